@@ -1,0 +1,161 @@
+"""People and organisations: users and their roles, real-name identity, enterprises, and the
+district's organisations (regions, departments, halls) that every other app refers to."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .identity import IdentityError, mask, mask_phone, validate_credit_code, validate_id_number
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区")
+        TOWN = "town", _("镇(街、林场)")
+        VILLAGE = "village", _("村(居)")
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    code = models.CharField(_("部门代码"), max_length=32, unique=True)
+    name = models.CharField(_("部门名称"), max_length=128)
+    short_name = models.CharField(_("简称"), max_length=32)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("所属区划"))
+    phone = models.CharField(_("咨询电话"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Hall(models.Model):
+    code = models.CharField(_("大厅代码"), max_length=32, unique=True)
+    name = models.CharField(_("大厅名称"), max_length=128)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="halls", verbose_name=_("所属区划"))
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    opening_hours = models.CharField(_("办公时间"), max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = _("办事大厅")
+        verbose_name_plural = _("办事大厅")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PUBLIC = "public", _("群众/企业")
+        CLERK = "clerk", _("综合窗口人员")
+        REVIEWER = "reviewer", _("审批人员")
+        SUPERVISOR = "supervisor", _("督查人员")
+        ADMINISTRATOR = "administrator", _("系统管理员")
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.PUBLIC)
+    real_name = models.CharField(_("真实姓名"), max_length=64)
+    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, null=True, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("所属部门")
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="reviewer") | models.Q(department__isnull=False),
+                name="reviewer_has_department",
+            ),
+        ]
+
+    def __str__(self):
+        return self.real_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.id_number:
+            try:
+                self.id_number = validate_id_number(self.id_number)
+            except IdentityError as exc:
+                raise ValidationError({"id_number": str(exc)}) from None
+        if self.role == self.Role.REVIEWER and not self.department_id:
+            raise ValidationError({"department": _("审批人员必须属于一个部门。")})
+
+    @property
+    def is_public(self):
+        return self.role == self.Role.PUBLIC
+
+    @property
+    def is_clerk(self):
+        return self.role == self.Role.CLERK
+
+    @property
+    def is_reviewer(self):
+        return self.role == self.Role.REVIEWER
+
+    @property
+    def is_supervisor(self):
+        return self.role == self.Role.SUPERVISOR
+
+    @property
+    def masked_id_number(self):
+        return mask(self.id_number or "")
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+
+class Enterprise(models.Model):
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("企业名称"), max_length=128)
+    legal_representative = models.CharField(_("法定代表人"), max_length=64)
+    address = models.CharField(_("住所"), max_length=255, blank=True)
+    members = models.ManyToManyField(User, through="EnterpriseMembership", related_name="enterprises")
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            self.credit_code = validate_credit_code(self.credit_code)
+        except IdentityError as exc:
+            raise ValidationError({"credit_code": str(exc)}) from None
+
+
+class EnterpriseMembership(models.Model):
+    """A person who may act for an enterprise (经办人), e.g. the legal representative or staff."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE)
+    user = models.ForeignKey(User, on_delete=models.CASCADE)
+    title = models.CharField(_("身份"), max_length=32, default="经办人")
+
+    class Meta:
+        verbose_name = _("企业经办人")
+        verbose_name_plural = _("企业经办人")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="unique_enterprise_member")]

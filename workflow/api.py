@@ -1,0 +1,372 @@
+"""The case lifecycle over REST: applicants, window clerks, department reviewers, supervisors.
+
+Every action: validate input → one `access_*` → one service → serialize. Domain errors become
+the one error shape in portal/api_errors.py.
+"""
+
+import json
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.identity import mask
+from accounts.models import Enterprise
+from core.errors import Forbidden, Invalid, NotFound
+from core.idempotency import idempotent, idempotency_key
+from matters.models import Matter
+from matters.selectors import theme_by_code, theme_matters
+
+from . import selectors, services
+from .models import Application, Notice, SubCase
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class SubCaseBriefSerializer(serializers.ModelSerializer):
+    matter = serializers.CharField(source="matter.name")
+    department = serializers.CharField(source="department.name")
+    state_display = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = SubCase
+        fields = ["number", "matter", "department", "state", "state_display", "promised_days", "started_on",
+                  "deadline", "decided_at", "decision_reason"]
+
+
+class ApplicationListSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="get_state_display")
+    applicant = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["number", "title", "category", "channel", "state", "state_display", "applicant", "submitted_at",
+                  "accepted_on", "pre_review_due"]
+
+    def get_applicant(self, obj) -> str:
+        if obj.enterprise_id:
+            return obj.enterprise.name
+        return obj.applicant.real_name
+
+
+class CaseLogSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    subcase = serializers.CharField(source="subcase.number", default=None)
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor(self, obj) -> str:
+        return obj.actor.real_name if obj.actor_id else _("系统")
+
+
+def material_url(application, material):
+    return reverse("api-application-material", args=[application.number, material.pk])
+
+
+def notice_url(application, notice):
+    return reverse("api-application-notice", args=[application.number, notice.pk])
+
+
+class ApplicationDetailSerializer(ApplicationListSerializer):
+    applicant_id_number = serializers.SerializerMethodField()
+    form = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+    subcases = SubCaseBriefSerializer(many=True)
+    notices = serializers.SerializerMethodField()
+    supplement_requests = serializers.SerializerMethodField()
+    refusal_reason = serializers.CharField()
+    log = serializers.SerializerMethodField()
+
+    class Meta(ApplicationListSerializer.Meta):
+        fields = ApplicationListSerializer.Meta.fields + [
+            "applicant_id_number", "form", "materials", "subcases", "notices", "supplement_requests",
+            "refusal_reason", "accepted_at", "concluded_at", "delivered_at", "log",
+        ]
+
+    def get_applicant_id_number(self, obj) -> str:
+        return mask(obj.applicant.id_number or "")
+
+    def get_form(self, obj) -> list[dict]:
+        user = self.context["request"].user
+        return [{"label": label, "value": value} for label, value in selectors.visible_form_data(user, obj)]
+
+    def get_materials(self, obj) -> list[dict]:
+        return [
+            {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
+             "size": m.size, "sha256": m.sha256, "url": material_url(obj, m) if m.file else None}
+            for m in obj.materials.all()
+        ]
+
+    def get_notices(self, obj) -> list[dict]:
+        return [{"id": n.pk, "kind": n.kind, "kind_display": n.get_kind_display(), "sha256": n.sha256,
+                 "url": notice_url(obj, n), "created_at": n.created_at} for n in obj.notices.all()]
+
+    def get_supplement_requests(self, obj) -> list[dict]:
+        return [{"items": r.items, "note": r.note, "requested_at": r.requested_at, "resolved_at": r.resolved_at}
+                for r in obj.supplement_requests.all()]
+
+    def get_log(self, obj) -> list[dict]:
+        return CaseLogSerializer(selectors.case_log(obj), many=True).data
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    theme = serializers.CharField(required=False, allow_blank=True, help_text="主题代码(一件事),与 matters 二选一")
+    matters = serializers.ListField(child=serializers.CharField(), required=False, help_text="事项实施编码列表")
+    enterprise = serializers.CharField(required=False, allow_blank=True, help_text="以企业名义申请时的统一社会信用代码")
+    form_data = serializers.JSONField(help_text="表单内容,键为字段键;multipart 请求中为 JSON 字符串")
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):  # multipart: lists and JSON arrive as strings
+            plain = {k: data.get(k) for k in ("theme", "enterprise")}
+            plain["matters"] = [c for v in data.getlist("matters") for c in v.split(",") if c]
+            raw = data.get("form_data") or "{}"
+            try:
+                plain["form_data"] = json.loads(raw) if isinstance(raw, str) else raw
+            except ValueError:
+                raise serializers.ValidationError({"form_data": [_("表单内容须为 JSON 对象。")]}) from None
+            data = {k: v for k, v in plain.items() if v not in (None, "")}
+        return super().to_internal_value(data)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SupplementItemSerializer(serializers.Serializer):
+    material = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SupplementSerializer(serializers.Serializer):
+    items = SupplementItemSerializer(many=True)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class DeliverSerializer(serializers.Serializer):
+    id_number = serializers.CharField(help_text="领取时核验的申请人身份证号码")
+
+
+def resolve_matters(*, theme_code="", matter_codes=()):
+    """(theme, matters) from a theme code or a list of matter codes; Invalid when neither fits."""
+    if theme_code:
+        theme = theme_by_code(theme_code)
+        if theme is None:
+            raise Invalid(_("未找到该主题。"), code="theme_not_found", fields={"theme": [_("主题不存在或已停用。")]})
+        return theme, theme_matters(theme)
+    matters = list(Matter.objects.filter(code__in=matter_codes, is_active=True).prefetch_related("fields", "materials"))
+    if not matter_codes or len(matters) != len(set(matter_codes)):
+        raise Invalid(_("请选择有效的事项。"), code="matter_not_found", fields={"matters": [_("事项不存在或已停用。")]})
+    return None, matters
+
+
+def resolve_enterprise(user, credit_code):
+    if not credit_code:
+        return None
+    enterprise = Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
+    if enterprise is None:
+        raise Invalid(_("未找到该企业。"), code="enterprise_not_found", fields={"enterprise": [_("请核对统一社会信用代码。")]})
+    return enterprise
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+class ApplicationViewSet(viewsets.GenericViewSet):
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9A-Z-]+"
+    serializer_class = ApplicationDetailSerializer
+
+    def get_queryset(self):
+        return selectors.applications_for(self.request.user)
+
+    def _detail(self, application, status_code=status.HTTP_200_OK):
+        application = selectors.access_application(self.request.user, application.number)
+        return Response(ApplicationDetailSerializer(application, context={"request": self.request}).data, status=status_code)
+
+    @extend_schema(responses=ApplicationListSerializer(many=True), summary="我能看到的办件")
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset().order_by("-pk"))
+        return self.get_paginated_response(ApplicationListSerializer(page, many=True).data)
+
+    @extend_schema(summary="办件详情")
+    def retrieve(self, request, number=None):
+        return self._detail(selectors.access_application(request.user, number))
+
+    @extend_schema(
+        request=ApplicationCreateSerializer, responses={201: ApplicationDetailSerializer}, summary="网上申办(提交)",
+        description="群众或企业经办人提交一个办件。材料文件以 multipart 字段 material_<材料要求id> 上传。"
+        "带相同 Idempotency-Key 重试时返回第一次的结果,不会重复建件。",
+        examples=[OpenApiExample("开办企业", value={"theme": "kaiban-qiye", "enterprise": "", "form_data": {"company_name": "清远市清新区禾云山茶业有限公司"}}, request_only=True)],
+    )
+    @idempotent
+    def create(self, request):
+        if not request.user.is_public:
+            raise Forbidden(_("工作人员请通过窗口收件登记办件。"), code="staff_cannot_apply_online")
+        payload = ApplicationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        theme, matters = resolve_matters(theme_code=data.get("theme", ""), matter_codes=data.get("matters", []))
+        application = services.application_submit(
+            applicant=request.user, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
+            enterprise=resolve_enterprise(request.user, data.get("enterprise")), idempotency_key=idempotency_key(request),
+        )
+        return self._detail(application, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, summary="受理(综合窗口)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def accept(self, request, number=None):
+        application = selectors.access_application(request.user, number)
+        return self._detail(services.application_accept(application=application, clerk=request.user))
+
+    @extend_schema(request=SupplementSerializer, summary="一次性告知补正(综合窗口)")
+    @action(detail=True, methods=["post"], url_path="request-supplement")
+    @idempotent
+    def request_supplement(self, request, number=None):
+        payload = SupplementSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        services.application_request_supplement(
+            application=application, clerk=request.user, items=payload.validated_data["items"],
+            note=payload.validated_data["note"],
+        )
+        return self._detail(application)
+
+    @extend_schema(request=ReasonSerializer, summary="不予受理(综合窗口)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def refuse(self, request, number=None):
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        return self._detail(
+            services.application_refuse(application=application, clerk=request.user, reason=payload.validated_data["reason"])
+        )
+
+    @extend_schema(request=None, summary="补正后重新提交(申请人)", description="补正材料以 multipart 字段 material_<材料要求id> 上传。")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def resubmit(self, request, number=None):
+        application = selectors.access_application(request.user, number)
+        return self._detail(services.application_resubmit(application=application, applicant=request.user, files=request.FILES))
+
+    @extend_schema(request=ReasonSerializer, summary="撤回申请(申请人)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, number=None):
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        return self._detail(
+            services.application_withdraw(application=application, applicant=request.user, reason=payload.validated_data["reason"])
+        )
+
+    @extend_schema(request=DeliverSerializer, summary="出件(综合出件窗口)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def deliver(self, request, number=None):
+        payload = DeliverSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        return self._detail(
+            services.application_deliver(application=application, clerk=request.user, id_number=payload.validated_data["id_number"])
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): bytes}, summary="下载申请材料文件")
+    @action(detail=True, methods=["get"], url_path=r"materials/(?P<material_id>\d+)/file", url_name="material")
+    def material(self, request, number=None, material_id=None):
+        application = selectors.access_application(request.user, number)
+        material = selectors.visible_materials(request.user, application).filter(pk=material_id).exclude(file="").first()
+        if material is None:
+            raise NotFound(_("未找到该材料文件。"), code="material_not_found")
+        return FileResponse(material.file.open("rb"), content_type=material.content_type, filename=material.original_name)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes}, summary="下载文书 PDF")
+    @action(detail=True, methods=["get"], url_path=r"notices/(?P<notice_id>\d+)/file", url_name="notice")
+    def notice(self, request, number=None, notice_id=None):
+        application = selectors.access_application(request.user, number)
+        notice = Notice.objects.filter(application=application, pk=notice_id).first()
+        if notice is None:
+            raise NotFound(_("未找到该文书。"), code="notice_not_found")
+        return FileResponse(notice.file.open("rb"), content_type="application/pdf",
+                            filename=f"{application.number}-{notice.get_kind_display()}.pdf")
+
+
+class SubCaseDetailSerializer(SubCaseBriefSerializer):
+    application = ApplicationListSerializer()
+    form = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+
+    class Meta(SubCaseBriefSerializer.Meta):
+        fields = SubCaseBriefSerializer.Meta.fields + ["application", "form", "materials"]
+
+    def get_form(self, obj) -> list[dict]:
+        user = self.context["request"].user
+        return [{"label": label, "value": value} for label, value in selectors.visible_form_data(user, obj.application, obj)]
+
+    def get_materials(self, obj) -> list[dict]:
+        user = self.context["request"].user
+        return [
+            {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
+             "url": material_url(obj.application, m) if m.file else None}
+            for m in selectors.visible_materials(user, obj.application, obj)
+        ]
+
+
+class SubCaseViewSet(viewsets.GenericViewSet):
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9A-Z-]+"
+    serializer_class = SubCaseDetailSerializer
+
+    def get_queryset(self):
+        return selectors.subcases_for(self.request.user)
+
+    def _detail(self, subcase):
+        subcase = selectors.access_subcase(self.request.user, subcase.number)
+        return Response(SubCaseDetailSerializer(subcase, context={"request": self.request}).data)
+
+    @extend_schema(responses=SubCaseBriefSerializer(many=True), summary="我能看到的子件(审批人员:本部门)")
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset().order_by("-pk"))
+        return self.get_paginated_response(SubCaseBriefSerializer(page, many=True).data)
+
+    @extend_schema(summary="子件详情(只含本事项所需的表单字段与材料)")
+    def retrieve(self, request, number=None):
+        return self._detail(selectors.access_subcase(request.user, number))
+
+    @extend_schema(request=None, summary="开始审查")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def start(self, request, number=None):
+        subcase = selectors.access_subcase(request.user, number)
+        return self._detail(services.subcase_start_examining(subcase=subcase, reviewer=request.user))
+
+    @extend_schema(request=ReasonSerializer, summary="准予许可")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, number=None):
+        return self._decide(request, number, approve=True)
+
+    @extend_schema(request=ReasonSerializer, summary="不予许可(须说明理由)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def deny(self, request, number=None):
+        return self._decide(request, number, approve=False)
+
+    def _decide(self, request, number, *, approve):
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        subcase = selectors.access_subcase(request.user, number)
+        return self._detail(
+            services.subcase_decide(subcase=subcase, reviewer=request.user, approve=approve,
+                                    reason=payload.validated_data["reason"])
+        )
+

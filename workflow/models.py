@@ -1,0 +1,355 @@
+"""Applications (办件), their sub-cases (子件) per department, materials, notices, the append-only
+case log, the application number sequences and the working-day calendar.
+
+State fields are django-fsm-2 `FSMField(protected=True)` on models with
+`ConcurrentTransitionMixin`. Transition methods only guard and change state; everything else
+(logging, timestamps, dispatch) is done by the one service per use case in services.py.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from accounts.models import Department, Enterprise, Hall
+from matters.models import MaterialRequirement, Matter, Target, Theme
+
+
+class CalendarYear(models.Model):
+    """A year whose public holidays and make-up working days are known (seeded or entered).
+
+    Dates in years without a row are treated as ordinary weeks (Mon-Fri working), and every
+    answer that used such a year says so.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=128, help_text=_("如:国务院办公厅节假日安排通知,chinese-calendar 1.11.0"))
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("日历年度")
+        verbose_name_plural = _("日历年度")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An exception to the ordinary week: a weekday off (法定节假日) or a weekend working day (调休)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"), help_text=_("勾选表示周末调休上班;不勾选表示工作日放假。"))
+    name = models.CharField(_("名称"), max_length=64, blank=True, help_text=_("如:国庆节、国庆节调休"))
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class NumberSequence(models.Model):
+    """Per-prefix counter for application numbers; the row is locked while a number is drawn."""
+
+    prefix = models.CharField(max_length=32, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上申办")
+    WINDOW = "window", _("窗口申办")
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待受理")
+        SUPPLEMENT_REQUESTED = "supplement_requested", _("待补正")
+        ACCEPTED = "accepted", _("已受理")
+        NOT_ACCEPTED = "not_accepted", _("不予受理")
+        IN_REVIEW = "in_review", _("审批中")
+        CONCLUDED = "concluded", _("已办结")
+        RESULT_READY = "result_ready", _("待出件")
+        DELIVERED = "delivered", _("已出件")
+        ARCHIVED = "archived", _("已归档")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    S = State
+    OPEN_STATES = (S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW)
+
+    number = models.CharField(_("办件编号"), max_length=32, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请人")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请单位")
+    )
+    category = models.CharField(_("类别"), max_length=16, choices=Target.choices)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("主题"))
+    matters = models.ManyToManyField(Matter, related_name="applications", verbose_name=_("申办事项"))
+    title = models.CharField(_("办件名称"), max_length=160)
+    form_data = models.JSONField(_("表单内容"), default=dict)
+    channel = models.CharField(_("申办渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    received_hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("收件大厅")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    pre_review_due = models.DateField(_("预审期限"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("受理人")
+    )
+    accepted_hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("受理大厅")
+    )
+    refusal_reason = models.TextField(_("不予受理理由"), blank=True)
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("出件时间"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("出件人")
+    )
+    delivery_hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("出件大厅")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="unique_application_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self):
+        return self.number or f"草稿 {self.pk}"
+
+    # --- transitions: guards and state only -----------------------------------------------------
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=state, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED)
+    def resubmit(self):
+        pass
+
+    @transition(field=state, source=S.SUBMITTED, target=S.SUPPLEMENT_REQUESTED)
+    def request_supplement(self):
+        pass
+
+    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=S.SUBMITTED, target=S.NOT_ACCEPTED)
+    def refuse(self):
+        pass
+
+    @transition(field=state, source=S.ACCEPTED, target=S.IN_REVIEW)
+    def start_review(self):
+        pass
+
+    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW], target=S.CONCLUDED)
+    def conclude(self):
+        pass
+
+    @transition(field=state, source=S.CONCLUDED, target=S.RESULT_READY)
+    def make_result_ready(self):
+        pass
+
+    @transition(field=state, source=S.RESULT_READY, target=S.DELIVERED)
+    def deliver(self):
+        pass
+
+    @transition(field=state, source=S.DELIVERED, target=S.ARCHIVED)
+    def archive(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW],
+        target=S.WITHDRAWN,
+    )
+    def withdraw(self):
+        pass
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+
+class SupplementRequest(models.Model):
+    """One complete notice (一次性告知) of everything missing or defective."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="supplement_requests")
+    items = models.JSONField(_("补正事项"), help_text=_('[{"material": "...", "reason": "..."}]'))
+    note = models.TextField(_("说明"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正告知")
+        verbose_name_plural = _("补正告知")
+        ordering = ["-requested_at"]
+
+
+class SubCase(ConcurrentTransitionMixin, models.Model):
+    class State(models.TextChoices):
+        DISPATCHED = "dispatched", _("已分派")
+        EXAMINING = "examining", _("审查中")
+        SUSPENDED = "suspended", _("特别程序中")
+        APPROVED = "approved", _("准予许可")
+        DENIED = "denied", _("不予许可")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    S = State
+    OPEN_STATES = (S.DISPATCHED, S.EXAMINING, S.SUSPENDED)
+    RUNNING_STATES = (S.DISPATCHED, S.EXAMINING)  # the clock runs; it stops while suspended
+    DECIDED_STATES = (S.APPROVED, S.DENIED)
+
+    number = models.CharField(_("子件编号"), max_length=40, unique=True)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="subcases")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="subcases", verbose_name=_("事项"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="subcases", verbose_name=_("承办部门"))
+    state = FSMField(_("状态"), default=State.DISPATCHED, choices=State.choices, protected=True)
+    promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"))
+    started_on = models.DateField(_("起算日期"), help_text=_("受理日期;当日不计入。"))
+    deadline = models.DateField(_("办结期限"))
+    yellow_from = models.DateField(_("黄牌预警日期"), help_text=_("自该日起剩余时限不超过20%或2个工作日。"))
+    dispatched_at = models.DateTimeField(_("分派时间"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("子件")
+        verbose_name_plural = _("子件")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            models.Index(fields=["state", "deadline"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @transition(field=state, source=S.DISPATCHED, target=S.EXAMINING)
+    def start_examining(self):
+        pass
+
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.DENIED)
+    def deny(self):
+        pass
+
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING, S.SUSPENDED], target=S.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+
+class Material(models.Model):
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("申请人上传")
+        WINDOW = "window", _("窗口收取")
+        LICENCE = "licence", _("电子证照")
+        DATA_SOURCE = "data_source", _("数据共享")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    requirement = models.ForeignKey(
+        MaterialRequirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("材料要求")
+    )
+    name = models.CharField(_("材料名称"), max_length=128)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.UPLOAD)
+    file = models.FileField(_("文件"), upload_to="materials/%Y/%m/", blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(_("来源凭据"), max_length=128, blank=True, help_text=_("电子证照编号或数据查询日志编号"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Notice(models.Model):
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("受理通知书")
+        CONCLUSION = "conclusion", _("办结通知书")
+
+    key = models.CharField(max_length=64, unique=True, help_text=_("一份文书一个键,重复生成时复用"))
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("文书"), max_length=32, choices=Kind.choices)
+    file = models.FileField(upload_to="notices/%Y/%m/")
+    sha256 = models.CharField(_("摘要"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.application}"
+
+
+class CaseLog(models.Model):
+    """Append-only: who did what to which case, from which state to which, when and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
+    subcase = models.ForeignKey(SubCase, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("为空表示系统自动"),
+    )
+    action = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("办件日志")
+        verbose_name_plural = _("办件日志")
+        ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("CaseLog rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("CaseLog rows are append-only")

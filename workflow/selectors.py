@@ -1,0 +1,99 @@
+"""Reads shared by pages and API. Each role's queryset is narrowed in one place, and `access_*`
+helpers fetch and authorise in one call (404 for what the user may not even know exists)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+
+from . import hooks
+from .models import Application, SubCase
+
+APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall")
+
+
+def applications_for(user):
+    """Applications a user may read: their own (or their enterprises'), a clerk's hall-facing
+    work (every submitted application: 同城通办 means any hall), everything for a supervisor."""
+    qs = Application.objects.select_related(*APPLICATION_RELATED)
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_supervisor or user.is_superuser:
+        return qs
+    if user.is_clerk:
+        return qs.exclude(state=Application.State.DRAFT)
+    if user.is_reviewer:
+        return qs.filter(subcases__department_id=user.department_id).distinct()
+    return qs.filter(Q(applicant=user) | Q(enterprise__members=user)).distinct()
+
+
+def access_application(user, number: str) -> Application:
+    application = applications_for(user).filter(number=number).first()
+    if application is None:
+        raise NotFound(_("未找到该办件,或您无权查看。"), code="application_not_found")
+    return application
+
+
+def clerk_queue(user, *, states=(Application.State.SUBMITTED,)):
+    """Applications waiting at the clerk's windows today, by the categories they accept."""
+    desk = hooks.desk_for(user, timezone.localdate())
+    if desk is None:
+        return Application.objects.none()
+    return (
+        Application.objects.select_related(*APPLICATION_RELATED)
+        .filter(state__in=states, category__in=desk.categories)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def delivery_queue(user):
+    desk = hooks.desk_for(user, timezone.localdate())
+    if desk is None or not desk.delivers:
+        return Application.objects.none()
+    return Application.objects.select_related(*APPLICATION_RELATED).filter(
+        state=Application.State.RESULT_READY
+    ).order_by("concluded_at", "pk")
+
+
+def subcases_for(user):
+    qs = SubCase.objects.select_related("application", "matter", "department")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_supervisor or user.is_superuser:
+        return qs
+    if user.is_reviewer:
+        return qs.filter(department_id=user.department_id)
+    if user.is_clerk:
+        return qs.exclude(application__state=Application.State.DRAFT)
+    return qs.filter(Q(application__applicant=user) | Q(application__enterprise__members=user)).distinct()
+
+
+def access_subcase(user, number: str) -> SubCase:
+    subcase = subcases_for(user).filter(number=number).first()
+    if subcase is None:
+        raise NotFound(_("未找到该子件,或您无权查看。"), code="subcase_not_found")
+    return subcase
+
+
+def case_log(application):
+    return application.log.select_related("actor", "subcase").order_by("created_at", "pk")
+
+
+def visible_form_data(user, application, subcase=None):
+    """The filled-in form as (label, value) pairs; a reviewer sees only their matter's fields."""
+    from matters.oneform import fields_for_matter, form_fields
+
+    if subcase is not None:
+        return [(f.label, v) for f, v in fields_for_matter(subcase.matter, application.form_data)]
+    fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
+    return [(f.label, application.form_data.get(f.key, "")) for f in fields]
+
+
+def visible_materials(user, application, subcase=None):
+    materials = application.materials.select_related("requirement")
+    if subcase is not None:
+        return materials.filter(requirement__matter=subcase.matter)
+    return materials

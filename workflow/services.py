@@ -1,0 +1,456 @@
+"""Every write on applications and sub-cases: one function per use case, keyword-only, atomic.
+
+Each transition locks the row (`select_for_update`, so two clerks acting at once queue up and
+the second finds the state changed), runs the django-fsm transition (guards only), saves, writes
+one append-only CaseLog row, and queues Celery work on commit with ids.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from accounts.models import EnterpriseMembership
+from core.errors import Conflict, Forbidden, Invalid
+from exchange import services as exchange_services
+from matters.models import MaterialRequirement, Target
+from matters.oneform import clean_form_data, form_fields, material_requirements
+
+from . import hooks
+from .calendar_store import load_calendar
+from .models import Application, CaseLog, Channel, Material, NumberSequence, SubCase, SupplementRequest
+from .uploads import inspect_upload
+
+logger = logging.getLogger(__name__)
+
+PRE_REVIEW_DAYS = 5  # 行政许可法 art. 32: decide on an online application within 5 working days
+DISTRICT_REGION_CODE = "441803"
+
+
+def _now():
+    return timezone.now()
+
+
+def _today():
+    return timezone.localdate()
+
+
+def log_case(application, *, actor, action, from_state="", to_state="", note="", subcase=None, data=None):
+    return CaseLog.objects.create(
+        application=application, subcase=subcase, actor=actor, action=action,
+        from_state=from_state, to_state=to_state, note=note, data=data or {},
+    )
+
+
+def _transition(obj, method_name: str):
+    """Run an fsm transition, turning 'not allowed from this state' into a Conflict for people."""
+    try:
+        getattr(obj, method_name)()
+    except TransitionNotAllowed:
+        raise Conflict(
+            _("当前状态为“%(state)s”,不能执行该操作。请刷新页面查看最新状态。") % {"state": obj.get_state_display()},
+            code="state_conflict",
+        ) from None
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def next_application_number(*, type_code: str, day=None) -> str:
+    """`441803-2026-XK-000123`: region, year, matter type, a sequence per (year, type).
+
+    The sequence row is locked for the drawing transaction, so concurrent submissions never get
+    the same number; a rolled-back submission leaves a gap, which is acceptable.
+    """
+    day = day or _today()
+    prefix = f"{DISTRICT_REGION_CODE}-{day.year}-{type_code}"
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(prefix=prefix)
+        NumberSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+        last = NumberSequence.objects.select_for_update().get(prefix=prefix).last
+    return f"{prefix}-{last:06d}"
+
+
+# --- submission ------------------------------------------------------------------------------
+
+
+def _check_applicant(*, applicant, enterprise, category):
+    if category == Target.LEGAL:
+        if enterprise is None:
+            raise Invalid(_("法人事项须以企业名义申请,请选择办事企业。"), code="enterprise_required")
+        if not EnterpriseMembership.objects.filter(enterprise=enterprise, user=applicant).exists():
+            raise Forbidden(_("您不是该企业的经办人,不能以其名义申请。"), code="not_enterprise_member")
+    elif enterprise is not None:
+        raise Invalid(_("个人事项不能以企业名义申请。"), code="enterprise_not_allowed")
+
+
+def _attach_materials(application, *, requirements, files, actor, received_at_window=(), require_all):
+    """Upload files for requirements; record免提交 materials by their source. Raises Invalid
+    listing every required material that is missing when `require_all`."""
+    errors = {}
+    planned = []
+    for requirement in requirements:
+        field = f"material_{requirement.pk}"
+        upload = files.get(field)
+        if requirement.source != MaterialRequirement.Source.APPLICANT:
+            planned.append((requirement, None, Material.Source(requirement.source), {}))
+        elif upload is not None:
+            try:
+                info = inspect_upload(upload, field=field)
+            except Invalid as exc:
+                errors.update(exc.fields)
+                continue
+            planned.append((requirement, upload, Material.Source.UPLOAD, info))
+        elif requirement.pk in received_at_window:
+            planned.append((requirement, None, Material.Source.WINDOW, {}))
+        elif requirement.required and require_all:
+            errors[field] = [_("请上传“%(name)s”。") % {"name": requirement.name}]
+    if errors:
+        raise Invalid(_("申请材料有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_materials", fields=errors)
+    for requirement, upload, source, info in planned:
+        material = Material(
+            application=application, requirement=requirement, name=requirement.name, source=source, added_by=actor,
+            reference="" if source != Material.Source.WINDOW else _("窗口核验原件"),
+        )
+        if upload is not None:
+            material.original_name = upload.name[:255]
+            material.content_type = info["content_type"]
+            material.size = info["size"]
+            material.sha256 = info["sha256"]
+            material.file.save(f"{info['sha256'][:16]}{info['extension']}", upload, save=False)
+        material.save()
+
+
+@transaction.atomic
+def application_submit(
+    *, applicant, matters, form_data, files=None, theme=None, enterprise=None, idempotency_key="",
+    channel=Channel.ONLINE, created_by=None, hall_id=None, received_at_window=(),
+) -> Application:
+    """Create and submit one application for a theme or a list of matters.
+
+    Submitting twice with the same idempotency key returns the first application. Online, every
+    required material the applicant must bring has to be uploaded; at a window the clerk marks
+    what was handed over (`received_at_window`, requirement ids) and the rest is left for the
+    one-time notice.
+    """
+    files = files or {}
+    created_by = created_by or applicant
+    if idempotency_key:
+        existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    matters = list(matters)
+    if not matters:
+        raise Invalid(_("请至少选择一个事项。"), code="no_matter")
+    if any(not m.is_active for m in matters):
+        raise Invalid(_("所选事项已停用。"), code="matter_inactive")
+    categories = {m.target for m in matters}
+    if len(categories) != 1:
+        raise Invalid(_("个人事项和法人事项不能在同一办件中申请。"), code="mixed_categories")
+    category = categories.pop()
+    _check_applicant(applicant=applicant, enterprise=enterprise, category=category)
+    cleaned = clean_form_data(form_fields(matters), form_data)
+
+    now = _now()
+    day = timezone.localdate(now)
+    type_code = "YJ" if theme is not None else matters[0].type_code
+    application = Application(
+        applicant=applicant, enterprise=enterprise, category=category, theme=theme,
+        title=theme.name if theme is not None else "、".join(m.name for m in matters),
+        form_data=cleaned, channel=channel, idempotency_key=idempotency_key, created_by=created_by,
+        received_hall_id=hall_id, submitted_at=now,
+        pre_review_due=load_calendar().add_workdays(day, PRE_REVIEW_DAYS) if channel == Channel.ONLINE else None,
+        number=next_application_number(type_code=type_code, day=day),
+    )
+    _transition(application, "submit")
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
+        if idempotency_key and existing is not None:
+            return existing  # a concurrent twin won the race; it is the same submission
+        raise
+    application.matters.set(matters)
+    _attach_materials(
+        application, requirements=material_requirements(matters), files=files, actor=created_by,
+        received_at_window=set(received_at_window), require_all=channel == Channel.ONLINE,
+    )
+    log_case(
+        application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
+        to_state=application.state,
+        note=_("网上申办") if channel == Channel.ONLINE else _("窗口收件"),
+    )
+    return application
+
+
+# --- the window: accept, supplement, refuse, deliver ---------------------------------------
+
+
+def clerk_desk(clerk, *, category=None, delivering=False):
+    """The clerk's desk today, checked for the category they act on; raises Forbidden."""
+    if not getattr(clerk, "is_clerk", False):
+        raise Forbidden(_("只有综合窗口人员可以办理此操作。"), code="not_a_clerk")
+    desk = hooks.desk_for(clerk, _today())
+    if desk is None:
+        raise Forbidden(_("您今天没有排班窗口,不能办理业务。"), code="no_seat_today")
+    if category is not None and category not in desk.categories:
+        raise Forbidden(_("您所在的窗口不受理该类别的事项。"), code="wrong_window_category")
+    if delivering and not desk.delivers:
+        raise Forbidden(_("您所在的窗口不办理出件。"), code="not_a_delivery_window")
+    return desk
+
+
+def _create_subcases(application, *, accepted_on, now):
+    calendar = load_calendar()
+    matters = sorted(application.matters.all(), key=lambda m: m.code)
+    subcases = []
+    for seq, matter in enumerate(matters, start=1):
+        deadline = calendar.add_workdays(accepted_on, matter.promised_days)
+        warn_days = max(2, matter.promised_days // 5)  # yellow: remaining ≤ 20 % or ≤ 2 working days
+        yellow_from = max(accepted_on, calendar.subtract_workdays(deadline, warn_days)) if matter.promised_days else deadline
+        subcases.append(
+            SubCase(
+                number=f"{application.number}-{seq:02d}", application=application, matter=matter,
+                department_id=matter.department_id, promised_days=matter.promised_days, started_on=accepted_on,
+                deadline=deadline, yellow_from=yellow_from, dispatched_at=now,
+            )
+        )
+    SubCase.objects.bulk_create(subcases)
+    return subcases
+
+
+@transaction.atomic
+def application_accept(*, application: Application, clerk) -> Application:
+    desk = clerk_desk(clerk, category=application.category)
+    application = _locked(Application, application.pk)
+    from_state = application.state
+    _transition(application, "accept")
+    now = _now()
+    application.accepted_at = now
+    application.accepted_on = timezone.localdate(now)
+    application.accepted_by = clerk
+    application.accepted_hall_id = desk.hall_id
+    application.save()
+    subcases = _create_subcases(application, accepted_on=application.accepted_on, now=now)
+    log_case(
+        application, actor=clerk, action="workflow.application.accepted", from_state=from_state,
+        to_state=application.state, data={"subcases": [s.number for s in subcases]},
+    )
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.dispatch_subcases.delay(application.pk))
+    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "acceptance"))
+    return application
+
+
+@transaction.atomic
+def application_request_supplement(*, application: Application, clerk, items: list[dict], note="") -> SupplementRequest:
+    clerk_desk(clerk, category=application.category)
+    items = [
+        {"material": str(i.get("material", "")).strip(), "reason": str(i.get("reason", "")).strip()}
+        for i in items or []
+        if str(i.get("material", "")).strip()
+    ]
+    if not items:
+        raise Invalid(
+            _("一次性告知须列明全部需要补正的材料。"), code="supplement_items_required",
+            fields={"items": [_("请至少列出一项需要补正的材料及原因。")]},
+        )
+    application = _locked(Application, application.pk)
+    from_state = application.state
+    _transition(application, "request_supplement")
+    application.save()
+    request = SupplementRequest.objects.create(application=application, items=items, note=note, requested_by=clerk)
+    log_case(
+        application, actor=clerk, action="workflow.application.supplement_requested", from_state=from_state,
+        to_state=application.state, note=note, data={"items": items},
+    )
+    return request
+
+
+@transaction.atomic
+def application_resubmit(*, application: Application, applicant, files=None, form_data=None) -> Application:
+    """The applicant supplements what the one-time notice listed and submits again."""
+    application = _locked(Application, application.pk)
+    if application.applicant_id != applicant.pk:
+        raise Forbidden(_("只有申请人本人可以补正。"), code="not_applicant")
+    from_state = application.state
+    _transition(application, "resubmit")
+    if form_data:
+        application.form_data = clean_form_data(form_fields(list(application.matters.all())), form_data)
+    application.submitted_at = _now()
+    application.save()
+    requirements = [r for r in material_requirements(application.matters.all()) if f"material_{r.pk}" in (files or {})]
+    _attach_materials(application, requirements=requirements, files=files or {}, actor=applicant, require_all=False)
+    application.supplement_requests.filter(resolved_at__isnull=True).update(resolved_at=_now())
+    log_case(
+        application, actor=applicant, action="workflow.application.supplemented", from_state=from_state,
+        to_state=application.state, data={"materials": [r.name for r in requirements]},
+    )
+    return application
+
+
+@transaction.atomic
+def application_refuse(*, application: Application, clerk, reason: str) -> Application:
+    clerk_desk(clerk, category=application.category)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
+    application = _locked(Application, application.pk)
+    from_state = application.state
+    _transition(application, "refuse")
+    application.refusal_reason = reason
+    application.save()
+    log_case(
+        application, actor=clerk, action="workflow.application.refused", from_state=from_state,
+        to_state=application.state, note=reason,
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, applicant, reason="") -> Application:
+    application = _locked(Application, application.pk)
+    if application.applicant_id != applicant.pk:
+        raise Forbidden(_("只有申请人本人可以撤回申请。"), code="not_applicant")
+    from_state = application.state
+    _transition(application, "withdraw")
+    application.save()
+    for subcase in SubCase.objects.select_for_update().filter(application=application, state__in=SubCase.OPEN_STATES):
+        sub_from = subcase.state
+        subcase.withdraw()
+        subcase.save()
+        log_case(application, subcase=subcase, actor=applicant, action="workflow.subcase.withdrawn",
+                 from_state=sub_from, to_state=subcase.state)
+    log_case(
+        application, actor=applicant, action="workflow.application.withdrawn", from_state=from_state,
+        to_state=application.state, note=reason,
+    )
+    return application
+
+
+@transaction.atomic
+def application_deliver(*, application: Application, clerk, id_number: str) -> Application:
+    """Hand out the result at a window; the person collecting shows the applicant's ID card."""
+    desk = clerk_desk(clerk, delivering=True)
+    application = _locked(Application, application.pk)
+    expected = application.applicant.id_number or ""
+    if (id_number or "").strip().upper() != expected:
+        raise Invalid(
+            _("领取人证件号码与申请人不一致,不能出件。"), code="id_mismatch",
+            fields={"id_number": [_("请核对申请人身份证号码。")]},
+        )
+    from_state = application.state
+    _transition(application, "deliver")
+    application.delivered_at = _now()
+    application.delivered_by = clerk
+    application.delivery_hall_id = desk.hall_id
+    application.save()
+    log_case(
+        application, actor=clerk, action="workflow.application.delivered", from_state=from_state,
+        to_state=application.state, note=_("窗口领取,已核验申请人身份证件"),
+    )
+    return application
+
+
+# --- the back office: sub-cases --------------------------------------------------------------
+
+
+def _check_reviewer(reviewer, subcase):
+    if not getattr(reviewer, "is_reviewer", False) or reviewer.department_id != subcase.department_id:
+        raise Forbidden(_("只有承办部门的审批人员可以办理该子件。"), code="not_department_reviewer")
+
+
+@transaction.atomic
+def subcase_start_examining(*, subcase: SubCase, reviewer) -> SubCase:
+    _check_reviewer(reviewer, subcase)
+    subcase = _locked(SubCase, subcase.pk)
+    from_state = subcase.state
+    _transition(subcase, "start_examining")
+    subcase.reviewer = reviewer
+    subcase.save()
+    log_case(subcase.application, subcase=subcase, actor=reviewer, action="workflow.subcase.examining",
+             from_state=from_state, to_state=subcase.state)
+    return subcase
+
+
+@transaction.atomic
+def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) -> SubCase:
+    _check_reviewer(reviewer, subcase)
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise Invalid(_("不予许可须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予许可的理由和依据。")]})
+    # Lock the application first, then the sub-case: every path takes them in this order, and the
+    # last decision of several parallel ones sees the others' results.
+    application = _locked(Application, subcase.application_id)
+    subcase = _locked(SubCase, subcase.pk)
+    from_state = subcase.state
+    _transition(subcase, "approve" if approve else "deny")
+    subcase.reviewer = reviewer
+    subcase.decided_at = _now()
+    subcase.decision_reason = reason or _("经审查,符合法定条件和标准,准予许可。")
+    subcase.save()
+    log_case(application, subcase=subcase, actor=reviewer,
+             action="workflow.subcase.approved" if approve else "workflow.subcase.denied",
+             from_state=from_state, to_state=subcase.state, note=subcase.decision_reason)
+    if not application.subcases.filter(state__in=SubCase.OPEN_STATES).exists():
+        app_from = application.state
+        _transition(application, "conclude")
+        application.concluded_at = _now()
+        application.save()
+        log_case(application, actor=None, action="workflow.application.concluded", from_state=app_from,
+                 to_state=application.state, note=_("全部子件已作出决定"))
+        from . import tasks
+
+        transaction.on_commit(lambda: tasks.prepare_result.delay(application.pk))
+    return subcase
+
+
+# --- background steps (called by tasks; idempotent) ----------------------------------------
+
+
+@transaction.atomic
+def dispatch_subcases(*, application_id: int) -> bool:
+    """Send each sub-case to its department and move the application into review.
+    Returns False when there was nothing left to do (already dispatched)."""
+    application = _locked(Application, application_id)
+    if application.state != Application.State.ACCEPTED:
+        return False
+    for subcase in application.subcases.select_related("department", "matter"):
+        exchange_services.record_dispatch(
+            department=subcase.department, case_ref=subcase.number,
+            payload={"application": application.number, "matter": subcase.matter.code, "deadline": subcase.deadline.isoformat()},
+        )
+    from_state = application.state
+    application.start_review()
+    application.save()
+    log_case(application, actor=None, action="workflow.application.dispatched", from_state=from_state,
+             to_state=application.state, note=_("已并联分派至各承办部门"))
+    return True
+
+
+@transaction.atomic
+def prepare_result(*, application_id: int) -> bool:
+    """Make the conclusion notice and put the result at the delivery window."""
+    application = _locked(Application, application_id)
+    if application.state != Application.State.CONCLUDED:
+        return False
+    from .documents import generate_notice
+
+    generate_notice(application=application, kind="conclusion")
+    from_state = application.state
+    application.make_result_ready()
+    application.save()
+    log_case(application, actor=None, action="workflow.application.result_ready", from_state=from_state,
+             to_state=application.state, note=_("审批结果已送达综合出件窗口"))
+    return True
