@@ -1,0 +1,202 @@
+"""Load the demo district (Qingxin District of Qingyuan): regions, departments, halls, windows,
+the catalog, enterprises, demo users and a few applications in every state.
+
+Idempotent: everything is keyed by its code or username, so a second run keeps what is there
+(passwords included) and adds only what is missing. Demo applications are made once, through
+the same services the pages use, then some clocks are moved back so that the supervisor's
+dashboard has yellow and red cards to show.
+"""
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
+from matters.models import FormField, MaterialRequirement, Matter, Theme, ThemeMatter
+from portal.demo import catalog
+from supervision.services import sweep_deadlines
+from windows.models import Seat, Window
+from workflow import services as workflow
+from workflow.calendar_store import load_calendar, seed_calendar
+from workflow.models import Application, SubCase
+
+SEATS_FROM = dt.date(2026, 1, 1)
+# A one-page PDF, standing in for the scans a citizen would upload.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class Command(BaseCommand):
+    help = "载入清新区演示数据(可重复执行,不会覆盖已有数据)"
+
+    def handle(self, *args, **options):
+        years = seed_calendar()
+        with transaction.atomic():
+            self.load_organisations()
+            self.load_catalog()
+            self.load_people()
+        made = self.load_applications()
+        sweep_deadlines()
+        self.stdout.write(
+            f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
+            f"用户 {User.objects.count()} 个,办件 {Application.objects.count()} 件(本次新建 {made} 件)。"
+        )
+
+    def load_organisations(self):
+        for row in catalog.REGIONS:
+            Region.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "level": row["level"],
+                          "parent": Region.objects.get(code=row["parent"]) if row["parent"] else None},
+            )
+        for row in catalog.DEPARTMENTS:
+            Department.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "short_name": row["short_name"],
+                          "region": Region.objects.get(code=row["region"]), "phone": row.get("phone", "")},
+            )
+        for row in catalog.HALLS:
+            Hall.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "region": Region.objects.get(code=row["region"]),
+                          "address": row.get("address", ""), "phone": row.get("phone", ""),
+                          "opening_hours": row.get("opening_hours", "")},
+            )
+        for row in catalog.WINDOWS:
+            Window.objects.update_or_create(
+                hall=Hall.objects.get(code=row["hall"]), number=row["number"],
+                defaults={"name": row["name"], "category": row["category"],
+                          "department": Department.objects.get(code=row["department"]) if row.get("department") else None},
+            )
+
+    def load_catalog(self):
+        fields = [f.name for f in Matter._meta.concrete_fields if f.name not in ("id", "department", "version", "published_on")]
+        for row in catalog.MATTERS:
+            defaults = {k: row[k] for k in fields if k in row and k != "code"}
+            defaults["department"] = Department.objects.get(code=row["department"])
+            matter, created = Matter.objects.get_or_create(code=row["code"], defaults={**defaults, "published_on": SEATS_FROM})
+            if not created:
+                continue  # keep what an administrator changed since
+            for order, m in enumerate(row["materials"]):
+                MaterialRequirement.objects.create(matter=matter, order=order, **m)
+            for order, f in enumerate(row["fields"]):
+                FormField.objects.create(matter=matter, order=order, **{"choices": [], "help_text": "", **f})
+        for row in catalog.THEMES:
+            theme, created = Theme.objects.get_or_create(
+                code=row["code"], defaults={"name": row["name"], "target": row["target"], "description": row.get("description", "")}
+            )
+            if created:
+                for order, code in enumerate(row["matters"]):
+                    ThemeMatter.objects.create(theme=theme, matter=Matter.objects.get(code=code), order=order)
+
+    def load_people(self):
+        for row in catalog.ENTERPRISES:
+            Enterprise.objects.get_or_create(credit_code=row["credit_code"], defaults={k: v for k, v in row.items() if k != "credit_code"})
+        for row in catalog.USERS:
+            user = User.objects.filter(username=row["username"]).first()
+            if user is None:
+                user = User(
+                    username=row["username"], role=row["role"], real_name=row["real_name"], id_number=row.get("id_number"),
+                    phone=row.get("phone", ""),
+                    department=Department.objects.get(code=row["department"]) if row.get("department") else None,
+                    is_staff=row["role"] == User.Role.ADMINISTRATOR, is_superuser=row["role"] == User.Role.ADMINISTRATOR,
+                )
+                user.set_password(row["password"])
+                user.save()
+            if row.get("enterprise"):
+                EnterpriseMembership.objects.get_or_create(
+                    enterprise=Enterprise.objects.get(credit_code=row["enterprise"]), user=user,
+                    defaults={"title": row.get("title", "经办人")},
+                )
+            for hall_code, number in row.get("seats", []):
+                Seat.objects.get_or_create(
+                    clerk=user, window=Window.objects.get(hall__code=hall_code, number=number), defaults={"starts_on": SEATS_FROM}
+                )
+
+    # --- demo applications ---------------------------------------------------------------
+
+    def _files(self, matters):
+        return {
+            f"material_{r.pk}": SimpleUploadedFile(f"{r.name}.pdf", DEMO_PDF, content_type="application/pdf")
+            for m in matters for r in m.materials.all() if r.must_be_brought
+        }
+
+    def _form(self, matters, applicant, enterprise=None):
+        sample = {
+            "text": "清新区太和镇", "textarea": "按申请表所列情况填写。", "number": "100", "date": "2026-11-02",
+            "phone": applicant.phone or "13800138000", "id_number": applicant.id_number,
+            "credit_code": enterprise.credit_code if enterprise else "",
+        }
+        data = {}
+        for m in matters:
+            for f in m.fields.all():
+                if f.type == "choice":
+                    data[f.key] = f.choices[0]
+                elif f.key in ("company_name",) and enterprise:
+                    data[f.key] = enterprise.name
+                elif f.key in ("applicant_name", "legal_representative"):
+                    data[f.key] = enterprise.legal_representative if enterprise and f.key == "legal_representative" else applicant.real_name
+                else:
+                    data[f.key] = sample.get(f.type, "清新区")
+        return data
+
+    def _submit(self, applicant, matters, theme=None, enterprise=None, key=""):
+        return workflow.application_submit(
+            applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
+            form_data=self._form(matters, applicant, enterprise), files=self._files(matters), idempotency_key=key,
+        )
+
+    def load_applications(self):
+        if Application.objects.exists():
+            return 0
+        citizen = User.objects.get(username="citizen")
+        citizen2 = User.objects.get(username="citizen2")
+        staff = User.objects.get(username="enterprise")
+        enterprise = staff.enterprises.first()
+        clerk = User.objects.get(username="clerk")
+        clerk_legal = User.objects.get(username="clerk_legal")
+        natural = list(Matter.objects.filter(target="natural", is_active=True, in_hall=True).order_by("code"))
+        legal_theme = Theme.objects.filter(target="legal").order_by("code").first()
+        made = 0
+        # Waiting at the windows.
+        for i, (person, matter) in enumerate([(citizen, natural[0]), (citizen2, natural[1]), (citizen, natural[2])]):
+            self._submit(person, [matter], key=f"demo-wait-{i}")
+            made += 1
+        # In review: one fresh, one near its deadline, one overdue.
+        calendar = load_calendar()
+        today = timezone.localdate()
+        for i, (person, matter, back) in enumerate([(citizen2, natural[3], 0), (citizen, natural[4], None), (citizen2, natural[5], 40)]):
+            app = self._submit(person, [matter], key=f"demo-review-{i}")
+            app = workflow.application_accept(application=app, clerk=clerk)
+            workflow.dispatch_subcases(application_id=app.pk)
+            made += 1
+            for sub in app.subcases.all():
+                if back is None:  # nearly used up: move the start back so one working day is left
+                    back = max(sub.promised_days - 1, 0)
+                if back:
+                    start = calendar.subtract_workdays(today, back) if calendar.is_workday(today) else today - dt.timedelta(days=back)
+                    deadline = calendar.add_workdays(start, sub.promised_days)
+                    warn = max(2, sub.promised_days // 5)
+                    SubCase.objects.filter(pk=sub.pk).update(
+                        started_on=start, deadline=deadline,
+                        yellow_from=max(start, calendar.subtract_workdays(deadline, warn)) if sub.promised_days else deadline,
+                    )
+                back = 0
+        # A three-department theme for an enterprise, accepted and partly decided.
+        if legal_theme is not None and enterprise is not None:
+            matters = list(Matter.objects.filter(theme_links__theme=legal_theme).order_by("theme_links__order"))
+            app = self._submit(staff, matters, theme=legal_theme, enterprise=enterprise, key="demo-theme")
+            app = workflow.application_accept(application=app, clerk=clerk_legal)
+            workflow.dispatch_subcases(application_id=app.pk)
+            made += 1
+            first = app.subcases.order_by("number").first()
+            reviewer = User.objects.filter(role=User.Role.REVIEWER, department=first.department).first()
+            if reviewer is not None:
+                workflow.subcase_start_examining(subcase=first, reviewer=reviewer)
+                workflow.subcase_decide(subcase=first, reviewer=reviewer, approve=True, reason="")
+        return made

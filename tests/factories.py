@@ -1,0 +1,194 @@
+"""factory_boy factories that build whole aggregates: a district with a hall and departments,
+clerks seated at windows, matters with materials and fields, and applications brought into a
+state through the same services the portal uses."""
+
+import datetime as dt
+import itertools
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.identity import credit_check_char, id_check_char
+from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
+from matters.models import FormField, MaterialRequirement, Matter, Theme, ThemeMatter
+from windows.models import Seat, Window
+from workflow import services
+
+PASSWORD = "Tongban@2026"
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+_serial = itertools.count(1)
+
+
+def valid_id_number(birth="19900307", region="441803") -> str:
+    first17 = f"{region}{birth}{next(_serial) % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def valid_credit_code() -> str:
+    first17 = f"91441803MA{next(_serial):07d}"[:17]
+    return first17 + credit_check_char(first17)
+
+
+def pdf_upload(name="材料.pdf"):
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["code"]
+
+    code = "441803000000"
+    name = "清新区"
+    level = Region.Level.DISTRICT
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"QX-D{n:03d}")
+    name = factory.Sequence(lambda n: f"清远市清新区第{n}局")
+    short_name = factory.Sequence(lambda n: f"区第{n}局")
+    region = factory.SubFactory(RegionFactory)
+
+
+class HallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hall
+
+    code = factory.Sequence(lambda n: f"HALL-{n:03d}")
+    name = factory.Sequence(lambda n: f"清新区第{n}政务服务中心")
+    region = factory.SubFactory(RegionFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    real_name = factory.Sequence(lambda n: f"李{'明华伟芳'[n % 4]}{'军丽强静'[n % 4]}")
+    id_number = factory.LazyFunction(valid_id_number)
+    phone = "13800138000"
+    role = User.Role.PUBLIC
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ReviewerFactory(UserFactory):
+    role = User.Role.REVIEWER
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class SupervisorFactory(UserFactory):
+    role = User.Role.SUPERVISOR
+
+
+class WindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Window
+
+    hall = factory.SubFactory(HallFactory)
+    number = factory.Sequence(lambda n: f"A{n:02d}")
+    name = "自然人综合窗口"
+    category = Window.Category.NATURAL
+
+
+class ClerkFactory(UserFactory):
+    """A clerk seated since 2026-01-01 at a window (natural-person by default)."""
+
+    role = User.Role.CLERK
+
+    @factory.post_generation
+    def window(obj, create, extracted, **kwargs):
+        if create:
+            window = extracted or WindowFactory(**kwargs)
+            Seat.objects.create(clerk=obj, window=window, starts_on=dt.date(2026, 1, 1))
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    credit_code = factory.LazyFunction(valid_credit_code)
+    name = factory.Sequence(lambda n: f"清远市清新区第{n}贸易有限公司")
+    legal_representative = "陈志强"
+
+    @factory.post_generation
+    def staff(obj, create, extracted, **kwargs):
+        for user in extracted or []:
+            EnterpriseMembership.objects.create(enterprise=obj, user=user)
+
+
+class MatterFactory(factory.django.DjangoModelFactory):
+    """A matter with one required upload, one 免提交 material and two form fields."""
+
+    class Meta:
+        model = Matter
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"441803-XK-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试许可事项{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    target = "natural"
+    legal_days = 20
+    promised_days = 10
+
+    @factory.post_generation
+    def materials(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for spec in extracted if extracted is not None else [
+            {"name": "申请表", "source": MaterialRequirement.Source.APPLICANT},
+            {"name": "居民身份证", "source": MaterialRequirement.Source.LICENCE},
+        ]:
+            MaterialRequirement.objects.create(matter=obj, **spec)
+
+    @factory.post_generation
+    def fields(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for order, spec in enumerate(extracted if extracted is not None else [
+            {"key": "applicant_name", "label": "申请人姓名"},
+            {"key": "contact_phone", "label": "联系电话", "type": "phone"},
+        ]):
+            FormField.objects.create(matter=obj, order=order, **spec)
+
+
+def theme_with(matters, *, code="kaiban-qiye", name="开办企业", target="legal") -> Theme:
+    theme = Theme.objects.create(code=code, name=name, target=target)
+    for order, matter in enumerate(matters):
+        ThemeMatter.objects.create(theme=theme, matter=matter, order=order)
+    return theme
+
+
+def form_for(matters, applicant):
+    data = {}
+    for matter in matters:
+        for field in matter.fields.all():
+            data[field.key] = {"phone": "13912345678", "id_number": applicant.id_number, "date": "2026-10-09",
+                               "number": "1", "choice": (field.choices or [""])[0]}.get(field.type, "清新区太和镇")
+    return data
+
+
+def files_for(matters):
+    return {f"material_{r.pk}": pdf_upload(f"{r.name}.pdf")
+            for m in matters for r in m.materials.all() if r.must_be_brought}
+
+
+def submitted_application(*, applicant=None, matters=None, **kwargs):
+    applicant = applicant or UserFactory()
+    matters = matters or [MatterFactory()]
+    return services.application_submit(
+        applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters), **kwargs
+    )
+
+
+def accepted_application(*, clerk=None, **kwargs):
+    application = submitted_application(**kwargs)
+    return services.application_accept(application=application, clerk=clerk or ClerkFactory())
