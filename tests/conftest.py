@@ -1,5 +1,21 @@
 import pytest
 
+from portal.celery import app as celery_app
+
+
+def use_broker(url: str) -> None:
+    """Point the Celery app at another broker, dropping its cached connections."""
+    celery_app.conf.broker_url = url
+    celery_app.conf.broker_transport_options = {}
+    celery_app._pool = None
+    if "amqp" in celery_app.__dict__:
+        celery_app.__dict__["amqp"]._producer_pool = None
+
+
+# Tests check background work by running the tasks themselves (and a real worker in the broker
+# tests, which switch to Redis); messages queued on commit go to an in-memory broker meanwhile.
+use_broker("memory://")
+
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):

@@ -3,6 +3,9 @@
 Each transition locks the row (`select_for_update`, so two clerks acting at once queue up and
 the second finds the state changed), runs the django-fsm transition (guards only), saves, writes
 one append-only CaseLog row, and queues Celery work on commit with ids.
+
+Work queued on commit is `robust`: when the broker is down the acceptance still stands (it is
+committed) and `recover_stalled` re-queues what did not run.
 """
 
 from __future__ import annotations
@@ -248,8 +251,8 @@ def application_accept(*, application: Application, clerk) -> Application:
     )
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.dispatch_subcases.delay(application.pk))
-    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "acceptance"))
+    transaction.on_commit(lambda: tasks.dispatch_subcases.delay(application.pk), robust=True)
+    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "acceptance"), robust=True)
     return application
 
 
@@ -412,7 +415,7 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
                  to_state=application.state, note=_("全部子件已作出决定"))
         from . import tasks
 
-        transaction.on_commit(lambda: tasks.prepare_result.delay(application.pk))
+        transaction.on_commit(lambda: tasks.prepare_result.delay(application.pk), robust=True)
     return subcase
 
 
@@ -423,8 +426,8 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
 def dispatch_subcases(*, application_id: int) -> bool:
     """Send each sub-case to its department and move the application into review.
     Returns False when there was nothing left to do (already dispatched)."""
-    application = _locked(Application, application_id)
-    if application.state != Application.State.ACCEPTED:
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    if application is None or application.state != Application.State.ACCEPTED:
         return False
     for subcase in application.subcases.select_related("department", "matter"):
         exchange_services.record_dispatch(
@@ -442,8 +445,8 @@ def dispatch_subcases(*, application_id: int) -> bool:
 @transaction.atomic
 def prepare_result(*, application_id: int) -> bool:
     """Make the conclusion notice and put the result at the delivery window."""
-    application = _locked(Application, application_id)
-    if application.state != Application.State.CONCLUDED:
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    if application is None or application.state != Application.State.CONCLUDED:
         return False
     from .documents import generate_notice
 
@@ -454,3 +457,22 @@ def prepare_result(*, application_id: int) -> bool:
     log_case(application, actor=None, action="workflow.application.result_ready", from_state=from_state,
              to_state=application.state, note=_("审批结果已送达综合出件窗口"))
     return True
+
+
+def stalled_application_ids(*, older_than_minutes=2):
+    """Applications whose background step did not happen: accepted but not dispatched,
+    concluded but no result prepared, accepted without an acceptance notice."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Notice
+
+    cutoff = _now() - timezone.timedelta(minutes=older_than_minutes)
+    old = Application.objects.filter(updated_at__lt=cutoff)
+    notice = Notice.objects.filter(application=OuterRef("pk"), kind="acceptance")
+    return {
+        "dispatch": list(old.filter(state=Application.State.ACCEPTED).values_list("pk", flat=True)),
+        "result": list(old.filter(state=Application.State.CONCLUDED).values_list("pk", flat=True)),
+        "notice": list(
+            Application.objects.filter(accepted_at__lt=cutoff).filter(~Exists(notice)).values_list("pk", flat=True)[:500]
+        ),
+    }

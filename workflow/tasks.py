@@ -32,3 +32,18 @@ def generate_notice(application_id: int, kind: str) -> None:
 def prepare_result(application_id: int) -> None:
     done = services.prepare_result(application_id=application_id)
     logger.info("prepare_result %s: %s", application_id, "done" if done else "skipped")
+
+
+@shared_task
+def recover_stalled() -> dict:
+    """Re-queue background steps whose message was lost (broker down at commit time)."""
+    stalled = services.stalled_application_ids()
+    for pk in stalled["dispatch"]:
+        dispatch_subcases.delay(pk)
+    for pk in stalled["result"]:
+        prepare_result.delay(pk)
+    for pk in stalled["notice"]:
+        generate_notice.delay(pk, "acceptance")
+    if any(stalled.values()):
+        logger.warning("recover_stalled re-queued %s", stalled)
+    return {k: len(v) for k, v in stalled.items()}
