@@ -21,3 +21,8 @@ use_broker("memory://")
 def _media_root(tmp_path, settings):
     """Uploaded materials and notices go to a throw-away folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -347,14 +347,13 @@ def application_deliver(*, application: Application, clerk, id_number: str) -> A
     """Hand out the result at a window; the person collecting shows the applicant's ID card."""
     desk = clerk_desk(clerk, delivering=True)
     application = _locked(Application, application.pk)
-    expected = application.applicant.id_number or ""
-    if (id_number or "").strip().upper() != expected:
+    from_state = application.state
+    _transition(application, "deliver")
+    if (id_number or "").strip().upper() != (application.applicant.id_number or ""):
         raise Invalid(
             _("领取人证件号码与申请人不一致,不能出件。"), code="id_mismatch",
             fields={"id_number": [_("请核对申请人身份证号码。")]},
         )
-    from_state = application.state
-    _transition(application, "deliver")
     application.delivered_at = _now()
     application.delivered_by = clerk
     application.delivery_hall_id = desk.hall_id
