@@ -147,6 +147,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "workflow.models.Application.State",
+        "SubCaseStateEnum": "workflow.models.SubCase.State",
+        "TargetEnum": "matters.models.Target",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------
