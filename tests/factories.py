@@ -114,6 +114,7 @@ class ClerkFactory(UserFactory):
 class EnterpriseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enterprise
+        skip_postgeneration_save = True
 
     credit_code = factory.LazyFunction(valid_credit_code)
     name = factory.Sequence(lambda n: f"清远市清新区第{n}贸易有限公司")

@@ -99,10 +99,11 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         return [{"label": label, "value": value} for label, value in selectors.visible_form_data(user, obj)]
 
     def get_materials(self, obj) -> list[dict]:
+        user = self.context["request"].user
         return [
             {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
              "size": m.size, "sha256": m.sha256, "url": material_url(obj, m) if m.file else None}
-            for m in obj.materials.all()
+            for m in selectors.visible_materials(user, obj)
         ]
 
     def get_notices(self, obj) -> list[dict]:

@@ -82,18 +82,29 @@ def case_log(application):
     return application.log.select_related("actor", "subcase").order_by("created_at", "pk")
 
 
+def _reviewer_matters(user, application):
+    """The matters of an application that the reviewer's department handles."""
+    return application.matters.filter(department_id=user.department_id).prefetch_related("fields").order_by("code")
+
+
 def visible_form_data(user, application, subcase=None):
-    """The filled-in form as (label, value) pairs; a reviewer sees only their matter's fields."""
+    """The filled-in form as (label, value) pairs. A department sees only the fields its own
+    matters need: a reviewer always, anyone when looking through one sub-case."""
     from matters.oneform import fields_for_matter, form_fields
 
     if subcase is not None:
         return [(f.label, v) for f, v in fields_for_matter(subcase.matter, application.form_data)]
-    fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
-    return [(f.label, application.form_data.get(f.key, "")) for f in fields]
+    if user.is_reviewer:
+        matters = _reviewer_matters(user, application)
+    else:
+        matters = application.matters.prefetch_related("fields").order_by("code")
+    return [(f.label, application.form_data.get(f.key, "")) for f in form_fields(matters)]
 
 
 def visible_materials(user, application, subcase=None):
     materials = application.materials.select_related("requirement")
     if subcase is not None:
         return materials.filter(requirement__matter=subcase.matter)
+    if user.is_reviewer:
+        return materials.filter(requirement__matter__department_id=user.department_id)
     return materials

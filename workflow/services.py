@@ -86,11 +86,13 @@ def next_application_number(*, type_code: str, day=None) -> str:
 # --- submission ------------------------------------------------------------------------------
 
 
-def _check_applicant(*, applicant, enterprise, category):
+def _check_applicant(*, applicant, enterprise, category, channel):
     if category == Target.LEGAL:
         if enterprise is None:
             raise Invalid(_("法人事项须以企业名义申请,请选择办事企业。"), code="enterprise_required")
-        if not EnterpriseMembership.objects.filter(enterprise=enterprise, user=applicant).exists():
+        # Online only registered staff act for an enterprise; at the window the clerk checks the
+        # power of attorney (授权委托书) on paper, and the log says so.
+        if channel == Channel.ONLINE and not EnterpriseMembership.objects.filter(enterprise=enterprise, user=applicant).exists():
             raise Forbidden(_("您不是该企业的经办人,不能以其名义申请。"), code="not_enterprise_member")
     elif enterprise is not None:
         raise Invalid(_("个人事项不能以企业名义申请。"), code="enterprise_not_allowed")
@@ -160,7 +162,7 @@ def application_submit(
     if len(categories) != 1:
         raise Invalid(_("个人事项和法人事项不能在同一办件中申请。"), code="mixed_categories")
     category = categories.pop()
-    _check_applicant(applicant=applicant, enterprise=enterprise, category=category)
+    _check_applicant(applicant=applicant, enterprise=enterprise, category=category, channel=channel)
     cleaned = clean_form_data(form_fields(matters), form_data)
 
     now = _now()
@@ -191,7 +193,9 @@ def application_submit(
     log_case(
         application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
         to_state=application.state,
-        note=_("网上申办") if channel == Channel.ONLINE else _("窗口收件"),
+        note=_("网上申办") if channel == Channel.ONLINE else (
+            _("窗口收件,已核验经办人身份及授权委托书") if enterprise is not None else _("窗口收件,已核验申请人身份")
+        ),
     )
     return application
 

@@ -132,3 +132,34 @@ def test_schema_and_docs_are_served_without_outside_hosts():
         assert path in schema["paths"], path
     docs = client.get("/api/docs/").content.decode()
     assert not re.search(r"""(src|href)=["']https?://""", docs)
+
+
+def test_reviewer_sees_only_own_departments_fields_and_materials_of_a_theme():
+    from matters.models import MaterialRequirement
+    from tests.factories import EnterpriseFactory, theme_with
+
+    shared = {"key": "company_name", "label": "企业名称"}
+    m1 = MatterFactory(target="legal", fields=[shared, {"key": "seal_count", "label": "刻制印章枚数", "type": "number"}],
+                       materials=[{"name": "印章样式", "source": MaterialRequirement.Source.APPLICANT}])
+    m2 = MatterFactory(target="legal", fields=[shared, {"key": "insured_count", "label": "参保人数", "type": "number"}],
+                       materials=[{"name": "劳动合同", "source": MaterialRequirement.Source.APPLICANT}])
+    theme = theme_with([m1, m2])
+    staff = UserFactory()
+    enterprise = EnterpriseFactory(staff=[staff])
+    client = token_client(staff)
+    payload = {"theme": theme.code, "enterprise": enterprise.credit_code,
+               "form_data": json.dumps({"company_name": "清远市清新区禾云山茶业有限公司", "seal_count": "3", "insured_count": "12"}),
+               **files_for([m1, m2])}
+    created = client.post("/api/applications/", data=payload, format="multipart")
+    assert created.status_code == 201, created.content
+    form = created.json()["form"]
+    assert [row["label"] for row in form] == ["企业名称", "刻制印章枚数", "参保人数"]  # asked once
+
+    number = created.json()["number"]
+    token_client(ClerkFactory(window__category="legal")).post(f"/api/applications/{number}/accept/")
+    reviewer = token_client(ReviewerFactory(department=m2.department))
+    seen = reviewer.get(f"/api/applications/{number}/").json()
+    assert [row["label"] for row in seen["form"]] == ["企业名称", "参保人数"]
+    assert [m["name"] for m in seen["materials"]] == ["劳动合同"]
+    hidden = Application.objects.get(number=number).materials.get(name="印章样式")
+    assert reviewer.get(f"/api/applications/{number}/materials/{hidden.pk}/file/").status_code == 404
