@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from accounts.models import Department, Hall, User
 from portal.demo import catalog
 
 
@@ -7,6 +8,11 @@ class Command(BaseCommand):
     help = "列出演示账号"
 
     def handle(self, *args, **options):
+        halls = dict(Hall.objects.values_list("code", "name"))
+        departments = dict(Department.objects.values_list("code", "short_name"))
         self.stdout.write("演示账号(密码均为 %s):" % catalog.USERS[0]["password"])
         for row in catalog.USERS:
-            self.stdout.write(f"  {row['username']:<16} {row['real_name']:<6} {row['role']}")
+            where = departments.get(row.get("department") or "", "")
+            if row.get("seats"):
+                where = "、".join(f"{halls.get(h, h)} {n} 号窗口" for h, n in row["seats"])
+            self.stdout.write(f"  {row['username']:<16} {row['real_name']:<4} {User.Role(row['role']).label:<8} {where}")

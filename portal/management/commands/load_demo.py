@@ -187,6 +187,20 @@ class Command(BaseCommand):
                         yellow_from=max(start, calendar.subtract_workdays(deadline, warn)) if sub.promised_days else deadline,
                     )
                 back = 0
+        # One waiting for supplements, one decided and waiting at the delivery window.
+        app = self._submit(citizen2, [natural[6]], key="demo-supplement")
+        first = natural[6].materials.filter(source="applicant").first()
+        workflow.application_request_supplement(
+            application=app, clerk=clerk, note="请补齐后在网上重新提交,或到任一综合窗口提交。",
+            items=[{"material": first.name if first else "申请表", "reason": "扫描件不清晰,无法辨认签名"}],
+        )
+        app = workflow.application_accept(application=self._submit(citizen, [natural[7]], key="demo-ready"), clerk=clerk)
+        workflow.dispatch_subcases(application_id=app.pk)
+        for sub in app.subcases.all():
+            reviewer = User.objects.filter(role=User.Role.REVIEWER, department=sub.department).first()
+            workflow.subcase_decide(subcase=sub, reviewer=reviewer, approve=True, reason="")
+        workflow.prepare_result(application_id=app.pk)
+        made += 2
         # A three-department theme for an enterprise, accepted and partly decided.
         if legal_theme is not None and enterprise is not None:
             matters = list(Matter.objects.filter(theme_links__theme=legal_theme).order_by("theme_links__order"))
