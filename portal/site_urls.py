@@ -1,4 +1,13 @@
+"""Every HTML page of the portal, in one namespace "portal" (sign-in pages: accounts.urls).
+
+The views live in the app that owns the data they show; portal only composes them here."""
+
 from django.urls import path
+
+from matters import views as guide
+from supervision import views as supervision
+from windows import views as windows
+from workflow import views as cases
 
 from . import views
 
@@ -8,4 +17,32 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("workbench/", views.workbench, name="workbench"),
     path("progress/", views.progress, name="progress"),
+    # 办事指南 and 一件事
+    path("guide/", guide.guide, name="guide"),
+    path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),
+    path("themes/", guide.theme_list, name="themes"),
+    path("themes/<slug:code>/", guide.theme_detail, name="theme"),
+    # apply online (群众、企业经办人)
+    path("apply/theme/<slug:code>/", cases.apply_theme, name="apply_theme"),
+    path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
+    # applications
+    path("applications/", cases.my_applications, name="my_applications"),
+    path("applications/<str:number>/", cases.application_detail, name="application"),
+    path("applications/<str:number>/withdraw/", cases.application_withdraw, name="application_withdraw"),
+    path("applications/<str:number>/resubmit/", cases.application_resubmit, name="application_resubmit"),
+    path("applications/<str:number>/accept/", cases.application_accept, name="application_accept"),
+    path("applications/<str:number>/supplement/", cases.application_request_supplement, name="application_supplement"),
+    path("applications/<str:number>/refuse/", cases.application_refuse, name="application_refuse"),
+    path("applications/<str:number>/deliver/", cases.application_deliver, name="application_deliver"),
+    # the window (综合窗口)
+    path("hall/", windows.hall, name="hall"),
+    path("hall/walk-in/", windows.walk_in, name="walk_in"),
+    path("hall/delivery/", windows.delivery, name="delivery"),
+    # the department's back office (部门审批)
+    path("review/", cases.review_list, name="review"),
+    path("review/<str:number>/", cases.subcase_detail, name="subcase"),
+    path("review/<str:number>/start/", cases.subcase_start, name="subcase_start"),
+    path("review/<str:number>/decide/", cases.subcase_decide, name="subcase_decide"),
+    # supervision (效能监督)
+    path("supervision/", supervision.dashboard, name="supervision"),
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.api_urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("portal.site_urls")),
 ]

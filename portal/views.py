@@ -1,13 +1,117 @@
-from django.http import HttpResponse
+"""The site shell's own pages: home, the role-based workbench redirect and the public progress
+lookup (进度查询) that the QR codes on notices point to."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matters import selectors as catalog
+from matters.models import Target
+from workflow.models import Application, SubCase
+
+WORKBENCH = {
+    User.Role.PUBLIC: "portal:my_applications",
+    User.Role.CLERK: "portal:hall",
+    User.Role.REVIEWER: "portal:review",
+    User.Role.SUPERVISOR: "portal:supervision",
+}
+# Failed progress look-ups allowed per application number and per client address in an hour:
+# the last four characters of an ID number are a weak secret, so guessing must stay slow.
+LOOKUP_LIMIT = 10
+LOOKUP_WINDOW = 3600
 
 
 def home(request):
-    return HttpResponse("通办")
+    themes = list(catalog.active_themes())
+    return render(request, "portal/home.html", {
+        "groups": [(value, label, [t for t in themes if t.target == value]) for value, label in Target.choices],
+    })
 
 
 def workbench(request):
-    return HttpResponse("通办")
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if user.role == User.Role.ADMINISTRATOR or (user.is_superuser and user.role not in WORKBENCH):
+        return redirect("admin:index")
+    return redirect(WORKBENCH.get(user.role, "portal:home"))
+
+
+def masked_name(name: str) -> str:
+    """张三丰 -> 张**: enough for the applicant to recognise, nothing for anyone else."""
+    return (name[:1] + "*" * (len(name) - 1)) if name else ""
+
+
+def masked_enterprise(name: str) -> str:
+    return name if len(name) <= 4 else name[:2] + "****" + name[-2:]
+
+
+def _client(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _throttled(number: str, client: str) -> bool:
+    return any((cache.get(key) or 0) >= LOOKUP_LIMIT
+               for key in (f"progress:n:{number}", f"progress:c:{client}"))
+
+
+def _count_failure(number: str, client: str):
+    for key in (f"progress:n:{number}", f"progress:c:{client}"):
+        if not cache.add(key, 1, LOOKUP_WINDOW):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, LOOKUP_WINDOW)
+
+
+def _public_progress(number: str, id_last4: str) -> Application | None:
+    """The application whose number and applicant's last four ID characters both match.
+
+    Stand-in for a `workflow.selectors` read that does not exist yet (see the report): the
+    answer is the same None whether the number is unknown or the four characters are wrong.
+    """
+    application = (
+        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall")
+        .exclude(state=Application.State.DRAFT).filter(number=number).first()
+    )
+    if application is None:
+        return None
+    expected = (application.applicant.id_number or "")[-4:].upper()
+    if len(expected) != 4 or not hmac.compare_digest(expected, id_last4):
+        return None
+    return application
 
 
 def progress(request):
-    return HttpResponse("通办")
+    number = request.GET.get("number", "").strip().upper()[:32]
+    id_last4 = request.GET.get("id_last4", "").strip().upper()[:4]
+    context = {"title": _("办件进度查询"), "number": number, "id_last4": id_last4, "searched": False}
+    if number and id_last4:
+        context["searched"] = True
+        client = _client(request)
+        if _throttled(number, client):
+            context["error"] = _("查询次数过多,请一小时后再试,或拨打 12345 热线咨询。")
+            return render(request, "portal/progress.html", context, status=429)
+        application = _public_progress(number, id_last4)
+        if application is None:
+            _count_failure(number, client)
+            context["error"] = _("未查到与该办件编号和身份证号码后4位相符的办件,请核对后重新输入。")
+            return render(request, "portal/progress.html", context, status=404)
+        subcases = list(
+            application.subcases.select_related("matter", "department").order_by("number")
+        )
+        context.update({
+            "application": application,
+            "name": masked_name(application.applicant.real_name),
+            "enterprise": masked_enterprise(application.enterprise.name) if application.enterprise_id else "",
+            "subcases": subcases,
+            "open_subcase_states": SubCase.OPEN_STATES,
+        })
+    elif number or request.GET.get("id_last4") is not None:
+        context["hint"] = _("请同时输入办件编号和申请人身份证号码后4位。")
+    return render(request, "portal/progress.html", context)

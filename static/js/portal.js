@@ -1,0 +1,99 @@
+/* 通办 Tongban — a little vanilla JS. Every page works without it. */
+(function () {
+  "use strict";
+
+  // Mobile menu.
+  var toggle = document.querySelector(".nav-toggle");
+  var list = document.getElementById("nav-list");
+  if (toggle && list) {
+    toggle.addEventListener("click", function () {
+      var open = list.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // Ask before irreversible actions (撤回, 不予受理, 不予许可 …): <form data-confirm="…">, or a
+  // submit button with data-confirm when one form has several.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    // One submission per form: a double click must not send twice (the server is idempotent
+    // too, by the form's idempotency key). Buttons are not disabled, so their value is sent.
+    if (form.hasAttribute("data-once")) {
+      if (form.getAttribute("data-sent") === "1") {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sent", "1");
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], button:not([type])"), function (b) {
+        b.classList.add("is-busy");
+        b.setAttribute("aria-disabled", "true");
+      });
+    }
+  }, true);
+
+  // Back/forward cache: a page shown again may be submitted again.
+  window.addEventListener("pageshow", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sent]"), function (form) {
+      form.removeAttribute("data-sent");
+      Array.prototype.forEach.call(form.querySelectorAll(".is-busy"), function (b) {
+        b.classList.remove("is-busy");
+        b.removeAttribute("aria-disabled");
+      });
+    });
+  });
+
+  // Ticking a material in the one-time notice makes its reason required, and vice versa.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-reason-for]"), function (input) {
+    var box = document.getElementById(input.getAttribute("data-reason-for"));
+    if (!box) return;
+    var sync = function () { input.required = box.checked; };
+    box.addEventListener("change", sync);
+    sync();
+  });
+
+  // Self-refreshing region (the supervisor's dashboard): fetch the same page's figures and swap
+  // them in place, without reloading the page; paused while the tab is hidden.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-refresh-url]"), function (region) {
+    var url = region.getAttribute("data-refresh-url");
+    var seconds = parseInt(region.getAttribute("data-refresh-seconds") || "60", 10);
+    var status = document.querySelector("[data-refresh-status]");
+    var refresh = function () {
+      if (document.hidden) return;
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.text();
+        })
+        .then(function (html) {
+          region.innerHTML = html;
+          if (status) status.textContent = status.getAttribute("data-ok") + " " + new Date().toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
+        })
+        .catch(function () {
+          if (status) status.textContent = status.getAttribute("data-failed");
+        });
+    };
+    window.setInterval(refresh, seconds * 1000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+  });
+})();
+
+/* File inputs: show the chosen file's name beside the Chinese "选择文件" button. */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("file-input")) return;
+    var pick = input.closest(".file-pick");
+    var label = pick && pick.querySelector(".file-name");
+    if (!label) return;
+    var file = input.files && input.files[0];
+    label.textContent = file ? file.name : label.getAttribute("data-empty");
+    pick.classList.toggle("has-file", Boolean(file));
+  });
+})();

@@ -1,0 +1,553 @@
+"""Pages of the case lifecycle: apply online, my applications, the application page with the
+actions of applicant and window clerk, and the department reviewer's sub-case pages.
+
+Every view: validate input → one `access_*`/selector → one service → redirect or render. A
+`DomainError` from a service changes nothing and is shown as its Chinese message (plus its
+`fields` beside the form fields) on the same page, re-rendered with what was typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.identity import mask
+from accounts.models import User
+from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
+from core.errors import DomainError
+from matters import selectors as catalog
+from matters.models import MaterialRequirement, Target
+from matters.oneform import form_fields, material_requirements
+from matters.views import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
+
+from . import hooks, selectors, services
+from .calendar_store import load_calendar
+from .models import Application, SubCase
+
+S = Application.State
+
+# The dotted action codes of the case log, as a person reads them.
+ACTION_LABELS = {
+    "workflow.application.submitted": gettext_lazy("提交申请"),
+    "workflow.application.accepted": gettext_lazy("受理"),
+    "workflow.application.supplement_requested": gettext_lazy("一次性告知补正"),
+    "workflow.application.supplemented": gettext_lazy("补正后重新提交"),
+    "workflow.application.refused": gettext_lazy("不予受理"),
+    "workflow.application.withdrawn": gettext_lazy("撤回申请"),
+    "workflow.application.dispatched": gettext_lazy("分派至承办部门"),
+    "workflow.application.concluded": gettext_lazy("办结"),
+    "workflow.application.result_ready": gettext_lazy("审批结果送达出件窗口"),
+    "workflow.application.delivered": gettext_lazy("出件"),
+    "workflow.application.archived": gettext_lazy("归档"),
+    "workflow.application.deemed_accepted": gettext_lazy("逾期未处理,视为受理"),
+    "workflow.subcase.examining": gettext_lazy("开始审查"),
+    "workflow.subcase.suspended": gettext_lazy("进入特别程序"),
+    "workflow.subcase.resumed": gettext_lazy("特别程序结束,恢复审查"),
+    "workflow.subcase.approved": gettext_lazy("准予许可"),
+    "workflow.subcase.denied": gettext_lazy("不予许可"),
+    "workflow.subcase.withdrawn": gettext_lazy("子件撤回"),
+}
+APPLICATION_STATE_LABELS = dict(Application.State.choices)
+SUBCASE_STATE_LABELS = dict(SubCase.State.choices)
+WITHDRAWABLE = (S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW)
+# Service refusals about the enterprise chosen, shown beside the enterprise field.
+ENTERPRISE_ERROR_CODES = {"enterprise_required", "not_enterprise_member", "enterprise_not_allowed", "enterprise_not_found"}
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _fresh_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _posted_key(request) -> str:
+    """The idempotency key the form was rendered with; a forged or missing one gets a new key."""
+    key = request.POST.get("idempotency_key", "")
+    try:
+        return uuid.UUID(key).hex
+    except ValueError:
+        return _fresh_key()
+
+
+def remaining_workdays(deadline, *, calendar=None, today=None) -> int:
+    """Working days left until the deadline; negative when overdue (0 on the deadline day)."""
+    calendar = calendar or load_calendar()
+    today = today or _today()
+    if deadline >= today:
+        return calendar.workdays_between(today, deadline)
+    return -calendar.workdays_between(deadline, today)
+
+
+def _clock(subcase, calendar, today):
+    """How a sub-case's clock reads today, for the lists: remaining days and a card colour."""
+    if subcase.state not in SubCase.OPEN_STATES:
+        return {"remaining": None, "overdue": 0, "level": ""}
+    remaining = remaining_workdays(subcase.deadline, calendar=calendar, today=today)
+    if subcase.deadline < today:
+        level = "red"
+    elif subcase.yellow_from <= today:
+        level = "yellow"
+    else:
+        level = "green"
+    return {"remaining": remaining, "overdue": max(-remaining, 0), "level": level}
+
+
+# --- apply online ------------------------------------------------------------------------------
+
+
+def _prefill(fields, user, enterprises):
+    """Values the portal already knows about the signed-in applicant."""
+    only = enterprises[0] if len(enterprises) == 1 else None
+    known = {
+        "applicant_name": user.real_name, "real_name": user.real_name, "name": user.real_name,
+        "id_number": user.id_number, "applicant_id_number": user.id_number,
+        "contact_phone": user.phone, "phone": user.phone, "applicant_phone": user.phone,
+    }
+    if only is not None:
+        known.update({"company_name": only.name, "credit_code": only.credit_code,
+                      "legal_representative": only.legal_representative})
+    return {f.key: known[f.key] for f in fields if known.get(f.key)}
+
+
+@role_required(User.Role.PUBLIC)
+def apply_theme(request, code):
+    theme = catalog.theme_by_code(code)
+    if theme is None:
+        return not_found_page(request, _("未找到该主题,或该主题已停用。"))
+    return _apply(request, theme=theme, matters=catalog.theme_matters(theme), title=theme.name,
+                  back=reverse("portal:theme", args=[theme.code]))
+
+
+@role_required(User.Role.PUBLIC)
+def apply_matter(request, code):
+    matter = catalog.matter_by_code(code)
+    if matter is None:
+        return not_found_page(request, _("未找到该事项,或该事项已停用。"))
+    return _apply(request, theme=None, matters=[matter], title=matter.name,
+                  back=reverse("portal:matter", args=[matter.code]))
+
+
+def _apply(request, *, theme, matters, title, back):
+    fields = form_fields(matters)
+    requirements = material_requirements(matters)
+    legal = bool(matters) and matters[0].target == Target.LEGAL
+    enterprises = list(request.user.enterprises.all().order_by("name")) if legal else []
+    errors, status = {}, 200
+    if request.method == "POST":
+        values = read_oneform(request.POST, fields)
+        key = _posted_key(request)
+        chosen = request.POST.get("enterprise", "")
+        enterprise = next((e for e in enterprises if str(e.pk) == chosen), None)
+        try:
+            application = services.application_submit(
+                applicant=request.user, matters=matters, theme=theme, form_data=values, files=request.FILES,
+                enterprise=enterprise, idempotency_key=key,
+            )
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            errors, status = dict(exc.fields), exc.status
+            if exc.code in ENTERPRISE_ERROR_CODES:
+                errors.setdefault("enterprise", [exc.message])
+        else:
+            messages.success(request, _("申请已提交,办件编号:%(number)s。窗口将在 5 个工作日内完成预审,请留意办件状态。")
+                             % {"number": application.number})
+            return redirect("portal:application", number=application.number)
+    else:
+        values = _prefill(fields, request.user, enterprises)
+        key = _fresh_key()
+        chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
+    return render(request, "workflow/apply.html", {
+        "title": _("在线申办:%(name)s") % {"name": title},
+        "subject": title,
+        "theme": theme,
+        "matters": matters,
+        "legal": legal,
+        "enterprises": enterprises,
+        "chosen_enterprise": chosen,
+        "enterprise_errors": errors.get("enterprise", []),
+        "rows": oneform_rows(fields, values, errors),
+        "materials": material_rows(requirements, errors),
+        "idempotency_key": key,
+        "back": back,
+        "departments": sorted({m.department.name for m in matters}),
+    }, status=status)
+
+
+# --- my applications ---------------------------------------------------------------------------
+
+
+@login_required
+def my_applications(request):
+    if not request.user.is_public:
+        return redirect("portal:workbench")
+    applications = selectors.applications_for(request.user).order_by("-submitted_at", "-pk")
+    state = request.GET.get("state", "")
+    if state == "open":
+        applications = applications.filter(state__in=Application.OPEN_STATES)
+    elif state == "done":
+        applications = applications.exclude(state__in=Application.OPEN_STATES)
+    else:
+        state = ""
+    page = Paginator(applications, 20).get_page(request.GET.get("page"))
+    return render(request, "workflow/my_applications.html", {
+        "title": _("我的办件"), "page": page, "state": state, "query": f"state={state}" if state else "",
+    })
+
+
+# --- the application page ----------------------------------------------------------------------
+
+
+def _requirement_rows(application, materials):
+    """The application's material requirements, for the clerk's one-time notice: a required
+    material the applicant must bring and that is not attached is ticked in advance."""
+    requirements = material_requirements(application.matters.prefetch_related("materials").order_by("code"))
+    have = {m.requirement_id for m in materials}
+    twice = duplicated_names(requirements)
+    return [
+        {
+            "requirement": r,
+            "label": material_label(r, twice),
+            "attached": r.pk in have,
+            "missing": r.required and r.source == MaterialRequirement.Source.APPLICANT and r.pk not in have,
+        }
+        for r in requirements
+    ]
+
+
+def _supplement_upload_rows(application, open_requests, errors):
+    """File inputs for the materials an open one-time notice lists (by the label the clerk saw);
+    when it lists none of them by name, every material the applicant brings may be re-uploaded."""
+    requirements = [r for r in material_requirements(application.matters.prefetch_related("materials").order_by("code"))
+                    if r.source == MaterialRequirement.Source.APPLICANT]
+    twice = duplicated_names(requirements)
+    listed = {item.get("material", "") for request in open_requests for item in request.items}
+    named = [r for r in requirements if material_label(r, twice) in listed or r.name in listed]
+    rows = material_rows(named or requirements, errors)["bring"]
+    return rows, bool(named)
+
+
+def _timeline(application):
+    rows = []
+    for entry in selectors.case_log(application):
+        labels = SUBCASE_STATE_LABELS if entry.subcase_id else APPLICATION_STATE_LABELS
+        rows.append({
+            "at": entry.created_at,
+            "actor": (entry.actor.real_name or entry.actor.username) if entry.actor_id else _("系统"),
+            "action": ACTION_LABELS.get(entry.action, entry.action),
+            "from": labels.get(entry.from_state, entry.from_state),
+            "to": labels.get(entry.to_state, entry.to_state),
+            "note": entry.note,
+            "subcase": entry.subcase.number if entry.subcase_id else "",
+            "matter": entry.subcase.matter.name if entry.subcase_id else "",
+        })
+    return rows
+
+
+PROGRESS_STEPS = (
+    (gettext_lazy("提交申请"), (S.SUBMITTED, S.SUPPLEMENT_REQUESTED)),
+    (gettext_lazy("窗口受理"), (S.ACCEPTED,)),
+    (gettext_lazy("部门审批"), (S.IN_REVIEW,)),
+    (gettext_lazy("办结"), (S.CONCLUDED, S.RESULT_READY)),
+    (gettext_lazy("出件"), (S.DELIVERED, S.ARCHIVED)),
+)
+
+
+def _steps(application):
+    """The five-step progress bar; empty for an application that left the road (refused, withdrawn)."""
+    current = next((i for i, (_label, states) in enumerate(PROGRESS_STEPS) if application.state in states), None)
+    if current is None:
+        return []
+    return [{"label": label, "done": i < current or (i == current and i == len(PROGRESS_STEPS) - 1),
+             "current": i == current} for i, (label, _states) in enumerate(PROGRESS_STEPS)]
+
+
+def _detail_context(request, application, *, errors=None, posted=None, panel=""):
+    user = request.user
+    errors = errors or {}
+    posted = posted or {}
+    today = _today()
+    calendar = load_calendar()
+    subcases = list(application.subcases.select_related("matter", "department").order_by("number"))
+    for subcase in subcases:
+        subcase.clock = _clock(subcase, calendar, today)
+
+    # The selectors narrow both for the reader (a reviewer: their department's matters only).
+    form = selectors.visible_form_data(user, application)
+    materials = list(selectors.visible_materials(user, application))
+    for material in materials:
+        material.url = (reverse("api-application-material", args=[application.number, material.pk])
+                        if material.file else "")
+
+    desk = hooks.desk_for(user, today) if user.is_clerk else None
+    at_window = desk is not None and application.category in desk.categories
+    is_applicant = application.applicant_id == user.pk
+    can = {
+        "accept": at_window and application.state == S.SUBMITTED,
+        "deliver": desk is not None and desk.delivers and application.state == S.RESULT_READY,
+        "withdraw": is_applicant and application.state in WITHDRAWABLE,
+        "resubmit": is_applicant and application.state == S.SUPPLEMENT_REQUESTED,
+    }
+    supplements = list(application.supplement_requests.select_related("requested_by"))
+    open_requests = [r for r in supplements if r.resolved_at is None]
+    context = {
+        "title": application.title,
+        "steps": _steps(application),
+        "application": application,
+        "applicant_name": application.applicant.real_name,
+        "applicant_id": mask(application.applicant.id_number or ""),
+        "applicant_phone": application.applicant.masked_phone,
+        "subcases": subcases,
+        "form": form,
+        "materials": materials,
+        "supplements": supplements,
+        "notices": [
+            {"notice": n, "url": reverse("api-application-notice", args=[application.number, n.pk])}
+            for n in application.notices.all()
+        ],
+        "timeline": _timeline(application),
+        "can": can,
+        "any_action": any(can.values()),
+        "errors": errors,
+        "posted": posted,
+        "panel": panel,
+        "is_applicant": is_applicant,
+        "is_staff_view": not user.is_public,
+        "progress_url": f"{reverse('portal:progress')}?number={application.number}",
+        "pre_review_overdue": bool(application.pre_review_due and application.state == S.SUBMITTED
+                                   and application.pre_review_due < today),
+    }
+    if can["accept"]:
+        rows = _requirement_rows(application, materials)
+        for row in rows:
+            pk = str(row["requirement"].pk)
+            # First showing: tick what is missing; after a refused post: what the clerk ticked.
+            row["checked"] = pk in posted["checked"] if "checked" in posted else row["missing"]
+            row["reason"] = posted.get("reasons", {}).get(pk, "")
+        context["requirement_rows"] = rows
+        context["supplement_errors"] = errors.get("items", [])
+    if can["resubmit"]:
+        fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
+        values = posted.get("form_values") or application.form_data
+        context["open_requests"] = open_requests
+        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors)
+        context["resubmit_rows"] = oneform_rows(fields, values, errors)
+    return context
+
+
+@login_required
+@not_found_pages
+def application_detail(request, number):
+    application = selectors.access_application(request.user, number)
+    return render(request, "workflow/application_detail.html", _detail_context(request, application))
+
+
+def _refused(request, number, exc: DomainError, *, panel, posted=None):
+    """Re-render the application page with the service's message and field errors."""
+    show_domain_error(request, exc)
+    application = selectors.access_application(request.user, number)
+    context = _detail_context(request, application, errors=exc.fields, posted=posted, panel=panel)
+    return render(request, "workflow/application_detail.html", context, status=exc.status)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_accept(request, number):
+    application = selectors.access_application(request.user, number)
+    try:
+        services.application_accept(application=application, clerk=request.user)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="accept")
+    messages.success(request, _("已受理办件 %(number)s,系统将即时分派至各承办部门并生成受理通知书。") % {"number": number})
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_request_supplement(request, number):
+    application = selectors.access_application(request.user, number)
+    post = request.POST
+    labels = {str(row["requirement"].pk): row["label"] for row in _requirement_rows(application, [])}
+    checked = [pk for pk in post.getlist("material") if pk in labels]
+    items = [{"material": labels[pk], "reason": post.get(f"reason_{pk}", "").strip()} for pk in checked]
+    extra = post.get("extra_material", "").strip()
+    if extra:
+        items.append({"material": extra, "reason": post.get("extra_reason", "")})
+    note = post.get("note", "").strip()
+    posted = {"checked": checked, "reasons": {pk: post.get(f"reason_{pk}", "") for pk in checked},
+              "extra_material": extra, "extra_reason": post.get("extra_reason", ""), "note": note}
+    try:
+        services.application_request_supplement(application=application, clerk=request.user, items=items, note=note)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="supplement", posted=posted)
+    messages.success(request, _("已向申请人发出一次性补正告知,共 %(n)s 项。") % {"n": len(items)})
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_refuse(request, number):
+    application = selectors.access_application(request.user, number)
+    reason = request.POST.get("reason", "")
+    try:
+        services.application_refuse(application=application, clerk=request.user, reason=reason)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="refuse", posted={"reason": reason})
+    messages.success(request, _("已作出不予受理决定,申请人可在办件页查看理由。"))
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_deliver(request, number):
+    application = selectors.access_application(request.user, number)
+    try:
+        services.application_deliver(application=application, clerk=request.user, id_number=request.POST.get("id_number", ""))
+    except DomainError as exc:
+        if request.POST.get("from") == "delivery":
+            show_domain_error(request, exc)
+            return redirect("portal:delivery")
+        return _refused(request, number, exc, panel="deliver")
+    messages.success(request, _("办件 %(number)s 已出件。") % {"number": number})
+    if request.POST.get("from") == "delivery":
+        return redirect("portal:delivery")
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_withdraw(request, number):
+    application = selectors.access_application(request.user, number)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        services.application_withdraw(application=application, applicant=request.user, reason=reason)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="withdraw", posted={"reason": reason})
+    messages.success(request, _("申请已撤回。"))
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_resubmit(request, number):
+    application = selectors.access_application(request.user, number)
+    fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
+    values = read_oneform(request.POST, fields)
+    try:
+        services.application_resubmit(application=application, applicant=request.user, files=request.FILES,
+                                      form_data=values)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="resubmit", posted={"form_values": values})
+    messages.success(request, _("补正材料已提交,等待窗口重新审核。"))
+    return redirect("portal:application", number=number)
+
+
+# --- the department's back office ------------------------------------------------------------
+
+
+@role_required(User.Role.REVIEWER)
+def review_list(request):
+    today = _today()
+    calendar = load_calendar()
+    subcases = selectors.subcases_for(request.user)
+    open_ = list(subcases.filter(state__in=SubCase.OPEN_STATES).order_by("deadline", "pk")[:500])
+    for subcase in open_:
+        subcase.clock = _clock(subcase, calendar, today)
+    decided = subcases.exclude(state__in=SubCase.OPEN_STATES).order_by("-decided_at", "-pk")
+    page = Paginator(decided, 20).get_page(request.GET.get("page"))
+    return render(request, "workflow/review_list.html", {
+        "title": _("部门审批"),
+        "department": request.user.department,
+        "open": open_,
+        "page": page,
+        "counts": {
+            "red": sum(1 for s in open_ if s.clock["level"] == "red"),
+            "yellow": sum(1 for s in open_ if s.clock["level"] == "yellow"),
+        },
+        "tab": "decided" if request.GET.get("tab") == "decided" else "open",
+    })
+
+
+def _subcase_context(request, subcase, *, errors=None, reason=""):
+    user = request.user
+    application = subcase.application
+    materials = list(selectors.visible_materials(user, application, subcase))
+    for material in materials:
+        material.url = (reverse("api-application-material", args=[application.number, material.pk])
+                        if material.file else "")
+    subcase.clock = _clock(subcase, load_calendar(), _today())
+    return {
+        "title": _("子件 %(number)s") % {"number": subcase.number},
+        "subcase": subcase,
+        "application": application,
+        "applicant_name": application.enterprise.name if application.enterprise_id else application.applicant.real_name,
+        "applicant_id": mask(application.enterprise.credit_code if application.enterprise_id
+                             else application.applicant.id_number or ""),
+        "form": selectors.visible_form_data(user, application, subcase),
+        "materials": materials,
+        "can_start": subcase.state == SubCase.State.DISPATCHED,
+        "can_decide": subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
+        "errors": errors or {},
+        "reason": reason,
+    }
+
+
+@role_required(User.Role.REVIEWER)
+@not_found_pages
+def subcase_detail(request, number):
+    subcase = selectors.access_subcase(request.user, number)
+    return render(request, "workflow/subcase_detail.html", _subcase_context(request, subcase))
+
+
+@role_required(User.Role.REVIEWER)
+@require_POST
+@not_found_pages
+def subcase_start(request, number):
+    subcase = selectors.access_subcase(request.user, number)
+    try:
+        services.subcase_start_examining(subcase=subcase, reviewer=request.user)
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        subcase = selectors.access_subcase(request.user, number)
+        return render(request, "workflow/subcase_detail.html", _subcase_context(request, subcase), status=exc.status)
+    messages.success(request, _("已开始审查子件 %(number)s。") % {"number": number})
+    return redirect("portal:subcase", number=number)
+
+
+@role_required(User.Role.REVIEWER)
+@require_POST
+@not_found_pages
+def subcase_decide(request, number):
+    subcase = selectors.access_subcase(request.user, number)
+    decision = request.POST.get("decision")
+    reason = request.POST.get("reason", "")
+    if decision not in ("approve", "deny"):
+        return redirect("portal:subcase", number=number)
+    try:
+        services.subcase_decide(subcase=subcase, reviewer=request.user, approve=decision == "approve", reason=reason)
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        subcase = selectors.access_subcase(request.user, number)
+        context = _subcase_context(request, subcase, errors=exc.fields, reason=reason)
+        return render(request, "workflow/subcase_detail.html", context, status=exc.status)
+    if decision == "approve":
+        messages.success(request, _("已作出准予许可决定。"))
+    else:
+        messages.success(request, _("已作出不予许可决定。"))
+    return redirect("portal:subcase", number=number)
