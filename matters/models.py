@@ -62,6 +62,9 @@ class Matter(models.Model):
     in_hall = models.BooleanField(_("已进驻大厅"), default=True)
     issues_licence = models.BooleanField(_("办结出具证照"), default=False)
     result_name = models.CharField(_("审批结果名称"), max_length=128, blank=True)
+    establishes_entity = models.BooleanField(
+        _("设立登记"), default=False, help_text=_("申请时市场主体尚未成立,可不以企业名义申请(如企业设立登记)。")
+    )
     phone = models.CharField(_("咨询电话"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("投诉电话"), max_length=32, blank=True, default="12345")
     version = models.PositiveIntegerField(_("版本"), default=1)

@@ -3,8 +3,6 @@ lookup (进度查询) that the QR codes on notices point to."""
 
 from __future__ import annotations
 
-import hmac
-
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +10,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from matters import selectors as catalog
 from matters.models import Target
-from workflow.models import Application, SubCase
+from workflow import selectors as cases
+from workflow.models import SubCase
 
 WORKBENCH = {
     User.Role.PUBLIC: "portal:my_applications",
@@ -69,24 +68,6 @@ def _count_failure(number: str, client: str):
                 cache.set(key, 1, LOOKUP_WINDOW)
 
 
-def _public_progress(number: str, id_last4: str) -> Application | None:
-    """The application whose number and applicant's last four ID characters both match.
-
-    Stand-in for a `workflow.selectors` read that does not exist yet (see the report): the
-    answer is the same None whether the number is unknown or the four characters are wrong.
-    """
-    application = (
-        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall")
-        .exclude(state=Application.State.DRAFT).filter(number=number).first()
-    )
-    if application is None:
-        return None
-    expected = (application.applicant.id_number or "")[-4:].upper()
-    if len(expected) != 4 or not hmac.compare_digest(expected, id_last4):
-        return None
-    return application
-
-
 def progress(request):
     number = request.GET.get("number", "").strip().upper()[:32]
     id_last4 = request.GET.get("id_last4", "").strip().upper()[:4]
@@ -97,7 +78,7 @@ def progress(request):
         if _throttled(number, client):
             context["error"] = _("查询次数过多,请一小时后再试,或拨打 12345 热线咨询。")
             return render(request, "portal/progress.html", context, status=429)
-        application = _public_progress(number, id_last4)
+        application = cases.public_progress(number, id_last4)
         if application is None:
             _count_failure(number, client)
             context["error"] = _("未查到与该办件编号和身份证号码后4位相符的办件,请核对后重新输入。")

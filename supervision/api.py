@@ -35,7 +35,7 @@ class DashboardView(APIView):
             "on_time": data["on_time"],
             "on_time_rate": data["on_time_rate"],
             "cards": [
-                {"level": c.level, "subcase": c.subcase.number, "matter": c.subcase.matter.name,
+                {"level": c.level, "application": c.subcase.application.number, "subcase": c.subcase.number, "matter": c.subcase.matter.name,
                  "department": c.subcase.department.name, "deadline": c.subcase.deadline, "reason": c.reason,
                  "opened_at": c.opened_at}
                 for c in data["cards"]

@@ -6,7 +6,8 @@ from rest_framework.views import APIView
 
 from core.errors import Invalid
 from core.idempotency import idempotency_key, idempotent
-from workflow.api import ApplicationDetailSerializer, resolve_enterprise, resolve_matters
+from accounts.selectors import enterprise_by_credit_code
+from workflow.api import ApplicationDetailSerializer, resolve_matters
 from workflow.selectors import access_application
 
 from . import services
@@ -41,7 +42,7 @@ class WalkInView(APIView):
         theme, matters = resolve_matters(theme_code=data.get("theme", ""), matter_codes=data.get("matters", []))
         application = services.walk_in_register(
             clerk=request.user, applicant=data["applicant"], matters=matters, theme=theme,
-            enterprise=resolve_enterprise(request.user, data.get("enterprise")), form_data=data["form_data"],
+            enterprise=enterprise_by_credit_code(data.get("enterprise")), form_data=data["form_data"],
             files=request.FILES, received=data["received"], accept_now=data["accept"],
             idempotency_key=idempotency_key(request),
         )

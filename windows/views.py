@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import mask
 from accounts.models import User
+from accounts.selectors import enterprise_by_credit_code
 from accounts.views import not_found_page, role_required, show_domain_error
 from core.errors import DomainError
 from matters import selectors as catalog
@@ -21,7 +22,6 @@ from matters.oneform import form_fields, material_requirements
 from matters.views import material_rows, oneform_rows, read_oneform
 from workflow import hooks
 from workflow import selectors as cases
-from workflow.api import resolve_enterprise
 from workflow.models import Application
 from workflow.views import ENTERPRISE_ERROR_CODES
 
@@ -142,7 +142,7 @@ def _walk_in_form(request, context, *, theme, matters):
         except ValueError:
             key = uuid.uuid4().hex
         try:
-            enterprise = resolve_enterprise(request.user, credit_code) if legal else None
+            enterprise = enterprise_by_credit_code(credit_code) if legal else None
             application = services.walk_in_register(
                 clerk=request.user, applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
                 form_data=values, files=request.FILES, received=sorted(received), accept_now=accept_now,
@@ -174,6 +174,7 @@ def _walk_in_form(request, context, *, theme, matters):
         "theme": theme,
         "matters": matters,
         "legal": legal,
+        "establishing": any(m.establishes_entity for m in matters),
         "applicant": applicant,
         "credit_code": credit_code,
         "accept_now": accept_now,

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.identity import mask
-from accounts.models import Enterprise
+from accounts.selectors import enterprise_by_credit_code
 from core.errors import Forbidden, Invalid, NotFound
 from core.idempotency import idempotent, idempotency_key
 from matters.models import Matter
@@ -168,15 +168,6 @@ def resolve_matters(*, theme_code="", matter_codes=()):
     return None, matters
 
 
-def resolve_enterprise(user, credit_code):
-    if not credit_code:
-        return None
-    enterprise = Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
-    if enterprise is None:
-        raise Invalid(_("未找到该企业。"), code="enterprise_not_found", fields={"enterprise": [_("请核对统一社会信用代码。")]})
-    return enterprise
-
-
 # --- views -----------------------------------------------------------------------------------
 
 
@@ -217,7 +208,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         theme, matters = resolve_matters(theme_code=data.get("theme", ""), matter_codes=data.get("matters", []))
         application = services.application_submit(
             applicant=request.user, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
-            enterprise=resolve_enterprise(request.user, data.get("enterprise")), idempotency_key=idempotency_key(request),
+            enterprise=enterprise_by_credit_code(data.get("enterprise")), idempotency_key=idempotency_key(request),
         )
         return self._detail(application, status.HTTP_201_CREATED)
 

@@ -78,6 +78,59 @@ def access_subcase(user, number: str) -> SubCase:
     return subcase
 
 
+def remaining_workdays(deadline, *, calendar, today) -> int:
+    """Working days left until the deadline; negative when overdue (0 on the deadline day)."""
+    if deadline >= today:
+        return calendar.workdays_between(today, deadline)
+    return -calendar.workdays_between(deadline, today)
+
+
+def clock_reading(subcase, *, calendar, today) -> dict:
+    """How a sub-case's clock reads today: remaining working days and its card colour, from the
+    same stored dates the supervision sweep uses."""
+    if subcase.state not in SubCase.OPEN_STATES:
+        return {"remaining": None, "overdue": 0, "level": ""}
+    remaining = remaining_workdays(subcase.deadline, calendar=calendar, today=today)
+    if subcase.state == SubCase.State.SUSPENDED:
+        level = "paused"
+    elif subcase.deadline < today:
+        level = "red"
+    elif subcase.yellow_from <= today:
+        level = "yellow"
+    else:
+        level = "green"
+    return {"remaining": remaining, "overdue": max(-remaining, 0), "level": level}
+
+
+def with_clocks(subcases, *, today=None) -> list:
+    """The sub-cases as a list, each with `.clock` set (one calendar read for all)."""
+    from .calendar_store import load_calendar
+
+    subcases = list(subcases)
+    if subcases:
+        calendar, today = load_calendar(), today or timezone.localdate()
+        for subcase in subcases:
+            subcase.clock = clock_reading(subcase, calendar=calendar, today=today)
+    return subcases
+
+
+def public_progress(number: str, id_last4: str) -> Application | None:
+    """The application whose number and applicant's last four ID characters both match; the
+    same None whether the number is unknown or the four characters are wrong."""
+    import hmac
+
+    application = (
+        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall")
+        .exclude(state=Application.State.DRAFT).filter(number=number).first()
+    )
+    if application is None:
+        return None
+    expected = (application.applicant.id_number or "")[-4:].upper()
+    if len(expected) != 4 or not hmac.compare_digest(expected, (id_last4 or "").upper()):
+        return None
+    return application
+
+
 def case_log(application):
     return application.log.select_related("actor", "subcase").order_by("created_at", "pk")
 

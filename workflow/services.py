@@ -86,8 +86,10 @@ def next_application_number(*, type_code: str, day=None) -> str:
 # --- submission ------------------------------------------------------------------------------
 
 
-def _check_applicant(*, applicant, enterprise, category, channel):
+def _check_applicant(*, applicant, enterprise, category, channel, establishes_entity=False):
     if category == Target.LEGAL:
+        if enterprise is None and establishes_entity:
+            return  # the company is being set up by this very application
         if enterprise is None:
             raise Invalid(_("法人事项须以企业名义申请,请选择办事企业。"), code="enterprise_required")
         # Online only registered staff act for an enterprise; at the window the clerk checks the
@@ -98,9 +100,9 @@ def _check_applicant(*, applicant, enterprise, category, channel):
         raise Invalid(_("个人事项不能以企业名义申请。"), code="enterprise_not_allowed")
 
 
-def _attach_materials(application, *, requirements, files, actor, received_at_window=(), require_all):
-    """Upload files for requirements; record免提交 materials by their source. Raises Invalid
-    listing every required material that is missing when `require_all`."""
+def _plan_materials(*, requirements, files, received_at_window=(), require_all):
+    """Check the files for the requirements and decide each material's source; returns
+    (plan, errors) so that a form's and its materials' problems are reported together."""
     errors = {}
     planned = []
     for requirement in requirements:
@@ -119,8 +121,11 @@ def _attach_materials(application, *, requirements, files, actor, received_at_wi
             planned.append((requirement, None, Material.Source.WINDOW, {}))
         elif requirement.required and require_all:
             errors[field] = [_("请上传“%(name)s”。") % {"name": requirement.name}]
-    if errors:
-        raise Invalid(_("申请材料有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_materials", fields=errors)
+    return planned, errors
+
+
+def _save_materials(application, planned, *, actor):
+    """Store the checked plan of `_plan_materials`: files saved, 免提交 materials recorded by source."""
     for requirement, upload, source, info in planned:
         material = Material(
             application=application, requirement=requirement, name=requirement.name, source=source, added_by=actor,
@@ -162,8 +167,22 @@ def application_submit(
     if len(categories) != 1:
         raise Invalid(_("个人事项和法人事项不能在同一办件中申请。"), code="mixed_categories")
     category = categories.pop()
-    _check_applicant(applicant=applicant, enterprise=enterprise, category=category, channel=channel)
-    cleaned = clean_form_data(form_fields(matters), form_data)
+    _check_applicant(
+        applicant=applicant, enterprise=enterprise, category=category, channel=channel,
+        establishes_entity=any(m.establishes_entity for m in matters),
+    )
+    planned, material_errors = _plan_materials(
+        requirements=material_requirements(matters), files=files, received_at_window=set(received_at_window),
+        require_all=channel == Channel.ONLINE,
+    )
+    try:
+        cleaned = clean_form_data(form_fields(matters), form_data)
+    except Invalid as exc:
+        exc.fields.update(material_errors)
+        raise
+    if material_errors:
+        raise Invalid(_("申请材料有 %(n)s 处需要处理。") % {"n": len(material_errors)}, code="invalid_materials",
+                      fields=material_errors)
 
     now = _now()
     day = timezone.localdate(now)
@@ -186,10 +205,7 @@ def application_submit(
             return existing  # a concurrent twin won the race; it is the same submission
         raise
     application.matters.set(matters)
-    _attach_materials(
-        application, requirements=material_requirements(matters), files=files, actor=created_by,
-        received_at_window=set(received_at_window), require_all=channel == Channel.ONLINE,
-    )
+    _save_materials(application, planned, actor=created_by)
     log_case(
         application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
         to_state=application.state,
@@ -298,7 +314,10 @@ def application_resubmit(*, application: Application, applicant, files=None, for
     application.submitted_at = _now()
     application.save()
     requirements = [r for r in material_requirements(application.matters.all()) if f"material_{r.pk}" in (files or {})]
-    _attach_materials(application, requirements=requirements, files=files or {}, actor=applicant, require_all=False)
+    planned, errors = _plan_materials(requirements=requirements, files=files or {}, require_all=False)
+    if errors:
+        raise Invalid(_("补正材料有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_materials", fields=errors)
+    _save_materials(application, planned, actor=applicant)
     application.supplement_requests.filter(resolved_at__isnull=True).update(resolved_at=_now())
     log_case(
         application, actor=applicant, action="workflow.application.supplemented", from_state=from_state,

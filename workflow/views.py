@@ -30,7 +30,6 @@ from matters.oneform import form_fields, material_requirements
 from matters.views import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 
 from . import hooks, selectors, services
-from .calendar_store import load_calendar
 from .models import Application, SubCase
 
 S = Application.State
@@ -63,10 +62,6 @@ WITHDRAWABLE = (S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW)
 ENTERPRISE_ERROR_CODES = {"enterprise_required", "not_enterprise_member", "enterprise_not_allowed", "enterprise_not_found"}
 
 
-def _today():
-    return timezone.localdate()
-
-
 def _fresh_key() -> str:
     return uuid.uuid4().hex
 
@@ -78,29 +73,6 @@ def _posted_key(request) -> str:
         return uuid.UUID(key).hex
     except ValueError:
         return _fresh_key()
-
-
-def remaining_workdays(deadline, *, calendar=None, today=None) -> int:
-    """Working days left until the deadline; negative when overdue (0 on the deadline day)."""
-    calendar = calendar or load_calendar()
-    today = today or _today()
-    if deadline >= today:
-        return calendar.workdays_between(today, deadline)
-    return -calendar.workdays_between(deadline, today)
-
-
-def _clock(subcase, calendar, today):
-    """How a sub-case's clock reads today, for the lists: remaining days and a card colour."""
-    if subcase.state not in SubCase.OPEN_STATES:
-        return {"remaining": None, "overdue": 0, "level": ""}
-    remaining = remaining_workdays(subcase.deadline, calendar=calendar, today=today)
-    if subcase.deadline < today:
-        level = "red"
-    elif subcase.yellow_from <= today:
-        level = "yellow"
-    else:
-        level = "green"
-    return {"remaining": remaining, "overdue": max(-remaining, 0), "level": level}
 
 
 # --- apply online ------------------------------------------------------------------------------
@@ -142,7 +114,8 @@ def _apply(request, *, theme, matters, title, back):
     fields = form_fields(matters)
     requirements = material_requirements(matters)
     legal = bool(matters) and matters[0].target == Target.LEGAL
-    enterprises = list(request.user.enterprises.all().order_by("name")) if legal else []
+    establishing = any(m.establishes_entity for m in matters)
+    enterprises = list(request.user.enterprises.all().order_by("name")) if legal and not establishing else []
     errors, status = {}, 200
     if request.method == "POST":
         values = read_oneform(request.POST, fields)
@@ -173,6 +146,8 @@ def _apply(request, *, theme, matters, title, back):
         "theme": theme,
         "matters": matters,
         "legal": legal,
+        "establishing": establishing,
+        "needs_enterprise": legal and not establishing,
         "enterprises": enterprises,
         "chosen_enterprise": chosen,
         "enterprise_errors": errors.get("enterprise", []),
@@ -276,11 +251,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     user = request.user
     errors = errors or {}
     posted = posted or {}
-    today = _today()
-    calendar = load_calendar()
-    subcases = list(application.subcases.select_related("matter", "department").order_by("number"))
-    for subcase in subcases:
-        subcase.clock = _clock(subcase, calendar, today)
+    subcases = selectors.with_clocks(application.subcases.select_related("matter", "department").order_by("number"))
 
     # The selectors narrow both for the reader (a reviewer: their department's matters only).
     form = selectors.visible_form_data(user, application)
@@ -463,12 +434,8 @@ def application_resubmit(request, number):
 
 @role_required(User.Role.REVIEWER)
 def review_list(request):
-    today = _today()
-    calendar = load_calendar()
     subcases = selectors.subcases_for(request.user)
-    open_ = list(subcases.filter(state__in=SubCase.OPEN_STATES).order_by("deadline", "pk")[:500])
-    for subcase in open_:
-        subcase.clock = _clock(subcase, calendar, today)
+    open_ = selectors.with_clocks(subcases.filter(state__in=SubCase.OPEN_STATES).order_by("deadline", "pk")[:500])
     decided = subcases.exclude(state__in=SubCase.OPEN_STATES).order_by("-decided_at", "-pk")
     page = Paginator(decided, 20).get_page(request.GET.get("page"))
     return render(request, "workflow/review_list.html", {
@@ -491,7 +458,7 @@ def _subcase_context(request, subcase, *, errors=None, reason=""):
     for material in materials:
         material.url = (reverse("api-application-material", args=[application.number, material.pk])
                         if material.file else "")
-    subcase.clock = _clock(subcase, load_calendar(), _today())
+    selectors.with_clocks([subcase])
     return {
         "title": _("子件 %(number)s") % {"number": subcase.number},
         "subcase": subcase,

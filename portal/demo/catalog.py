@@ -251,7 +251,7 @@ _DEPARTMENT_PHONES = {d["code"]: d["phone"] for d in DEPARTMENTS}
 
 def _matter(*, basic_code, name, kind, department, target, legal_basis, conditions, legal_days, promised_days,
             materials, fields, level="district", fee_fen=0, fee_basis="不收费", visits=1, online_depth=3,
-            citywide=True, in_hall=True, issues_licence=False, result_name=""):
+            citywide=True, in_hall=True, issues_licence=False, result_name="", establishes_entity=False):
     code = f"{basic_code}-{LEVEL_DIGITS[level]}-{DISTRICT[:6]}-{department.removeprefix('QX-')}"
     return {
         "code": code, "basic_code": basic_code, "name": name, "kind": kind, "type_code": KIND_TYPE_CODES[kind],
@@ -259,7 +259,7 @@ def _matter(*, basic_code, name, kind, department, target, legal_basis, conditio
         "conditions": conditions, "legal_days": legal_days, "promised_days": promised_days, "fee_fen": fee_fen,
         "fee_basis": fee_basis, "visits": visits, "online_depth": online_depth, "citywide": citywide,
         "in_hall": in_hall, "issues_licence": issues_licence, "result_name": result_name,
-        "phone": _DEPARTMENT_PHONES[department], "materials": materials, "fields": fields,
+        "establishes_entity": establishes_entity, "phone": _DEPARTMENT_PHONES[department], "materials": materials, "fields": fields,
     }
 
 
@@ -270,6 +270,7 @@ MATTERS = [
         legal_basis="《中华人民共和国公司法》第二十九条;《中华人民共和国市场主体登记管理条例》第三条、第十九条",
         conditions="企业名称经自主申报通过;住所(经营场所)真实、合法;股东、法定代表人等符合法律规定;申请材料齐全、符合法定形式。",
         legal_days=3, promised_days=1, visits=0, online_depth=4, issues_licence=True, result_name="营业执照",
+        establishes_entity=True,
         materials=[
             _m("公司登记(备案)申请书", form="electronic", note="通过广东省市场监管局企业开办“一网通办”平台在线填写并电子签名"),
             _m("公司章程", form="electronic", note="可选用标准化章程范本"),
@@ -285,6 +286,7 @@ MATTERS = [
         legal_basis="《中华人民共和国市场主体登记管理条例》第十九条、第二十四条",
         conditions="已登记企业的登记事项发生变更;变更事项依法须经批准的,已取得批准文件。",
         legal_days=3, promised_days=1, visits=0, online_depth=4, issues_licence=True, result_name="营业执照",
+        establishes_entity=True,
         materials=[
             _m("企业变更登记(备案)申请书", form="electronic"),
             _m("股东会决议或股东决定", form="electronic", note="按公司章程规定作出"),

@@ -217,3 +217,24 @@ def test_withdrawal_closes_open_subcases():
     assert set(SubCase.objects.filter(application=app).values_list("state", flat=True)) == {"withdrawn"}
     with pytest.raises(Forbidden):
         services.application_withdraw(application=submitted_application(), applicant=UserFactory())
+
+
+def test_a_company_being_set_up_applies_without_an_enterprise_record():
+    from core.errors import Invalid as InvalidError
+
+    founder = UserFactory()
+    registration = MatterFactory(target="legal", establishes_entity=True)
+    seal = MatterFactory(target="legal")
+    app = submitted_application(applicant=founder, matters=[registration, seal])
+    assert app.enterprise is None and app.category == "legal"
+    with pytest.raises(InvalidError) as exc:
+        submitted_application(applicant=founder, matters=[seal])
+    assert exc.value.code == "enterprise_required"
+
+
+def test_form_and_material_problems_are_reported_together():
+    citizen, matter = UserFactory(), MatterFactory()
+    with pytest.raises(Invalid) as exc:
+        services.application_submit(applicant=citizen, matters=[matter], form_data={}, files={})
+    assert "applicant_name" in exc.value.fields
+    assert any(key.startswith("material_") for key in exc.value.fields)
