@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SETUP := $(VENV)/.setup-done
 SETUP_DEV := $(VENV)/.setup-dev-done
 
-.PHONY: run test system-deps demo bench clean
+.PHONY: run test lint system-deps demo bench clean
 
 run: $(SETUP)
 	@mkdir -p var
@@ -14,7 +14,11 @@ run: $(SETUP)
 	@scripts/serve.sh
 
 test: $(SETUP_DEV)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(SETUP_DEV)
+	$(VENV)/bin/ruff check .
 
 system-deps:
 	@scripts/system-deps.sh

@@ -11,8 +11,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import (
-    ClerkFactory, DepartmentFactory, MatterFactory, ReviewerFactory, SupervisorFactory, UserFactory,
-    accepted_application, files_for, form_for, submitted_application,
+    ClerkFactory,
+    DepartmentFactory,
+    MatterFactory,
+    ReviewerFactory,
+    SupervisorFactory,
+    UserFactory,
+    accepted_application,
+    files_for,
+    form_for,
+    submitted_application,
 )
 from workflow.calendar_store import seed_calendar
 

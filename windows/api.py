@@ -4,9 +4,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import enterprise_by_credit_code
 from core.errors import Invalid
 from core.idempotency import idempotency_key, idempotent
-from accounts.selectors import enterprise_by_credit_code
 from workflow.api import ApplicationDetailSerializer, resolve_matters
 from workflow.selectors import access_application
 

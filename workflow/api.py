@@ -17,13 +17,12 @@ from rest_framework.response import Response
 from accounts.identity import mask
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import Forbidden, Invalid, NotFound
-from core.idempotency import idempotent, idempotency_key
+from core.idempotency import idempotency_key, idempotent
 from matters.models import Matter
 from matters.selectors import theme_by_code, theme_matters
 
 from . import selectors, services
 from .models import Application, Notice, SubCase
-
 
 # --- serializers -----------------------------------------------------------------------------
 

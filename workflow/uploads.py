@@ -26,12 +26,11 @@ def inspect_upload(upload, *, field: str) -> dict:
         raise Invalid(message, code="file_too_large", fields={field: [message]})
     upload.seek(0)
     head = upload.read(16)
-    for signature, content_type, extension in SIGNATURES:
-        if head.startswith(signature):
-            break
-    else:
+    match = next(((t, ext) for signature, t, ext in SIGNATURES if head.startswith(signature)), None)
+    if match is None:
         message = _("只接受 PDF、JPG、PNG 格式的文件(按文件内容识别)。")
         raise Invalid(message, code="file_type_not_allowed", fields={field: [message]})
+    content_type, extension = match
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

@@ -251,6 +251,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     user = request.user
     errors = errors or {}
     posted = posted or {}
+    today = timezone.localdate()
     subcases = selectors.with_clocks(application.subcases.select_related("matter", "department").order_by("number"))
 
     # The selectors narrow both for the reader (a reviewer: their department's matters only).

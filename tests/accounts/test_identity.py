@@ -3,7 +3,13 @@ import datetime as dt
 import pytest
 
 from accounts.identity import (
-    IdentityError, credit_check_char, id_check_char, mask, validate_credit_code, validate_id_number, validate_phone,
+    IdentityError,
+    credit_check_char,
+    id_check_char,
+    mask,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
 )
 
 # The sample in GB 11643-1999 itself, and a well-known published credit code.

@@ -10,7 +10,13 @@ from pypdf import PdfReader
 from core.errors import Conflict, Forbidden, Invalid
 from exchange.models import ExchangeMessage
 from tests.factories import (
-    ClerkFactory, MatterFactory, ReviewerFactory, UserFactory, accepted_application, files_for, form_for,
+    ClerkFactory,
+    MatterFactory,
+    ReviewerFactory,
+    UserFactory,
+    accepted_application,
+    files_for,
+    form_for,
     submitted_application,
 )
 from workflow import services, tasks
