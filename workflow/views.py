@@ -212,6 +212,14 @@ def _supplement_upload_rows(application, open_requests, errors):
     return rows, bool(named)
 
 
+def _with_download_urls(application, materials):
+    """The materials as a list, each with `.url` to its file (served after the same access check)."""
+    materials = list(materials)
+    for material in materials:
+        material.url = reverse("api-application-material", args=[application.number, material.pk]) if material.file else ""
+    return materials
+
+
 def _timeline(application):
     rows = []
     for entry in selectors.case_log(application):
@@ -256,10 +264,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
 
     # The selectors narrow both for the reader (a reviewer: their department's matters only).
     form = selectors.visible_form_data(user, application)
-    materials = list(selectors.visible_materials(user, application))
-    for material in materials:
-        material.url = (reverse("api-application-material", args=[application.number, material.pk])
-                        if material.file else "")
+    materials = _with_download_urls(application, selectors.visible_materials(user, application))
 
     desk = hooks.desk_for(user, today) if user.is_clerk else None
     at_window = desk is not None and application.category in desk.categories
@@ -455,10 +460,7 @@ def review_list(request):
 def _subcase_context(request, subcase, *, errors=None, reason=""):
     user = request.user
     application = subcase.application
-    materials = list(selectors.visible_materials(user, application, subcase))
-    for material in materials:
-        material.url = (reverse("api-application-material", args=[application.number, material.pk])
-                        if material.file else "")
+    materials = _with_download_urls(application, selectors.visible_materials(user, application, subcase))
     selectors.with_clocks([subcase])
     return {
         "title": _("子件 %(number)s") % {"number": subcase.number},
