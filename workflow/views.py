@@ -471,14 +471,15 @@ def _subcase_context(request, subcase, *, errors=None, reason=""):
                              else application.applicant.id_number or ""),
         "form": selectors.visible_form_data(user, application, subcase),
         "materials": materials,
-        "can_start": subcase.state == SubCase.State.DISPATCHED,
-        "can_decide": subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
+        # A supervisor reads the sub-case as its department sees it, and acts on nothing.
+        "can_start": user.is_reviewer and subcase.state == SubCase.State.DISPATCHED,
+        "can_decide": user.is_reviewer and subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
         "errors": errors or {},
         "reason": reason,
     }
 
 
-@role_required(User.Role.REVIEWER)
+@role_required(User.Role.REVIEWER, User.Role.SUPERVISOR)
 @not_found_pages
 def subcase_detail(request, number):
     subcase = selectors.access_subcase(request.user, number)
