@@ -305,15 +305,30 @@ class Material(models.Model):
 
 
 class Notice(models.Model):
+    """A document (文书) issued on an application or one of its sub-cases, stored as a PDF.
+
+    `digest` is the SHA-256 of the notice's canonical content (kind, numbers, parties, dates,
+    decision text); its first characters are printed on the document as the verification code
+    that the public verification page checks. `sha256` is the digest of the PDF file itself.
+    """
+
     class Kind(models.TextChoices):
         ACCEPTANCE = "acceptance", _("受理通知书")
+        REFUSAL = "refusal", _("不予受理决定书")
+        SUPPLEMENT = "supplement", _("补正材料通知书")
+        SPECIAL_PROCEDURE = "special_procedure", _("特别程序告知书")
+        EXTENSION = "extension", _("延期决定书")
+        APPROVAL = "approval", _("准予行政许可决定书")
+        DENIAL = "denial", _("不予行政许可决定书")
         CONCLUSION = "conclusion", _("办结通知书")
 
     key = models.CharField(max_length=64, unique=True, help_text=_("一份文书一个键,重复生成时复用"))
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
+    subcase = models.ForeignKey("SubCase", null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("文书"), max_length=32, choices=Kind.choices)
     file = models.FileField(upload_to="notices/%Y/%m/")
-    sha256 = models.CharField(_("摘要"), max_length=64)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    digest = models.CharField(_("内容摘要"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
