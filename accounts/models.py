@@ -78,6 +78,9 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("所属部门")
     )
+    is_department_leader = models.BooleanField(
+        _("部门负责人"), default=False, help_text=_("可批准本部门子件的延期(行政许可法第四十二条)。")
+    )
 
     class Meta:
         verbose_name = _("用户")

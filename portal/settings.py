@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.sweep_deadlines",
         "schedule": env.float("SWEEP_INTERVAL_SECONDS", default=60.0),
     },
+    "workflow-deemed-acceptance": {
+        "task": "workflow.tasks.deem_overdue_applications_accepted",
+        "schedule": 3600.0,
+    },
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
 
 from accounts.models import Department
 from workflow.models import Application, SubCase
@@ -26,9 +25,7 @@ def subcase_counts_by_department():
         .values("pk", "name", "short_name", "total", "open", "decided", "approved", "denied")
     )
     on_time = dict(
-        SubCase.objects.filter(state__in=SubCase.DECIDED_STATES)
-        .annotate(decided_on=TruncDate("decided_at"))
-        .filter(decided_on__lte=F("deadline"))
+        SubCase.objects.filter(state__in=SubCase.DECIDED_STATES, decided_on__lte=F("deadline"))
         .values("department_id")
         .annotate(n=Count("pk"))
         .values_list("department_id", "n")

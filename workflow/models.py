@@ -112,6 +112,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     accepted_hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("受理大厅")
     )
+    deemed_accepted = models.BooleanField(
+        _("视为受理"), default=False, help_text=_("窗口未在5个工作日内作出决定,自收到申请之日起视为受理(第三十二条)。")
+    )
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("出件时间"), null=True, blank=True)
@@ -238,7 +241,15 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批人")
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
+    paused_days = models.PositiveSmallIntegerField(
+        _("暂停工作日"), default=0, help_text=_("特别程序及受理后补正不计入办理期限的工作日合计。")
+    )
+    extension_days = models.PositiveSmallIntegerField(_("延长工作日"), default=0)
+    licence_due = models.DateField(
+        _("颁证送达期限"), null=True, blank=True, help_text=_("准予许可之日起10个工作日内颁发、送达(行政许可法第四十四条)。")
+    )
 
     class Meta:
         verbose_name = _("子件")
@@ -268,9 +279,90 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
     def withdraw(self):
         pass
 
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.SUSPENDED)
+    def suspend(self):
+        pass
+
+    @transition(field=state, source=S.SUSPENDED, target=S.EXAMINING)
+    def resume(self):
+        pass
+
     @property
     def is_open(self):
         return self.state in self.OPEN_STATES
+
+
+class SubCasePause(models.Model):
+    """A stop of a sub-case's clock: a special procedure (行政许可法 art. 45) or a supplement
+    asked for after acceptance. The working days left when it began are kept, so that the clock
+    restarts with exactly those days from the day it ends."""
+
+    class Kind(models.TextChoices):
+        HEARING = "hearing", _("听证")
+        BIDDING = "bidding", _("招标")
+        AUCTION = "auction", _("拍卖")
+        INSPECTION = "inspection", _("检验")
+        TESTING = "testing", _("检测")
+        QUARANTINE = "quarantine", _("检疫")
+        APPRAISAL = "appraisal", _("鉴定")
+        EXPERT_REVIEW = "expert_review", _("专家评审")
+        SUPPLEMENT = "supplement", _("受理后补正材料")
+
+    subcase = models.ForeignKey(SubCase, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("事由"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("说明"))
+    started_on = models.DateField(_("开始日期"))
+    remaining_days = models.SmallIntegerField(_("暂停时剩余工作日"), help_text=_("已超期时为负数。"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paused_days = models.PositiveSmallIntegerField(_("暂停工作日"), default=0)
+    result = models.TextField(_("结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("期限暂停")
+        verbose_name_plural = _("期限暂停")
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subcase"], condition=models.Q(ended_on__isnull=True), name="one_open_pause_per_subcase"
+            ),
+        ]
+
+
+class SubCaseExtension(models.Model):
+    """The one extension of a decision limit (art. 42): at most 10 working days, approved by the
+    department's leader (负责人)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待批准")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    subcase = models.ForeignKey(SubCase, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("理由"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    old_deadline = models.DateField(_("原期限"), null=True, blank=True)
+    new_deadline = models.DateField(_("延长后期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subcase"], condition=~models.Q(status="rejected"), name="one_live_extension_per_subcase"
+            ),
+        ]
 
 
 class Material(models.Model):

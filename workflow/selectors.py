@@ -114,6 +114,33 @@ def with_clocks(subcases, *, today=None) -> list:
     return subcases
 
 
+def deadline_explanation(subcase) -> dict:
+    """Every deadline explains itself: where it starts, the promised working days, the days the
+    clock stood still and why, the extension, the due date and, after approval, the licence clock."""
+    pauses = [
+        {"kind": p.get_kind_display(), "reason": p.reason, "from": p.started_on, "to": p.ended_on,
+         "days": p.paused_days, "open": p.ended_on is None}
+        for p in subcase.pauses.all()
+    ]
+    extension = subcase.extensions.filter(status="approved").select_related("decided_by").first()
+    return {
+        "started_on": subcase.started_on,
+        "promised_days": subcase.promised_days,
+        "legal_days": subcase.matter.legal_days,
+        "pauses": pauses,
+        "paused_days": subcase.paused_days,
+        "extension": (
+            {"days": extension.days, "reason": extension.reason, "approved_by": str(extension.decided_by),
+             "from": extension.old_deadline, "to": extension.new_deadline}
+            if extension else None
+        ),
+        "deadline": subcase.deadline,
+        "yellow_from": subcase.yellow_from,
+        "decided_on": subcase.decided_on,
+        "licence_due": subcase.licence_due,
+    }
+
+
 def public_progress(number: str, id_last4: str) -> Application | None:
     """The application whose number and applicant's last four ID characters both match; the
     same None whether the number is unknown or the four characters are wrong."""

@@ -26,12 +26,24 @@ from matters.oneform import clean_form_data, form_fields, material_requirements
 
 from . import hooks
 from .calendar_store import load_calendar
-from .models import Application, CaseLog, Channel, Material, NumberSequence, SubCase, SupplementRequest
+from .models import (
+    Application,
+    CaseLog,
+    Channel,
+    Material,
+    NumberSequence,
+    SubCase,
+    SubCaseExtension,
+    SubCasePause,
+    SupplementRequest,
+)
 from .uploads import inspect_upload
 
 logger = logging.getLogger(__name__)
 
 PRE_REVIEW_DAYS = 5  # 行政许可法 art. 32: decide on an online application within 5 working days
+LICENCE_DAYS = 10  # art. 44: the licence is issued and delivered within 10 working days of approval
+MAX_EXTENSION_DAYS = 10  # art. 42: one extension of at most 10 working days
 DISTRICT_REGION_CODE = "441803"
 
 
@@ -40,7 +52,8 @@ def _now():
 
 
 def _today():
-    return timezone.localdate()
+    """Beijing date of `_now()` (tests move the clock by replacing `_now`)."""
+    return timezone.localdate(_now())
 
 
 def log_case(application, *, actor, action, from_state="", to_state="", note="", subcase=None, data=None):
@@ -233,47 +246,89 @@ def clerk_desk(clerk, *, category=None, delivering=False):
     return desk
 
 
+def yellow_from(calendar, *, start, deadline, limit_days):
+    """The first day on which at most 20 % of the limit or 2 working days remain (yellow card).
+    A same-day matter (limit 0) is yellow on its one day."""
+    if limit_days == 0:
+        return deadline
+    warn_days = max(2, limit_days // 5)
+    return max(start, calendar.subtract_workdays(deadline, warn_days))
+
+
 def _create_subcases(application, *, accepted_on, now):
     calendar = load_calendar()
     matters = sorted(application.matters.all(), key=lambda m: m.code)
     subcases = []
     for seq, matter in enumerate(matters, start=1):
         deadline = calendar.add_workdays(accepted_on, matter.promised_days)
-        warn_days = max(2, matter.promised_days // 5)  # yellow: remaining ≤ 20 % or ≤ 2 working days
-        yellow_from = max(accepted_on, calendar.subtract_workdays(deadline, warn_days)) if matter.promised_days else deadline
         subcases.append(
             SubCase(
                 number=f"{application.number}-{seq:02d}", application=application, matter=matter,
                 department_id=matter.department_id, promised_days=matter.promised_days, started_on=accepted_on,
-                deadline=deadline, yellow_from=yellow_from, dispatched_at=now,
+                deadline=deadline, dispatched_at=now,
+                yellow_from=yellow_from(calendar, start=accepted_on, deadline=deadline, limit_days=matter.promised_days),
             )
         )
     SubCase.objects.bulk_create(subcases)
     return subcases
 
 
-@transaction.atomic
-def application_accept(*, application: Application, clerk) -> Application:
-    desk = clerk_desk(clerk, category=application.category)
-    application = _locked(Application, application.pk)
+def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
+    """Accept a locked application: split it into sub-cases whose clocks start on `accepted_on`,
+    log, and queue dispatch and the acceptance notice after commit."""
     from_state = application.state
     _transition(application, "accept")
     now = _now()
     application.accepted_at = now
-    application.accepted_on = timezone.localdate(now)
-    application.accepted_by = clerk
-    application.accepted_hall_id = desk.hall_id
+    application.accepted_on = accepted_on
+    application.accepted_by = actor
+    application.accepted_hall_id = hall_id
     application.save()
-    subcases = _create_subcases(application, accepted_on=application.accepted_on, now=now)
+    subcases = _create_subcases(application, accepted_on=accepted_on, now=now)
     log_case(
-        application, actor=clerk, action="workflow.application.accepted", from_state=from_state,
-        to_state=application.state, data={"subcases": [s.number for s in subcases]},
+        application, actor=actor, action=action, from_state=from_state, to_state=application.state, note=note,
+        data={"subcases": [s.number for s in subcases]},
     )
     from . import tasks
 
     transaction.on_commit(lambda: tasks.dispatch_subcases.delay(application.pk), robust=True)
     transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "acceptance"), robust=True)
     return application
+
+
+@transaction.atomic
+def application_accept(*, application: Application, clerk) -> Application:
+    desk = clerk_desk(clerk, category=application.category)
+    application = _locked(Application, application.pk)
+    return _accept(application, actor=clerk, hall_id=desk.hall_id, accepted_on=_today(),
+                   action="workflow.application.accepted")
+
+
+def deem_overdue_applications_accepted(*, today=None) -> list[str]:
+    """行政许可法 art. 32: an online application on which the window has not decided within 5
+    working days of receipt counts as accepted from the day of receipt. Runs daily (beat); each
+    application is its own transaction, and one already decided is skipped."""
+    today = today or _today()
+    due = Application.objects.filter(
+        state=Application.State.SUBMITTED, channel=Channel.ONLINE, pre_review_due__lt=today
+    ).values_list("pk", flat=True)
+    numbers = []
+    for pk in list(due):
+        with transaction.atomic():
+            application = _locked(Application, pk)
+            if application.state != Application.State.SUBMITTED or not application.pre_review_due < today:
+                continue
+            application.deemed_accepted = True
+            _accept(
+                application, actor=None, hall_id=None, accepted_on=timezone.localdate(application.submitted_at),
+                action="workflow.application.deemed_accepted",
+                note=_("窗口未在%(due)s前作出是否受理的决定,依行政许可法第三十二条,自收到申请之日起即为受理。")
+                % {"due": application.pre_review_due.isoformat()},
+            )
+            numbers.append(application.number)
+    if numbers:
+        logger.warning("deemed accepted (art. 32): %s", ", ".join(numbers))
+    return numbers
 
 
 @transaction.atomic
@@ -312,6 +367,8 @@ def application_resubmit(*, application: Application, applicant, files=None, for
     if form_data:
         application.form_data = clean_form_data(form_fields(list(application.matters.all())), form_data)
     application.submitted_at = _now()
+    if application.channel == Channel.ONLINE:  # the 5 days run again from receipt of the supplement
+        application.pre_review_due = load_calendar().add_workdays(_today(), PRE_REVIEW_DAYS)
     application.save()
     requirements = [r for r in material_requirements(application.matters.all()) if f"material_{r.pk}" in (files or {})]
     planned, errors = _plan_materials(requirements=requirements, files=files or {}, require_all=False)
@@ -423,6 +480,9 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
     _transition(subcase, "approve" if approve else "deny")
     subcase.reviewer = reviewer
     subcase.decided_at = _now()
+    subcase.decided_on = _today()
+    if approve and subcase.matter.issues_licence:  # art. 44: issue and deliver within 10 working days
+        subcase.licence_due = load_calendar().add_workdays(subcase.decided_on, LICENCE_DAYS)
     subcase.decision_reason = reason or _("经审查,符合法定条件和标准,准予许可。")
     subcase.save()
     log_case(application, subcase=subcase, actor=reviewer,
@@ -439,6 +499,149 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
 
         transaction.on_commit(lambda: tasks.prepare_result.delay(application.pk), robust=True)
     return subcase
+
+
+# --- stopping and extending the clock ---------------------------------------------------------
+
+
+def _remaining(calendar, *, today, deadline) -> int:
+    """Working days left after today up to the deadline; negative when already overdue."""
+    if deadline >= today:
+        return calendar.workdays_between(today, deadline)
+    return -calendar.workdays_between(deadline, today)
+
+
+def _deadline_after(calendar, *, day, remaining):
+    return calendar.add_workdays(day, remaining) if remaining >= 0 else calendar.subtract_workdays(day, -remaining)
+
+
+@transaction.atomic
+def subcase_suspend(*, subcase: SubCase, reviewer, kind: str, reason: str) -> SubCasePause:
+    """Stop the clock for a special procedure (art. 45) or a supplement after acceptance; the
+    working days left are kept and the applicant is told in writing."""
+    _check_reviewer(reviewer, subcase)
+    reason = (reason or "").strip()
+    errors = {}
+    if kind not in SubCasePause.Kind.values:
+        errors["kind"] = [_("请选择特别程序的种类。")]
+    if not reason:
+        errors["reason"] = [_("请说明需要该程序的理由。")]
+    if errors:
+        raise Invalid(_("特别程序信息不完整。"), code="invalid_pause", fields=errors)
+    application = _locked(Application, subcase.application_id)
+    subcase = _locked(SubCase, subcase.pk)
+    from_state = subcase.state
+    _transition(subcase, "suspend")
+    subcase.reviewer = reviewer
+    subcase.save()
+    today = _today()
+    pause = SubCasePause.objects.create(
+        subcase=subcase, kind=kind, reason=reason, started_on=today, started_by=reviewer,
+        remaining_days=_remaining(load_calendar(), today=today, deadline=subcase.deadline),
+    )
+    log_case(application, subcase=subcase, actor=reviewer, action="workflow.subcase.suspended", from_state=from_state,
+             to_state=subcase.state, note=f"{pause.get_kind_display()}:{reason}",
+             data={"remaining_days": pause.remaining_days})
+    from . import tasks
+
+    transaction.on_commit(
+        lambda: tasks.generate_notice.delay(application.pk, "special_procedure", subcase.pk, str(pause.pk)), robust=True
+    )
+    return pause
+
+
+@transaction.atomic
+def subcase_resume(*, subcase: SubCase, reviewer, result: str = "") -> SubCase:
+    """Restart the clock with exactly the working days that were left when it stopped."""
+    _check_reviewer(reviewer, subcase)
+    application = _locked(Application, subcase.application_id)
+    subcase = _locked(SubCase, subcase.pk)
+    from_state = subcase.state
+    _transition(subcase, "resume")
+    pause = subcase.pauses.select_for_update().get(ended_on__isnull=True)
+    calendar, today = load_calendar(), _today()
+    pause.ended_on, pause.ended_by, pause.result = today, reviewer, (result or "").strip()
+    pause.paused_days = calendar.workdays_between(pause.started_on, today)
+    pause.save()
+    subcase.paused_days += pause.paused_days
+    subcase.deadline = _deadline_after(calendar, day=today, remaining=pause.remaining_days)
+    subcase.yellow_from = yellow_from(calendar, start=today, deadline=subcase.deadline,
+                                      limit_days=subcase.promised_days + subcase.extension_days)
+    subcase.save()
+    log_case(application, subcase=subcase, actor=reviewer, action="workflow.subcase.resumed", from_state=from_state,
+             to_state=subcase.state, note=pause.result,
+             data={"paused_days": pause.paused_days, "deadline": subcase.deadline.isoformat()})
+    return subcase
+
+
+@transaction.atomic
+def subcase_request_extension(*, subcase: SubCase, reviewer, days: int, reason: str) -> SubCaseExtension:
+    _check_reviewer(reviewer, subcase)
+    reason = (reason or "").strip()
+    errors = {}
+    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        errors["days"] = [_("延长期限为1至10个工作日。")]
+    if not reason:
+        errors["reason"] = [_("请说明延期理由。")]
+    if errors:
+        raise Invalid(_("延期申请信息不完整。"), code="invalid_extension", fields=errors)
+    subcase = _locked(SubCase, subcase.pk)
+    if subcase.state not in SubCase.OPEN_STATES:
+        raise Conflict(_("该子件已作出决定,不能延期。"), code="state_conflict")
+    if subcase.extensions.exclude(status=SubCaseExtension.Status.REJECTED).exists():
+        raise Conflict(_("依行政许可法第四十二条,办理期限只能延长一次。"), code="extension_exists")
+    extension = SubCaseExtension.objects.create(subcase=subcase, days=days, reason=reason, requested_by=reviewer)
+    log_case(subcase.application, subcase=subcase, actor=reviewer, action="workflow.subcase.extension_requested",
+             note=reason, data={"days": days})
+    return extension
+
+
+@transaction.atomic
+def subcase_decide_extension(*, extension: SubCaseExtension, leader, approve: bool) -> SubCaseExtension:
+    """The department's leader approves or rejects; approval moves the deadline by the days."""
+    extension = SubCaseExtension.objects.select_for_update().select_related("subcase").get(pk=extension.pk)
+    subcase = extension.subcase
+    if not (getattr(leader, "is_reviewer", False) and leader.is_department_leader
+            and leader.department_id == subcase.department_id):
+        raise Forbidden(_("延期须经本部门负责人批准。"), code="not_department_leader")
+    if leader.pk == extension.requested_by_id:
+        raise Forbidden(_("延期申请人不能批准自己的申请。"), code="self_approval")
+    if extension.status != SubCaseExtension.Status.PENDING:
+        raise Conflict(_("该延期申请已处理。"), code="state_conflict")
+    application = _locked(Application, subcase.application_id)
+    subcase = _locked(SubCase, subcase.pk)
+    extension.decided_by, extension.decided_at = leader, _now()
+    if approve:
+        if subcase.state not in SubCase.OPEN_STATES:
+            raise Conflict(_("该子件已作出决定,不能延期。"), code="state_conflict")
+        calendar = load_calendar()
+        extension.status = SubCaseExtension.Status.APPROVED
+        extension.old_deadline = subcase.deadline
+        subcase.extension_days = extension.days
+        pause = subcase.pauses.filter(ended_on__isnull=True).first()
+        if pause is not None:  # the clock is stopped: the days are added to what is left
+            pause.remaining_days += extension.days
+            pause.save(update_fields=["remaining_days"])
+            subcase.deadline = _deadline_after(calendar, day=_today(), remaining=pause.remaining_days)
+        else:
+            subcase.deadline = calendar.add_workdays(subcase.deadline, extension.days)
+            subcase.yellow_from = yellow_from(calendar, start=subcase.started_on, deadline=subcase.deadline,
+                                              limit_days=subcase.promised_days + extension.days)
+        extension.new_deadline = subcase.deadline
+        subcase.save()
+    else:
+        extension.status = SubCaseExtension.Status.REJECTED
+    extension.save()
+    log_case(application, subcase=subcase, actor=leader,
+             action="workflow.subcase.extension_approved" if approve else "workflow.subcase.extension_rejected",
+             note=extension.reason, data={"days": extension.days, "deadline": subcase.deadline.isoformat()})
+    if approve:
+        from . import tasks
+
+        transaction.on_commit(
+            lambda: tasks.generate_notice.delay(application.pk, "extension", subcase.pk, str(extension.pk)), robust=True
+        )
+    return extension
 
 
 # --- background steps (called by tasks; idempotent) ----------------------------------------

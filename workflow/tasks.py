@@ -47,3 +47,9 @@ def recover_stalled() -> dict:
     if any(stalled.values()):
         logger.warning("recover_stalled re-queued %s", stalled)
     return {k: len(v) for k, v in stalled.items()}
+
+
+@shared_task
+def deem_overdue_applications_accepted() -> list[str]:
+    """Beat, hourly: applications the window left undecided past 5 working days (art. 32)."""
+    return services.deem_overdue_applications_accepted()
