@@ -43,6 +43,7 @@ urlpatterns = [
     path("review/<str:number>/", cases.subcase_detail, name="subcase"),
     path("review/<str:number>/start/", cases.subcase_start, name="subcase_start"),
     path("review/<str:number>/decide/", cases.subcase_decide, name="subcase_decide"),
+    path("review/<str:number>/clock/", cases.subcase_clock, name="subcase_clock"),
     # supervision (效能监督)
     path("supervision/", supervision.dashboard, name="supervision"),
 ]

@@ -16,13 +16,13 @@ from rest_framework.response import Response
 
 from accounts.identity import mask
 from accounts.selectors import enterprise_by_credit_code
-from core.errors import Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import idempotency_key, idempotent
 from matters.models import Matter
 from matters.selectors import theme_by_code, theme_matters
 
 from . import selectors, services
-from .models import Application, Notice, SubCase
+from .models import Application, Notice, SubCase, SubCaseExtension, SubCasePause
 
 # --- serializers -----------------------------------------------------------------------------
 
@@ -148,6 +148,24 @@ class SupplementItemSerializer(serializers.Serializer):
 class SupplementSerializer(serializers.Serializer):
     items = SupplementItemSerializer(many=True)
     note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PauseSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SubCasePause.Kind.choices)
+    reason = serializers.CharField()
+
+
+class ResumeSerializer(serializers.Serializer):
+    result = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ExtensionSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=10)
+    reason = serializers.CharField()
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
 
 
 class DeliverSerializer(serializers.Serializer):
@@ -295,9 +313,13 @@ class SubCaseDetailSerializer(SubCaseBriefSerializer):
     application = ApplicationListSerializer()
     form = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField(help_text="期限说明:起算、承诺时限、暂停、延期、期限、颁证期限")
 
     class Meta(SubCaseBriefSerializer.Meta):
-        fields = SubCaseBriefSerializer.Meta.fields + ["application", "form", "materials"]
+        fields = SubCaseBriefSerializer.Meta.fields + ["application", "form", "materials", "explanation"]
+
+    def get_explanation(self, obj) -> dict:
+        return selectors.deadline_explanation(obj)
 
     def get_form(self, obj) -> list[dict]:
         user = self.context["request"].user
@@ -351,6 +373,49 @@ class SubCaseViewSet(viewsets.GenericViewSet):
     @idempotent
     def deny(self, request, number=None):
         return self._decide(request, number, approve=False)
+
+    @extend_schema(request=PauseSerializer, summary="进入特别程序(暂停计时,第四十五条)")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def suspend(self, request, number=None):
+        payload = PauseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        subcase = selectors.access_subcase(request.user, number)
+        services.subcase_suspend(subcase=subcase, reviewer=request.user, **payload.validated_data)
+        return self._detail(subcase)
+
+    @extend_schema(request=ResumeSerializer, summary="特别程序结束,恢复计时")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def resume(self, request, number=None):
+        payload = ResumeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        subcase = selectors.access_subcase(request.user, number)
+        return self._detail(services.subcase_resume(subcase=subcase, reviewer=request.user, **payload.validated_data))
+
+    @extend_schema(request=ExtensionSerializer, summary="申请延期(一次,至多10个工作日,第四十二条)")
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    @idempotent
+    def request_extension(self, request, number=None):
+        payload = ExtensionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        subcase = selectors.access_subcase(request.user, number)
+        services.subcase_request_extension(subcase=subcase, reviewer=request.user, **payload.validated_data)
+        return self._detail(subcase)
+
+    @extend_schema(request=ExtensionDecisionSerializer, summary="部门负责人批准或驳回延期")
+    @action(detail=True, methods=["post"], url_path="decide-extension")
+    @idempotent
+    def decide_extension(self, request, number=None):
+        payload = ExtensionDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        subcase = selectors.access_subcase(request.user, number)
+        services.check_department_leader(request.user, subcase)
+        extension = subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first()
+        if extension is None:
+            raise Conflict(_("没有待批准的延期申请。"), code="no_pending_extension")
+        services.subcase_decide_extension(extension=extension, leader=request.user, approve=payload.validated_data["approve"])
+        return self._detail(subcase)
 
     def _decide(self, request, number, *, approve):
         payload = ReasonSerializer(data=request.data)

@@ -596,14 +596,18 @@ def subcase_request_extension(*, subcase: SubCase, reviewer, days: int, reason: 
     return extension
 
 
+def check_department_leader(user, subcase):
+    if not (getattr(user, "is_reviewer", False) and user.is_department_leader
+            and user.department_id == subcase.department_id):
+        raise Forbidden(_("延期须经本部门负责人批准。"), code="not_department_leader")
+
+
 @transaction.atomic
 def subcase_decide_extension(*, extension: SubCaseExtension, leader, approve: bool) -> SubCaseExtension:
     """The department's leader approves or rejects; approval moves the deadline by the days."""
     extension = SubCaseExtension.objects.select_for_update().select_related("subcase").get(pk=extension.pk)
     subcase = extension.subcase
-    if not (getattr(leader, "is_reviewer", False) and leader.is_department_leader
-            and leader.department_id == subcase.department_id):
-        raise Forbidden(_("延期须经本部门负责人批准。"), code="not_department_leader")
+    check_department_leader(leader, subcase)
     if leader.pk == extension.requested_by_id:
         raise Forbidden(_("延期申请人不能批准自己的申请。"), code="self_approval")
     if extension.status != SubCaseExtension.Status.PENDING:

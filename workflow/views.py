@@ -23,14 +23,14 @@ from django.views.decorators.http import require_POST
 from accounts.identity import mask
 from accounts.models import User
 from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, Invalid
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
 from matters.views import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 
 from . import hooks, selectors, services
-from .models import Application, SubCase
+from .models import Application, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
 
@@ -472,6 +472,14 @@ def _subcase_context(request, subcase, *, errors=None, reason=""):
         "form": selectors.visible_form_data(user, application, subcase),
         "materials": materials,
         # A supervisor reads the sub-case as its department sees it, and acts on nothing.
+        "explanation": selectors.deadline_explanation(subcase),
+        "pause_kinds": SubCasePause.Kind.choices,
+        "can_suspend": user.is_reviewer and subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
+        "can_resume": user.is_reviewer and subcase.state == SubCase.State.SUSPENDED,
+        "can_extend": user.is_reviewer and subcase.is_open
+        and not subcase.extensions.exclude(status=SubCaseExtension.Status.REJECTED).exists(),
+        "pending_extension": subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first(),
+        "can_approve_extension": user.is_reviewer and user.is_department_leader,
         "can_start": user.is_reviewer and subcase.state == SubCase.State.DISPATCHED,
         "can_decide": user.is_reviewer and subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
         "errors": errors or {},
@@ -521,4 +529,48 @@ def subcase_decide(request, number):
         messages.success(request, _("已作出准予许可决定。"))
     else:
         messages.success(request, _("已作出不予许可决定。"))
+    return redirect("portal:subcase", number=number)
+
+
+def _clock_action(request, subcase):
+    """Run one clock action from the sub-case page's forms; returns the success message."""
+    post, user = request.POST, request.user
+    action = post.get("action")
+    if action == "suspend":
+        pause = services.subcase_suspend(subcase=subcase, reviewer=user, kind=post.get("kind", ""),
+                                         reason=post.get("reason", ""))
+        return _("已进入%(kind)s程序,办理期限暂停计算,并书面告知申请人。") % {"kind": pause.get_kind_display()}
+    if action == "resume":
+        subcase = services.subcase_resume(subcase=subcase, reviewer=user, result=post.get("result", ""))
+        return _("已恢复计时,办结期限为 %(date)s。") % {"date": subcase.deadline.isoformat()}
+    if action == "extend":
+        try:
+            days = int(post.get("days", ""))
+        except ValueError:
+            days = 0
+        services.subcase_request_extension(subcase=subcase, reviewer=user, days=days, reason=post.get("reason", ""))
+        return _("延期申请已提交,待部门负责人批准。")
+    if action in ("approve_extension", "reject_extension"):
+        extension = subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first()
+        if extension is None:
+            raise Conflict(_("没有待批准的延期申请。"), code="state_conflict")
+        services.subcase_decide_extension(extension=extension, leader=user, approve=action == "approve_extension")
+        return _("已批准延期。") if action == "approve_extension" else _("已驳回延期申请。")
+    raise Invalid(_("不支持的操作。"), code="invalid_action")
+
+
+@role_required(User.Role.REVIEWER)
+@require_POST
+@not_found_pages
+def subcase_clock(request, number):
+    """特别程序 (stop the clock), 恢复计时, 申请延期 and the leader's approval of it."""
+    subcase = selectors.access_subcase(request.user, number)
+    try:
+        message = _clock_action(request, subcase)
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        subcase = selectors.access_subcase(request.user, number)
+        context = _subcase_context(request, subcase, errors=exc.fields)
+        return render(request, "workflow/subcase_detail.html", context, status=exc.status)
+    messages.success(request, message)
     return redirect("portal:subcase", number=number)

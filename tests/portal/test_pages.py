@@ -294,6 +294,8 @@ CASES = [
      subcase_became(SubCase.State.EXAMINING)),
     ("post", "/review/{subcase}/decide/", {"decision": "approve"}, [LOGIN, 403, 403, 403, 302, 404, 403],
      subcase_became(SubCase.State.APPROVED)),
+    ("post", "/review/{subcase}/clock/", {"action": "suspend", "kind": "hearing", "reason": "申请听证"},
+     [LOGIN, 403, 403, 403, 302, 404, 403], subcase_became(SubCase.State.SUSPENDED)),
     # supervision
     ("get", "/supervision/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/?partial=1", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),

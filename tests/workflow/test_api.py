@@ -163,3 +163,23 @@ def test_reviewer_sees_only_own_departments_fields_and_materials_of_a_theme():
     assert [m["name"] for m in seen["materials"]] == ["劳动合同"]
     hidden = Application.objects.get(number=number).materials.get(name="印章样式")
     assert reviewer.get(f"/api/applications/{number}/materials/{hidden.pk}/file/").status_code == 404
+
+
+def test_clock_actions_over_the_api_explain_the_deadline():
+    matter = MatterFactory(promised_days=10)
+    reviewer = ReviewerFactory(department=matter.department)
+    leader = ReviewerFactory(department=matter.department, is_department_leader=True)
+    from tests.factories import accepted_application
+
+    subcase = accepted_application(matters=[matter]).subcases.get().number
+    client = token_client(reviewer)
+    bad = client.post(f"/api/subcases/{subcase}/suspend/", {"kind": "party", "reason": "x"}, format="json")
+    assert bad.status_code == 400 and "kind" in bad.json()["fields"]
+    body = client.post(f"/api/subcases/{subcase}/suspend/", {"kind": "testing", "reason": "送检"}, format="json").json()
+    assert body["state"] == "suspended" and body["explanation"]["pauses"][0]["kind"] == "检测"
+    assert client.post(f"/api/subcases/{subcase}/resume/", {}, format="json").json()["state"] == "examining"
+    client.post(f"/api/subcases/{subcase}/request-extension/", {"days": 3, "reason": "复杂"}, format="json")
+    refused = client.post(f"/api/subcases/{subcase}/decide-extension/", {"approve": True}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_department_leader"
+    decided = token_client(leader).post(f"/api/subcases/{subcase}/decide-extension/", {"approve": True}, format="json")
+    assert decided.json()["explanation"]["extension"]["days"] == 3

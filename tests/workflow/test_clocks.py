@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import Conflict, Forbidden, Invalid
 from supervision.models import Card
 from supervision.services import sweep_deadlines
-from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, submitted_application
+from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, SupervisorFactory, submitted_application
 from workflow import selectors, services
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, SubCase, SubCaseExtension
@@ -139,3 +139,23 @@ def test_licence_clock_after_approval(clock, subcase):
     subcase.refresh_from_db()
     assert subcase.decided_on == dt.date(2026, 9, 30)
     assert subcase.licence_due == dt.date(2026, 10, 20)  # 10 working days: Oct 8-10, 12-16, 19, 20
+
+
+def test_reviewer_stops_and_restarts_the_clock_and_the_leader_approves_an_extension_on_the_page(client, clock, subcase):
+    reviewer = ReviewerFactory(department=subcase.department)
+    leader = ReviewerFactory(department=subcase.department, is_department_leader=True)
+    url = f"/review/{subcase.number}/clock/"
+    client.force_login(reviewer)
+    refused = client.post(url, {"action": "suspend", "kind": "", "reason": ""})
+    assert refused.status_code == 400 and "请选择特别程序的种类" in refused.content.decode()
+    assert client.post(url, {"action": "suspend", "kind": "expert_review", "reason": "组织专家评审"}).status_code == 302
+    page = client.get(f"/review/{subcase.number}/").content.decode()
+    assert "专家评审:自" in page and "不计入办理期限" in page
+    assert client.post(url, {"action": "resume", "result": "评审通过"}).status_code == 302
+    assert client.post(url, {"action": "extend", "days": "5", "reason": "需补充现场核查"}).status_code == 302
+    client.force_login(leader)
+    assert client.post(url, {"action": "approve_extension"}).status_code == 302
+    page = client.get(f"/review/{subcase.number}/").content.decode()
+    assert "批准延长 5 个工作日" in page
+    client.force_login(SupervisorFactory())
+    assert client.post(url, {"action": "resume"}).status_code == 403
