@@ -64,6 +64,8 @@ CASES = [
     ("post", "/api/applications/{waiting}/refuse/", {"reason": "不属于本区管辖"}, [401, 403, 404, 200, 404, 404, 403]),
     ("post", "/api/applications/{waiting}/request-supplement/", {"items": [{"material": "申请表", "reason": "未签字"}]},
      [401, 403, 404, 200, 404, 404, 403]),
+    ("post", "/api/applications/{waiting}/allow-repeat-supplement/", {"reason": "原件与扫描件不一致"},
+     [401, 403, 404, 403, 404, 404, 200]),
     ("post", "/api/applications/{waiting}/withdraw/", {"reason": "不办了"}, [401, 200, 404, 403, 404, 404, 403]),
     ("post", "/api/applications/{in_review}/deliver/", {"id_number": "x"}, [401, 403, 404, 409, 403, 404, 403]),
     ("get", "/api/subcases/", None, [401, 200, 200, 200, 200, 200, 200]),

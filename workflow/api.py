@@ -249,6 +249,17 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         )
         return self._detail(application)
 
+    @extend_schema(request=ReasonSerializer, summary="准许就已告知的材料再次补正一次(督查人员)")
+    @action(detail=True, methods=["post"], url_path="allow-repeat-supplement")
+    @idempotent
+    def allow_repeat_supplement(self, request, number=None):
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        services.supplement_repeat_allow(application=application, supervisor=request.user,
+                                         reason=payload.validated_data["reason"])
+        return self._detail(application)
+
     @extend_schema(request=ReasonSerializer, summary="不予受理(综合窗口)")
     @action(detail=True, methods=["post"])
     @idempotent

@@ -213,6 +213,21 @@ class SupplementRequest(models.Model):
         ordering = ["-requested_at"]
 
 
+class SupplementRepeatPermit(models.Model):
+    """A supervisor's leave for the window to ask again for a material already asked for once
+    (一次性告知 means one notice; a repeat needs a reason someone above the window accepts)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="repeat_permits")
+    reason = models.TextField(_("理由"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("再次补正许可")
+        verbose_name_plural = _("再次补正许可")
+
+
 class SubCase(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         DISPATCHED = "dispatched", _("已分派")

@@ -35,6 +35,7 @@ from .models import (
     SubCase,
     SubCaseExtension,
     SubCasePause,
+    SupplementRepeatPermit,
     SupplementRequest,
 )
 from .uploads import inspect_upload
@@ -345,15 +346,44 @@ def application_request_supplement(*, application: Application, clerk, items: li
             fields={"items": [_("请至少列出一项需要补正的材料及原因。")]},
         )
     application = _locked(Application, application.pk)
+    asked_before = {i.get("material") for r in application.supplement_requests.all() for i in r.items}
+    repeated = sorted({i["material"] for i in items} & asked_before)
+    permit = None
+    if repeated:
+        permit = application.repeat_permits.select_for_update().filter(used_at__isnull=True).first()
+        if permit is None:
+            message = _("以下材料已一次性告知过,不得就同一事项再次要求补正,除非督查人员准许:%(names)s。") % {
+                "names": "、".join(repeated)
+            }
+            raise Invalid(message, code="supplement_repeated", fields={"items": [message]})
     from_state = application.state
     _transition(application, "request_supplement")
     application.save()
+    if permit is not None:
+        permit.used_at = _now()
+        permit.save(update_fields=["used_at"])
     request = SupplementRequest.objects.create(application=application, items=items, note=note, requested_by=clerk)
     log_case(
         application, actor=clerk, action="workflow.application.supplement_requested", from_state=from_state,
         to_state=application.state, note=note, data={"items": items},
     )
     return request
+
+
+@transaction.atomic
+def supplement_repeat_allow(*, application: Application, supervisor, reason: str) -> SupplementRepeatPermit:
+    """A supervisor allows the window one more supplement request on points already asked."""
+    if not getattr(supervisor, "is_supervisor", False):
+        raise Forbidden(_("只有督查人员可以准许再次补正。"), code="not_a_supervisor")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("请说明准许再次补正的理由。"), code="reason_required", fields={"reason": [_("请填写理由。")]})
+    application = _locked(Application, application.pk)
+    if application.state not in (Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED):
+        raise Conflict(_("该办件已不在受理前阶段。"), code="state_conflict")
+    permit = SupplementRepeatPermit.objects.create(application=application, reason=reason, granted_by=supervisor)
+    log_case(application, actor=supervisor, action="workflow.application.supplement_repeat_allowed", note=reason)
+    return permit
 
 
 @transaction.atomic

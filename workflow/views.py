@@ -274,6 +274,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         "deliver": desk is not None and desk.delivers and application.state == S.RESULT_READY,
         "withdraw": is_applicant and application.state in WITHDRAWABLE,
         "resubmit": is_applicant and application.state == S.SUPPLEMENT_REQUESTED,
+        "allow_repeat": user.is_supervisor and application.state in (S.SUBMITTED, S.SUPPLEMENT_REQUESTED),
     }
     supplements = list(application.supplement_requests.select_related("requested_by"))
     open_requests = [r for r in supplements if r.resolved_at is None]
@@ -370,6 +371,20 @@ def application_request_supplement(request, number):
     except DomainError as exc:
         return _refused(request, number, exc, panel="supplement", posted=posted)
     messages.success(request, _("已向申请人发出一次性补正告知,共 %(n)s 项。") % {"n": len(items)})
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_allow_repeat(request, number):
+    application = selectors.access_application(request.user, number)
+    reason = request.POST.get("reason", "")
+    try:
+        services.supplement_repeat_allow(application=application, supervisor=request.user, reason=reason)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="allow_repeat", posted={"reason": reason})
+    messages.success(request, _("已准许窗口就已告知的材料再次要求补正一次。"))
     return redirect("portal:application", number=number)
 
 

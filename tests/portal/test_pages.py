@@ -196,6 +196,10 @@ def became(attr, state):
     return lambda world, role, response: state_of(getattr(world, attr)) == state
 
 
+def repeat_permitted(world, role, response):
+    return world.waiting.repeat_permits.filter(granted_by=world.users[role]).exists()
+
+
 def applied(world, role, response):
     new = Application.objects.filter(applicant=world.users[role]).get()
     return new.state == S.SUBMITTED and response["Location"] == f"/applications/{new.number}/"
@@ -276,6 +280,9 @@ CASES = [
     ("post", "/applications/{waiting}/accept/", {}, [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.ACCEPTED)),
     ("post", "/applications/{waiting}/supplement/", supplement_body,
      [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.SUPPLEMENT_REQUESTED)),
+    # The one write a supervisor makes: leave for a repeated supplement (a permit and a log row).
+    ("post", "/applications/{waiting}/allow-repeat/", {"reason": "原件与扫描件不一致"},
+     [LOGIN, 403, 404, 403, 404, 404, 302], repeat_permitted),
     ("post", "/applications/{waiting}/refuse/", {"reason": "不属于本区管辖"},
      [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.NOT_ACCEPTED)),
     ("post", "/applications/{ready}/deliver/", lambda world, role: {"id_number": world.users["owner"].id_number},
@@ -339,7 +346,7 @@ def test_page_matrix(client, world, role, method, url, body, expected, effect):
         client.force_login(user)
     url = url.format_map(_Url(world))
     data = body(world, role) if callable(body) else body
-    unchanged = _refused(expected) or (role == "supervisor" and method == "post")
+    unchanged = _refused(expected) or (role == "supervisor" and method == "post" and "allow-repeat" not in url)
     before = world.snapshot() if unchanged else None
 
     response = client.post(url, data=data) if method == "post" else client.get(url)

@@ -244,3 +244,26 @@ def test_form_and_material_problems_are_reported_together():
         services.application_submit(applicant=citizen, matters=[matter], form_data={}, files={})
     assert "applicant_name" in exc.value.fields
     assert any(key.startswith("material_") for key in exc.value.fields)
+
+
+def test_a_second_supplement_on_the_same_point_needs_a_supervisors_leave():
+    from tests.factories import SupervisorFactory
+
+    app = submitted_application()
+    clerk = ClerkFactory()
+    services.application_request_supplement(application=app, clerk=clerk, items=[{"material": "申请表", "reason": "未签字"}])
+    services.application_resubmit(application=app, applicant=app.applicant, files={})
+    with pytest.raises(Invalid) as exc:
+        services.application_request_supplement(application=app, clerk=clerk,
+                                                items=[{"material": "申请表", "reason": "签字不清"}])
+    assert exc.value.code == "supplement_repeated" and "申请表" in exc.value.message
+    services.application_request_supplement(application=app, clerk=clerk,
+                                            items=[{"material": "场地证明", "reason": "新发现缺少"}])  # a new point is fine
+    services.application_resubmit(application=app, applicant=app.applicant, files={})
+    with pytest.raises(Forbidden):
+        services.supplement_repeat_allow(application=app, supervisor=clerk, reason="x")
+    services.supplement_repeat_allow(application=app, supervisor=SupervisorFactory(), reason="原件与扫描件不一致,需重新核对")
+    services.application_request_supplement(application=app, clerk=clerk, items=[{"material": "申请表", "reason": "签字不清"}])
+    services.application_resubmit(application=app, applicant=app.applicant, files={})
+    with pytest.raises(Invalid):  # the leave is used up
+        services.application_request_supplement(application=app, clerk=clerk, items=[{"material": "申请表", "reason": "再"}])
