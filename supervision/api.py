@@ -34,6 +34,7 @@ class DashboardView(APIView):
             "decided": data["decided"],
             "on_time": data["on_time"],
             "on_time_rate": data["on_time_rate"],
+            "deemed_accepted": data["deemed_accepted"],
             "cards": [
                 {"level": c.level, "application": c.subcase.application.number, "subcase": c.subcase.number, "matter": c.subcase.matter.name,
                  "department": c.subcase.department.name, "deadline": c.subcase.deadline, "reason": c.reason,

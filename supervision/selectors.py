@@ -71,4 +71,5 @@ def dashboard():
         "on_time": on_time,
         "on_time_rate": round(100 * on_time / decided, 1) if decided else None,
         "cards": open_cards(),
+        "deemed_accepted": Application.objects.filter(deemed_accepted=True).count(),
     }
