@@ -83,6 +83,15 @@ def mask(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
+def mask_name(name: str) -> str:
+    """张三丰 -> 张**: enough for the applicant to recognise, nothing for anyone else."""
+    return (name[:1] + "*" * (len(name) - 1)) if name else ""
+
+
+def mask_enterprise(name: str) -> str:
+    return name if len(name) <= 4 else name[:2] + "****" + name[-2:]
+
+
 def mask_phone(value: str) -> str:
     return mask(value, keep_start=3, keep_end=4)
 

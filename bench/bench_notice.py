@@ -1,10 +1,18 @@
-"""Time the acceptance notice (受理通知书) PDF, warm, against a baseline measured in the same run.
+"""Time the notices (文书) as PDF, warm, against a baseline measured in the same run.
 
 The baseline is a one-line PDF with no CJK text, so the ratio shows what the Chinese font and
-the notice's layout cost on this (shared, noisy) machine. Needs `libharfbuzz-subset0`; without
-it WeasyPrint falls back to fontTools subsetting and the notice takes seconds.
+the notice's layout cost on this (shared, noisy) machine; baseline and acceptance notice are
+timed in alternation so that a busy moment weighs on both. Then one notice of each kind.
+Needs `libharfbuzz-subset0`; without it WeasyPrint falls back to fontTools subsetting and a
+notice takes seconds.
 
-Run: .venv/bin/python bench/bench_notice.py   (last line: the notice's median in ms)
+Where the time went (WeasyPrint 70, Noto Serif CJK SC, before → after, issue 4): two faces
+(regular + the bold title and table headings), each a HarfBuzz subset of a 65 535-glyph font
+plus its compression → one face; the QR code as an SVG path of hundreds of sub-paths parsed in
+Python → a one-pixel-per-module PNG; auto table layout and a flex footer → fixed table, float;
+a new font configuration per document → one per thread. Budget: under 150 ms warm.
+
+Run: .venv/bin/python bench/bench_notice.py   (last line: the acceptance notice's median in ms)
 """
 
 import os
@@ -31,28 +39,90 @@ call_command("migrate", verbosity=0)
 
 import weasyprint  # noqa: E402
 
-from tests.factories import MatterFactory, accepted_application  # noqa: E402
+from tests.factories import (  # noqa: E402
+    ClerkFactory,
+    MatterFactory,
+    ReviewerFactory,
+    accepted_application,
+    submitted_application,
+)
+from workflow import documents, services  # noqa: E402
 from workflow.calendar_store import seed_calendar  # noqa: E402
 from workflow.documents import render_notice_pdf  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "15"))
+KIND_ROUNDS = int(os.environ.get("KIND_ROUNDS", "5"))
 
 
-def median_ms(fn, rounds=ROUNDS):
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def median_ms(fn, rounds):
     fn()  # warm: fonts loaded, templates compiled
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return statistics.median(timed(fn) for _ in range(rounds))
+
+
+def baseline():
+    weasyprint.HTML(string="<p>Tongban baseline</p>").write_pdf()
 
 
 seed_calendar(years=[2026])
-application = accepted_application(matters=[MatterFactory(name="食品经营许可"), MatterFactory(name="公章刻制备案"),
-                                            MatterFactory(name="社会保险登记(单位)")])
-baseline = median_ms(lambda: weasyprint.HTML(string="<p>Tongban baseline</p>").write_pdf())
-notice = median_ms(lambda: render_notice_pdf(application, "acceptance"))
-print(f"baseline one-line PDF: {baseline:.1f} ms (median of {ROUNDS})")
-print(f"ratio notice/baseline: {notice / baseline:.1f}x")
-print(f"acceptance notice (3 sub-cases, CJK, QR): {notice:.1f} ms")
+food = MatterFactory(name="食品经营许可", legal_basis="《中华人民共和国食品安全法》第三十五条",
+                     issues_licence=True, result_name="食品经营许可证")
+seal = MatterFactory(name="公章刻制备案")
+application = accepted_application(matters=[food, seal, MatterFactory(name="社会保险登记(单位)")])
+
+baseline()
+render_notice_pdf(application, "acceptance")
+base_times, notice_times = [], []
+for _ in range(ROUNDS):
+    base_times.append(timed(baseline))
+    notice_times.append(timed(lambda: render_notice_pdf(application, "acceptance")))
+base_ms, notice_ms = statistics.median(base_times), statistics.median(notice_times)
+
+# One case of every other kind, brought there through the services.
+food_case, seal_case = application.subcases.get(matter=food), application.subcases.get(matter=seal)
+food_reviewer = ReviewerFactory(department=food.department)
+pause = services.subcase_suspend(subcase=food_case, reviewer=food_reviewer, kind="expert_review",
+                                 reason="需组织专家对经营场所布局及食品安全管理制度进行评审")
+services.subcase_resume(subcase=food_case, reviewer=food_reviewer, result="评审通过")
+extension = services.subcase_request_extension(subcase=food_case, reviewer=food_reviewer, days=5,
+                                               reason="现场核查需协调市场监管、消防等多个部门")
+extension = services.subcase_decide_extension(extension=extension, approve=True,
+                                              leader=ReviewerFactory(department=food.department,
+                                                                     is_department_leader=True))
+services.subcase_decide(subcase=food_case, reviewer=food_reviewer, approve=True, reason="")
+services.subcase_decide(subcase=seal_case, reviewer=ReviewerFactory(department=seal.department), approve=False,
+                        reason="申请人提交的印章印模不符合公安机关规定的规格式样")
+refused = submitted_application()
+services.application_refuse(application=refused, clerk=ClerkFactory(), reason="申请事项不属于本机关职权范围")
+incomplete = submitted_application()
+services.application_request_supplement(
+    application=incomplete, clerk=ClerkFactory(), note="请一次补齐",
+    items=[{"material": "申请表", "reason": "未签名"}, {"material": "经营场所证明", "reason": "缺少"}],
+)
+open_case = accepted_application(matters=[MatterFactory(name="户外广告设置许可")])
+application.refresh_from_db()
+cases = [
+    ("acceptance", application, None, None),
+    ("refusal", refused, None, None),
+    ("supplement", incomplete, None, None),
+    ("special_procedure", application, food_case, documents.special_procedure_extra(pause)),
+    ("extension", application, food_case, documents.extension_extra(extension)),
+    ("approval", application, food_case, None),
+    ("denial", application, seal_case, None),
+    ("conclusion", application, None, None),
+]
+print(f"baseline one-line PDF: {base_ms:.1f} ms (median of {ROUNDS}, alternating with the acceptance notice)")
+for kind, app, subcase, extra in cases:
+    app.refresh_from_db()
+    if subcase is not None:
+        subcase.refresh_from_db()
+    ms = median_ms(lambda a=app, k=kind, s=subcase, e=extra: render_notice_pdf(a, k, subcase=s, context_extra=e),
+                   KIND_ROUNDS)
+    print(f"  {kind:<18} {ms:6.1f} ms (median of {KIND_ROUNDS})")
+print(f"ratio notice/baseline: {notice_ms / base_ms:.1f}x")
+print(f"acceptance notice (3 sub-cases, CJK, QR): {notice_ms:.1f} ms")

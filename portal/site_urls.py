@@ -7,6 +7,7 @@ from django.urls import path
 from matters import views as guide
 from supervision import views as supervision
 from windows import views as windows
+from workflow import verification
 from workflow import views as cases
 
 from . import views
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("workbench/", views.workbench, name="workbench"),
     path("progress/", views.progress, name="progress"),
+    path("verify/", verification.verify, name="verify"),
     # 办事指南 and 一件事
     path("guide/", guide.guide, name="guide"),
     path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),

@@ -3,11 +3,12 @@ lookup (进度查询) that the QR codes on notices point to."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.identity import mask_enterprise, mask_name
 from accounts.models import User
+from core.throttle import FailureThrottle, client_address
 from matters import selectors as catalog
 from matters.models import Target
 from workflow import selectors as cases
@@ -23,6 +24,7 @@ WORKBENCH = {
 # the last four characters of an ID number are a weak secret, so guessing must stay slow.
 LOOKUP_LIMIT = 10
 LOOKUP_WINDOW = 3600
+progress_throttle = FailureThrottle("progress", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
 
 
 def home(request):
@@ -41,46 +43,19 @@ def workbench(request):
     return redirect(WORKBENCH.get(user.role, "portal:home"))
 
 
-def masked_name(name: str) -> str:
-    """张三丰 -> 张**: enough for the applicant to recognise, nothing for anyone else."""
-    return (name[:1] + "*" * (len(name) - 1)) if name else ""
-
-
-def masked_enterprise(name: str) -> str:
-    return name if len(name) <= 4 else name[:2] + "****" + name[-2:]
-
-
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _throttled(number: str, client: str) -> bool:
-    return any((cache.get(key) or 0) >= LOOKUP_LIMIT
-               for key in (f"progress:n:{number}", f"progress:c:{client}"))
-
-
-def _count_failure(number: str, client: str):
-    for key in (f"progress:n:{number}", f"progress:c:{client}"):
-        if not cache.add(key, 1, LOOKUP_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, LOOKUP_WINDOW)
-
-
 def progress(request):
     number = request.GET.get("number", "").strip().upper()[:32]
     id_last4 = request.GET.get("id_last4", "").strip().upper()[:4]
     context = {"title": _("办件进度查询"), "number": number, "id_last4": id_last4, "searched": False}
     if number and id_last4:
         context["searched"] = True
-        client = _client(request)
-        if _throttled(number, client):
+        client = client_address(request)
+        if progress_throttle.blocked(n=number, c=client):
             context["error"] = _("查询次数过多,请一小时后再试,或拨打 12345 热线咨询。")
             return render(request, "portal/progress.html", context, status=429)
         application = cases.public_progress(number, id_last4)
         if application is None:
-            _count_failure(number, client)
+            progress_throttle.fail(n=number, c=client)
             context["error"] = _("未查到与该办件编号和身份证号码后4位相符的办件,请核对后重新输入。")
             return render(request, "portal/progress.html", context, status=404)
         subcases = list(
@@ -88,8 +63,8 @@ def progress(request):
         )
         context.update({
             "application": application,
-            "name": masked_name(application.applicant.real_name),
-            "enterprise": masked_enterprise(application.enterprise.name) if application.enterprise_id else "",
+            "name": mask_name(application.applicant.real_name),
+            "enterprise": mask_enterprise(application.enterprise.name) if application.enterprise_id else "",
             "subcases": subcases,
             "open_subcase_states": SubCase.OPEN_STATES,
         })

@@ -367,6 +367,11 @@ def application_request_supplement(*, application: Application, clerk, items: li
         application, actor=clerk, action="workflow.application.supplement_requested", from_state=from_state,
         to_state=application.state, note=note, data={"items": items},
     )
+    from . import tasks
+
+    transaction.on_commit(
+        lambda: tasks.generate_notice.delay(application.pk, "supplement", None, str(request.pk)), robust=True
+    )
     return request
 
 
@@ -428,6 +433,9 @@ def application_refuse(*, application: Application, clerk, reason: str) -> Appli
         application, actor=clerk, action="workflow.application.refused", from_state=from_state,
         to_state=application.state, note=reason,
     )
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "refusal"), robust=True)
     return application
 
 
@@ -518,6 +526,10 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
     log_case(application, subcase=subcase, actor=reviewer,
              action="workflow.subcase.approved" if approve else "workflow.subcase.denied",
              from_state=from_state, to_state=subcase.state, note=subcase.decision_reason)
+    from . import tasks
+
+    kind = "approval" if approve else "denial"
+    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, kind, subcase.pk), robust=True)
     if not application.subcases.filter(state__in=SubCase.OPEN_STATES).exists():
         app_from = application.state
         _transition(application, "conclude")
@@ -525,8 +537,6 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
         application.save()
         log_case(application, actor=None, action="workflow.application.concluded", from_state=app_from,
                  to_state=application.state, note=_("全部子件已作出决定"))
-        from . import tasks
-
         transaction.on_commit(lambda: tasks.prepare_result.delay(application.pk), robust=True)
     return subcase
 

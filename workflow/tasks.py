@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from . import services
-from .models import Application, Notice
+from .models import Application, Notice, SubCase, SubCaseExtension, SubCasePause
 
 logger = logging.getLogger(__name__)
 
@@ -17,15 +17,57 @@ def dispatch_subcases(application_id: int) -> None:
 
 
 @shared_task
-def generate_notice(application_id: int, kind: str) -> None:
-    from .documents import generate_notice as generate
+def generate_notice(application_id: int, kind: str, subcase_id: int | None = None, key_suffix: str = "") -> None:
+    """Issue one notice (`documents.generate_notice`) once; a second run finds it and skips.
 
+    `subcase_id` for a sub-case's notices (special_procedure, extension, approval, denial).
+    `key_suffix` names the record behind a repeatable notice: the SupplementRequest id
+    (supplement; default the latest request), the SubCasePause id (special_procedure; default
+    the latest) or the approved SubCaseExtension id (extension; default the latest).
+    """
+    from . import documents
+
+    label = " ".join(str(part) for part in (application_id, kind, subcase_id or "", key_suffix) if part != "")
+    if key_suffix or kind not in (Notice.Kind.SUPPLEMENT, Notice.Kind.SPECIAL_PROCEDURE, Notice.Kind.EXTENSION):
+        if Notice.objects.filter(key=documents.notice_key(application_id, kind, subcase_id, key_suffix)).exists():
+            logger.info("generate_notice %s: skipped (exists)", label)
+            return
     application = Application.objects.filter(pk=application_id).first()
-    if application is None or Notice.objects.filter(key=f"{application_id}:{kind}").exists():
-        logger.info("generate_notice %s %s: skipped", application_id, kind)
+    subcase = SubCase.objects.filter(pk=subcase_id, application_id=application_id).first() if subcase_id else None
+    if application is None or (subcase_id and subcase is None):
+        logger.warning("generate_notice %s: skipped (no such application or sub-case)", label)
         return
-    generate(application=application, kind=kind)
-    logger.info("generate_notice %s %s: done", application_id, kind)
+    extra = _notice_extra(kind, subcase, key_suffix)
+    if extra is None:
+        logger.warning("generate_notice %s: skipped (no record %r)", label, key_suffix)
+        return
+    try:
+        notice, created = documents.issue_notice(application=application, kind=kind, subcase=subcase, context_extra=extra)
+    except Exception:
+        logger.exception("generate_notice %s: failed", label)
+        raise
+    logger.info("generate_notice %s: %s (%s)", label, "done" if created else "skipped (exists)", notice.key)
+
+
+def _notice_extra(kind: str, subcase: SubCase | None, key_suffix: str) -> dict | None:
+    """The facts of a repeatable notice from the record that caused it; None when it is gone."""
+    from . import documents
+
+    if key_suffix and not str(key_suffix).isdigit() and kind in (
+        Notice.Kind.SUPPLEMENT, Notice.Kind.SPECIAL_PROCEDURE, Notice.Kind.EXTENSION,
+    ):
+        return None  # these suffixes are record ids
+    if kind == Notice.Kind.SUPPLEMENT:
+        return {"supplement_request_id": int(key_suffix)} if key_suffix else {}
+    if kind == Notice.Kind.SPECIAL_PROCEDURE:
+        pauses = SubCasePause.objects.filter(subcase=subcase).order_by("-started_on", "-pk")
+        pause = pauses.filter(pk=key_suffix).first() if key_suffix else pauses.first()
+        return documents.special_procedure_extra(pause) if pause is not None else None
+    if kind == Notice.Kind.EXTENSION:
+        extensions = SubCaseExtension.objects.filter(subcase=subcase, status=SubCaseExtension.Status.APPROVED)
+        extension = extensions.filter(pk=key_suffix).first() if key_suffix else extensions.order_by("-pk").first()
+        return documents.extension_extra(extension) if extension is not None else None
+    return {"key_suffix": key_suffix} if key_suffix else {}
 
 
 @shared_task

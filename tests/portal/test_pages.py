@@ -249,6 +249,7 @@ CASES = [
     ("get", "/themes/{theme}/", None, PUBLIC, None),
     ("get", "/themes/no-such-theme/", None, [404] * 7, None),
     ("get", "/progress/", None, PUBLIC, None),
+    ("get", "/verify/", None, PUBLIC, None),
     ("get", "/progress/?number={waiting}&id_last4={last4}", None, PUBLIC, None),
     ("get", "/progress/?number={waiting}&id_last4={wrong4}", None, [404] * 7, None),
     # sign-in pages

@@ -1,0 +1,59 @@
+"""The public verification page (文书核验): anyone holding a notice types or scans its
+verification code and learns whether the portal issued it, and what it states in outline.
+
+The code is the first 16 hex digits of the notice's content digest (`workflow.documents`),
+printed as `1A2B-3C4D-5E6F-7A8B`. Input is forgiving (dashes, spaces, lower case, full-width
+characters); anything that is not 16 hex digits is refused before the database is asked. Failed
+look-ups are counted per client address, like the progress look-up, so codes cannot be guessed
+quickly; 16 hex digits are 64 bits, so a guess succeeds essentially never anyway.
+
+What a genuine notice shows is what the paper already says, with the applicant's name masked:
+the kind, the application (and sub-case) number, the date and the issuing body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.throttle import FailureThrottle, client_address
+
+from . import documents
+
+# Failed look-ups per client address and hour.
+VERIFY_LIMIT = 20
+VERIFY_WINDOW = 3600
+verify_throttle = FailureThrottle("verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW)
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.]+")
+_CODE = re.compile(r"[0-9a-f]{16}")
+
+
+def normalise_code(raw: str) -> str | None:
+    """`1a2b-3C4D 5e6f-7A8B` -> `1a2b3c4d5e6f7a8b`; None unless exactly 16 hex digits remain."""
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")[:100]).lower()
+    return code if _CODE.fullmatch(code) else None
+
+
+def verify(request):
+    raw = request.GET.get("code", "")
+    context = {"title": _("文书核验"), "code": raw.strip()[:40]}
+    if not raw.strip():
+        return render(request, "workflow/verify.html", context)
+    code = normalise_code(raw)
+    if code is None:
+        context["error"] = _("核验码格式不正确:核验码为16位数字或字母A至F,如 1A2B-3C4D-5E6F-7A8B,请核对后重新输入。")
+        return render(request, "workflow/verify.html", context, status=400)
+    client = client_address(request)
+    if verify_throttle.blocked(c=client):
+        context["error"] = _("核验失败次数过多,请一小时后再试,或拨打 12345 热线咨询。")
+        return render(request, "workflow/verify.html", context, status=429)
+    notice = documents.notice_for_code(code)
+    if notice is None:
+        verify_throttle.fail(c=client)
+        context["error"] = _("未查到该核验码对应的文书。请核对核验码;如仍查不到,该文书可能不是本平台出具的,请拨打 12345 热线核实。")
+        return render(request, "workflow/verify.html", context, status=404)
+    context.update({"code": documents.format_code(notice.digest), "facts": documents.verified_facts(notice)})
+    return render(request, "workflow/verify.html", context)
