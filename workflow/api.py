@@ -101,6 +101,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         user = self.context["request"].user
         return [
             {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
+             "trust_level": m.trust_level, "reference": m.reference,
              "size": m.size, "sha256": m.sha256, "url": material_url(obj, m) if m.file else None}
             for m in selectors.visible_materials(user, obj)
         ]

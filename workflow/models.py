@@ -410,6 +410,16 @@ class Material(models.Model):
     def __str__(self):
         return self.name
 
+    # Trust levels of the material's source: A issued by an authority (e-licence, another
+    # department's data), B checked against the original by a clerk, C uploaded by the applicant.
+    # D (made and vouched for by the applicant, e.g. a 承诺书) is a property of the requirement,
+    # which the catalog will carry (issue 3).
+    TRUST_BY_SOURCE = {Source.LICENCE: "A", Source.DATA_SOURCE: "A", Source.WINDOW: "B", Source.UPLOAD: "C"}
+
+    @property
+    def trust_level(self) -> str:
+        return self.TRUST_BY_SOURCE.get(self.source, "C")
+
 
 class Notice(models.Model):
     """A document (文书) issued on an application or one of its sub-cases, stored as a PDF.

@@ -267,3 +267,9 @@ def test_a_second_supplement_on_the_same_point_needs_a_supervisors_leave():
     services.application_resubmit(application=app, applicant=app.applicant, files={})
     with pytest.raises(Invalid):  # the leave is used up
         services.application_request_supplement(application=app, clerk=clerk, items=[{"material": "申请表", "reason": "再"}])
+
+
+def test_each_material_says_where_it_came_from_and_how_far_to_trust_it():
+    app = submitted_application()
+    levels = {m.name: (m.source, m.trust_level) for m in app.materials.all()}
+    assert levels == {"申请表": ("upload", "C"), "居民身份证": ("licence", "A")}
