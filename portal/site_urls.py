@@ -36,6 +36,8 @@ urlpatterns = [
     path("applications/<str:number>/supplement/", cases.application_request_supplement, name="application_supplement"),
     path("applications/<str:number>/refuse/", cases.application_refuse, name="application_refuse"),
     path("applications/<str:number>/allow-repeat/", cases.application_allow_repeat, name="application_allow_repeat"),
+    path("applications/<str:number>/supplement-at-window/", cases.application_supplement_at_window,
+         name="application_supplement_window"),
     path("applications/<str:number>/deliver/", cases.application_deliver, name="application_deliver"),
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),

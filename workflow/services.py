@@ -393,10 +393,22 @@ def supplement_repeat_allow(*, application: Application, supervisor, reason: str
 
 @transaction.atomic
 def application_resubmit(*, application: Application, applicant, files=None, form_data=None) -> Application:
-    """The applicant supplements what the one-time notice listed and submits again."""
-    application = _locked(Application, application.pk)
+    """The applicant supplements online what the one-time notice listed and submits again."""
     if application.applicant_id != applicant.pk:
-        raise Forbidden(_("只有申请人本人可以补正。"), code="not_applicant")
+        raise Forbidden(_("只有申请人本人可以在网上补正。"), code="not_applicant")
+    return _resubmit(application, actor=applicant, files=files, form_data=form_data, note=_("网上补正"))
+
+
+@transaction.atomic
+def application_supplement_at_window(*, application: Application, clerk, files=None, received=()) -> Application:
+    """The applicant brings the supplement to any hall (同城通办): the clerk scans it or checks
+    the originals (`received`: requirement ids) and the application is back at the window."""
+    clerk_desk(clerk, category=application.category)
+    return _resubmit(application, actor=clerk, files=files, received=received, note=_("窗口收取补正材料"))
+
+
+def _resubmit(application, *, actor, files=None, form_data=None, received=(), note=""):
+    application = _locked(Application, application.pk)
     from_state = application.state
     _transition(application, "resubmit")
     if form_data:
@@ -405,15 +417,18 @@ def application_resubmit(*, application: Application, applicant, files=None, for
     if application.channel == Channel.ONLINE:  # the 5 days run again from receipt of the supplement
         application.pre_review_due = load_calendar().add_workdays(_today(), PRE_REVIEW_DAYS)
     application.save()
-    requirements = [r for r in material_requirements(application.matters.all()) if f"material_{r.pk}" in (files or {})]
-    planned, errors = _plan_materials(requirements=requirements, files=files or {}, require_all=False)
+    received = set(received)
+    requirements = [r for r in material_requirements(application.matters.all())
+                    if f"material_{r.pk}" in (files or {}) or r.pk in received]
+    planned, errors = _plan_materials(requirements=requirements, files=files or {}, received_at_window=received,
+                                      require_all=False)
     if errors:
         raise Invalid(_("补正材料有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_materials", fields=errors)
-    _save_materials(application, planned, actor=applicant)
+    _save_materials(application, planned, actor=actor)
     application.supplement_requests.filter(resolved_at__isnull=True).update(resolved_at=_now())
     log_case(
-        application, actor=applicant, action="workflow.application.supplemented", from_state=from_state,
-        to_state=application.state, data={"materials": [r.name for r in requirements]},
+        application, actor=actor, action="workflow.application.supplemented", from_state=from_state,
+        to_state=application.state, note=note, data={"materials": [r.name for r in requirements]},
     )
     return application
 

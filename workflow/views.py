@@ -275,6 +275,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         "withdraw": is_applicant and application.state in WITHDRAWABLE,
         "resubmit": is_applicant and application.state == S.SUPPLEMENT_REQUESTED,
         "allow_repeat": user.is_supervisor and application.state in (S.SUBMITTED, S.SUPPLEMENT_REQUESTED),
+        "supplement_at_window": at_window and application.state == S.SUPPLEMENT_REQUESTED,
     }
     supplements = list(application.supplement_requests.select_related("requested_by"))
     open_requests = [r for r in supplements if r.resolved_at is None]
@@ -314,11 +315,12 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
             row["reason"] = posted.get("reasons", {}).get(pk, "")
         context["requirement_rows"] = rows
         context["supplement_errors"] = errors.get("items", [])
+    if can["resubmit"] or can["supplement_at_window"]:
+        context["open_requests"] = open_requests
+        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors)
     if can["resubmit"]:
         fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
         values = posted.get("form_values") or application.form_data
-        context["open_requests"] = open_requests
-        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors)
         context["resubmit_rows"] = oneform_rows(fields, values, errors)
     return context
 
@@ -371,6 +373,21 @@ def application_request_supplement(request, number):
     except DomainError as exc:
         return _refused(request, number, exc, panel="supplement", posted=posted)
     messages.success(request, _("已向申请人发出一次性补正告知,共 %(n)s 项。") % {"n": len(items)})
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_supplement_at_window(request, number):
+    application = selectors.access_application(request.user, number)
+    received = [int(v) for v in request.POST.getlist("received") if v.isdigit()]
+    try:
+        services.application_supplement_at_window(application=application, clerk=request.user, files=request.FILES,
+                                                  received=received)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="supplement_at_window")
+    messages.success(request, _("已收取补正材料,办件回到待受理,可继续审核受理。"))
     return redirect("portal:application", number=number)
 
 

@@ -278,6 +278,8 @@ CASES = [
      [LOGIN, 302, 404, 403, 403, 404, 403], became("in_review", S.WITHDRAWN)),
     ("post", "/applications/{supplement}/resubmit/", resubmit_body,
      [LOGIN, 302, 404, 403, 404, 404, 403], became("supplement", S.SUBMITTED)),
+    ("post", "/applications/{supplement}/supplement-at-window/", {},
+     [LOGIN, 403, 404, 302, 404, 404, 403], became("supplement", S.SUBMITTED)),
     ("post", "/applications/{waiting}/accept/", {}, [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.ACCEPTED)),
     ("post", "/applications/{waiting}/supplement/", supplement_body,
      [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.SUPPLEMENT_REQUESTED)),

@@ -273,3 +273,17 @@ def test_each_material_says_where_it_came_from_and_how_far_to_trust_it():
     app = submitted_application()
     levels = {m.name: (m.source, m.trust_level) for m in app.materials.all()}
     assert levels == {"申请表": ("upload", "C"), "居民身份证": ("licence", "A")}
+
+
+def test_the_supplement_can_be_brought_to_any_window():
+    app = submitted_application()
+    clerk = ClerkFactory()
+    services.application_request_supplement(application=app, clerk=clerk, items=[{"material": "申请表", "reason": "未签字"}])
+    requirement = app.matters.get().materials.get(name="申请表")
+    with pytest.raises(Forbidden):
+        services.application_supplement_at_window(application=app, clerk=UserFactory(), received=[requirement.pk])
+    services.application_supplement_at_window(application=app, clerk=ClerkFactory(), received=[requirement.pk])
+    app.refresh_from_db()
+    assert app.state == Application.State.SUBMITTED
+    assert app.materials.filter(name="申请表", source=Material.Source.WINDOW).exists()
+    assert app.log.get(action="workflow.application.supplemented").note == "窗口收取补正材料"
