@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import FormField, MaterialRequirement, Matter, Theme
+from .models import FormField, MaterialRequirement, Matter, Target, Theme
 from .oneform import form_fields
 from .selectors import active_themes, matter_by_code, search_matters, theme_by_code, theme_matters
 
@@ -33,8 +33,8 @@ class MatterListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Matter
-        fields = ["code", "name", "kind", "kind_display", "department", "target", "target_display", "promised_days",
-                  "legal_days", "online_depth", "visits", "fee_fen"]
+        fields = ["code", "name", "kind", "kind_display", "department", "target", "target_display", "level",
+                  "promised_days", "legal_days", "online_depth", "visits", "fee_fen"]
 
 
 class MatterDetailSerializer(MatterListSerializer):
@@ -43,7 +43,7 @@ class MatterDetailSerializer(MatterListSerializer):
 
     class Meta(MatterListSerializer.Meta):
         fields = MatterListSerializer.Meta.fields + [
-            "basic_code", "level", "legal_basis", "conditions", "fee_basis", "citywide", "result_name", "phone",
+            "basic_code", "legal_basis", "conditions", "fee_basis", "citywide", "result_name", "phone",
             "complaint_phone", "version", "published_on", "materials", "fields",
         ]
 
@@ -71,16 +71,29 @@ class MatterListView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str), OpenApiParameter("target", str, enum=["natural", "legal"]),
-                    OpenApiParameter("department", str)],
+        parameters=[
+            OpenApiParameter("q", str, description="事项名称、拼音首字母(yyzz)、全拼(yingye)或编码;按匹配程度排序"),
+            OpenApiParameter("target", str, enum=Target.values),
+            OpenApiParameter("department", str, description="部门代码"),
+            OpenApiParameter("level", str, enum=Matter.Level.values),
+            OpenApiParameter("theme", str, description="主题代码"),
+        ],
         responses=MatterListSerializer(many=True), summary="事项目录",
     )
     def get(self, request):
-        qs = search_matters(q=request.query_params.get("q", "").strip(), target=request.query_params.get("target", ""),
-                            department=request.query_params.get("department", ""))
+        params = request.query_params
+        qs = search_matters(
+            q=params.get("q", "").strip()[:64], target=_choice(params.get("target", ""), Target.values),
+            department=params.get("department", "").strip(), level=_choice(params.get("level", ""), Matter.Level.values),
+            theme=params.get("theme", "").strip(),
+        )
         paginator = CatalogPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(MatterListSerializer(page, many=True).data)
+
+
+def _choice(value: str, allowed) -> str:
+    return value if value in allowed else ""
 
 
 class MatterDetailView(APIView):

@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 
+from .search import KEY_FIELDS as SEARCH_KEY_FIELDS
+from .search import SOURCE_FIELDS as SEARCH_SOURCE_FIELDS
+from .search import fill_search_keys
+
 
 class Target(models.TextChoices):
     NATURAL = "natural", _("自然人")
@@ -70,6 +74,12 @@ class Matter(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
+    # Search columns (matters.search): pinyin initials and full pinyin of the name, then "|" and
+    # those of the result name; and the folded text a query's words are looked for in. Filled on
+    # every save; never typed by anyone.
+    search_initials = models.CharField(_("拼音首字母"), max_length=300, blank=True, editable=False)
+    search_pinyin = models.TextField(_("全拼"), blank=True, editable=False)
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("事项")
@@ -83,6 +93,13 @@ class Matter(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        fill_search_keys(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCH_SOURCE_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *SEARCH_KEY_FIELDS}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.promised_days is not None and self.legal_days is not None and self.promised_days > self.legal_days:

@@ -1,24 +1,37 @@
 """Catalog reads shared by the guide pages, the apply form and the API."""
 
-from django.db.models import Q
+from accounts.models import Department
 
 from .models import Matter, Theme
+from .search import MatterQuery
 
 
 def active_matters():
     return Matter.objects.filter(is_active=True).select_related("department")
 
 
-def search_matters(*, q: str = "", target: str = "", department: str = ""):
-    """Plain substring search for now; issue 3 brings ranking and pinyin initials."""
+def search_matters(*, q: str = "", target: str = "", department: str = "", level: str = "", theme: str = ""):
+    """Active matters matching `q` (Chinese words, pinyin initials or full pinyin, a code),
+    best first (see matters.search for the ranking), narrowed by the filters: target (自然人/法人),
+    department code, level (区/镇/村) and theme code. Without `q`: by department and code."""
     qs = active_matters()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(department__name__icontains=q))
     if target:
         qs = qs.filter(target=target)
     if department:
         qs = qs.filter(department__code=department)
-    return qs.order_by("department__code", "code")
+    if level:
+        qs = qs.filter(level=level)
+    if theme:
+        qs = qs.filter(theme_links__theme__code=theme, theme_links__theme__is_active=True)
+    query = MatterQuery.parse(q)
+    if query is None:
+        return qs.order_by("department__code", "code")
+    return query.ranked(qs)
+
+
+def catalog_departments():
+    """Departments that implement at least one active matter, for the guide's filter."""
+    return Department.objects.filter(matters__is_active=True).distinct().order_by("code")
 
 
 def matter_by_code(code: str) -> Matter | None:

@@ -6,16 +6,26 @@ walk-in page (windows): `read_oneform` takes the posted values of exactly the fo
 `oneform_rows` pairs each field with its value and errors for `matters/_oneform.html`, and
 `material_rows` does the same for the material requirements. Validation stays in
 matters.oneform and the services.
+
+And the administrator's catalog pages: the whole catalog as XLSX, and its import with a
+per-row report (matters.catalog_xlsx).
 """
 
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.views import not_found_page
+from accounts.models import User
+from accounts.views import not_found_page, role_required
 
-from . import selectors
-from .models import FormField, MaterialRequirement, Target
+from . import catalog_xlsx, selectors
+from .models import FormField, MaterialRequirement, Matter, Target
 from .oneform import form_fields, material_requirements
 
 FIELD_PREFIX = "field_"  # posted names of the one form's fields: field_<key>, never clashing with ours
@@ -86,25 +96,36 @@ def days_label(days: int) -> str:
 
 def guide(request):
     q = request.GET.get("q", "").strip()[:64]
-    target = request.GET.get("target", "")
-    target = target if target in Target.values else ""
+    target = _choice(request.GET.get("target", ""), Target.values)
+    level = _choice(request.GET.get("level", ""), Matter.Level.values)
     department = request.GET.get("department", "").strip()[:32]
-    matters = selectors.search_matters(q=q, target=target, department=department)
+    theme = request.GET.get("theme", "").strip()[:48]
+    matters = selectors.search_matters(q=q, target=target, department=department, level=level, theme=theme)
     page = Paginator(matters, 20).get_page(request.GET.get("page"))
-    departments = sorted({m.department for m in selectors.active_matters()}, key=lambda d: d.code)
     query = request.GET.copy()
     query.pop("page", None)
+    filtered = bool(q or target or department or level or theme)
+    themes = list(selectors.active_themes())
     return render(request, "matters/guide.html", {
         "title": _("办事指南"),
         "page": page,
         "q": q,
         "target": target,
         "department": department,
+        "level": level,
+        "theme": theme,
         "targets": Target.choices,
-        "departments": departments,
-        "themes": selectors.active_themes() if not (q or target or department) else [],
+        "levels": Matter.Level.choices,
+        "departments": selectors.catalog_departments(),
+        "all_themes": themes,
+        "filtered": filtered,
+        "themes": themes if not filtered else [],
         "query": query.urlencode(),
     })
+
+
+def _choice(value: str, allowed) -> str:
+    return value if value in allowed else ""
 
 
 def matter_detail(request, code):
@@ -153,3 +174,60 @@ def theme_detail(request, code):
         "total_visits": max((m.visits for m in matters), default=0),
         "longest_days": days_label(max((m.promised_days for m in matters), default=0)),
     })
+
+
+# --- the catalog as a workbook (administrators) ----------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _catalog_page(request, *, report=None, status=200):
+    return render(request, "matters/catalog_transfer.html", {
+        "title": _("事项目录导入导出"),
+        "counts": {
+            "matters": Matter.objects.count(),
+            "active": Matter.objects.filter(is_active=True).count(),
+            "materials": MaterialRequirement.objects.count(),
+            "fields": FormField.objects.count(),
+        },
+        "report": report,
+        "max_mb": catalog_xlsx.MAX_UPLOAD_BYTES // (1024 * 1024),
+    }, status=status)
+
+
+@require_GET
+@role_required(User.Role.ADMINISTRATOR, allow_superuser=True)
+def catalog_transfer(request):
+    return _catalog_page(request)
+
+
+@require_GET
+@role_required(User.Role.ADMINISTRATOR, allow_superuser=True)
+def catalog_export(request):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return xlsx_response(catalog_xlsx.export_catalog(), f"事项目录-{stamp}.xlsx")
+
+
+@require_POST
+@role_required(User.Role.ADMINISTRATOR, allow_superuser=True)
+def catalog_import(request):
+    upload = request.FILES.get("file")
+    report = catalog_xlsx.ImportReport()
+    if upload is None:
+        report.add(_("文件"), None, "", _("请选择要导入的 .xlsx 文件。"))
+    elif upload.size > catalog_xlsx.MAX_UPLOAD_BYTES:
+        report.add(_("文件"), None, "", _("文件超过 %(n)s MB,请拆分后分批导入。") % {
+            "n": catalog_xlsx.MAX_UPLOAD_BYTES // (1024 * 1024)})
+    else:
+        report = catalog_xlsx.import_catalog(file=upload)
+    if not report.ok:
+        return _catalog_page(request, report=report, status=400)
+    messages.success(request, _("导入成功。") + report.summary())
+    return redirect("portal:catalog_transfer")

@@ -5,6 +5,7 @@ The views live in the app that owns the data they show; portal only composes the
 from django.urls import path
 
 from matters import views as guide
+from supervision import audit as catalog_audit
 from supervision import views as supervision
 from windows import views as windows
 from workflow import verification
@@ -24,6 +25,10 @@ urlpatterns = [
     path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),
     path("themes/", guide.theme_list, name="themes"),
     path("themes/<slug:code>/", guide.theme_detail, name="theme"),
+    # the catalog as XLSX (系统管理员)
+    path("catalog/", guide.catalog_transfer, name="catalog_transfer"),
+    path("catalog/export/", guide.catalog_export, name="catalog_export"),
+    path("catalog/import/", guide.catalog_import, name="catalog_import"),
     # apply online (群众、企业经办人)
     path("apply/theme/<slug:code>/", cases.apply_theme, name="apply_theme"),
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
@@ -51,4 +56,6 @@ urlpatterns = [
     path("review/<str:number>/clock/", cases.subcase_clock, name="subcase_clock"),
     # supervision (效能监督)
     path("supervision/", supervision.dashboard, name="supervision"),
+    path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
+    path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
 ]

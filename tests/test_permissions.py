@@ -83,6 +83,7 @@ CASES = [
     ("post", "/api/windows/walk-ins/", "walk_in", [401, 403, 403, 201, 403, 403, 403]),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/", None, [200, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/matters/?q=yyzz&target=legal&level=district&theme=kaiban-qiye", None, [200] * 7),
     ("get", "/api/matters/{matter}/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/themes/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/calendar/deadline?start=2026-09-30&days=5", None, [200, 200, 200, 200, 200, 200, 200]),

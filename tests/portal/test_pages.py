@@ -309,6 +309,14 @@ CASES = [
     # supervision
     ("get", "/supervision/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/?partial=1", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/audit/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    # the catalog as XLSX: administrators only. The administrator's rows and the XLSX downloads
+    # (binary, not a page): tests/matters/test_catalog_pages.py
+    ("get", "/catalog/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
+    ("get", "/catalog/export/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
+    ("post", "/catalog/import/", {}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
+    ("get", "/catalog/import/", None, [405] * 7, None),
+    ("get", "/guide/?q=yyzz&target=legal&level=district&theme={theme}", None, PUBLIC, None),
 ]
 
 
