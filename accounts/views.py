@@ -41,7 +41,8 @@ def role_required(*roles, allow_superuser=False):
         def wrapper(request, *args, **kwargs):
             user = request.user
             if user.role not in roles and not (allow_superuser and user.is_superuser):
-                raise PermissionDenied(str(ROLE_REFUSALS.get(roles[0], _("您无权访问该页面。"))))
+                message = ROLE_REFUSALS.get(roles[0]) if len(roles) == 1 else None
+                raise PermissionDenied(str(message or _("您无权访问该页面。")))
             return view(request, *args, **kwargs)
 
         return wrapper
