@@ -127,6 +127,9 @@ class MaterialRequirement(models.Model):
     form = models.CharField(_("材料形式"), max_length=16, choices=Form.choices, default=Form.ORIGINAL)
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     required = models.BooleanField(_("必须提供"), default=True)
+    deferrable = models.BooleanField(
+        _("容缺"), default=False, help_text=_("次要材料,可先受理、限期补交(容缺受理)。")
+    )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.APPLICANT)
     note = models.CharField(_("填报说明"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)

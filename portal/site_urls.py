@@ -40,6 +40,8 @@ urlpatterns = [
     path("applications/<str:number>/accept/", cases.application_accept, name="application_accept"),
     path("applications/<str:number>/supplement/", cases.application_request_supplement, name="application_supplement"),
     path("applications/<str:number>/refuse/", cases.application_refuse, name="application_refuse"),
+    path("applications/<str:number>/materials/<int:material_id>/provide/", cases.application_provide_deferred,
+         name="application_provide_deferred"),
     path("applications/<str:number>/allow-repeat/", cases.application_allow_repeat, name="application_allow_repeat"),
     path("applications/<str:number>/supplement-at-window/", cases.application_supplement_at_window,
          name="application_supplement_window"),

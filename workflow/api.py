@@ -151,6 +151,12 @@ class SupplementSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class AcceptSerializer(serializers.Serializer):
+    deferred = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                     help_text="容缺受理:可限期补交的材料要求 id")
+    deferred_until = serializers.DateField(required=False, allow_null=True, default=None, help_text="补交期限")
+
+
 class PauseSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SubCasePause.Kind.choices)
     reason = serializers.CharField()
@@ -230,12 +236,17 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         )
         return self._detail(application, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, summary="受理(综合窗口)")
+    @extend_schema(request=AcceptSerializer, summary="受理(综合窗口);可容缺受理",
+                   examples=[OpenApiExample("容缺受理", value={"deferred": [12], "deferred_until": "2026-12-03"},
+                                            request_only=True)])
     @action(detail=True, methods=["post"])
     @idempotent
     def accept(self, request, number=None):
+        payload = AcceptSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
         application = selectors.access_application(request.user, number)
-        return self._detail(services.application_accept(application=application, clerk=request.user))
+        return self._detail(services.application_accept(application=application, clerk=request.user,
+                                                        **payload.validated_data))
 
     @extend_schema(request=SupplementSerializer, summary="一次性告知补正(综合窗口)")
     @action(detail=True, methods=["post"], url_path="request-supplement")

@@ -386,6 +386,7 @@ class Material(models.Model):
         WINDOW = "window", _("窗口收取")
         LICENCE = "licence", _("电子证照")
         DATA_SOURCE = "data_source", _("数据共享")
+        DEFERRED = "deferred", _("容缺待补")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     requirement = models.ForeignKey(
@@ -401,6 +402,8 @@ class Material(models.Model):
     reference = models.CharField(_("来源凭据"), max_length=128, blank=True, help_text=_("电子证照编号或数据查询日志编号"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+    due_on = models.DateField(_("补交期限"), null=True, blank=True, help_text=_("容缺受理的材料须在此日期前补交。"))
+    fulfilled_at = models.DateTimeField(_("补交时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申请材料")
@@ -418,7 +421,12 @@ class Material(models.Model):
 
     @property
     def trust_level(self) -> str:
-        return self.TRUST_BY_SOURCE.get(self.source, "C")
+        """"" for a 容缺 placeholder: nothing has been provided yet."""
+        return "" if self.source == self.Source.DEFERRED else self.TRUST_BY_SOURCE.get(self.source, "C")
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.source == self.Source.DEFERRED and self.fulfilled_at is None
 
 
 class Notice(models.Model):

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 PRE_REVIEW_DAYS = 5  # 行政许可法 art. 32: decide on an online application within 5 working days
 LICENCE_DAYS = 10  # art. 44: the licence is issued and delivered within 10 working days of approval
 MAX_EXTENSION_DAYS = 10  # art. 42: one extension of at most 10 working days
+DEFERRED_DAYS = 5  # 容缺受理: the default working days for a minor material to follow
 DISTRICT_REGION_CODE = "441803"
 
 
@@ -298,11 +299,61 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
 
 
 @transaction.atomic
-def application_accept(*, application: Application, clerk) -> Application:
+def application_accept(*, application: Application, clerk, deferred=(), deferred_until=None) -> Application:
+    """Accept at the window. 容缺受理: `deferred` names requirement ids of minor materials
+    (marked deferrable in the catalog) that may follow by `deferred_until`."""
     desk = clerk_desk(clerk, category=application.category)
     application = _locked(Application, application.pk)
+    if deferred:
+        _defer_materials(application, clerk=clerk, requirement_ids=set(deferred), due_on=deferred_until)
     return _accept(application, actor=clerk, hall_id=desk.hall_id, accepted_on=_today(),
-                   action="workflow.application.accepted")
+                   action="workflow.application.accepted",
+                   note=_("容缺受理,%(n)s 项材料限期补交") % {"n": len(set(deferred))} if deferred else "")
+
+
+def _defer_materials(application, *, clerk, requirement_ids, due_on):
+    today = _today()
+    if due_on is None or due_on <= today:
+        raise Invalid(_("容缺受理须写明补交期限,且不早于明天。"), code="invalid_deferred_until",
+                      fields={"deferred_until": [_("请填写补交期限。")]})
+    have = set(application.materials.exclude(source=Material.Source.DEFERRED).values_list("requirement_id", flat=True))
+    requirements = {r.pk: r for r in material_requirements(application.matters.all())}
+    bad = [pk for pk in requirement_ids if pk not in requirements or not requirements[pk].deferrable or pk in have]
+    if bad:
+        raise Invalid(_("只有目录中标注为“容缺”且尚未提交的材料可以容缺受理。"), code="not_deferrable",
+                      fields={"deferred": [_("请核对容缺材料。")]})
+    for pk in sorted(requirement_ids):
+        Material.objects.create(
+            application=application, requirement=requirements[pk], name=requirements[pk].name,
+            source=Material.Source.DEFERRED, due_on=due_on, added_by=clerk, reference=_("容缺受理,限期补交"),
+        )
+
+
+@transaction.atomic
+def deferred_material_provide(*, material: Material, actor, upload=None) -> Material:
+    """The applicant uploads a 容缺 material, or a clerk checks its original at a window."""
+    application = _locked(Application, material.application_id)
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    if not material.is_outstanding:
+        raise Conflict(_("该材料已补交。"), code="already_provided")
+    if getattr(actor, "is_clerk", False):
+        clerk_desk(actor, category=application.category)
+    elif actor.pk != application.applicant_id:
+        raise Forbidden(_("只有申请人本人或窗口人员可以补交材料。"), code="not_applicant")
+    if upload is None and not getattr(actor, "is_clerk", False):
+        raise Invalid(_("请上传补交的材料。"), code="file_required", fields={"file": [_("请选择文件。")]})
+    files = {f"material_{material.requirement_id}": upload} if upload is not None else {}
+    received = {material.requirement_id} if upload is None else set()
+    planned, errors = _plan_materials(requirements=[material.requirement], files=files, received_at_window=received,
+                                      require_all=True)
+    if errors:
+        raise Invalid(_("补交材料有误。"), code="invalid_materials", fields={"file": next(iter(errors.values()))})
+    _save_materials(application, planned, actor=actor)
+    material.fulfilled_at = _now()
+    material.save(update_fields=["fulfilled_at"])
+    log_case(application, actor=actor, action="workflow.application.deferred_material_provided", note=material.name,
+             data={"due_on": material.due_on.isoformat(), "late": _today() > material.due_on})
+    return material
 
 
 def deem_overdue_applications_accepted(*, today=None) -> list[str]:

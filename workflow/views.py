@@ -8,6 +8,7 @@ Every view: validate input → one `access_*`/selector → one service → redir
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from matters.oneform import form_fields, material_requirements
 from matters.views import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 
 from . import hooks, selectors, services
+from .calendar_store import load_calendar
 from .models import Application, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
@@ -274,6 +276,8 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         "deliver": desk is not None and desk.delivers and application.state == S.RESULT_READY,
         "withdraw": is_applicant and application.state in WITHDRAWABLE,
         "resubmit": is_applicant and application.state == S.SUPPLEMENT_REQUESTED,
+        "provide_deferred": (is_applicant or desk is not None) and application.state in (S.ACCEPTED, S.IN_REVIEW)
+        and any(m.is_outstanding for m in materials),
         "allow_repeat": user.is_supervisor and application.state in (S.SUBMITTED, S.SUPPLEMENT_REQUESTED),
         "supplement_at_window": at_window and application.state == S.SUPPLEMENT_REQUESTED,
     }
@@ -314,7 +318,11 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
             row["checked"] = pk in posted["checked"] if "checked" in posted else row["missing"]
             row["reason"] = posted.get("reasons", {}).get(pk, "")
         context["requirement_rows"] = rows
+        context["deferrable_rows"] = [r for r in rows if r["requirement"].deferrable and not r["attached"]]
+        context["deferred_default"] = load_calendar().add_workdays(today, services.DEFERRED_DAYS)
         context["supplement_errors"] = errors.get("items", [])
+    if can["provide_deferred"]:
+        context["outstanding"] = [m for m in materials if m.is_outstanding]
     if can["resubmit"] or can["supplement_at_window"]:
         context["open_requests"] = open_requests
         context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors)
@@ -345,8 +353,13 @@ def _refused(request, number, exc: DomainError, *, panel, posted=None):
 @not_found_pages
 def application_accept(request, number):
     application = selectors.access_application(request.user, number)
+    deferred = [int(v) for v in request.POST.getlist("deferred") if v.isdigit()]
     try:
-        services.application_accept(application=application, clerk=request.user)
+        until = dt.date.fromisoformat(request.POST.get("deferred_until", "")) if deferred else None
+    except ValueError:
+        until = None
+    try:
+        services.application_accept(application=application, clerk=request.user, deferred=deferred, deferred_until=until)
     except DomainError as exc:
         return _refused(request, number, exc, panel="accept")
     messages.success(request, _("已受理办件 %(number)s,系统将即时分派至各承办部门并生成受理通知书。") % {"number": number})
@@ -388,6 +401,22 @@ def application_supplement_at_window(request, number):
     except DomainError as exc:
         return _refused(request, number, exc, panel="supplement_at_window")
     messages.success(request, _("已收取补正材料,办件回到待受理,可继续审核受理。"))
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_provide_deferred(request, number, material_id):
+    application = selectors.access_application(request.user, number)
+    material = application.materials.filter(pk=material_id).first()
+    if material is None:
+        return not_found_page(request, _("未找到该材料。"))
+    try:
+        services.deferred_material_provide(material=material, actor=request.user, upload=request.FILES.get("file"))
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="deferred")
+    messages.success(request, _("“%(name)s”已补交。") % {"name": material.name})
     return redirect("portal:application", number=number)
 
 

@@ -227,8 +227,10 @@ def _f(key: str, required: bool = True, **override) -> dict:
     return row
 
 
-def _m(name: str, form: str = "original", copies: int = 1, required: bool = True, source: str = "applicant", note: str = "") -> dict:
-    return {"name": name, "form": form, "copies": copies, "required": required, "source": source, "note": note}
+def _m(name: str, form: str = "original", copies: int = 1, required: bool = True, source: str = "applicant",
+       note: str = "", deferrable: bool = False) -> dict:
+    return {"name": name, "form": form, "copies": copies, "required": required, "source": source, "note": note,
+            "deferrable": deferrable}
 
 
 def _id_card(who: str = "申请人") -> dict:
@@ -329,7 +331,8 @@ MATTERS = [
         materials=[
             _m("食品经营许可申请书", form="electronic"),
             _business_licence(),
-            _m("主要设备设施布局、操作流程等文件", form="copy", note="餐饮服务经营者附经营场所平面图"),
+            _m("主要设备设施布局、操作流程等文件", form="copy", note="餐饮服务经营者附经营场所平面图;可容缺受理、限期补交",
+               deferrable=True),
             _m("食品安全自查、从业人员健康管理、进货查验记录、食品安全事故处置等规章制度", form="copy"),
             _m("从业人员健康证明", source="licence", note="由电子证照库调取健康证明,免提交"),
         ],
@@ -915,7 +918,7 @@ MATTERS = [
             _m("农药经营许可申请表"),
             _business_licence(),
             _m("经营人员专业资格证明", form="copy"),
-            _m("营业场所和仓储场所地址、面积、平面图等说明材料", form="copy"),
+            _m("营业场所和仓储场所地址、面积、平面图等说明材料", form="copy", note="可容缺受理、限期补交", deferrable=True),
         ],
         fields=[_f("company_name"), _f("credit_code"), _f("legal_representative"), _f("business_address"),
                 _f("contact_phone")],

@@ -62,7 +62,7 @@ def test_matter_keys():
     for m in catalog.MATTERS:
         assert set(m) == keys, m["name"]
         for material in m["materials"]:
-            assert set(material) == {"name", "form", "copies", "required", "source", "note"}
+            assert set(material) == {"name", "form", "copies", "required", "source", "note", "deferrable"}
         for field in m["fields"]:
             assert set(field) == {"key", "label", "type", "required", "choices", "help_text"}
 

@@ -280,6 +280,7 @@ CASES = [
      [LOGIN, 302, 404, 403, 404, 404, 403], became("supplement", S.SUBMITTED)),
     ("post", "/applications/{supplement}/supplement-at-window/", {},
      [LOGIN, 403, 404, 302, 404, 404, 403], became("supplement", S.SUBMITTED)),
+    ("post", "/applications/{in_review}/materials/999999/provide/", {}, [LOGIN, 404, 404, 404, 404, 404, 404], None),
     ("post", "/applications/{waiting}/accept/", {}, [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.ACCEPTED)),
     ("post", "/applications/{waiting}/supplement/", supplement_body,
      [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.SUPPLEMENT_REQUESTED)),

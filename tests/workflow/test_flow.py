@@ -287,3 +287,39 @@ def test_the_supplement_can_be_brought_to_any_window():
     assert app.state == Application.State.SUBMITTED
     assert app.materials.filter(name="申请表", source=Material.Source.WINDOW).exists()
     assert app.log.get(action="workflow.application.supplemented").note == "窗口收取补正材料"
+
+
+def test_acceptance_with_a_minor_material_to_follow():
+    """容缺受理: a material marked deferrable may follow by a date; others may not."""
+    from matters.models import MaterialRequirement
+
+    matter = MatterFactory(materials=[
+        {"name": "申请表", "source": MaterialRequirement.Source.APPLICANT},
+        {"name": "场地平面图", "source": MaterialRequirement.Source.APPLICANT, "deferrable": True, "required": False},
+    ])
+    plan = matter.materials.get(name="场地平面图")
+    form = matter.materials.get(name="申请表")
+    citizen = UserFactory()
+    app = services.application_submit(applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
+                                      files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]})
+    clerk = ClerkFactory()
+    due = timezone.localdate() + dt.timedelta(days=7)
+    with pytest.raises(Invalid) as exc:
+        services.application_accept(application=app, clerk=clerk, deferred=[form.pk], deferred_until=due)
+    assert exc.value.code == "not_deferrable"
+    with pytest.raises(Invalid):
+        services.application_accept(application=app, clerk=clerk, deferred=[plan.pk], deferred_until=timezone.localdate())
+    services.application_accept(application=app, clerk=clerk, deferred=[plan.pk], deferred_until=due)
+    placeholder = app.materials.get(name="场地平面图")
+    assert placeholder.is_outstanding and placeholder.due_on == due and placeholder.trust_level == ""
+
+    with pytest.raises(Forbidden):
+        services.deferred_material_provide(material=placeholder, actor=UserFactory(), upload=files_for([matter])[f"material_{form.pk}"])
+    from tests.factories import pdf_upload
+
+    services.deferred_material_provide(material=placeholder, actor=app.applicant, upload=pdf_upload("平面图.pdf"))
+    placeholder.refresh_from_db()
+    assert placeholder.fulfilled_at is not None
+    assert app.materials.filter(name="场地平面图", source=Material.Source.UPLOAD).exists()
+    with pytest.raises(Conflict):
+        services.deferred_material_provide(material=placeholder, actor=app.applicant, upload=pdf_upload())
