@@ -248,7 +248,15 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         return self._detail(services.application_accept(application=application, clerk=request.user,
                                                         **payload.validated_data))
 
-    @extend_schema(request=SupplementSerializer, summary="一次性告知补正(综合窗口)")
+    @extend_schema(
+        request=SupplementSerializer, summary="一次性告知补正(综合窗口)",
+        description="一次列明全部需要补正的材料及原因;已告知过的材料不得再次要求补正,除非督查人员准许。",
+        examples=[OpenApiExample("一次性告知", request_only=True, value={
+            "items": [{"material": "公司章程", "reason": "未经全体股东签字"},
+                      {"material": "住所使用证明", "reason": "租赁合同已过期"}],
+            "note": "请一次补齐后在网上重新提交,或到任一综合窗口提交。"})],
+        responses={200: ApplicationDetailSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="request-supplement")
     @idempotent
     def request_supplement(self, request, number=None):
@@ -301,7 +309,9 @@ class ApplicationViewSet(viewsets.GenericViewSet):
             services.application_withdraw(application=application, applicant=request.user, reason=payload.validated_data["reason"])
         )
 
-    @extend_schema(request=DeliverSerializer, summary="出件(综合出件窗口)")
+    @extend_schema(request=DeliverSerializer, summary="出件(综合出件窗口)",
+                   description="核验领取人出示的申请人身份证件后出件;号码不一致时拒绝(400 id_mismatch)。",
+                   examples=[OpenApiExample("出件", request_only=True, value={"id_number": "44180319900307123X"})])
     @action(detail=True, methods=["post"])
     @idempotent
     def deliver(self, request, number=None):
@@ -391,7 +401,9 @@ class SubCaseViewSet(viewsets.GenericViewSet):
     def approve(self, request, number=None):
         return self._decide(request, number, approve=True)
 
-    @extend_schema(request=ReasonSerializer, summary="不予许可(须说明理由)")
+    @extend_schema(request=ReasonSerializer, summary="不予许可(须说明理由)",
+                   examples=[OpenApiExample("不予许可", request_only=True, value={
+                       "reason": "经现场核查,经营场所与生活区未有效分隔,不符合《食品经营许可和备案管理办法》第十二条规定。"})])
     @action(detail=True, methods=["post"])
     @idempotent
     def deny(self, request, number=None):
