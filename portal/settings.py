@@ -152,6 +152,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStateEnum": "workflow.models.Application.State",
         "SubCaseStateEnum": "workflow.models.SubCase.State",
         "TargetEnum": "matters.models.Target",
+        "PauseKindEnum": "workflow.models.SubCasePause.Kind",
+        "MatterKindEnum": "matters.models.Matter.Kind",
     },
 }
 
