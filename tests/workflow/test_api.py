@@ -183,3 +183,13 @@ def test_clock_actions_over_the_api_explain_the_deadline():
     assert refused.status_code == 403 and refused.json()["code"] == "not_department_leader"
     decided = token_client(leader).post(f"/api/subcases/{subcase}/decide-extension/", {"approve": True}, format="json")
     assert decided.json()["explanation"]["extension"]["days"] == 3
+
+
+def test_schema_generates_without_warnings(capsys):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", stdout=io.StringIO())
+    printed = capsys.readouterr()
+    assert "Warning" not in printed.err + printed.out, (printed.err + printed.out)[:500]
