@@ -7,7 +7,7 @@ the result name's after a ``|``, so a key never spans the two: ``企业设立登
 → ``qysldj|yyzz`` and ``qiyeshelidengji|yingyezhizhao``. A third column, `search_text`, holds
 everything a word may be found in (name, result name, code, both keys, legal basis), folded to
 lower case, so that finding is one plain `LIKE '%…%'` on one column, on SQLite and PostgreSQL
-alike; on PostgreSQL a trigram index serves it (migration 0004). All three are filled on every
+alike; on PostgreSQL a trigram index serves it (migration 0003). All three are filled on every
 save. Ranking then looks at the separate columns of the rows found.
 
 Ranking (`MatterQuery.ranked`, lower is better), on the first term of the query:
