@@ -8,7 +8,8 @@ a field's options joined by ``|``.
 Columns follow the models: every editable, non-relation field becomes a column headed by its
 verbose name, so a field added to `Matter`, `MaterialRequirement` or `FormField` travels with
 the workbook without a change here. Left out: the version and its date (the versioned standard
-owns them) and the search keys (made from the name).
+owns them), the search keys (made from the name) and the files of a material (its blank form and
+sample, uploaded in the admin).
 
 Import (`import_catalog`) checks every row of every sheet first: types, choices, required
 cells, lengths, department codes, matter codes of the material and field rows, promised limit
@@ -16,7 +17,8 @@ not over the legal one, duplicate matter codes and duplicate field keys. Any err
 listing each (sheet, row, column, what is wrong, in Chinese) and nothing written. Otherwise,
 in one transaction, matters are created or updated by code; a matter's materials are matched to
 its rows by position and its fields by key, so exporting and importing the same catalog changes
-nothing. Matters the file does not list are left as they are.
+nothing. Matters the file does not list are left as they are. A matter whose standard the file
+changes gets a new version (`matters.versioning.publish_imported`); a new one gets its first.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department
 
+from . import versioning
 from .models import FormField, MaterialRequirement, Matter
 
 MATTER_SHEET, MATERIAL_SHEET, FIELD_SHEET, HELP_SHEET = "事项", "申请材料", "表单字段", "填写说明"
@@ -182,6 +185,8 @@ def _model_columns(model, *, skip=()) -> list[Column]:
     columns = []
     for f in model._meta.concrete_fields:
         if f.name in NOT_EXPORTED or f.name in skip or not f.editable or f.is_relation:
+            continue
+        if isinstance(f, models.FileField):  # blank forms and samples are uploaded in the admin
             continue
         header = str(f.verbose_name)
         if isinstance(f, models.JSONField):
@@ -498,7 +503,7 @@ def _apply(instance, values: dict) -> bool:
 def _write(sheets, report):
     departments = {d.code: d for d in Department.objects.all()}
     rows = sheets[MATTER_SHEET]
-    existing = Matter.objects.in_bulk([r.values["code"] for r in rows], field_name="code")
+    existing = Matter.objects.select_related("department").in_bulk([r.values["code"] for r in rows], field_name="code")
     materials, fields = defaultdict(list), defaultdict(list)
     for row in sheets[MATERIAL_SHEET]:
         materials[row.values["matter_code"]].append(row)
@@ -518,16 +523,26 @@ def _write(sheets, report):
         values = _fields_of(row.values, Matter)
         values["department_id"] = departments[row.values["department_code"]].pk  # an id: no query per matter
         matter = existing.get(values["code"])
+        marks, standing = _marks(counts), None
         if matter is None:
             matter = Matter.objects.create(**values)
             counts["matters_created"] += 1
-        elif _apply(matter, values):
-            matter.save()
-            counts["matters_updated"] += 1
         else:
-            counts["matters_unchanged"] += 1
+            # The standard as it stands, from the rows in memory, before they are changed.
+            standing = versioning.snapshot(matter, old_materials[matter.pk], old_fields[matter.pk].values())
+            if _apply(matter, values):
+                matter.save()
+                counts["matters_updated"] += 1
+            else:
+                counts["matters_unchanged"] += 1
         _write_materials(matter, materials[matter.code], old_materials[matter.pk], report)
         _write_fields(matter, fields[matter.code], old_fields[matter.pk], report)
+        if _marks(counts) != marks:  # this row created, changed or deleted something: maybe a new version
+            versioning.publish_imported(matter=matter, standing=standing)
+
+
+def _marks(counts) -> dict:
+    return {k: v for k, v in counts.items() if v and k != "matters_unchanged"}
 
 
 def _write_materials(matter, rows, old, report):

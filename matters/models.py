@@ -38,6 +38,10 @@ class Matter(models.Model):
         TOWN = "town", _("镇级")
         VILLAGE = "village", _("村级")
 
+    class EntryMode(models.TextChoices):
+        COMPREHENSIVE = "comprehensive", _("综合窗口受理")
+        DEPARTMENT = "department", _("部门窗口受理")
+
     class OnlineDepth(models.IntegerChoices):
         INFORMATION = 1, _("一级:信息公开")
         DOWNLOAD = 2, _("二级:表格下载")
@@ -68,6 +72,10 @@ class Matter(models.Model):
     result_name = models.CharField(_("审批结果名称"), max_length=128, blank=True)
     establishes_entity = models.BooleanField(
         _("设立登记"), default=False, help_text=_("申请时市场主体尚未成立,可不以企业名义申请(如企业设立登记)。")
+    )
+    entry_mode = models.CharField(
+        _("进驻方式"), max_length=16, choices=EntryMode.choices, default=EntryMode.COMPREHENSIVE,
+        help_text=_("进驻大厅的事项由综合窗口统一受理,或在部门窗口(如不动产登记、税务)受理。"),
     )
     phone = models.CharField(_("咨询电话"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("投诉电话"), max_length=32, blank=True, default="12345")
@@ -116,6 +124,12 @@ class MaterialRequirement(models.Model):
         LICENCE = "licence", _("电子证照库获取(免提交)")
         DATA_SOURCE = "data_source", _("部门数据共享获取(免提交)")
 
+    class TrustLevel(models.TextChoices):
+        A = "A", _("A级:权威部门核发")
+        B = "B", _("B级:窗口人员核验")
+        C = "C", _("C级:申请人上传")
+        D = "D", _("D级:申请人自制并承诺")
+
     class Form(models.TextChoices):
         ORIGINAL = "original", _("原件")
         COPY = "copy", _("复印件")
@@ -131,7 +145,13 @@ class MaterialRequirement(models.Model):
         _("容缺"), default=False, help_text=_("次要材料,可先受理、限期补交(容缺受理)。")
     )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.APPLICANT)
+    trust_level = models.CharField(
+        _("可信等级"), max_length=1, choices=TrustLevel.choices, default=TrustLevel.C,
+        help_text=_("A 权威部门核发;B 窗口人员核验;C 申请人上传;D 申请人自制并承诺。"),
+    )
     note = models.CharField(_("填报说明"), max_length=255, blank=True)
+    blank_form = models.FileField(_("空白表格"), upload_to="guides/forms/%Y/", blank=True, max_length=200)
+    sample = models.FileField(_("示例样表"), upload_to="guides/samples/%Y/", blank=True, max_length=200)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -204,3 +224,107 @@ class ThemeMatter(models.Model):
     class Meta:
         ordering = ["theme", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["theme", "matter"], name="unique_theme_matter")]
+
+
+class MatterVersion(models.Model):
+    """One published version of a matter's standard (办事指南): the matter's fields, its
+    materials and its form fields as they stood, frozen as JSON (`matters.versioning.snapshot`).
+    Applications and their sub-cases point at the version they were submitted under."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="versions", verbose_name=_("事项"))
+    number = models.PositiveIntegerField(_("版本号"))
+    published_on = models.DateField(_("发布日期"))
+    snapshot = models.JSONField(_("办事指南内容"))
+    published_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("发布人")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办事指南版本")
+        verbose_name_plural = _("办事指南版本")
+        ordering = ["matter", "-number"]
+        constraints = [models.UniqueConstraint(fields=["matter", "number"], name="unique_matter_version_number")]
+
+    def __str__(self):
+        return f"{self.matter_id} v{self.number}"
+
+    @property
+    def promised_days(self) -> int:
+        return self.snapshot["matter"]["promised_days"]
+
+
+# --- situation questions (情形引导) ------------------------------------------------------------
+# A theme asks a few questions; each answer (option) may leave out matters of the theme and add or
+# remove material requirements. matters.questions.resolve turns the answers into the matters,
+# materials and form fields that apply: the one source for the theme page, the one-time notice,
+# the apply form and the administrator's preview.
+
+
+class SituationQuestion(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, verbose_name=_("主题"))
+    text = models.CharField(_("问题"), max_length=128)
+    help_text = models.CharField(_("说明"), max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("情形问题")
+        verbose_name_plural = _("情形问题")
+        ordering = ["theme", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class SituationOption(models.Model):
+    question = models.ForeignKey(SituationQuestion, on_delete=models.CASCADE, verbose_name=_("问题"))
+    label = models.CharField(_("选项"), max_length=64)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    excluded_matters = models.ManyToManyField(
+        Matter, blank=True, verbose_name=_("无需办理的事项"), help_text=_("选择此项时,这些事项不再办理(须为本主题的事项)。"),
+    )
+
+    class Meta:
+        verbose_name = _("情形选项")
+        verbose_name_plural = _("情形选项")
+        ordering = ["question", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.question.text} {self.label}"
+
+
+class OptionMaterial(models.Model):
+    """Choosing the option adds (include) or leaves out (exclude) one material requirement."""
+
+    class Effect(models.TextChoices):
+        INCLUDE = "include", _("需要提交")
+        EXCLUDE = "exclude", _("无需提交")
+
+    option = models.ForeignKey(SituationOption, on_delete=models.CASCADE, verbose_name=_("选项"))
+    requirement = models.ForeignKey(MaterialRequirement, on_delete=models.CASCADE, verbose_name=_("申请材料"))
+    effect = models.CharField(_("效果"), max_length=8, choices=Effect.choices, default=Effect.INCLUDE)
+
+    class Meta:
+        verbose_name = _("选项对应材料")
+        verbose_name_plural = _("选项对应材料")
+        ordering = ["option", "pk"]
+        constraints = [models.UniqueConstraint(fields=["option", "requirement"], name="unique_option_requirement")]
+
+    def __str__(self):
+        return f"{self.get_effect_display()}:{self.requirement.name}"
+
+
+class ConditionalMaterial(models.Model):
+    """A material asked for in a theme only when a chosen option includes it (授权委托书 when an
+    agent applies, say); without such an answer it is left out of the theme's list."""
+
+    requirement = models.OneToOneField(MaterialRequirement, on_delete=models.CASCADE, verbose_name=_("申请材料"))
+    note = models.CharField(_("适用情形"), max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = _("按情形提交的材料")
+        verbose_name_plural = _("按情形提交的材料")
+        ordering = ["requirement"]
+
+    def __str__(self):
+        return self.requirement.name

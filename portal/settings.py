@@ -154,6 +154,8 @@ SPECTACULAR_SETTINGS = {
         "TargetEnum": "matters.models.Target",
         "PauseKindEnum": "workflow.models.SubCasePause.Kind",
         "MatterKindEnum": "matters.models.Matter.Kind",
+        "MatterLevelEnum": "matters.models.Matter.Level",
+        "CardLevelEnum": "supervision.models.Card.Level",
     },
 }
 

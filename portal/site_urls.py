@@ -23,12 +23,19 @@ urlpatterns = [
     # 办事指南 and 一件事
     path("guide/", guide.guide, name="guide"),
     path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),
+    path("guide/matters/<str:code>/v<int:number>/", guide.matter_version_detail, name="matter_version"),
+    path("guide/matters/<str:code>/guide.pdf", guide.matter_guide_pdf, name="matter_pdf"),
+    path("guide/matters/<str:code>/v<int:number>/guide.pdf", guide.matter_guide_pdf, name="matter_version_pdf"),
+    path("guide/matters/<str:code>/materials/<int:material_id>/<str:kind>/", guide.material_file,
+         name="matter_material_file"),
+    path("manual/matters/<str:code>/", guide.matter_manual, name="matter_manual"),  # 业务手册 (工作人员)
     path("themes/", guide.theme_list, name="themes"),
     path("themes/<slug:code>/", guide.theme_detail, name="theme"),
     # the catalog as XLSX (系统管理员)
     path("catalog/", guide.catalog_transfer, name="catalog_transfer"),
     path("catalog/export/", guide.catalog_export, name="catalog_export"),
     path("catalog/import/", guide.catalog_import, name="catalog_import"),
+    path("catalog/themes/<slug:code>/situations/", guide.situation_preview, name="situation_preview"),
     # apply online (群众、企业经办人)
     path("apply/theme/<slug:code>/", cases.apply_theme, name="apply_theme"),
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),

@@ -90,8 +90,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
     category = models.CharField(_("类别"), max_length=16, choices=Target.choices)
     theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("主题"))
     matters = models.ManyToManyField(Matter, related_name="applications", verbose_name=_("申办事项"))
+    matter_versions = models.ManyToManyField(
+        "matters.MatterVersion", related_name="applications", blank=True, verbose_name=_("申请时的办事指南版本")
+    )
     title = models.CharField(_("办件名称"), max_length=160)
     form_data = models.JSONField(_("表单内容"), default=dict)
+    situation = models.JSONField(
+        _("情形引导答案"), default=dict, blank=True,
+        help_text=_("申请时回答的情形问题及由此确定的事项和材料(问题文字一并保存)。"),
+    )
     channel = models.CharField(_("申办渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
     idempotency_key = models.CharField(max_length=64, blank=True)
@@ -245,6 +252,10 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("子件编号"), max_length=40, unique=True)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="subcases")
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="subcases", verbose_name=_("事项"))
+    matter_version = models.ForeignKey(
+        "matters.MatterVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="subcases",
+        verbose_name=_("办事指南版本"),
+    )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="subcases", verbose_name=_("承办部门"))
     state = FSMField(_("状态"), default=State.DISPATCHED, choices=State.choices, protected=True)
     promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"))

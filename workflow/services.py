@@ -23,6 +23,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from exchange import services as exchange_services
 from matters.models import MaterialRequirement, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
+from matters.versioning import current_versions
 
 from . import hooks
 from .calendar_store import load_calendar
@@ -115,7 +116,7 @@ def _check_applicant(*, applicant, enterprise, category, channel, establishes_en
         raise Invalid(_("个人事项不能以企业名义申请。"), code="enterprise_not_allowed")
 
 
-def _plan_materials(*, requirements, files, received_at_window=(), require_all):
+def _plan_materials(*, requirements, files, received_at_window=(), require_all, required_ids=frozenset()):
     """Check the files for the requirements and decide each material's source; returns
     (plan, errors) so that a form's and its materials' problems are reported together."""
     errors = {}
@@ -134,7 +135,7 @@ def _plan_materials(*, requirements, files, received_at_window=(), require_all):
             planned.append((requirement, upload, Material.Source.UPLOAD, info))
         elif requirement.pk in received_at_window:
             planned.append((requirement, None, Material.Source.WINDOW, {}))
-        elif requirement.required and require_all:
+        elif (requirement.required or requirement.pk in required_ids) and require_all:
             errors[field] = [_("请上传“%(name)s”。") % {"name": requirement.name}]
     return planned, errors
 
@@ -158,7 +159,8 @@ def _save_materials(application, planned, *, actor):
 @transaction.atomic
 def application_submit(
     *, applicant, matters, form_data, files=None, theme=None, enterprise=None, idempotency_key="",
-    channel=Channel.ONLINE, created_by=None, hall_id=None, received_at_window=(),
+    channel=Channel.ONLINE, created_by=None, hall_id=None, received_at_window=(), requirements=None,
+    required_ids=(), situation=None,
 ) -> Application:
     """Create and submit one application for a theme or a list of matters.
 
@@ -186,8 +188,13 @@ def application_submit(
         applicant=applicant, enterprise=enterprise, category=category, channel=channel,
         establishes_entity=any(m.establishes_entity for m in matters),
     )
+    if requirements is None:
+        requirements = material_requirements(matters)
+    elif any(r.matter_id not in {m.pk for m in matters} for r in requirements):
+        raise Invalid(_("申请材料与所选事项不符。"), code="invalid_materials")
     planned, material_errors = _plan_materials(
-        requirements=material_requirements(matters), files=files, received_at_window=set(received_at_window),
+        requirements=requirements, files=files, received_at_window=set(received_at_window),
+        required_ids=frozenset(required_ids),
         require_all=channel == Channel.ONLINE,
     )
     try:
@@ -206,7 +213,7 @@ def application_submit(
         applicant=applicant, enterprise=enterprise, category=category, theme=theme,
         title=theme.name if theme is not None else "、".join(m.name for m in matters),
         form_data=cleaned, channel=channel, idempotency_key=idempotency_key, created_by=created_by,
-        received_hall_id=hall_id, submitted_at=now,
+        received_hall_id=hall_id, submitted_at=now, situation=situation or {},
         pre_review_due=load_calendar().add_workdays(day, PRE_REVIEW_DAYS) if channel == Channel.ONLINE else None,
         number=next_application_number(type_code=type_code, day=day),
     )
@@ -220,6 +227,7 @@ def application_submit(
             return existing  # a concurrent twin won the race; it is the same submission
         raise
     application.matters.set(matters)
+    application.matter_versions.set(current_versions(matters))  # the guides it was submitted under
     _save_materials(application, planned, actor=created_by)
     log_case(
         application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
@@ -260,15 +268,18 @@ def yellow_from(calendar, *, start, deadline, limit_days):
 def _create_subcases(application, *, accepted_on, now):
     calendar = load_calendar()
     matters = sorted(application.matters.all(), key=lambda m: m.code)
+    versions = {v.matter_id: v for v in application.matter_versions.all()}
     subcases = []
     for seq, matter in enumerate(matters, start=1):
-        deadline = calendar.add_workdays(accepted_on, matter.promised_days)
+        version = versions.get(matter.pk)  # the promised limit of the guide it was submitted under
+        days = version.promised_days if version is not None else matter.promised_days
+        deadline = calendar.add_workdays(accepted_on, days)
         subcases.append(
             SubCase(
                 number=f"{application.number}-{seq:02d}", application=application, matter=matter,
-                department_id=matter.department_id, promised_days=matter.promised_days, started_on=accepted_on,
-                deadline=deadline, dispatched_at=now,
-                yellow_from=yellow_from(calendar, start=accepted_on, deadline=deadline, limit_days=matter.promised_days),
+                matter_version=version, department_id=matter.department_id, promised_days=days,
+                started_on=accepted_on, deadline=deadline, dispatched_at=now,
+                yellow_from=yellow_from(calendar, start=accepted_on, deadline=deadline, limit_days=days),
             )
         )
     SubCase.objects.bulk_create(subcases)

@@ -28,6 +28,7 @@ from core.errors import Conflict, DomainError, Invalid
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
+from matters.situation_pages import situation_page
 from matters.views import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 
 from . import hooks, selectors, services
@@ -112,9 +113,35 @@ def apply_matter(request, code):
                   back=reverse("portal:matter", args=[matter.code]))
 
 
+def _situation(request, theme, matters):
+    """A theme's situation questions (matters.questions) on the apply page: answered on the theme
+    page and carried here as ?q<id>=<option id> (posted back as hidden inputs), they decide the
+    matters, the form and the materials. A POST must carry valid answers to every question."""
+    posting = request.method == "POST"
+    situation = situation_page(request.POST if posting else request.GET, theme, matters, required=posting)
+    if situation.resolution is not None and not situation.resolution.matters:
+        situation.resolution = None
+        situation.error = Invalid(_("按您选择的情形,本主题没有需要办理的事项,无需申请。"), code="situation_empty")
+    return situation
+
+
 def _apply(request, *, theme, matters, title, back):
-    fields = form_fields(matters)
-    requirements = material_requirements(matters)
+    situation = _situation(request, theme, matters) if theme is not None else None
+    if situation is not None and situation.asks and situation.resolution is None:
+        if situation.error is not None:
+            show_domain_error(request, situation.error)
+        return render(request, "workflow/apply.html", {
+            "title": _("在线申办:%(name)s") % {"name": title}, "subject": title, "theme": theme, "matters": matters,
+            "situation": situation, "ask_first": True, "back": back,
+            "departments": sorted({m.department.name for m in matters}),
+        }, status=situation.error.status if situation.error is not None else 200)
+    if situation is not None:
+        matters = situation.resolution.matters
+        fields = situation.resolution.fields
+        requirements = situation.resolution.requirements
+    else:
+        fields = form_fields(matters)
+        requirements = material_requirements(matters)
     legal = bool(matters) and matters[0].target == Target.LEGAL
     establishing = any(m.establishes_entity for m in matters)
     enterprises = list(request.user.enterprises.all().order_by("name")) if legal and not establishing else []
@@ -124,10 +151,16 @@ def _apply(request, *, theme, matters, title, back):
         key = _posted_key(request)
         chosen = request.POST.get("enterprise", "")
         enterprise = next((e for e in enterprises if str(e.pk) == chosen), None)
+        offered = {f"material_{r.pk}" for r in requirements}
+        files = {name: upload for name, upload in request.FILES.items() if name in offered}
+        resolution = situation.resolution if situation is not None else None
         try:
             application = services.application_submit(
-                applicant=request.user, matters=matters, theme=theme, form_data=values, files=request.FILES,
+                applicant=request.user, matters=matters, theme=theme, form_data=values, files=files,
                 enterprise=enterprise, idempotency_key=key,
+                requirements=resolution.requirements if resolution else None,
+                required_ids=resolution.required_by_answer if resolution else (),
+                situation=resolution.record() if resolution else None,
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -158,6 +191,7 @@ def _apply(request, *, theme, matters, title, back):
         "idempotency_key": key,
         "back": back,
         "departments": sorted({m.department.name for m in matters}),
+        "situation": situation,
     }, status=status)
 
 

@@ -217,6 +217,14 @@ _FIELDS = {
     "disease_name": ("申请病种", "choice", "", ["高血压", "糖尿病", "恶性肿瘤门诊治疗", "慢性肾功能衰竭(门诊透析)", "精神分裂症"]),
     "designated_hospital": ("选定定点医疗机构", "text", "如:清远市清新区人民医院", []),
     "vehicle_count": ("营运车辆数(辆)", "number", "", []),
+    "event_name": ("活动名称", "text", "", []),
+    "event_date": ("活动举办日期", "date", "", []),
+    "participant_count": ("预计参加人数", "number", "含工作人员", []),
+    "injury_date": ("事故伤害发生日期", "date", "职业病的填写诊断日期", []),
+    "move_from": ("迁出地址", "text", "与原户口簿一致", []),
+    "destination_city": ("就医地(省、市)", "text", "如:广东省广州市", []),
+    "medical_institution_name": ("医疗机构名称", "text", "", []),
+    "road_section": ("涉路路段及桩号", "text", "如:S252线K12+300至K12+450", []),
 }
 
 
@@ -227,10 +235,24 @@ def _f(key: str, required: bool = True, **override) -> dict:
     return row
 
 
+_MADE_BY_APPLICANT = ("申请", "承诺", "申报", "登记表", "声明", "决议", "决定", "章程", "说明", "方案", "制度", "报告")
+
+
+def _trust(name: str, form: str, source: str) -> str:
+    """The trust level (可信等级) of a material: A issued by an authority (what the licence store or a
+    data source holds), D made and vouched for by the applicant (forms, promises, resolutions),
+    B an original a clerk checks, C a copy or scan the applicant uploads."""
+    if source != "applicant":
+        return "A"
+    if any(word in name for word in _MADE_BY_APPLICANT):
+        return "D"
+    return "B" if form in ("original", "both") else "C"
+
+
 def _m(name: str, form: str = "original", copies: int = 1, required: bool = True, source: str = "applicant",
-       note: str = "", deferrable: bool = False) -> dict:
+       note: str = "", deferrable: bool = False, trust_level: str = "") -> dict:
     return {"name": name, "form": form, "copies": copies, "required": required, "source": source, "note": note,
-            "deferrable": deferrable}
+            "deferrable": deferrable, "trust_level": trust_level or _trust(name, form, source)}
 
 
 def _id_card(who: str = "申请人") -> dict:
@@ -253,15 +275,20 @@ _DEPARTMENT_PHONES = {d["code"]: d["phone"] for d in DEPARTMENTS}
 
 def _matter(*, basic_code, name, kind, department, target, legal_basis, conditions, legal_days, promised_days,
             materials, fields, level="district", fee_fen=0, fee_basis="不收费", visits=1, online_depth=3,
-            citywide=True, in_hall=True, issues_licence=False, result_name="", establishes_entity=False):
+            citywide=True, in_hall=True, issues_licence=False, result_name="", establishes_entity=False,
+            entry_mode=""):
     code = f"{basic_code}-{LEVEL_DIGITS[level]}-{DISTRICT[:6]}-{department.removeprefix('QX-')}"
+    # Taxes and real-estate registration have department windows in the hall; the rest the comprehensive windows.
+    entry_mode = entry_mode or ("department" if department == "QX-SWJ" or basic_code.startswith("QR00301")
+                                else "comprehensive")
     return {
         "code": code, "basic_code": basic_code, "name": name, "kind": kind, "type_code": KIND_TYPE_CODES[kind],
         "department": department, "level": level, "target": target, "legal_basis": legal_basis,
         "conditions": conditions, "legal_days": legal_days, "promised_days": promised_days, "fee_fen": fee_fen,
         "fee_basis": fee_basis, "visits": visits, "online_depth": online_depth, "citywide": citywide,
         "in_hall": in_hall, "issues_licence": issues_licence, "result_name": result_name,
-        "establishes_entity": establishes_entity, "phone": _DEPARTMENT_PHONES[department], "materials": materials, "fields": fields,
+        "establishes_entity": establishes_entity, "entry_mode": entry_mode, "phone": _DEPARTMENT_PHONES[department],
+        "materials": materials, "fields": fields,
     }
 
 
@@ -923,6 +950,256 @@ MATTERS = [
         fields=[_f("company_name"), _f("credit_code"), _f("legal_representative"), _f("business_address"),
                 _f("contact_phone")],
     ),
+    # -- added with the versioned standard (issue 3): the rest of a district's everyday list ------
+    _matter(
+        basic_code="XK00202000", name="药品零售经营许可", kind="licensing", department="QX-SCJG", target="legal",
+        legal_basis="《中华人民共和国药品管理法》第五十一条、第五十二条;《药品经营和使用质量监督管理办法》(国家市场监督管理总局令第84号)",
+        conditions="有依法经过资格认定的药师或者其他药学技术人员;有与所经营药品相适应的营业场所、设备、仓储设施和卫生环境;"
+                   "有保证药品质量的规章制度,并符合药品经营质量管理规范要求。",
+        legal_days=20, promised_days=10, visits=1, online_depth=3, issues_licence=True, result_name="药品经营许可证",
+        materials=[
+            _m("药品经营许可证申请表"),
+            _business_licence(),
+            _m("执业药师注册证", source="licence", note="由电子证照库调取,免提交"),
+            _m("经营场所和仓库平面布局图及使用证明", form="copy"),
+            _m("药品质量管理制度文件目录", form="copy", note="可容缺受理、限期补交", deferrable=True),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("legal_representative"), _f("business_address"),
+                _f("business_area"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="XK00204000", name="食品生产加工小作坊登记", kind="licensing", department="QX-SCJG",
+        target="natural", level="town",
+        legal_basis="《中华人民共和国食品安全法》第三十六条;《广东省食品生产加工小作坊和食品摊贩管理条例》第八条、第九条",
+        conditions="有固定的生产加工场所,与有毒、有害场所保持规定的距离;生产加工人员持有效健康证明;"
+                   "生产加工的食品不属于禁止目录。",
+        legal_days=10, promised_days=5, visits=1, online_depth=3, issues_licence=True, result_name="食品小作坊登记证",
+        materials=[
+            _m("食品生产加工小作坊登记申请书"),
+            _id_card("经营者"),
+            _m("从业人员健康证明", form="copy", source="data_source", note="由卫生健康部门共享核验,免提交"),
+            _m("生产加工场所平面图及工艺流程说明", form="copy"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("business_address"), _f("business_scope"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="GG00103000", name="临时居民身份证申领", kind="public_service", department="QX-GA",
+        target="natural",
+        legal_basis="《中华人民共和国居民身份证法》第二十条;《中华人民共和国临时居民身份证管理办法》第五条",
+        conditions="正在申领、换领、补领居民身份证期间,急需使用居民身份证的本区户籍居民。",
+        legal_days=3, promised_days=0, visits=1, online_depth=2, result_name="临时居民身份证",
+        materials=[
+            _m("居民户口簿", note="窗口核验原件"),
+            _m("居民身份证申领受理回执"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("household_address"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="QR00103000", name="户口迁移(市内迁入)", kind="confirmation", department="QX-GA",
+        target="natural",
+        legal_basis="《中华人民共和国户口登记条例》第十条、第十三条;《广东省公安厅关于进一步推进户籍制度改革的实施意见》",
+        conditions="在本区有合法稳定住所(含租赁)、合法稳定就业或投靠直系亲属,且迁出地为清远市内其他县(市、区)。",
+        legal_days=20, promised_days=5, visits=1, online_depth=3, result_name="居民户口簿(迁入登记页)",
+        materials=[
+            _id_card(),
+            _m("居民户口簿", note="迁出地户口簿,窗口核验原件"),
+            _m("合法稳定住所证明", form="copy", source="data_source",
+               note="自有住房由不动产登记信息共享核验,免提交;租赁住房提交备案的租赁合同"),
+            _m("户口迁移申请表"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("move_from"), _f("residence_address"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="XK00104000", name="大型群众性活动安全许可", kind="licensing", department="QX-GA",
+        target="legal",
+        legal_basis="《大型群众性活动安全管理条例》第十一条、第十二条、第十三条",
+        conditions="预计参加人数在1000人以上5000人以下;承办者具有独立承担安全责任的能力;有安全工作方案,"
+                   "安全责任明确、措施有效;活动场所、设施符合安全要求。",
+        legal_days=7, promised_days=5, visits=1, online_depth=3, issues_licence=False, result_name="大型群众性活动安全许可决定书",
+        materials=[
+            _m("大型群众性活动安全许可申请表"),
+            _business_licence(),
+            _m("安全工作方案", form="copy"),
+            _m("活动场所管理者同意使用的证明", form="copy"),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("event_name"), _f("event_date"), _f("participant_count"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="GF00204000", name="一次性创业资助申领", kind="payment", department="QX-RSJ", target="natural",
+        legal_basis="《中华人民共和国就业促进法》第七条;《广东省人力资源和社会保障厅 广东省财政厅关于印发〈广东省就业创业补贴申请办理指导清单〉的通知》",
+        conditions="普通高等学校、职业学校、技工院校学生(在校及毕业5年内)、出国(境)留学回国人员、登记失业人员、"
+                   "就业困难人员等在本区初次创办企业或个体工商户,正常经营6个月以上,并按规定缴纳社会保险费。",
+        legal_days=20, promised_days=15, visits=0, online_depth=4, fee_basis="不收费",
+        result_name="一次性创业资助核定通知",
+        materials=[
+            _business_licence(),
+            _m("社会保险缴费记录", form="electronic", source="data_source", note="由社保系统共享核验,免提交"),
+            _m("一次性创业资助申请表", form="electronic"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("trade_name"), _f("bank_account"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="QR00601000", name="工伤认定", kind="confirmation", department="QX-RSJ", target="natural",
+        legal_basis="《工伤保险条例》第十四条、第十七条、第二十条;《工伤认定办法》(人力资源和社会保障部令第8号)",
+        conditions="职工发生事故伤害或被诊断、鉴定为职业病;用人单位自事故发生之日起30日内、职工或其近亲属自事故发生之日起1年内提出申请。",
+        legal_days=40, promised_days=20, visits=1, online_depth=3, result_name="认定工伤决定书",
+        materials=[
+            _m("工伤认定申请表"),
+            _m("劳动合同或其他劳动关系证明", form="copy"),
+            _m("医疗诊断证明书或职业病诊断证明书", form="both"),
+            _id_card("受伤职工"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("last_employer"), _f("injury_date"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="QT00401000", name="诊所备案", kind="other_power", department="QX-WJJ", target="legal",
+        legal_basis="《医疗机构管理条例》第九条、第十五条;《诊所备案管理暂行办法》(国卫医政发〔2022〕33号)",
+        conditions="诊所的主要负责人取得医师执业证书后,从事5年以上同一专业的临床工作;诊所的房屋、设备、人员符合《诊所基本标准》。",
+        legal_days=5, promised_days=0, visits=1, online_depth=3, issues_licence=True, result_name="诊所备案凭证",
+        materials=[
+            _m("诊所备案信息表"),
+            _business_licence(),
+            _m("医师执业证书", source="licence", note="由电子证照库调取,免提交"),
+            _m("诊所房屋平面布局图", form="copy"),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("medical_institution_name"), _f("business_address"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="XK00503000", name="放射诊疗许可", kind="licensing", department="QX-WJJ", target="legal",
+        legal_basis="《放射性同位素与射线装置安全和防护条例》第八条;《放射诊疗管理规定》(卫生部令第46号)第十一条、第十二条",
+        conditions="开展X射线影像诊断等放射诊疗工作;有具备资质的放射诊疗人员、合格的设备和防护设施;建设项目职业病危害放射防护已竣工验收。",
+        legal_days=20, promised_days=15, visits=1, online_depth=3, issues_licence=True, result_name="放射诊疗许可证",
+        materials=[
+            _m("放射诊疗许可申请表"),
+            _m("医疗机构执业许可证", source="licence", note="由电子证照库调取,免提交"),
+            _m("放射诊疗设备和防护设施检测报告", form="copy"),
+            _m("放射工作人员职业健康检查资料", form="copy", note="可容缺受理、限期补交", deferrable=True),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("medical_institution_name"), _f("business_address"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="QT00501000", name="房屋建筑和市政基础设施工程竣工验收备案", kind="other_power", department="QX-ZJJ",
+        target="legal",
+        legal_basis="《建设工程质量管理条例》第四十九条;《房屋建筑和市政基础设施工程竣工验收备案管理办法》(住房和城乡建设部令第2号)",
+        conditions="工程已竣工验收合格;建设单位自竣工验收合格之日起15日内申请备案。",
+        legal_days=15, promised_days=5, visits=1, online_depth=3, result_name="竣工验收备案证明",
+        materials=[
+            _m("工程竣工验收备案表"),
+            _m("工程竣工验收报告", form="copy"),
+            _m("规划、消防等部门出具的认可文件", form="copy", source="data_source",
+               note="由工程建设项目审批管理系统共享获取,免提交"),
+            _m("施工单位签署的工程质量保修书", form="copy"),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("project_name"), _f("project_address"),
+                _f("building_area"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="GF00501000", name="城镇住房保障家庭租赁补贴申领", kind="payment", department="QX-ZJJ",
+        target="natural",
+        legal_basis="《广东省城镇住房保障办法》第二十二条;《清远市公共租赁住房管理办法》",
+        conditions="具有本区城镇户籍或在本区稳定就业的外来务工人员;家庭人均收入和住房面积低于本区公布的标准;未享受其他住房保障。",
+        legal_days=20, promised_days=15, visits=1, online_depth=3, result_name="租赁补贴核定通知书",
+        materials=[
+            _m("住房保障租赁补贴申请表"),
+            _id_card("申请人及共同申请人"),
+            _m("家庭收入及住房情况声明", note="申请人签名承诺"),
+            _m("房屋租赁合同", form="copy"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("household_size"), _f("monthly_income"),
+                _f("bank_account"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="GF00403000", name="临时救助金给付", kind="payment", department="QX-MZJ", target="natural",
+        level="town",
+        legal_basis="《社会救助暂行办法》第四十七条、第四十八条;《广东省临时救助办法》",
+        conditions="因火灾、交通事故等意外事件或家庭成员突发重大疾病等原因,导致基本生活暂时出现严重困难的家庭或个人。",
+        legal_days=20, promised_days=10, visits=1, online_depth=3, result_name="临时救助审批决定",
+        materials=[
+            _m("临时救助申请书"),
+            _id_card(),
+            _m("遭遇困难的证明材料", form="copy", note="如医疗费用票据、事故证明等"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("household_size"), _f("bank_account"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="XK01001000", name="社会团体成立登记", kind="licensing", department="QX-MZJ", target="legal",
+        legal_basis="《社会团体登记管理条例》第九条、第十条、第十一条",
+        conditions="有50个以上的个人会员或者30个以上的单位会员;有规范的名称和相应的组织机构;有固定的住所;"
+                   "有与其业务活动相适应的专职工作人员和合法的资产;有独立承担民事责任的能力。",
+        legal_days=40, promised_days=20, visits=1, online_depth=3, issues_licence=True,
+        result_name="社会团体法人登记证书", establishes_entity=True,
+        materials=[
+            _m("社会团体法人登记申请表"),
+            _m("业务主管单位批准文件", form="original"),
+            _m("社会团体章程草案", form="copy"),
+            _m("验资报告", form="copy"),
+            _m("住所使用证明", form="copy"),
+        ],
+        fields=[_f("company_name"), _f("legal_representative"), _f("business_address"), _f("registered_capital"),
+                _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="GG00402000", name="异地就医备案", kind="public_service", department="QX-YBJ", target="natural",
+        legal_basis="《国家医保局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知》(医保发〔2022〕22号)",
+        conditions="参加本区基本医疗保险的异地长期居住人员、常驻异地工作人员、异地转诊就医人员及临时外出就医人员。",
+        legal_days=1, promised_days=0, visits=0, online_depth=4, result_name="异地就医备案结果",
+        materials=[
+            _id_card("参保人"),
+            _m("异地就医备案个人承诺书", form="electronic"),
+        ],
+        fields=[_f("applicant_name"), _f("applicant_id_number"), _f("destination_city"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="ZS00102000", name="房产税、城镇土地使用税申报", kind="levy", department="QX-SWJ", target="legal",
+        legal_basis="《中华人民共和国房产税暂行条例》第七条;《中华人民共和国城镇土地使用税暂行条例》第八条",
+        conditions="在本区城镇范围内拥有房屋产权或使用土地的单位,按规定期限申报缴纳。",
+        legal_days=1, promised_days=0, visits=0, online_depth=4,
+        fee_basis="不收取行政事业性收费;税款依法按计税依据和适用税率缴纳", result_name="税收完税证明",
+        materials=[
+            _m("财产和行为税纳税申报表", form="electronic"),
+            _m("不动产权属信息", form="electronic", source="data_source", note="由不动产登记信息共享获取,免提交"),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("property_location"), _f("land_area"),
+                _f("tax_officer_name"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="XK00903000", name="动物防疫条件合格证核发", kind="licensing", department="QX-NYJ", target="legal",
+        legal_basis="《中华人民共和国动物防疫法》第二十四条、第二十五条;《动物防疫条件审查办法》(农业农村部令2022年第8号)",
+        conditions="开办动物饲养场、隔离场所、动物屠宰加工场所等;场所位置与居民生活区、生活饮用水水源地等的距离符合规定;"
+                   "有相应的污水、污物处理和病死动物无害化处理设施设备。",
+        legal_days=20, promised_days=15, visits=1, online_depth=3, issues_licence=True, result_name="动物防疫条件合格证",
+        materials=[
+            _m("动物防疫条件审查申请表"),
+            _business_licence(),
+            _m("场所地理位置图、各功能区布局平面图", form="copy"),
+            _m("动物防疫管理制度文本", form="copy"),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("legal_representative"), _f("business_address"),
+                _f("land_area"), _f("contact_phone")],
+    ),
+    _matter(
+        basic_code="XK00803000", name="占用、挖掘公路或者使公路改线审批", kind="licensing", department="QX-JTJ",
+        target="legal",
+        legal_basis="《中华人民共和国公路法》第四十四条、第四十五条;《公路安全保护条例》第二十七条",
+        conditions="因修建铁路、机场、供电、通信、水利等建设工程需要占用、挖掘公路或者使公路改线;有符合公路工程技术标准的施工方案和安全保障措施。",
+        legal_days=20, promised_days=10, visits=1, online_depth=3, result_name="公路路政许可决定书",
+        materials=[
+            _m("公路路政许可申请书"),
+            _business_licence(),
+            _m("符合技术标准的设计和施工方案", form="copy"),
+            _m("保障公路、公路附属设施质量和安全的技术评价报告", form="copy"),
+            _m("处置施工险情和意外事故的应急方案", form="copy", note="可容缺受理、限期补交", deferrable=True),
+        ],
+        fields=[_f("company_name"), _f("credit_code"), _f("project_name"), _f("road_section"), _f("contact_phone")],
+    ),
 ]
 
 _BY_NAME = {m["name"]: m["code"] for m in MATTERS}
@@ -1020,4 +1297,112 @@ USERS = [
     # the service centre
     _user("supervisor", "supervisor", "苏文斌", "44182719750208013", "13322897415"),
     _user("admin", "administrator", "吴海燕", "44180319831202028", "13760593287"),
+]
+
+
+# --- situation questions (情形引导) ---------------------------------------------------------------
+# Per theme, a few questions; per option:
+#   "skip":  matters of the theme the applicant need not apply for;
+#   "needs": materials asked for only when this option is chosen, as (matter code, material): made
+#            on that matter if missing (not required on their own: 视情况提供), marked as asked for
+#            only when chosen (ConditionalMaterial), and required when the option is chosen;
+#   "drops": materials the applicant need not bring, as (matter code, material name).
+# A required material the applicant uploads is not dropped here while workflow.application_submit
+# still asks for every material of a matter (see matters.questions).
+
+_ENTERPRISE = _BY_NAME["企业设立登记"]
+
+
+def _agent_letter(signed_by: str) -> dict:
+    return _m("授权委托书", note=f"{signed_by}签名,载明委托事项、权限和期限")
+
+
+def _agent_id() -> dict:
+    return _m("代理人居民身份证", form="copy", note="现场办理的核验原件")
+
+
+QUESTIONS = [
+    {
+        "theme": "kaiban-qiye", "text": "是否需要同时刻制公章?",
+        "help_text": "新开办企业可在领取营业执照的同时刻制公章、财务专用章、发票专用章和法定代表人名章,刻章费用由政府承担。",
+        "options": [
+            {"label": "是,同时刻制公章"},
+            {"label": "否,暂不刻制(以后单独办理公章刻制备案)", "skip": [_BY_NAME["公章刻制备案"]]},
+        ],
+    },
+    {
+        "theme": "kaiban-qiye", "text": "是否委托代理人办理?",
+        "help_text": "由法定代表人以外的人员(如代理机构、公司员工)办理的,须提交授权委托书。",
+        "options": [
+            {"label": "否,由法定代表人本人办理"},
+            {"label": "是,委托代理人办理",
+             "needs": [(_ENTERPRISE, _agent_letter("全体股东或法定代表人")), (_ENTERPRISE, _agent_id())]},
+        ],
+    },
+    {
+        "theme": "kaiye-canyin", "text": "餐饮店的污水是否单独排入城镇排水管网?",
+        "help_text": "厨房废水经隔油池处理后单独接入市政污水管网的,须办理排水许可;位于已统一办理排水许可的商场、美食城内的,由物业统一办理。",
+        "options": [
+            {"label": "是,单独接入市政污水管网",
+             "needs": [(_BY_NAME["城镇污水排入排水管网许可"], _m("预处理设施说明", form="copy", required=False,
+                                                              note="餐饮服务单位提交隔油池设置说明"))]},
+            {"label": "否,位于已统一办理排水许可的商场或美食城内", "skip": [_BY_NAME["城镇污水排入排水管网许可"]]},
+        ],
+    },
+    {
+        "theme": "kaiye-canyin", "text": "是否委托代理人办理?",
+        "help_text": "由法定代表人以外的人员办理的,须提交授权委托书。",
+        "options": [
+            {"label": "否,由法定代表人本人办理"},
+            {"label": "是,委托代理人办理",
+             "needs": [(_ENTERPRISE, _agent_letter("全体股东或法定代表人")), (_ENTERPRISE, _agent_id())]},
+        ],
+    },
+    {
+        "theme": "xinshenger-chusheng", "text": "新生儿是否在清新区落户?",
+        "help_text": "在本区以外落户的,出生登记和医保参保到落户地办理,本次只签发出生医学证明。",
+        "options": [
+            {"label": "是,在清新区落户",
+             "drops": [(_BY_NAME["新生儿城乡居民基本医疗保险参保登记"], "新生儿居民户口簿")]},
+            {"label": "否,在本区以外落户",
+             "skip": [_BY_NAME["出生登记"], _BY_NAME["新生儿城乡居民基本医疗保险参保登记"]]},
+        ],
+    },
+    {
+        "theme": "xinshenger-chusheng", "text": "由谁申报出生登记?",
+        "help_text": "父母因故不能办理的,可委托其他亲属代办。",
+        "options": [
+            {"label": "父亲或母亲本人"},
+            {"label": "委托其他亲属代办",
+             "needs": [(_BY_NAME["出生登记"], _agent_letter("父母一方")), (_BY_NAME["出生登记"], _agent_id())]},
+        ],
+    },
+    {
+        "theme": "ershoufang-jiaoyi", "text": "房屋是否设有抵押?",
+        "help_text": "抵押期间转让房屋的,须经抵押权人同意;也可先还清贷款、办理抵押权注销登记后再过户。",
+        "options": [
+            {"label": "否,没有抵押或抵押已注销"},
+            {"label": "是,抵押尚未注销",
+             "needs": [(_BY_NAME["不动产转移登记(二手房买卖)"],
+                        _m("抵押权人同意抵押房屋转让的书面材料", note="由贷款银行等抵押权人出具并盖章"))]},
+        ],
+    },
+    {
+        "theme": "ershoufang-jiaoyi", "text": "是否委托代理人办理?",
+        "help_text": "买方或卖方委托他人办理的,授权委托书须经公证。",
+        "options": [
+            {"label": "否,买卖双方本人办理"},
+            {"label": "是,委托代理人办理",
+             "needs": [(_BY_NAME["不动产转移登记(二手房买卖)"], _m("经公证的授权委托书", note="委托人签名并经公证机构公证")),
+                       (_BY_NAME["不动产转移登记(二手房买卖)"], _agent_id())]},
+        ],
+    },
+    {
+        "theme": "ershoufang-jiaoyi", "text": "是否申请家庭首套住房契税优惠?",
+        "help_text": "享受优惠的,由住建部门共享核验家庭住房情况。",
+        "options": [
+            {"label": "是,申请首套住房优惠"},
+            {"label": "否,不申请优惠", "drops": [(_BY_NAME["契税申报"], "家庭住房情况查询结果")]},
+        ],
+    },
 ]

@@ -57,12 +57,12 @@ def test_matter_keys():
     keys = {
         "code", "basic_code", "name", "kind", "type_code", "department", "level", "target", "legal_basis",
         "conditions", "legal_days", "promised_days", "fee_fen", "fee_basis", "visits", "online_depth", "citywide",
-        "in_hall", "issues_licence", "result_name", "establishes_entity", "phone", "materials", "fields",
+        "in_hall", "issues_licence", "result_name", "establishes_entity", "entry_mode", "phone", "materials", "fields",
     }
     for m in catalog.MATTERS:
         assert set(m) == keys, m["name"]
         for material in m["materials"]:
-            assert set(material) == {"name", "form", "copies", "required", "source", "note", "deferrable"}
+            assert set(material) == {"name", "form", "copies", "required", "source", "note", "deferrable", "trust_level"}
         for field in m["fields"]:
             assert set(field) == {"key", "label", "type", "required", "choices", "help_text"}
 
@@ -140,7 +140,9 @@ def test_every_hall_has_the_comprehensive_windows():
 # --- matters -------------------------------------------------------------------------------
 
 def test_catalog_size_and_mix():
-    assert len(catalog.MATTERS) >= 30
+    assert len(catalog.MATTERS) >= 60
+    assert {m["entry_mode"] for m in catalog.MATTERS} == {"comprehensive", "department"}
+    assert len({m["department"] for m in catalog.MATTERS}) == len(catalog.DEPARTMENTS)
     assert {m["target"] for m in catalog.MATTERS} == {"natural", "legal"}
     assert sum(m["promised_days"] == 0 for m in catalog.MATTERS) >= 4
     assert any(not m["in_hall"] for m in catalog.MATTERS)  # 应进未进, for the catalog audit
@@ -173,8 +175,11 @@ def test_materials():
         for material in m["materials"]:
             assert material["form"] in MATERIAL_FORMS
             assert material["source"] in MATERIAL_SOURCES
+            assert material["trust_level"] in {"A", "B", "C", "D"}
+            assert material["source"] == "applicant" or material["trust_level"] == "A"  # 免提交: from an authority
             assert isinstance(material["copies"], int) and material["copies"] >= 1
             assert HAN.search(material["name"]) and len(material["name"]) <= 128
+    assert {x["trust_level"] for m in catalog.MATTERS for x in m["materials"]} == {"A", "B", "C", "D"}
     sources = {x["source"] for m in catalog.MATTERS for x in m["materials"]}
     assert sources == MATERIAL_SOURCES  # 免提交 from both the licence store and data sources
 

@@ -245,6 +245,12 @@ CASES = [
     ("get", "/guide/", None, PUBLIC, None),
     ("get", "/guide/matters/{matter}/", None, PUBLIC, None),
     ("get", "/guide/matters/441803-XK-9999/", None, [404] * 7, None),
+    ("get", "/guide/matters/{matter}/v1/", None, [302] * 7, None),  # the current version: its page
+    ("get", "/guide/matters/{matter}/v9/", None, [404] * 7, None),
+    ("get", "/guide/matters/{matter}/materials/999999/form/", None, [404] * 7, None),
+    # (the guide as PDF, public, binary: tests/matters/test_guide_pdf.py)
+    # the business manual (业务手册): staff only
+    ("get", "/manual/matters/{matter}/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
     ("get", "/themes/", None, PUBLIC, None),
     ("get", "/themes/{theme}/", None, PUBLIC, None),
     ("get", "/themes/no-such-theme/", None, [404] * 7, None),
@@ -317,6 +323,9 @@ CASES = [
     ("get", "/catalog/export/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     ("post", "/catalog/import/", {}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     ("get", "/catalog/import/", None, [405] * 7, None),
+    # the situation questions' preview: administrators only (their rows: tests/matters/test_questions.py)
+    ("get", "/catalog/themes/{theme}/situations/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
+    ("post", "/catalog/themes/{theme}/situations/", {}, [405] * 7, None),
     ("get", "/guide/?q=yyzz&target=legal&level=district&theme={theme}", None, PUBLIC, None),
 ]
 

@@ -15,7 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
-from matters.models import FormField, MaterialRequirement, Matter, Theme, ThemeMatter
+from matters.models import (
+    ConditionalMaterial,
+    FormField,
+    MaterialRequirement,
+    Matter,
+    OptionMaterial,
+    SituationOption,
+    SituationQuestion,
+    Theme,
+    ThemeMatter,
+)
 from portal.demo import catalog
 from supervision.services import sweep_deadlines
 from windows.models import Seat, Window
@@ -39,6 +49,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load_organisations()
             self.load_catalog()
+            self.load_questions()
             self.load_people()
         made = self.load_applications()
         sweep_deadlines()
@@ -93,6 +104,32 @@ class Command(BaseCommand):
             if created:
                 for order, code in enumerate(row["matters"]):
                     ThemeMatter.objects.create(theme=theme, matter=Matter.objects.get(code=code), order=order)
+
+    def load_questions(self):
+        """The themes' situation questions (catalog.QUESTIONS), for a theme that has none yet: what
+        an administrator set up since is kept."""
+        asked = set(SituationQuestion.objects.values_list("theme__code", flat=True))
+        for order, row in enumerate(catalog.QUESTIONS):
+            if row["theme"] in asked:
+                continue
+            theme = Theme.objects.get(code=row["theme"])
+            question = SituationQuestion.objects.create(theme=theme, text=row["text"], help_text=row.get("help_text", ""),
+                                                        order=order)
+            for position, spec in enumerate(row["options"]):
+                option = SituationOption.objects.create(question=question, label=spec["label"], order=position)
+                option.excluded_matters.set(Matter.objects.filter(code__in=spec.get("skip", [])))
+                for code, material in spec.get("needs", []):
+                    matter = Matter.objects.get(code=code)
+                    requirement = matter.materials.filter(name=material["name"]).first()
+                    if requirement is None:
+                        requirement = MaterialRequirement.objects.create(
+                            matter=matter, order=matter.materials.count(), **{**material, "required": False})
+                    ConditionalMaterial.objects.get_or_create(requirement=requirement, defaults={"note": spec["label"]})
+                    OptionMaterial.objects.create(option=option, requirement=requirement,
+                                                  effect=OptionMaterial.Effect.INCLUDE)
+                for code, name in spec.get("drops", []):
+                    OptionMaterial.objects.create(option=option, requirement=MaterialRequirement.objects.get(
+                        matter__code=code, name=name), effect=OptionMaterial.Effect.EXCLUDE)
 
     def load_people(self):
         for row in catalog.ENTERPRISES:
