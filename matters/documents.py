@@ -2,9 +2,8 @@
 `workflow.documents` makes notices (one regular face, the title set apart by size; fixed tables;
 the QR code a one-pixel-per-module PNG; one WeasyPrint font configuration per thread).
 
-`matters` sits below `workflow`, so it cannot import the notice helpers; the two small ones it
-needs (`qr_png_data_uri`, `font_config`) live here, and `workflow.documents` may import them
-from here instead of keeping its own copies.
+`matters` sits below `workflow`, so the two helpers both need (`qr_png_data_uri`,
+`font_config`) live here and `workflow.documents` imports them.
 
 A guide is public: the PDF states only what the guide page states, of the version asked for.
 """

@@ -24,18 +24,13 @@ made once per thread, not once per document (fonts installed later need a worker
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
 import logging
 import re
-import struct
-import threading
-import zlib
 from dataclasses import dataclass
 
-import qrcode
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -45,6 +40,7 @@ from django.utils import timezone
 
 from accounts.identity import mask, mask_enterprise, mask_name
 from accounts.models import Hall, Region
+from matters.documents import font_config, qr_png_data_uri
 
 from . import hooks
 from .calendar_store import load_calendar
@@ -105,39 +101,6 @@ def progress_url(application: Application) -> str:
 
 def verify_url(code: str) -> str:
     return f"{settings.SITE_URL}{reverse('portal:verify')}?code={code}"
-
-
-# --- QR code -------------------------------------------------------------------------------------
-
-
-def qr_png_data_uri(data: str, *, border: int = 2) -> str:
-    """A QR code as a PNG data URI, one pixel per module; the template scales it up with
-    `image-rendering: pixelated`, so the PDF draws sharp squares from an image of a few hundred bytes."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=border)
-    qr.add_data(data)
-    qr.make(fit=True)
-    return "data:image/png;base64," + base64.b64encode(_png_1bit(qr.get_matrix())).decode("ascii")
-
-
-def _png_1bit(rows: list[list[bool]]) -> bytes:
-    """A 1-bit greyscale PNG of a matrix (True = dark)."""
-    height, width = len(rows), len(rows[0])
-    padded = -(-width // 8) * 8
-    raw = bytearray()
-    for row in rows:
-        bits = "".join("0" if dark else "1" for dark in row).ljust(padded, "1")
-        raw.append(0)  # filter type: none
-        raw += int(bits, 2).to_bytes(padded // 8, "big")
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
-        + chunk(b"IEND", b"")
-    )
 
 
 # --- who issues it, who may seek review --------------------------------------------------------
@@ -394,25 +357,11 @@ def build_notice(*, application: Application, kind: str, subcase: SubCase | None
 
 # --- rendering and storing -----------------------------------------------------------------------
 
-_fonts = threading.local()
-
-
-def _font_config():
-    """One WeasyPrint font configuration per thread: a new one per document (fontconfig loaded,
-    a new Pango font map, the CJK faces opened and parsed again) cost ~15 ms a notice."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    config = getattr(_fonts, "config", None)
-    if config is None:
-        config = _fonts.config = FontConfiguration()
-    return config
-
-
 def render_pdf(context: dict) -> bytes:
     import weasyprint  # heavy import, only where PDFs are made
 
     html = render_to_string(f"workflow/notices/{context['kind']}.html", context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())
 
 
 def render_notice_pdf(application: Application, kind: str, *, subcase: SubCase | None = None,
