@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
-from supervision.api import DashboardView
+from supervision.api import CardViewSet, DashboardView
 from windows.api import WalkInView
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
@@ -11,6 +11,7 @@ from workflow.calendar_api import DeadlineView, WorkdaysView
 router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("subcases", SubCaseViewSet, basename="api-subcase")
+router.register("cards", CardViewSet, basename="api-card")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -67,4 +67,10 @@ urlpatterns = [
     path("supervision/", supervision.dashboard, name="supervision"),
     path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
+    path("supervision/cards/", supervision.card_list, name="cards"),
+    path("supervision/cards/<int:pk>/", supervision.card_detail, name="card"),
+    path("supervision/cards/<int:pk>/contest/", supervision.card_contest, name="card_contest"),
+    path("supervision/cards/<int:pk>/decide/", supervision.card_decide, name="card_decide"),
+    path("supervision/policies/", supervision.card_policies, name="card_policies"),
+    path("supervision/policies/<int:pk>/", supervision.card_policy, name="card_policy"),
 ]

@@ -1,10 +1,24 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+"""Supervision over REST: the dashboard figures, and the red and yellow cards with their contest
+(by the responsible department) and ruling (by a supervisor).
+
+Every action: validate input → one `access_*` → one service → serialize.
+"""
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors
+from core.errors import NotFound
+from core.idempotency import idempotent
+
+from . import selectors, services
+from .models import Card
 
 
 class IsSupervisor(BasePermission):
@@ -12,6 +26,17 @@ class IsSupervisor(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user.is_authenticated and (request.user.is_supervisor or request.user.is_superuser))
+
+
+class IsStaff(BasePermission):
+    """Cards concern the windows, the departments and the supervisors, not the public."""
+
+    message = "只有工作人员可以查看红黄牌。"
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user.is_authenticated and (user.is_superuser or user.is_clerk or user.is_reviewer
+                                               or user.is_supervisor))
 
 
 class DashboardView(APIView):
@@ -23,6 +48,7 @@ class DashboardView(APIView):
             "departments": serializers.ListField(child=serializers.DictField()),
             "applications_by_state": serializers.DictField(),
             "on_time_rate": serializers.FloatField(allow_null=True),
+            "card_counts": serializers.DictField(),
             "cards": serializers.ListField(child=serializers.DictField()),
         }),
     )
@@ -35,10 +61,139 @@ class DashboardView(APIView):
             "on_time": data["on_time"],
             "on_time_rate": data["on_time_rate"],
             "deemed_accepted": data["deemed_accepted"],
+            "card_counts": data["card_counts"],
             "cards": [
-                {"level": c.level, "application": c.subcase.application.number, "subcase": c.subcase.number, "matter": c.subcase.matter.name,
-                 "department": c.subcase.department.name, "deadline": c.subcase.deadline, "reason": c.reason,
+                {"id": c.pk, "level": c.level, "trigger": c.trigger, "application": c.application.number,
+                 "subcase": c.subcase.number if c.subcase_id else None,
+                 "matter": c.subcase.matter.name if c.subcase_id else None,
+                 "department": c.department.name if c.department_id else None, "due": c.due, "reason": c.reason,
                  "opened_at": c.opened_at}
                 for c in data["cards"]
             ],
         })
+
+
+# --- cards ----------------------------------------------------------------------------------------
+
+
+def evidence_url(card):
+    return reverse("api-card-evidence", args=[card.pk])
+
+
+class CardSerializer(serializers.ModelSerializer):
+    # A plain string: Matter's "level" (区级/镇级/村级) already names the schema's LevelEnum.
+    level = serializers.CharField(help_text="red 红牌 | yellow 黄牌")
+    application = serializers.CharField(source="application.number")
+    subcase = serializers.CharField(source="subcase.number", default=None)
+    matter = serializers.CharField(source="subcase.matter.name", default=None)
+    department = serializers.CharField(source="department.name", default=None)
+    level_display = serializers.CharField(source="get_level_display")
+    trigger_display = serializers.CharField(source="get_trigger_display")
+    review_display = serializers.CharField(source="get_review_display")
+    policy_version = serializers.IntegerField(source="policy.version", default=None)
+    contest = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Card
+        fields = ["id", "level", "level_display", "trigger", "trigger_display", "application", "subcase", "matter",
+                  "department", "due", "limit_days", "warn_days", "remaining_days", "reason", "policy_version",
+                  "opened_at", "closed_at", "close_reason", "review", "review_display", "review_reason",
+                  "reviewed_at", "contest"]
+
+    def get_contest(self, obj) -> dict | None:
+        contest = getattr(obj, "contest", None)
+        if contest is None:
+            return None
+        return {"statement": contest.statement, "contested_at": contest.contested_at,
+                "contested_by": contest.contested_by.real_name,
+                "evidence": {"name": contest.evidence_name, "size": contest.evidence_size,
+                             "sha256": contest.evidence_sha256, "url": evidence_url(obj)} if contest.evidence else None}
+
+
+class ContestSerializer(serializers.Serializer):
+    statement = serializers.CharField(help_text="申诉理由")
+    evidence = serializers.FileField(required=False, allow_null=True, help_text="证明材料(PDF、JPG、PNG),可选")
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("uphold", "维持"), ("void", "撤销")])
+    reason = serializers.CharField(help_text="裁定理由")
+
+
+class CardViewSet(viewsets.GenericViewSet):
+    """Red and yellow cards. Supervisors see all; a department's reviewers those on its
+    sub-cases; window clerks those on applications' own steps."""
+
+    permission_classes = [IsStaff]
+    serializer_class = CardSerializer
+
+    def get_queryset(self):
+        return selectors.cards_for(self.request.user)
+
+    def _detail(self, card):
+        return Response(CardSerializer(selectors.access_card(self.request.user, card.pk)).data)
+
+    @extend_schema(
+        summary="红黄牌列表",
+        parameters=[
+            OpenApiParameter("state", str, enum=["open", "closed", "all"], description="默认 open(未撤牌)"),
+            OpenApiParameter("level", str, enum=Card.Level.values),
+            OpenApiParameter("trigger", str, enum=Card.Trigger.values),
+            OpenApiParameter("review", str, enum=["none", *[v for v in Card.Review.values if v]]),
+            OpenApiParameter("department", int, description="责任部门 id(督查人员)"),
+            OpenApiParameter("number", str, description="办件或子件编号"),
+        ],
+        responses=CardSerializer(many=True),
+    )
+    def list(self, request):
+        params = request.query_params
+        qs = selectors.filter_cards(
+            self.get_queryset(), state=params.get("state", "open"), level=params.get("level", ""),
+            trigger=params.get("trigger", ""), review=params.get("review", ""),
+            department=params.get("department", ""), number=params.get("number", ""),
+        )
+        page = self.paginate_queryset(qs.order_by("-pk"))
+        return self.get_paginated_response(CardSerializer(page, many=True).data)
+
+    @extend_schema(summary="红黄牌详情")
+    def retrieve(self, request, pk=None):
+        return Response(CardSerializer(selectors.access_card(request.user, pk)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ContestSerializer, "application/json": ContestSerializer},
+        responses=CardSerializer, summary="申诉(责任部门)",
+        description="子件的牌由承办部门的审批人员申诉,办件环节(预审、受理、补正)的牌由综合窗口人员申诉。"
+        "证明材料以 multipart 字段 evidence 上传,只对督查人员和责任部门提供下载。",
+        examples=[OpenApiExample("申诉", value={"statement": "申请人书面申请暂缓办理,期间不应计时。"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def contest(self, request, pk=None):
+        payload = ContestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        card = selectors.access_card(request.user, pk)
+        services.card_contest(card=card, user=request.user, statement=payload.validated_data["statement"],
+                              evidence=payload.validated_data.get("evidence"))
+        return self._detail(card)
+
+    @extend_schema(request=DecideSerializer, responses=CardSerializer, summary="裁定(督查人员):维持或撤销",
+                   description="撤销的牌立即撤牌并注明理由,不计入任何统计。")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def decide(self, request, pk=None):
+        payload = DecideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        card = selectors.access_card(request.user, pk)
+        services.card_decide(card=card, supervisor=request.user, uphold=payload.validated_data["decision"] == "uphold",
+                             reason=payload.validated_data["reason"])
+        return self._detail(card)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes}, summary="下载申诉证明材料")
+    @action(detail=True, methods=["get"], url_path="evidence", url_name="evidence")
+    def evidence(self, request, pk=None):
+        card = selectors.access_card(request.user, pk)
+        contest = getattr(card, "contest", None)
+        if contest is None or not contest.evidence:
+            raise NotFound(_("该红黄牌没有证明材料。"), code="evidence_not_found")
+        return FileResponse(contest.evidence.open("rb"), content_type=contest.evidence_type,
+                            filename=contest.evidence_name or "evidence")

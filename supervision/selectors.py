@@ -1,13 +1,123 @@
-"""The supervisor's figures, computed from the case tables (issue 6 moves them to rollups)."""
+"""The supervisor's figures and the card lists, read by pages and API alike.
+
+Who sees which cards is decided here once (`cards_for`): supervisors every card; a department's
+reviewers the cards on their department's sub-cases; window clerks the cards on the
+application's own steps (pre-review, refusal, supplement notices), which the windows answer for.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
 
 from accounts.models import Department
+from core.errors import NotFound
 from workflow.models import Application, SubCase
 
-from .models import Card
+from .models import Card, CardPolicy
+
+DASHBOARD_CARDS = 100  # the most urgent open cards on the dashboard; the card list has them all
+
+
+def cards_for(user):
+    qs = Card.objects.select_related(
+        "application", "subcase", "subcase__matter", "department", "policy", "contest", "contest__contested_by",
+        "reviewed_by",
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_supervisor or user.is_superuser:
+        return qs
+    if user.is_reviewer:
+        return qs.filter(subcase__isnull=False, department_id=user.department_id)
+    if user.is_clerk:
+        return qs.filter(subcase__isnull=True)
+    return qs.none()
+
+
+def access_card(user, card_id) -> Card:
+    try:
+        card_id = int(card_id)
+    except (TypeError, ValueError):
+        card_id = None
+    card = cards_for(user).filter(pk=card_id).first() if card_id else None
+    if card is None:
+        raise NotFound(_("未找到该红黄牌,或您无权查看。"), code="card_not_found")
+    return card
+
+
+STATE_FILTERS = {
+    "open": Q(closed_at__isnull=True),
+    "closed": Q(closed_at__isnull=False),
+    "all": Q(),
+}
+
+
+def filter_cards(qs, *, state="open", level="", trigger="", review="", department="", number=""):
+    """The card list's filters; unknown values are ignored rather than refused."""
+    qs = qs.filter(STATE_FILTERS.get(state, STATE_FILTERS["open"]))
+    if level in Card.Level.values:
+        qs = qs.filter(level=level)
+    if trigger in Card.Trigger.values:
+        qs = qs.filter(trigger=trigger)
+    if review == "none":
+        qs = qs.filter(review="")
+    elif review in Card.Review.values and review:
+        qs = qs.filter(review=review)
+    if department and str(department).isdigit():
+        qs = qs.filter(department_id=int(department))
+    number = (number or "").strip()
+    if number:  # through the application's index: a sub-case's number is its application's plus "-NN"
+        subcase = SubCase.objects.filter(number=number).values_list("pk", "application_id").first()
+        if subcase is not None:
+            qs = qs.filter(application_id=subcase[1], subcase_id=subcase[0])
+        else:
+            qs = qs.filter(application__number=number)
+    return qs
+
+
+def card_counts(qs) -> dict:
+    """Open red and yellow cards, contests waiting for a ruling, and cards voided (which count
+    nowhere else)."""
+    row = qs.aggregate(
+        red=Count("pk", filter=Q(closed_at__isnull=True, level=Card.Level.RED)),
+        yellow=Count("pk", filter=Q(closed_at__isnull=True, level=Card.Level.YELLOW)),
+        contested=Count("pk", filter=Q(review=Card.Review.CONTESTED)),
+        voided=Count("pk", filter=Q(review=Card.Review.VOIDED)),
+    )
+    return row
+
+
+def policies():
+    return CardPolicy.objects.select_related("created_by", "published_by").order_by("-version")
+
+
+def thresholds_grid(policy, *, posted=None, errors=None):
+    """The policy page's grid: {"steps": [(step, label)], "rows": [(kind, kind label, [cell per
+    step])]}, each cell {"step", "kind", "percent", "days", "errors"}. `posted` (a refused form's
+    data) overrides the stored values so that the page shows what was typed."""
+    from matters.models import Matter
+
+    from .models import Step
+
+    stored = {(t.step, t.matter_kind): t for t in policy.thresholds.all()}
+    errors = errors or {}
+    rows = []
+    for kind, kind_label in Matter.Kind.choices:
+        cells = []
+        for step, step_label in Step.choices:
+            row = stored.get((step, kind))
+            percent, days = (row.yellow_percent, row.yellow_days) if row else ("", "")
+            if posted is not None:
+                percent = posted.get(f"pct_{step}_{kind}", percent)
+                days = posted.get(f"days_{step}_{kind}", days)
+            cells.append({"step": step, "step_label": step_label, "kind": kind, "percent": percent, "days": days,
+                          "errors": [*errors.get(f"pct_{step}_{kind}", []), *errors.get(f"days_{step}_{kind}", [])]})
+        rows.append((kind, kind_label, cells))
+    return {"steps": Step.choices, "rows": rows}
+
+
+# --- the dashboard ------------------------------------------------------------------------------
 
 
 def subcase_counts_by_department():
@@ -31,9 +141,9 @@ def subcase_counts_by_department():
         .values_list("department_id", "n")
     )
     cards = {
-        (r["subcase__department_id"], r["level"]): r["n"]
-        for r in Card.objects.filter(closed_at__isnull=True)
-        .values("subcase__department_id", "level")
+        (r["department_id"], r["level"]): r["n"]
+        for r in Card.objects.filter(closed_at__isnull=True, department__isnull=False)
+        .values("department_id", "level")
         .annotate(n=Count("pk"))
     }
     result = []
@@ -52,11 +162,12 @@ def application_counts_by_state():
     return [(state, label, counts.get(state, 0)) for state, label in Application.State.choices]
 
 
-def open_cards():
+def open_cards(limit=DASHBOARD_CARDS):
+    """The most urgent open cards: red before yellow, earliest due first."""
     return (
         Card.objects.filter(closed_at__isnull=True)
-        .select_related("subcase", "subcase__department", "subcase__matter", "subcase__application")
-        .order_by("level", "subcase__deadline")
+        .select_related("application", "subcase", "subcase__department", "subcase__matter", "department")
+        .order_by("level", F("due").asc(nulls_last=True), "pk")[:limit]
     )
 
 
@@ -71,5 +182,6 @@ def dashboard():
         "on_time": on_time,
         "on_time_rate": round(100 * on_time / decided, 1) if decided else None,
         "cards": open_cards(),
+        "card_counts": card_counts(Card.objects.all()),
         "deemed_accepted": Application.objects.filter(deemed_accepted=True).count(),
     }

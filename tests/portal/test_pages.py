@@ -317,6 +317,10 @@ CASES = [
     ("get", "/supervision/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/?partial=1", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/audit/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/cards/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
+    ("get", "/supervision/cards/?state=all&level=red&review=none", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
+    ("get", "/supervision/policies/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("post", "/supervision/policies/", {}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     # the catalog as XLSX: administrators only. The administrator's rows and the XLSX downloads
     # (binary, not a page): tests/matters/test_catalog_pages.py
     ("get", "/catalog/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
