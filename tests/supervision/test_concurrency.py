@@ -4,14 +4,14 @@ card exactly one wins. (The database is flushed between these tests, so they als
 recreating its default policy and index state.)"""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from core.errors import Conflict
 from supervision.models import Card, CardPolicy
 from supervision.services import card_contest, sweep_deadlines
+from tests.concurrency import run_concurrently
 from tests.factories import MatterFactory, ReviewerFactory, accepted_application, submitted_application
 from workflow import services
 from workflow.calendar_store import seed_calendar
@@ -21,27 +21,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"),
 ]
 D = dt.date
-
-
-def run_concurrently(*callables):
-    barrier = threading.Barrier(len(callables))
-    results = [None] * len(callables)
-
-    def worker(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(callables)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Two clerks accepting the same application at the same moment, on two real database
 connections: exactly one acceptance, one set of sub-cases, one log row."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from core.errors import Conflict
+from tests.concurrency import run_concurrently
 from tests.factories import ClerkFactory, MatterFactory, submitted_application
 from workflow import services
 from workflow.calendar_store import seed_calendar
@@ -16,27 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"),
 ]
-
-
-def run_concurrently(*callables):
-    barrier = threading.Barrier(len(callables))
-    results = [None] * len(callables)
-
-    def worker(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(callables)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_clerks_accepting_at_once_give_one_acceptance():
