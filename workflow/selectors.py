@@ -59,7 +59,7 @@ def delivery_queue(user):
 
 
 def subcases_for(user):
-    qs = SubCase.objects.select_related("application", "matter", "department")
+    qs = SubCase.objects.select_related("application", "matter", "department", "matter_version")
     if not user.is_authenticated:
         return qs.none()
     if user.is_supervisor or user.is_superuser:

@@ -10,6 +10,7 @@ committed) and `recover_stalled` re-queues what did not run.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
@@ -812,7 +813,7 @@ def stalled_application_ids(*, older_than_minutes=2):
 
     from .models import Notice
 
-    cutoff = _now() - timezone.timedelta(minutes=older_than_minutes)
+    cutoff = _now() - dt.timedelta(minutes=older_than_minutes)
     old = Application.objects.filter(updated_at__lt=cutoff)
     notice = Notice.objects.filter(application=OuterRef("pk"), kind="acceptance")
     return {

@@ -296,7 +296,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     errors = errors or {}
     posted = posted or {}
     today = timezone.localdate()
-    subcases = selectors.with_clocks(application.subcases.select_related("matter", "department").order_by("number"))
+    subcases = selectors.with_clocks(application.subcases.select_related("matter", "department", "matter_version").order_by("number"))
 
     # The selectors narrow both for the reader (a reviewer: their department's matters only).
     form = selectors.visible_form_data(user, application)

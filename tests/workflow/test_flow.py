@@ -323,3 +323,16 @@ def test_acceptance_with_a_minor_material_to_follow():
     assert app.materials.filter(name="场地平面图", source=Material.Source.UPLOAD).exists()
     with pytest.raises(Conflict):
         services.deferred_material_provide(material=placeholder, actor=app.applicant, upload=pdf_upload())
+
+
+def test_stalled_background_steps_are_found_for_requeueing():
+    from workflow.models import Application as App
+
+    app = accepted_application()
+    assert services.stalled_application_ids()["dispatch"] == []  # just now: not stalled yet
+    App.objects.filter(pk=app.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=10),
+                                         accepted_at=timezone.now() - dt.timedelta(minutes=10))
+    stalled = services.stalled_application_ids()
+    assert stalled["dispatch"] == [app.pk] and stalled["notice"] == [app.pk]
+    tasks.dispatch_subcases(app.pk)
+    assert services.stalled_application_ids()["dispatch"] == []
