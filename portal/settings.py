@@ -157,6 +157,9 @@ SPECTACULAR_SETTINGS = {
         "MatterKindEnum": "matters.models.Matter.Kind",
         "MatterLevelEnum": "matters.models.Matter.Level",
         "CardLevelEnum": "supervision.models.Card.Level",
+        "WindowCategoryEnum": "windows.models.Window.Category",
+        "TicketStateEnum": "windows.models.Ticket.State",
+        "AppointmentStateEnum": "windows.models.Appointment.State",
     },
 }
 
