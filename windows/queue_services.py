@@ -132,6 +132,8 @@ def access_ticket_for_clerk(clerk, token, *, lock=False) -> Ticket:
         ticket = qs.get(token=token, hall_id=windows[0].hall_id, day=clock.today())
     except (Ticket.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("本大厅今天没有该号码。"), code="ticket_not_found") from None
+    if ticket.state == T.WAITING:
+        raise Conflict(_("号码 %(number)s 还在等候,尚未叫号。") % {"number": ticket.number}, code="ticket_not_called")
     if ticket.called_by_id != clerk.pk:
         raise Forbidden(_("该号码不是您叫的号,不能操作。"), code="not_your_ticket")
     if ticket.state != T.CALLED:
