@@ -107,7 +107,7 @@ def waiting_counts(hall, day, *, windows=None) -> list[dict]:
         label = row["department__short_name"] if row["category"] == Window.Category.DEPARTMENT else QUEUE_LABELS[row["category"]]
         out.append({"category": row["category"], "prefix": TICKET_PREFIXES[row["category"]], "label": str(label),
                     "department_id": row["department_id"], "waiting": row["n"]})
-    return out
+    return sorted(out, key=lambda r: (r["prefix"], r["department_id"] or 0))
 
 
 def screen(hall, day=None) -> dict:
@@ -149,6 +149,13 @@ def hall_categories(hall) -> list[dict]:
                     "label": (department.short_name or department.name) if department else QUEUE_LABELS[w.category]})
     order = list(TICKET_PREFIXES)
     return sorted(out, key=lambda r: (order.index(r["category"]), r["department"].pk if r["department"] else 0))
+
+
+def halls_in_order():
+    """The district's centre first, then the towns' halls by code."""
+    from accounts.models import Hall, Region
+
+    return sorted(Hall.objects.select_related("region"), key=lambda h: (h.region.level != Region.Level.DISTRICT, h.code))
 
 
 # --- appointments --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def _hall_or_404(request, code):
 
 def hall_list(request):
     """Where to take a number, watch the screen or book: one row per hall."""
-    halls = list(Hall.objects.all())
+    halls = selectors.halls_in_order()
     return render(request, "windows/queue_halls.html", {"title": _("取号与预约"), "halls": halls})
 
 
@@ -187,14 +187,13 @@ def my_appointments(request):
     services.appointments_mark_missed()  # lazily, besides the daily task
     return render(request, "windows/my_appointments.html", {
         "title": _("我的预约"), "appointments": list(selectors.my_appointments(request.user)[:100]),
-        "halls": Hall.objects.all(),
     })
 
 
 @role_required(User.Role.PUBLIC)
 def book(request):
     """Pick a hall, a queue and a slot; the slots of the next working days with places left."""
-    halls = list(Hall.objects.all())
+    halls = selectors.halls_in_order()
     hall = next((h for h in halls if h.code == request.GET.get("hall")), halls[0] if halls else None)
     queues = [q for q in selectors.hall_categories(hall) if q["category"] in BOOKABLE] if hall else []
     wanted = request.GET.get("queue", "")

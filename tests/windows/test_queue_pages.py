@@ -22,7 +22,8 @@ def test_take_a_number_at_the_terminal_and_follow_it(client, hall):
     page = client.get(f"/queue/{hall.code}/?mode=terminal")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "个人业务" in html and "企业业务" in html and 'class="terminal"' in html
+    assert "太和镇综合政务服务中心 · 取号" in html and 'class="terminal"' in html
+    assert "个人业务" in html and "企业业务" in html
     response = client.post(f"/queue/{hall.code}/?mode=terminal", {"queue": "natural"})
     ticket = Ticket.objects.get()
     assert response["Location"] == f"/queue/tickets/{ticket.token}/"
