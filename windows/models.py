@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -206,6 +207,13 @@ class AppointmentSlot(models.Model):
 
     def __str__(self):
         return f"{self.hall.name} {self.date} {self.category}"
+
+    def clean(self):
+        super().clean()
+        if self.capacity is not None and self.capacity < self.booked:
+            raise ValidationError({"capacity": _("已有 %(n)s 人预约,可预约人数不能少于已预约人数。") % {"n": self.booked}})
+        if self.category == Window.Category.DEPARTMENT and not self.department_id:
+            raise ValidationError({"department": _("部门窗口的时段须选择部门。")})
 
     @property
     def remaining(self):
