@@ -58,6 +58,7 @@ urlpatterns = [
     path("hall/", windows.hall, name="hall"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
     path("hall/delivery/", windows.delivery, name="delivery"),
+    path("hall/queue/", queue.calling_refresh, name="queue_panel"),
     path("hall/queue/call/", queue.call_next, name="queue_call"),
     path("hall/queue/<uuid:token>/<str:action>/", queue.ticket_action, name="queue_ticket_action"),
     # the queue (取号叫号) and appointments (预约)

@@ -144,6 +144,12 @@ def calling_panel(clerk) -> dict:
     }
 
 
+@role_required(User.Role.CLERK)
+def calling_refresh(request):
+    """The calling panel alone: the hall page swaps it in every 15 s (static/js/portal.js)."""
+    return render(request, "windows/_calling.html", {"calling": calling_panel(request.user)})
+
+
 @require_POST
 @role_required(User.Role.CLERK)
 def call_next(request):

@@ -372,6 +372,7 @@ CASES = [
     ("get", "/queue/tickets/{ticket}/?partial=1", None, PUBLIC, None),
     ("post", "/queue/tickets/{ticket}/cancel/", {}, [LOGIN, 302, 404, 404, 404, 404, 404],
      ticket_became("ticket", "cancelled")),
+    ("get", "/hall/queue/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
     ("get", "/hall/queue/call/", None, [405] * 7, None),
     ("post", "/hall/queue/call/", with_waiting_ticket, [LOGIN, 403, 403, 302, 403, 403, 403],
      ticket_became("ticket", "called")),

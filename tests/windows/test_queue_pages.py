@@ -54,6 +54,10 @@ def test_the_clerk_calls_recalls_and_finishes_from_the_hall_page(client, hall):
     client.force_login(clerk)
     html = client.get("/hall/").content.decode()
     assert "A 个人业务 · 等候 2 人" in html and "当前无号码" in html
+    assert 'data-refresh-url="/hall/queue/"' in html
+    client.post(f"/queue/{hall.code}/", {"queue": "natural"})  # someone else arrives
+    panel = client.get("/hall/queue/").content.decode()
+    assert "等候 3 人" in panel and "<html" not in panel
     response = client.post("/hall/queue/call/", follow=True)
     html = response.content.decode()
     assert "请 A001 号到 A01 号窗口办理" in html and 'data-current-ticket>A001<' in html
@@ -65,7 +69,7 @@ def test_the_clerk_calls_recalls_and_finishes_from_the_hall_page(client, hall):
     client.post("/hall/queue/call/")
     second = Ticket.objects.get(number="A002")
     client.post(f"/hall/queue/{second.token}/serve/")
-    assert dict(Ticket.objects.values_list("number", "state")) == {"A001": "no_show", "A002": "served"}
+    assert dict(Ticket.objects.values_list("number", "state")) == {"A001": "no_show", "A002": "served", "A003": "waiting"}
     assert client.get(f"/hall/queue/{second.token}/dance/").status_code == 405  # GET
     assert client.post(f"/hall/queue/{second.token}/dance/").status_code == 404
 
