@@ -231,8 +231,7 @@ class CheckInView(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         ticket = services.appointment_check_in(hall=hall_by_code(data["hall"]), code=data.get("code", ""),
-                                               id_number=data.get("id_number", ""), user=request.user,
-                                               source=Ticket.Source.PHONE)
+                                               id_number=data.get("id_number", ""), user=request.user)
         return _ticket(ticket, created=True)
 
 

@@ -327,7 +327,7 @@ def _check_in_window(appointment, now):
 
 
 @transaction.atomic
-def appointment_check_in(*, hall, code="", id_number="", user=None, source=Ticket.Source.TERMINAL) -> Ticket:
+def appointment_check_in(*, hall, code="", id_number="", user=None) -> Ticket:
     """Arrival at the hall: by booking code, or by the ID number of the signed-in visitor. Gives a
     priority ticket, from 30 minutes before the slot to its end, on the day only."""
     now = clock.now()

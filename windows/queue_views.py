@@ -49,7 +49,7 @@ def terminal(request, code):
             if request.POST.get("action") == "check_in":
                 ticket = services.appointment_check_in(
                     hall=hall, code=request.POST.get("code", ""), id_number=request.POST.get("id_number", ""),
-                    user=request.user, source=source)
+                    user=request.user)
                 messages.success(request, _("签到成功,您的号码是 %(number)s(预约优先)。") % {"number": ticket.number})
             else:
                 category, _sep, department_id = request.POST.get("queue", "").partition("-")
