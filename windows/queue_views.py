@@ -57,7 +57,8 @@ def terminal(request, code):
                 ticket = services.ticket_take(hall=hall, category=category, department=department,
                                               source=source, user=request.user, phone=request.POST.get("phone", "").strip())
                 messages.success(request, _("取号成功,您的号码是 %(number)s。") % {"number": ticket.number})
-            return redirect("portal:ticket", token=ticket.token)
+            url = reverse("portal:ticket", args=[ticket.token])
+            return redirect(f"{url}?mode=terminal" if kiosk else url)
         except DomainError as exc:
             show_domain_error(request, exc)
             check_in_error = exc.message if request.POST.get("action") == "check_in" else ""
@@ -93,6 +94,7 @@ def ticket_page(request, token):
     if request.GET.get("partial") == "1":
         return render(request, "windows/_ticket_status.html", context)
     context.update({"title": _("我的号码 %(number)s") % {"number": ticket.number},
+                    "kiosk": request.GET.get("mode") == "terminal",
                     "owner": request.user.is_authenticated and ticket.user_id == request.user.pk})
     return render(request, "windows/ticket.html", context)
 

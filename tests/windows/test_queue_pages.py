@@ -26,7 +26,8 @@ def test_take_a_number_at_the_terminal_and_follow_it(client, hall):
     assert "个人业务" in html and "企业业务" in html
     response = client.post(f"/queue/{hall.code}/?mode=terminal", {"queue": "natural"})
     ticket = Ticket.objects.get()
-    assert response["Location"] == f"/queue/tickets/{ticket.token}/"
+    assert response["Location"] == f"/queue/tickets/{ticket.token}/?mode=terminal"
+    assert "完成,返回取号" in client.get(response["Location"]).content.decode()
     assert (ticket.number, ticket.source, ticket.user) == ("A001", Ticket.Source.TERMINAL, None)
     client.post(f"/queue/{hall.code}/", {"queue": "natural"})
     second = Ticket.objects.get(number="A002")
