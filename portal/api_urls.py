@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from supervision.api import CardViewSet, DashboardView
+from windows import queue_api as queue
 from windows.api import WalkInView
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
@@ -24,6 +25,17 @@ urlpatterns = [
     path("themes/", ThemeListView.as_view(), name="api-themes"),
     path("themes/<slug:code>/", ThemeDetailView.as_view(), name="api-theme"),
     path("windows/walk-ins/", WalkInView.as_view(), name="api-walk-in"),
+    path("queue/tickets/", queue.TicketTakeView.as_view(), name="api-tickets"),
+    path("queue/tickets/<uuid:token>/", queue.TicketDetailView.as_view(), name="api-ticket"),
+    path("queue/tickets/<uuid:token>/recall/", queue.TicketRecallView.as_view(), name="api-ticket-recall"),
+    path("queue/tickets/<uuid:token>/serve/", queue.TicketServeView.as_view(), name="api-ticket-serve"),
+    path("queue/tickets/<uuid:token>/no-show/", queue.TicketNoShowView.as_view(), name="api-ticket-no-show"),
+    path("queue/call-next/", queue.CallNextView.as_view(), name="api-call-next"),
+    path("queue/check-in/", queue.CheckInView.as_view(), name="api-check-in"),
+    path("queue/halls/<str:code>/screen/", queue.ScreenView.as_view(), name="api-screen"),
+    path("appointments/", queue.AppointmentListView.as_view(), name="api-appointments"),
+    path("appointments/slots/", queue.SlotListView.as_view(), name="api-slots"),
+    path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
     path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
     *router.urls,
 ]

@@ -8,6 +8,7 @@ raises ImproperlyConfigured at start-up (django-environ).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -156,6 +157,9 @@ SPECTACULAR_SETTINGS = {
         "MatterKindEnum": "matters.models.Matter.Kind",
         "MatterLevelEnum": "matters.models.Matter.Level",
         "CardLevelEnum": "supervision.models.Card.Level",
+        "WindowCategoryEnum": "windows.models.Window.Category",
+        "TicketStateEnum": "windows.models.Ticket.State",
+        "AppointmentStateEnum": "windows.models.Appointment.State",
     },
 }
 
@@ -192,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
+    },
+    "windows-daily-appointments": {  # slots for the coming working days, 爽约 for missed bookings
+        "task": "windows.tasks.daily_appointments",
+        "schedule": crontab(hour=0, minute=20),
     },
 }
 

@@ -7,6 +7,7 @@ from django.urls import path
 from matters import views as guide
 from supervision import audit as catalog_audit
 from supervision import views as supervision
+from windows import queue_views as queue
 from windows import views as windows
 from workflow import verification
 from workflow import views as cases
@@ -57,6 +58,19 @@ urlpatterns = [
     path("hall/", windows.hall, name="hall"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
     path("hall/delivery/", windows.delivery, name="delivery"),
+    path("hall/queue/", queue.calling_refresh, name="queue_panel"),
+    path("hall/queue/call/", queue.call_next, name="queue_call"),
+    path("hall/queue/<uuid:token>/<str:action>/", queue.ticket_action, name="queue_ticket_action"),
+    # the queue (取号叫号) and appointments (预约)
+    path("queue/", queue.hall_list, name="queue_halls"),
+    path("queue/tickets/<uuid:token>/", queue.ticket_page, name="ticket"),
+    path("queue/tickets/<uuid:token>/cancel/", queue.ticket_cancel, name="ticket_cancel"),
+    path("queue/<str:code>/", queue.terminal, name="terminal"),
+    path("queue/<str:code>/screen/", queue.screen, name="screen"),
+    path("appointments/", queue.my_appointments, name="my_appointments"),
+    path("appointments/book/", queue.book, name="book"),
+    path("appointments/slots/<int:pk>/book/", queue.book_slot, name="book_slot"),
+    path("appointments/<str:code>/cancel/", queue.appointment_cancel, name="appointment_cancel"),
     # the department's back office (部门审批)
     path("review/", cases.review_list, name="review"),
     path("review/<str:number>/", cases.subcase_detail, name="subcase"),

@@ -7,11 +7,13 @@ import itertools
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.identity import credit_check_char, id_check_char
 from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
 from matters.models import FormField, MaterialRequirement, Matter, Theme, ThemeMatter
-from windows.models import Seat, Window
+from windows import queue_services
+from windows.models import AppointmentSlot, Seat, Ticket, Window
 from workflow import services
 
 PASSWORD = "Tongban@2026"
@@ -193,3 +195,25 @@ def submitted_application(*, applicant=None, matters=None, **kwargs):
 def accepted_application(*, clerk=None, **kwargs):
     application = submitted_application(**kwargs)
     return services.application_accept(application=application, clerk=clerk or ClerkFactory())
+
+
+# --- the queue and appointments ----------------------------------------------------------------
+
+
+def ticket(*, hall, category=Window.Category.NATURAL, **kwargs) -> Ticket:
+    """A ticket taken through the same service as the hall's terminal (numbered A001 …)."""
+    return queue_services.ticket_take(hall=hall, category=category, **kwargs)
+
+
+class AppointmentSlotFactory(factory.django.DjangoModelFactory):
+    """A slot tomorrow at 09:00–10:00 Beijing time, with room for four."""
+
+    class Meta:
+        model = AppointmentSlot
+
+    hall = factory.SubFactory(HallFactory)
+    category = Window.Category.NATURAL
+    date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=1))
+    starts_at = factory.LazyAttribute(lambda o: timezone.make_aware(dt.datetime.combine(o.date, dt.time(9, 0))))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
+    capacity = 4

@@ -5,12 +5,15 @@ accepted and in review, a clerk seated at a natural-person window, reviewers of 
 department and of another, a supervisor. 404 means "you may not even know it exists".
 """
 
+import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import (
+    AppointmentSlotFactory,
     ClerkFactory,
     DepartmentFactory,
     MatterFactory,
@@ -22,6 +25,7 @@ from tests.factories import (
     form_for,
     submitted_application,
 )
+from windows import queue_services
 from workflow.calendar_store import seed_calendar
 
 ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_reviewer", "supervisor"]
@@ -43,8 +47,15 @@ def world(db):
     }
     waiting = submitted_application(applicant=owner, matters=[matter])
     in_review = accepted_application(applicant=owner, matters=[matter], clerk=users["clerk"])
+    # the clerk's hall: a number waiting, a slot starting in a minute booked by the owner, one tomorrow
+    hall = users["clerk"].seats.get().window.hall
+    ticket = queue_services.ticket_take(hall=hall, category="natural")
+    soon = timezone.now() + dt.timedelta(minutes=1)
+    booking = queue_services.appointment_book(user=owner, slot=AppointmentSlotFactory(
+        hall=hall, date=timezone.localdate(soon), starts_at=soon, ends_at=soon + dt.timedelta(hours=1)))
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
-            "subcase": in_review.subcases.get()}
+            "subcase": in_review.subcases.get(), "hall": hall.code, "ticket": ticket.token, "booking": booking.code,
+            "slot": AppointmentSlotFactory(hall=hall).pk}
 
 
 def walk_in_body(world):
@@ -83,6 +94,22 @@ CASES = [
     ("get", "/api/cards/", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/cards/?state=all&level=red&trigger=decision", None, [401, 403, 403, 200, 200, 200, 200]),
     ("post", "/api/windows/walk-ins/", "walk_in", [401, 403, 403, 201, 403, 403, 403]),
+    # the queue: numbers for anyone, calling for clerks seated in the hall
+    ("post", "/api/queue/tickets/", "take_ticket", [201] * 7),
+    ("get", "/api/queue/tickets/{ticket}/", None, [200] * 7),
+    ("get", "/api/queue/tickets/00000000-0000-0000-0000-000000000000/", None, [404] * 7),
+    ("post", "/api/queue/call-next/", {}, [401, 403, 403, 200, 403, 403, 403]),
+    ("post", "/api/queue/tickets/{ticket}/recall/", {}, [401, 403, 403, 409, 403, 403, 403]),
+    ("post", "/api/queue/tickets/{ticket}/serve/", {}, [401, 403, 403, 409, 403, 403, 403]),
+    ("post", "/api/queue/tickets/{ticket}/no-show/", {}, [401, 403, 403, 409, 403, 403, 403]),
+    ("post", "/api/queue/check-in/", "check_in", [201] * 7),  # the booking code is the credential
+    ("get", "/api/queue/halls/{hall}/screen/", None, [200] * 7),
+    ("get", "/api/queue/halls/NO-SUCH-HALL/screen/", None, [404] * 7),
+    # appointments
+    ("get", "/api/appointments/slots/?hall={hall}&category=natural", None, [200] * 7),
+    ("get", "/api/appointments/", None, [401, 200, 200, 200, 200, 200, 200]),
+    ("post", "/api/appointments/", "book", [401, 201, 201, 403, 403, 403, 403]),
+    ("post", "/api/appointments/{booking}/cancel/", {}, [401, 200, 404, 404, 404, 404, 404]),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/?q=yyzz&target=legal&level=district&theme=kaiban-qiye", None, [200] * 7),
@@ -105,8 +132,11 @@ def test_permission_matrix(world, role, method, url, body, expected):
     if world["users"][role] is not None:
         client.force_authenticate(world["users"][role])
     url = url.format(waiting=world["waiting"].number, in_review=world["in_review"].number,
-                     subcase=world["subcase"].number, matter=world["matter"].code)
-    data = walk_in_body(world) if body == "walk_in" else body
+                     subcase=world["subcase"].number, matter=world["matter"].code, hall=world["hall"],
+                     ticket=world["ticket"], booking=world["booking"])
+    data = {"walk_in": lambda: walk_in_body(world), "take_ticket": lambda: {"hall": world["hall"], "category": "natural"},
+            "check_in": lambda: {"hall": world["hall"], "code": world["booking"]},
+            "book": lambda: {"slot": world["slot"]}}.get(body, lambda: body)() if isinstance(body, str) else body
     response = getattr(client, method)(url, data=data, format="json") if method == "post" else client.get(url)
     assert response.status_code == expected, response.content.decode()[:300]
     if expected >= 400:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Seat, Window
+from .models import Appointment, AppointmentSlot, Seat, Ticket, Window
 
 
 @admin.register(Window)
@@ -14,3 +14,29 @@ class SeatAdmin(admin.ModelAdmin):
     list_display = ["clerk", "window", "starts_on", "ends_on"]
     list_filter = ["window__hall"]
     autocomplete_fields = ["clerk"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["number", "hall", "day", "category", "state", "priority", "window", "called_by", "issued_at",
+                    "called_at", "finished_at"]
+    list_filter = ["hall", "day", "category", "state", "source"]
+    readonly_fields = [f.name for f in Ticket._meta.fields]  # the record of the queue is not edited by hand
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AppointmentSlot)
+class AppointmentSlotAdmin(admin.ModelAdmin):
+    list_display = ["hall", "date", "starts_at", "ends_at", "category", "department", "capacity", "booked"]
+    list_filter = ["hall", "category", "date"]
+    readonly_fields = ["booked"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "slot", "user", "state", "created_at", "checked_in_at"]
+    list_filter = ["state", "slot__hall"]
+    search_fields = ["code"]
+    readonly_fields = ["code", "slot", "user", "state", "created_at", "cancelled_at", "checked_in_at", "ticket"]

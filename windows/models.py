@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +62,197 @@ class Seat(models.Model):
         verbose_name = _("窗口排班")
         verbose_name_plural = _("窗口排班")
         ordering = ["-starts_on"]
+
+
+# --- the queue (取号叫号) and appointments (预约) ------------------------------------------------
+
+# The letter a ticket number starts with, per queue category (the window category it is served at).
+TICKET_PREFIXES = {
+    Window.Category.NATURAL: "A",
+    Window.Category.LEGAL: "B",
+    Window.Category.ASSIST: "C",
+    Window.Category.DELIVERY: "D",
+    Window.Category.DEPARTMENT: "E",
+}
+QUEUE_LABELS = {
+    Window.Category.NATURAL: _("个人业务"),
+    Window.Category.LEGAL: _("企业业务"),
+    Window.Category.ASSIST: _("帮办代办"),
+    Window.Category.DELIVERY: _("领取结果"),
+    Window.Category.DEPARTMENT: _("部门业务"),
+}
+
+
+class TicketSequence(models.Model):
+    """Per (hall, Beijing day, prefix) counter; the row is locked while a number is drawn, so two
+    terminals never hand out the same number. Numbers restart every day."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    prefix = models.CharField(max_length=2)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hall", "day", "prefix"], name="unique_ticket_sequence")]
+
+
+class Ticket(models.Model):
+    """A queue ticket (取号). Its timestamps and the hall, window and clerk that served it are
+    what the supervision dashboard reads for queue wait (called_at − issued_at) and service time
+    (finished_at − called_at)."""
+
+    class Source(models.TextChoices):
+        TERMINAL = "terminal", _("自助取号机")
+        PHONE = "phone", _("手机取号")
+        APPOINTMENT = "appointment", _("预约签到")
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("等候中")
+        CALLED = "called", _("已叫号")
+        SERVED = "served", _("已办结")
+        NO_SHOW = "no_show", _("过号未到")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Priority(models.IntegerChoices):
+        NORMAL = 0, _("普通")
+        APPOINTMENT = 1, _("预约优先")
+
+    token = models.UUIDField(_("查询凭证"), unique=True, editable=False)
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("大厅"))
+    day = models.DateField(_("取号日期"))
+    category = models.CharField(_("业务类别"), max_length=16, choices=Window.Category.choices)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("部门(部门窗口)"))
+    prefix = models.CharField(_("字头"), max_length=2)
+    sequence = models.PositiveIntegerField(_("顺序号"))
+    number = models.CharField(_("号码"), max_length=8)
+    source = models.CharField(_("取号方式"), max_length=16, choices=Source.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="tickets", verbose_name=_("取号人"))
+    phone_masked = models.CharField(_("手机号码(脱敏)"), max_length=16, blank=True)
+    priority = models.PositiveSmallIntegerField(_("优先级"), choices=Priority.choices, default=Priority.NORMAL)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.WAITING)
+    issued_at = models.DateTimeField(_("取号时间"))
+    called_at = models.DateTimeField(_("首次叫号时间"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("最近呼叫时间"), null=True, blank=True,
+                                        help_text=_("叫号或重呼的时间,大厅屏幕按此排序。"))
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="called_tickets", verbose_name=_("叫号人员"))
+    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+                               verbose_name=_("窗口"))
+    recall_count = models.PositiveSmallIntegerField(_("重呼次数"), default=0)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("排队号")
+        verbose_name_plural = _("排队号")
+        ordering = ["-day", "hall", "-priority", "issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "day", "prefix", "sequence"], name="unique_ticket_number"),
+            # A clerk has at most one called ticket at a time: the database says so too.
+            models.UniqueConstraint(fields=["called_by"], condition=models.Q(state="called"),
+                                    name="one_called_ticket_per_clerk"),
+            models.CheckConstraint(condition=~models.Q(category="department") | models.Q(department__isnull=False),
+                                   name="department_ticket_has_department"),
+        ]
+        indexes = [
+            # the queue of a hall today, and the dashboard's figures by hall and day
+            models.Index(fields=["hall", "day", "state", "category"], name="ticket_hall_day_state"),
+            models.Index(fields=["hall", "day", "announced_at"], name="ticket_hall_day_announced"),
+            models.Index(fields=["window", "day"], name="ticket_window_day"),
+            models.Index(fields=["called_by", "day"], name="ticket_clerk_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.hall.name} {self.day} {self.number}"
+
+    @property
+    def category_label(self):
+        if self.category == Window.Category.DEPARTMENT and self.department_id:
+            return self.department.short_name or self.department.name
+        return QUEUE_LABELS[self.category]
+
+    @property
+    def is_open(self):
+        return self.state in (self.State.WAITING, self.State.CALLED)
+
+
+class AppointmentSlot(models.Model):
+    """A bookable time range at a hall for one queue category, with a capacity. `booked` only
+    moves by a conditional UPDATE (`booked < capacity`), so it can never pass the capacity."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="appointment_slots", verbose_name=_("大厅"))
+    category = models.CharField(_("业务类别"), max_length=16, choices=Window.Category.choices)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("部门(部门窗口)"))
+    date = models.DateField(_("日期"))
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    capacity = models.PositiveIntegerField(_("可预约人数"))
+    booked = models.PositiveIntegerField(_("已预约人数"), default=0)
+
+    class Meta:
+        verbose_name = _("预约时段")
+        verbose_name_plural = _("预约时段")
+        ordering = ["date", "starts_at", "hall", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "category", "starts_at"], condition=models.Q(department__isnull=True),
+                                    name="unique_appointment_slot"),
+            models.UniqueConstraint(fields=["hall", "department", "starts_at"], condition=models.Q(department__isnull=False),
+                                    name="unique_department_appointment_slot"),
+            models.CheckConstraint(condition=models.Q(booked__lte=models.F("capacity")), name="slot_not_overbooked"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["hall", "date", "category"], name="slot_hall_date_category")]
+
+    def __str__(self):
+        return f"{self.hall.name} {self.date} {self.category}"
+
+    def clean(self):
+        super().clean()
+        if self.capacity is not None and self.capacity < self.booked:
+            raise ValidationError({"capacity": _("已有 %(n)s 人预约,可预约人数不能少于已预约人数。") % {"n": self.booked}})
+        if self.category == Window.Category.DEPARTMENT and not self.department_id:
+            raise ValidationError({"department": _("部门窗口的时段须选择部门。")})
+
+    @property
+    def remaining(self):
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def category_label(self):
+        if self.category == Window.Category.DEPARTMENT and self.department_id:
+            return self.department.short_name or self.department.name
+        return QUEUE_LABELS[self.category]
+
+
+class Appointment(models.Model):
+    class State(models.TextChoices):
+        BOOKED = "booked", _("已预约")
+        CHECKED_IN = "checked_in", _("已签到取号")
+        CANCELLED = "cancelled", _("已取消")
+        NO_SHOW = "no_show", _("爽约")
+
+    code = models.CharField(_("预约码"), max_length=8, unique=True)
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("时段"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments",
+                             verbose_name=_("预约人"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.BOOKED)
+    created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    ticket = models.OneToOneField(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointment",
+                                  verbose_name=_("签到所取的号"))
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "user"], condition=models.Q(state__in=["booked", "checked_in"]),
+                                    name="one_active_appointment_per_user_and_slot"),
+        ]
+        indexes = [models.Index(fields=["state", "slot"], name="appointment_state_slot")]
+
+    def __str__(self):
+        return self.code

@@ -26,6 +26,7 @@ from workflow.models import Application
 from workflow.views import ENTERPRISE_ERROR_CODES
 
 from . import services
+from .queue_views import calling_panel
 from .selectors import seats_today
 
 S = Application.State
@@ -66,6 +67,7 @@ def hall(request):
         "queue": queue,
         "counts": {"waiting": waiting.count(), "supplement": supplement.count()},
         "categories": _category_labels(context["desk"]),
+        "calling": calling_panel(request.user),
     })
     return render(request, "windows/hall.html", context)
 

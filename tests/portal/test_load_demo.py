@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from portal.demo import catalog
 from supervision.models import Card
+from windows.models import AppointmentSlot, Ticket
 from workflow.models import Application
 
 pytestmark = pytest.mark.django_db
@@ -12,9 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     call_command("load_demo")
-    counts = (User.objects.count(), Application.objects.count())
+    counts = (User.objects.count(), Application.objects.count(), Ticket.objects.count(), AppointmentSlot.objects.count())
     call_command("load_demo")
-    assert (User.objects.count(), Application.objects.count()) == counts
+    assert (User.objects.count(), Application.objects.count(), Ticket.objects.count(),
+            AppointmentSlot.objects.count()) == counts
+    # today's queue: the screen has numbers called, the clerk's panel a current number
+    assert Ticket.objects.filter(hall__code="QX-ZWZX", called_at__isnull=False).count() >= 3
+    assert Ticket.objects.filter(called_by__username="clerk", state="called").exists()
 
     states = set(Application.objects.values_list("state", flat=True))
     assert {"submitted", "supplement_requested", "in_review", "result_ready"} <= states

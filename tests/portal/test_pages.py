@@ -18,6 +18,7 @@ from django.core.cache import cache
 from accounts.models import User
 from tests.factories import (
     PASSWORD,
+    AppointmentSlotFactory,
     ClerkFactory,
     DepartmentFactory,
     MatterFactory,
@@ -31,6 +32,8 @@ from tests.factories import (
     theme_with,
     valid_id_number,
 )
+from windows import queue_services
+from windows.models import Appointment, Ticket
 from workflow import services
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, Channel, SubCase
@@ -92,6 +95,29 @@ class World:
             services.prepare_result(application_id=application.pk)
         return Application.objects.get(pk=application.pk)
 
+    @cached_property
+    def hall(self):
+        return self.users["clerk"].seats.get().window.hall
+
+    @cached_property
+    def ticket(self):
+        """The owner's number, waiting in the clerk's hall."""
+        return queue_services.ticket_take(hall=self.hall, category="natural", user=self.users["owner"])
+
+    @cached_property
+    def called(self):
+        """A number the clerk has called."""
+        self.ticket  # noqa: B018 - the clerk calls the owner's number
+        return queue_services.ticket_call_next(clerk=self.users["clerk"])
+
+    @cached_property
+    def slot(self):
+        return AppointmentSlotFactory(hall=self.hall)
+
+    @cached_property
+    def booking(self):
+        return queue_services.appointment_book(user=self.users["owner"], slot=AppointmentSlotFactory(hall=self.hall))
+
     def snapshot(self):
         """What no refusal may change: every case's state, the case log, the accounts."""
         return (
@@ -139,6 +165,11 @@ class _Url(dict):
             "subcase": lambda: w.subcase.number,
             "last4": lambda: w.users["owner"].id_number[-4:],
             "wrong4": lambda: _wrong(w.users["owner"].id_number[-4:]),
+            "hall": lambda: w.hall.code,
+            "ticket": lambda: w.ticket.token,
+            "called": lambda: w.called.token,
+            "slot": lambda: w.slot.pk,
+            "booking": lambda: w.booking.code,
         }[key]()
 
 
@@ -185,7 +216,33 @@ def login_body(world, role):
     return {"username": world.users["owner"].username, "password": PASSWORD}
 
 
+def with_waiting_ticket(world, role):
+    world.ticket  # noqa: B018 - a number waits in the clerk's hall
+    return {}
+
+
 # --- what an allowed action did (checked on every row answered 302) ------------------------------
+
+
+def ticket_taken(world, role, response):
+    ticket = Ticket.objects.get(hall=world.hall, number="A001")
+    return response["Location"] == f"/queue/tickets/{ticket.token}/" and ticket.user == world.users[role]
+
+
+def ticket_became(attr, state, **fields):
+    def check(world, role, response):
+        ticket = Ticket.objects.get(pk=getattr(world, attr).pk)
+        return ticket.state == state and all(getattr(ticket, k) == v for k, v in fields.items())
+    return check
+
+
+def booked(world, role, response):
+    return Appointment.objects.filter(slot=world.slot, user=world.users[role], state="booked").exists()
+
+
+def booking_cancelled(world, role, response):
+    return Appointment.objects.get(pk=world.booking.pk).state == "cancelled"
+
 
 
 def state_of(application):
@@ -304,6 +361,32 @@ CASES = [
     ("get", "/hall/walk-in/?matter={matter}", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
     ("post", "/hall/walk-in/?matter={matter}", walk_in_body, [LOGIN, 403, 403, 302, 403, 403, 403], walked_in),
     ("get", "/hall/delivery/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    # the queue (取号叫号): public numbers and screen, calling from the clerk's hall page
+    ("get", "/queue/", None, PUBLIC, None),
+    ("get", "/queue/{hall}/", None, PUBLIC, None),
+    ("get", "/queue/{hall}/?mode=terminal", None, PUBLIC, None),
+    ("get", "/queue/NO-SUCH-HALL/", None, [404] * 7, None),
+    ("post", "/queue/{hall}/", {"queue": "natural"}, [302] * 7, ticket_taken),
+    ("get", "/queue/{hall}/screen/", None, PUBLIC, None),
+    ("get", "/queue/tickets/{ticket}/", None, PUBLIC, None),
+    ("get", "/queue/tickets/{ticket}/?partial=1", None, PUBLIC, None),
+    ("post", "/queue/tickets/{ticket}/cancel/", {}, [LOGIN, 302, 404, 404, 404, 404, 404],
+     ticket_became("ticket", "cancelled")),
+    ("get", "/hall/queue/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/queue/call/", None, [405] * 7, None),
+    ("post", "/hall/queue/call/", with_waiting_ticket, [LOGIN, 403, 403, 302, 403, 403, 403],
+     ticket_became("ticket", "called")),
+    ("post", "/hall/queue/{called}/recall/", {}, [LOGIN, 403, 403, 302, 403, 403, 403],
+     ticket_became("called", "called", recall_count=1)),
+    ("post", "/hall/queue/{called}/serve/", {}, [LOGIN, 403, 403, 302, 403, 403, 403], ticket_became("called", "served")),
+    ("post", "/hall/queue/{called}/no-show/", {}, [LOGIN, 403, 403, 302, 403, 403, 403],
+     ticket_became("called", "no_show")),
+    # appointments (预约): citizens and enterprises
+    ("get", "/appointments/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("get", "/appointments/book/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("get", "/appointments/book/?hall={hall}&queue=natural", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("post", "/appointments/slots/{slot}/book/", {}, [LOGIN, 302, 302, 403, 403, 403, 403], booked),
+    ("post", "/appointments/{booking}/cancel/", {}, [LOGIN, 302, 404, 403, 403, 403, 403], booking_cancelled),
     # the department
     ("get", "/review/", None, [LOGIN, 403, 403, 403, 200, 200, 403], None),
     ("get", "/review/{subcase}/", None, [LOGIN, 403, 403, 403, 200, 404, 200], None),

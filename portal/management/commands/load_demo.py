@@ -27,6 +27,7 @@ from matters.models import (
     ThemeMatter,
 )
 from portal.demo import catalog
+from portal.demo.queue import load_queue
 from supervision.services import sweep_deadlines
 from windows.models import Seat, Window
 from workflow import services as workflow
@@ -53,9 +54,11 @@ class Command(BaseCommand):
             self.load_people()
         made = self.load_applications()
         sweep_deadlines()
+        queue = load_queue()
         self.stdout.write(
             f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
-            f"用户 {User.objects.count()} 个,办件 {Application.objects.count()} 件(本次新建 {made} 件)。"
+            f"用户 {User.objects.count()} 个,办件 {Application.objects.count()} 件(本次新建 {made} 件);"
+            f"预约时段新增 {queue['slots']} 个,今日排队号新增 {queue['tickets']} 个。"
         )
 
     def load_organisations(self):
