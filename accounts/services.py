@@ -44,7 +44,10 @@ def user_sign_up(*, username, password, real_name, id_number, phone) -> User:
         errors["username"] = [_("请填写用户名(不超过64个字符)。")]
     elif User.objects.filter(username=username).exists():
         errors["username"] = [_("该用户名已被使用。")]
-    if "id_number" not in errors and User.objects.filter(id_number=id_number).exists():
+    existing = User.objects.filter(id_number=id_number).first() if "id_number" not in errors else None
+    if existing is not None and not existing.has_usable_password():
+        errors["id_number"] = [_("该身份证号码已在政务服务窗口登记,请使用“认领窗口登记的账号”设置密码。")]
+    elif existing is not None:
         errors["id_number"] = [_("该身份证号码已注册,请直接登录或找回密码。")]
     user = User(username=username, real_name=real_name, id_number=id_number, phone=phone, role=User.Role.PUBLIC)
     try:

@@ -28,7 +28,13 @@ def walk_in_register(
     person = applicant_find_or_register(**applicant)
     # 委托代办 at the window: the agent in front of the clerk, checked against the principal's
     # authorisation exactly as online (application_submit refuses outside it).
-    acting = applicant_find_or_register(**agent) if agent else None
+    acting = None
+    if agent:
+        try:
+            acting = applicant_find_or_register(real_name=agent.get("real_name", ""), id_number=agent.get("id_number", ""))
+        except Invalid as exc:
+            raise Invalid(_("代办人身份信息有误。"), code="invalid_agent",
+                          fields={f"agent_{k}": v for k, v in exc.fields.items()}) from None
     application = workflow_services.application_submit(
         applicant=person, matters=matters, theme=theme, enterprise=enterprise, form_data=form_data, files=files,
         channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id, received_at_window=received,
