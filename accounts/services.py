@@ -146,8 +146,8 @@ def _find_person(*, real_name, id_number, field):
         raise Invalid(str(exc), code="invalid_id_number", fields={field: [str(exc)]}) from None
     person = User.objects.filter(id_number=id_number, role=User.Role.PUBLIC).first()
     if person is None or person.real_name != (real_name or "").strip():
-        raise Invalid(_("未找到该实名用户,或姓名与身份证号码不一致。代办人须先实名注册。"), code="agent_not_found",
-                      fields={field: [_("请核对姓名和身份证号码。")]})
+        message = _("未找到该实名用户,或姓名与身份证号码不一致。代办人须先实名注册。")
+        raise Invalid(message, code="agent_not_found", fields={field: [message]})
     return person
 
 
