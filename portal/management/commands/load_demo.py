@@ -26,7 +26,7 @@ from matters.models import (
     Theme,
     ThemeMatter,
 )
-from portal.demo import catalog
+from portal.demo import catalog, people
 from supervision.services import sweep_deadlines
 from windows.models import Seat, Window
 from workflow import services as workflow
@@ -51,7 +51,10 @@ class Command(BaseCommand):
             self.load_catalog()
             self.load_questions()
             self.load_people()
+            people.load_people()
         made = self.load_applications()
+        with transaction.atomic():
+            made += people.load_people_cases(files=self._files, form=self._form)
         sweep_deadlines()
         self.stdout.write(
             f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
