@@ -65,6 +65,7 @@ urlpatterns = [
     path("hall/", windows.hall, name="hall"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
     path("hall/delivery/", windows.delivery, name="delivery"),
+    path("hall/agents/", windows.agent_record, name="agent_record"),  # 委托代办 recorded at the window
     path("staffing/", windows.staffing, name="staffing"),  # 统一调配 (系统管理员)
     # the department's back office (部门审批)
     path("review/", cases.review_list, name="review"),

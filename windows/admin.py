@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Seat, Window
+from .models import ClerkAuthorisation, RosterLog, Seat, Window
 
 
 @admin.register(Window)
@@ -14,3 +14,27 @@ class SeatAdmin(admin.ModelAdmin):
     list_display = ["clerk", "window", "starts_on", "ends_on"]
     list_filter = ["window__hall"]
     autocomplete_fields = ["clerk"]
+
+
+@admin.register(ClerkAuthorisation)
+class ClerkAuthorisationAdmin(admin.ModelAdmin):
+    list_display = ["clerk", "all_matters", "category", "starts_on", "ends_on", "granted_by"]
+    autocomplete_fields = ["clerk"]
+    filter_horizontal = ["matters"]
+
+
+@admin.register(RosterLog)
+class RosterLogAdmin(admin.ModelAdmin):
+    """The append-only record of 统一调配: read only."""
+
+    list_display = ["created_at", "actor", "clerk", "action"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -310,3 +310,66 @@ def _staffing_action(request):
         )
         return _("已为 %(name)s 登记授权。") % {"name": clerk.real_name}
     raise Invalid(_("未知的操作。"), code="unknown_action")
+
+
+# --- 委托代办 recorded at the window ------------------------------------------------------------
+
+
+@role_required(User.Role.CLERK)
+def agent_record(request):
+    """The principal comes with the signed 授权委托书: the clerk checks both identities and the
+    letter and records the authorisation (the same service as online)."""
+    from accounts.models import AgentAuthorisation
+    from accounts.services import authorisation_grant
+    from workflow.views import agency_shown
+
+    context = _desk_context(request)
+    today = timezone.localdate()
+    post = request.POST if request.method == "POST" else {}
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            principal = _person_at_window(post.get("principal_real_name", ""), post.get("principal_id_number", ""))
+            credit_code = post.get("enterprise", "").strip().upper()
+            enterprise = enterprise_by_credit_code(credit_code) if credit_code else None
+            matters = list(catalog_models.Matter.objects.filter(
+                pk__in=[int(v) for v in post.getlist("matters") if v.isdigit()]))
+            grant = authorisation_grant(
+                by=request.user, principal=principal, enterprise=enterprise,
+                agent_name=post.get("agent_name", ""), agent_id_number=post.get("agent_id_number", ""),
+                matters=matters, starts_on=_parse_day(post.get("starts_on")), ends_on=_parse_day(post.get("ends_on")),
+                letter_checked=post.get("letter_checked") == "1", note=post.get("note", ""),
+            )
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            errors, status = exc.fields, exc.status
+        else:
+            messages.success(request, _("已登记:%(principal)s 委托 %(agent)s 代为办理 %(n)s 个事项。") % {
+                "principal": grant.principal_name, "agent": grant.agent.real_name, "n": len(matters)})
+            return redirect("portal:agent_record")
+    recent = AgentAuthorisation.objects.filter(recorded_by=request.user).select_related(
+        "principal", "enterprise", "agent", "recorded_by").prefetch_related("matters")[:10]
+    context.update({
+        "title": _("登记委托代办"),
+        "errors": errors,
+        "posted": post,
+        "checked": {v for v in post.getlist("matters")} if post else set(),
+        "matters": catalog_models.Matter.objects.filter(is_active=True).order_by("target", "code"),
+        "recent": [agency_shown(a, today) for a in recent],
+        "default_end": today.replace(year=today.year + 1, day=min(today.day, 28)),
+    })
+    return render(request, "windows/agent_record.html", context, status=status)
+
+
+def _person_at_window(real_name, id_number):
+    from accounts.identity import IdentityError, validate_id_number
+
+    try:
+        id_number = validate_id_number(id_number)
+    except IdentityError as exc:
+        raise Invalid(str(exc), code="invalid_id_number", fields={"principal_id_number": [str(exc)]}) from None
+    person = User.objects.filter(id_number=id_number, role=User.Role.PUBLIC).first()
+    if person is None or person.real_name != real_name.strip():
+        message = _("未找到该委托人,或姓名与身份证号码不一致。委托人须先实名注册或在窗口办过业务。")
+        raise Invalid(message, code="principal_not_found", fields={"principal_id_number": [message]})
+    return person

@@ -148,3 +148,18 @@ def test_after_revocation_the_agent_loses_the_application(client, d):
     expired = agent_for(d["principal"], [d["covered"]], agent=UserFactory(), starts_on=dt.date(2026, 1, 1),
                         ends_on=dt.date(2026, 1, 31))
     assert expired.status_on(dt.date(2026, 11, 26)) == "expired"
+
+
+def test_clerk_records_an_authorisation_brought_to_the_window(client, d):
+    client.force_login(ClerkFactory())
+    body = {"principal_real_name": "李秀兰", "principal_id_number": d["principal"].id_number,
+            "agent_name": "王芳", "agent_id_number": UserFactory(real_name="王芳").id_number,
+            "matters": [d["other"].pk], "starts_on": "2026-11-26", "ends_on": "2027-05-25"}
+    unchecked = client.post("/hall/agents/", body)
+    assert unchecked.status_code == 400 and "须核验委托人签署的授权委托书" in unchecked.content.decode()
+    wrong = client.post("/hall/agents/", {**body, "principal_real_name": "李秀英", "letter_checked": "1"})
+    assert wrong.status_code == 400 and "未找到该委托人" in wrong.content.decode()
+    assert client.post("/hall/agents/", {**body, "letter_checked": "1"}).status_code == 302
+    grant = AgentAuthorisation.objects.get(agent__real_name="王芳")
+    assert grant.recorded_at == "window" and list(grant.matters.all()) == [d["other"]]
+    assert "王芳" in client.get("/hall/agents/").content.decode()

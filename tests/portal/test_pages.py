@@ -229,6 +229,12 @@ def grant_body(world, role):
             "matters": [world.matter.pk], "starts_on": "2026-01-01", "ends_on": "2026-12-31", "note": "代为办理"}
 
 
+def window_grant_body(world, role):
+    owner = world.users["owner"]
+    return {**grant_body(world, role), "principal_real_name": owner.real_name, "principal_id_number": owner.id_number,
+            "letter_checked": "1"}
+
+
 def staff_request_body(world, role):
     return {"credit_code": world.enterprise.credit_code, "note": "财务部出纳"}
 
@@ -294,6 +300,11 @@ def to_workbench(world, role, response):
 
 def granted(world, role, response):
     return AgentAuthorisation.objects.filter(principal=world.users[role], agent=world.agent).count() == 1
+
+
+def granted_at_window(world, role, response):
+    grant = AgentAuthorisation.objects.get(agent=world.agent)
+    return grant.principal == world.users["owner"] and grant.recorded_by == world.users["clerk"]
 
 
 def revoked(world, role, response):
@@ -401,6 +412,8 @@ CASES = [
     ("post", "/hall/walk-in/?matter={matter}", walk_in_body, [LOGIN, 403, 403, 302, 403, 403, 403], walked_in),
     ("get", "/hall/delivery/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
     ("get", "/hall/?tab=in_hand", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/agents/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("post", "/hall/agents/", window_grant_body, [LOGIN, 403, 403, 302, 403, 403, 403], granted_at_window),
     # 统一调配: administrators only (their rows: tests/windows/test_staffing_pages.py)
     ("get", "/staffing/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     ("post", "/staffing/", {"action": "move"}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
