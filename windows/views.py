@@ -113,6 +113,10 @@ def walk_in(request):
     if category not in desk.categories:
         messages.error(request, _("您所在的窗口不受理该类别的事项,请引导申请人到相应窗口。"))
         return redirect("portal:walk_in")
+    if not desk.authorised_for(m.pk for m in matters):
+        names = "、".join(m.name for m in matters if m.pk not in desk.matter_ids)
+        messages.error(request, _("您未获授权受理以下事项:%(names)s。请引导申请人到获授权的窗口。") % {"names": names})
+        return redirect("portal:walk_in")
     return _walk_in_form(request, context, theme=theme, matters=matters)
 
 
@@ -140,8 +144,10 @@ def _agency_between(applicant, agent):
 def _walk_in_pick(request, context):
     desk = context["desk"]
     q = request.GET.get("q", "").strip()[:64]
-    matters = [m for m in catalog.search_matters(q=q) if m.target in desk.categories and m.in_hall]
-    themes = [t for t in catalog.active_themes() if t.target in desk.categories]
+    matters = [m for m in catalog.search_matters(q=q) if m.target in desk.categories and m.in_hall
+               and desk.authorised_for([m.pk])]
+    themes = [t for t in catalog.active_themes() if t.target in desk.categories
+              and (desk.matter_ids is None or desk.authorised_for(m.pk for m in catalog.theme_matters(t)))]
     if q:
         themes = [t for t in themes if q in t.name]
     context.update({"q": q, "themes": themes, "matters": matters[:100], "more": len(matters) > 100,

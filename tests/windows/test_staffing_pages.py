@@ -68,3 +68,13 @@ def test_only_administrators_use_the_staffing_page(client, admin, make):
     assert client.post("/staffing/", {"action": "move", "clerk": clerk.pk, "window": WindowFactory().pk,
                                       "starts_on": timezone.localdate().isoformat()}).status_code == 403
     assert Seat.objects.filter(clerk=clerk).count() == 1
+
+
+def test_walk_in_screen_offers_only_authorised_matters(client, admin):
+    mine, theirs = MatterFactory(name="城乡居民养老保险参保登记"), MatterFactory(name="再生育审批")
+    client.force_login(ClerkFactory(authorised=[mine]))
+    pick = client.get("/hall/walk-in/").content.decode()
+    assert "城乡居民养老保险参保登记" in pick and "再生育审批" not in pick
+    refused = client.get(f"/hall/walk-in/?matter={theirs.code}", follow=True)
+    assert "您未获授权受理以下事项:再生育审批" in refused.content.decode()
+    assert client.get(f"/hall/walk-in/?matter={mine.code}").status_code == 200
