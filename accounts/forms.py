@@ -80,8 +80,8 @@ class AgentGrantForm(forms.Form):
     )
     enterprise = forms.TypedChoiceField(label=_("委托人"), required=False, coerce=int, empty_value=None)
     matters = forms.MultipleChoiceField(label=_("委托事项"), widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               help_text=_("最长三年。"))
     note = forms.CharField(label=_("委托说明"), max_length=200, required=False)
 
@@ -90,6 +90,15 @@ class AgentGrantForm(forms.Form):
         self.fields["enterprise"].choices = [("", _("本人(%(name)s)") % {"name": me})] + [
             (e.pk, e.name) for e in enterprises]
         self.fields["matters"].choices = [(str(m.pk), f"{m.name}({m.department.short_name})") for m in matters]
+        self.kinds = {str(m.pk): m.target for m in matters}
+
+    def matter_groups(self):
+        """The matter checkboxes as (heading, boxes): natural-person matters, then legal-person."""
+        boxes = list(self["matters"])
+        kinds = (("natural", _("个人事项")), ("legal", _("法人事项(以企业名义委托)")))
+        if len(self.fields["enterprise"].choices) == 1:  # may authorise for no enterprise
+            kinds = kinds[:1]
+        return [(label, [b for b in boxes if self.kinds.get(str(b.data["value"])) == kind]) for kind, label in kinds]
 
     add_domain_errors = SignUpForm.add_domain_errors
     SERVICE_FIELDS = {}
