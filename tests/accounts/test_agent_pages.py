@@ -163,3 +163,30 @@ def test_clerk_records_an_authorisation_brought_to_the_window(client, d):
     grant = AgentAuthorisation.objects.get(agent__real_name="王芳")
     assert grant.recorded_at == "window" and list(grant.matters.all()) == [d["other"]]
     assert "王芳" in client.get("/hall/agents/").content.decode()
+
+
+def test_an_enterprise_agent_applies_in_the_enterprises_name(client, d):
+    from accounts.models import EnterpriseMembership
+    from tests.factories import EnterpriseFactory
+
+    legal = MatterFactory(target="legal", name="食品经营许可")
+    boss = UserFactory(real_name="黄伟强")
+    enterprise = EnterpriseFactory(name="清远市清新区禾云山茶业有限公司")
+    EnterpriseMembership.objects.create(enterprise=enterprise, user=boss, title="法定代表人", may_authorise=True)
+    client.force_login(boss)
+    response = client.post("/me/agents/", {
+        "agent_name": "张伟", "agent_id_number": d["agent"].id_number, "enterprise": enterprise.pk,
+        "matters": [legal.pk], "starts_on": "2026-11-01", "ends_on": "2027-10-31"})
+    assert response.status_code == 302
+    grant = AgentAuthorisation.objects.get(enterprise=enterprise)
+
+    client.force_login(d["agent"])
+    page = client.get(f"/apply/matter/{legal.code}/").content.decode()
+    assert "代 清远市清新区禾云山茶业有限公司 申请" in page
+    response = client.post(f"/apply/matter/{legal.code}/?for={grant.pk}",
+                           apply_post(legal, boss, on_behalf=grant.pk))
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert (application.applicant, application.enterprise, application.agent) == (boss, enterprise, d["agent"])
+    listing = client.get("/applications/").content.decode()
+    assert application.number in listing and "我代办" in listing
