@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
+from .models import (
+    AgentAuthorisation,
+    Department,
+    Enterprise,
+    EnterpriseMembership,
+    Hall,
+    MembershipRequest,
+    Region,
+    User,
+)
 
 
 @admin.register(User)
@@ -40,6 +49,7 @@ class MembershipInline(admin.TabularInline):
     model = EnterpriseMembership
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "title", "may_authorise"]
 
 
 @admin.register(Enterprise)
@@ -47,3 +57,32 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["credit_code", "name", "legal_representative"]
     search_fields = ["credit_code", "name"]
     inlines = [MembershipInline]
+
+
+@admin.register(AgentAuthorisation)
+class AgentAuthorisationAdmin(admin.ModelAdmin):
+    """Read-only: authorisations are recorded and revoked through the services (pages, API)."""
+
+    list_display = ["principal", "enterprise", "agent", "starts_on", "ends_on", "recorded_at", "revoked_at"]
+    list_filter = ["recorded_at"]
+    search_fields = ["principal__real_name", "agent__real_name", "enterprise__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipRequest)
+class MembershipRequestAdmin(admin.ModelAdmin):
+    """Read-only: decided on /me/enterprises/ (the legal representative or an administrator)."""
+
+    list_display = ["user", "enterprise", "state", "created_at", "decided_by"]
+    list_filter = ["state"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

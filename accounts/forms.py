@@ -56,3 +56,63 @@ class SignUpForm(forms.Form):
             target = self.SERVICE_FIELDS.get(name, name)
             for message in messages:
                 self.add_error(target if target in self.fields else None, message)
+
+
+class ClaimForm(SignUpForm):
+    """Claiming an account a window registered: the identity as registered there plus the number
+    of one of the person's applications (on the receipt or the acceptance notice)."""
+
+    application_number = forms.CharField(
+        label=_("办件编号"), max_length=32, help_text=_("窗口收件回执或受理通知书上的办件编号,如 441803-2026-XK-000123。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
+    )
+
+    field_order = ["real_name", "id_number", "phone", "application_number", "username", "password1", "password2"]
+
+
+class AgentGrantForm(forms.Form):
+    """委托代办: the agent (a real-name registered person), the matters and the period."""
+
+    agent_name = forms.CharField(label=_("代办人姓名"), max_length=30)
+    agent_id_number = forms.CharField(
+        label=_("代办人身份证号码"), max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
+    )
+    enterprise = forms.TypedChoiceField(label=_("委托人"), required=False, coerce=int, empty_value=None)
+    matters = forms.MultipleChoiceField(label=_("委托事项"), widget=forms.CheckboxSelectMultiple)
+    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                              help_text=_("最长三年。"))
+    note = forms.CharField(label=_("委托说明"), max_length=200, required=False)
+
+    def __init__(self, *args, enterprises=(), matters=(), me="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = [("", _("本人(%(name)s)") % {"name": me})] + [
+            (e.pk, e.name) for e in enterprises]
+        self.fields["matters"].choices = [(str(m.pk), f"{m.name}({m.department.short_name})") for m in matters]
+        self.kinds = {str(m.pk): m.target for m in matters}
+
+    def matter_groups(self):
+        """The matter checkboxes as (heading, boxes): natural-person matters, then legal-person."""
+        boxes = list(self["matters"])
+        kinds = (("natural", _("个人事项")), ("legal", _("法人事项(以企业名义委托)")))
+        if len(self.fields["enterprise"].choices) == 1:  # may authorise for no enterprise
+            kinds = kinds[:1]
+        return [(label, [b for b in boxes if self.kinds.get(str(b.data["value"])) == kind]) for kind, label in kinds]
+
+    add_domain_errors = SignUpForm.add_domain_errors
+    SERVICE_FIELDS = {}
+
+
+class MembershipRequestForm(forms.Form):
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"), max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
+    )
+    note = forms.CharField(label=_("申请说明"), max_length=200, required=False,
+                           help_text=_("如所在部门、职务,以便企业核实。"))
+    letter = forms.FileField(label=_("授权书(可选)"), required=False,
+                             help_text=_("企业出具的经办人授权书扫描件,PDF、JPG 或 PNG。"))
+
+    add_domain_errors = SignUpForm.add_domain_errors
+    SERVICE_FIELDS = {}

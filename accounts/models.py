@@ -157,8 +157,120 @@ class EnterpriseMembership(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE)
     user = models.ForeignKey(User, on_delete=models.CASCADE)
     title = models.CharField(_("身份"), max_length=32, default="经办人")
+    may_authorise = models.BooleanField(
+        _("可代表企业授权"), default=False,
+        help_text=_("法定代表人或经其授权的管理人员:可委托代办人、审核经办人申请。"),
+    )
 
     class Meta:
         verbose_name = _("企业经办人")
         verbose_name_plural = _("企业经办人")
         constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="unique_enterprise_member")]
+
+
+class AgentAuthorisationQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Authorisations in force on `day`: started, not ended, not revoked."""
+        return self.filter(revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+
+
+class AgentAuthorisation(models.Model):
+    """委托代办: a person (or an enterprise, through a member entitled to) authorises an agent to
+    apply for named matters during a period. The matters are referred to by name ("matters.Matter")
+    only: accounts never imports matters."""
+
+    class RecordedAt(models.TextChoices):
+        ONLINE = "online", _("委托人网上登记")
+        WINDOW = "window", _("窗口登记(委托人到场,已核验授权委托书)")
+
+    principal = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="agent_grants", verbose_name=_("委托人"),
+        help_text=_("委托人本人;以企业名义委托时为代表企业签署委托的人。"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="agent_grants",
+        verbose_name=_("委托单位"),
+    )
+    agent = models.ForeignKey(User, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("代办人"))
+    matters = models.ManyToManyField("matters.Matter", related_name="+", verbose_name=_("委托事项"))
+    starts_on = models.DateField(_("委托起始日期"))
+    ends_on = models.DateField(_("委托截止日期"))
+    recorded_at = models.CharField(_("登记方式"), max_length=16, choices=RecordedAt.choices, default=RecordedAt.ONLINE)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    note = models.CharField(_("委托说明"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("撤销人")
+    )
+    revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    objects = AgentAuthorisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("委托代办授权")
+        verbose_name_plural = _("委托代办授权")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="agent_period_ordered"),
+            models.CheckConstraint(condition=~models.Q(principal=models.F("agent")), name="agent_not_principal"),
+        ]
+
+    def __str__(self):
+        return f"{self.principal_name} → {self.agent}"
+
+    @property
+    def principal_name(self):
+        return self.enterprise.name if self.enterprise_id else (self.principal.real_name or self.principal.username)
+
+    def status_on(self, day):
+        """"valid", "revoked", "expired" or "pending" (not yet started) on `day`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if day > self.ends_on:
+            return "expired"
+        if day < self.starts_on:
+            return "pending"
+        return "valid"
+
+    STATUS_LABELS = {"valid": _("有效"), "revoked": _("已撤销"), "expired": _("已过期"), "pending": _("未生效")}
+
+    def status_label(self, day):
+        return self.STATUS_LABELS[self.status_on(day)]
+
+
+def membership_letter_path(instance, filename):
+    return f"membership_letters/{instance.enterprise_id}/{filename}"
+
+
+class MembershipRequest(models.Model):
+    """A signed-in real-name user asks to become an enterprise's 经办人. Pending grants nothing;
+    approval by a member entitled to authorise (or an administrator) creates the membership."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="membership_requests", verbose_name=_("申请人"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="membership_requests",
+                                   verbose_name=_("企业"))
+    note = models.CharField(_("申请说明"), max_length=200, blank=True)
+    letter = models.FileField(_("授权书"), upload_to=membership_letter_path, blank=True)
+    letter_name = models.CharField(max_length=255, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("审核人"))
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("经办人申请")
+        verbose_name_plural = _("经办人申请")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "enterprise"], condition=models.Q(state="pending"),
+                                    name="one_pending_membership_request"),
+        ]

@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Invalid
 
-from .models import Enterprise
+from .models import AgentAuthorisation, Enterprise
 
 
 def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
@@ -14,3 +14,47 @@ def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
     if enterprise is None:
         raise Invalid(_("未找到该企业。"), code="enterprise_not_found", fields={"enterprise": [_("请核对统一社会信用代码。")]})
     return enterprise
+
+
+def authorisations_granted(user):
+    """The 委托 a person granted, themselves or for an enterprise they may authorise for."""
+    from django.db.models import Q
+
+    return (
+        AgentAuthorisation.objects.filter(
+            Q(principal=user) | Q(enterprise__enterprisemembership__user=user, enterprise__enterprisemembership__may_authorise=True)
+        ).distinct().select_related("principal", "enterprise", "agent", "recorded_by").prefetch_related("matters")
+    )
+
+
+def authorisations_received(user):
+    return AgentAuthorisation.objects.filter(agent=user).select_related(
+        "principal", "enterprise", "recorded_by").prefetch_related("matters")
+
+
+def authorisation_covering(*, agent, principal, enterprise, matter_ids, day) -> AgentAuthorisation | None:
+    """The authorisation in force on `day` by which `agent` may act for the principal (a person,
+    or an enterprise) on every one of `matter_ids`; None when there is none."""
+    matter_ids = set(matter_ids)
+    if not matter_ids:
+        return None
+    candidates = AgentAuthorisation.objects.valid_on(day).filter(agent=agent, principal=principal)
+    candidates = candidates.filter(enterprise=enterprise) if enterprise is not None else candidates.filter(enterprise__isnull=True)
+    for authorisation in candidates.prefetch_related("matters").order_by("pk"):
+        if matter_ids <= {m.pk for m in authorisation.matters.all()}:
+            return authorisation
+    return None
+
+
+def principals_for(agent, *, matter_ids, day) -> list[AgentAuthorisation]:
+    """The authorisations in force on `day` under which `agent` may apply for all `matter_ids`:
+    what the apply form offers under 代为申请 (one per principal and enterprise)."""
+    matter_ids = set(matter_ids)
+    seen, found = set(), []
+    qs = AgentAuthorisation.objects.valid_on(day).filter(agent=agent).select_related("principal", "enterprise")
+    for authorisation in qs.prefetch_related("matters").order_by("pk"):
+        key = (authorisation.principal_id, authorisation.enterprise_id)
+        if key not in seen and matter_ids and matter_ids <= {m.pk for m in authorisation.matters.all()}:
+            seen.add(key)
+            found.append(authorisation)
+    return found

@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
+from core.throttle import FailureThrottle, client_address
 
 from . import services
-from .forms import LoginForm, SignUpForm
-from .models import User
+from .forms import ClaimForm, LoginForm, MembershipRequestForm, SignUpForm
+from .models import EnterpriseMembership, MembershipRequest, User
 
 # --- shared page helpers -----------------------------------------------------------------------
 
@@ -111,3 +113,122 @@ def signup(request):
             messages.success(request, _("注册成功,欢迎您,%(name)s。") % {"name": user.real_name})
             return redirect("portal:workbench")
     return render(request, "accounts/signup.html", {"form": form, "title": _("实名注册")}, status=400 if form.errors else 200)
+
+
+# --- claiming an account a window registered ---------------------------------------------------
+
+CLAIM_LIMIT, CLAIM_WINDOW = 5, 15 * 60
+claim_throttle = FailureThrottle("claim", limit=CLAIM_LIMIT, window=CLAIM_WINDOW)
+
+
+@sensitive_post_parameters("password1", "password2", "id_number", "application_number")
+def claim(request):
+    """认领窗口登记的账号: the person registered at a window sets a password online."""
+    if request.user.is_authenticated:
+        return redirect("portal:workbench")
+    form = ClaimForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client, ident = client_address(request), data["id_number"].strip().upper()
+        if claim_throttle.blocked(c=client, i=ident):
+            messages.error(request, _("尝试次数过多,请 15 分钟后再试,或携带身份证到任一窗口办理。"))
+            status = 429
+        else:
+            try:
+                user = services.account_claim(
+                    id_number=data["id_number"], real_name=data["real_name"], phone=data["phone"],
+                    application_number=data["application_number"], username=data["username"],
+                    password=data["password1"],
+                )
+            except DomainError as exc:
+                if exc.code == "claim_mismatch":
+                    claim_throttle.fail(c=client, i=ident)
+                show_domain_error(request, exc)
+                form.add_domain_errors(exc.fields)
+                status = exc.status
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("账号认领成功,欢迎您,%(name)s。您在窗口办理的办件已在“我的办件”中。")
+                                 % {"name": user.real_name})
+                return redirect("portal:my_applications")
+    elif form.errors:
+        status = 400
+    return render(request, "accounts/claim.html", {"form": form, "title": _("认领窗口登记的账号")}, status=status)
+
+
+# --- enterprise staff (经办人) -------------------------------------------------------------------
+
+
+def _membership_context(request, form):
+    user = request.user
+    deciding = MembershipRequest.objects.select_related("user", "enterprise").filter(state=MembershipRequest.State.PENDING)
+    if user.role != User.Role.ADMINISTRATOR and not user.is_superuser:
+        deciding = deciding.filter(enterprise__enterprisemembership__user=user,
+                                   enterprise__enterprisemembership__may_authorise=True)
+    return {
+        "title": _("企业经办人"),
+        "form": form,
+        "is_public": user.is_public,
+        "memberships": EnterpriseMembership.objects.filter(user=user).select_related("enterprise"),
+        "mine": MembershipRequest.objects.filter(user=user).select_related("enterprise", "decided_by")[:50],
+        "deciding": list(deciding.distinct()[:200]),
+    }
+
+
+@role_required(User.Role.PUBLIC, User.Role.ADMINISTRATOR, allow_superuser=True)
+def memberships(request):
+    """Ask to become an enterprise's 经办人; the enterprise's authorisers (and administrators)
+    approve or reject the requests here."""
+    form = MembershipRequestForm(request.POST or None, request.FILES or None) if request.user.is_public else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("工作人员不能申请成为企业经办人。"))
+        if form.is_valid():
+            try:
+                services.membership_request(user=request.user, credit_code=form.cleaned_data["credit_code"],
+                                            note=form.cleaned_data["note"], letter=form.cleaned_data["letter"])
+            except DomainError as exc:
+                show_domain_error(request, exc)
+                form.add_domain_errors(exc.fields)
+                status = exc.status
+            else:
+                messages.success(request, _("申请已提交,企业法定代表人或其授权的管理人员审核通过后,您即可以企业名义办事。"))
+                return redirect("portal:memberships")
+        else:
+            status = 400
+    return render(request, "accounts/memberships.html", _membership_context(request, form), status=status)
+
+
+@role_required(User.Role.PUBLIC, User.Role.ADMINISTRATOR, allow_superuser=True)
+@require_POST
+def membership_decide(request, pk):
+    membership_request = MembershipRequest.objects.filter(pk=pk).select_related("enterprise").first()
+    if membership_request is None or not services.may_decide_membership(request.user, membership_request):
+        return not_found_page(request, _("未找到该申请,或您无权审核。"))
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.membership_decide(request=membership_request, by=request.user, approve=approve,
+                                   note=request.POST.get("note", ""))
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        return render(request, "accounts/memberships.html", _membership_context(
+            request, MembershipRequestForm() if request.user.is_public else None), status=exc.status)
+    messages.success(request, _("已通过 %(name)s 的经办人申请。") % {"name": membership_request.user.real_name} if approve
+                     else _("已驳回 %(name)s 的经办人申请。") % {"name": membership_request.user.real_name})
+    return redirect("portal:memberships")
+
+
+@role_required(User.Role.PUBLIC, User.Role.ADMINISTRATOR, allow_superuser=True)
+def membership_letter(request, pk):
+    """The letter attached to a request: for the requester and those who may decide on it."""
+    from django.http import FileResponse
+
+    membership_request = MembershipRequest.objects.filter(pk=pk).select_related("enterprise").first()
+    if (membership_request is None or not membership_request.letter
+            or not (membership_request.user_id == request.user.pk
+                    or services.may_decide_membership(request.user, membership_request))):
+        return not_found_page(request, _("未找到该授权书,或您无权查看。"))
+    return FileResponse(membership_request.letter.open("rb"), as_attachment=False,
+                        filename=membership_request.letter_name or "letter")

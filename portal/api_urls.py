@@ -6,6 +6,7 @@ from matters.api import MatterDetailView, MatterListView, ThemeDetailView, Theme
 from supervision.api import CardViewSet, DashboardView
 from windows import queue_api as queue
 from windows.api import WalkInView
+from workflow.agency_api import AgentAuthorisationViewSet
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
 
@@ -13,6 +14,7 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("subcases", SubCaseViewSet, basename="api-subcase")
 router.register("cards", CardViewSet, basename="api-card")
+router.register("authorisations", AgentAuthorisationViewSet, basename="api-authorisation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -4,11 +4,13 @@ The views live in the app that owns the data they show; portal only composes the
 
 from django.urls import path
 
+from accounts import views as people
 from matters import views as guide
 from supervision import audit as catalog_audit
 from supervision import views as supervision
 from windows import queue_views as queue
 from windows import views as windows
+from workflow import agency_views as agency
 from workflow import verification
 from workflow import views as cases
 
@@ -40,6 +42,12 @@ urlpatterns = [
     # apply online (群众、企业经办人)
     path("apply/theme/<slug:code>/", cases.apply_theme, name="apply_theme"),
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
+    # 委托代办 and enterprise staff (我的)
+    path("me/agents/", agency.agents, name="agents"),
+    path("me/agents/<int:pk>/revoke/", agency.agent_revoke, name="agent_revoke"),
+    path("me/enterprises/", people.memberships, name="memberships"),
+    path("me/enterprises/requests/<int:pk>/decide/", people.membership_decide, name="membership_decide"),
+    path("me/enterprises/requests/<int:pk>/letter/", people.membership_letter, name="membership_letter"),
     # applications
     path("applications/", cases.my_applications, name="my_applications"),
     path("applications/<str:number>/", cases.application_detail, name="application"),
@@ -71,6 +79,8 @@ urlpatterns = [
     path("appointments/book/", queue.book, name="book"),
     path("appointments/slots/<int:pk>/book/", queue.book_slot, name="book_slot"),
     path("appointments/<str:code>/cancel/", queue.appointment_cancel, name="appointment_cancel"),
+    path("hall/agents/", windows.agent_record, name="agent_record"),  # 委托代办 recorded at the window
+    path("staffing/", windows.staffing, name="staffing"),  # 统一调配 (系统管理员)
     # the department's back office (部门审批)
     path("review/", cases.review_list, name="review"),
     path("review/<str:number>/", cases.subcase_detail, name="subcase"),

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.identity import credit_check_char, id_check_char
-from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
+from accounts.models import AgentAuthorisation, Department, Enterprise, EnterpriseMembership, Hall, Region, User
 from matters.models import FormField, MaterialRequirement, Matter, Theme, ThemeMatter
 from windows import queue_services
-from windows.models import AppointmentSlot, Seat, Ticket, Window
+from windows.models import AppointmentSlot, ClerkAuthorisation, Seat, Ticket, Window
 from workflow import services
 
 PASSWORD = "Tongban@2026"
@@ -102,7 +102,8 @@ class WindowFactory(factory.django.DjangoModelFactory):
 
 
 class ClerkFactory(UserFactory):
-    """A clerk seated since 2026-01-01 at a window (natural-person by default)."""
+    """A clerk seated since 2026-01-01 at a window (natural-person by default), authorised (授权)
+    for every matter unless `authorised=[matter, …]` names the only matters they may accept."""
 
     role = User.Role.CLERK
 
@@ -111,6 +112,26 @@ class ClerkFactory(UserFactory):
         if create:
             window = extracted or WindowFactory(**kwargs)
             Seat.objects.create(clerk=obj, window=window, starts_on=dt.date(2026, 1, 1))
+
+    @factory.post_generation
+    def authorised(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        grant = ClerkAuthorisation.objects.create(clerk=obj, starts_on=dt.date(2026, 1, 1),
+                                                  all_matters=extracted is None)
+        if extracted is not None:
+            grant.matters.set(extracted)
+
+
+def agent_for(principal, matters, *, agent=None, enterprise=None, starts_on=dt.date(2026, 1, 1),
+              ends_on=dt.date(2026, 12, 31), **kwargs) -> AgentAuthorisation:
+    """A 委托代办 authorisation recorded online by `principal` (created directly, any dates)."""
+    authorisation = AgentAuthorisation.objects.create(
+        principal=principal, enterprise=enterprise, agent=agent or UserFactory(), starts_on=starts_on,
+        ends_on=ends_on, recorded_by=principal, **kwargs,
+    )
+    authorisation.matters.set(matters)
+    return authorisation
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):

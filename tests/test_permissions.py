@@ -21,6 +21,7 @@ from tests.factories import (
     SupervisorFactory,
     UserFactory,
     accepted_application,
+    agent_for,
     files_for,
     form_for,
     submitted_application,
@@ -53,9 +54,17 @@ def world(db):
     soon = timezone.now() + dt.timedelta(minutes=1)
     booking = queue_services.appointment_book(user=owner, slot=AppointmentSlotFactory(
         hall=hall, date=timezone.localdate(soon), starts_at=soon, ends_at=soon + dt.timedelta(hours=1)))
+    agent = UserFactory(real_name="张伟")
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
             "subcase": in_review.subcases.get(), "hall": hall.code, "ticket": ticket.token, "booking": booking.code,
-            "slot": AppointmentSlotFactory(hall=hall).pk}
+            "slot": AppointmentSlotFactory(hall=hall).pk, "agent": agent,
+            "grant": agent_for(owner, [matter], agent=agent)}
+
+
+def grant_body(world):
+    agent = world["agent"]
+    return {"agent_name": agent.real_name, "agent_id_number": agent.id_number, "matters": [world["matter"].code],
+            "starts_on": "2026-11-01", "ends_on": "2027-10-31"}
 
 
 def walk_in_body(world):
@@ -111,6 +120,11 @@ CASES = [
     ("post", "/api/appointments/", "book", [401, 201, 201, 403, 403, 403, 403]),
     ("post", "/api/appointments/{booking}/cancel/", {}, [401, 200, 404, 404, 404, 404, 404]),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
+    # 委托代办: principals and agents; a clerk looks up the two people at the window, records a
+    # 委托 only with the principal present (400 here: no principal given) and a revocation brought in
+    ("get", "/api/authorisations/", None, [401, 200, 200, 200, 403, 403, 403]),
+    ("post", "/api/authorisations/", "grant", [401, 201, 201, 400, 403, 403, 403]),
+    ("post", "/api/authorisations/{grant}/revoke/", {"reason": "改由本人办理"}, [401, 200, 404, 200, 403, 403, 403]),
     ("get", "/api/matters/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/?q=yyzz&target=legal&level=district&theme=kaiban-qiye", None, [200] * 7),
     ("get", "/api/matters/{matter}/", None, [200, 200, 200, 200, 200, 200, 200]),
@@ -133,10 +147,15 @@ def test_permission_matrix(world, role, method, url, body, expected):
         client.force_authenticate(world["users"][role])
     url = url.format(waiting=world["waiting"].number, in_review=world["in_review"].number,
                      subcase=world["subcase"].number, matter=world["matter"].code, hall=world["hall"],
-                     ticket=world["ticket"], booking=world["booking"])
-    data = {"walk_in": lambda: walk_in_body(world), "take_ticket": lambda: {"hall": world["hall"], "category": "natural"},
-            "check_in": lambda: {"hall": world["hall"], "code": world["booking"]},
-            "book": lambda: {"slot": world["slot"]}}.get(body, lambda: body)() if isinstance(body, str) else body
+                     ticket=world["ticket"], booking=world["booking"], grant=world["grant"].pk)
+    bodies = {
+        "walk_in": lambda: walk_in_body(world),
+        "grant": lambda: grant_body(world),
+        "take_ticket": lambda: {"hall": world["hall"], "category": "natural"},
+        "check_in": lambda: {"hall": world["hall"], "code": world["booking"]},
+        "book": lambda: {"slot": world["slot"]},
+    }
+    data = bodies[body]() if isinstance(body, str) else body
     response = getattr(client, method)(url, data=data, format="json") if method == "post" else client.get(url)
     assert response.status_code == expected, response.content.decode()[:300]
     if expected >= 400:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Appointment, AppointmentSlot, Seat, Ticket, Window
+from .models import Appointment, AppointmentSlot, ClerkAuthorisation, RosterLog, Seat, Ticket, Window
 
 
 @admin.register(Window)
@@ -40,3 +40,26 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ["state", "slot__hall"]
     search_fields = ["code"]
     readonly_fields = ["code", "slot", "user", "state", "created_at", "cancelled_at", "checked_in_at", "ticket"]
+
+@admin.register(ClerkAuthorisation)
+class ClerkAuthorisationAdmin(admin.ModelAdmin):
+    list_display = ["clerk", "all_matters", "category", "starts_on", "ends_on", "granted_by"]
+    autocomplete_fields = ["clerk"]
+    filter_horizontal = ["matters"]
+
+
+@admin.register(RosterLog)
+class RosterLogAdmin(admin.ModelAdmin):
+    """The append-only record of 统一调配: read only."""
+
+    list_display = ["created_at", "actor", "clerk", "action"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

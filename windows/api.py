@@ -21,6 +21,7 @@ class ApplicantSerializer(serializers.Serializer):
 
 class WalkInSerializer(serializers.Serializer):
     applicant = ApplicantSerializer()
+    agent = ApplicantSerializer(required=False, help_text="委托代办:到场的代办人;须持有申请人对全部事项的有效委托")
     theme = serializers.CharField(required=False, allow_blank=True)
     matters = serializers.ListField(child=serializers.CharField(), required=False)
     enterprise = serializers.CharField(required=False, allow_blank=True)
@@ -44,7 +45,7 @@ class WalkInView(APIView):
             clerk=request.user, applicant=data["applicant"], matters=matters, theme=theme,
             enterprise=enterprise_by_credit_code(data.get("enterprise")), form_data=data["form_data"],
             files=request.FILES, received=data["received"], accept_now=data["accept"],
-            idempotency_key=idempotency_key(request),
+            idempotency_key=idempotency_key(request), agent=data.get("agent"),
         )
         application = access_application(request.user, application.number)
         return Response(ApplicationDetailSerializer(application, context={"request": request}).data,

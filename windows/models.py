@@ -256,3 +256,50 @@ class Appointment(models.Model):
 
     def __str__(self):
         return self.code
+class ClerkAuthorisationQuerySet(models.QuerySet):
+    def on(self, day: dt.date):
+        return self.filter(starts_on__lte=day).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day))
+
+
+class ClerkAuthorisation(models.Model):
+    """授权: the matters a clerk may accept, from one day to another. Either every matter of an
+    application category (自然人/法人, `all_matters`) or the matters named."""
+
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matter_authorisations",
+                              verbose_name=_("窗口人员"))
+    category = models.CharField(_("事项类别"), max_length=16, choices=Target.choices, blank=True,
+                                help_text=_("与“全部事项”一起使用:该类别的全部事项;留空为全部类别。"))
+    all_matters = models.BooleanField(_("全部事项"), default=False)
+    matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+", verbose_name=_("授权事项"))
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"), null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("授权人"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ClerkAuthorisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("窗口人员事项授权")
+        verbose_name_plural = _("窗口人员事项授权")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.clerk} {self.starts_on}"
+
+
+class RosterLog(models.Model):
+    """Append-only record of every change to seats and authorisations (统一调配)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("操作人"))
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_log",
+                              verbose_name=_("窗口人员"))
+    action = models.CharField(_("操作"), max_length=64)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("调配记录")
+        verbose_name_plural = _("调配记录")
+        ordering = ["-created_at", "-pk"]

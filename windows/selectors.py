@@ -2,7 +2,7 @@ import datetime as dt
 
 from workflow.hooks import Desk
 
-from .models import Seat, Window
+from .models import ClerkAuthorisation, Seat, Window
 
 
 def seats_today(clerk, day: dt.date):
@@ -17,4 +17,31 @@ def desk_for_clerk(clerk, day: dt.date) -> Desk | None:
     categories = frozenset(c for s in seats if (c := s.window.accepts_category))
     # Small halls have no separate delivery window: any comprehensive window hands out results.
     delivers = any(s.window.category in (Window.Category.DELIVERY, Window.Category.NATURAL, Window.Category.LEGAL) for s in seats)
-    return Desk(hall_id=seats[0].window.hall_id, categories=categories, delivers=delivers)
+    return Desk(hall_id=seats[0].window.hall_id, categories=categories, delivers=delivers,
+                matter_ids=authorised_matter_ids(clerk, day))
+
+
+def authorised_matter_ids(clerk, day: dt.date) -> frozenset[int] | None:
+    """授权 in force on `day`: None for every matter, else the ids (empty: none at all)."""
+    from matters.models import Matter
+
+    grants = list(ClerkAuthorisation.objects.on(day).filter(clerk=clerk).prefetch_related("matters"))
+    if any(g.all_matters and not g.category for g in grants):
+        return None
+    ids = {m.pk for g in grants if not g.all_matters for m in g.matters.all()}
+    blanket = {g.category for g in grants if g.all_matters}
+    if blanket:
+        ids |= set(Matter.objects.filter(target__in=blanket).values_list("pk", flat=True))
+    return frozenset(ids)
+
+
+def roster(day: dt.date):
+    """Who sits at which window of which hall on `day` (统一调配), by hall and window number."""
+    return (
+        Seat.objects.on(day).select_related("clerk", "window", "window__hall")
+        .order_by("window__hall__code", "window__number", "clerk__real_name")
+    )
+
+
+def authorisations_on(day: dt.date):
+    return ClerkAuthorisation.objects.on(day).select_related("clerk", "granted_by").prefetch_related("matters")

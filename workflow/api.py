@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.identity import mask
+from accounts.models import AgentAuthorisation
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import idempotency_key, idempotent
@@ -82,12 +83,13 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     notices = serializers.SerializerMethodField()
     supplement_requests = serializers.SerializerMethodField()
     refusal_reason = serializers.CharField()
+    agent = serializers.SerializerMethodField(help_text="委托代办:代办人及其委托(事项、期限、状态);无则为 null")
     log = serializers.SerializerMethodField()
 
     class Meta(ApplicationListSerializer.Meta):
         fields = ApplicationListSerializer.Meta.fields + [
             "applicant_id_number", "form", "materials", "subcases", "notices", "supplement_requests",
-            "refusal_reason", "accepted_at", "concluded_at", "delivered_at", "log",
+            "refusal_reason", "accepted_at", "concluded_at", "delivered_at", "agent", "log",
         ]
 
     def get_applicant_id_number(self, obj) -> str:
@@ -114,6 +116,16 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         return [{"items": r.items, "note": r.note, "requested_at": r.requested_at, "resolved_at": r.resolved_at}
                 for r in obj.supplement_requests.all()]
 
+    def get_agent(self, obj) -> dict | None:
+        grant = obj.agent_authorisation
+        if grant is None:
+            return None
+        from django.utils import timezone
+
+        return {"name": grant.agent.real_name, "id_number": grant.agent.masked_id_number,
+                "authorisation": grant.pk, "matters": [m.name for m in grant.matters.all()],
+                "starts_on": grant.starts_on, "ends_on": grant.ends_on, "status": grant.status_on(timezone.localdate())}
+
     def get_log(self, obj) -> list[dict]:
         return CaseLogSerializer(selectors.case_log(obj), many=True).data
 
@@ -123,10 +135,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
     matters = serializers.ListField(child=serializers.CharField(), required=False, help_text="事项实施编码列表")
     enterprise = serializers.CharField(required=False, allow_blank=True, help_text="以企业名义申请时的统一社会信用代码")
     form_data = serializers.JSONField(help_text="表单内容,键为字段键;multipart 请求中为 JSON 字符串")
+    on_behalf = serializers.IntegerField(required=False, help_text="委托代办:代为申请时所依据的委托 id(申请人为委托人)")
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):  # multipart: lists and JSON arrive as strings
-            plain = {k: data.get(k) for k in ("theme", "enterprise")}
+            plain = {k: data.get(k) for k in ("theme", "enterprise", "on_behalf")}
             plain["matters"] = [c for v in data.getlist("matters") for c in v.split(",") if c]
             raw = data.get("form_data") or "{}"
             try:
@@ -230,9 +243,16 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         theme, matters = resolve_matters(theme_code=data.get("theme", ""), matter_codes=data.get("matters", []))
+        applicant, enterprise, agent = request.user, enterprise_by_credit_code(data.get("enterprise")), None
+        if data.get("on_behalf") is not None:
+            grant = AgentAuthorisation.objects.filter(pk=data["on_behalf"], agent=request.user).select_related(
+                "principal", "enterprise").first()
+            if grant is None:
+                raise NotFound(_("未找到该委托。"), code="authorisation_not_found")
+            applicant, enterprise, agent = grant.principal, grant.enterprise, request.user
         application = services.application_submit(
-            applicant=request.user, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
-            enterprise=enterprise_by_credit_code(data.get("enterprise")), idempotency_key=idempotency_key(request),
+            applicant=applicant, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
+            enterprise=enterprise, idempotency_key=idempotency_key(request), agent=agent,
         )
         return self._detail(application, status.HTTP_201_CREATED)
 

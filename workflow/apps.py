@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = _("办件")
+
+    def ready(self):
+        from accounts.hooks import register_application_check
+
+        from .selectors import application_of_applicant
+
+        register_application_check(application_of_applicant)

@@ -19,6 +19,11 @@ class Desk:
     hall_id: int
     categories: frozenset[str]  # application categories they may accept: "natural", "legal"
     delivers: bool  # may hand out results (出件)
+    # 授权: the matters they may accept today; None means every matter of their categories.
+    matter_ids: frozenset[int] | None = None
+
+    def authorised_for(self, matter_ids) -> bool:
+        return self.matter_ids is None or set(matter_ids) <= self.matter_ids
 
 
 _desk_provider: Callable[[object, dt.date], Desk | None] | None = None

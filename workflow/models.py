@@ -106,6 +106,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="applications_as_agent",
+        verbose_name=_("代办人"), help_text=_("受申请人委托代为申请的人;申请人仍为委托人。"),
+    )
+    agent_authorisation = models.ForeignKey(
+        "accounts.AgentAuthorisation", null=True, blank=True, on_delete=models.PROTECT, related_name="applications",
+        verbose_name=_("委托代办授权"),
+    )
     received_hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("收件大厅")
     )

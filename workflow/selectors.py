@@ -27,7 +27,13 @@ def applications_for(user):
         return qs.exclude(state=Application.State.DRAFT)
     if user.is_reviewer:
         return qs.filter(subcases__department_id=user.department_id).distinct()
-    return qs.filter(Q(applicant=user) | Q(enterprise__members=user)).distinct()
+    return qs.filter(Q(applicant=user) | Q(enterprise__members=user) | _as_agent(user)).distinct()
+
+
+def _as_agent(user):
+    """What an agent submitted, while the authorisation it was made under is in force."""
+    today = timezone.localdate()
+    return Q(agent=user, agent_authorisation__revoked_at__isnull=True, agent_authorisation__ends_on__gte=today)
 
 
 def access_application(user, number: str) -> Application:
@@ -42,11 +48,41 @@ def clerk_queue(user, *, states=(Application.State.SUBMITTED,)):
     desk = hooks.desk_for(user, timezone.localdate())
     if desk is None:
         return Application.objects.none()
+    qs = Application.objects.select_related(*APPLICATION_RELATED).filter(state__in=states, category__in=desk.categories)
+    return _authorised_matters_only(qs, desk).order_by("submitted_at", "pk")
+
+
+def _authorised_matters_only(qs, desk):
+    """Only applications all of whose matters the clerk is authorised for (授权)."""
+    if desk.matter_ids is None:
+        return qs
+    from matters.models import Matter
+
+    return qs.exclude(matters__in=Matter.objects.exclude(pk__in=desk.matter_ids))
+
+
+def cases_in_hand(clerk):
+    """我经手的在办件: what still waits on this clerk, wherever they sit today — walk-ins they
+    registered and have not accepted yet, applications they asked to supplement (the open
+    request is theirs), and applications they accepted with 容缺 materials still outstanding."""
+    from .models import Material, SupplementRequest
+
+    open_requests = SupplementRequest.objects.filter(requested_by=clerk, resolved_at__isnull=True)
+    deferred = Material.objects.filter(source=Material.Source.DEFERRED, fulfilled_at__isnull=True)
+    S = Application.State
     return (
         Application.objects.select_related(*APPLICATION_RELATED)
-        .filter(state__in=states, category__in=desk.categories)
+        .filter(
+            Q(state=S.SUBMITTED, created_by=clerk, channel="window")
+            | Q(state=S.SUPPLEMENT_REQUESTED, pk__in=open_requests.values("application_id"))
+            | Q(state__in=(S.ACCEPTED, S.IN_REVIEW), accepted_by=clerk, pk__in=deferred.values("application_id"))
+        )
         .order_by("submitted_at", "pk")
     )
+
+
+def in_hand_of(clerk, application) -> bool:
+    return cases_in_hand(clerk).filter(pk=application.pk).exists()
 
 
 def delivery_queue(user):
@@ -188,3 +224,8 @@ def visible_materials(user, application, subcase=None):
     if user.is_reviewer:
         return materials.filter(requirement__matter__department_id=user.department_id)
     return materials
+
+
+def application_of_applicant(user, number: str) -> bool:
+    """Registered on accounts.hooks: does `number` name one of `user`'s applications?"""
+    return Application.objects.filter(applicant=user, number=number).exclude(state=Application.State.DRAFT).exists()

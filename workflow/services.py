@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import EnterpriseMembership
+from accounts.selectors import authorisation_covering
 from core.errors import Conflict, Forbidden, Invalid
 from exchange import services as exchange_services
 from matters.models import MaterialRequirement, Target
@@ -103,6 +104,51 @@ def next_application_number(*, type_code: str, day=None) -> str:
 # --- submission ------------------------------------------------------------------------------
 
 
+def _check_agent(*, agent, applicant, enterprise, matters, day):
+    """委托代办: the agent must hold, on `day`, an authorisation from this principal (person or
+    enterprise) naming every matter applied for. The form only offers such principals; this is
+    the check that counts."""
+    authorisation = authorisation_covering(agent=agent, principal=applicant, enterprise=enterprise,
+                                           matter_ids={m.pk for m in matters}, day=day)
+    if authorisation is None:
+        raise Forbidden(
+            _("%(agent)s 没有 %(principal)s 对所选事项的有效委托(委托须在有效期内、未撤销,并包含全部所选事项),不能代为申请。")
+            % {"agent": agent.real_name, "principal": enterprise.name if enterprise is not None else applicant.real_name},
+            code="agent_not_authorised",
+        )
+    return authorisation
+
+
+def behalf_note(application, actor) -> str:
+    """"代办人 张三 代 李四" when `actor` is the application's agent, else ""."""
+    if actor is None or not application.agent_id or actor.pk != application.agent_id:
+        return ""
+    principal = application.enterprise.name if application.enterprise_id else application.applicant.real_name
+    return _("代办人 %(agent)s 代 %(principal)s") % {"agent": actor.real_name, "principal": principal}
+
+
+def _behalf_data(application, actor) -> dict:
+    if not behalf_note(application, actor):
+        return {}
+    return {"agent": actor.pk, "on_behalf_of": application.applicant_id,
+            "authorisation": application.agent_authorisation_id}
+
+
+def _join(*parts) -> str:
+    return ";".join(p for p in parts if p)
+
+
+def acts_for_applicant(application, user) -> bool:
+    """The applicant, or the agent who submitted it while their authorisation is in force
+    (not revoked, not expired): they may supplement, provide 容缺 materials and withdraw."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if application.applicant_id == user.pk:
+        return True
+    authorisation = application.agent_authorisation if application.agent_id == user.pk else None
+    return authorisation is not None and authorisation.status_on(_today()) == "valid"
+
+
 def _check_applicant(*, applicant, enterprise, category, channel, establishes_entity=False):
     if category == Target.LEGAL:
         if enterprise is None and establishes_entity:
@@ -161,9 +207,12 @@ def _save_materials(application, planned, *, actor):
 def application_submit(
     *, applicant, matters, form_data, files=None, theme=None, enterprise=None, idempotency_key="",
     channel=Channel.ONLINE, created_by=None, hall_id=None, received_at_window=(), requirements=None,
-    required_ids=(), situation=None,
+    required_ids=(), situation=None, agent=None,
 ) -> Application:
     """Create and submit one application for a theme or a list of matters.
+
+    `agent`: the person acting under a 委托代办 authorisation of the applicant (or of the
+    enterprise); the applicant stays the principal and the log says who acted on whose behalf.
 
     Submitting twice with the same idempotency key returns the first application. Online, every
     required material the applicant must bring has to be uploaded; at a window the clerk marks
@@ -171,7 +220,7 @@ def application_submit(
     one-time notice.
     """
     files = files or {}
-    created_by = created_by or applicant
+    created_by = created_by or agent or applicant
     if idempotency_key:
         existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -185,6 +234,10 @@ def application_submit(
     if len(categories) != 1:
         raise Invalid(_("个人事项和法人事项不能在同一办件中申请。"), code="mixed_categories")
     category = categories.pop()
+    authorisation = None
+    if agent is not None:
+        authorisation = _check_agent(agent=agent, applicant=applicant, enterprise=enterprise, matters=matters,
+                                     day=_today())
     _check_applicant(
         applicant=applicant, enterprise=enterprise, category=category, channel=channel,
         establishes_entity=any(m.establishes_entity for m in matters),
@@ -215,6 +268,7 @@ def application_submit(
         title=theme.name if theme is not None else "、".join(m.name for m in matters),
         form_data=cleaned, channel=channel, idempotency_key=idempotency_key, created_by=created_by,
         received_hall_id=hall_id, submitted_at=now, situation=situation or {},
+        agent=agent, agent_authorisation=authorisation,
         pre_review_due=load_calendar().add_workdays(day, PRE_REVIEW_DAYS) if channel == Channel.ONLINE else None,
         number=next_application_number(type_code=type_code, day=day),
     )
@@ -230,12 +284,19 @@ def application_submit(
     application.matters.set(matters)
     application.matter_versions.set(current_versions(matters))  # the guides it was submitted under
     _save_materials(application, planned, actor=created_by)
+    if agent is not None:
+        how = _("网上代为申请") if channel == Channel.ONLINE else _("窗口收件,已核验代办人身份及委托")
+        note = _join(behalf_note(application, agent), how,
+                     _("委托有效期 %(from)s 至 %(to)s") % {"from": authorisation.starts_on, "to": authorisation.ends_on})
+        data = _behalf_data(application, agent)
+    else:
+        note = _("网上申办") if channel == Channel.ONLINE else (
+            _("窗口收件,已核验经办人身份及授权委托书") if enterprise is not None else _("窗口收件,已核验申请人身份")
+        )
+        data = None
     log_case(
         application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
-        to_state=application.state,
-        note=_("网上申办") if channel == Channel.ONLINE else (
-            _("窗口收件,已核验经办人身份及授权委托书") if enterprise is not None else _("窗口收件,已核验申请人身份")
-        ),
+        to_state=application.state, note=note, data=data,
     )
     return application
 
@@ -243,15 +304,33 @@ def application_submit(
 # --- the window: accept, supplement, refuse, deliver ---------------------------------------
 
 
-def clerk_desk(clerk, *, category=None, delivering=False):
-    """The clerk's desk today, checked for the category they act on; raises Forbidden."""
+def clerk_desk(clerk, *, category=None, delivering=False, matters=None, application=None):
+    """The clerk's desk today, checked for the category and matters they act on (their
+    window's category and their 授权); raises Forbidden.
+
+    `application`: the clerk acts on this application. One in their hands
+    (`selectors.cases_in_hand`: a walk-in they registered, a supplement they asked for, 容缺
+    materials after their acceptance) they finish at whatever window they sit today, even after
+    统一调配 moved them to another hall or category; any other is checked by its category and
+    matters."""
     if not getattr(clerk, "is_clerk", False):
         raise Forbidden(_("只有综合窗口人员可以办理此操作。"), code="not_a_clerk")
     desk = hooks.desk_for(clerk, _today())
     if desk is None:
         raise Forbidden(_("您今天没有排班窗口,不能办理业务。"), code="no_seat_today")
+    if application is not None:
+        from .selectors import in_hand_of
+
+        if in_hand_of(clerk, application):
+            return desk
+        category = application.category
+        matters = list(application.matters.all())
     if category is not None and category not in desk.categories:
         raise Forbidden(_("您所在的窗口不受理该类别的事项。"), code="wrong_window_category")
+    if matters is not None and not desk.authorised_for(m.pk for m in matters):
+        names = "、".join(m.name for m in matters if m.pk not in desk.matter_ids)
+        raise Forbidden(_("您未获授权受理以下事项:%(names)s。请引导申请人到获授权的窗口。") % {"names": names},
+                        code="clerk_not_authorised")
     if delivering and not desk.delivers:
         raise Forbidden(_("您所在的窗口不办理出件。"), code="not_a_delivery_window")
     return desk
@@ -314,7 +393,7 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
 def application_accept(*, application: Application, clerk, deferred=(), deferred_until=None) -> Application:
     """Accept at the window. 容缺受理: `deferred` names requirement ids of minor materials
     (marked deferrable in the catalog) that may follow by `deferred_until`."""
-    desk = clerk_desk(clerk, category=application.category)
+    desk = clerk_desk(clerk, application=application)
     application = _locked(Application, application.pk)
     if deferred:
         _defer_materials(application, clerk=clerk, requirement_ids=set(deferred), due_on=deferred_until)
@@ -349,9 +428,9 @@ def deferred_material_provide(*, material: Material, actor, upload=None) -> Mate
     if not material.is_outstanding:
         raise Conflict(_("该材料已补交。"), code="already_provided")
     if getattr(actor, "is_clerk", False):
-        clerk_desk(actor, category=application.category)
-    elif actor.pk != application.applicant_id:
-        raise Forbidden(_("只有申请人本人或窗口人员可以补交材料。"), code="not_applicant")
+        clerk_desk(actor, application=application)
+    elif not acts_for_applicant(application, actor):
+        raise Forbidden(_("只有申请人本人、其代办人或窗口人员可以补交材料。"), code="not_applicant")
     if upload is None and not getattr(actor, "is_clerk", False):
         raise Invalid(_("请上传补交的材料。"), code="file_required", fields={"file": [_("请选择文件。")]})
     files = {f"material_{material.requirement_id}": upload} if upload is not None else {}
@@ -363,8 +442,10 @@ def deferred_material_provide(*, material: Material, actor, upload=None) -> Mate
     _save_materials(application, planned, actor=actor)
     material.fulfilled_at = _now()
     material.save(update_fields=["fulfilled_at"])
-    log_case(application, actor=actor, action="workflow.application.deferred_material_provided", note=material.name,
-             data={"due_on": material.due_on.isoformat(), "late": _today() > material.due_on})
+    log_case(application, actor=actor, action="workflow.application.deferred_material_provided",
+             note=_join(behalf_note(application, actor), material.name),
+             data={"due_on": material.due_on.isoformat(), "late": _today() > material.due_on,
+                   **_behalf_data(application, actor)})
     return material
 
 
@@ -397,7 +478,7 @@ def deem_overdue_applications_accepted(*, today=None) -> list[str]:
 
 @transaction.atomic
 def application_request_supplement(*, application: Application, clerk, items: list[dict], note="") -> SupplementRequest:
-    clerk_desk(clerk, category=application.category)
+    clerk_desk(clerk, application=application)
     items = [
         {"material": str(i.get("material", "")).strip(), "reason": str(i.get("reason", "")).strip()}
         for i in items or []
@@ -457,16 +538,17 @@ def supplement_repeat_allow(*, application: Application, supervisor, reason: str
 @transaction.atomic
 def application_resubmit(*, application: Application, applicant, files=None, form_data=None) -> Application:
     """The applicant supplements online what the one-time notice listed and submits again."""
-    if application.applicant_id != applicant.pk:
-        raise Forbidden(_("只有申请人本人可以在网上补正。"), code="not_applicant")
-    return _resubmit(application, actor=applicant, files=files, form_data=form_data, note=_("网上补正"))
+    if not acts_for_applicant(application, applicant):
+        raise Forbidden(_("只有申请人本人或其代办人可以在网上补正。"), code="not_applicant")
+    return _resubmit(application, actor=applicant, files=files, form_data=form_data,
+                     note=_join(behalf_note(application, applicant), _("网上补正")))
 
 
 @transaction.atomic
 def application_supplement_at_window(*, application: Application, clerk, files=None, received=()) -> Application:
     """The applicant brings the supplement to any hall (同城通办): the clerk scans it or checks
     the originals (`received`: requirement ids) and the application is back at the window."""
-    clerk_desk(clerk, category=application.category)
+    clerk_desk(clerk, application=application)
     return _resubmit(application, actor=clerk, files=files, received=received, note=_("窗口收取补正材料"))
 
 
@@ -491,14 +573,15 @@ def _resubmit(application, *, actor, files=None, form_data=None, received=(), no
     application.supplement_requests.filter(resolved_at__isnull=True).update(resolved_at=_now())
     log_case(
         application, actor=actor, action="workflow.application.supplemented", from_state=from_state,
-        to_state=application.state, note=note, data={"materials": [r.name for r in requirements]},
+        to_state=application.state, note=note,
+        data={"materials": [r.name for r in requirements], **_behalf_data(application, actor)},
     )
     return application
 
 
 @transaction.atomic
 def application_refuse(*, application: Application, clerk, reason: str) -> Application:
-    clerk_desk(clerk, category=application.category)
+    clerk_desk(clerk, application=application)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
@@ -520,8 +603,8 @@ def application_refuse(*, application: Application, clerk, reason: str) -> Appli
 @transaction.atomic
 def application_withdraw(*, application: Application, applicant, reason="") -> Application:
     application = _locked(Application, application.pk)
-    if application.applicant_id != applicant.pk:
-        raise Forbidden(_("只有申请人本人可以撤回申请。"), code="not_applicant")
+    if not acts_for_applicant(application, applicant):
+        raise Forbidden(_("只有申请人本人或其代办人可以撤回申请。"), code="not_applicant")
     from_state = application.state
     _transition(application, "withdraw")
     application.save()
@@ -530,10 +613,12 @@ def application_withdraw(*, application: Application, applicant, reason="") -> A
         subcase.withdraw()
         subcase.save()
         log_case(application, subcase=subcase, actor=applicant, action="workflow.subcase.withdrawn",
-                 from_state=sub_from, to_state=subcase.state)
+                 from_state=sub_from, to_state=subcase.state, note=behalf_note(application, applicant),
+                 data=_behalf_data(application, applicant))
     log_case(
         application, actor=applicant, action="workflow.application.withdrawn", from_state=from_state,
-        to_state=application.state, note=reason,
+        to_state=application.state, note=_join(behalf_note(application, applicant), reason),
+        data=_behalf_data(application, applicant),
     )
     return application
 

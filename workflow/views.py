@@ -144,20 +144,28 @@ def _apply(request, *, theme, matters, title, back):
         requirements = material_requirements(matters)
     legal = bool(matters) and matters[0].target == Target.LEGAL
     establishing = any(m.establishes_entity for m in matters)
-    enterprises = list(request.user.enterprises.all().order_by("name")) if legal and not establishing else []
+    agency = _agency_choice(request, matters)
+    acting = agency["acting"]
+    if acting is not None:  # 代为申请: the principal (and their enterprise) apply, the user acts
+        enterprises = [acting.enterprise] if acting.enterprise_id else []
+    else:
+        enterprises = list(request.user.enterprises.all().order_by("name")) if legal and not establishing else []
     errors, status = {}, 200
     if request.method == "POST":
         values = read_oneform(request.POST, fields)
         key = _posted_key(request)
         chosen = request.POST.get("enterprise", "")
         enterprise = next((e for e in enterprises if str(e.pk) == chosen), None)
+        if acting is not None:
+            enterprise = acting.enterprise
         offered = {f"material_{r.pk}" for r in requirements}
         files = {name: upload for name, upload in request.FILES.items() if name in offered}
         resolution = situation.resolution if situation is not None else None
         try:
             application = services.application_submit(
-                applicant=request.user, matters=matters, theme=theme, form_data=values, files=files,
-                enterprise=enterprise, idempotency_key=key,
+                applicant=acting.principal if acting is not None else request.user, matters=matters, theme=theme,
+                form_data=values, files=files, enterprise=enterprise, idempotency_key=key,
+                agent=request.user if acting is not None else None,
                 requirements=resolution.requirements if resolution else None,
                 required_ids=resolution.required_by_answer if resolution else (),
                 situation=resolution.record() if resolution else None,
@@ -170,9 +178,12 @@ def _apply(request, *, theme, matters, title, back):
         else:
             messages.success(request, _("申请已提交,办件编号:%(number)s。窗口将在 5 个工作日内完成预审,请留意办件状态。")
                              % {"number": application.number})
+            if acting is not None:
+                messages.info(request, _("您以代办人身份代 %(principal)s 申请,申请人为委托人。")
+                              % {"principal": acting.principal_name})
             return redirect("portal:application", number=application.number)
     else:
-        values = _prefill(fields, request.user, enterprises)
+        values = _prefill(fields, acting.principal if acting is not None else request.user, enterprises)
         key = _fresh_key()
         chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
     return render(request, "workflow/apply.html", {
@@ -192,7 +203,37 @@ def _apply(request, *, theme, matters, title, back):
         "back": back,
         "departments": sorted({m.department.name for m in matters}),
         "situation": situation,
+        **agency,
     }, status=status)
+
+
+def _agency_choice(request, matters):
+    """代为申请: the authorisations under which the user may apply for all these matters today
+    (the only ones offered), the one chosen (?for=<id> to show the form, posted as `on_behalf`),
+    and the user's authorisations in force that do not cover these matters (to say why not).
+
+    A posted choice that is not offered is still passed on, so that the service refuses it with
+    its own message (never trust the form)."""
+    from accounts.models import AgentAuthorisation
+    from accounts.selectors import principals_for
+
+    today = timezone.localdate()
+    matter_ids = {m.pk for m in matters}
+    offered = principals_for(request.user, matter_ids=matter_ids, day=today)
+    raw = request.POST.get("on_behalf", "") if request.method == "POST" else request.GET.get("for", "")
+    acting = None
+    if raw.isdigit():
+        acting = next((a for a in offered if a.pk == int(raw)), None) or (
+            AgentAuthorisation.objects.filter(pk=int(raw), agent=request.user)
+            .select_related("principal", "enterprise").first()
+        )
+    offered_ids = {a.pk for a in offered}
+    held = [] if offered else [
+        agency_shown(a, today) for a in AgentAuthorisation.objects.valid_on(today).filter(agent=request.user)
+        .select_related("principal", "enterprise", "agent", "recorded_by").prefetch_related("matters")
+        if a.pk not in offered_ids
+    ]
+    return {"offered": offered, "acting": acting, "held_elsewhere": held}
 
 
 # --- my applications ---------------------------------------------------------------------------
@@ -291,6 +332,14 @@ def _steps(application):
              "current": i == current} for i, (label, _states) in enumerate(PROGRESS_STEPS)]
 
 
+def agency_shown(authorisation, today):
+    """An authorisation ready for accounts/_agency.html (its status on `today`), or None."""
+    if authorisation is not None:
+        authorisation.status = authorisation.status_on(today)
+        authorisation.status_text = authorisation.status_label(today)
+    return authorisation
+
+
 def _detail_context(request, application, *, errors=None, posted=None, panel=""):
     user = request.user
     errors = errors or {}
@@ -304,7 +353,12 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
 
     desk = hooks.desk_for(user, today) if user.is_clerk else None
     at_window = desk is not None and application.category in desk.categories
-    is_applicant = application.applicant_id == user.pk
+    # The applicant, or their agent while the authorisation lasts, act as the applicant here.
+    is_applicant = services.acts_for_applicant(application, user)
+    if desk is not None and not at_window:
+        at_window = selectors.in_hand_of(user, application)
+    elif at_window and not desk.authorised_for(application.matters.values_list("pk", flat=True)):
+        at_window = selectors.in_hand_of(user, application)
     can = {
         "accept": at_window and application.state == S.SUBMITTED,
         "deliver": desk is not None and desk.delivers and application.state == S.RESULT_READY,
@@ -333,6 +387,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
             for n in application.notices.all()
         ],
         "timeline": _timeline(application),
+        "agency": agency_shown(application.agent_authorisation, today),
         "can": can,
         "any_action": any(can.values()),
         "errors": errors,

@@ -15,17 +15,19 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
-from accounts.models import User
+from accounts.models import AgentAuthorisation, EnterpriseMembership, MembershipRequest, User
 from tests.factories import (
     PASSWORD,
     AppointmentSlotFactory,
     ClerkFactory,
     DepartmentFactory,
+    EnterpriseFactory,
     MatterFactory,
     ReviewerFactory,
     SupervisorFactory,
     UserFactory,
     accepted_application,
+    agent_for,
     form_for,
     pdf_upload,
     submitted_application,
@@ -118,13 +120,52 @@ class World:
     def booking(self):
         return queue_services.appointment_book(user=self.users["owner"], slot=AppointmentSlotFactory(hall=self.hall))
 
+    @cached_property
+    def agent(self):
+        return UserFactory(real_name="张伟")
+
+    @cached_property
+    def grant(self):
+        """The owner authorised `agent` for the matter (委托代办)."""
+        return agent_for(self.users["owner"], [self.matter], agent=self.agent)
+
+    @cached_property
+    def enterprise(self):
+        """An enterprise whose legal representative member (may authorise) is the owner."""
+        enterprise = EnterpriseFactory()
+        EnterpriseMembership.objects.create(enterprise=enterprise, user=self.users["owner"], title="法定代表人",
+                                            may_authorise=True)
+        return enterprise
+
+    @cached_property
+    def staff_request(self):
+        return MembershipRequest.objects.create(user=UserFactory(real_name="周敏"), enterprise=self.enterprise,
+                                                note="行政部")
+
+    @cached_property
+    def walked_in_person(self):
+        """Registered at a window (no password) with a walk-in application."""
+        from windows.services import walk_in_register
+
+        person = UserFactory.build()
+        application = walk_in_register(
+            clerk=self.users["clerk"], matters=[self.matter], form_data=form_for([self.matter], person),
+            applicant={"real_name": "黄丽娟", "id_number": person.id_number, "phone": "13712345678"},
+            received=[r.pk for r in self.matter.materials.all()])
+        return application.applicant, application
+
     def snapshot(self):
-        """What no refusal may change: every case's state, the case log, the accounts."""
+        """What no refusal may change: every case's state, the case log, the accounts, the
+        authorisations and staff requests."""
         return (
             sorted(Application.objects.values_list("number", "state")),
             sorted(SubCase.objects.values_list("number", "state")),
             Application.objects.filter(log__isnull=False).count(),
             User.objects.count(),
+            sorted(AgentAuthorisation.objects.values_list("pk", "revoked_at")),
+            sorted(MembershipRequest.objects.values_list("pk", "state")),
+            EnterpriseMembership.objects.count(),
+            sorted(User.objects.values_list("pk", "password")),
         )
 
 
@@ -163,6 +204,8 @@ class _Url(dict):
             "in_review": lambda: w.in_review.number,
             "ready": lambda: w.ready.number,
             "subcase": lambda: w.subcase.number,
+            "grant": lambda: w.grant.pk,
+            "staff_request": lambda: w.staff_request.pk,
             "last4": lambda: w.users["owner"].id_number[-4:],
             "wrong4": lambda: _wrong(w.users["owner"].id_number[-4:]),
             "hall": lambda: w.hall.code,
@@ -210,6 +253,28 @@ def walk_in_body(world, role):
 def signup_body(world, role):
     return {"real_name": "赵晓燕", "id_number": valid_id_number(), "phone": "13612345678", "username": "zhaoxiaoyan",
             "password1": PASSWORD, "password2": PASSWORD}
+
+
+def grant_body(world, role):
+    return {"agent_name": world.agent.real_name, "agent_id_number": world.agent.id_number, "enterprise": "",
+            "matters": [world.matter.pk], "starts_on": "2026-01-01", "ends_on": "2026-12-31", "note": "代为办理"}
+
+
+def window_grant_body(world, role):
+    owner = world.users["owner"]
+    return {**grant_body(world, role), "principal_real_name": owner.real_name, "principal_id_number": owner.id_number,
+            "letter_checked": "1"}
+
+
+def staff_request_body(world, role):
+    return {"credit_code": world.enterprise.credit_code, "note": "财务部出纳"}
+
+
+def claim_body(world, role):
+    person, application = world.walked_in_person
+    return {"real_name": person.real_name, "id_number": person.id_number, "phone": person.phone,
+            "application_number": application.number, "username": "huanglijuan", "password1": PASSWORD,
+            "password2": PASSWORD}
 
 
 def login_body(world, role):
@@ -290,6 +355,34 @@ def to_workbench(world, role, response):
     }[role]
 
 
+def granted(world, role, response):
+    return AgentAuthorisation.objects.filter(principal=world.users[role], agent=world.agent).count() == 1
+
+
+def granted_at_window(world, role, response):
+    grant = AgentAuthorisation.objects.get(agent=world.agent)
+    return grant.principal == world.users["owner"] and grant.recorded_by == world.users["clerk"]
+
+
+def revoked(world, role, response):
+    return AgentAuthorisation.objects.get(pk=world.grant.pk).revoked_by == world.users[role]
+
+
+def staff_requested(world, role, response):
+    return MembershipRequest.objects.filter(user=world.users[role], state="pending").count() == 1 and not \
+        EnterpriseMembership.objects.filter(user=world.users[role], enterprise=world.enterprise).exists()
+
+
+def staff_approved(world, role, response):
+    request = MembershipRequest.objects.get(pk=world.staff_request.pk)
+    return request.state == "approved" and EnterpriseMembership.objects.filter(user=request.user).exists()
+
+
+def claimed(world, role, response):
+    person = User.objects.get(pk=world.walked_in_person[0].pk)
+    return person.has_usable_password() == (role == "anonymous")
+
+
 def to_workbench_page(world, role, response):
     return response["Location"] == "/workbench/"
 
@@ -323,6 +416,20 @@ CASES = [
     ("get", "/accounts/logout/", None, [405] * 7, None),
     ("post", "/accounts/logout/", {}, [302] * 7, signed_out),
     ("get", "/workbench/", None, [LOGIN, 302, 302, 302, 302, 302, 302], to_workbench),
+    # claiming an account a window registered (anonymous only; signed-in people go to their workbench)
+    ("get", "/accounts/claim/", None, [200, 302, 302, 302, 302, 302, 302], to_workbench_page),
+    ("post", "/accounts/claim/", claim_body, [302] * 7, claimed),
+    # 委托代办 (我的): the principal grants and revokes; the agent is a registered real-name user
+    ("get", "/me/agents/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("post", "/me/agents/", grant_body, [LOGIN, 302, 302, 403, 403, 403, 403], granted),
+    ("post", "/me/agents/{grant}/revoke/", {"reason": "改由本人办理"}, [LOGIN, 302, 404, 403, 403, 403, 403], revoked),
+    # enterprise staff (经办人): ask to join; the enterprise's authoriser (owner here) decides
+    ("get", "/me/enterprises/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("post", "/me/enterprises/", staff_request_body, [LOGIN, 409, 302, 403, 403, 403, 403], staff_requested),
+    ("post", "/me/enterprises/requests/{staff_request}/decide/", {"decision": "approve"},
+     [LOGIN, 302, 404, 403, 403, 403, 403], staff_approved),
+    ("get", "/me/enterprises/requests/{staff_request}/letter/", None, [LOGIN, 404, 404, 403, 403, 403, 403], None),
+    ("get", "/me/enterprises/requests/{staff_request}/decide/", None, [LOGIN, 405, 405, 403, 403, 403, 403], None),
     # apply online
     ("get", "/apply/matter/{matter}/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
     ("post", "/apply/matter/{matter}/", apply_body, [LOGIN, 302, 302, 403, 403, 403, 403], applied),
@@ -387,6 +494,12 @@ CASES = [
     ("get", "/appointments/book/?hall={hall}&queue=natural", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
     ("post", "/appointments/slots/{slot}/book/", {}, [LOGIN, 302, 302, 403, 403, 403, 403], booked),
     ("post", "/appointments/{booking}/cancel/", {}, [LOGIN, 302, 404, 403, 403, 403, 403], booking_cancelled),
+    ("get", "/hall/?tab=in_hand", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/agents/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("post", "/hall/agents/", window_grant_body, [LOGIN, 403, 403, 302, 403, 403, 403], granted_at_window),
+    # 统一调配: administrators only (their rows: tests/windows/test_staffing_pages.py)
+    ("get", "/staffing/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
+    ("post", "/staffing/", {"action": "move"}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     # the department
     ("get", "/review/", None, [LOGIN, 403, 403, 403, 200, 200, 403], None),
     ("get", "/review/{subcase}/", None, [LOGIN, 403, 403, 403, 200, 404, 200], None),

@@ -26,7 +26,7 @@ from matters.models import (
     Theme,
     ThemeMatter,
 )
-from portal.demo import catalog
+from portal.demo import catalog, people
 from portal.demo.queue import load_queue
 from supervision.services import sweep_deadlines
 from windows.models import Seat, Window
@@ -52,7 +52,10 @@ class Command(BaseCommand):
             self.load_catalog()
             self.load_questions()
             self.load_people()
+            people.load_people()
         made = self.load_applications()
+        with transaction.atomic():
+            made += people.load_people_cases(files=self._files, form=self._form)
         sweep_deadlines()
         queue = load_queue()
         self.stdout.write(
