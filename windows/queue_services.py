@@ -116,7 +116,8 @@ def clerk_windows(clerk) -> list[Window]:
     windows = [s.window for s in seats_today(clerk, clock.today())]
     if not windows:
         raise Forbidden(_("您今天没有排班窗口,不能叫号。"), code="no_seat_today")
-    return windows
+    # Seated in two halls on one day (a data error): the clerk calls in the first hall only.
+    return [w for w in windows if w.hall_id == windows[0].hall_id]
 
 
 def _serves(window: Window, ticket: Ticket) -> bool:
