@@ -56,6 +56,9 @@ urlpatterns = [
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
+    path("hall/walk-in/lookup/", windows.walk_in_lookup, name="walk_in_lookup"),
+    path("hall/walk-in/<str:number>/", windows.walk_in_done, name="walk_in_done"),
+    path("hall/walk-in/<str:number>/notice.pdf", windows.walk_in_notice, name="walk_in_notice"),
     path("hall/delivery/", windows.delivery, name="delivery"),
     # the department's back office (部门审批)
     path("review/", cases.review_list, name="review"),

@@ -3,26 +3,32 @@ and result delivery (出件). What a clerk may do follows today's seats (windows
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.identity import mask
-from accounts.models import User
+from accounts.identity import IdentityError, mask, mask_name, mask_phone, validate_credit_code, validate_id_number
+from accounts.models import Enterprise, User
 from accounts.selectors import enterprise_by_credit_code
-from accounts.views import not_found_page, role_required, show_domain_error
-from core.errors import DomainError
+from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
+from core.errors import DomainError, Invalid, NotFound
 from matters import selectors as catalog
 from matters.models import Target
 from matters.oneform import form_fields, material_requirements
+from matters.situation_pages import situation_page
 from matters.views import material_rows, oneform_rows, read_oneform
-from workflow import hooks
+from workflow import hooks, tasks
 from workflow import selectors as cases
-from workflow.models import Application
+from workflow.calendar_store import load_calendar
+from workflow.models import Application, Notice
+from workflow.services import DEFERRED_DAYS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
 from . import services
@@ -123,30 +129,83 @@ def _walk_in_pick(request, context):
     return render(request, "windows/walk_in_pick.html", context)
 
 
+MARKS = ("window", "upload", "deferred", "none")
+
+
+def _situation(request, theme, matters):
+    """docs/plan.md: the theme's situation questions asked on this screen (answers in the query,
+    so the POST reads them from ?q…= too); None for a single matter."""
+    if theme is None:
+        return None
+    situation = situation_page(request.GET, theme, matters, required=request.method == "POST")
+    if situation.resolution is not None and not situation.resolution.matters:
+        situation.resolution = None
+        situation.error = Invalid(_("按所选情形,本主题没有需要办理的事项,无需收件。"), code="situation_empty")
+    return situation
+
+
+def _read_marks(post, requirements):
+    """Each material's mark on the screen: 原件已核 / 上传 / 容缺 / 未收 (`mark_<id>`); the old
+    `received` checkboxes count as 原件已核."""
+    marks = {r.pk: post.get(f"mark_{r.pk}", "") for r in requirements}
+    for value in post.getlist("received"):
+        if value.isdigit() and int(value) in marks:
+            marks[int(value)] = "window"
+    return {pk: (mark if mark in MARKS else "none") for pk, mark in marks.items()}
+
+
 def _walk_in_form(request, context, *, theme, matters):
+    situation = _situation(request, theme, matters)
+    if situation is not None and situation.error is not None:
+        show_domain_error(request, situation.error)
+    answering = situation is not None and situation.asks and situation.resolution is None
+    if situation is not None and situation.resolution is not None:
+        matters, requirements = situation.resolution.matters, situation.resolution.requirements
+        required_ids = situation.resolution.required_by_answer
+    else:
+        requirements, required_ids = material_requirements(matters), frozenset()
     fields = form_fields(matters)
-    requirements = material_requirements(matters)
+    shown_fields = [f for f in fields if f.key not in services.APPLICANT_KEYS]
     legal = matters[0].target == Target.LEGAL
     errors, status = {}, 200
     applicant = {name: "" for name in APPLICANT_FIELDS}
-    received, credit_code, accept_now = set(), "", True
-    if request.method == "POST":
+    marks, credit_code = {}, ""
+    today = timezone.localdate()
+    deferred_until = load_calendar().add_workdays(today, DEFERRED_DAYS)
+    posted = {"decision": "", "note": "", "reason": ""}
+    if answering:
+        status = situation.error.status if situation.error is not None else 200
+    if request.method == "POST" and not answering:
         post = request.POST
-        values = read_oneform(post, fields)
+        values = read_oneform(post, shown_fields)
         applicant = {name: post.get(f"applicant_{name}", "").strip() for name in APPLICANT_FIELDS}
-        received = {int(v) for v in post.getlist("received") if v.isdigit()}
+        marks = _read_marks(post, requirements)
         credit_code = post.get("enterprise", "").strip().upper()
-        accept_now = post.get("accept_now") == "1"
+        posted = {"decision": post.get("decision", ""), "note": post.get("note", "").strip(),
+                  "reason": post.get("reason", "").strip()}
+        decision = posted["decision"] if posted["decision"] in services.Decision.SCREEN else services.Decision.ACCEPT
+        try:
+            deferred_until = dt.date.fromisoformat(post.get("deferred_until", "")) if post.get("deferred_until") else deferred_until
+        except ValueError:
+            errors["deferred_until"] = [_("请按“年-月-日”填写补交期限。")]
         try:
             key = uuid.UUID(post.get("idempotency_key", "")).hex
         except ValueError:
             key = uuid.uuid4().hex
+        offered = {f"material_{r.pk}" for r in requirements if marks.get(r.pk) in ("upload", "none", "")}
+        files = {name: f for name, f in request.FILES.items() if name in offered}
+        resolution = situation.resolution if situation is not None else None
         try:
+            if errors:
+                raise Invalid(_("补交期限有误。"), code="invalid_deferred_until", fields=errors)
             enterprise = enterprise_by_credit_code(credit_code) if legal else None
             application = services.walk_in_register(
                 clerk=request.user, applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
-                form_data=values, files=request.FILES, received=sorted(received), accept_now=accept_now,
-                idempotency_key=key,
+                form_data=values, files=files, received=sorted(pk for pk, m in marks.items() if m == "window"),
+                deferred=sorted(pk for pk, m in marks.items() if m == "deferred"), deferred_until=deferred_until,
+                decision=decision, idempotency_key=key, requirements=requirements, required_ids=required_ids,
+                situation=resolution.record() if resolution else None,
+                supplement_note=posted["note"], refusal_reason=posted["reason"],
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -158,16 +217,18 @@ def _walk_in_form(request, context, *, theme, matters):
                 if exc.code in ENTERPRISE_ERROR_CODES:
                     errors.setdefault("enterprise", [exc.message])
         else:
-            if application.state == S.SUBMITTED:
-                messages.warning(request, _("已登记收件,办件编号 %(number)s。材料尚不齐全,请出具一次性补正告知或补齐后受理。")
-                                 % {"number": application.number})
-            else:
-                messages.success(request, _("已当场受理,办件编号 %(number)s。") % {"number": application.number})
-            return redirect("portal:application", number=application.number)
+            return redirect("portal:walk_in_done", number=application.number)
     else:
         values = {}
         key = uuid.uuid4().hex
-    materials = material_rows(requirements, errors, checked=received)
+    materials = material_rows(requirements, errors)
+    for row in materials["bring"]:
+        r = row["requirement"]
+        row["mark"] = marks.get(r.pk, "")
+        row["must"] = r.required or r.pk in required_ids
+    query = [("theme", theme.code)] if theme else [("matter", matters[0].code)]
+    if situation is not None and situation.resolution is not None:
+        query += [(name, value) for name, value in situation.hidden]
     context.update({
         "title": _("窗口收件:%(name)s") % {"name": theme.name if theme else matters[0].name},
         "subject": theme.name if theme else matters[0].name,
@@ -177,12 +238,112 @@ def _walk_in_form(request, context, *, theme, matters):
         "establishing": any(m.establishes_entity for m in matters),
         "applicant": applicant,
         "credit_code": credit_code,
-        "accept_now": accept_now,
         "errors": errors,
-        "rows": oneform_rows(fields, values, errors),
+        "rows": oneform_rows(shown_fields, values, errors),
         "materials": materials,
+        "deferrable": any(row["requirement"].deferrable for row in materials["bring"]),
+        "deferred_until": deferred_until,
         "idempotency_key": key,
-        "subject_param": f"theme={theme.code}" if theme else f"matter={matters[0].code}",
+        "situation": situation,
+        "answering": answering,
+        "keep": [("theme", theme.code)] if theme else [],
+        "action": "?" + urlencode(query),
+        "excluded": situation.resolution.excluded_matters if situation is not None and situation.resolution else [],
+        "posted": posted,
         "back": reverse("portal:walk_in"),
+        "lookup_url": reverse("portal:walk_in_lookup"),
     })
     return render(request, "windows/walk_in_form.html", context, status=status)
+
+
+@role_required(User.Role.CLERK)
+def walk_in_lookup(request):
+    """The applicant by ID number, or the enterprise by credit code, for the walk-in screen: a
+    person found is shown masked (the clerk holds the ID card); an unknown number means the
+    screen asks for the name to register them."""
+    if "credit_code" in request.GET:
+        try:
+            code = validate_credit_code(request.GET["credit_code"])
+        except IdentityError as exc:
+            return JsonResponse({"valid": False, "message": str(exc)})
+        enterprise = Enterprise.objects.filter(credit_code=code).first()
+        if enterprise is None:
+            return JsonResponse({"valid": True, "found": False, "message": _("未找到该企业,请核对统一社会信用代码。")})
+        return JsonResponse({"valid": True, "found": True, "name": enterprise.name,
+                             "message": _("企业:%(name)s(法定代表人 %(rep)s)") % {
+                                 "name": enterprise.name, "rep": mask_name(enterprise.legal_representative)}})
+    try:
+        number = validate_id_number(request.GET.get("id_number", ""))
+    except IdentityError as exc:
+        return JsonResponse({"valid": False, "message": str(exc)})
+    person = User.objects.filter(id_number=number, role=User.Role.PUBLIC).first()
+    if person is None:
+        return JsonResponse({"valid": True, "found": False,
+                             "message": _("新申请人:请填写与身份证一致的姓名,系统将为其登记实名档案。")})
+    return JsonResponse({"valid": True, "found": True, "name": mask_name(person.real_name),
+                         "phone": mask_phone(person.phone) if person.phone else "",
+                         "message": _("已登记申请人:%(name)s,手机 %(phone)s。请核对身份证原件,姓名可不再填写。") % {
+                             "name": mask_name(person.real_name), "phone": mask_phone(person.phone) or _("未登记")}})
+
+
+def _walk_in_application(request, number):
+    """The walk-in's application for the clerk who is at a window of its category today."""
+    desk = hooks.desk_for(request.user, timezone.localdate())
+    application = cases.access_application(request.user, number)
+    if desk is None or application.category not in desk.categories:
+        raise NotFound(_("未找到该办件。"), code="application_not_found")
+    return application
+
+
+NOTICE_OF_STATE = {
+    S.ACCEPTED: Notice.Kind.ACCEPTANCE, S.IN_REVIEW: Notice.Kind.ACCEPTANCE,
+    S.SUPPLEMENT_REQUESTED: Notice.Kind.SUPPLEMENT, S.NOT_ACCEPTED: Notice.Kind.REFUSAL,
+}
+
+
+@role_required(User.Role.CLERK)
+@not_found_pages
+def walk_in_done(request, number):
+    application = _walk_in_application(request, number)
+    kind = NOTICE_OF_STATE.get(application.state)
+    missing = []
+    if application.state == S.SUPPLEMENT_REQUESTED:
+        latest = application.supplement_requests.order_by("-pk").first()
+        missing = latest.items if latest else []
+    context = _desk_context(request)
+    context.update({
+        "title": _("收件结果:%(number)s") % {"number": application.number},
+        "application": application,
+        "applicant_name": mask_name(application.applicant.real_name),
+        "applicant_id": mask(application.applicant.id_number or ""),
+        "notice_kind": Notice.Kind(kind).label if kind else "",
+        "notice_url": reverse("portal:walk_in_notice", args=[application.number]) if kind else "",
+        "missing": missing,
+        "deferred": [m for m in application.materials.all() if m.is_outstanding],
+        "subcases": application.subcases.select_related("matter", "department").order_by("number"),
+    })
+    return render(request, "windows/walk_in_done.html", context)
+
+
+@role_required(User.Role.CLERK)
+@not_found_pages
+def walk_in_notice(request, number):
+    """Print the notice the decision calls for. The worker makes it after commit; a clerk who
+    prints before it did gets it made now, under the same key (documents.issue_notice is once
+    per key, so the worker then finds it and skips)."""
+    application = _walk_in_application(request, number)
+    kind = NOTICE_OF_STATE.get(application.state)
+    if kind is None:
+        return not_found_page(request, _("该办件当前没有可打印的通知书。"))
+    suffix = ""
+    if kind == Notice.Kind.SUPPLEMENT:
+        latest = application.supplement_requests.order_by("-pk").first()
+        suffix = str(latest.pk) if latest else ""
+    notice = application.notices.filter(kind=kind).order_by("-pk").first()
+    if notice is None or (suffix and not notice.key.endswith(f":{suffix}")):
+        tasks.generate_notice(application.pk, kind, None, suffix)
+        notice = application.notices.filter(kind=kind).order_by("-pk").first()
+    if notice is None:
+        return not_found_page(request, _("通知书暂未生成,请稍后重试。"))
+    return FileResponse(notice.file.open("rb"), content_type="application/pdf",
+                        filename=f"{application.number}-{notice.get_kind_display()}.pdf")
