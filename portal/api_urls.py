@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from supervision.api import CardViewSet, DashboardView
-from windows.api import WalkInView
+from windows.api import ConsultationViewSet, WalkInView
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
 
@@ -12,6 +12,7 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("subcases", SubCaseViewSet, basename="api-subcase")
 router.register("cards", CardViewSet, basename="api-card")
+router.register("consultations", ConsultationViewSet, basename="api-consultation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -156,6 +156,9 @@ SPECTACULAR_SETTINGS = {
         "MatterKindEnum": "matters.models.Matter.Kind",
         "MatterLevelEnum": "matters.models.Matter.Level",
         "CardLevelEnum": "supervision.models.Card.Level",
+        "ConsultationChannelEnum": "windows.models.Consultation.Channel",
+        "ConsultationStateEnum": "windows.models.Consultation.State",
+        "ChannelEnum": "workflow.models.Channel",
     },
 }
 

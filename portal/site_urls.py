@@ -60,6 +60,12 @@ urlpatterns = [
     path("hall/walk-in/<str:number>/", windows.walk_in_done, name="walk_in_done"),
     path("hall/walk-in/<str:number>/notice.pdf", windows.walk_in_notice, name="walk_in_notice"),
     path("hall/delivery/", windows.delivery, name="delivery"),
+    # 首问责任 consultations (staff record and answer; citizens read their own)
+    path("consultations/", windows.consultation_list, name="consultations"),
+    path("consultations/new/", windows.consultation_new, name="consultation_new"),
+    path("consultations/<str:number>/", windows.consultation_detail, name="consultation"),
+    path("consultations/<str:number>/answer/", windows.consultation_answer, name="consultation_answer"),
+    path("consultations/<str:number>/handover/", windows.consultation_handover, name="consultation_handover"),
     # the department's back office (部门审批)
     path("review/", cases.review_list, name="review"),
     path("review/<str:number>/", cases.subcase_detail, name="subcase"),

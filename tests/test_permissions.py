@@ -22,6 +22,8 @@ from tests.factories import (
     form_for,
     submitted_application,
 )
+from windows import services as window_services
+from windows.models import Consultation
 from workflow.calendar_store import seed_calendar
 
 ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_reviewer", "supervisor"]
@@ -43,8 +45,12 @@ def world(db):
     }
     waiting = submitted_application(applicant=owner, matters=[matter])
     in_review = accepted_application(applicant=owner, matters=[matter], clerk=users["clerk"])
+    consultation = window_services.consultation_open(
+        staff=users["clerk"], channel=Consultation.Channel.PHONE, topic="新生儿落户", question="需要带哪些材料?",
+        asker_name=owner.real_name, asker_phone="13922223333", asker_id_number=owner.id_number,
+    )
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
-            "subcase": in_review.subcases.get()}
+            "subcase": in_review.subcases.get(), "consultation": consultation}
 
 
 def walk_in_body(world):
@@ -83,6 +89,14 @@ CASES = [
     ("get", "/api/cards/", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/cards/?state=all&level=red&trigger=decision", None, [401, 403, 403, 200, 200, 200, 200]),
     ("post", "/api/windows/walk-ins/", "walk_in", [401, 403, 403, 201, 403, 403, 403]),
+    # 首问责任 consultations: staff record and own; supervisors read; the asker reads theirs
+    ("get", "/api/consultations/", None, [401, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/consultations/{consultation}/", None, [401, 200, 404, 200, 404, 404, 200]),
+    ("post", "/api/consultations/", {"channel": "window", "asker_name": "王秀英", "topic": "营业执照",
+                                     "question": "个体户营业执照可以网上办吗?"}, [401, 403, 403, 201, 201, 201, 403]),
+    ("post", "/api/consultations/{consultation}/handover/", "handover", [401, 403, 404, 200, 404, 404, 403]),
+    ("post", "/api/consultations/{consultation}/answer/", {"answer": "请携带出生医学证明"},
+     [401, 403, 404, 200, 404, 404, 403]),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/?q=yyzz&target=legal&level=district&theme=kaiban-qiye", None, [200] * 7),
@@ -105,10 +119,17 @@ def test_permission_matrix(world, role, method, url, body, expected):
     if world["users"][role] is not None:
         client.force_authenticate(world["users"][role])
     url = url.format(waiting=world["waiting"].number, in_review=world["in_review"].number,
-                     subcase=world["subcase"].number, matter=world["matter"].code)
-    data = walk_in_body(world) if body == "walk_in" else body
+                     subcase=world["subcase"].number, matter=world["matter"].code,
+                     consultation=world["consultation"].number)
+    data = {"walk_in": lambda: walk_in_body(world),
+            "handover": lambda: {"to": world["users"]["reviewer"].username, "reason": "涉及部门政策"}}.get(
+        body, lambda: body)() if isinstance(body, str) else body
+    before = sorted(Consultation.objects.values_list("number", "state", "owner_id"))
     response = getattr(client, method)(url, data=data, format="json") if method == "post" else client.get(url)
     assert response.status_code == expected, response.content.decode()[:300]
+    if expected >= 400 or world["users"][role] is None or world["users"][role].is_supervisor:
+        # a refusal, or anything a supervisor does, leaves the consultations as they were
+        assert sorted(Consultation.objects.values_list("number", "state", "owner_id")) == before
     if expected >= 400:
         body = response.json()
         assert set(body) == {"code", "message", "fields"}

@@ -6,16 +6,21 @@ windows.consultations."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.identity import IdentityError, validate_id_number
+from accounts.identity import IdentityError, validate_id_number, validate_phone
 from accounts.models import User
 from accounts.services import applicant_find_or_register
-from core.errors import Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from matters.models import MaterialRequirement
 from matters.oneform import form_fields, material_requirements
 from workflow import services as workflow_services
+from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
+
+from .models import Consultation, ConsultationEvent
+from .selectors import seats_today
 
 # Keys of the one form that the applicant's identity answers; the walk-in screen does not ask
 # them again and fills them from the person found or registered (asked once).
@@ -139,3 +144,142 @@ def walk_in_register(
     if decision == Decision.REFUSE:
         return workflow_services.application_refuse(application=application, clerk=clerk, reason=refusal_reason)
     return application
+
+
+# --- 首问责任 consultations ----------------------------------------------------------------------
+
+# Working days to answer, after the day the question was asked (that day is not counted): an
+# answer owed at the window or on the phone is due the next working day; a question received
+# online (message, e-mail) within three working days. Change here; documented in decisions.md.
+CONSULTATION_ANSWER_DAYS = {
+    Consultation.Channel.WINDOW: 1,
+    Consultation.Channel.PHONE: 1,
+    Consultation.Channel.ONLINE: 3,
+}
+STAFF_ROLES = (User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR)
+
+
+def _now():
+    """The clock of consultations (tests move it by replacing this function)."""
+    return timezone.now()
+
+
+def _check_staff(user, *, action):
+    if getattr(user, "role", None) == User.Role.SUPERVISOR:
+        raise Forbidden(_("督查人员只能查看咨询,不能%(action)s。") % {"action": action}, code="supervisor_read_only")
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        raise Forbidden(_("只有工作人员可以%(action)s。") % {"action": action}, code="not_staff")
+
+
+def _locked_open(consultation, *, staff, action) -> Consultation:
+    _check_staff(staff, action=action)
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.is_open:
+        raise Conflict(_("该咨询已答复办结,不能再%(action)s。") % {"action": action}, code="consultation_closed")
+    if consultation.owner_id != staff.pk:
+        raise Forbidden(_("只有当前责任人可以%(action)s。") % {"action": action}, code="not_owner")
+    return consultation
+
+
+def _log(consultation, *, action, actor, at, from_owner=None, to_owner=None, note=""):
+    return ConsultationEvent.objects.create(consultation=consultation, action=action, actor=actor, from_owner=from_owner,
+                                            to_owner=to_owner, note=note, created_at=at)
+
+
+@transaction.atomic
+def consultation_open(
+    *, staff, channel: str, topic: str, question: str, asker=None, asker_name="", asker_phone="",
+    asker_id_number="", hall=None, matter=None,
+) -> Consultation:
+    """Record a question; the staff member who records it owns the answer (首问责任).
+
+    The person asking: a signed-in citizen (`asker`), or a name with an optional phone and ID
+    number (both validated); a registered ID number links the consultation to that citizen's
+    account, so they read the answer online. `hall` defaults to the clerk's hall today."""
+    _check_staff(staff, action=_("登记咨询"))
+    errors = {}
+    if channel not in Consultation.Channel.values:
+        errors["channel"] = [_("请选择咨询渠道。")]
+    topic, question = (topic or "").strip(), (question or "").strip()
+    if not topic:
+        errors["topic"] = [_("请填写咨询主题。")]
+    elif len(topic) > 64:
+        errors["topic"] = [_("咨询主题不超过64个字。")]
+    if not question:
+        errors["question"] = [_("请填写咨询内容。")]
+    asker_name = (asker.real_name if asker is not None else (asker_name or "").strip())
+    if not (1 <= len(asker_name) <= 64):
+        errors["asker_name"] = [_("请填写咨询人姓名。")]
+    phone = (asker_phone or "").strip() or (asker.phone if asker is not None else "")
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except IdentityError as exc:
+            errors["asker_phone"] = [str(exc)]
+    id_number = (asker_id_number or "").strip() or (asker.id_number or "" if asker is not None else "")
+    if id_number:
+        try:
+            id_number = validate_id_number(id_number)
+        except IdentityError as exc:
+            errors["asker_id_number"] = [str(exc)]
+    if channel == Consultation.Channel.PHONE and not phone and "asker_phone" not in errors:
+        errors["asker_phone"] = [_("电话咨询须留联系电话,以便答复。")]
+    if errors:
+        raise Invalid(_("咨询登记有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_consultation", fields=errors)
+    if asker is None and id_number:
+        asker = User.objects.filter(id_number=id_number, role=User.Role.PUBLIC).first()
+        if asker is not None and asker.real_name != asker_name:
+            raise Invalid(_("姓名与该身份证号码登记的姓名不一致。"), code="name_mismatch",
+                          fields={"asker_name": [_("请核对咨询人姓名。")]})
+    if hall is None and staff.role == User.Role.CLERK:
+        seats = list(seats_today(staff, timezone.localdate(_now())))
+        hall = seats[0].window.hall if seats else None
+    now = _now()
+    opened_on = timezone.localdate(now)
+    consultation = Consultation(
+        number=workflow_services.next_application_number(type_code="ZX", day=opened_on),
+        channel=channel, hall=hall, asker=asker, asker_name=asker_name, asker_phone=phone, asker_id_number=id_number,
+        topic=topic, matter=matter, question=question, recorded_by=staff, owner=staff, opened_at=now,
+        due_on=load_calendar().add_workdays(opened_on, CONSULTATION_ANSWER_DAYS[channel]),
+    )
+    consultation.save()
+    _log(consultation, action=ConsultationEvent.Action.OPENED, actor=staff, at=now, to_owner=staff, note=question)
+    return consultation
+
+
+@transaction.atomic
+def consultation_hand_over(*, consultation: Consultation, staff, to, reason: str) -> Consultation:
+    """The owner hands the question to another staff member, who owns it from this moment (no
+    acceptance step: it appears in their list at once); the hand-over is recorded."""
+    consultation = _locked_open(consultation, staff=staff, action=_("移交"))
+    reason = (reason or "").strip()
+    errors = {}
+    if to is None or to.role not in STAFF_ROLES or not to.is_active:
+        errors["to"] = [_("请选择接收的工作人员。")]
+    elif to.pk == staff.pk:
+        errors["to"] = [_("不能移交给自己。")]
+    if not reason:
+        errors["reason"] = [_("请说明移交理由。")]
+    if errors:
+        raise Invalid(_("移交信息有误。"), code="invalid_handover", fields=errors)
+    previous = consultation.owner
+    consultation.owner = to
+    consultation.save(update_fields=["owner"])
+    _log(consultation, action=ConsultationEvent.Action.HANDED_OVER, actor=staff, at=_now(), from_owner=previous,
+         to_owner=to, note=reason)
+    return consultation
+
+
+@transaction.atomic
+def consultation_answer(*, consultation: Consultation, staff, answer: str) -> Consultation:
+    """The owner records the answer given; the consultation is closed (已答复) and frozen."""
+    consultation = _locked_open(consultation, staff=staff, action=_("答复"))
+    answer = (answer or "").strip()
+    if not answer:
+        raise Invalid(_("请填写答复内容。"), code="answer_required", fields={"answer": [_("请填写答复内容。")]})
+    consultation.close()
+    now = _now()
+    consultation.answer, consultation.answered_by, consultation.answered_at = answer, staff, now
+    consultation.save()
+    _log(consultation, action=ConsultationEvent.Action.ANSWERED, actor=staff, at=now, from_owner=staff, note=answer)
+    return consultation

@@ -8,14 +8,16 @@ import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.identity import IdentityError, mask, mask_name, mask_phone, validate_credit_code, validate_id_number
-from accounts.models import Enterprise, User
+from accounts.models import Enterprise, Hall, User
 from accounts.selectors import enterprise_by_credit_code
 from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import DomainError, Invalid, NotFound
@@ -31,7 +33,9 @@ from workflow.models import Application, Notice
 from workflow.services import DEFERRED_DAYS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
+from . import selectors as consultation_selectors
 from . import services
+from .models import Consultation, ConsultationEvent
 from .selectors import seats_today
 
 S = Application.State
@@ -347,3 +351,138 @@ def walk_in_notice(request, number):
         return not_found_page(request, _("通知书暂未生成,请稍后重试。"))
     return FileResponse(notice.file.open("rb"), content_type="application/pdf",
                         filename=f"{application.number}-{notice.get_kind_display()}.pdf")
+
+
+# --- 首问责任 consultations ----------------------------------------------------------------------
+
+CONSULTATION_WRITERS = (User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR)
+
+
+@login_required
+def consultation_list(request):
+    """我的咨询: staff see what they own (tab "all": also what they recorded or handed over), a
+    supervisor every consultation, a citizen their own; open first, overdue in red."""
+    user = request.user
+    today = timezone.localdate()
+    queryset = consultation_selectors.consultations_for(user)
+    staff_writer = user.role in CONSULTATION_WRITERS
+    tab = request.GET.get("tab", "")
+    if staff_writer and tab != "all":
+        tab = "mine"
+        queryset = queryset.filter(owner=user)
+    elif not staff_writer:
+        tab = ""
+    if user.is_supervisor and request.GET.get("overdue") == "1":
+        queryset = queryset.filter(state=Consultation.State.OPEN, due_on__lt=today)
+    open_, done = consultation_selectors.consultation_worklist(queryset, today=today)
+    return render(request, "windows/consultation_list.html", {
+        "title": _("我的咨询") if not user.is_supervisor else _("咨询督查"),
+        "open": open_, "done": done, "tab": tab, "can_record": staff_writer, "today": today,
+        "overdue_count": sum(1 for c in open_ if c.overdue), "is_public": user.is_public,
+        "overdue_filter": request.GET.get("overdue") == "1",
+    })
+
+
+def _consultation_form_context(request, *, values=None, errors=None):
+    return {
+        "title": _("登记咨询"),
+        "values": values or {"channel": Consultation.Channel.WINDOW},
+        "errors": errors or {},
+        "channels": Consultation.Channel.choices,
+        "halls": Hall.objects.order_by("code"),
+        "matters": catalog.search_matters(q="")[:300],
+        "answer_days": {label: services.CONSULTATION_ANSWER_DAYS[value] for value, label in Consultation.Channel.choices},
+    }
+
+
+@role_required(*CONSULTATION_WRITERS)
+def consultation_new(request):
+    if request.method != "POST":
+        return render(request, "windows/consultation_form.html", _consultation_form_context(request))
+    post = request.POST
+    names = ("channel", "asker_name", "asker_phone", "asker_id_number", "topic", "question", "hall", "matter")
+    values = {name: post.get(name, "").strip() for name in names}
+    hall = Hall.objects.filter(pk=values["hall"]).first() if values["hall"].isdigit() else None
+    matter = catalog.matter_by_code(values["matter"]) if values["matter"] else None
+    try:
+        consultation = services.consultation_open(
+            staff=request.user, channel=values["channel"], topic=values["topic"], question=values["question"],
+            asker_name=values["asker_name"], asker_phone=values["asker_phone"],
+            asker_id_number=values["asker_id_number"], hall=hall, matter=matter,
+        )
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        context = _consultation_form_context(request, values=values, errors=exc.fields)
+        return render(request, "windows/consultation_form.html", context, status=exc.status)
+    messages.success(request, _("已登记咨询 %(number)s,您是首问责任人,请于 %(due)s 前答复或移交。") % {
+        "number": consultation.number, "due": consultation.due_on.isoformat()})
+    return redirect("portal:consultation", number=consultation.number)
+
+
+CONSULTATION_ACTIONS = dict(ConsultationEvent.Action.choices)
+
+
+def _consultation_context(request, consultation, *, errors=None, posted=None):
+    user = request.user
+    today = timezone.localdate()
+    is_owner = consultation.is_open and consultation.owner_id == user.pk and user.role in CONSULTATION_WRITERS
+    events = consultation.events.select_related("actor", "from_owner", "to_owner")
+    return {
+        "title": _("咨询 %(number)s") % {"number": consultation.number},
+        "c": consultation,
+        "overdue": consultation.is_overdue(today),
+        "asker_id": mask(consultation.asker_id_number),
+        # the owner calls back; everyone else sees the number masked
+        "asker_phone": consultation.asker_phone if is_owner else mask_phone(consultation.asker_phone),
+        "events": [{"e": e, "label": CONSULTATION_ACTIONS.get(e.action, e.action)} for e in events],
+        "is_owner": is_owner,
+        "candidates": consultation_selectors.handover_candidates(user) if is_owner else [],
+        "errors": errors or {},
+        "posted": posted or {},
+        "is_public": user.is_public,
+    }
+
+
+@login_required
+@not_found_pages
+def consultation_detail(request, number):
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    return render(request, "windows/consultation_detail.html", _consultation_context(request, consultation))
+
+
+def _consultation_refused(request, number, exc, posted):
+    show_domain_error(request, exc)
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    context = _consultation_context(request, consultation, errors=exc.fields, posted=posted)
+    return render(request, "windows/consultation_detail.html", context, status=exc.status)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def consultation_answer(request, number):
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    answer = request.POST.get("answer", "")
+    try:
+        services.consultation_answer(consultation=consultation, staff=request.user, answer=answer)
+    except DomainError as exc:
+        return _consultation_refused(request, number, exc, {"answer": answer})
+    messages.success(request, _("已记录答复,咨询 %(number)s 已办结。") % {"number": number})
+    return redirect("portal:consultation", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def consultation_handover(request, number):
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    to_id, reason = request.POST.get("to", ""), request.POST.get("reason", "")
+    to = User.objects.filter(pk=to_id).first() if to_id.isdigit() else None
+    try:
+        consultation = services.consultation_hand_over(consultation=consultation, staff=request.user, to=to,
+                                                       reason=reason)
+    except DomainError as exc:
+        return _consultation_refused(request, number, exc, {"to": to_id, "reason": reason})
+    messages.success(request, _("已移交给 %(name)s,由其负责答复。您仍可查看此咨询。") % {
+        "name": consultation.owner.real_name or consultation.owner.username})
+    return redirect("portal:consultation", number=number)
