@@ -155,3 +155,25 @@ def test_the_result_page_is_for_clerks_of_that_category(world, client):
     client.force_login(other)
     assert client.get(f"/hall/walk-in/{number}/").status_code == 404
     assert client.get(f"/hall/walk-in/{number}/notice.pdf").status_code == 404
+
+
+def test_legal_walk_in_finds_the_enterprise_by_credit_code(db, client):
+    from tests.factories import EnterpriseFactory, MatterFactory
+
+    seed_calendar(years=[2026])
+    matter = MatterFactory(target="legal", name="食品经营许可", fields=[{"key": "company_name", "label": "企业名称"}])
+    enterprise = EnterpriseFactory(name="清远市清新区禾云山茶业有限公司", legal_representative="陈志强")
+    client.force_login(ClerkFactory(window__category="legal"))
+    data = client.get("/hall/walk-in/lookup/", {"credit_code": enterprise.credit_code}).json()
+    assert data["found"] and "禾云山茶业" in data["message"] and "陈**" in data["message"]
+    data = client.get("/hall/walk-in/lookup/", {"credit_code": "91441803MA0000000X"}).json()
+    assert not data["valid"]
+    person = UserFactory()
+    upload = matter.materials.get(name="申请表")
+    body = {"applicant_id_number": person.id_number, "enterprise": enterprise.credit_code,
+            "field_company_name": enterprise.name, f"mark_{upload.pk}": "window", "decision": "accept"}
+    response = client.post(f"/hall/walk-in/?matter={matter.code}", body)
+    application = Application.objects.get()
+    assert response.status_code == 302 and application.enterprise == enterprise and application.state == S.ACCEPTED
+    page = client.get(f"/hall/walk-in/{application.number}/").content.decode()
+    assert enterprise.name in page
