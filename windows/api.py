@@ -12,6 +12,7 @@ from accounts.selectors import enterprise_by_credit_code
 from core.errors import Invalid
 from core.idempotency import idempotency_key, idempotent
 from matters import selectors as catalog
+from matters.situation_pages import situation_page
 from workflow.api import ApplicationDetailSerializer, resolve_matters
 from workflow.selectors import access_application
 
@@ -21,7 +22,8 @@ from .selectors import access_consultation, consultations_for
 
 
 class ApplicantSerializer(serializers.Serializer):
-    real_name = serializers.CharField()
+    real_name = serializers.CharField(required=False, allow_blank=True, default="",
+                                      help_text="已登记的申请人可不填;填写时须与身份证号码登记的姓名一致")
     id_number = serializers.CharField()
     phone = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -30,11 +32,22 @@ class WalkInSerializer(serializers.Serializer):
     applicant = ApplicantSerializer()
     theme = serializers.CharField(required=False, allow_blank=True)
     matters = serializers.ListField(child=serializers.CharField(), required=False)
+    answers = serializers.DictField(child=serializers.IntegerField(), required=False, default=dict,
+                                    help_text="主题的情形问题回答:{问题 id: 选项 id};主题有情形问题时必填")
     enterprise = serializers.CharField(required=False, allow_blank=True)
     form_data = serializers.JSONField()
     received = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
                                      help_text="窗口已核验原件的材料要求 id")
-    accept = serializers.BooleanField(default=True, help_text="材料齐全时当场受理")
+    deferred = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                     help_text="容缺受理、限期补交的材料要求 id(目录标注为容缺的)")
+    deferred_until = serializers.DateField(required=False, allow_null=True, default=None, help_text="容缺材料补交期限")
+    accept = serializers.BooleanField(default=True, help_text="未给出 decision 时:材料齐全即当场受理,否则仅登记")
+    decision = serializers.ChoiceField(
+        choices=[("accept", "当场受理"), ("supplement", "一次性告知补正"), ("refuse", "不予受理")], required=False,
+        help_text="accept:材料不齐时拒绝(不保存);supplement:告知全部所缺材料;refuse:须填 refusal_reason",
+    )
+    supplement_note = serializers.CharField(required=False, allow_blank=True, default="")
+    refusal_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class WalkInView(APIView):
@@ -47,11 +60,20 @@ class WalkInView(APIView):
                           fields={k: [str(v)] for k, v in payload.errors.items()})
         data = payload.validated_data
         theme, matters = resolve_matters(theme_code=data.get("theme", ""), matter_codes=data.get("matters", []))
+        requirements, required_ids, situation = None, (), None
+        if theme is not None:
+            page = situation_page({f"q{q}": o for q, o in data["answers"].items()}, theme, matters, required=True)
+            if page.error is not None:
+                raise page.error
+            matters, requirements = page.resolution.matters, page.resolution.requirements
+            required_ids, situation = page.resolution.required_by_answer, page.resolution.record()
         application = services.walk_in_register(
             clerk=request.user, applicant=data["applicant"], matters=matters, theme=theme,
             enterprise=enterprise_by_credit_code(data.get("enterprise")), form_data=data["form_data"],
             files=request.FILES, received=data["received"], accept_now=data["accept"],
-            idempotency_key=idempotency_key(request),
+            idempotency_key=idempotency_key(request), decision=data.get("decision"), deferred=data["deferred"],
+            deferred_until=data["deferred_until"], requirements=requirements, required_ids=required_ids,
+            situation=situation, supplement_note=data["supplement_note"], refusal_reason=data["refusal_reason"],
         )
         application = access_application(request.user, application.number)
         return Response(ApplicationDetailSerializer(application, context={"request": request}).data,

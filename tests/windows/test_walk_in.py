@@ -177,3 +177,31 @@ def test_legal_walk_in_finds_the_enterprise_by_credit_code(db, client):
     assert response.status_code == 302 and application.enterprise == enterprise and application.state == S.ACCEPTED
     page = client.get(f"/hall/walk-in/{application.number}/").content.decode()
     assert enterprise.name in page
+
+
+def test_api_walk_in_with_situation_answers_and_a_decision(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["clerk"])
+    person = UserFactory(real_name="陈志明")
+    payload = {"applicant": {"real_name": "", "id_number": person.id_number}, "theme": world["theme"].code,
+               "form_data": {"newborn_name": "陈小雨", "newborn_birth_date": "2026-11-20", "bank": "清远农商银行"},
+               "received": [requirement(world, n).pk for n in ("出生医学证明", "父母户口簿", "新生儿免冠照片")],
+               "decision": "accept"}
+    response = api.post("/api/windows/walk-ins/", {**payload, "answers": {}}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_situation"
+    answers = {str(k[1:]): v for k, v in answers_of(world, "否,在外地落户", "父母本人").items()}
+    response = api.post("/api/windows/walk-ins/", {**payload, "answers": answers}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "materials_missing"  # 参保登记表
+    response = api.post("/api/windows/walk-ins/", {**payload, "answers": answers, "decision": "supplement"},
+                        format="json")
+    assert response.status_code == 201, response.json()
+    application = Application.objects.get()
+    assert application.state == S.SUPPLEMENT_REQUESTED
+    assert sorted(application.matters.values_list("name", flat=True)) == ["城乡居民医保参保登记", "社会保障卡申领"]
+    assert [i["material"] for i in application.supplement_requests.get().items] == ["参保登记表"]
+
+
+def answers_of(world, *labels):
+    return answers(world, *labels)
