@@ -76,8 +76,15 @@ def hall(request):
         "queue": queue,
         "counts": {"waiting": waiting.count(), "supplement": supplement.count()},
         "categories": _category_labels(context["desk"]),
+        "consultations": _my_open_consultations(request.user, context["today"]),
     })
     return render(request, "windows/hall.html", context)
+
+
+def _my_open_consultations(user, today):
+    """{"open": n, "overdue": m} of the consultations this staff member owns (首问责任)."""
+    mine = Consultation.objects.filter(owner=user, state=Consultation.State.OPEN)
+    return {"open": mine.count(), "overdue": mine.filter(due_on__lt=today).count()}
 
 
 @role_required(User.Role.CLERK)

@@ -164,6 +164,8 @@ def test_my_list_puts_overdue_first_in_red(people, at, client):
     row = page[page.rindex("<tr", 0, page.index(late.number)):page.index(late.number)]
     assert "row-red" in row and "已逾期" in page
     assert "1 件咨询已超过答复期限" in page
+    hall = client.get("/hall/").content.decode()  # the workbench says so too
+    assert "我的咨询 2" in hall and "逾期 1" in hall
 
 
 def test_pages_record_hand_over_and_answer(people, client):
