@@ -45,6 +45,9 @@ from workflow.models import Application  # noqa: E402
 
 
 def main(rounds: int) -> None:
+    if not os.path.exists(CHROMIUM):
+        print(f"skipped: no Chromium at {CHROMIUM} (apt install chromium, or set CHROMIUM_PATH)")
+        return
     from playwright.sync_api import sync_playwright
 
     world = build_world()
@@ -56,7 +59,7 @@ def main(rounds: int) -> None:
     if server.error:
         raise server.error
     base = f"http://127.0.0.1:{server.port}"
-    times = []
+    times, baseline = [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -65,6 +68,11 @@ def main(rounds: int) -> None:
             page = context.new_page()
             sign_in(page, base, world["clerk"])
             accept_walk_in(page, base, applicants[0].id_number, Counter())  # warm-up: templates, fonts, PDF
+            baseline = []  # one plain page load (the walk-in pick list), in the same browser and run
+            for _ in range(rounds):
+                start = time.perf_counter()
+                page.goto(f"{base}/hall/walk-in/")
+                baseline.append(time.perf_counter() - start)
             for i in range(1, rounds + 1):
                 counter = Counter()
                 counter.watch(page)
@@ -77,6 +85,7 @@ def main(rounds: int) -> None:
             browser.close()
     finally:
         server.terminate()
+    print(f"baseline: one page load of the walk-in pick list, median {statistics.median(baseline) * 1000:.0f} ms")
     print(f"walk-in, three-matter theme with situation questions, median of {rounds}: {statistics.median(times):.2f} s")
 
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.services import applicant_find_or_register
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import MaterialRequirement
-from matters.oneform import form_fields, material_requirements
+from matters.oneform import clean_form_data, form_fields, material_requirements
 from workflow import services as workflow_services
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
@@ -110,18 +110,24 @@ def walk_in_register(
     uploaded = {r.pk for r in requirements if f"material_{r.pk}" in (files or {})}
     provided = uploaded | set(received) | deferred
     missing = missing_requirements(requirements, provided=provided, required_ids=frozenset(required_ids))
+    form_data = fill_applicant_keys(form_fields(matters), form_data, person)
     if decision == Decision.ACCEPT and missing:
         twice = duplicated_names(requirements)
         names = "、".join(material_label(r, twice) for r in missing)
+        fields = {f"material_{r.pk}": [_("未收取")] for r in missing}
+        try:  # the form's own problems too, so that the clerk sees everything at once
+            clean_form_data(form_fields(matters), form_data)
+        except Invalid as exc:
+            fields.update(exc.fields)
         raise Invalid(
             _("材料不齐全,不能当场受理。尚缺 %(n)s 项:%(names)s。请补齐,或出具一次性补正告知。") % {"n": len(missing), "names": names},
-            code="materials_missing", fields={f"material_{r.pk}": [_("未收取")] for r in missing},
+            code="materials_missing", fields=fields,
         )
     if decision == Decision.SUPPLEMENT and not missing and not (supplement_note or "").strip():
         raise Invalid(_("材料已齐全,无需补正,请直接受理。"), code="nothing_missing")
     application = workflow_services.application_submit(
         applicant=person, matters=matters, theme=theme, enterprise=enterprise,
-        form_data=fill_applicant_keys(form_fields(matters), form_data, person), files=files,
+        form_data=form_data, files=files,
         channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,
         received_at_window=sorted(set(received) - uploaded), idempotency_key=idempotency_key,
         requirements=requirements, required_ids=required_ids, situation=situation,

@@ -88,6 +88,14 @@ def test_accept_with_a_missing_material_names_it_and_saves_nothing(world):
     assert response.status_code == 400
     assert "尚缺 1 项:父母户口簿" in response.content.decode()
     assert not Application.objects.exists()
+    data = body(world, person, marks=marks)
+    data["field_newborn_name"] = ""  # and a form field left empty: both reported at once
+    response = world["client"].post(url(world, "是", "父母本人"), data)
+    page = response.content.decode()
+    assert response.status_code == 400 and "尚缺 1 项:父母户口簿" in page
+    field = page.split('id="id_field_newborn_name"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in field
+    assert not Application.objects.exists()
 
 
 def test_one_time_notice_lists_everything_missing(world):
