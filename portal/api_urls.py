@@ -5,7 +5,7 @@ from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from supervision.api import CardViewSet, DashboardView
 from windows import queue_api as queue
-from windows.api import WalkInView
+from windows.api import ConsultationViewSet, WalkInView
 from workflow.agency_api import AgentAuthorisationViewSet
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
@@ -15,6 +15,7 @@ router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("subcases", SubCaseViewSet, basename="api-subcase")
 router.register("cards", CardViewSet, basename="api-card")
 router.register("authorisations", AgentAuthorisationViewSet, basename="api-authorisation")
+router.register("consultations", ConsultationViewSet, basename="api-consultation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -160,6 +160,9 @@ SPECTACULAR_SETTINGS = {
         "WindowCategoryEnum": "windows.models.Window.Category",
         "TicketStateEnum": "windows.models.Ticket.State",
         "AppointmentStateEnum": "windows.models.Appointment.State",
+        "ConsultationChannelEnum": "windows.models.Consultation.Channel",
+        "ConsultationStateEnum": "windows.models.Consultation.State",
+        "ChannelEnum": "workflow.models.Channel",
     },
 }
 

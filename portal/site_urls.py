@@ -65,6 +65,9 @@ urlpatterns = [
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
+    path("hall/walk-in/lookup/", windows.walk_in_lookup, name="walk_in_lookup"),
+    path("hall/walk-in/<str:number>/", windows.walk_in_done, name="walk_in_done"),
+    path("hall/walk-in/<str:number>/notice.pdf", windows.walk_in_notice, name="walk_in_notice"),
     path("hall/delivery/", windows.delivery, name="delivery"),
     path("hall/queue/", queue.calling_refresh, name="queue_panel"),
     path("hall/queue/call/", queue.call_next, name="queue_call"),
@@ -81,6 +84,12 @@ urlpatterns = [
     path("appointments/<str:code>/cancel/", queue.appointment_cancel, name="appointment_cancel"),
     path("hall/agents/", windows.agent_record, name="agent_record"),  # 委托代办 recorded at the window
     path("staffing/", windows.staffing, name="staffing"),  # 统一调配 (系统管理员)
+    # 首问责任 consultations (staff record and answer; citizens read their own)
+    path("consultations/", windows.consultation_list, name="consultations"),
+    path("consultations/new/", windows.consultation_new, name="consultation_new"),
+    path("consultations/<str:number>/", windows.consultation_detail, name="consultation"),
+    path("consultations/<str:number>/answer/", windows.consultation_answer, name="consultation_answer"),
+    path("consultations/<str:number>/handover/", windows.consultation_handover, name="consultation_handover"),
     # the department's back office (部门审批)
     path("review/", cases.review_list, name="review"),
     path("review/<str:number>/", cases.subcase_detail, name="subcase"),

@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from accounts.identity import credit_check_char, id_check_char
 from accounts.models import AgentAuthorisation, Department, Enterprise, EnterpriseMembership, Hall, Region, User
-from matters.models import FormField, MaterialRequirement, Matter, Theme, ThemeMatter
+from matters.models import (
+    ConditionalMaterial,
+    FormField,
+    MaterialRequirement,
+    Matter,
+    OptionMaterial,
+    SituationOption,
+    SituationQuestion,
+    Theme,
+    ThemeMatter,
+)
 from windows import queue_services
 from windows.models import AppointmentSlot, ClerkAuthorisation, Seat, Ticket, Window
 from workflow import services
@@ -188,6 +198,44 @@ def theme_with(matters, *, code="kaiban-qiye", name="开办企业", target="lega
     theme = Theme.objects.create(code=code, name=name, target=target)
     for order, matter in enumerate(matters):
         ThemeMatter.objects.create(theme=theme, matter=matter, order=order)
+    return theme
+
+
+def newborn_theme():
+    """A natural-person theme of three matters of three departments (新生儿出生一件事) with two
+    situation questions: "落户清新区?" (否 leaves out the household registration) and "由谁申报?"
+    (委托他人 adds the conditional power of attorney). One material is deferrable (容缺)."""
+    A = MaterialRequirement.Source.APPLICANT
+    hukou = MatterFactory(name="出生登记", department=DepartmentFactory(name="清远市公安局清新分局"), promised_days=5,
+                          materials=[{"name": "出生医学证明", "source": A}, {"name": "父母户口簿", "source": A},
+                                     {"name": "授权委托书", "source": A},
+                                     {"name": "结婚证", "source": MaterialRequirement.Source.LICENCE}],
+                          fields=[{"key": "newborn_name", "label": "新生儿姓名"},
+                                  {"key": "newborn_birth_date", "label": "出生日期", "type": "date"},
+                                  {"key": "applicant_name", "label": "申报人姓名"},
+                                  {"key": "contact_phone", "label": "联系电话", "type": "phone"}])
+    insurance = MatterFactory(name="城乡居民医保参保登记", department=DepartmentFactory(name="清远市清新区医疗保障局"),
+                              promised_days=3, type_code="GF",
+                              materials=[{"name": "参保登记表", "source": A, "deferrable": True}],
+                              fields=[{"key": "newborn_name", "label": "新生儿姓名"},
+                                      {"key": "applicant_name", "label": "申报人姓名"}])
+    card = MatterFactory(name="社会保障卡申领", department=DepartmentFactory(name="清远市清新区人力资源和社会保障局"),
+                         promised_days=10, type_code="GF",
+                         materials=[{"name": "新生儿免冠照片", "source": A}],
+                         fields=[{"key": "newborn_name", "label": "新生儿姓名"},
+                                 {"key": "bank", "label": "社保卡开户银行", "type": "choice",
+                                  "choices": ["中国工商银行", "中国农业银行", "清远农商银行"]}])
+    theme = theme_with([hukou, insurance, card], code="xinshenger", name="新生儿出生一件事", target="natural")
+    settle = SituationQuestion.objects.create(theme=theme, text="新生儿是否在清新区落户?", order=0)
+    SituationOption.objects.create(question=settle, label="是", order=0)
+    elsewhere = SituationOption.objects.create(question=settle, label="否,在外地落户", order=1)
+    elsewhere.excluded_matters.add(hukou)
+    who = SituationQuestion.objects.create(theme=theme, text="由谁申报?", order=1)
+    SituationOption.objects.create(question=who, label="父母本人", order=0)
+    agent = SituationOption.objects.create(question=who, label="委托他人", order=1)
+    power = hukou.materials.get(name="授权委托书")
+    ConditionalMaterial.objects.create(requirement=power, note="委托他人申报")
+    OptionMaterial.objects.create(option=agent, requirement=power)
     return theme
 
 

@@ -27,6 +27,8 @@ from tests.factories import (
     submitted_application,
 )
 from windows import queue_services
+from windows import services as window_services
+from windows.models import Consultation
 from workflow.calendar_store import seed_calendar
 
 ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_reviewer", "supervisor"]
@@ -54,11 +56,15 @@ def world(db):
     soon = timezone.now() + dt.timedelta(minutes=1)
     booking = queue_services.appointment_book(user=owner, slot=AppointmentSlotFactory(
         hall=hall, date=timezone.localdate(soon), starts_at=soon, ends_at=soon + dt.timedelta(hours=1)))
+    consultation = window_services.consultation_open(
+        staff=users["clerk"], channel=Consultation.Channel.PHONE, topic="新生儿落户", question="需要带哪些材料?",
+        asker_name=owner.real_name, asker_phone="13922223333", asker_id_number=owner.id_number,
+    )
     agent = UserFactory(real_name="张伟")
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
             "subcase": in_review.subcases.get(), "hall": hall.code, "ticket": ticket.token, "booking": booking.code,
             "slot": AppointmentSlotFactory(hall=hall).pk, "agent": agent,
-            "grant": agent_for(owner, [matter], agent=agent)}
+            "grant": agent_for(owner, [matter], agent=agent), "consultation": consultation}
 
 
 def grant_body(world):
@@ -119,6 +125,14 @@ CASES = [
     ("get", "/api/appointments/", None, [401, 200, 200, 200, 200, 200, 200]),
     ("post", "/api/appointments/", "book", [401, 201, 201, 403, 403, 403, 403]),
     ("post", "/api/appointments/{booking}/cancel/", {}, [401, 200, 404, 404, 404, 404, 404]),
+    # 首问责任 consultations: staff record and own; supervisors read; the asker reads theirs
+    ("get", "/api/consultations/", None, [401, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/consultations/{consultation}/", None, [401, 200, 404, 200, 404, 404, 200]),
+    ("post", "/api/consultations/", {"channel": "window", "asker_name": "王秀英", "topic": "营业执照",
+                                     "question": "个体户营业执照可以网上办吗?"}, [401, 403, 403, 201, 201, 201, 403]),
+    ("post", "/api/consultations/{consultation}/handover/", "handover", [401, 403, 404, 200, 404, 404, 403]),
+    ("post", "/api/consultations/{consultation}/answer/", {"answer": "请携带出生医学证明"},
+     [401, 403, 404, 200, 404, 404, 403]),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
     # 委托代办: principals and agents; a clerk looks up the two people at the window, records a
     # 委托 only with the principal present (400 here: no principal given) and a revocation brought in
@@ -147,17 +161,23 @@ def test_permission_matrix(world, role, method, url, body, expected):
         client.force_authenticate(world["users"][role])
     url = url.format(waiting=world["waiting"].number, in_review=world["in_review"].number,
                      subcase=world["subcase"].number, matter=world["matter"].code, hall=world["hall"],
-                     ticket=world["ticket"], booking=world["booking"], grant=world["grant"].pk)
+                     ticket=world["ticket"], booking=world["booking"], grant=world["grant"].pk,
+                     consultation=world["consultation"].number)
     bodies = {
         "walk_in": lambda: walk_in_body(world),
         "grant": lambda: grant_body(world),
         "take_ticket": lambda: {"hall": world["hall"], "category": "natural"},
         "check_in": lambda: {"hall": world["hall"], "code": world["booking"]},
         "book": lambda: {"slot": world["slot"]},
+        "handover": lambda: {"to": world["users"]["reviewer"].username, "reason": "涉及部门政策"},
     }
     data = bodies[body]() if isinstance(body, str) else body
+    before = sorted(Consultation.objects.values_list("number", "state", "owner_id"))
     response = getattr(client, method)(url, data=data, format="json") if method == "post" else client.get(url)
     assert response.status_code == expected, response.content.decode()[:300]
+    if expected >= 400 or world["users"][role] is None or world["users"][role].is_supervisor:
+        # a refusal, or anything a supervisor does, leaves the consultations as they were
+        assert sorted(Consultation.objects.values_list("number", "state", "owner_id")) == before
     if expected >= 400:
         body = response.json()
         assert set(body) == {"code", "message", "fields"}

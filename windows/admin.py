@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Appointment, AppointmentSlot, ClerkAuthorisation, RosterLog, Seat, Ticket, Window
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    ClerkAuthorisation,
+    Consultation,
+    ConsultationEvent,
+    RosterLog,
+    Seat,
+    Ticket,
+    Window,
+)
 
 
 @admin.register(Window)
@@ -41,6 +51,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     search_fields = ["code"]
     readonly_fields = ["code", "slot", "user", "state", "created_at", "cancelled_at", "checked_in_at", "ticket"]
 
+
 @admin.register(ClerkAuthorisation)
 class ClerkAuthorisationAdmin(admin.ModelAdmin):
     list_display = ["clerk", "all_matters", "category", "starts_on", "ends_on", "granted_by"]
@@ -54,6 +65,36 @@ class RosterLogAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "actor", "clerk", "action"]
     list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ConsultationEventInline(admin.TabularInline):
+    model = ConsultationEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "actor", "from_owner", "to_owner", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    """Read-only here: consultations change only through their services (and history)."""
+
+    list_display = ["number", "topic", "channel", "asker_name", "owner", "state", "due_on"]
+    list_filter = ["state", "channel", "hall"]
+    search_fields = ["number", "topic", "asker_name"]
+    inlines = [ConsultationEventInline]
 
     def has_add_permission(self, request):
         return False

@@ -45,3 +45,57 @@ def roster(day: dt.date):
 
 def authorisations_on(day: dt.date):
     return ClerkAuthorisation.objects.on(day).select_related("clerk", "granted_by").prefetch_related("matters")
+
+
+# --- 首问责任 consultations ----------------------------------------------------------------------
+
+
+def consultations_for(user):
+    """What `user` may read: a supervisor every consultation; a staff member those they own,
+    recorded or handed away (previous owners keep reading); a citizen those they asked."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from accounts.models import User
+
+    from .models import Consultation, ConsultationEvent
+
+    base = Consultation.objects.select_related("owner", "recorded_by", "hall", "matter", "asker")
+    if not user.is_authenticated:
+        return base.none()
+    if user.role == User.Role.SUPERVISOR:
+        return base
+    if user.role == User.Role.PUBLIC:
+        return base.filter(asker=user)
+    handed_away = ConsultationEvent.objects.filter(consultation=OuterRef("pk"), from_owner=user)
+    return base.filter(Q(owner=user) | Q(recorded_by=user) | Exists(handed_away))
+
+
+def access_consultation(user, number: str):
+    """The consultation `number` if `user` may read it; NotFound otherwise (not even its existence)."""
+    from django.utils.translation import gettext as _
+
+    from core.errors import NotFound
+
+    consultation = consultations_for(user).filter(number=number).first()
+    if consultation is None:
+        raise NotFound(_("未找到该咨询。"), code="consultation_not_found")
+    return consultation
+
+
+def consultation_worklist(queryset, *, today: dt.date, limit: int = 200):
+    """Open first (earliest due first), then answered (latest first); each with `.overdue`."""
+    from .models import Consultation
+
+    open_ = list(queryset.filter(state=Consultation.State.OPEN).order_by("due_on", "opened_at", "pk")[:limit])
+    done = list(queryset.filter(state=Consultation.State.ANSWERED).order_by("-answered_at", "-pk")[:limit])
+    for row in open_ + done:
+        row.overdue = row.is_overdue(today)
+    return open_, done
+
+
+def handover_candidates(user):
+    """Staff a consultation may be handed to: clerks, reviewers and administrators, not oneself."""
+    from accounts.models import User
+
+    return (User.objects.filter(is_active=True, role__in=(User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR))
+            .exclude(pk=user.pk).select_related("department").order_by("role", "department__name", "real_name"))

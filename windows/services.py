@@ -1,33 +1,111 @@
-"""The window drives workflow services: a walk-in is registered and, when complete, accepted on
-the spot (行政许可法 art. 32); an incomplete one gets the one-time notice."""
+"""The window drives workflow services: a walk-in is registered and, in the same transaction,
+accepted on the spot when complete (行政许可法 art. 32), given the one-time notice listing
+everything missing (一次性告知), or refused with reasons. Consultations (首问责任) live in
+windows.consultations."""
+
+from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.identity import IdentityError, validate_id_number, validate_phone
 from accounts.models import User
 from accounts.services import applicant_find_or_register
 from core.errors import Conflict, Forbidden, Invalid
-from matters.models import Target
+from matters.models import MaterialRequirement, Target
+from matters.oneform import clean_form_data, form_fields, material_requirements
 from workflow import services as workflow_services
+from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
 
-from .models import ClerkAuthorisation, RosterLog, Seat
+from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Seat
+from .selectors import seats_today
+
+# Keys of the one form that the applicant's identity answers; the walk-in screen does not ask
+# them again and fills them from the person found or registered (asked once).
+APPLICANT_KEYS = {
+    "applicant_name": "real_name", "real_name": "real_name", "name": "real_name",
+    "id_number": "id_number", "applicant_id_number": "id_number",
+    "contact_phone": "phone", "phone": "phone", "applicant_phone": "phone",
+}
+
+
+class Decision:
+    ACCEPT = "accept"  # accept on the spot; refused (nothing saved) while anything is missing
+    SUPPLEMENT = "supplement"  # register and issue the one-time notice of everything missing
+    REFUSE = "refuse"  # register and refuse to accept, with reasons
+    ACCEPT_IF_COMPLETE = "accept_if_complete"  # the API's `accept: true`: accept, or register only
+    REGISTER = "register"  # register only (the API's `accept: false`)
+
+    SCREEN = (ACCEPT, SUPPLEMENT, REFUSE)
+
+
+def missing_requirements(requirements, *, provided, required_ids=frozenset()) -> list[MaterialRequirement]:
+    """Pure: the required materials the applicant must bring that are not in `provided` (ids of
+    requirements uploaded, checked at the window or deferred)."""
+    return [
+        r for r in requirements
+        if (r.required or r.pk in required_ids) and r.source == MaterialRequirement.Source.APPLICANT
+        and r.pk not in provided
+    ]
+
+
+def walk_in_person(*, real_name="", id_number="", phone="") -> User:
+    """The applicant by ID number; a person already registered needs no name typed (the clerk
+    holds the ID card), a typed name must match. Unknown: registered (name required)."""
+    try:
+        number = validate_id_number(id_number)
+    except IdentityError:
+        number = None
+    if number and not (real_name or "").strip():
+        person = User.objects.filter(id_number=number).first()
+        if person is not None:
+            return person
+    return applicant_find_or_register(real_name=real_name, id_number=id_number, phone=phone)
+
+
+def fill_applicant_keys(fields, values: dict, person) -> dict:
+    """The one form's values with the applicant's own keys (name, ID number, phone) filled from
+    the person where the screen left them empty."""
+    filled = dict(values)
+    for field in fields:
+        attr = APPLICANT_KEYS.get(field.key)
+        if attr and not str(filled.get(field.key, "")).strip():
+            filled[field.key] = getattr(person, attr) or ""
+    return filled
 
 
 @transaction.atomic
 def walk_in_register(
     *, clerk, applicant: dict, matters, form_data: dict, theme=None, enterprise=None, files=None,
-    received=(), accept_now=True, idempotency_key="", agent=None,
+    received=(), accept_now=True, idempotency_key="", decision=None, deferred=(), deferred_until=None,
+    requirements=None, required_ids=(), situation=None, supplement_note="", refusal_reason="", labels=None,
+    agent=None,
 ) -> Application:
-    """`applicant`: {"real_name", "id_number", "phone"}; `agent`: the same for a 代办人 acting
-    for the applicant, or None; `received`: ids of the material
-    requirements whose originals the clerk has checked at the window."""
+    """Register a walk-in and decide on it in one transaction.
+
+    `applicant`: {"real_name", "id_number", "phone"} (name optional for a person already
+    registered); `received`: requirement ids whose originals the clerk checked; `deferred`:
+    deferrable requirement ids accepted with the material to follow by `deferred_until` (容缺).
+    `decision` (Decision.*): accept (Invalid, nothing saved, while a required material is
+    missing), supplement (the one-time notice lists every missing material, `labels` maps
+    requirement id → the label the clerk saw), refuse (`refusal_reason`). Without `decision`,
+    `accept_now` keeps the API's meaning: accept when complete, else register only.
+    Replaying the same `idempotency_key` returns the first application unchanged.
+    `agent`: {"real_name", "id_number"} of a 代办人 acting for the applicant (委托代办), checked
+    against the principal's authorisation exactly as online (application_submit refuses outside it).
+    """
+    from matters.views import duplicated_names, material_label  # labels as the screens show them
+
+    decision = decision or (Decision.ACCEPT_IF_COMPLETE if accept_now else Decision.REGISTER)
+    matters = list(matters)
     desk = workflow_services.clerk_desk(clerk, category=matters[0].target if matters else None, matters=matters)
-    person = applicant_find_or_register(**applicant)
-    # 委托代办 at the window: the agent in front of the clerk, checked against the principal's
-    # authorisation exactly as online (application_submit refuses outside it).
+    if decision == Decision.REFUSE and not (refusal_reason or "").strip():
+        raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
+    person = walk_in_person(**applicant)
     acting = None
     if agent:
         try:
@@ -35,25 +113,194 @@ def walk_in_register(
         except Invalid as exc:
             raise Invalid(_("代办人身份信息有误。"), code="invalid_agent",
                           fields={f"agent_{k}": v for k, v in exc.fields.items()}) from None
+    if idempotency_key:
+        existing = Application.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing  # a second click or a retry: the first answer stands
+    requirements = list(requirements) if requirements is not None else material_requirements(matters)
+    deferred = set(deferred)
+    uploaded = {r.pk for r in requirements if f"material_{r.pk}" in (files or {})}
+    provided = uploaded | set(received) | deferred
+    missing = missing_requirements(requirements, provided=provided, required_ids=frozenset(required_ids))
+    form_data = fill_applicant_keys(form_fields(matters), form_data, person)
+    if decision == Decision.ACCEPT and missing:
+        twice = duplicated_names(requirements)
+        names = "、".join(material_label(r, twice) for r in missing)
+        fields = {f"material_{r.pk}": [_("未收取")] for r in missing}
+        try:  # the form's own problems too, so that the clerk sees everything at once
+            clean_form_data(form_fields(matters), form_data)
+        except Invalid as exc:
+            fields.update(exc.fields)
+        raise Invalid(
+            _("材料不齐全,不能当场受理。尚缺 %(n)s 项:%(names)s。请补齐,或出具一次性补正告知。") % {"n": len(missing), "names": names},
+            code="materials_missing", fields=fields,
+        )
+    if decision == Decision.SUPPLEMENT and not missing and not (supplement_note or "").strip():
+        raise Invalid(_("材料已齐全,无需补正,请直接受理。"), code="nothing_missing")
     application = workflow_services.application_submit(
-        applicant=person, matters=matters, theme=theme, enterprise=enterprise, form_data=form_data, files=files,
-        channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id, received_at_window=received,
-        idempotency_key=idempotency_key, agent=acting,
+        applicant=person, matters=matters, theme=theme, enterprise=enterprise,
+        form_data=form_data, files=files,
+        channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,
+        received_at_window=sorted(set(received) - uploaded), idempotency_key=idempotency_key,
+        requirements=requirements, required_ids=required_ids, situation=situation, agent=acting,
     )
-    if accept_now and application.state == Application.State.SUBMITTED and not missing_materials(application):
-        application = workflow_services.application_accept(application=application, clerk=clerk)
+    if decision in (Decision.ACCEPT, Decision.ACCEPT_IF_COMPLETE) and not missing:
+        return workflow_services.application_accept(
+            application=application, clerk=clerk, deferred=sorted(deferred - uploaded - set(received)),
+            deferred_until=deferred_until,
+        )
+    if decision == Decision.SUPPLEMENT:
+        twice = duplicated_names(requirements)
+        labels = labels or {}
+        items = [{"material": labels.get(r.pk) or material_label(r, twice), "reason": _("未提交")} for r in missing]
+        if supplement_note.strip() and not items:
+            items = [{"material": supplement_note.strip()[:128], "reason": ""}]
+        workflow_services.application_request_supplement(
+            application=application, clerk=clerk, items=items, note=supplement_note.strip(),
+        )
+        return Application.objects.get(pk=application.pk)
+    if decision == Decision.REFUSE:
+        return workflow_services.application_refuse(application=application, clerk=clerk, reason=refusal_reason)
     return application
 
 
-def missing_materials(application):
-    """Required materials the applicant must bring and has neither uploaded nor handed over."""
-    have = set(application.materials.values_list("requirement_id", flat=True))
-    return [
-        r for m in application.matters.all() for r in m.materials.all()
-        if r.required and r.must_be_brought and r.pk not in have
-    ]
+# --- 首问责任 consultations ----------------------------------------------------------------------
+
+# Working days to answer, after the day the question was asked (that day is not counted): an
+# answer owed at the window or on the phone is due the next working day; a question received
+# online (message, e-mail) within three working days. Change here; documented in decisions.md.
+CONSULTATION_ANSWER_DAYS = {
+    Consultation.Channel.WINDOW: 1,
+    Consultation.Channel.PHONE: 1,
+    Consultation.Channel.ONLINE: 3,
+}
+STAFF_ROLES = (User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR)
 
 
+def _now():
+    """The clock of consultations (tests move it by replacing this function)."""
+    return timezone.now()
+
+
+def _check_staff(user, *, action):
+    if getattr(user, "role", None) == User.Role.SUPERVISOR:
+        raise Forbidden(_("督查人员只能查看咨询,不能%(action)s。") % {"action": action}, code="supervisor_read_only")
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        raise Forbidden(_("只有工作人员可以%(action)s。") % {"action": action}, code="not_staff")
+
+
+def _locked_open(consultation, *, staff, action) -> Consultation:
+    _check_staff(staff, action=action)
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.is_open:
+        raise Conflict(_("该咨询已答复办结,不能再%(action)s。") % {"action": action}, code="consultation_closed")
+    if consultation.owner_id != staff.pk:
+        raise Forbidden(_("只有当前责任人可以%(action)s。") % {"action": action}, code="not_owner")
+    return consultation
+
+
+def _log(consultation, *, action, actor, at, from_owner=None, to_owner=None, note=""):
+    return ConsultationEvent.objects.create(consultation=consultation, action=action, actor=actor, from_owner=from_owner,
+                                            to_owner=to_owner, note=note, created_at=at)
+
+
+@transaction.atomic
+def consultation_open(
+    *, staff, channel: str, topic: str, question: str, asker=None, asker_name="", asker_phone="",
+    asker_id_number="", hall=None, matter=None,
+) -> Consultation:
+    """Record a question; the staff member who records it owns the answer (首问责任).
+
+    The person asking: a signed-in citizen (`asker`), or a name with an optional phone and ID
+    number (both validated); a registered ID number links the consultation to that citizen's
+    account, so they read the answer online. `hall` defaults to the clerk's hall today."""
+    _check_staff(staff, action=_("登记咨询"))
+    errors = {}
+    if channel not in Consultation.Channel.values:
+        errors["channel"] = [_("请选择咨询渠道。")]
+    topic, question = (topic or "").strip(), (question or "").strip()
+    if not topic:
+        errors["topic"] = [_("请填写咨询主题。")]
+    elif len(topic) > 64:
+        errors["topic"] = [_("咨询主题不超过64个字。")]
+    if not question:
+        errors["question"] = [_("请填写咨询内容。")]
+    asker_name = (asker.real_name if asker is not None else (asker_name or "").strip())
+    if not (1 <= len(asker_name) <= 64):
+        errors["asker_name"] = [_("请填写咨询人姓名。")]
+    phone = (asker_phone or "").strip() or (asker.phone if asker is not None else "")
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except IdentityError as exc:
+            errors["asker_phone"] = [str(exc)]
+    id_number = (asker_id_number or "").strip() or (asker.id_number or "" if asker is not None else "")
+    if id_number:
+        try:
+            id_number = validate_id_number(id_number)
+        except IdentityError as exc:
+            errors["asker_id_number"] = [str(exc)]
+    if channel == Consultation.Channel.PHONE and not phone and "asker_phone" not in errors:
+        errors["asker_phone"] = [_("电话咨询须留联系电话,以便答复。")]
+    if errors:
+        raise Invalid(_("咨询登记有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_consultation", fields=errors)
+    if asker is None and id_number:
+        asker = User.objects.filter(id_number=id_number, role=User.Role.PUBLIC).first()
+        if asker is not None and asker.real_name != asker_name:
+            raise Invalid(_("姓名与该身份证号码登记的姓名不一致。"), code="name_mismatch",
+                          fields={"asker_name": [_("请核对咨询人姓名。")]})
+    if hall is None and staff.role == User.Role.CLERK:
+        seats = list(seats_today(staff, timezone.localdate(_now())))
+        hall = seats[0].window.hall if seats else None
+    now = _now()
+    opened_on = timezone.localdate(now)
+    consultation = Consultation(
+        number=workflow_services.next_application_number(type_code="ZX", day=opened_on),
+        channel=channel, hall=hall, asker=asker, asker_name=asker_name, asker_phone=phone, asker_id_number=id_number,
+        topic=topic, matter=matter, question=question, recorded_by=staff, owner=staff, opened_at=now,
+        due_on=load_calendar().add_workdays(opened_on, CONSULTATION_ANSWER_DAYS[channel]),
+    )
+    consultation.save()
+    _log(consultation, action=ConsultationEvent.Action.OPENED, actor=staff, at=now, to_owner=staff, note=question)
+    return consultation
+
+
+@transaction.atomic
+def consultation_hand_over(*, consultation: Consultation, staff, to, reason: str) -> Consultation:
+    """The owner hands the question to another staff member, who owns it from this moment (no
+    acceptance step: it appears in their list at once); the hand-over is recorded."""
+    consultation = _locked_open(consultation, staff=staff, action=_("移交"))
+    reason = (reason or "").strip()
+    errors = {}
+    if to is None or to.role not in STAFF_ROLES or not to.is_active:
+        errors["to"] = [_("请选择接收的工作人员。")]
+    elif to.pk == staff.pk:
+        errors["to"] = [_("不能移交给自己。")]
+    if not reason:
+        errors["reason"] = [_("请说明移交理由。")]
+    if errors:
+        raise Invalid(_("移交信息有误。"), code="invalid_handover", fields=errors)
+    previous = consultation.owner
+    consultation.owner = to
+    consultation.save(update_fields=["owner"])
+    _log(consultation, action=ConsultationEvent.Action.HANDED_OVER, actor=staff, at=_now(), from_owner=previous,
+         to_owner=to, note=reason)
+    return consultation
+
+
+@transaction.atomic
+def consultation_answer(*, consultation: Consultation, staff, answer: str) -> Consultation:
+    """The owner records the answer given; the consultation is closed (已答复) and frozen."""
+    consultation = _locked_open(consultation, staff=staff, action=_("答复"))
+    answer = (answer or "").strip()
+    if not answer:
+        raise Invalid(_("请填写答复内容。"), code="answer_required", fields={"answer": [_("请填写答复内容。")]})
+    consultation.close()
+    now = _now()
+    consultation.answer, consultation.answered_by, consultation.answered_at = answer, staff, now
+    consultation.save()
+    _log(consultation, action=ConsultationEvent.Action.ANSWERED, actor=staff, at=now, from_owner=staff, note=answer)
+    return consultation
 
 
 # --- 统一调配: seats and authorisations --------------------------------------------------------

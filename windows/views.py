@@ -5,31 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.identity import mask
-from accounts.models import User
+from accounts.identity import IdentityError, mask, mask_name, mask_phone, validate_credit_code, validate_id_number
+from accounts.models import Enterprise, Hall, User
 from accounts.selectors import enterprise_by_credit_code
-from accounts.views import not_found_page, role_required, show_domain_error
-from core.errors import DomainError, Invalid
+from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
+from core.errors import DomainError, Invalid, NotFound
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
 from matters.oneform import form_fields, material_requirements
+from matters.situation_pages import situation_page
 from matters.views import material_rows, oneform_rows, read_oneform
-from workflow import hooks
+from workflow import hooks, tasks
 from workflow import selectors as cases
-from workflow.models import Application
+from workflow.calendar_store import load_calendar
+from workflow.models import Application, Notice
+from workflow.services import DEFERRED_DAYS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
+from . import selectors as consultation_selectors
 from . import selectors as staffing_selectors
 from . import services
-from .models import ClerkAuthorisation, RosterLog, Window
+from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
 from .selectors import seats_today
 
@@ -73,8 +81,15 @@ def hall(request):
         "counts": {"waiting": waiting.count(), "supplement": supplement.count(), "in_hand": in_hand.count()},
         "categories": _category_labels(context["desk"]),
         "calling": calling_panel(request.user),
+        "consultations": _my_open_consultations(request.user, context["today"]),
     })
     return render(request, "windows/hall.html", context)
+
+
+def _my_open_consultations(user, today):
+    """{"open": n, "overdue": m} of the consultations this staff member owns (首问责任)."""
+    mine = Consultation.objects.filter(owner=user, state=Consultation.State.OPEN)
+    return {"open": mine.count(), "overdue": mine.filter(due_on__lt=today).count()}
 
 
 @role_required(User.Role.CLERK)
@@ -122,11 +137,43 @@ def walk_in(request):
     return _walk_in_form(request, context, theme=theme, matters=matters)
 
 
-def _walk_in_key(post):
-    try:
-        return uuid.UUID(post.get("idempotency_key", "")).hex
-    except ValueError:
-        return uuid.uuid4().hex
+def _walk_in_pick(request, context):
+    desk = context["desk"]
+    q = request.GET.get("q", "").strip()[:64]
+    matters = [m for m in catalog.search_matters(q=q) if m.target in desk.categories and m.in_hall
+               and desk.authorised_for([m.pk])]
+    themes = [t for t in catalog.active_themes() if t.target in desk.categories
+              and (desk.matter_ids is None or desk.authorised_for(m.pk for m in catalog.theme_matters(t)))]
+    if q:
+        themes = [t for t in themes if q in t.name]
+    context.update({"q": q, "themes": themes, "matters": matters[:100], "more": len(matters) > 100,
+                    "categories": _category_labels(desk)})
+    return render(request, "windows/walk_in_pick.html", context)
+
+
+MARKS = ("window", "upload", "deferred", "none")
+
+
+def _situation(request, theme, matters):
+    """docs/plan.md: the theme's situation questions asked on this screen (answers in the query,
+    so the POST reads them from ?q…= too); None for a single matter."""
+    if theme is None:
+        return None
+    situation = situation_page(request.GET, theme, matters, required=request.method == "POST")
+    if situation.resolution is not None and not situation.resolution.matters:
+        situation.resolution = None
+        situation.error = Invalid(_("按所选情形,本主题没有需要办理的事项,无需收件。"), code="situation_empty")
+    return situation
+
+
+def _read_marks(post, requirements):
+    """Each material's mark on the screen: 原件已核 / 上传 / 容缺 / 未收 (`mark_<id>`); the old
+    `received` checkboxes count as 原件已核."""
+    marks = {r.pk: post.get(f"mark_{r.pk}", "") for r in requirements}
+    for value in post.getlist("received"):
+        if value.isdigit() and int(value) in marks:
+            marks[int(value)] = "window"
+    return {pk: (mark if mark in MARKS else "none") for pk, mark in marks.items()}
 
 
 def _agency_between(applicant, agent):
@@ -143,81 +190,91 @@ def _agency_between(applicant, agent):
     return [agency_shown(a, today) for a in rows]
 
 
-def _walk_in_pick(request, context):
-    desk = context["desk"]
-    q = request.GET.get("q", "").strip()[:64]
-    matters = [m for m in catalog.search_matters(q=q) if m.target in desk.categories and m.in_hall
-               and desk.authorised_for([m.pk])]
-    themes = [t for t in catalog.active_themes() if t.target in desk.categories
-              and (desk.matter_ids is None or desk.authorised_for(m.pk for m in catalog.theme_matters(t)))]
-    if q:
-        themes = [t for t in themes if q in t.name]
-    context.update({"q": q, "themes": themes, "matters": matters[:100], "more": len(matters) > 100,
-                    "categories": _category_labels(desk)})
-    return render(request, "windows/walk_in_pick.html", context)
-
-
 def _walk_in_form(request, context, *, theme, matters):
+    situation = _situation(request, theme, matters)
+    if situation is not None and situation.error is not None:
+        show_domain_error(request, situation.error)
+    answering = situation is not None and situation.asks and situation.resolution is None
+    if situation is not None and situation.resolution is not None:
+        matters, requirements = situation.resolution.matters, situation.resolution.requirements
+        required_ids = situation.resolution.required_by_answer
+    else:
+        requirements, required_ids = material_requirements(matters), frozenset()
     fields = form_fields(matters)
-    requirements = material_requirements(matters)
+    shown_fields = [f for f in fields if f.key not in services.APPLICANT_KEYS]
     legal = matters[0].target == Target.LEGAL
     errors, status = {}, 200
     applicant = {name: "" for name in APPLICANT_FIELDS}
     agent = {"real_name": "", "id_number": ""}
-    received, credit_code, accept_now = set(), "", True
     agency_checked, agency_rows = False, []
-    if request.method == "POST" and request.POST.get("check_agency"):
-        # 查验委托: show the clerk the authorisations between these two people, register nothing.
+    marks, credit_code = {}, ""
+    today = timezone.localdate()
+    deferred_until = load_calendar().add_workdays(today, DEFERRED_DAYS)
+    posted = {"decision": "", "note": "", "reason": ""}
+    if answering:
+        status = situation.error.status if situation.error is not None else 200
+    if request.method == "POST" and not answering:
         post = request.POST
-        values = read_oneform(post, fields)
+        values = read_oneform(post, shown_fields)
         applicant = {name: post.get(f"applicant_{name}", "").strip() for name in APPLICANT_FIELDS}
         agent = {"real_name": post.get("agent_real_name", "").strip(), "id_number": post.get("agent_id_number", "").strip()}
-        received = {int(v) for v in post.getlist("received") if v.isdigit()}
+        marks = _read_marks(post, requirements)
         credit_code = post.get("enterprise", "").strip().upper()
-        accept_now = post.get("accept_now") == "1"
-        key = _walk_in_key(post)
-        agency_checked, agency_rows = True, _agency_between(applicant, agent)
-    elif request.method == "POST":
-        post = request.POST
-        values = read_oneform(post, fields)
-        applicant = {name: post.get(f"applicant_{name}", "").strip() for name in APPLICANT_FIELDS}
-        agent = {"real_name": post.get("agent_real_name", "").strip(), "id_number": post.get("agent_id_number", "").strip()}
-        received = {int(v) for v in post.getlist("received") if v.isdigit()}
-        credit_code = post.get("enterprise", "").strip().upper()
-        accept_now = post.get("accept_now") == "1"
+        posted = {"decision": post.get("decision", ""), "note": post.get("note", "").strip(),
+                  "reason": post.get("reason", "").strip()}
+        decision = posted["decision"] if posted["decision"] in services.Decision.SCREEN else services.Decision.ACCEPT
+        try:
+            deferred_until = dt.date.fromisoformat(post.get("deferred_until", "")) if post.get("deferred_until") else deferred_until
+        except ValueError:
+            errors["deferred_until"] = [_("请按“年-月-日”填写补交期限。")]
         try:
             key = uuid.UUID(post.get("idempotency_key", "")).hex
         except ValueError:
             key = uuid.uuid4().hex
-        try:
-            enterprise = enterprise_by_credit_code(credit_code) if legal else None
-            application = services.walk_in_register(
-                clerk=request.user, applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
-                form_data=values, files=request.FILES, received=sorted(received), accept_now=accept_now,
-                idempotency_key=key, agent=agent if any(agent.values()) else None,
-            )
-        except DomainError as exc:
-            show_domain_error(request, exc)
-            status = exc.status
-            if exc.code == "agent_not_authorised":
-                agency_checked, agency_rows = True, _agency_between(applicant, agent)
-            if exc.code in APPLICANT_ERROR_CODES:
-                errors = {f"applicant_{k}": v for k, v in exc.fields.items()}
-            else:
-                errors = dict(exc.fields)
-                if exc.code in ENTERPRISE_ERROR_CODES:
-                    errors.setdefault("enterprise", [exc.message])
+        offered = {f"material_{r.pk}" for r in requirements if marks.get(r.pk) in ("upload", "none", "")}
+        files = {name: f for name, f in request.FILES.items() if name in offered}
+        resolution = situation.resolution if situation is not None else None
+        if post.get("check_agency"):
+            # 查验委托: show the clerk the authorisations between these two people, register nothing.
+            agency_checked, agency_rows = True, _agency_between(applicant, agent)
         else:
-            if application.state == S.SUBMITTED:
-                messages.warning(request, _("已登记收件,办件编号 %(number)s。材料尚不齐全,请出具一次性补正告知或补齐后受理。")
-                                 % {"number": application.number})
+            try:
+                if errors:
+                    raise Invalid(_("补交期限有误。"), code="invalid_deferred_until", fields=errors)
+                enterprise = enterprise_by_credit_code(credit_code) if legal else None
+                application = services.walk_in_register(
+                    clerk=request.user, applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
+                    form_data=values, files=files, received=sorted(pk for pk, m in marks.items() if m == "window"),
+                    deferred=sorted(pk for pk, m in marks.items() if m == "deferred"), deferred_until=deferred_until,
+                    decision=decision, idempotency_key=key, requirements=requirements, required_ids=required_ids,
+                    situation=resolution.record() if resolution else None,
+                    supplement_note=posted["note"], refusal_reason=posted["reason"],
+                    agent=agent if any(agent.values()) else None,
+                )
+            except DomainError as exc:
+                show_domain_error(request, exc)
+                status = exc.status
+                if exc.code == "agent_not_authorised":
+                    agency_checked, agency_rows = True, _agency_between(applicant, agent)
+                if exc.code in APPLICANT_ERROR_CODES:
+                    errors = {f"applicant_{k}": v for k, v in exc.fields.items()}
+                else:
+                    errors = dict(exc.fields)
+                    if exc.code in ENTERPRISE_ERROR_CODES:
+                        errors.setdefault("enterprise", [exc.message])
             else:
-                messages.success(request, _("已当场受理,办件编号 %(number)s。") % {"number": application.number})
-            return redirect("portal:application", number=application.number)
+                return redirect("portal:walk_in_done", number=application.number)
     else:
         values = {}
         key = uuid.uuid4().hex
-    materials = material_rows(requirements, errors, checked=received)
+    materials = material_rows(requirements, errors)
+    for row in materials["bring"]:
+        r = row["requirement"]
+        row["mark"] = marks.get(r.pk, "")
+        row["must"] = r.required or r.pk in required_ids
+    query = [("theme", theme.code)] if theme else [("matter", matters[0].code)]
+    if situation is not None and situation.resolution is not None:
+        query += [(name, value) for name, value in situation.hidden]
     context.update({
         "title": _("窗口收件:%(name)s") % {"name": theme.name if theme else matters[0].name},
         "subject": theme.name if theme else matters[0].name,
@@ -230,15 +287,250 @@ def _walk_in_form(request, context, *, theme, matters):
         "agency_checked": agency_checked,
         "agency_rows": agency_rows,
         "credit_code": credit_code,
-        "accept_now": accept_now,
         "errors": errors,
-        "rows": oneform_rows(fields, values, errors),
+        "rows": oneform_rows(shown_fields, values, errors),
         "materials": materials,
+        "deferrable": any(row["requirement"].deferrable for row in materials["bring"]),
+        "deferred_until": deferred_until,
         "idempotency_key": key,
-        "subject_param": f"theme={theme.code}" if theme else f"matter={matters[0].code}",
+        "situation": situation,
+        "answering": answering,
+        "keep": [("theme", theme.code)] if theme else [],
+        "action": "?" + urlencode(query),
+        "excluded": situation.resolution.excluded_matters if situation is not None and situation.resolution else [],
+        "posted": posted,
         "back": reverse("portal:walk_in"),
+        "lookup_url": reverse("portal:walk_in_lookup"),
     })
     return render(request, "windows/walk_in_form.html", context, status=status)
+
+
+@role_required(User.Role.CLERK)
+def walk_in_lookup(request):
+    """The applicant by ID number, or the enterprise by credit code, for the walk-in screen: a
+    person found is shown masked (the clerk holds the ID card); an unknown number means the
+    screen asks for the name to register them."""
+    if "credit_code" in request.GET:
+        try:
+            code = validate_credit_code(request.GET["credit_code"])
+        except IdentityError as exc:
+            return JsonResponse({"valid": False, "message": str(exc)})
+        enterprise = Enterprise.objects.filter(credit_code=code).first()
+        if enterprise is None:
+            return JsonResponse({"valid": True, "found": False, "message": _("未找到该企业,请核对统一社会信用代码。")})
+        return JsonResponse({"valid": True, "found": True, "name": enterprise.name,
+                             "message": _("企业:%(name)s(法定代表人 %(rep)s)") % {
+                                 "name": enterprise.name, "rep": mask_name(enterprise.legal_representative)}})
+    try:
+        number = validate_id_number(request.GET.get("id_number", ""))
+    except IdentityError as exc:
+        return JsonResponse({"valid": False, "message": str(exc)})
+    person = User.objects.filter(id_number=number, role=User.Role.PUBLIC).first()
+    if person is None:
+        return JsonResponse({"valid": True, "found": False,
+                             "message": _("新申请人:请填写与身份证一致的姓名,系统将为其登记实名档案。")})
+    return JsonResponse({"valid": True, "found": True, "name": mask_name(person.real_name),
+                         "phone": mask_phone(person.phone) if person.phone else "",
+                         "message": _("已登记申请人:%(name)s,手机 %(phone)s。请核对身份证原件,姓名可不再填写。") % {
+                             "name": mask_name(person.real_name), "phone": mask_phone(person.phone) or _("未登记")}})
+
+
+def _walk_in_application(request, number):
+    """The walk-in's application for the clerk who is at a window of its category today."""
+    desk = hooks.desk_for(request.user, timezone.localdate())
+    application = cases.access_application(request.user, number)
+    if desk is None or application.category not in desk.categories:
+        raise NotFound(_("未找到该办件。"), code="application_not_found")
+    return application
+
+
+NOTICE_OF_STATE = {
+    S.ACCEPTED: Notice.Kind.ACCEPTANCE, S.IN_REVIEW: Notice.Kind.ACCEPTANCE,
+    S.SUPPLEMENT_REQUESTED: Notice.Kind.SUPPLEMENT, S.NOT_ACCEPTED: Notice.Kind.REFUSAL,
+}
+
+
+@role_required(User.Role.CLERK)
+@not_found_pages
+def walk_in_done(request, number):
+    application = _walk_in_application(request, number)
+    kind = NOTICE_OF_STATE.get(application.state)
+    missing = []
+    if application.state == S.SUPPLEMENT_REQUESTED:
+        latest = application.supplement_requests.order_by("-pk").first()
+        missing = latest.items if latest else []
+    context = _desk_context(request)
+    context.update({
+        "title": _("收件结果:%(number)s") % {"number": application.number},
+        "application": application,
+        "applicant_name": mask_name(application.applicant.real_name),
+        "applicant_id": mask(application.applicant.id_number or ""),
+        "notice_kind": Notice.Kind(kind).label if kind else "",
+        "notice_url": reverse("portal:walk_in_notice", args=[application.number]) if kind else "",
+        "missing": missing,
+        "deferred": [m for m in application.materials.all() if m.is_outstanding],
+        "subcases": application.subcases.select_related("matter", "department").order_by("number"),
+    })
+    return render(request, "windows/walk_in_done.html", context)
+
+
+@role_required(User.Role.CLERK)
+@not_found_pages
+def walk_in_notice(request, number):
+    """Print the notice the decision calls for. The worker makes it after commit; a clerk who
+    prints before it did gets it made now, under the same key (documents.issue_notice is once
+    per key, so the worker then finds it and skips)."""
+    application = _walk_in_application(request, number)
+    kind = NOTICE_OF_STATE.get(application.state)
+    if kind is None:
+        return not_found_page(request, _("该办件当前没有可打印的通知书。"))
+    suffix = ""
+    if kind == Notice.Kind.SUPPLEMENT:
+        latest = application.supplement_requests.order_by("-pk").first()
+        suffix = str(latest.pk) if latest else ""
+    notice = application.notices.filter(kind=kind).order_by("-pk").first()
+    if notice is None or (suffix and not notice.key.endswith(f":{suffix}")):
+        tasks.generate_notice(application.pk, kind, None, suffix)
+        notice = application.notices.filter(kind=kind).order_by("-pk").first()
+    if notice is None:
+        return not_found_page(request, _("通知书暂未生成,请稍后重试。"))
+    return FileResponse(notice.file.open("rb"), content_type="application/pdf",
+                        filename=f"{application.number}-{notice.get_kind_display()}.pdf")
+
+
+# --- 首问责任 consultations ----------------------------------------------------------------------
+
+CONSULTATION_WRITERS = (User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR)
+
+
+@login_required
+def consultation_list(request):
+    """我的咨询: staff see what they own (tab "all": also what they recorded or handed over), a
+    supervisor every consultation, a citizen their own; open first, overdue in red."""
+    user = request.user
+    today = timezone.localdate()
+    queryset = consultation_selectors.consultations_for(user)
+    staff_writer = user.role in CONSULTATION_WRITERS
+    tab = request.GET.get("tab", "")
+    if staff_writer and tab != "all":
+        tab = "mine"
+        queryset = queryset.filter(owner=user)
+    elif not staff_writer:
+        tab = ""
+    if user.is_supervisor and request.GET.get("overdue") == "1":
+        queryset = queryset.filter(state=Consultation.State.OPEN, due_on__lt=today)
+    open_, done = consultation_selectors.consultation_worklist(queryset, today=today)
+    return render(request, "windows/consultation_list.html", {
+        "title": _("我的咨询") if not user.is_supervisor else _("咨询督查"),
+        "open": open_, "done": done, "tab": tab, "can_record": staff_writer, "today": today,
+        "overdue_count": sum(1 for c in open_ if c.overdue), "is_public": user.is_public,
+        "overdue_filter": request.GET.get("overdue") == "1",
+    })
+
+
+def _consultation_form_context(request, *, values=None, errors=None):
+    return {
+        "title": _("登记咨询"),
+        "values": values or {"channel": Consultation.Channel.WINDOW},
+        "errors": errors or {},
+        "channels": Consultation.Channel.choices,
+        "halls": Hall.objects.order_by("code"),
+        "matters": catalog.search_matters(q="")[:300],
+        "answer_days": {label: services.CONSULTATION_ANSWER_DAYS[value] for value, label in Consultation.Channel.choices},
+    }
+
+
+@role_required(*CONSULTATION_WRITERS)
+def consultation_new(request):
+    if request.method != "POST":
+        return render(request, "windows/consultation_form.html", _consultation_form_context(request))
+    post = request.POST
+    names = ("channel", "asker_name", "asker_phone", "asker_id_number", "topic", "question", "hall", "matter")
+    values = {name: post.get(name, "").strip() for name in names}
+    hall = Hall.objects.filter(pk=values["hall"]).first() if values["hall"].isdigit() else None
+    matter = catalog.matter_by_code(values["matter"]) if values["matter"] else None
+    try:
+        consultation = services.consultation_open(
+            staff=request.user, channel=values["channel"], topic=values["topic"], question=values["question"],
+            asker_name=values["asker_name"], asker_phone=values["asker_phone"],
+            asker_id_number=values["asker_id_number"], hall=hall, matter=matter,
+        )
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        context = _consultation_form_context(request, values=values, errors=exc.fields)
+        return render(request, "windows/consultation_form.html", context, status=exc.status)
+    messages.success(request, _("已登记咨询 %(number)s,您是首问责任人,请于 %(due)s 前答复或移交。") % {
+        "number": consultation.number, "due": consultation.due_on.isoformat()})
+    return redirect("portal:consultation", number=consultation.number)
+
+
+CONSULTATION_ACTIONS = dict(ConsultationEvent.Action.choices)
+
+
+def _consultation_context(request, consultation, *, errors=None, posted=None):
+    user = request.user
+    today = timezone.localdate()
+    is_owner = consultation.is_open and consultation.owner_id == user.pk and user.role in CONSULTATION_WRITERS
+    events = consultation.events.select_related("actor", "from_owner", "to_owner")
+    return {
+        "title": _("咨询 %(number)s") % {"number": consultation.number},
+        "c": consultation,
+        "overdue": consultation.is_overdue(today),
+        "asker_id": mask(consultation.asker_id_number),
+        # the owner calls back; everyone else sees the number masked
+        "asker_phone": consultation.asker_phone if is_owner else mask_phone(consultation.asker_phone),
+        "events": [{"e": e, "label": CONSULTATION_ACTIONS.get(e.action, e.action)} for e in events],
+        "is_owner": is_owner,
+        "candidates": consultation_selectors.handover_candidates(user) if is_owner else [],
+        "errors": errors or {},
+        "posted": posted or {},
+        "is_public": user.is_public,
+    }
+
+
+@login_required
+@not_found_pages
+def consultation_detail(request, number):
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    return render(request, "windows/consultation_detail.html", _consultation_context(request, consultation))
+
+
+def _consultation_refused(request, number, exc, posted):
+    show_domain_error(request, exc)
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    context = _consultation_context(request, consultation, errors=exc.fields, posted=posted)
+    return render(request, "windows/consultation_detail.html", context, status=exc.status)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def consultation_answer(request, number):
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    answer = request.POST.get("answer", "")
+    try:
+        services.consultation_answer(consultation=consultation, staff=request.user, answer=answer)
+    except DomainError as exc:
+        return _consultation_refused(request, number, exc, {"answer": answer})
+    messages.success(request, _("已记录答复,咨询 %(number)s 已办结。") % {"number": number})
+    return redirect("portal:consultation", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def consultation_handover(request, number):
+    consultation = consultation_selectors.access_consultation(request.user, number)
+    to_id, reason = request.POST.get("to", ""), request.POST.get("reason", "")
+    to = User.objects.filter(pk=to_id).first() if to_id.isdigit() else None
+    try:
+        consultation = services.consultation_hand_over(consultation=consultation, staff=request.user, to=to,
+                                                       reason=reason)
+    except DomainError as exc:
+        return _consultation_refused(request, number, exc, {"to": to_id, "reason": reason})
+    messages.success(request, _("已移交给 %(name)s,由其负责答复。您仍可查看此咨询。") % {
+        "name": consultation.owner.real_name or consultation.owner.username})
+    return redirect("portal:consultation", number=number)
 
 
 # --- 统一调配: the roster and clerks' authorisations (系统管理员) ---------------------------------

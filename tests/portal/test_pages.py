@@ -35,7 +35,8 @@ from tests.factories import (
     valid_id_number,
 )
 from windows import queue_services
-from windows.models import Appointment, Ticket
+from windows import services as window_services
+from windows.models import Appointment, Consultation, ConsultationEvent, Ticket
 from workflow import services
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, Channel, SubCase
@@ -154,9 +155,18 @@ class World:
             received=[r.pk for r in self.matter.materials.all()])
         return application.applicant, application
 
+    @cached_property
+    def consultation(self):
+        """首问责任: the clerk recorded the owner's question and owns the answer."""
+        return window_services.consultation_open(
+            staff=self.users["clerk"], channel=Consultation.Channel.WINDOW, topic="新生儿落户",
+            question="新生儿落户需要带哪些材料?", asker_name=self.users["owner"].real_name,
+            asker_id_number=self.users["owner"].id_number,
+        )
+
     def snapshot(self):
         """What no refusal may change: every case's state, the case log, the accounts, the
-        authorisations and staff requests."""
+        authorisations and staff requests, the consultations and their history."""
         return (
             sorted(Application.objects.values_list("number", "state")),
             sorted(SubCase.objects.values_list("number", "state")),
@@ -166,6 +176,8 @@ class World:
             sorted(MembershipRequest.objects.values_list("pk", "state")),
             EnterpriseMembership.objects.count(),
             sorted(User.objects.values_list("pk", "password")),
+            sorted(Consultation.objects.values_list("number", "state", "owner_id")),
+            ConsultationEvent.objects.count(),
         )
 
 
@@ -213,6 +225,8 @@ class _Url(dict):
             "called": lambda: w.called.token,
             "slot": lambda: w.slot.pk,
             "booking": lambda: w.booking.code,
+            "consultation": lambda: w.consultation.number,
+            "owner_id_number": lambda: w.users["owner"].id_number,
         }[key]()
 
 
@@ -248,6 +262,15 @@ def walk_in_body(world, role):
     person = UserFactory.build()
     return {"applicant_real_name": "王秀英", "applicant_id_number": person.id_number, "applicant_phone": "13712345678",
             **_oneform(world, person), "received": [r.pk for r in world.matter.materials.all()], "accept_now": "1"}
+
+
+def consultation_body(world, role):
+    return {"channel": "window", "asker_name": "王秀英", "asker_phone": "13712345678", "topic": "营业执照",
+            "question": "个体户营业执照可以网上办吗?"}
+
+
+def handover_body(world, role):
+    return {"to": world.users["reviewer"].pk, "reason": "涉及部门政策,请审批人员答复"}
 
 
 def signup_body(world, role):
@@ -330,6 +353,19 @@ def applied(world, role, response):
 def walked_in(world, role, response):
     new = Application.objects.filter(channel=Channel.WINDOW).get()
     return new.state == S.ACCEPTED and new.created_by == world.users["clerk"]
+
+
+def consultation_recorded(world, role, response):
+    new = Consultation.objects.get(topic="营业执照")
+    return new.owner == new.recorded_by == world.users[role] and response["Location"] == f"/consultations/{new.number}/"
+
+
+def consultation_answered(world, role, response):
+    return Consultation.objects.get(pk=world.consultation.pk).state == Consultation.State.ANSWERED
+
+
+def consultation_handed_to_reviewer(world, role, response):
+    return Consultation.objects.get(pk=world.consultation.pk).owner == world.users["reviewer"]
 
 
 def subcase_became(state):
@@ -500,6 +536,22 @@ CASES = [
     # 统一调配: administrators only (their rows: tests/windows/test_staffing_pages.py)
     ("get", "/staffing/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     ("post", "/staffing/", {"action": "move"}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
+    ("get", "/hall/walk-in/?theme={theme}", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/walk-in/lookup/?id_number={owner_id_number}", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/walk-in/{waiting}/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/walk-in/no-such-number/", None, [LOGIN, 403, 403, 404, 403, 403, 403], None),
+    # 首问责任 consultations: any staff member records and owns; supervisors read; citizens read theirs
+    ("get", "/consultations/", None, [LOGIN, 200, 200, 200, 200, 200, 200], None),
+    ("get", "/consultations/?tab=all", None, [LOGIN, 200, 200, 200, 200, 200, 200], None),
+    ("get", "/consultations/?overdue=1", None, [LOGIN, 200, 200, 200, 200, 200, 200], None),
+    ("get", "/consultations/new/", None, [LOGIN, 403, 403, 200, 200, 200, 403], None),
+    ("post", "/consultations/new/", consultation_body, [LOGIN, 403, 403, 302, 302, 302, 403], consultation_recorded),
+    ("get", "/consultations/{consultation}/", None, [LOGIN, 200, 404, 200, 404, 404, 200], None),
+    ("post", "/consultations/{consultation}/answer/", {"answer": "请携带出生医学证明和户口簿"},
+     [LOGIN, 403, 404, 302, 404, 404, 403], consultation_answered),
+    ("post", "/consultations/{consultation}/handover/", handover_body,
+     [LOGIN, 403, 404, 302, 404, 404, 403], consultation_handed_to_reviewer),
+    ("get", "/consultations/{consultation}/answer/", None, [LOGIN, 405, 405, 405, 405, 405, 405], None),
     # the department
     ("get", "/review/", None, [LOGIN, 403, 403, 403, 200, 200, 403], None),
     ("get", "/review/{subcase}/", None, [LOGIN, 403, 403, 403, 200, 404, 200], None),

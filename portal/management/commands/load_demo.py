@@ -29,7 +29,8 @@ from matters.models import (
 from portal.demo import catalog, people
 from portal.demo.queue import load_queue
 from supervision.services import sweep_deadlines
-from windows.models import Seat, Window
+from windows import services as window_services
+from windows.models import Consultation, ConsultationEvent, Seat, Window
 from workflow import services as workflow
 from workflow.calendar_store import load_calendar, seed_calendar
 from workflow.models import Application, SubCase
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         made = self.load_applications()
         with transaction.atomic():
             made += people.load_people_cases(files=self._files, form=self._form)
+        self.load_consultations()
         sweep_deadlines()
         queue = load_queue()
         self.stdout.write(
@@ -257,3 +259,51 @@ class Command(BaseCommand):
                 workflow.subcase_start_examining(subcase=first, reviewer=reviewer)
                 workflow.subcase_decide(subcase=first, reviewer=reviewer, approve=True, reason="")
         return made
+
+    # --- 首问责任 consultations ----------------------------------------------------------------
+
+    @transaction.atomic
+    def load_consultations(self):
+        """A few consultations in every state, each made once (keyed by asker and topic): open at
+        the window, handed over to a department, answered, and one overdue for the red list."""
+        users = {u.username: u for u in User.objects.filter(username__in=[
+            "citizen", "citizen2", "enterprise", "clerk", "clerk_legal", "clerk_taihe", "reviewer_rs"])}
+        if len(users) < 7:
+            return
+        birth = Matter.objects.filter(name="出生登记").first()
+        calendar = load_calendar()
+        today = timezone.localdate()
+        specs = [
+            # (recorder, channel, asker, topic, question, matter, then)
+            ("clerk", "window", users["citizen"], "新生儿落户",
+             "小孩在清远市人民医院出生,户口想落在太和镇父亲户籍下,需要带哪些材料?能不能和医保、社保卡一起办?",
+             birth, None),
+            ("clerk", "phone", users["citizen2"], "灵活就业人员社保缴费",
+             "在山塘镇开网店,没有单位,想按灵活就业人员参加养老保险,缴费基数怎么选、每月什么时候扣款?", None,
+             ("handover", "reviewer_rs", "涉及灵活就业人员缴费基数政策,请区人社局答复。")),
+            ("clerk_taihe", "online", users["citizen"], "个体户营业执照",
+             "在太和镇开一家早餐店,个体工商户营业执照可以全程网上办理吗?需要先办食品经营许可吗?", None,
+             ("answer", None, "个体工商户登记可在“粤商通”或本平台全程网办,一般当场核发;早餐店须在取得营业执照后申请"
+                              "食品经营许可(小型餐饮可告知承诺办理),两项可在“我要开餐饮店”一件事中一次申请。")),
+            ("clerk_legal", "window", users["enterprise"], "食品经营许可证延续",
+             "公司的食品经营许可证下个月到期,延续申请要提前多久提交?需要现场核查吗?", None, ("overdue", None, "")),
+        ]
+        for recorder, channel, asker, topic, question, matter, then in specs:
+            if Consultation.objects.filter(asker=asker, topic=topic).exists():
+                continue
+            consultation = window_services.consultation_open(
+                staff=users[recorder], channel=channel, topic=topic, question=question, asker_name=asker.real_name,
+                asker_phone=asker.phone, asker_id_number=asker.id_number, matter=matter,
+            )
+            kind = then[0] if then else ""
+            if kind == "handover":
+                window_services.consultation_hand_over(consultation=consultation, staff=users[recorder],
+                                                       to=users[then[1]], reason=then[2])
+            elif kind == "answer":
+                window_services.consultation_answer(consultation=consultation, staff=users[recorder], answer=then[2])
+            elif kind == "overdue":  # asked four working days ago and still not answered
+                asked = calendar.subtract_workdays(today, 4) if calendar.is_workday(today) else today - dt.timedelta(days=6)
+                moment = timezone.now() - dt.timedelta(days=(today - asked).days)
+                Consultation.objects.filter(pk=consultation.pk).update(
+                    opened_at=moment, due_on=calendar.add_workdays(asked, window_services.CONSULTATION_ANSWER_DAYS[channel]))
+                ConsultationEvent.objects.filter(consultation=consultation).update(created_at=moment)
