@@ -43,8 +43,31 @@ def verify_licence(number: str, code: str) -> ElectronicLicence | None:
     licence = ElectronicLicence.objects.select_related("department", "matter").filter(
         number=(number or "").strip().upper()).first()
     code = normalise_code(code)
-    if licence is None or len(code) != 16:
+    if licence is None or code is None:
         return None
     if not hmac.compare_digest(licence.digest[:16], code):
         return None
     return licence
+
+
+def public_facts(licence: ElectronicLicence, day) -> dict:
+    """What the public verification shows: what the licence states, the holder masked, and
+    whether it is valid today."""
+    from accounts.identity import mask_enterprise, mask_name
+
+    status = licence.status_on(day)
+    return {
+        "number": licence.number,
+        "name": licence.name,
+        "holder": mask_enterprise(licence.holder_name) if licence.holder_enterprise_id else mask_name(licence.holder_name),
+        "holder_id": licence.holder_id_masked,
+        "department": licence.department.name,
+        "issued_on": licence.issued_on,
+        "valid_from": licence.valid_from,
+        "valid_until": licence.valid_until,
+        "status": status,
+        "status_display": {"valid": _("有效"), "revoked": _("已注销"), "expired": _("已过期")}[status],
+        "revoked_at": licence.revoked_at,
+        "revocation_reason": licence.revocation_reason,
+        "verification_code": licence.verification_code,
+    }

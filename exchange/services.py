@@ -9,6 +9,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
+import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -75,8 +77,14 @@ def format_code(digest: str) -> str:
     return "-".join(head[i:i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").lower() if ch in "0123456789abcdef")
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.]+")
+_CODE = re.compile(r"[0-9a-f]{16}")
+
+
+def normalise_code(raw: str) -> str | None:
+    """`1a2b-3C4D 5e6f-7A8B` -> `1a2b3c4d5e6f7a8b`; None unless exactly 16 hex digits remain."""
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")[:100]).lower()
+    return code if _CODE.fullmatch(code) else None
 
 
 def render_licence_pdf(context: dict) -> bytes:

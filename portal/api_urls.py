@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenView
+from exchange.api import LicenceVerifyView, LicenceViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from supervision.api import CardViewSet, DashboardView
 from windows.api import WalkInView
@@ -12,6 +13,7 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("subcases", SubCaseViewSet, basename="api-subcase")
 router.register("cards", CardViewSet, basename="api-card")
+router.register("licences", LicenceViewSet, basename="api-licence")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("themes/", ThemeListView.as_view(), name="api-themes"),
     path("themes/<slug:code>/", ThemeDetailView.as_view(), name="api-theme"),
     path("windows/walk-ins/", WalkInView.as_view(), name="api-walk-in"),
+    path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
     path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
     *router.urls,
 ]

@@ -23,6 +23,7 @@ from matters.views import material_rows, oneform_rows, read_oneform
 from workflow import hooks
 from workflow import selectors as cases
 from workflow.models import Application
+from workflow.services import CARRIERS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
 from . import services
@@ -76,7 +77,8 @@ def delivery(request):
     queue = list(cases.delivery_queue(request.user)[:200])
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")
-    context.update({"title": _("出件"), "queue": queue})
+        application.delivery = cases.delivery_facts(request.user, application)
+    context.update({"title": _("出件"), "queue": queue, "carriers": CARRIERS})
     return render(request, "windows/delivery.html", context)
 
 

@@ -194,7 +194,7 @@ def public_progress(number: str, id_last4: str) -> Application | None:
     import hmac
 
     application = (
-        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall")
+        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall", "pickup_hall")
         .exclude(state=Application.State.DRAFT).filter(number=number).first()
     )
     if application is None:
