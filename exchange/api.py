@@ -16,7 +16,7 @@ from core.errors import DomainError, Invalid, NotFound
 from core.throttle import client_address
 
 from . import selectors
-from .models import ElectronicLicence
+from .models import ElectronicLicence, LicenceStatus
 from .services import normalise_code
 from .views import verify_throttle
 
@@ -29,7 +29,7 @@ class TooManyFailures(DomainError):
 class LicenceSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name")
     matter = serializers.CharField(source="matter.code")
-    status = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(help_text="valid 有效,revoked 已注销,expired 已过期")
     verification_code = serializers.CharField()
     url = serializers.SerializerMethodField()
 
@@ -55,7 +55,7 @@ class LicenceVerificationSerializer(serializers.Serializer):
     issued_on = serializers.DateField()
     valid_from = serializers.DateField()
     valid_until = serializers.DateField(allow_null=True)
-    status = serializers.ChoiceField(choices=[("valid", "有效"), ("revoked", "已注销"), ("expired", "已过期")])
+    status = serializers.ChoiceField(choices=LicenceStatus.choices)
     status_display = serializers.CharField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     revocation_reason = serializers.CharField()

@@ -41,6 +41,14 @@ class LicenceSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+class LicenceStatus(models.TextChoices):
+    """A licence's state on a given day (not stored: derived from revocation and validity)."""
+
+    VALID = "valid", _("有效")
+    REVOKED = "revoked", _("已注销")
+    EXPIRED = "expired", _("已过期")
+
+
 class ElectronicLicence(models.Model):
     """An electronic licence (电子证照) in the store.
 
@@ -94,9 +102,9 @@ class ElectronicLicence(models.Model):
         return "-".join(head[i:i + 4] for i in range(0, 16, 4))
 
     def status_on(self, day) -> str:
-        """"revoked", "expired" or "valid" on a Beijing date."""
+        """A `LicenceStatus` value on a Beijing date."""
         if self.revoked_at is not None:
-            return "revoked"
+            return LicenceStatus.REVOKED
         if self.valid_until is not None and self.valid_until < day:
-            return "expired"
-        return "valid"
+            return LicenceStatus.EXPIRED
+        return LicenceStatus.VALID

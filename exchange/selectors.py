@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
-from .models import ElectronicLicence
+from .models import ElectronicLicence, LicenceStatus
 from .services import normalise_code
 
 
@@ -66,7 +66,7 @@ def public_facts(licence: ElectronicLicence, day) -> dict:
         "valid_from": licence.valid_from,
         "valid_until": licence.valid_until,
         "status": status,
-        "status_display": {"valid": _("有效"), "revoked": _("已注销"), "expired": _("已过期")}[status],
+        "status_display": LicenceStatus(status).label,
         "revoked_at": licence.revoked_at,
         "revocation_reason": licence.revocation_reason,
         "verification_code": licence.verification_code,

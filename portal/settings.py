@@ -156,6 +156,8 @@ SPECTACULAR_SETTINGS = {
         "MatterKindEnum": "matters.models.Matter.Kind",
         "MatterLevelEnum": "matters.models.Matter.Level",
         "CardLevelEnum": "supervision.models.Card.Level",
+        "DeliveryMethodEnum": "workflow.models.DeliveryMethod",
+        "LicenceStatusEnum": "exchange.models.LicenceStatus",
     },
 }
 
