@@ -118,7 +118,7 @@ def licence_issue(
     verify_url = licence_verify_url(number, code)
     pdf = render_licence_pdf({
         **content, "code": code, "verify_url": verify_url, "qr_png": qr_png_data_uri(verify_url),
-        "legal_basis": (matter.legal_basis or "").strip(),
+        "legal_basis": (matter.legal_basis or "").strip(), "matter_name": matter.name,
     })
     licence = ElectronicLicence(
         number=number, case_ref=case_ref, application_number=application_number, name=name, matter=matter,
