@@ -360,7 +360,8 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(request=DeliverSerializer, summary="出件(综合出件窗口)",
-                   description="核验领取人出示的申请人身份证件后出件;号码不一致时拒绝(400 id_mismatch)。",
+                   description="核验领取人出示的申请人身份证件后出件;号码不一致时拒绝(400 id_mismatch)。"
+                   "申请人选择邮寄或电子证照时(409 not_hall_delivery)、选择在其他大厅领取时(409 other_pickup_hall)拒绝。",
                    examples=[OpenApiExample("出件", request_only=True, value={"id_number": "44180319900307123X"})])
     @action(detail=True, methods=["post"])
     @idempotent

@@ -744,10 +744,11 @@ def _deliver_electronically(application) -> bool:
     application.delivered_at = _now()
     application.delivered_by = None
     application.save()
+    numbers = sorted(lic.number for lic in licences.values())
+    note = (_("电子证照已签发至申请人办件页:%(numbers)s") % {"numbers": "、".join(numbers)} if numbers
+            else _("未准予许可,无证照签发;决定文书已在申请人办件页送达"))
     log_case(application, actor=None, action="workflow.application.delivered_electronically", from_state=from_state,
-             to_state=application.state, note=_("电子证照已签发至申请人办件页:%(numbers)s")
-             % {"numbers": "、".join(lic.number for lic in licences.values()) or "—"},
-             data={"licences": [lic.number for lic in licences.values()]})
+             to_state=application.state, note=note, data={"licences": numbers})
     return True
 
 

@@ -262,3 +262,18 @@ def test_licence_materials_name_the_applicants_valid_licence():
     assert again.materials.get(name="居民身份证").reference == ""  # a revoked licence is not used
     other = submitted_application(applicant=UserFactory(), matters=[MatterFactory()])
     assert other.materials.get(name="居民身份证").reference == ""
+
+
+def test_electronic_delivery_of_a_denied_application_names_no_licence():
+    application = accepted_application(matters=[licence_matter()], delivery={"method": "electronic"})
+    services.dispatch_subcases(application_id=application.pk)
+    subcase = application.subcases.get()
+    services.subcase_decide(subcase=subcase, reviewer=ReviewerFactory(department=subcase.department), approve=False,
+                            reason="经现场核查,经营场所与生活区未有效分隔")
+    assert application.subcases.get().licence_due is None  # denied: no licence clock
+    with mock.patch("workflow.documents.generate_notice"):
+        tasks.prepare_result(application.pk)
+    application.refresh_from_db()
+    assert application.state == S.DELIVERED and not ElectronicLicence.objects.exists()
+    entry = application.log.get(action="workflow.application.delivered_electronically")
+    assert entry.data == {"licences": []} and "无证照签发" in entry.note
