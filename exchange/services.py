@@ -1,7 +1,36 @@
 """Writes of the exchange platform. Every message is logged once per case and kind, so a task
-that runs twice does not send or record twice."""
+that runs twice does not send or record twice. The electronic-licence store (电子证照) issues one
+licence per sub-case, renders it as a PDF with its verification code, and answers who holds a
+valid licence of a kind (免提交 materials)."""
 
-from .models import ExchangeMessage
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.identity import mask
+from core.errors import Conflict, Invalid
+from matters.documents import font_config, qr_png_data_uri
+
+from .models import ElectronicLicence, ExchangeMessage, LicenceSequence
+
+logger = logging.getLogger(__name__)
+
+DISTRICT_REGION_CODE = "441803"
+CODE_LENGTH = 16
 
 
 def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMessage:
@@ -13,3 +42,129 @@ def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMess
         defaults={"department": department, "payload": payload, "channel": ExchangeMessage.Channel.BACK_OFFICE},
     )
     return message
+
+
+# --- the electronic-licence store ---------------------------------------------------------------
+
+
+def next_licence_number(*, day: dt.date) -> str:
+    """`DZZZ-441803-2026-000123`: 电子证照, district, year, a per-year sequence drawn from a
+    locked row (a gap after a rolled-back issue is acceptable, a duplicate impossible)."""
+    with transaction.atomic():
+        LicenceSequence.objects.get_or_create(year=day.year)
+        LicenceSequence.objects.filter(year=day.year).update(last=F("last") + 1)
+        last = LicenceSequence.objects.select_for_update().get(year=day.year).last
+    return f"DZZZ-{DISTRICT_REGION_CODE}-{day.year}-{last:06d}"
+
+
+def licence_verify_url(number: str, code: str) -> str:
+    return f"{settings.SITE_URL}{reverse('portal:licence_verify')}?number={number}&code={code}"
+
+
+def _json_value(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def licence_digest(content: dict) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_value)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def format_code(digest: str) -> str:
+    head = digest[:CODE_LENGTH].upper()
+    return "-".join(head[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.]+")
+_CODE = re.compile(r"[0-9a-f]{16}")
+
+
+def normalise_code(raw: str) -> str | None:
+    """`1a2b-3C4D 5e6f-7A8B` -> `1a2b3c4d5e6f7a8b`; None unless exactly 16 hex digits remain."""
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")[:100]).lower()
+    return code if _CODE.fullmatch(code) else None
+
+
+def render_licence_pdf(context: dict) -> bytes:
+    import weasyprint  # heavy import, only where PDFs are made
+
+    html = render_to_string("exchange/licence_pdf.html", context)
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())
+
+
+def licence_issue(
+    *, case_ref: str, application_number: str, matter, department, name: str, holder_name: str, holder_id_number: str,
+    holder_user=None, holder_enterprise=None, issued_on: dt.date | None = None, valid_until: dt.date | None = None,
+) -> tuple[ElectronicLicence, bool]:
+    """Put the licence of one approved sub-case into the store, once: a second call (a task run
+    twice, two workers at once) returns the stored licence and False. Renders the PDF."""
+    existing = ElectronicLicence.objects.filter(case_ref=case_ref).first()
+    if existing is not None:
+        return existing, False
+    issued_on = issued_on or timezone.localdate()
+    if valid_until is not None and valid_until < issued_on:
+        raise Invalid(_("证照有效期不能早于发证日期。"), code="invalid_validity")
+    number = next_licence_number(day=issued_on)
+    masked = mask(holder_id_number or "")
+    content = {
+        "number": number, "name": name, "holder": holder_name, "holder_id": masked, "department": department.name,
+        "matter": matter.code, "case": case_ref, "application": application_number, "issued_on": issued_on,
+        "valid_from": issued_on, "valid_until": valid_until,
+    }
+    digest = licence_digest(content)
+    code = format_code(digest)
+    verify_url = licence_verify_url(number, code)
+    pdf = render_licence_pdf({
+        **content, "code": code, "verify_url": verify_url, "qr_png": qr_png_data_uri(verify_url),
+        "legal_basis": (matter.legal_basis or "").strip(), "matter_name": matter.name,
+    })
+    licence = ElectronicLicence(
+        number=number, case_ref=case_ref, application_number=application_number, name=name, matter=matter,
+        department=department, holder_name=holder_name, holder_id_number=holder_id_number or "",
+        holder_id_masked=masked, holder_user=holder_user, holder_enterprise=holder_enterprise, issued_on=issued_on,
+        valid_from=issued_on, valid_until=valid_until, sha256=hashlib.sha256(pdf).hexdigest(), digest=digest,
+    )
+    licence.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            licence.save()
+    except IntegrityError:  # issued meanwhile by another worker: keep theirs
+        licence.file.delete(save=False)
+        return ElectronicLicence.objects.get(case_ref=case_ref), False
+    logger.info("licence %s issued for %s (%d bytes, code %s)", number, case_ref, len(pdf), code)
+    return licence, True
+
+
+def licences_for_cases(case_refs) -> dict[str, ElectronicLicence]:
+    return {lic.case_ref: lic for lic in ElectronicLicence.objects.filter(case_ref__in=list(case_refs))}
+
+
+@transaction.atomic
+def licence_revoke(*, licence: ElectronicLicence, reason: str) -> ElectronicLicence:
+    """Revoke (注销/撤销) a licence: it stays in the store and the verification page says so."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("请填写注销原因。"), code="reason_required", fields={"reason": [_("请填写注销原因。")]})
+    licence = ElectronicLicence.objects.select_for_update().get(pk=licence.pk)
+    if licence.revoked_at is not None:
+        raise Conflict(_("该证照已注销。"), code="already_revoked")
+    licence.revoked_at = timezone.now()
+    licence.revocation_reason = reason[:255]
+    licence.save(update_fields=["revoked_at", "revocation_reason"])
+    logger.info("licence %s revoked: %s", licence.number, reason)
+    return licence
+
+
+def valid_licence_for(*, holder_id_number: str, name: str, day: dt.date | None = None) -> ElectronicLicence | None:
+    """The newest licence named `name` that the holder (ID number or credit code) holds and
+    that is valid on `day`: not revoked, not expired. For 免提交 materials."""
+    if not holder_id_number or not name:
+        return None
+    day = day or timezone.localdate()
+    return (
+        ElectronicLicence.objects.filter(holder_id_number=holder_id_number, name=name, revoked_at__isnull=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .order_by("-issued_on", "-pk").first()
+    )

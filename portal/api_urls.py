@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenView
+from exchange.api import LicenceVerifyView, LicenceViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from supervision.api import CardViewSet, DashboardView
 from windows import queue_api as queue
@@ -16,6 +17,7 @@ router.register("subcases", SubCaseViewSet, basename="api-subcase")
 router.register("cards", CardViewSet, basename="api-card")
 router.register("authorisations", AgentAuthorisationViewSet, basename="api-authorisation")
 router.register("consultations", ConsultationViewSet, basename="api-consultation")
+router.register("licences", LicenceViewSet, basename="api-licence")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -39,6 +41,7 @@ urlpatterns = [
     path("appointments/", queue.AppointmentListView.as_view(), name="api-appointments"),
     path("appointments/slots/", queue.SlotListView.as_view(), name="api-slots"),
     path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
+    path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
     path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
     *router.urls,
 ]

@@ -163,6 +163,8 @@ SPECTACULAR_SETTINGS = {
         "ConsultationChannelEnum": "windows.models.Consultation.Channel",
         "ConsultationStateEnum": "windows.models.Consultation.State",
         "ChannelEnum": "workflow.models.Channel",
+        "DeliveryMethodEnum": "workflow.models.DeliveryMethod",
+        "LicenceStatusEnum": "exchange.models.LicenceStatus",
     },
 }
 

@@ -5,6 +5,7 @@ The views live in the app that owns the data they show; portal only composes the
 from django.urls import path
 
 from accounts import views as people
+from exchange import views as licences
 from matters import views as guide
 from supervision import audit as catalog_audit
 from supervision import views as supervision
@@ -62,6 +63,11 @@ urlpatterns = [
     path("applications/<str:number>/supplement-at-window/", cases.application_supplement_at_window,
          name="application_supplement_window"),
     path("applications/<str:number>/deliver/", cases.application_deliver, name="application_deliver"),
+    path("applications/<str:number>/delivery/", cases.application_delivery, name="application_delivery"),
+    path("applications/<str:number>/post/", cases.application_post, name="application_post"),
+    # electronic licences (电子证照): the holder's list, the public verification
+    path("licences/", licences.my_licences, name="licences"),
+    path("licences/verify/", licences.verify, name="licence_verify"),
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),

@@ -9,9 +9,11 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from exchange import services as exchange_services
 from tests.factories import (
     AppointmentSlotFactory,
     ClerkFactory,
@@ -36,6 +38,7 @@ ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_revi
 
 @pytest.fixture
 def world(db):
+    cache.clear()  # the licence verification counts failures per address in the cache
     seed_calendar(years=[2026])
     matter = MatterFactory()
     owner = UserFactory()
@@ -73,6 +76,19 @@ def grant_body(world):
             "starts_on": "2026-11-01", "ends_on": "2027-10-31"}
 
 
+def licence_of(world):
+    """An e-licence held by the owner, issued by the matter's department (made only for the rows
+    that name it: it renders a PDF)."""
+    if "licence" not in world:
+        owner = world["users"]["owner"]
+        world["licence"], _created = exchange_services.licence_issue(
+            case_ref=world["subcase"].number, application_number=world["in_review"].number, matter=world["matter"],
+            department=world["matter"].department, name="食品经营许可证", holder_name=owner.real_name,
+            holder_id_number=owner.id_number, holder_user=owner,
+        )
+    return world["licence"]
+
+
 def walk_in_body(world):
     matter = world["matter"]
     person = UserFactory.build()
@@ -105,6 +121,20 @@ CASES = [
     ("post", "/api/subcases/{subcase}/request-extension/", {"days": 3, "reason": "情况复杂"},
      [401, 403, 404, 403, 200, 404, 403]),
     ("post", "/api/subcases/{subcase}/decide-extension/", {"approve": True}, [401, 403, 404, 403, 403, 404, 403]),
+    # result delivery: the applicant's choice, posting by the delivery window
+    ("post", "/api/applications/{waiting}/delivery/", {"method": "post", "recipient": "陈志明", "phone": "13826651024",
+                                                       "address": "清远市清新区太和镇玄真路8号"},
+     [401, 200, 404, 403, 404, 404, 403]),
+    ("post", "/api/applications/{waiting}/delivery/", {"method": "electronic"}, [401, 400, 404, 403, 404, 404, 403]),
+    ("post", "/api/applications/{in_review}/post/", {"carrier": "中国邮政EMS", "tracking_number": "1186543210975"},
+     [401, 403, 404, 409, 403, 404, 403]),
+    # electronic licences: the holder's, the issuing department's, the supervisor's; verification is public
+    ("get", "/api/licences/", None, [401, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/licences/{licence}/", None, [401, 200, 404, 404, 200, 404, 200]),
+    ("get", "/api/licences/{licence}/file/", None, [401, 200, 404, 404, 200, 404, 200]),
+    ("get", "/api/licences/verify/?number={licence}&code={code}", None, [200] * 7),
+    ("get", "/api/licences/verify/?number={licence}&code=0000000000000000", None, [404] * 7),
+    ("get", "/api/licences/verify/?number={licence}&code=12", None, [400] * 7),
     ("get", "/api/supervision/dashboard/", None, [401, 403, 403, 403, 403, 403, 200]),
     ("get", "/api/cards/", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/cards/?state=all&level=red&trigger=decision", None, [401, 403, 403, 200, 200, 200, 200]),
@@ -159,10 +189,13 @@ def test_permission_matrix(world, role, method, url, body, expected):
     client = APIClient()
     if world["users"][role] is not None:
         client.force_authenticate(world["users"][role])
-    url = url.format(waiting=world["waiting"].number, in_review=world["in_review"].number,
-                     subcase=world["subcase"].number, matter=world["matter"].code, hall=world["hall"],
-                     ticket=world["ticket"], booking=world["booking"], grant=world["grant"].pk,
-                     consultation=world["consultation"].number)
+    names = {"waiting": world["waiting"].number, "in_review": world["in_review"].number,
+             "subcase": world["subcase"].number, "matter": world["matter"].code, "hall": world["hall"],
+             "ticket": world["ticket"], "booking": world["booking"], "grant": world["grant"].pk,
+             "consultation": world["consultation"].number}
+    if "{licence}" in url:
+        names.update(licence=licence_of(world).number, code=licence_of(world).verification_code)
+    url = url.format(**names)
     bodies = {
         "walk_in": lambda: walk_in_body(world),
         "grant": lambda: grant_body(world),

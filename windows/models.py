@@ -257,6 +257,8 @@ class Appointment(models.Model):
 
     def __str__(self):
         return self.code
+
+
 class ClerkAuthorisationQuerySet(models.QuerySet):
     def on(self, day: dt.date):
         return self.filter(starts_on__lte=day).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day))
@@ -304,6 +306,8 @@ class RosterLog(models.Model):
         verbose_name = _("调配记录")
         verbose_name_plural = _("调配记录")
         ordering = ["-created_at", "-pk"]
+
+
 class Consultation(ConcurrentTransitionMixin, models.Model):
     """首问责任: the first staff member a person asks records the question and owns the answer
     until it is answered (which closes it) or handed over to another staff member.

@@ -31,7 +31,7 @@ from workflow import hooks, tasks
 from workflow import selectors as cases
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Notice
-from workflow.services import DEFERRED_DAYS
+from workflow.services import CARRIERS, DEFERRED_DAYS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
 from . import selectors as consultation_selectors
@@ -98,7 +98,8 @@ def delivery(request):
     queue = list(cases.delivery_queue(request.user)[:200])
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")
-    context.update({"title": _("出件"), "queue": queue})
+        application.delivery = cases.delivery_facts(request.user, application)
+    context.update({"title": _("出件"), "queue": queue, "carriers": CARRIERS})
     return render(request, "windows/delivery.html", context)
 
 

@@ -23,7 +23,7 @@ from matters.models import Matter
 from matters.selectors import theme_by_code, theme_matters
 
 from . import selectors, services
-from .models import Application, Notice, SubCase, SubCaseExtension, SubCasePause
+from .models import Application, DeliveryMethod, Notice, SubCase, SubCaseExtension, SubCasePause
 
 # --- serializers -----------------------------------------------------------------------------
 
@@ -75,6 +75,32 @@ def notice_url(application, notice):
     return reverse("api-application-notice", args=[application.number, notice.pk])
 
 
+class DeliveryFactsSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices)
+    method_display = serializers.CharField()
+    pickup_hall = serializers.CharField(help_text="窗口领取的大厅;空表示受理本申请的大厅或任一大厅")
+    recipient = serializers.CharField()
+    phone = serializers.CharField()
+    address = serializers.CharField()
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    posted_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliveryChoiceSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices, help_text="hall 窗口领取,post 邮寄送达,electronic 电子证照")
+    hall = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="窗口领取的大厅 id(本区任一大厅)")
+    recipient = serializers.CharField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PostingSerializer(serializers.Serializer):
+    carrier = serializers.CharField(allow_blank=True, help_text="寄递企业,如 中国邮政EMS")
+    tracking_number = serializers.CharField(allow_blank=True, help_text="邮件单号,8至32位字母或数字")
+
+
 class ApplicationDetailSerializer(ApplicationListSerializer):
     applicant_id_number = serializers.SerializerMethodField()
     form = serializers.SerializerMethodField()
@@ -85,12 +111,27 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     refusal_reason = serializers.CharField()
     agent = serializers.SerializerMethodField(help_text="委托代办:代办人及其委托(事项、期限、状态);无则为 null")
     log = serializers.SerializerMethodField()
+    delivery = serializers.SerializerMethodField(help_text="结果领取方式;收件人电话和地址仅对申请人和出件窗口完整显示")
+    licences = serializers.SerializerMethodField(help_text="本办件签发的电子证照")
 
     class Meta(ApplicationListSerializer.Meta):
         fields = ApplicationListSerializer.Meta.fields + [
             "applicant_id_number", "form", "materials", "subcases", "notices", "supplement_requests",
-            "refusal_reason", "accepted_at", "concluded_at", "delivered_at", "agent", "log",
+            "refusal_reason", "accepted_at", "concluded_at", "delivered_at", "agent", "delivery", "licences", "log",
         ]
+
+    def get_delivery(self, obj) -> DeliveryFactsSerializer:
+        return DeliveryFactsSerializer(selectors.delivery_facts(self.context["request"].user, obj)).data
+
+    def get_licences(self, obj) -> list[dict]:
+        from exchange.selectors import licences_for
+
+        user = self.context["request"].user
+        mine = set(licences_for(user).filter(application_number=obj.number).values_list("number", flat=True))
+        return [{"number": lic.number, "name": lic.name, "department": lic.department.name,
+                 "issued_on": lic.issued_on,
+                 "url": reverse("api-licence-file", args=[lic.number]) if lic.number in mine else None}
+                for lic in selectors.application_licences(obj)]
 
     def get_applicant_id_number(self, obj) -> str:
         return mask(obj.applicant.id_number or "")
@@ -136,6 +177,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
     enterprise = serializers.CharField(required=False, allow_blank=True, help_text="以企业名义申请时的统一社会信用代码")
     form_data = serializers.JSONField(help_text="表单内容,键为字段键;multipart 请求中为 JSON 字符串")
     on_behalf = serializers.IntegerField(required=False, help_text="委托代办:代为申请时所依据的委托 id(申请人为委托人)")
+    delivery = serializers.JSONField(
+        required=False, default=None,
+        help_text='结果领取方式,如 {"method": "post", "recipient": "陈志明", "phone": "13826651024", '
+        '"address": "清远市清新区太和镇玄真路8号"};默认在受理大厅窗口领取;multipart 请求中为 JSON 字符串',
+    )
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):  # multipart: lists and JSON arrive as strings
@@ -144,6 +190,9 @@ class ApplicationCreateSerializer(serializers.Serializer):
             raw = data.get("form_data") or "{}"
             try:
                 plain["form_data"] = json.loads(raw) if isinstance(raw, str) else raw
+                raw_delivery = data.get("delivery")
+                if raw_delivery:
+                    plain["delivery"] = json.loads(raw_delivery) if isinstance(raw_delivery, str) else raw_delivery
             except ValueError:
                 raise serializers.ValidationError({"form_data": [_("表单内容须为 JSON 对象。")]}) from None
             data = {k: v for k, v in plain.items() if v not in (None, "")}
@@ -253,6 +302,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         application = services.application_submit(
             applicant=applicant, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
             enterprise=enterprise, idempotency_key=idempotency_key(request), agent=agent,
+            delivery=data.get("delivery") if isinstance(data.get("delivery"), dict) else None,
         )
         return self._detail(application, status.HTTP_201_CREATED)
 
@@ -330,7 +380,8 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(request=DeliverSerializer, summary="出件(综合出件窗口)",
-                   description="核验领取人出示的申请人身份证件后出件;号码不一致时拒绝(400 id_mismatch)。",
+                   description="核验领取人出示的申请人身份证件后出件;号码不一致时拒绝(400 id_mismatch)。"
+                   "申请人选择邮寄或电子证照时(409 not_hall_delivery)、选择在其他大厅领取时(409 other_pickup_hall)拒绝。",
                    examples=[OpenApiExample("出件", request_only=True, value={"id_number": "44180319900307123X"})])
     @action(detail=True, methods=["post"])
     @idempotent
@@ -341,6 +392,35 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         return self._detail(
             services.application_deliver(application=application, clerk=request.user, id_number=payload.validated_data["id_number"])
         )
+
+    @extend_schema(
+        request=DeliveryChoiceSerializer, summary="选择或修改结果领取方式(申请人)",
+        description="出件前可改:窗口领取(本区任一大厅)、邮寄送达(收件人、手机号码、地址)、电子证照(仅当全部事项出具证照)。"
+        "结果已办结且选择电子证照时,证照签发后即送达。",
+        examples=[OpenApiExample("邮寄送达", request_only=True, value={
+            "method": "post", "recipient": "陈志明", "phone": "13826651024", "address": "清远市清新区太和镇玄真路8号3栋502"})],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def delivery(self, request, number=None):
+        payload = DeliveryChoiceSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        return self._detail(services.application_set_delivery(application=application, applicant=request.user,
+                                                              delivery=payload.validated_data))
+
+    @extend_schema(
+        request=PostingSerializer, summary="登记邮寄送达(受理大厅的综合出件窗口)",
+        examples=[OpenApiExample("交寄", request_only=True, value={"carrier": "中国邮政EMS", "tracking_number": "1186543210975"})],
+    )
+    @action(detail=True, methods=["post"], url_path="post")
+    @idempotent
+    def record_posting(self, request, number=None):
+        payload = PostingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = selectors.access_application(request.user, number)
+        return self._detail(services.application_post(application=application, clerk=request.user,
+                                                      **payload.validated_data))
 
     @extend_schema(responses={(200, "application/pdf"): bytes}, summary="下载申请材料文件")
     @action(detail=True, methods=["get"], url_path=r"materials/(?P<material_id>\d+)/file", url_name="material")

@@ -63,6 +63,14 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("窗口申办")
 
 
+class DeliveryMethod(models.TextChoices):
+    """How the applicant receives the result (统一窗口出件)."""
+
+    HALL = "hall", _("窗口领取")
+    POST = "post", _("邮寄送达")
+    ELECTRONIC = "electronic", _("电子证照")
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -139,6 +147,20 @@ class Application(ConcurrentTransitionMixin, models.Model):
     delivery_hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("出件大厅")
     )
+    # The applicant's choice of how to receive the result (同城通办: any hall of the district).
+    delivery_method = models.CharField(
+        _("领取方式"), max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.HALL
+    )
+    pickup_hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("领取大厅"),
+        help_text=_("窗口领取时选择的大厅;为空表示任一大厅(如视为受理的网上申请未选择)。"),
+    )
+    post_recipient = models.CharField(_("收件人"), max_length=32, blank=True)
+    post_phone = models.CharField(_("收件人电话"), max_length=11, blank=True)
+    post_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    post_carrier = models.CharField(_("寄递企业"), max_length=32, blank=True)
+    post_tracking_number = models.CharField(_("邮件单号"), max_length=32, blank=True)
+    posted_at = models.DateTimeField(_("交寄时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

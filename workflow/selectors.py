@@ -7,12 +7,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.identity import mask_name
 from core.errors import NotFound
 
 from . import hooks
-from .models import Application, SubCase
+from .models import Application, DeliveryMethod, SubCase
 
-APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall")
+APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall", "pickup_hall")
 
 
 def applications_for(user):
@@ -86,12 +87,58 @@ def in_hand_of(clerk, application) -> bool:
 
 
 def delivery_queue(user):
+    """Results waiting at the delivery window where the clerk sits today: those the applicant
+    chose to collect at this hall (or at any hall, when none was chosen), and those to post,
+    which the delivery window of the hall that accepted the application posts (or, for an online
+    application deemed accepted, any delivery window). Electronic deliveries need no window."""
     desk = hooks.desk_for(user, timezone.localdate())
     if desk is None or not desk.delivers:
         return Application.objects.none()
+    hall = desk.hall_id
+    pickup = Q(delivery_method=DeliveryMethod.HALL) & (Q(pickup_hall_id=hall) | Q(pickup_hall__isnull=True))
+    posting = Q(delivery_method=DeliveryMethod.POST) & (
+        Q(accepted_hall_id=hall)
+        | Q(accepted_hall__isnull=True, received_hall_id=hall)
+        | Q(accepted_hall__isnull=True, received_hall__isnull=True)
+    )
     return Application.objects.select_related(*APPLICATION_RELATED).filter(
-        state=Application.State.RESULT_READY
-    ).order_by("concluded_at", "pk")
+        state=Application.State.RESULT_READY).filter(pickup | posting).order_by("concluded_at", "pk")
+
+
+def sees_postal_details(user, application) -> bool:
+    """The recipient's phone and full address are for the applicant and the delivery windows;
+    everyone else (reviewers, supervisors, other clerks' pages) reads them masked."""
+    if application.applicant_id == user.pk:
+        return True
+    desk = hooks.desk_for(user, timezone.localdate()) if getattr(user, "is_clerk", False) else None
+    return desk is not None and desk.delivers
+
+
+def delivery_facts(user, application) -> dict:
+    """How the result is received, as the reader may see it."""
+    from accounts.identity import mask_phone
+
+    full = sees_postal_details(user, application)
+    address = application.post_address
+    return {
+        "method": application.delivery_method,
+        "method_display": application.get_delivery_method_display(),
+        "pickup_hall": application.pickup_hall.name if application.pickup_hall_id else "",
+        "recipient": application.post_recipient if full else mask_name(application.post_recipient),
+        "phone": application.post_phone if full else mask_phone(application.post_phone),
+        "address": address if full or not address else address[:6] + "****",
+        "carrier": application.post_carrier,
+        "tracking_number": application.post_tracking_number,
+        "posted_at": application.posted_at,
+        "delivered_at": application.delivered_at,
+    }
+
+
+def application_licences(application):
+    """The e-licences issued on the application's sub-cases (exchange knows the numbers only)."""
+    from exchange.models import ElectronicLicence
+
+    return ElectronicLicence.objects.filter(application_number=application.number).select_related("department")
 
 
 def subcases_for(user):
@@ -183,7 +230,7 @@ def public_progress(number: str, id_last4: str) -> Application | None:
     import hmac
 
     application = (
-        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall")
+        Application.objects.select_related("applicant", "enterprise", "accepted_hall", "received_hall", "pickup_hall")
         .exclude(state=Application.State.DRAFT).filter(number=number).first()
     )
     if application is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.models import EnterpriseMembership
+from accounts.identity import IdentityError, validate_phone
+from accounts.models import EnterpriseMembership, Hall
 from accounts.selectors import authorisation_covering
 from core.errors import Conflict, Forbidden, Invalid
 from exchange import services as exchange_services
@@ -33,6 +35,7 @@ from .models import (
     Application,
     CaseLog,
     Channel,
+    DeliveryMethod,
     Material,
     NumberSequence,
     SubCase,
@@ -187,13 +190,27 @@ def _plan_materials(*, requirements, files, received_at_window=(), require_all, 
     return planned, errors
 
 
+def _holder_id(application) -> str:
+    """The ID number or credit code under which the applicant's licences are stored."""
+    if application.enterprise_id:
+        return application.enterprise.credit_code
+    return application.applicant.id_number or ""
+
+
 def _save_materials(application, planned, *, actor):
-    """Store the checked plan of `_plan_materials`: files saved, 免提交 materials recorded by source."""
+    """Store the checked plan of `_plan_materials`: files saved, 免提交 materials recorded by source.
+    A material from the e-licence store names the applicant's valid licence of that name (its
+    number and file digest) when the store holds one."""
     for requirement, upload, source, info in planned:
         material = Material(
             application=application, requirement=requirement, name=requirement.name, source=source, added_by=actor,
             reference="" if source != Material.Source.WINDOW else _("窗口核验原件"),
         )
+        if source == Material.Source.LICENCE:
+            licence = exchange_services.valid_licence_for(holder_id_number=_holder_id(application),
+                                                          name=requirement.name)
+            if licence is not None:
+                material.reference, material.sha256 = licence.number, licence.sha256
         if upload is not None:
             material.original_name = upload.name[:255]
             material.content_type = info["content_type"]
@@ -207,7 +224,7 @@ def _save_materials(application, planned, *, actor):
 def application_submit(
     *, applicant, matters, form_data, files=None, theme=None, enterprise=None, idempotency_key="",
     channel=Channel.ONLINE, created_by=None, hall_id=None, received_at_window=(), requirements=None,
-    required_ids=(), situation=None, agent=None,
+    required_ids=(), situation=None, agent=None, delivery=None,
 ) -> Application:
     """Create and submit one application for a theme or a list of matters.
 
@@ -218,6 +235,9 @@ def application_submit(
     required material the applicant must bring has to be uploaded; at a window the clerk marks
     what was handed over (`received_at_window`, requirement ids) and the rest is left for the
     one-time notice.
+
+    `delivery`: how the result is received (see `clean_delivery`); by default at the window of
+    the hall that received it (online: the hall that accepts it).
     """
     files = files or {}
     created_by = created_by or agent or applicant
@@ -251,14 +271,18 @@ def application_submit(
         required_ids=frozenset(required_ids),
         require_all=channel == Channel.ONLINE,
     )
+    delivery_values, delivery_errors = clean_delivery(matters=matters, delivery=delivery, default_hall_id=hall_id)
     try:
         cleaned = clean_form_data(form_fields(matters), form_data)
     except Invalid as exc:
         exc.fields.update(material_errors)
+        exc.fields.update(delivery_errors)
         raise
     if material_errors:
         raise Invalid(_("申请材料有 %(n)s 处需要处理。") % {"n": len(material_errors)}, code="invalid_materials",
-                      fields=material_errors)
+                      fields={**material_errors, **delivery_errors})
+    if delivery_errors:
+        raise Invalid(_("结果领取方式有误,请核对。"), code="invalid_delivery", fields=delivery_errors)
 
     now = _now()
     day = timezone.localdate(now)
@@ -270,7 +294,7 @@ def application_submit(
         received_hall_id=hall_id, submitted_at=now, situation=situation or {},
         agent=agent, agent_authorisation=authorisation,
         pre_review_due=load_calendar().add_workdays(day, PRE_REVIEW_DAYS) if channel == Channel.ONLINE else None,
-        number=next_application_number(type_code=type_code, day=day),
+        number=next_application_number(type_code=type_code, day=day), **delivery_values,
     )
     _transition(application, "submit")
     try:
@@ -376,6 +400,8 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
     application.accepted_on = accepted_on
     application.accepted_by = actor
     application.accepted_hall_id = hall_id
+    if application.delivery_method == DeliveryMethod.HALL and application.pickup_hall_id is None:
+        application.pickup_hall_id = hall_id  # not chosen online: where it was accepted
     application.save()
     subcases = _create_subcases(application, accepted_on=accepted_on, now=now)
     log_case(
@@ -630,6 +656,16 @@ def application_deliver(*, application: Application, clerk, id_number: str) -> A
     application = _locked(Application, application.pk)
     from_state = application.state
     _transition(application, "deliver")
+    if application.delivery_method != DeliveryMethod.HALL:
+        raise Conflict(
+            _("申请人选择了“%(method)s”,不在窗口领取。如需改为窗口领取,请申请人在办件页修改领取方式。")
+            % {"method": application.get_delivery_method_display()}, code="not_hall_delivery",
+        )
+    if application.pickup_hall_id is not None and application.pickup_hall_id != desk.hall_id:
+        raise Conflict(
+            _("该办件选择在“%(hall)s”领取,请引导申请人前往该大厅,或由申请人在办件页改选本大厅。")
+            % {"hall": application.pickup_hall.name}, code="other_pickup_hall",
+        )
     if (id_number or "").strip().upper() != (application.applicant.id_number or ""):
         raise Invalid(
             _("领取人证件号码与申请人不一致,不能出件。"), code="id_mismatch",
@@ -644,6 +680,192 @@ def application_deliver(*, application: Application, clerk, id_number: str) -> A
         to_state=application.state, note=_("窗口领取,已核验申请人身份证件"),
     )
     return application
+
+
+# --- result delivery: the applicant's choice, posting, electronic licences --------------------
+
+# States in which the applicant may still choose or change how to receive the result.
+DELIVERY_CHANGEABLE = (
+    Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED, Application.State.ACCEPTED,
+    Application.State.IN_REVIEW, Application.State.CONCLUDED, Application.State.RESULT_READY,
+)
+TRACKING_RE = r"[0-9A-Z-]{8,32}"
+CARRIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递")
+
+
+def clean_delivery(*, matters, delivery: dict | None, default_hall_id=None) -> tuple[dict, dict]:
+    """The Application fields of a delivery choice and the errors by field, never raising.
+
+    `delivery`: {"method": "hall" | "post" | "electronic", "hall": hall id (窗口领取: any hall of
+    the district; default `default_hall_id`), "recipient", "phone", "address" (邮寄送达)}.
+    电子证照 only when every matter issues a licence: otherwise some result exists only on paper.
+    """
+    delivery = delivery or {}
+    method = str(delivery.get("method") or DeliveryMethod.HALL)
+    values = {"delivery_method": method, "pickup_hall_id": None, "post_recipient": "", "post_phone": "",
+              "post_address": ""}
+    errors = {}
+    if method not in DeliveryMethod.values:
+        return values, {"delivery_method": [_("请选择结果领取方式。")]}
+    if method == DeliveryMethod.HALL:
+        hall = str(delivery.get("hall") or default_hall_id or "")
+        if hall:
+            if not hall.isdigit() or not Hall.objects.filter(pk=int(hall)).exists():
+                errors["pickup_hall"] = [_("请选择本区的政务服务大厅。")]
+            else:
+                values["pickup_hall_id"] = int(hall)
+    elif method == DeliveryMethod.POST:
+        recipient = str(delivery.get("recipient") or "").strip()
+        address = " ".join(str(delivery.get("address") or "").split())
+        if not recipient or len(recipient) > 32:
+            errors["post_recipient"] = [_("请填写收件人姓名(不超过32个字)。")]
+        try:
+            values["post_phone"] = validate_phone(str(delivery.get("phone") or ""))
+        except IdentityError as exc:
+            errors["post_phone"] = [str(exc)]
+        if len(address) < 8 or len(address) > 200:
+            errors["post_address"] = [_("请填写详细邮寄地址(8至200个字,含镇街、村居、门牌号)。")]
+        values.update(post_recipient=recipient[:32], post_address=address[:200])
+    else:
+        paper = [m.name for m in matters if not m.issues_licence]
+        if paper:
+            errors["delivery_method"] = [
+                _("“%(names)s”不出具证照,结果只能以纸质文书送达,不能选择电子证照,请选择窗口领取或邮寄送达。")
+                % {"names": "、".join(paper)}
+            ]
+    return values, errors
+
+
+def electronic_offered(matters) -> bool:
+    matters = list(matters)
+    return bool(matters) and all(m.issues_licence for m in matters)
+
+
+def posting_hall_id(application) -> int | None:
+    """The hall whose delivery window posts a result: the one that accepted it, else the one that
+    received it; None (any delivery window) for an online application deemed accepted."""
+    return application.accepted_hall_id or application.received_hall_id
+
+
+@transaction.atomic
+def application_set_delivery(*, application: Application, applicant, delivery: dict) -> Application:
+    """The applicant chooses or changes how to receive the result, until it is handed out."""
+    if application.applicant_id != applicant.pk:
+        raise Forbidden(_("只有申请人本人可以选择领取方式。"), code="not_applicant")
+    application = _locked(Application, application.pk)
+    if application.state not in DELIVERY_CHANGEABLE:
+        raise Conflict(_("当前状态为“%(state)s”,不能再修改领取方式。") % {"state": application.get_state_display()},
+                       code="state_conflict")
+    values, errors = clean_delivery(matters=list(application.matters.all()), delivery=delivery,
+                                    default_hall_id=application.pickup_hall_id or posting_hall_id(application))
+    if errors:
+        raise Invalid(_("结果领取方式有误,请核对。"), code="invalid_delivery", fields=errors)
+    for field, value in values.items():
+        setattr(application, field, value)
+    application.save()
+    log_case(application, actor=applicant, action="workflow.application.delivery_chosen",
+             note=_delivery_summary(application), data={"method": application.delivery_method})
+    _deliver_electronically(application)
+    return application
+
+
+def _delivery_summary(application) -> str:
+    if application.delivery_method == DeliveryMethod.HALL:
+        hall = Hall.objects.filter(pk=application.pickup_hall_id).first()
+        return _("窗口领取:%(hall)s") % {"hall": hall.name if hall else _("任一政务服务大厅")}
+    if application.delivery_method == DeliveryMethod.POST:
+        return _("邮寄送达")  # the address stays out of the log, which staff read
+    return _("电子证照")
+
+
+@transaction.atomic
+def application_post(*, application: Application, clerk, carrier: str, tracking_number: str) -> Application:
+    """The delivery window of the hall that accepted the application hands the result to a
+    carrier: the application is delivered by post, with the carrier and tracking number."""
+    desk = clerk_desk(clerk, delivering=True)
+    carrier = " ".join((carrier or "").split())
+    tracking = (tracking_number or "").strip().upper().replace(" ", "")
+    errors = {}
+    if not carrier or len(carrier) > 32:
+        errors["carrier"] = [_("请填写寄递企业(不超过32个字)。")]
+    if not re.fullmatch(TRACKING_RE, tracking):
+        errors["tracking_number"] = [_("邮件单号应为8至32位字母或数字。")]
+    application = _locked(Application, application.pk)
+    from_state = application.state
+    _transition(application, "deliver")
+    if application.delivery_method != DeliveryMethod.POST:
+        raise Conflict(_("申请人未选择邮寄送达。"), code="not_post_delivery")
+    hall_id = posting_hall_id(application)
+    if hall_id is not None and hall_id != desk.hall_id:
+        raise Forbidden(_("邮寄送达由受理该办件的大厅出件窗口办理。"), code="other_posting_hall")
+    if errors:
+        raise Invalid(_("邮寄信息有误,请核对。"), code="invalid_posting", fields=errors)
+    now = _now()
+    application.post_carrier, application.post_tracking_number, application.posted_at = carrier, tracking, now
+    application.delivered_at, application.delivered_by, application.delivery_hall_id = now, clerk, desk.hall_id
+    application.save()
+    log_case(application, actor=clerk, action="workflow.application.posted", from_state=from_state,
+             to_state=application.state, note=_("邮寄送达:%(carrier)s %(tracking)s") % {"carrier": carrier, "tracking": tracking},
+             data={"carrier": carrier, "tracking_number": tracking})
+    return application
+
+
+def _licence_subcases(application):
+    return application.subcases.filter(state=SubCase.State.APPROVED, matter__issues_licence=True)
+
+
+def _deliver_electronically(application) -> bool:
+    """On a locked application: when the applicant chose 电子证照, the result is ready and every
+    licence of its approved sub-cases is in the store, the result is delivered (made available on
+    the applicant's page), with no clerk. Returns whether it delivered."""
+    if application.state != Application.State.RESULT_READY or application.delivery_method != DeliveryMethod.ELECTRONIC:
+        return False
+    numbers = list(_licence_subcases(application).values_list("number", flat=True))
+    licences = exchange_services.licences_for_cases(numbers)
+    if len(licences) != len(numbers):
+        return False  # a licence is still being issued; its task delivers when it is
+    from_state = application.state
+    _transition(application, "deliver")
+    application.delivered_at = _now()
+    application.delivered_by = None
+    application.save()
+    numbers = sorted(lic.number for lic in licences.values())
+    note = (_("电子证照已签发至申请人办件页:%(numbers)s") % {"numbers": "、".join(numbers)} if numbers
+            else _("未准予许可,无证照签发;决定文书已在申请人办件页送达"))
+    log_case(application, actor=None, action="workflow.application.delivered_electronically", from_state=from_state,
+             to_state=application.state, note=note, data={"licences": numbers})
+    return True
+
+
+def issue_subcase_licence(*, subcase_id: int) -> bool:
+    """Put the licence of an approved sub-case into the e-licence store (once), then deliver the
+    application electronically if that was the last licence it waited for. Returns whether a
+    licence was issued by this call."""
+    subcase = (SubCase.objects.select_related("application__applicant", "application__enterprise", "matter",
+                                              "department").filter(pk=subcase_id).first())
+    if subcase is None or subcase.state != SubCase.State.APPROVED or not subcase.matter.issues_licence:
+        return False
+    application = subcase.application
+    if application.enterprise_id:
+        holder = {"holder_name": application.enterprise.name, "holder_id_number": application.enterprise.credit_code,
+                  "holder_enterprise": application.enterprise, "holder_user": None}
+    else:
+        person = application.applicant
+        holder = {"holder_name": person.real_name, "holder_id_number": person.id_number or "",
+                  "holder_user": person, "holder_enterprise": None}
+    licence, created = exchange_services.licence_issue(
+        case_ref=subcase.number, application_number=application.number, matter=subcase.matter,
+        department=subcase.department, name=subcase.matter.result_name or subcase.matter.name,
+        issued_on=subcase.decided_on, **holder,
+    )
+    with transaction.atomic():
+        locked = _locked(Application, application.pk)
+        if created:
+            log_case(locked, subcase=subcase, actor=None, action="workflow.subcase.licence_issued",
+                     note=_("电子证照 %(number)s 已签发") % {"number": licence.number},
+                     data={"licence": licence.number})
+        _deliver_electronically(locked)
+    return created
 
 
 # --- the back office: sub-cases --------------------------------------------------------------
@@ -693,6 +915,8 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
 
     kind = "approval" if approve else "denial"
     transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, kind, subcase.pk), robust=True)
+    if subcase.licence_due is not None:  # the matter issues a licence: into the e-licence store
+        transaction.on_commit(lambda: tasks.issue_licence.delay(subcase.pk), robust=True)
     if not application.subcases.filter(state__in=SubCase.OPEN_STATES).exists():
         app_from = application.state
         _transition(application, "conclude")
@@ -888,6 +1112,7 @@ def prepare_result(*, application_id: int) -> bool:
     application.save()
     log_case(application, actor=None, action="workflow.application.result_ready", from_state=from_state,
              to_state=application.state, note=_("审批结果已送达综合出件窗口"))
+    _deliver_electronically(application)
     return True
 
 
@@ -895,6 +1120,8 @@ def stalled_application_ids(*, older_than_minutes=2):
     """Applications whose background step did not happen: accepted but not dispatched,
     concluded but no result prepared, accepted without an acceptance notice."""
     from django.db.models import Exists, OuterRef
+
+    from exchange.models import ElectronicLicence
 
     from .models import Notice
 
@@ -906,5 +1133,10 @@ def stalled_application_ids(*, older_than_minutes=2):
         "result": list(old.filter(state=Application.State.CONCLUDED).values_list("pk", flat=True)),
         "notice": list(
             Application.objects.filter(accepted_at__lt=cutoff).filter(~Exists(notice)).values_list("pk", flat=True)[:500]
+        ),
+        "licence": list(
+            SubCase.objects.filter(state=SubCase.State.APPROVED, licence_due__isnull=False, decided_at__lt=cutoff)
+            .filter(~Exists(ElectronicLicence.objects.filter(case_ref=OuterRef("number"))))
+            .values_list("pk", flat=True)[:500]
         ),
     }

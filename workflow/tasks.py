@@ -77,6 +77,18 @@ def prepare_result(application_id: int) -> None:
 
 
 @shared_task
+def issue_licence(subcase_id: int) -> None:
+    """Put an approved sub-case's licence into the e-licence store (exchange), once; deliver the
+    application electronically when it was the last licence it waited for."""
+    try:
+        created = services.issue_subcase_licence(subcase_id=subcase_id)
+    except Exception:
+        logger.exception("issue_licence %s: failed", subcase_id)
+        raise
+    logger.info("issue_licence %s: %s", subcase_id, "done" if created else "skipped (exists or not approved)")
+
+
+@shared_task
 def recover_stalled() -> dict:
     """Re-queue background steps whose message was lost (broker down at commit time)."""
     stalled = services.stalled_application_ids()
@@ -86,6 +98,8 @@ def recover_stalled() -> dict:
         prepare_result.delay(pk)
     for pk in stalled["notice"]:
         generate_notice.delay(pk, "acceptance")
+    for pk in stalled["licence"]:
+        issue_licence.delay(pk)
     if any(stalled.values()):
         logger.warning("recover_stalled re-queued %s", stalled)
     return {k: len(v) for k, v in stalled.items()}

@@ -33,7 +33,7 @@ from matters.views import duplicated_names, material_label, material_rows, onefo
 
 from . import hooks, selectors, services
 from .calendar_store import load_calendar
-from .models import Application, SubCase, SubCaseExtension, SubCasePause
+from .models import Application, DeliveryMethod, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
 
@@ -50,6 +50,10 @@ ACTION_LABELS = {
     "workflow.application.result_ready": gettext_lazy("审批结果送达出件窗口"),
     "workflow.application.delivered": gettext_lazy("出件"),
     "workflow.application.archived": gettext_lazy("归档"),
+    "workflow.application.delivery_chosen": gettext_lazy("选择结果领取方式"),
+    "workflow.application.posted": gettext_lazy("邮寄送达"),
+    "workflow.application.delivered_electronically": gettext_lazy("电子证照送达"),
+    "workflow.subcase.licence_issued": gettext_lazy("签发电子证照"),
     "workflow.application.deemed_accepted": gettext_lazy("逾期未处理,视为受理"),
     "workflow.subcase.examining": gettext_lazy("开始审查"),
     "workflow.subcase.suspended": gettext_lazy("进入特别程序"),
@@ -76,6 +80,43 @@ def _posted_key(request) -> str:
         return uuid.UUID(key).hex
     except ValueError:
         return _fresh_key()
+
+
+# --- the delivery choice (统一窗口出件) ---------------------------------------------------------
+
+
+def read_delivery(post) -> dict:
+    """The delivery choice as `services.clean_delivery` takes it, from a posted form."""
+    return {"method": post.get("delivery_method", "hall"), "hall": post.get("pickup_hall", "").strip(),
+            "recipient": post.get("post_recipient", ""), "phone": post.get("post_phone", ""),
+            "address": post.get("post_address", "")}
+
+
+def delivery_form(matters, *, chosen=None, errors=None, any_hall_label=""):
+    """Context of `workflow/_delivery_choice.html`: the halls of the district, whether 电子证照 is
+    offered (every matter issues a licence), what was chosen and the errors by field."""
+    from accounts.models import Hall
+
+    matters = list(matters)
+    chosen = chosen or {}
+    return {
+        "method": chosen.get("method") or "hall",
+        "hall": str(chosen.get("hall") or ""),
+        "recipient": chosen.get("recipient", ""),
+        "phone": chosen.get("phone", ""),
+        "address": chosen.get("address", ""),
+        "halls": list(Hall.objects.order_by("code")),
+        "any_hall_label": any_hall_label,
+        "electronic": services.electronic_offered(matters),
+        "paper_names": "、".join(m.name for m in matters if not m.issues_licence),
+        "errors": errors or {},
+    }
+
+
+def _chosen_delivery(application) -> dict:
+    return {"method": application.delivery_method, "hall": application.pickup_hall_id or "",
+            "recipient": application.post_recipient, "phone": application.post_phone,
+            "address": application.post_address}
 
 
 # --- apply online ------------------------------------------------------------------------------
@@ -169,6 +210,7 @@ def _apply(request, *, theme, matters, title, back):
                 requirements=resolution.requirements if resolution else None,
                 required_ids=resolution.required_by_answer if resolution else (),
                 situation=resolution.record() if resolution else None,
+                delivery=read_delivery(request.POST),
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -204,6 +246,8 @@ def _apply(request, *, theme, matters, title, back):
         "departments": sorted({m.department.name for m in matters}),
         "situation": situation,
         **agency,
+        "delivery": delivery_form(matters, chosen=read_delivery(request.POST) if request.method == "POST" else None,
+                                  errors=errors, any_hall_label=_("受理本申请的大厅(默认)")),
     }, status=status)
 
 
@@ -359,9 +403,14 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         at_window = selectors.in_hand_of(user, application)
     elif at_window and not desk.authorised_for(application.matters.values_list("pk", flat=True)):
         at_window = selectors.in_hand_of(user, application)
+    ready_here = desk is not None and desk.delivers and application.state == S.RESULT_READY
     can = {
         "accept": at_window and application.state == S.SUBMITTED,
-        "deliver": desk is not None and desk.delivers and application.state == S.RESULT_READY,
+        "deliver": ready_here and application.delivery_method == DeliveryMethod.HALL
+        and application.pickup_hall_id in (None, desk.hall_id),
+        "post": ready_here and application.delivery_method == DeliveryMethod.POST
+        and services.posting_hall_id(application) in (None, desk.hall_id),
+        "change_delivery": application.applicant_id == user.pk and application.state in services.DELIVERY_CHANGEABLE,
         "withdraw": is_applicant and application.state in WITHDRAWABLE,
         "resubmit": is_applicant and application.state == S.SUPPLEMENT_REQUESTED,
         "provide_deferred": (is_applicant or desk is not None) and application.state in (S.ACCEPTED, S.IN_REVIEW)
@@ -398,7 +447,16 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         "progress_url": f"{reverse('portal:progress')}?number={application.number}",
         "pre_review_overdue": bool(application.pre_review_due and application.state == S.SUBMITTED
                                    and application.pre_review_due < today),
+        "delivery": selectors.delivery_facts(user, application),
+        "licences": _licence_rows(user, application),
+        "carriers": services.CARRIERS,
     }
+    if can["change_delivery"]:
+        chosen = posted.get("delivery") or _chosen_delivery(application)
+        context["delivery_form"] = delivery_form(
+            application.matters.all(), chosen=chosen, errors=errors if panel == "delivery" else {},
+            any_hall_label=_("受理本申请的大厅(默认)") if application.accepted_hall_id is None else "",
+        )
     if can["accept"]:
         rows = _requirement_rows(application, materials)
         for row in rows:
@@ -420,6 +478,19 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         values = posted.get("form_values") or application.form_data
         context["resubmit_rows"] = oneform_rows(fields, values, errors)
     return context
+
+
+def _licence_rows(user, application):
+    """The application's e-licences, each with a download link for those who may have the file."""
+    from exchange.selectors import licences_for
+
+    mine = set(licences_for(user).filter(application_number=application.number).values_list("number", flat=True))
+    rows = []
+    for licence in selectors.application_licences(application):
+        licence.url = reverse("api-licence-file", args=[licence.number]) if licence.number in mine else ""
+        licence.status = licence.status_on(timezone.localdate())
+        rows.append(licence)
+    return rows
 
 
 @login_required
@@ -550,6 +621,45 @@ def application_deliver(request, number):
             return redirect("portal:delivery")
         return _refused(request, number, exc, panel="deliver")
     messages.success(request, _("办件 %(number)s 已出件。") % {"number": number})
+    if request.POST.get("from") == "delivery":
+        return redirect("portal:delivery")
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_delivery(request, number):
+    """The applicant chooses or changes how to receive the result."""
+    application = selectors.access_application(request.user, number)
+    chosen = read_delivery(request.POST)
+    try:
+        application = services.application_set_delivery(application=application, applicant=request.user,
+                                                         delivery=chosen)
+    except DomainError as exc:
+        return _refused(request, number, exc, panel="delivery", posted={"delivery": chosen})
+    if application.state == S.DELIVERED:
+        messages.success(request, _("电子证照已签发,可在本页下载。"))
+    else:
+        messages.success(request, _("领取方式已改为“%(method)s”。") % {"method": application.get_delivery_method_display()})
+    return redirect("portal:application", number=number)
+
+
+@login_required
+@require_POST
+@not_found_pages
+def application_post(request, number):
+    """The delivery window records the posting: carrier and tracking number."""
+    application = selectors.access_application(request.user, number)
+    try:
+        services.application_post(application=application, clerk=request.user, carrier=request.POST.get("carrier", ""),
+                                  tracking_number=request.POST.get("tracking_number", ""))
+    except DomainError as exc:
+        if request.POST.get("from") == "delivery":
+            show_domain_error(request, exc)
+            return redirect("portal:delivery")
+        return _refused(request, number, exc, panel="post")
+    messages.success(request, _("办件 %(number)s 已邮寄送达。") % {"number": number})
     if request.POST.get("from") == "delivery":
         return redirect("portal:delivery")
     return redirect("portal:application", number=number)

@@ -27,6 +27,7 @@ PEOPLE = [
 WALK_IN = {"real_name": "黄丽娟", "id_number": _id("44182719700918024"), "phone": "13760241853"}
 # The clerk of the 太和镇 hall is authorised for the first matters of the natural-person catalog only.
 TAIHE_MATTERS = 12
+TAIHE_COMMON = ("社会保障卡申领", "居住证申领")
 
 
 def natural_matters():
@@ -46,7 +47,10 @@ def load_people():
     taihe = User.objects.filter(username="clerk_taihe").first()
     if taihe is not None and not ClerkAuthorisation.objects.filter(clerk=taihe).exists():
         grant = ClerkAuthorisation.objects.create(clerk=taihe, starts_on=SEATS_FROM)
-        grant.matters.set(natural_matters()[:TAIHE_MATTERS])
+        # the first matters by code, and those a town hall handles most (the delivery demo accepts
+        # a 社会保障卡 application there)
+        common = Matter.objects.filter(name__in=TAIHE_COMMON, target="natural")
+        grant.matters.set([*natural_matters()[:TAIHE_MATTERS], *common])
     # the legal representatives among enterprise members may authorise and approve staff
     for membership in EnterpriseMembership.objects.select_related("enterprise", "user"):
         if membership.user.real_name == membership.enterprise.legal_representative and not membership.may_authorise:

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from exchange.models import ElectronicLicence
 from portal.demo import catalog
 from supervision.models import Card
 from windows.models import AppointmentSlot, Ticket
@@ -24,6 +25,13 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     states = set(Application.objects.values_list("state", flat=True))
     assert {"submitted", "supplement_requested", "in_review", "result_ready"} <= states
     assert Card.objects.filter(level="red", closed_at__isnull=True).exists()
+    # Result delivery: waiting at two different halls, one posted with its tracking number, one
+    # delivered as an electronic licence.
+    ready = Application.objects.filter(state="result_ready", delivery_method="hall")
+    assert ready.values("pickup_hall").distinct().count() >= 2
+    assert Application.objects.filter(state="delivered", delivery_method="post").exclude(post_tracking_number="").exists()
+    electronic = Application.objects.get(state="delivered", delivery_method="electronic")
+    assert ElectronicLicence.objects.filter(application_number=electronic.number).exists()
 
     client = APIClient()
     for row in catalog.USERS:

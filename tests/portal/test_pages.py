@@ -164,11 +164,24 @@ class World:
             asker_id_number=self.users["owner"].id_number,
         )
 
+    @cached_property
+    def ready_post(self):
+        """Result ready, to be posted: the applicant chose 邮寄送达."""
+        application = submitted_application(applicant=self.users["owner"], matters=[self.matter], delivery={
+            "method": "post", "recipient": "陈志明", "phone": "13826651024", "address": "清远市清新区太和镇玄真路8号"})
+        application = services.application_accept(application=application, clerk=self.users["clerk"])
+        services.dispatch_subcases(application_id=application.pk)
+        services.subcase_decide(subcase=application.subcases.get(), reviewer=self.users["reviewer"],
+                                approve=True, reason="")
+        with mock.patch("workflow.documents.generate_notice"):
+            services.prepare_result(application_id=application.pk)
+        return Application.objects.get(pk=application.pk)
+
     def snapshot(self):
         """What no refusal may change: every case's state, the case log, the accounts, the
         authorisations and staff requests, the consultations and their history."""
         return (
-            sorted(Application.objects.values_list("number", "state")),
+            sorted(Application.objects.values_list("number", "state", "delivery_method", "pickup_hall")),
             sorted(SubCase.objects.values_list("number", "state")),
             Application.objects.filter(log__isnull=False).count(),
             User.objects.count(),
@@ -215,6 +228,7 @@ class _Url(dict):
             "supplement": lambda: w.supplement.number,
             "in_review": lambda: w.in_review.number,
             "ready": lambda: w.ready.number,
+            "ready_post": lambda: w.ready_post.number,
             "subcase": lambda: w.subcase.number,
             "grant": lambda: w.grant.pk,
             "staff_request": lambda: w.staff_request.pk,
@@ -331,6 +345,13 @@ def booked(world, role, response):
 def booking_cancelled(world, role, response):
     return Appointment.objects.get(pk=world.booking.pk).state == "cancelled"
 
+def posted(world, role, response):
+    application = Application.objects.get(pk=world.ready_post.pk)
+    return application.state == S.DELIVERED and application.post_tracking_number == "1186543210975"
+
+
+def delivery_became_post(world, role, response):
+    return Application.objects.get(pk=world.waiting.pk).delivery_method == "post"
 
 
 def state_of(application):
@@ -497,6 +518,18 @@ CASES = [
      [LOGIN, 403, 404, 302, 404, 404, 403], became("waiting", S.NOT_ACCEPTED)),
     ("post", "/applications/{ready}/deliver/", lambda world, role: {"id_number": world.users["owner"].id_number},
      [LOGIN, 403, 404, 302, 403, 404, 403], became("ready", S.DELIVERED)),
+    # result delivery: the applicant's choice, posting by the delivery window
+    ("post", "/applications/{waiting}/delivery/", {"delivery_method": "post", "post_recipient": "陈志明",
+                                                   "post_phone": "13826651024", "post_address": "清远市清新区太和镇玄真路8号"},
+     [LOGIN, 302, 404, 403, 404, 404, 403], delivery_became_post),
+    ("post", "/applications/{ready_post}/post/", {"carrier": "中国邮政EMS", "tracking_number": "1186543210975"},
+     [LOGIN, 403, 404, 302, 403, 404, 403], posted),
+    ("get", "/applications/{ready_post}/", None, [LOGIN, 200, 404, 200, 200, 404, 200], None),
+    # electronic licences: the holder's list, the public verification
+    ("get", "/licences/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("get", "/licences/verify/", None, PUBLIC, None),
+    ("get", "/licences/verify/?number=DZZZ-441803-2026-999999&code=0000-0000-0000-0000", None, [404] * 7, None),
+    ("get", "/licences/verify/?number=DZZZ-441803-2026-999999&code=12", None, [400] * 7, None),
     # the window
     ("get", "/hall/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
     ("get", "/hall/?tab=supplement", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),

@@ -104,7 +104,8 @@ def test_delivery_clock(approved, at):
     with mock.patch("workflow.documents.generate_notice"):
         services.prepare_result(application_id=application.pk)
     at(D(2026, 10, 20))
-    services.application_deliver(application=application, clerk=ClerkFactory(), id_number=application.applicant.id_number)
+    services.application_deliver(application=application, clerk=ClerkFactory(window__hall=application.pickup_hall),
+                                 id_number=application.applicant.id_number)
     assert Application.objects.get(pk=application.pk).state == Application.State.DELIVERED
     sweep_deadlines(today=D(2026, 10, 20))
     assert open_cards(subcase=approved) == []

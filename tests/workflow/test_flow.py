@@ -154,7 +154,7 @@ def test_reviewers_decide_in_parallel_then_result_is_delivered():
     conclusion = Notice.objects.get(application=app, kind="conclusion")
     assert "经营场所不符合要求" in pdf_text(conclusion)
 
-    clerk = ClerkFactory()
+    clerk = ClerkFactory(window__hall=app.pickup_hall)  # collected where it was accepted (the default)
     with pytest.raises(Invalid):
         services.application_deliver(application=app, clerk=clerk, id_number="441803199001010000")
     services.application_deliver(application=app, clerk=clerk, id_number=app.applicant.id_number)

@@ -27,6 +27,7 @@ from matters.models import (
     ThemeMatter,
 )
 from portal.demo import catalog, people
+from portal.demo.delivery import load_delivery
 from portal.demo.queue import load_queue
 from supervision.services import sweep_deadlines
 from windows import services as window_services
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             made += people.load_people_cases(files=self._files, form=self._form)
         self.load_consultations()
+        made += load_delivery(self)
         sweep_deadlines()
         queue = load_queue()
         self.stdout.write(

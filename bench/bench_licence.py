@@ -1,0 +1,56 @@
+"""Time issuing an electronic licence (电子证照): number drawn, content digest, PDF rendered by
+WeasyPrint with the notices' font configuration and QR helper, file stored, row saved — warm,
+on an embedded SQLite, one licence per sub-case number.
+
+Run: .venv/bin/python bench/bench_licence.py   (last line: median ms per licence and PDF size)
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+workdir = tempfile.mkdtemp(prefix="tongban-bench-")
+os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+os.environ["MEDIA_ROOT"] = f"{workdir}/media"
+os.environ["CELERY_BROKER_URL"] = "memory://"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+call_command("migrate", verbosity=0)
+
+from accounts.models import Department, Region  # noqa: E402
+from exchange.services import licence_issue  # noqa: E402
+from matters.models import Matter  # noqa: E402
+
+region = Region.objects.create(code="441803000000", name="清新区", level=Region.Level.DISTRICT)
+department = Department.objects.create(code="QX-SCJG", name="清远市清新区市场监督管理局", short_name="区市场监管局",
+                                       region=region)
+matter = Matter.objects.create(code="441803-XK-0001", name="个体工商户设立登记", department=department, target="natural",
+                               legal_days=3, promised_days=0, issues_licence=True, result_name="营业执照",
+                               legal_basis="《促进个体工商户发展条例》;《中华人民共和国市场主体登记管理条例》第二条、第十九条")
+
+
+def issue(i):
+    return licence_issue(case_ref=f"441803-2026-XK-{i:06d}-01", application_number=f"441803-2026-XK-{i:06d}",
+                         matter=matter, department=department, name="营业执照", holder_name="陈志明",
+                         holder_id_number="441803198805140310")[0]
+
+
+issue(0)  # warm: fonts, templates, imports
+times, size = [], 0
+for i in range(1, 21):
+    start = time.perf_counter()
+    licence = issue(i)
+    times.append((time.perf_counter() - start) * 1000)
+    size = licence.file.size
+print(f"licences: {len(times)}, min {min(times):.0f} ms, max {max(times):.0f} ms")
+print(f"licence issue median {statistics.median(times):.0f} ms, PDF {size / 1024:.0f} KiB")

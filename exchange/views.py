@@ -1,0 +1,53 @@
+"""Pages of the electronic-licence store: the holder's licences (我的证照) and the public
+verification page that the QR code on every licence points to (number + printed code)."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.views import role_required
+from core.throttle import FailureThrottle, client_address
+
+from . import selectors
+from .services import normalise_code
+
+VERIFY_LIMIT = 20  # failed look-ups per client address and hour
+verify_throttle = FailureThrottle("licence-verify", limit=VERIFY_LIMIT, window=3600)
+
+
+@role_required(User.Role.PUBLIC)
+def my_licences(request):
+    today = timezone.localdate()
+    licences = list(selectors.licences_for(request.user).order_by("-issued_on", "-pk")[:200])
+    for licence in licences:
+        licence.url = reverse("api-licence-file", args=[licence.number])
+        licence.status = licence.status_on(today)
+    return render(request, "exchange/my_licences.html", {"title": _("我的电子证照"), "licences": licences})
+
+
+def verify(request):
+    number = request.GET.get("number", "").strip().upper()[:32]
+    raw = request.GET.get("code", "")
+    context = {"title": _("电子证照核验"), "number": number, "code": raw.strip()[:40]}
+    if not number and not raw.strip():
+        return render(request, "exchange/verify.html", context)
+    code = normalise_code(raw)
+    if not number or code is None:
+        context["error"] = _("请输入证照编号和16位核验码(数字或字母A至F,如 1A2B-3C4D-5E6F-7A8B)。")
+        return render(request, "exchange/verify.html", context, status=400)
+    client = client_address(request)
+    if verify_throttle.blocked(c=client):
+        context["error"] = _("核验失败次数过多,请一小时后再试,或拨打 12345 热线咨询。")
+        return render(request, "exchange/verify.html", context, status=429)
+    licence = selectors.verify_licence(number, code)
+    if licence is None:
+        verify_throttle.fail(c=client)
+        context["error"] = _("未查到与该证照编号和核验码相符的电子证照,请核对;如仍查不到,该证照可能不是本区签发的,请拨打 12345 热线核实。")
+        return render(request, "exchange/verify.html", context, status=404)
+    context["facts"] = selectors.public_facts(licence, timezone.localdate())
+    context["code"] = licence.verification_code
+    return render(request, "exchange/verify.html", context)
