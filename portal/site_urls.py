@@ -6,6 +6,7 @@ from django.urls import path
 
 from matters import views as guide
 from supervision import audit as catalog_audit
+from supervision import evaluation_views as evaluation
 from supervision import views as supervision
 from windows import views as windows
 from workflow import verification
@@ -67,6 +68,10 @@ urlpatterns = [
     path("supervision/", supervision.dashboard, name="supervision"),
     path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
+    path("supervision/evaluation/", evaluation.evaluation_page, name="evaluation"),
+    path("supervision/evaluation/export/", evaluation.evaluation_export, name="evaluation_export"),
+    path("supervision/evaluation/jobs/<int:pk>/", evaluation.evaluation_job, name="evaluation_job"),
+    path("supervision/evaluation/jobs/<int:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
     path("supervision/cards/", supervision.card_list, name="cards"),
     path("supervision/cards/<int:pk>/", supervision.card_detail, name="card"),
     path("supervision/cards/<int:pk>/contest/", supervision.card_contest, name="card_contest"),

@@ -145,7 +145,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 name="unique_application_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # 办件公示 pages by (submitted_at, id) descending, keyset: supervision.disclosure
+            models.Index(fields=["submitted_at", "id"], condition=models.Q(submitted_at__isnull=False),
+                         name="application_disclosure_idx"),
+        ]
 
     def __str__(self):
         return self.number or f"草稿 {self.pk}"
@@ -420,6 +425,11 @@ class Material(models.Model):
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         ordering = ["added_at", "pk"]
+        indexes = [
+            # the card sweep's 容缺 trigger reads only the materials still owed
+            models.Index(fields=["due_on"], condition=models.Q(source="deferred", fulfilled_at__isnull=True),
+                         name="material_deferred_owed_idx"),
+        ]
 
     def __str__(self):
         return self.name
