@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
+from portal.disclosure import DisclosureView
 from supervision.api import CardViewSet, DashboardView
 from windows.api import WalkInView
 from workflow.api import ApplicationViewSet, SubCaseViewSet
@@ -25,5 +26,6 @@ urlpatterns = [
     path("themes/<slug:code>/", ThemeDetailView.as_view(), name="api-theme"),
     path("windows/walk-ins/", WalkInView.as_view(), name="api-walk-in"),
     path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
+    path("disclosure/applications/", DisclosureView.as_view(), name="api-disclosure"),
     *router.urls,
 ]

@@ -12,7 +12,7 @@ from windows import views as windows
 from workflow import verification
 from workflow import views as cases
 
-from . import views
+from . import disclosure, views
 
 app_name = "portal"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("progress/", views.progress, name="progress"),
     path("verify/", verification.verify, name="verify"),
+    path("disclosure/", disclosure.disclosure_page, name="disclosure"),
     # 办事指南 and 一件事
     path("guide/", guide.guide, name="guide"),
     path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),
