@@ -6,6 +6,7 @@ from django.urls import path
 
 from matters import views as guide
 from supervision import audit as catalog_audit
+from supervision import compliance
 from supervision import evaluation_views as evaluation
 from supervision import views as supervision
 from windows import views as windows
@@ -73,6 +74,8 @@ urlpatterns = [
     path("supervision/evaluation/export/", evaluation.evaluation_export, name="evaluation_export"),
     path("supervision/evaluation/jobs/<int:pk>/", evaluation.evaluation_job, name="evaluation_job"),
     path("supervision/evaluation/jobs/<int:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
+    path("supervision/compliance/", compliance.compliance_page, name="compliance"),
+    path("supervision/compliance/export/", compliance.compliance_export, name="compliance_export"),
     path("supervision/cards/", supervision.card_list, name="cards"),
     path("supervision/cards/<int:pk>/", supervision.card_detail, name="card"),
     path("supervision/cards/<int:pk>/contest/", supervision.card_contest, name="card_contest"),

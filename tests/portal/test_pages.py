@@ -328,6 +328,8 @@ CASES = [
     ("get", "/supervision/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/?partial=1", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/audit/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    # 两集中、三到位 (its XLSX: tests/supervision/test_compliance.py)
+    ("get", "/supervision/compliance/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/cards/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
     ("get", "/supervision/cards/?state=all&level=red&review=none", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
     ("get", "/supervision/policies/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
