@@ -20,6 +20,7 @@
       links.querySelector("[data-report-pdf]").href = job.pdf_url;
       links.querySelector("[data-report-xlsx]").href = job.xlsx_url;
       links.hidden = false;
+      links.style.display = "";
     }
   }
 
