@@ -37,7 +37,8 @@ def _page(request, data, *, status=200, errors=None):
     try:
         params = evaluation.parse_request(data, today=today)
     except DomainError as exc:
-        show_domain_error(request, exc)
+        if errors is None:  # a refused export has said so already
+            show_domain_error(request, exc)
         errors, status = exc.fields, exc.status
         start, end = evaluation.default_period(today)
         params = {"start": start, "end": end, "department": None}

@@ -195,5 +195,6 @@ def test_a_bad_period_is_refused_in_chinese(client, october):
     client.force_login(SupervisorFactory())
     response = client.post("/supervision/evaluation/export/", {"start": "2026-10-31", "end": "2026-10-01"})
     assert response.status_code == 400 and "结束日期不能早于开始日期" in response.content.decode()
+    assert response.content.decode().count("统计条件有误") == 1
     assert not ReportJob.objects.exists()
     assert client.get("/supervision/evaluation/jobs/999999/").status_code == 404
