@@ -13,10 +13,22 @@ import datetime as dt
 
 from django.db import connection, transaction
 
-from .models import Card
+from .models import Card, WorkdayIndex
 from .services import _trigger_rows, ensure_workday_index, policy_in_force
 
 CHUNK = 500
+
+
+def workday_ordinal(day: dt.date) -> int:
+    """The working-day index's ordinal of `day`, read as the last sweep left the index (a page
+    must not wait for the index's lock, which a sweep holds for its whole run); built only when
+    the index does not cover the day yet. A calendar edited since the last sweep shows here when
+    the next sweep rebuilds the index, as it does on the cards."""
+    ordinal = WorkdayIndex.objects.filter(day=day).values_list("ordinal", flat=True).first()
+    if ordinal is None:
+        with transaction.atomic():
+            ordinal = ensure_workday_index(today=day)
+    return ordinal
 
 
 def decision_levels(subcase_ids: list[int], day: dt.date) -> dict[int, str]:
@@ -25,17 +37,16 @@ def decision_levels(subcase_ids: list[int], day: dt.date) -> dict[int, str]:
     if not ids:
         return {}
     levels = {}
-    with transaction.atomic():
-        ordinal = ensure_workday_index(today=day)
-        policy = policy_in_force(day)
-        rows, params = _trigger_rows(Card.Trigger.DECISION, policy=policy, today=day, today_ordinal=ordinal)
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start:start + CHUNK]
-                cursor.execute(
-                    f"SELECT r.subcase_id, r.level FROM ({rows}) r "
-                    f"WHERE r.subcase_id IN ({', '.join(['%s'] * len(chunk))})",
-                    [*params, *chunk],
-                )
-                levels.update({subcase_id: level for subcase_id, level in cursor.fetchall()})
+    ordinal = workday_ordinal(day)
+    policy = policy_in_force(day)
+    rows, params = _trigger_rows(Card.Trigger.DECISION, policy=policy, today=day, today_ordinal=ordinal)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            cursor.execute(
+                f"SELECT r.subcase_id, r.level FROM ({rows}) r "
+                f"WHERE r.subcase_id IN ({', '.join(['%s'] * len(chunk))})",
+                [*params, *chunk],
+            )
+            levels.update({subcase_id: level for subcase_id, level in cursor.fetchall()})
     return levels

@@ -289,6 +289,10 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["department", "state"]),
             models.Index(fields=["state", "deadline"]),
+            # figures by period (supervision.evaluation): accepted and decided in a date range,
+            # for all departments or one
+            models.Index(fields=["started_on", "department"], name="subcase_started_idx"),
+            models.Index(fields=["decided_on", "department"], name="subcase_decided_idx"),
         ]
 
     def __str__(self):

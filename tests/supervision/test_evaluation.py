@@ -153,7 +153,19 @@ def test_progress_is_reported_per_department(october):
     job.refresh_from_db()
     assert job.state == "done" and job.progress == 100
     departments = len(evaluation.department_figures(start=D(2026, 10, 1), end=D(2026, 10, 31)))
+    assert departments <= evaluation.PROGRESS_STEPS  # one step per department
     assert len(seen) == departments + 1 and seen == sorted(seen) and seen[-2] == 80
+
+
+def test_many_departments_report_progress_in_groups(october, monkeypatch):
+    monkeypatch.setattr(evaluation, "PROGRESS_STEPS", 2)
+    job = evaluation.export_request(user=SupervisorFactory(), start=D(2026, 10, 1), end=D(2026, 10, 31))
+    evaluation.export_build(job_id=job.pk)
+    job.refresh_from_db()
+    sheet = load_workbook(io.BytesIO(job.xlsx.open("rb").read())).active
+    names = [r[1] for r in sheet.iter_rows(min_row=7, values_only=True)]
+    expected = [r["department"] for r in evaluation.department_figures(start=D(2026, 10, 1), end=D(2026, 10, 31))]
+    assert names == [*expected, "合计"] and job.progress == 100
 
 
 def test_a_failed_build_marks_the_job_failed(october, settings, tmp_path):
