@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, SignUpView, TokenView
 from exchange.api import LicenceVerifyView, LicenceViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
+from portal.disclosure import DisclosureView
 from supervision.api import CardViewSet, DashboardView
 from windows import queue_api as queue
 from windows.api import ConsultationViewSet, WalkInView
@@ -43,5 +44,6 @@ urlpatterns = [
     path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
     path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
     path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
+    path("disclosure/applications/", DisclosureView.as_view(), name="api-disclosure"),
     *router.urls,
 ]

@@ -8,6 +8,8 @@ from accounts import views as people
 from exchange import views as licences
 from matters import views as guide
 from supervision import audit as catalog_audit
+from supervision import compliance
+from supervision import evaluation_views as evaluation
 from supervision import views as supervision
 from windows import queue_views as queue
 from windows import views as windows
@@ -15,7 +17,7 @@ from workflow import agency_views as agency
 from workflow import verification
 from workflow import views as cases
 
-from . import views
+from . import disclosure, views
 
 app_name = "portal"
 
@@ -24,6 +26,7 @@ urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("progress/", views.progress, name="progress"),
     path("verify/", verification.verify, name="verify"),
+    path("disclosure/", disclosure.disclosure_page, name="disclosure"),
     # 办事指南 and 一件事
     path("guide/", guide.guide, name="guide"),
     path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),
@@ -106,6 +109,12 @@ urlpatterns = [
     path("supervision/", supervision.dashboard, name="supervision"),
     path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
+    path("supervision/evaluation/", evaluation.evaluation_page, name="evaluation"),
+    path("supervision/evaluation/export/", evaluation.evaluation_export, name="evaluation_export"),
+    path("supervision/evaluation/jobs/<int:pk>/", evaluation.evaluation_job, name="evaluation_job"),
+    path("supervision/evaluation/jobs/<int:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
+    path("supervision/compliance/", compliance.compliance_page, name="compliance"),
+    path("supervision/compliance/export/", compliance.compliance_export, name="compliance_export"),
     path("supervision/cards/", supervision.card_list, name="cards"),
     path("supervision/cards/<int:pk>/", supervision.card_detail, name="card"),
     path("supervision/cards/<int:pk>/contest/", supervision.card_contest, name="card_contest"),

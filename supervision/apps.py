@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("效能监督")
+
+    def ready(self):
+        from workflow.hooks import register_clock_levels
+
+        from .levels import decision_levels
+
+        register_clock_levels(decision_levels)

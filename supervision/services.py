@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import Matter
 from workflow.calendar import WorkCalendar
-from workflow.models import Application, CalendarDay, CalendarYear, Channel, SubCase, SupplementRequest
+from workflow.models import Application, CalendarDay, CalendarYear, Channel, Material, SubCase, SupplementRequest
 from workflow.services import LICENCE_DAYS, PRE_REVIEW_DAYS
 from workflow.uploads import inspect_upload
 
@@ -290,6 +290,7 @@ class Rule:
 LEVELS = {
     T.DECISION: (L.RED, L.YELLOW), T.PRE_REVIEW: (L.RED, L.YELLOW), T.DELIVERY: (L.RED, L.YELLOW),
     T.REFUSAL_REASON: (L.RED,), T.REPEATED_SUPPLEMENT: (L.YELLOW,),
+    T.DEFERRED_MATERIAL: (L.RED,),
 }
 
 COLUMNS = ["application_id", "subcase_id", "department_id", "due", "limit_days", "warn_days", "remaining_days"]
@@ -304,6 +305,7 @@ REASONS = {
     (T.DELIVERY, L.RED): _("准予许可后颁证送达期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未出件(时限 %(limit)s 个工作日)"),
     (T.DELIVERY, L.YELLOW): _("颁证送达期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
     (T.REFUSAL_REASON, L.RED): _("不予受理理由仅 %(chars)s 个字(少于 %(min)s 个字),未充分说明理由和依据"),
+    (T.DEFERRED_MATERIAL, L.RED): _("容缺受理材料补交期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未补交"),
     (T.REPEATED_SUPPLEMENT, L.YELLOW): _("同一材料再次要求补正:“%(material)s”等 %(count)s 项材料已在此前的一次性告知中列明"),
 }
 
@@ -334,6 +336,8 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             [policy_id, Step.DELIVERY, SubCase.State.APPROVED, Application.State.DELIVERED,
              Application.State.ARCHIVED, Application.State.WITHDRAWN],
         )
+    if trigger == T.DEFERRED_MATERIAL:
+        return _deferred_material_source()
     if trigger == T.PRE_REVIEW:
         through = _db(Application.matters.through)
         # An application of several matters is yellow by the most cautious of their rules.
@@ -348,6 +352,28 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             [policy_id, Step.PRE_REVIEW, Application.State.SUBMITTED, Channel.ONLINE],
         )
     raise ValueError(trigger)
+
+
+# Applications whose 容缺 materials are still owed: accepted and not yet handed out or ended.
+DEFERRED_OWED_STATES = (Application.State.ACCEPTED, Application.State.IN_REVIEW, Application.State.CONCLUDED,
+                        Application.State.RESULT_READY)
+
+
+def _deferred_material_source() -> tuple[str, list]:
+    """容缺受理: per application, the earliest due date of the materials accepted as deferred and
+    not provided yet. No yellow line (NULL): the card is red from the day after that date, and
+    closes by itself once every overdue material is provided (or the application ends)."""
+    material, application = _db(Material), _db(Application)
+    states = ", ".join(["%s"] * len(DEFERRED_OWED_STATES))
+    return (
+        f"SELECT mt.application_id AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
+        f"CAST(NULL AS BIGINT) AS department_id, MIN(mt.due_on) AS due, CAST(NULL AS INTEGER) AS limit_days, "
+        f"CAST(NULL AS INTEGER) AS warn_days "
+        f"FROM {material} mt JOIN {application} a ON a.id = mt.application_id "
+        f"WHERE mt.source = %s AND mt.fulfilled_at IS NULL AND mt.due_on IS NOT NULL AND a.state IN ({states}) "
+        f"GROUP BY mt.application_id",
+        [Material.Source.DEFERRED, *DEFERRED_OWED_STATES],
+    )
 
 
 def _supplement_items_sql() -> str:

@@ -38,3 +38,25 @@ def desk_for(user, day: dt.date) -> Desk | None:
     if _desk_provider is None or not getattr(user, "is_clerk", False):
         return None
     return _desk_provider(user, day)
+
+
+# --- the colour of a running decision clock ---------------------------------------------------
+#
+# `supervision` owns the card policy (yellow lines per matter kind and step). Pages of `workflow`
+# that colour sub-cases (the department's review list) ask it, so that the list and the cards
+# agree; without a provider they fall back to the stored default `yellow_from`.
+
+_clock_levels_provider: Callable[[list[int], dt.date], dict[int, str]] | None = None
+
+
+def register_clock_levels(provider: Callable[[list[int], dt.date], dict[int, str]]) -> None:
+    """`provider(subcase_ids, day)` → {sub-case id: "red" | "yellow"} for the running sub-cases
+    among them that a card would flag on `day`; ids it leaves out are green."""
+    global _clock_levels_provider
+    _clock_levels_provider = provider
+
+
+def clock_levels(subcase_ids: list[int], day: dt.date) -> dict[int, str] | None:
+    if _clock_levels_provider is None:
+        return None
+    return _clock_levels_provider(subcase_ids, day)

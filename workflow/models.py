@@ -175,7 +175,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 name="unique_application_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # 办件公示 pages by (submitted_at, id) descending, keyset: supervision.disclosure
+            models.Index(fields=["submitted_at", "id"], condition=models.Q(submitted_at__isnull=False),
+                         name="application_disclosure_idx"),
+        ]
 
     def __str__(self):
         return self.number or f"草稿 {self.pk}"
@@ -314,6 +319,10 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["department", "state"]),
             models.Index(fields=["state", "deadline"]),
+            # figures by period (supervision.evaluation): accepted and decided in a date range,
+            # for all departments or one
+            models.Index(fields=["started_on", "department"], name="subcase_started_idx"),
+            models.Index(fields=["decided_on", "department"], name="subcase_decided_idx"),
         ]
 
     def __str__(self):
@@ -450,6 +459,11 @@ class Material(models.Model):
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         ordering = ["added_at", "pk"]
+        indexes = [
+            # the card sweep's 容缺 trigger reads only the materials still owed
+            models.Index(fields=["due_on"], condition=models.Q(source="deferred", fulfilled_at__isnull=True),
+                         name="material_deferred_owed_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -194,7 +194,19 @@ def with_clocks(subcases, *, today=None) -> list:
         calendar, today = load_calendar(), today or timezone.localdate()
         for subcase in subcases:
             subcase.clock = clock_reading(subcase, calendar=calendar, today=today)
+        _colour_by_policy(subcases, today)
     return subcases
+
+
+def _colour_by_policy(subcases, today) -> None:
+    """Running clocks take their colour from the card policy in force (through the hook that
+    `supervision` registers), so that the list shows what the cards show."""
+    running = [s for s in subcases if s.state in SubCase.RUNNING_STATES]
+    levels = hooks.clock_levels([s.pk for s in running], today) if running else None
+    if levels is None:
+        return
+    for subcase in running:
+        subcase.clock["level"] = levels.get(subcase.pk, "green")
 
 
 def deadline_explanation(subcase) -> dict:

@@ -438,6 +438,11 @@ def staff_approved(world, role, response):
 def claimed(world, role, response):
     person = User.objects.get(pk=world.walked_in_person[0].pk)
     return person.has_usable_password() == (role == "anonymous")
+def evaluation_queued(world, role, response):
+    from supervision.models import ReportJob
+
+    job = ReportJob.objects.get()
+    return job.requested_by == world.users[role] and job.state == "queued" and f"job={job.pk}" in response["Location"]
 
 
 def to_workbench_page(world, role, response):
@@ -463,6 +468,10 @@ CASES = [
     ("get", "/themes/no-such-theme/", None, [404] * 7, None),
     ("get", "/progress/", None, PUBLIC, None),
     ("get", "/verify/", None, PUBLIC, None),
+    # 办件公示: public, nothing about the applicant (tests/portal/test_disclosure.py)
+    ("get", "/disclosure/", None, PUBLIC, None),
+    ("get", "/disclosure/?number={waiting}&state=submitted&received_from=2026-01-01", None, PUBLIC, None),
+    ("get", "/disclosure/?received_from=yesterday", None, [400] * 7, None),
     ("get", "/progress/?number={waiting}&id_last4={last4}", None, PUBLIC, None),
     ("get", "/progress/?number={waiting}&id_last4={wrong4}", None, [404] * 7, None),
     # sign-in pages
@@ -598,9 +607,19 @@ CASES = [
     ("get", "/supervision/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/?partial=1", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/audit/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    # 两集中、三到位 (its XLSX: tests/supervision/test_compliance.py)
+    ("get", "/supervision/compliance/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/cards/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
     ("get", "/supervision/cards/?state=all&level=red&review=none", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
     ("get", "/supervision/policies/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    # performance evaluation (administrators too: tests/supervision/test_evaluation.py)
+    ("get", "/supervision/evaluation/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/evaluation/?start=2026-10-01&end=2026-10-31", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("post", "/supervision/evaluation/export/", {"start": "2026-10-01", "end": "2026-10-31"},
+     [LOGIN, 403, 403, 403, 403, 403, 302], evaluation_queued),
+    ("get", "/supervision/evaluation/export/", None, [405] * 7, None),
+    ("get", "/supervision/evaluation/jobs/999999/", None, [LOGIN, 403, 403, 403, 403, 403, 404], None),
+    ("get", "/supervision/evaluation/jobs/999999/pdf/", None, [LOGIN, 403, 403, 403, 403, 403, 404], None),
     ("post", "/supervision/policies/", {}, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     # the catalog as XLSX: administrators only. The administrator's rows and the XLSX downloads
     # (binary, not a page): tests/matters/test_catalog_pages.py

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         made += load_delivery(self)
         sweep_deadlines()
         queue = load_queue()
+        self.load_evaluation_export()
         self.stdout.write(
             f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
             f"用户 {User.objects.count()} 个,办件 {Application.objects.count()} 件(本次新建 {made} 件);"
@@ -191,6 +192,21 @@ class Command(BaseCommand):
                 else:
                     data[f.key] = sample.get(f.type, "清新区")
         return data
+
+    def load_evaluation_export(self):
+        """One finished evaluation export of this month (PDF and XLSX), built here rather than
+        by the worker so that the page shows it at once; the queued task then finds it done."""
+        from supervision import evaluation
+        from supervision.models import ReportJob
+
+        if ReportJob.objects.filter(kind=ReportJob.Kind.EVALUATION, state=ReportJob.State.DONE).exists():
+            return
+        supervisor = User.objects.filter(username="supervisor").first()
+        if supervisor is None:
+            return
+        start, end = evaluation.default_period(timezone.localdate())
+        job = evaluation.export_request(user=supervisor, start=start, end=end)
+        evaluation.export_build(job_id=job.pk)
 
     def _submit(self, applicant, matters, theme=None, enterprise=None, key=""):
         return workflow.application_submit(
