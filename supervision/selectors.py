@@ -171,7 +171,8 @@ def open_cards(limit=DASHBOARD_CARDS):
     """The most urgent open cards: red before yellow, earliest due first."""
     return (
         Card.objects.filter(closed_at__isnull=True)
-        .select_related("application", "subcase", "subcase__department", "subcase__matter", "department")
+        .select_related("application", "subcase", "subcase__department", "subcase__matter", "department", "hall",
+                        "followup__rating__application", "complaint")
         .order_by("level", F("due").asc(nulls_last=True), "pk")[:limit]
     )
 
