@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from supervision.api import CardViewSet, DashboardView
+from supervision.feedback_api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
 from windows.api import WalkInView
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
@@ -12,6 +13,10 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("subcases", SubCaseViewSet, basename="api-subcase")
 router.register("cards", CardViewSet, basename="api-card")
+router.register("rating-links", RatingLinkViewSet, basename="api-rating-link")
+router.register("ratings", RatingViewSet, basename="api-rating")
+router.register("followups", FollowUpViewSet, basename="api-followup")
+router.register("complaints", ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -22,10 +22,11 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.identity import IdentityError, validate_phone
 from accounts.models import Department
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.throttle import FailureThrottle
 from workflow.calendar_store import load_calendar
 from workflow.models import Application
@@ -45,6 +46,17 @@ submit_throttle = FailureThrottle("complaint-submit", limit=SUBMIT_LIMIT, window
 lookup_throttle = FailureThrottle("complaint-code", limit=10, window=900)
 
 S = Complaint.State
+
+
+class TooMany(DomainError):
+    """Too many anonymous submissions or wrong codes from one address (429)."""
+
+    status = 429
+    default_code = "too_many_requests"
+
+
+TOO_MANY_SUBMISSIONS = _lazy("提交过于频繁,请一小时后再试,或拨打12345热线。")
+TOO_MANY_LOOKUPS = _lazy("查询失败次数过多,请稍后再试。")
 
 
 def _now():

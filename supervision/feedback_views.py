@@ -121,7 +121,7 @@ def complaint_new(request):
             "kind", "department", "application_number", "subject", "content", "contact_name", "contact_phone")}
         try:
             if anonymous and complaints.submit_throttle.blocked(ip=address):
-                raise Forbidden(_("提交过于频繁,请一小时后再试,或拨打12345热线。"), code="too_many_complaints")
+                raise complaints.TooMany(complaints.TOO_MANY_SUBMISSIONS, code="too_many_complaints")
             complaint = complaints.complaint_submit(
                 user=request.user, kind=posted["kind"] or Complaint.Kind.COMPLAINT, department_id=posted["department"],
                 application_number=posted["application_number"], subject=posted["subject"],
@@ -129,7 +129,7 @@ def complaint_new(request):
             )
         except DomainError as exc:
             show_domain_error(request, exc)
-            status, errors = (429 if exc.code == "too_many_complaints" else exc.status), exc.fields
+            status, errors = exc.status, exc.fields
         else:
             if anonymous:
                 complaints.submit_throttle.fail(ip=address)
@@ -150,7 +150,7 @@ def complaint_status(request):
     status, errors, complaint, message = 200, {}, None, ""
     if code:
         if complaints.lookup_throttle.blocked(ip=address):
-            status, message = 429, _("查询失败次数过多,请稍后再试。")
+            status, message = 429, str(complaints.TOO_MANY_LOOKUPS)
         else:
             try:
                 complaint = complaints.access_complaint_by_code(code)

@@ -8,8 +8,10 @@ department and of another, a supervisor. 404 means "you may not even know it exi
 import json
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from supervision import complaints, ratings
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,
@@ -18,6 +20,7 @@ from tests.factories import (
     SupervisorFactory,
     UserFactory,
     accepted_application,
+    concluded_application,
     files_for,
     form_for,
     submitted_application,
@@ -43,8 +46,33 @@ def world(db):
     }
     waiting = submitted_application(applicant=owner, matters=[matter])
     in_review = accepted_application(applicant=owner, matters=[matter], clerk=users["clerk"])
+    cache.clear()  # anonymous complaints and wrong query codes are counted per address
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
-            "subcase": in_review.subcases.get()}
+            "subcase": in_review.subcases.get(), "feedback": _Feedback(matter, owner, users["clerk"])}
+
+
+class _Feedback(dict):
+    """好差评 and 投诉举报, made only when a row's url names them: a concluded case with a bad
+    rating (its follow-up is the department's), another case's unused rating link, and the
+    owner's complaint to the department."""
+
+    def __init__(self, matter, owner, clerk):
+        super().__init__()
+        self.matter, self.owner, self.clerk = matter, owner, clerk
+
+    def __missing__(self, key):
+        if key == "followup":
+            rated = concluded_application(applicant=self.owner, matters=[self.matter], clerk=self.clerk)
+            token = ratings.rating_token_issue(application=rated, occasion="online")
+            self[key] = ratings.rating_submit(token=token, level=2).followup.pk
+        elif key == "link":
+            case = concluded_application(applicant=self.owner, matters=[self.matter])
+            self[key] = ratings.rating_token_issue(application=case, occasion="online").token
+        elif key in ("complaint", "code"):
+            complaint = complaints.complaint_submit(user=self.owner, department_id=self.matter.department_id,
+                                                    subject="办事难", content="窗口工作人员要求重复提交同一份材料。")
+            self.update(complaint=complaint.pk, code=complaint.code)
+        return dict.__getitem__(self, key)
 
 
 def walk_in_body(world):
@@ -83,6 +111,36 @@ CASES = [
     ("get", "/api/cards/", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/cards/?state=all&level=red&trigger=decision", None, [401, 403, 403, 200, 200, 200, 200]),
     ("post", "/api/windows/walk-ins/", "walk_in", [401, 403, 403, 201, 403, 403, 403]),
+    # 好差评: the link is the key; staff lists narrowed by role; the rated department acts on its follow-up
+    ("get", "/api/rating-links/{link}/", None, [200] * 7),
+    ("get", "/api/rating-links/NoSuchLinkNoSuchLinkNoSuch/", None, [404] * 7),
+    ("post", "/api/rating-links/{link}/rate/", {"level": 5}, [201] * 7),
+    ("post", "/api/rating-links/{link}/rate/", {"level": 6}, [400] * 7),
+    ("get", "/api/ratings/", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/ratings/?level=2&occasion=online&start=2026-01-01&valid=1", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/ratings/distribution/?by=clerk", None, [401, 403, 403, 403, 403, 403, 200]),
+    ("get", "/api/ratings/distribution/?by=matter", None, [401, 403, 403, 403, 403, 403, 400]),
+    ("get", "/api/followups/", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/followups/{followup}/", None, [401, 403, 403, 404, 200, 404, 200]),
+    ("post", "/api/followups/{followup}/call-back/", {"method": "phone", "summary": "已电话回访,群众表示理解"},
+     [401, 403, 403, 404, 200, 404, 403]),
+    ("post", "/api/followups/{followup}/close/", {"reply": "已整改"}, [401, 403, 403, 404, 409, 404, 403]),
+    ("post", "/api/followups/{followup}/appeal/", {"kind": "mistaken", "statement": "申请人误点"},
+     [401, 403, 403, 404, 200, 404, 403]),
+    ("post", "/api/followups/{followup}/decide-appeal/", {"accept": True, "reason": "成立"},
+     [401, 403, 403, 404, 403, 404, 404]),
+    # 投诉举报: anyone files one; the department replies; supervisors close; the code is the complainant's key
+    ("post", "/api/complaints/", {"subject": "办事难", "content": "窗口工作人员要求重复提交同一份材料。"}, [201] * 7),
+    ("post", "/api/complaints/", {"subject": "", "content": "太慢"}, [400] * 7),
+    ("get", "/api/complaints/", None, [401, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/complaints/{complaint}/", None, [401, 200, 404, 404, 200, 404, 200]),
+    ("post", "/api/complaints/{complaint}/reply/", {"reply": "已核实处理"}, [401, 403, 404, 404, 200, 404, 403]),
+    ("post", "/api/complaints/{complaint}/route/", {"department": 1}, [401, 403, 404, 404, 403, 404, 409]),
+    ("post", "/api/complaints/{complaint}/close/", {"note": "督查办结"}, [401, 403, 404, 404, 403, 404, 200]),
+    ("get", "/api/complaints/by-code/{code}/", None, [200] * 7),
+    ("get", "/api/complaints/by-code/ABCDEFGHJKLM/", None, [404] * 7),
+    ("post", "/api/complaints/by-code/{code}/accept/", {}, [409] * 7),
+    ("post", "/api/complaints/by-code/{code}/escalate/", {"reason": "不满意"}, [409] * 7),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/matters/?q=yyzz&target=legal&level=district&theme=kaiban-qiye", None, [200] * 7),
@@ -104,8 +162,10 @@ def test_permission_matrix(world, role, method, url, body, expected):
     client = APIClient()
     if world["users"][role] is not None:
         client.force_authenticate(world["users"][role])
-    url = url.format(waiting=world["waiting"].number, in_review=world["in_review"].number,
-                     subcase=world["subcase"].number, matter=world["matter"].code)
+    names = world["feedback"]
+    names.update(waiting=world["waiting"].number, in_review=world["in_review"].number,
+                 subcase=world["subcase"].number, matter=world["matter"].code)
+    url = url.format_map(names)
     data = walk_in_body(world) if body == "walk_in" else body
     response = getattr(client, method)(url, data=data, format="json") if method == "post" else client.get(url)
     assert response.status_code == expected, response.content.decode()[:300]
