@@ -133,7 +133,7 @@ def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, departm
 
 
 def _locked(complaint):
-    return Complaint.objects.select_for_update().select_related("department").get(pk=complaint.pk)
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
 
 
 def _require_supervisor(user):

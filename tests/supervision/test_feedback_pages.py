@@ -170,3 +170,28 @@ def test_anonymous_submissions_are_limited_per_address(client, calendar_2026):
     assert Complaint.objects.count() == 5
     other = client.post("/complaints/", body, REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 302
+
+
+def test_follow_up_and_complaint_cards_show_on_the_card_pages(client, case, at):
+    from supervision.services import sweep_deadlines
+
+    followup = ratings.rating_submit(token=ratings.rating_token_issue(application=case, occasion=Occasion.ONLINE),
+                                     level=2).followup
+    complaint = Complaint.objects.create(code="ABCDEFGHJKMN", subject="排队太久", content="排队两个小时",
+                                         state="routing", submitted_on=D(2026, 9, 29), due=D(2026, 10, 19))
+    sweep_deadlines(today=D(2026, 11, 2))
+    client.force_login(SupervisorFactory())
+    cards = client.get("/supervision/cards/").content.decode()
+    assert f'href="/supervision/followups/{followup.pk}/"' in cards and "差评整改期限" in cards
+    assert f'href="/supervision/complaints/{complaint.pk}/"' in cards and "政务服务中心" in cards
+    assert "差评整改期限" in client.get("/supervision/").content.decode()
+    api = client.get("/api/cards/?trigger=complaint").json()
+    assert [(c["complaint"], c["application"], c["level"]) for c in api["results"]] == [(complaint.pk, None, "red")]
+    card_id = api["results"][0]["id"]
+    assert "投诉:排队太久" in client.get(f"/supervision/cards/{card_id}/").content.decode()
+    reviewer = ReviewerFactory(department=followup.department)
+    client.force_login(reviewer)
+    mine = client.get("/supervision/cards/").content.decode()
+    assert f'href="/supervision/followups/{followup.pk}/"' in mine and "投诉:排队太久" not in mine
+    client.force_login(ClerkFactory())
+    assert f'href="/supervision/followups/{followup.pk}/"' not in client.get("/supervision/cards/").content.decode()
