@@ -27,6 +27,7 @@ from matters.models import (
     ThemeMatter,
 )
 from portal.demo import catalog
+from portal.demo.feedback import load_feedback
 from supervision.services import sweep_deadlines
 from windows.models import Seat, Window
 from workflow import services as workflow
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             self.load_questions()
             self.load_people()
         made = self.load_applications()
+        load_feedback(self)  # 好差评 and 投诉举报 (portal/demo/feedback.py)
         sweep_deadlines()
         self.stdout.write(
             f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
