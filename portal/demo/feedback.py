@@ -69,6 +69,9 @@ def load_ratings(command) -> int:
                                        summary="电话向陈先生致歉,说明已对窗口人员进行提醒谈话,陈先生表示接受。")
             ratings.followup_close(followup=rating.followup, user=colleague,
                                    reply="已组织窗口人员学习服务规范,在大厅增设引导员,高峰时段增开窗口。")
+    # A visit just accepted, not rated yet: its QR code is on the clerk's rating page.
+    visit = _window_visit(command, clerk=clerk, applicant=citizen2, matter=natural[0], key="demo-rate-qr")
+    ratings.rating_token_issue(application=visit, occasion=Occasion.WINDOW_ACCEPT)
     # An online case rated 非常不满意 by someone who says it was not the case: the department appeals.
     matter = natural[5]
     online = command._submit(citizen2, [matter], key="demo-rate-online")
