@@ -292,8 +292,8 @@ class Complaint(models.Model):
             models.Index(fields=["state", "due"], name="complaint_open_idx"),
         ]
 
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.code}"
+    def __str__(self):  # never the code: it is the complainant's key
+        return f"{self.get_kind_display()} {self.pk}:{self.subject}"
 
     @property
     def is_running(self):

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.cache import cache
 
+from accounts.models import User
 from supervision import ratings
 from supervision.models import CallBack, Complaint, FollowUp, Occasion, Rating
 from tests.factories import (
@@ -195,3 +196,20 @@ def test_follow_up_and_complaint_cards_show_on_the_card_pages(client, case, at):
     assert f'href="/supervision/followups/{followup.pk}/"' in mine and "投诉:排队太久" not in mine
     client.force_login(ClerkFactory())
     assert f'href="/supervision/followups/{followup.pk}/"' not in client.get("/supervision/cards/").content.decode()
+
+
+def test_the_admin_shows_complaints_read_only_without_their_code(client, calendar_2026):
+    complaint = complaints_submit_anonymous()
+    admin = UserFactory(role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for url in ("/admin/supervision/complaint/", f"/admin/supervision/complaint/{complaint.pk}/change/",
+                "/admin/supervision/rating/", "/admin/supervision/followup/"):
+        response = client.get(url)
+        assert response.status_code == 200 and complaint.code not in response.content.decode(), url
+    assert client.post(f"/admin/supervision/complaint/{complaint.pk}/delete/").status_code == 403
+
+
+def complaints_submit_anonymous():
+    from supervision import complaints
+
+    return complaints.complaint_submit(subject="大厅空调太冷", content="一楼等候区空调温度太低,老人受不了。")
