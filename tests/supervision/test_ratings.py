@@ -231,3 +231,40 @@ def test_rating_distribution_by_dimension_and_period(calendar_2026, at):
     assert feedback.rating_distribution(by="department", start=D(2026, 9, 1), end=D(2026, 10, 31)) == []
     with pytest.raises(ValueError):
         feedback.rating_distribution(by="matter", start=D(2026, 9, 1), end=D(2026, 9, 30))
+
+
+def test_a_result_handed_out_at_a_window_is_a_visit_of_its_own(calendar_2026, at):
+    from unittest import mock
+
+    from workflow import services
+
+    at(D(2026, 9, 29))
+    clerk = ClerkFactory()
+    case = concluded_application(matters=[MatterFactory()], clerk=clerk)
+    with mock.patch("workflow.documents.generate_notice"):
+        services.prepare_result(application_id=case.pk)
+    at(D(2026, 10, 9))
+    services.application_deliver(application=case, clerk=clerk, id_number=case.applicant.id_number)
+    case.refresh_from_db()
+    links = {t.occasion: t for t in ratings.rating_tokens_for(case)}
+    assert set(links) == {Occasion.ONLINE, Occasion.WINDOW_DELIVER}  # accepted online: no window acceptance visit
+    assert (links[Occasion.WINDOW_DELIVER].clerk, links[Occasion.WINDOW_DELIVER].hall_id) == (
+        clerk, clerk.seats.get().window.hall_id)
+    rating = ratings.rating_submit(token=links[Occasion.WINDOW_DELIVER], level=2)
+    # Rated Fri Oct 9: Sat Oct 10 (a make-up working day) is the first of the 15.
+    assert rating.followup.hall_id == clerk.seats.get().window.hall_id and rating.followup.due == D(2026, 10, 29)
+
+
+def test_the_rated_side_may_contest_a_follow_up_card(online_case, at):
+    from supervision.services import card_contest, may_contest
+
+    followup = rate(online_case, 2).followup
+    sweep_deadlines(today=D(2026, 10, 8))
+    card = Card.objects.get(followup=followup)
+    assert not may_contest(ClerkFactory(), card) and not may_contest(ReviewerFactory(), card)
+    with pytest.raises(Forbidden):
+        card_contest(card=card, user=SupervisorFactory(), statement="督查不申诉")
+    reviewer = ReviewerFactory(department=followup.department)
+    card_contest(card=card, user=reviewer, statement="国庆假期群众无法接听回访电话")
+    card.refresh_from_db()
+    assert card.review == "contested"
