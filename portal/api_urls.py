@@ -6,6 +6,7 @@ from exchange.api import LicenceVerifyView, LicenceViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from portal.disclosure import DisclosureView
 from supervision.api import CardViewSet, DashboardView
+from supervision.feedback_api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
 from windows import queue_api as queue
 from windows.api import ConsultationViewSet, WalkInView
 from workflow.agency_api import AgentAuthorisationViewSet
@@ -19,6 +20,10 @@ router.register("cards", CardViewSet, basename="api-card")
 router.register("authorisations", AgentAuthorisationViewSet, basename="api-authorisation")
 router.register("consultations", ConsultationViewSet, basename="api-consultation")
 router.register("licences", LicenceViewSet, basename="api-licence")
+router.register("rating-links", RatingLinkViewSet, basename="api-rating-link")
+router.register("ratings", RatingViewSet, basename="api-rating")
+router.register("followups", FollowUpViewSet, basename="api-followup")
+router.register("complaints", ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -10,6 +10,7 @@ from matters import views as guide
 from supervision import audit as catalog_audit
 from supervision import compliance
 from supervision import evaluation_views as evaluation
+from supervision import feedback_views as feedback
 from supervision import views as supervision
 from windows import queue_views as queue
 from windows import views as windows
@@ -121,4 +122,17 @@ urlpatterns = [
     path("supervision/cards/<int:pk>/decide/", supervision.card_decide, name="card_decide"),
     path("supervision/policies/", supervision.card_policies, name="card_policies"),
     path("supervision/policies/<int:pk>/", supervision.card_policy, name="card_policy"),
+    # 好差评 and 投诉举报
+    path("rate/<str:token>/", feedback.rate, name="rate"),
+    path("applications/<str:number>/rate/", feedback.application_ratings, name="application_ratings"),
+    path("hall/rate/<str:number>/", feedback.window_rating, name="window_rating"),
+    path("complaints/", feedback.complaint_new, name="complaint_new"),
+    path("complaints/status/", feedback.complaint_status, name="complaint_status"),
+    path("complaints/mine/", feedback.my_complaints, name="my_complaints"),
+    path("supervision/ratings/", feedback.rating_list, name="ratings"),
+    path("supervision/appeals/", feedback.appeal_list, name="appeals"),
+    path("supervision/followups/", feedback.followup_list, name="followups"),
+    path("supervision/followups/<int:pk>/", feedback.followup_detail, name="followup"),
+    path("supervision/complaints/", feedback.complaint_list, name="complaints_staff"),
+    path("supervision/complaints/<int:pk>/", feedback.complaint_detail, name="complaint_staff"),
 ]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Card, CardContest, CardPolicy, CardThreshold
+from .models import Card, CardContest, CardPolicy, CardThreshold, Complaint, FollowUp, Rating
 
 
 class CardThresholdInline(admin.TabularInline):
@@ -75,3 +75,41 @@ class CardAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- 好差评 and 投诉举报: read-only here; they change through their pages (supervision/feedback_views.py) ---
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(_ReadOnly):
+    list_display = ["pk", "application", "occasion", "level", "department", "hall", "clerk", "rated_on", "is_valid"]
+    list_filter = ["occasion", "level", "is_valid"]
+    search_fields = ["application__number"]
+    list_select_related = ["application", "department", "hall", "clerk"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(_ReadOnly):
+    list_display = ["pk", "rating", "department", "hall", "state", "opened_on", "due", "closed_on"]
+    list_filter = ["state"]
+    list_select_related = ["rating__application", "department", "hall"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(_ReadOnly):
+    list_display = ["pk", "kind", "subject", "department", "state", "submitted_on", "due"]
+    list_filter = ["kind", "state"]
+    search_fields = ["subject", "application__number"]
+    exclude = ["code"]  # the complainant's key
+    list_select_related = ["department"]

@@ -63,7 +63,7 @@ class DashboardView(APIView):
             "deemed_accepted": data["deemed_accepted"],
             "card_counts": data["card_counts"],
             "cards": [
-                {"id": c.pk, "level": c.level, "trigger": c.trigger, "application": c.application.number,
+                {"id": c.pk, "level": c.level, "trigger": c.trigger, "application": c.application.number if c.application_id else None,
                  "subcase": c.subcase.number if c.subcase_id else None,
                  "matter": c.subcase.matter.name if c.subcase_id else None,
                  "department": c.department.name if c.department_id else None, "due": c.due, "reason": c.reason,
@@ -83,7 +83,9 @@ def evidence_url(card):
 class CardSerializer(serializers.ModelSerializer):
     # A plain string: Matter's "level" (区级/镇级/村级) already names the schema's LevelEnum.
     level = serializers.CharField(help_text="red 红牌 | yellow 黄牌")
-    application = serializers.CharField(source="application.number")
+    application = serializers.CharField(source="application.number", default=None)
+    followup = serializers.IntegerField(source="followup_id", default=None, help_text="差评整改 id(事由 followup)")
+    complaint = serializers.IntegerField(source="complaint_id", default=None, help_text="投诉 id(事由 complaint)")
     subcase = serializers.CharField(source="subcase.number", default=None)
     matter = serializers.CharField(source="subcase.matter.name", default=None)
     department = serializers.CharField(source="department.name", default=None)
@@ -95,7 +97,8 @@ class CardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Card
-        fields = ["id", "level", "level_display", "trigger", "trigger_display", "application", "subcase", "matter",
+        fields = ["id", "level", "level_display", "trigger", "trigger_display", "application", "subcase", "followup",
+                  "complaint", "matter",
                   "department", "due", "limit_days", "warn_days", "remaining_days", "reason", "policy_version",
                   "opened_at", "closed_at", "close_reason", "review", "review_display", "review_reason",
                   "reviewed_at", "contest"]

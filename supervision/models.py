@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
+from accounts.models import Department, Hall
 from matters.models import Matter
 from workflow.models import Application, SubCase
 
@@ -124,6 +124,8 @@ class Card(models.Model):
         REFUSAL_REASON = "refusal_reason", _("不予受理未充分说明理由")
         REPEATED_SUPPLEMENT = "repeated_supplement", _("同一材料重复要求补正")
         DEFERRED_MATERIAL = "deferred_material", _("容缺材料逾期未补交")
+        FOLLOWUP = "followup", _("差评整改期限")
+        COMPLAINT = "complaint", _("投诉办理期限")
 
     class Review(models.TextChoices):
         NONE = "", _("未申诉")
@@ -132,11 +134,28 @@ class Card(models.Model):
         VOIDED = "voided", _("督查撤销")
 
     # A 容缺 material's due date is a clock too: its card closes by itself once the material is provided.
-    CLOCK_TRIGGERS = (Trigger.DECISION, Trigger.PRE_REVIEW, Trigger.DELIVERY, Trigger.DEFERRED_MATERIAL)
+    CLOCK_TRIGGERS = (Trigger.DECISION, Trigger.PRE_REVIEW, Trigger.DELIVERY, Trigger.DEFERRED_MATERIAL,
+                      Trigger.FOLLOWUP, Trigger.COMPLAINT)
+    FEEDBACK_TRIGGERS = (Trigger.FOLLOWUP, Trigger.COMPLAINT)  # no application: a follow-up's or complaint's own clock
     SUBCASE_TRIGGERS = (Trigger.DECISION, Trigger.DELIVERY)
     EVENT_TRIGGERS = (Trigger.REFUSAL_REASON, Trigger.REPEATED_SUPPLEMENT)
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="cards", verbose_name=_("办件"))
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="cards", verbose_name=_("办件"),
+        help_text=_("差评整改和投诉的牌不挂在办件上,见“差评整改”“投诉”。"),
+    )
+    followup = models.ForeignKey(
+        "supervision.FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="cards",
+        verbose_name=_("差评整改"), db_index=False,  # one_open_followup_card leads with it
+    )
+    complaint = models.ForeignKey(
+        "supervision.Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="cards",
+        verbose_name=_("投诉举报"), db_index=False,  # one_open_complaint_card leads with it
+    )
+    hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任大厅"),
+        help_text=_("窗口评价的差评整改由大厅负责。"), db_index=False, db_constraint=False,
+    )
     subcase = models.ForeignKey(
         SubCase, null=True, blank=True, on_delete=models.CASCADE, related_name="cards", verbose_name=_("子件"),
         db_index=False,  # one_open_subcase_card and card_voided_idx serve the look-ups; fewer indexes, faster sweeps
@@ -192,6 +211,19 @@ class Card(models.Model):
                 condition=models.Q(trigger__in=["refusal_reason", "repeated_supplement"]),
                 name="one_event_card_per_application",
             ),
+            models.UniqueConstraint(
+                fields=["followup", "trigger", "level"], condition=models.Q(closed_at__isnull=True, followup__isnull=False),
+                name="one_open_followup_card",
+            ),
+            models.UniqueConstraint(
+                fields=["complaint", "trigger", "level"],
+                condition=models.Q(closed_at__isnull=True, complaint__isnull=False), name="one_open_complaint_card",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False) | models.Q(followup__isnull=False)
+                | models.Q(complaint__isnull=False),
+                name="card_has_a_target",
+            ),
         ]
         indexes = [
             models.Index(fields=["trigger", "level"], condition=models.Q(closed_at__isnull=True), name="card_open_idx"),
@@ -204,7 +236,43 @@ class Card(models.Model):
 
     @property
     def target_number(self):
-        return self.subcase.number if self.subcase_id else self.application.number
+        if self.subcase_id:
+            return self.subcase.number
+        if self.application_id:
+            return self.application.number
+        if self.followup_id:
+            return self.followup.rating.application.number
+        return self.complaint.code if self.complaint_id else ""
+
+    @property
+    def target_title(self):
+        if self.subcase_id:
+            return self.subcase.matter.name
+        if self.application_id:
+            return self.application.title
+        if self.followup_id:
+            return _("差评整改:%(title)s") % {"title": self.followup.rating.application.title}
+        return _("投诉:%(subject)s") % {"subject": self.complaint.subject} if self.complaint_id else ""
+
+    @property
+    def target_url(self):
+        from django.urls import reverse
+
+        if self.application_id:
+            return reverse("portal:application", args=[self.application.number])
+        if self.followup_id:
+            return reverse("portal:followup", args=[self.followup_id])
+        return reverse("portal:complaint_staff", args=[self.complaint_id]) if self.complaint_id else ""
+
+    @property
+    def responsible(self):
+        if self.department_id:
+            return self.department.name
+        if self.hall_id:
+            return self.hall.name
+        if self.trigger in self.FEEDBACK_TRIGGERS:
+            return str(_("政务服务中心"))
+        return str(_("综合窗口"))
 
     @property
     def is_open(self):
@@ -329,3 +397,15 @@ class ReportJob(models.Model):
     @property
     def is_finished(self):
         return self.state in (self.State.DONE, self.State.FAILED)
+from .feedback_models import (  # noqa: E402,F401  (the models of 好差评 and 投诉举报)
+    BAD_LEVELS,
+    CallBack,
+    Complaint,
+    FeedbackLog,
+    FollowUp,
+    Occasion,
+    Rating,
+    RatingAppeal,
+    RatingLevel,
+    RatingToken,
+)

@@ -1,8 +1,9 @@
 """The supervisor's figures and the card lists, read by pages and API alike.
 
 Who sees which cards is decided here once (`cards_for`): supervisors every card; a department's
-reviewers the cards on their department's sub-cases; window clerks the cards on the
-application's own steps (pre-review, refusal, supplement notices), which the windows answer for.
+reviewers the cards on their department's sub-cases, follow-ups and complaints; window clerks the
+cards on the application's own steps (pre-review, refusal, supplement notices), which the windows
+answer for, and those on the follow-ups of their hall's window ratings.
 """
 
 from __future__ import annotations
@@ -22,16 +23,20 @@ DASHBOARD_CARDS = 100  # the most urgent open cards on the dashboard; the card l
 def cards_for(user):
     qs = Card.objects.select_related(
         "application", "subcase", "subcase__matter", "department", "policy", "contest", "contest__contested_by",
-        "reviewed_by",
+        "reviewed_by", "hall", "followup__rating__application", "complaint",
     )
     if not user.is_authenticated:
         return qs.none()
     if user.is_supervisor or user.is_superuser:
         return qs
     if user.is_reviewer:
-        return qs.filter(subcase__isnull=False, department_id=user.department_id)
+        return qs.filter(Q(subcase__isnull=False) | Q(followup__isnull=False) | Q(complaint__isnull=False),
+                         department_id=user.department_id)
     if user.is_clerk:
-        return qs.filter(subcase__isnull=True)
+        from .ratings import clerk_hall_ids
+
+        return qs.filter(Q(subcase__isnull=True, application__isnull=False)
+                         | Q(followup__isnull=False, hall_id__in=clerk_hall_ids(user)))
     return qs.none()
 
 
@@ -166,7 +171,8 @@ def open_cards(limit=DASHBOARD_CARDS):
     """The most urgent open cards: red before yellow, earliest due first."""
     return (
         Card.objects.filter(closed_at__isnull=True)
-        .select_related("application", "subcase", "subcase__department", "subcase__matter", "department")
+        .select_related("application", "subcase", "subcase__department", "subcase__matter", "department", "hall",
+                        "followup__rating__application", "complaint")
         .order_by("level", F("due").asc(nulls_last=True), "pk")[:limit]
     )
 

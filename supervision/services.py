@@ -31,7 +31,18 @@ from workflow.models import Application, CalendarDay, CalendarYear, Channel, Mat
 from workflow.services import LICENCE_DAYS, PRE_REVIEW_DAYS
 from workflow.uploads import inspect_upload
 
-from .models import Card, CardContest, CardLog, CardPolicy, CardThreshold, Step, WorkdayIndex, WorkdayIndexState
+from .models import (
+    Card,
+    CardContest,
+    CardLog,
+    CardPolicy,
+    CardThreshold,
+    Complaint,
+    FollowUp,
+    Step,
+    WorkdayIndex,
+    WorkdayIndexState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +52,9 @@ DEFAULT_REFUSAL_MIN_CHARS = 5
 # The working-day index spans the calendar's known years and today, one year before and five after.
 INDEX_YEARS_BEFORE = 1
 INDEX_YEARS_AFTER = 5
+# Follow-ups (差评整改) and complaints are not governed by the card policy (it is per matter kind):
+# yellow when at most this many working days remain, red the day after the due date.
+FEEDBACK_YELLOW_DAYS = 2
 ANALYZE_AFTER = 10000  # cards opened or closed by one sweep after which PostgreSQL re-samples the table
 
 T = Card.Trigger
@@ -280,6 +294,10 @@ class Rule:
 
     @property
     def key(self) -> str:
+        if self.trigger == T.FOLLOWUP:
+            return "followup_id"
+        if self.trigger == T.COMPLAINT:
+            return "complaint_id"
         return "subcase_id" if self.trigger in Card.SUBCASE_TRIGGERS else "application_id"
 
     @property
@@ -291,9 +309,16 @@ LEVELS = {
     T.DECISION: (L.RED, L.YELLOW), T.PRE_REVIEW: (L.RED, L.YELLOW), T.DELIVERY: (L.RED, L.YELLOW),
     T.REFUSAL_REASON: (L.RED,), T.REPEATED_SUPPLEMENT: (L.YELLOW,),
     T.DEFERRED_MATERIAL: (L.RED,),
+    T.FOLLOWUP: (L.RED, L.YELLOW), T.COMPLAINT: (L.RED, L.YELLOW),
 }
+# The triggers the card policy governs (and its preview shows).
+POLICY_LEVELS = {trigger: levels for trigger, levels in LEVELS.items() if trigger not in Card.FEEDBACK_TRIGGERS}
 
-COLUMNS = ["application_id", "subcase_id", "department_id", "due", "limit_days", "warn_days", "remaining_days"]
+COLUMNS = ["application_id", "subcase_id", "department_id", "due", "limit_days", "warn_days", "remaining_days",
+           "followup_id", "complaint_id", "hall_id"]
+# The columns of `_trigger_rows` in order: a case's triggers give the first nine, feedback clocks all.
+STAGED = [*COLUMNS[:7], "level", "reason"]
+FEEDBACK_STAGED = [*STAGED, "followup_id", "complaint_id", "hall_id"]
 
 REASONS = {
     (T.DECISION, L.RED): _("已超过办结期限 %(due)s,逾期 %(overdue)s 个工作日(办理时限 %(limit)s 个工作日)"),
@@ -304,6 +329,10 @@ REASONS = {
     (T.PRE_REVIEW, L.YELLOW): _("网上申请预审期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
     (T.DELIVERY, L.RED): _("准予许可后颁证送达期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未出件(时限 %(limit)s 个工作日)"),
     (T.DELIVERY, L.YELLOW): _("颁证送达期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
+    (T.FOLLOWUP, L.RED): _("差评整改期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未整改办结(时限 %(limit)s 个工作日)"),
+    (T.FOLLOWUP, L.YELLOW): _("差评整改期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
+    (T.COMPLAINT, L.RED): _("投诉办理期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未答复(时限 %(limit)s 个工作日)"),
+    (T.COMPLAINT, L.YELLOW): _("投诉办理期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
     (T.REFUSAL_REASON, L.RED): _("不予受理理由仅 %(chars)s 个字(少于 %(min)s 个字),未充分说明理由和依据"),
     (T.DEFERRED_MATERIAL, L.RED): _("容缺受理材料补交期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未补交"),
     (T.REPEATED_SUPPLEMENT, L.YELLOW): _("同一材料再次要求补正:“%(material)s”等 %(count)s 项材料已在此前的一次性告知中列明"),
@@ -350,6 +379,27 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             f"FROM {application} a "
             f"WHERE a.state = %s AND a.channel = %s AND a.pre_review_due IS NOT NULL",
             [policy_id, Step.PRE_REVIEW, Application.State.SUBMITTED, Channel.ONLINE],
+        )
+    if trigger == T.FOLLOWUP:  # an open follow-up of a bad rating: its department or hall answers for it
+        from .ratings import FOLLOWUP_DAYS
+
+        return (
+            f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
+            f"f.department_id AS department_id, f.due AS due, {int(FOLLOWUP_DAYS)} AS limit_days, "
+            f"{int(FEEDBACK_YELLOW_DAYS)} AS warn_days, f.id AS followup_id, CAST(NULL AS BIGINT) AS complaint_id, "
+            f"f.hall_id AS hall_id FROM {_db(FollowUp)} f WHERE f.state = %s",
+            [FollowUp.State.OPEN],
+        )
+    if trigger == T.COMPLAINT:  # a complaint not answered yet: the department, or the centre while routing/escalated
+        from .complaints import COMPLAINT_DAYS
+
+        return (
+            f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
+            f"CASE WHEN c.state = %s THEN c.department_id END AS department_id, c.due AS due, "
+            f"{int(COMPLAINT_DAYS)} AS limit_days, {int(FEEDBACK_YELLOW_DAYS)} AS warn_days, "
+            f"CAST(NULL AS BIGINT) AS followup_id, c.id AS complaint_id, CAST(NULL AS BIGINT) AS hall_id "
+            f"FROM {_db(Complaint)} c WHERE c.state IN (%s, %s, %s)",
+            [Complaint.State.OPEN, *Complaint.RUNNING_STATES],
         )
     raise ValueError(trigger)
 
@@ -409,10 +459,11 @@ def _trigger_rows(trigger: str, *, policy: CardPolicy, today: dt.date, today_ord
     if trigger in Card.CLOCK_TRIGGERS:
         source, params = _clock_source(trigger, policy.pk)
         remaining = f'(wd."ordinal" - {int(today_ordinal)})'
+        extra = ", q.followup_id, q.complaint_id, q.hall_id" if trigger in Card.FEEDBACK_TRIGGERS else ""
         return (
             f"SELECT q.application_id, q.subcase_id, q.department_id, q.due, q.limit_days, q.warn_days, "
             f"{remaining} AS remaining_days, CASE WHEN q.due < %s THEN %s ELSE %s END AS level, "
-            f"CAST(NULL AS VARCHAR(255)) AS reason "
+            f"CAST(NULL AS VARCHAR(255)) AS reason{extra} "
             f'FROM ({source}) q LEFT JOIN {_db(WorkdayIndex)} wd ON wd."day" = q.due '
             f"WHERE q.due < %s OR {remaining} <= q.warn_days",
             [today, L.RED, L.YELLOW, *params, today],
@@ -478,14 +529,18 @@ def _stage(cursor, trigger: str, *, policy: CardPolicy, today: dt.date, today_or
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table} (application_id BIGINT, subcase_id BIGINT, department_id BIGINT, "
-        f"due DATE, limit_days INTEGER, warn_days INTEGER, remaining_days INTEGER, level VARCHAR(8), reason VARCHAR(255))"
+        f"due DATE, limit_days INTEGER, warn_days INTEGER, remaining_days INTEGER, level VARCHAR(8), reason VARCHAR(255), "
+        f"followup_id BIGINT, complaint_id BIGINT, hall_id BIGINT)"
     )
-    cursor.execute(f"INSERT INTO {table} SELECT * FROM ({rows}) r", params)
+    staged = FEEDBACK_STAGED if trigger in Card.FEEDBACK_TRIGGERS else STAGED
+    cursor.execute(f"INSERT INTO {table} ({', '.join(staged)}) SELECT * FROM ({rows}) r", params)
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {table}")  # temporary tables get no statistics otherwise
     else:  # SQLite runs NOT EXISTS as a loop of look-ups: give them an index
         cursor.execute(f"CREATE INDEX {table}_subcase ON {table} (subcase_id, level)")
         cursor.execute(f"CREATE INDEX {table}_application ON {table} (application_id, level)")
+        if trigger in Card.FEEDBACK_TRIGGERS:
+            cursor.execute(f"CREATE INDEX {table}_feedback ON {table} (followup_id, complaint_id, level)")
 
 
 def _close(cursor, rule: Rule, *, now) -> int:
@@ -588,7 +643,7 @@ def preview_policy(*, policy: CardPolicy, today=None, sample_size=10) -> dict:
         today_ordinal = ensure_workday_index(today=today)
         current = policy_in_force(today)
         _set_based(cursor)
-        for trigger, levels in LEVELS.items():
+        for trigger, levels in POLICY_LEVELS.items():
             _stage(cursor, trigger, policy=policy, today=today, today_ordinal=today_ordinal, table=draft_table)
             _stage(cursor, trigger, policy=current, today=today, today_ordinal=today_ordinal, table=now_table)
             for level in levels:
@@ -640,6 +695,14 @@ def may_contest(user, card: Card) -> bool:
     comprehensive windows answer for the application's own steps (pre-review, refusal,
     supplement notices), so any window clerk may contest those."""
     if not getattr(user, "is_authenticated", False):
+        return False
+    if card.trigger in Card.FEEDBACK_TRIGGERS:  # a follow-up's or complaint's card: whoever must answer it
+        if card.department_id:
+            return user.is_reviewer and user.department_id == card.department_id
+        if card.hall_id and user.is_clerk:
+            from .ratings import clerk_hall_ids
+
+            return card.hall_id in clerk_hall_ids(user)
         return False
     if card.subcase_id:
         return user.is_reviewer and user.department_id == card.department_id

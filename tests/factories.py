@@ -286,3 +286,29 @@ class AppointmentSlotFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyAttribute(lambda o: timezone.make_aware(dt.datetime.combine(o.date, dt.time(9, 0))))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
     capacity = 4
+def walk_in_application(*, clerk=None, applicant=None, matters=None):
+    """Registered and accepted at the clerk's window (a window visit: 窗口受理)."""
+    from workflow.models import Channel
+    from workflow.services import clerk_desk
+
+    clerk = clerk or ClerkFactory()
+    applicant = applicant or UserFactory()
+    matters = matters or [MatterFactory()]
+    desk = clerk_desk(clerk, category=matters[0].target)
+    application = services.application_submit(
+        applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters),
+        channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,
+    )
+    return services.application_accept(application=application, clerk=clerk)
+
+
+def concluded_application(*, applicant=None, matters=None, clerk=None):
+    """Online, accepted, dispatched and approved by each department: concluded (网上办件可评价)."""
+    from workflow.models import Application
+
+    application = accepted_application(applicant=applicant, matters=matters, clerk=clerk)
+    services.dispatch_subcases(application_id=application.pk)
+    for subcase in application.subcases.select_related("department"):
+        reviewer = ReviewerFactory(department=subcase.department)
+        services.subcase_decide(subcase=subcase, reviewer=reviewer, approve=True, reason="")
+    return Application.objects.get(pk=application.pk)

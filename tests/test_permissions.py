@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exchange import services as exchange_services
+from supervision import complaints, ratings
 from tests.factories import (
     AppointmentSlotFactory,
     ClerkFactory,
@@ -24,6 +25,7 @@ from tests.factories import (
     UserFactory,
     accepted_application,
     agent_for,
+    concluded_application,
     files_for,
     form_for,
     submitted_application,
@@ -38,7 +40,9 @@ ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_revi
 
 @pytest.fixture
 def world(db):
-    cache.clear()  # the licence verification counts failures per address in the cache
+    # the licence verification, anonymous complaints and wrong query codes count failures per
+    # address in the cache
+    cache.clear()
     seed_calendar(years=[2026])
     matter = MatterFactory()
     owner = UserFactory()
@@ -67,7 +71,8 @@ def world(db):
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
             "subcase": in_review.subcases.get(), "hall": hall.code, "ticket": ticket.token, "booking": booking.code,
             "slot": AppointmentSlotFactory(hall=hall).pk, "agent": agent,
-            "grant": agent_for(owner, [matter], agent=agent), "consultation": consultation}
+            "grant": agent_for(owner, [matter], agent=agent), "consultation": consultation,
+            "feedback": _Feedback(matter, owner, users["clerk"])}
 
 
 def grant_body(world):
@@ -87,6 +92,30 @@ def licence_of(world):
             holder_id_number=owner.id_number, holder_user=owner,
         )
     return world["licence"]
+
+
+class _Feedback(dict):
+    """好差评 and 投诉举报, made only when a row's url names them: a concluded case with a bad
+    rating (its follow-up is the department's), another case's unused rating link, and the
+    owner's complaint to the department."""
+
+    def __init__(self, matter, owner, clerk):
+        super().__init__()
+        self.matter, self.owner, self.clerk = matter, owner, clerk
+
+    def __missing__(self, key):
+        if key == "followup":
+            rated = concluded_application(applicant=self.owner, matters=[self.matter], clerk=self.clerk)
+            token = ratings.rating_token_issue(application=rated, occasion="online")
+            self[key] = ratings.rating_submit(token=token, level=2).followup.pk
+        elif key == "link":
+            case = concluded_application(applicant=self.owner, matters=[self.matter])
+            self[key] = ratings.rating_token_issue(application=case, occasion="online").token
+        elif key in ("complaint", "code"):
+            complaint = complaints.complaint_submit(user=self.owner, department_id=self.matter.department_id,
+                                                    subject="办事难", content="窗口工作人员要求重复提交同一份材料。")
+            self.update(complaint=complaint.pk, code=complaint.code)
+        return dict.__getitem__(self, key)
 
 
 def walk_in_body(world):
@@ -166,6 +195,36 @@ CASES = [
     ("post", "/api/consultations/{consultation}/handover/", "handover", [401, 403, 404, 200, 404, 404, 403]),
     ("post", "/api/consultations/{consultation}/answer/", {"answer": "请携带出生医学证明"},
      [401, 403, 404, 200, 404, 404, 403]),
+    # 好差评: the link is the key; staff lists narrowed by role; the rated department acts on its follow-up
+    ("get", "/api/rating-links/{link}/", None, [200] * 7),
+    ("get", "/api/rating-links/NoSuchLinkNoSuchLinkNoSuch/", None, [404] * 7),
+    ("post", "/api/rating-links/{link}/rate/", {"level": 5}, [201] * 7),
+    ("post", "/api/rating-links/{link}/rate/", {"level": 6}, [400] * 7),
+    ("get", "/api/ratings/", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/ratings/?level=2&occasion=online&start=2026-01-01&valid=1", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/ratings/distribution/?by=clerk", None, [401, 403, 403, 403, 403, 403, 200]),
+    ("get", "/api/ratings/distribution/?by=matter", None, [401, 403, 403, 403, 403, 403, 400]),
+    ("get", "/api/followups/", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/followups/{followup}/", None, [401, 403, 403, 404, 200, 404, 200]),
+    ("post", "/api/followups/{followup}/call-back/", {"method": "phone", "summary": "已电话回访,群众表示理解"},
+     [401, 403, 403, 404, 200, 404, 403]),
+    ("post", "/api/followups/{followup}/close/", {"reply": "已整改"}, [401, 403, 403, 404, 409, 404, 403]),
+    ("post", "/api/followups/{followup}/appeal/", {"kind": "mistaken", "statement": "申请人误点"},
+     [401, 403, 403, 404, 200, 404, 403]),
+    ("post", "/api/followups/{followup}/decide-appeal/", {"accept": True, "reason": "成立"},
+     [401, 403, 403, 404, 403, 404, 404]),
+    # 投诉举报: anyone files one; the department replies; supervisors close; the code is the complainant's key
+    ("post", "/api/complaints/", {"subject": "办事难", "content": "窗口工作人员要求重复提交同一份材料。"}, [201] * 7),
+    ("post", "/api/complaints/", {"subject": "", "content": "太慢"}, [400] * 7),
+    ("get", "/api/complaints/", None, [401, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/complaints/{complaint}/", None, [401, 200, 404, 404, 200, 404, 200]),
+    ("post", "/api/complaints/{complaint}/reply/", {"reply": "已核实处理"}, [401, 403, 404, 404, 200, 404, 403]),
+    ("post", "/api/complaints/{complaint}/route/", {"department": 1}, [401, 403, 404, 404, 403, 404, 409]),
+    ("post", "/api/complaints/{complaint}/close/", {"note": "督查办结"}, [401, 403, 404, 404, 403, 404, 200]),
+    ("get", "/api/complaints/by-code/{code}/", None, [200] * 7),
+    ("get", "/api/complaints/by-code/ABCDEFGHJKLM/", None, [404] * 7),
+    ("post", "/api/complaints/by-code/{code}/accept/", {}, [409] * 7),
+    ("post", "/api/complaints/by-code/{code}/escalate/", {"reason": "不满意"}, [409] * 7),
     ("get", "/api/accounts/me/", None, [401, 200, 200, 200, 200, 200, 200]),
     # 委托代办: principals and agents; a clerk looks up the two people at the window, records a
     # 委托 only with the principal present (400 here: no principal given) and a revocation brought in
@@ -192,13 +251,14 @@ def test_permission_matrix(world, role, method, url, body, expected):
     client = APIClient()
     if world["users"][role] is not None:
         client.force_authenticate(world["users"][role])
-    names = {"waiting": world["waiting"].number, "in_review": world["in_review"].number,
-             "subcase": world["subcase"].number, "matter": world["matter"].code, "hall": world["hall"],
-             "ticket": world["ticket"], "booking": world["booking"], "grant": world["grant"].pk,
-             "consultation": world["consultation"].number}
+    names = world["feedback"]  # made on demand (format_map asks it for the names it lacks)
+    names.update(waiting=world["waiting"].number, in_review=world["in_review"].number,
+                 subcase=world["subcase"].number, matter=world["matter"].code, hall=world["hall"],
+                 ticket=world["ticket"], booking=world["booking"], grant=world["grant"].pk,
+                 consultation=world["consultation"].number)
     if "{licence}" in url:
         names.update(licence=licence_of(world).number, code=licence_of(world).verification_code)
-    url = url.format(**names)
+    url = url.format_map(names)
     bodies = {
         "walk_in": lambda: walk_in_body(world),
         "grant": lambda: grant_body(world),

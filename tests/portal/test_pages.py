@@ -16,6 +16,8 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import AgentAuthorisation, EnterpriseMembership, MembershipRequest, User
+from supervision import complaints, ratings
+from supervision.models import CallBack, Complaint, Rating, RatingAppeal
 from tests.factories import (
     PASSWORD,
     AppointmentSlotFactory,
@@ -28,11 +30,13 @@ from tests.factories import (
     UserFactory,
     accepted_application,
     agent_for,
+    concluded_application,
     form_for,
     pdf_upload,
     submitted_application,
     theme_with,
     valid_id_number,
+    walk_in_application,
 )
 from windows import queue_services
 from windows import services as window_services
@@ -176,6 +180,26 @@ class World:
         with mock.patch("workflow.documents.generate_notice"):
             services.prepare_result(application_id=application.pk)
         return Application.objects.get(pk=application.pk)
+    # 好差评 and 投诉举报 -------------------------------------------------------------------------
+    @cached_property
+    def followup(self):
+        """A bad online rating of a case of the matter's department: its follow-up."""
+        case = concluded_application(applicant=self.users["owner"], matters=[self.matter])
+        token = ratings.rating_token_issue(application=case, occasion="online")
+        return ratings.rating_submit(token=token, level=1, comment="等了很久").followup
+
+    @cached_property
+    def rate_link(self):
+        return ratings.rating_token_issue(application=self.ready, occasion="online")
+
+    @cached_property
+    def walk_in(self):
+        return walk_in_application(clerk=self.users["clerk"], applicant=self.users["owner"], matters=[self.matter])
+
+    @cached_property
+    def complaint(self):
+        return complaints.complaint_submit(user=self.users["owner"], department_id=self.matter.department_id,
+                                           subject="重复提交材料", content="窗口要求重复提交同一份材料,希望改进。")
 
     def snapshot(self):
         """What no refusal may change: every case's state, the case log, the accounts, the
@@ -241,6 +265,11 @@ class _Url(dict):
             "booking": lambda: w.booking.code,
             "consultation": lambda: w.consultation.number,
             "owner_id_number": lambda: w.users["owner"].id_number,
+            "followup": lambda: w.followup.pk,
+            "rate_link": lambda: w.rate_link.token,
+            "walk_in": lambda: w.walk_in.number,
+            "complaint": lambda: w.complaint.pk,
+            "code": lambda: w.complaint.code,
         }[key]()
 
 
@@ -449,6 +478,28 @@ def to_workbench_page(world, role, response):
     return response["Location"] == "/workbench/"
 
 
+def rated(world, role, response):
+    return Rating.objects.filter(token=world.rate_link, level=4).exists()
+
+
+def complained(world, role, response):
+    complaint = Complaint.objects.get(subject="办事难")
+    return complaint.complainant == world.users[role] and response["Location"].endswith(complaint.code)
+
+
+def called_back(world, role, response):
+    return CallBack.objects.filter(followup=world.followup, by=world.users[role]).exists()
+
+
+def appealed(world, role, response):
+    return RatingAppeal.objects.filter(rating=world.followup.rating, appealed_by=world.users[role]).exists()
+
+
+def complaint_became(state):
+    return lambda world, role, response: Complaint.objects.get(pk=world.complaint.pk).state == state
+
+
+COMPLAINT = {"subject": "办事难", "content": "窗口工作人员要求重复提交同一份材料。"}
 PUBLIC = [200] * 7
 # (method, url, body, expected per role in ROLES order, what a 302 did)
 CASES = [
@@ -631,6 +682,42 @@ CASES = [
     ("get", "/catalog/themes/{theme}/situations/", None, [LOGIN, 403, 403, 403, 403, 403, 403], None),
     ("post", "/catalog/themes/{theme}/situations/", {}, [405] * 7, None),
     ("get", "/guide/?q=yyzz&target=legal&level=district&theme={theme}", None, PUBLIC, None),
+    # 好差评: the one-time link is the key (anyone holding it rates once); "评价" on the application
+    # for its applicant; the window's QR page for the clerk; staff lists narrowed by role
+    ("get", "/rate/{rate_link}/", None, PUBLIC, None),
+    ("get", "/rate/NoSuchLinkNoSuchLinkNoSuchLink/", None, [404] * 7, None),
+    ("post", "/rate/{rate_link}/", {"level": "4"}, [302] * 7, rated),
+    ("get", "/applications/{ready}/rate/", None, [LOGIN, 200, 404, 404, 404, 404, 404], None),
+    ("get", "/hall/rate/{walk_in}/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/rate/441803-2026-XK-999999/", None, [LOGIN, 403, 403, 404, 403, 403, 403], None),
+    ("get", "/supervision/ratings/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
+    ("get", "/supervision/ratings/?by=clerk&start=2026-01-01&level=2&occasion=online", None,
+     [LOGIN, 403, 403, 200, 200, 200, 200], None),
+    ("get", "/supervision/appeals/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/followups/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
+    ("get", "/supervision/followups/?state=open&overdue=1", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
+    ("get", "/supervision/followups/{followup}/", None, [LOGIN, 403, 403, 404, 200, 404, 200], None),
+    ("post", "/supervision/followups/{followup}/", {"action": "call_back", "method": "phone", "summary": "电话回访"},
+     [LOGIN, 403, 403, 404, 302, 404, 403], called_back),
+    ("post", "/supervision/followups/{followup}/", {"action": "appeal", "kind": "mistaken", "statement": "误评"},
+     [LOGIN, 403, 403, 404, 302, 404, 403], appealed),
+    ("post", "/supervision/followups/{followup}/", {"action": "decide", "decision": "accept", "reason": "成立"},
+     [LOGIN, 403, 403, 404, 403, 404, 403], None),
+    # 投诉举报: anyone complains and follows it by code; the department replies; supervisors close
+    ("get", "/complaints/", None, PUBLIC, None),
+    ("post", "/complaints/", COMPLAINT, [302] * 7, complained),
+    ("get", "/complaints/status/", None, PUBLIC, None),
+    ("get", "/complaints/status/?code={code}", None, PUBLIC, None),
+    ("get", "/complaints/status/?code=ABCDEFGHJKLM", None, [404] * 7, None),
+    ("post", "/complaints/status/", {"code": "{code}", "action": "accept"}, [409] * 7, None),
+    ("get", "/complaints/mine/", None, [LOGIN, 200, 200, 403, 403, 403, 403], None),
+    ("get", "/supervision/complaints/", None, [LOGIN, 403, 403, 403, 200, 200, 200], None),
+    ("get", "/supervision/complaints/?state=all&overdue=1", None, [LOGIN, 403, 403, 403, 200, 200, 200], None),
+    ("get", "/supervision/complaints/{complaint}/", None, [LOGIN, 403, 403, 403, 200, 404, 200], None),
+    ("post", "/supervision/complaints/{complaint}/", {"action": "reply", "reply": "已核实处理"},
+     [LOGIN, 403, 403, 403, 302, 404, 403], complaint_became("replied")),
+    ("post", "/supervision/complaints/{complaint}/", {"action": "close", "note": "督查办结"},
+     [LOGIN, 403, 403, 403, 403, 404, 302], complaint_became("closed")),
 ]
 
 
@@ -671,6 +758,8 @@ def test_page_matrix(client, world, role, method, url, body, expected, effect):
         client.force_login(user)
     url = url.format_map(_Url(world))
     data = body(world, role) if callable(body) else body
+    if isinstance(data, dict):  # a body may name the world's objects too ({"code": "{code}"})
+        data = {k: v.format_map(_Url(world)) if isinstance(v, str) and "{" in v else v for k, v in data.items()}
     unchanged = _refused(expected) or (role == "supervisor" and method == "post" and "allow-repeat" not in url)
     before = world.snapshot() if unchanged else None
 

@@ -28,6 +28,7 @@ from matters.models import (
 )
 from portal.demo import catalog, people
 from portal.demo.delivery import load_delivery
+from portal.demo.feedback import load_feedback
 from portal.demo.queue import load_queue
 from supervision.services import sweep_deadlines
 from windows import services as window_services
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             made += people.load_people_cases(files=self._files, form=self._form)
         self.load_consultations()
         made += load_delivery(self)
+        load_feedback(self)  # 好差评 and 投诉举报 (portal/demo/feedback.py)
         sweep_deadlines()
         queue = load_queue()
         self.load_evaluation_export()
