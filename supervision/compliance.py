@@ -9,11 +9,10 @@ What it lists, on a given day (today by default, Beijing date):
   its department's window needs an active department window of that department;
 - departments whose matters are taken in at their own window but that have no active window,
   or nobody seated at one that day;
-- active windows where nobody is seated that day.
-
-Not yet: clerks seated without an authorisation (授权到位) for the matters of their window; the
-authorisations per matter are being added to `windows` and will be read by a function
-`clerks_without_authorisation()` here.
+- active windows where nobody is seated that day;
+- 授权到位: clerks seated that day whose authorisations (`windows.ClerkAuthorisation`) cover none
+  of the in-hall matters their window takes in, and in-hall matters that a window would take in
+  but that no clerk seated that day at such a window is authorised for.
 
 Each list is a handful of queries over the catalog and the windows, whatever their size.
 """
@@ -35,6 +34,7 @@ from accounts.views import role_required
 from matters.models import Matter
 from matters.views import xlsx_response
 from windows.models import Seat, Window
+from windows.selectors import authorised_matter_ids
 
 from .audit import CATEGORY_OF_TARGET, HALL_LEVELS
 
@@ -57,16 +57,24 @@ class DepartmentGap:
         return _("无部门窗口") if not self.windows else _("窗口今日无人值守")
 
 
+@dataclass(frozen=True)
+class ClerkGap:
+    seat: Seat
+    matters: int  # in-hall matters the window takes in
+
+
 @dataclass
 class ComplianceReport:
     day: dt.date
     matters: list = field(default_factory=list)
     departments: list = field(default_factory=list)
     windows: list = field(default_factory=list)
+    clerks: list = field(default_factory=list)  # ClerkGap: seated, authorised for none of the window's matters
+    unauthorised: list = field(default_factory=list)  # Matter: a window takes it in, no clerk there may
 
     @property
     def total(self) -> int:
-        return len(self.matters) + len(self.departments) + len(self.windows)
+        return len(self.matters) + len(self.departments) + len(self.windows) + len(self.clerks) + len(self.unauthorised)
 
 
 def matters_without_window() -> list[MatterGap]:
@@ -124,13 +132,58 @@ def windows_without_staff(day: dt.date):
             .select_related("hall", "department").order_by("hall__code", "number"))
 
 
+def _window_matters(window, in_hall) -> set[int]:
+    """The in-hall matters a window takes in: its category's comprehensive matters, or its
+    department's matters taken in at the department's window."""
+    if window.category == Window.Category.DEPARTMENT:
+        return {pk for pk, (mode, _target, department) in in_hall.items()
+                if mode == Matter.EntryMode.DEPARTMENT and department == window.department_id}
+    target = window.accepts_category
+    return {pk for pk, (mode, t, _department) in in_hall.items()
+            if mode == Matter.EntryMode.COMPREHENSIVE and t == target} if target else set()
+
+
+def authorisation_gaps(day: dt.date, *, gapless=frozenset()):
+    """授权到位 on `day`: (clerks seated at a window that takes in matters but authorised for none
+    of them, in-hall matters taken in at some staffed window but by no authorised clerk there).
+    One query for the matters, one for the seats, one or two per seated clerk (a district seats
+    tens to a few hundred); `gapless`: matters already listed as having no window at all."""
+    in_hall = {pk: (mode, target, department) for pk, mode, target, department in Matter.objects.filter(
+        is_active=True, in_hall=True).values_list("pk", "entry_mode", "target", "department_id")}
+    seats = (Seat.objects.on(day).filter(clerk__is_active=True, window__is_active=True)
+             .select_related("clerk", "window", "window__hall", "window__department")
+             .order_by("window__hall__code", "window__number", "clerk__real_name"))
+    clerks, taken_in, covered = [], set(), set()
+    grants = {}
+    for seat in seats:
+        matters = _window_matters(seat.window, in_hall)
+        if not matters:
+            continue  # a delivery or assistance window takes in no matter
+        taken_in |= matters
+        if seat.clerk_id not in grants:
+            grants[seat.clerk_id] = authorised_matter_ids(seat.clerk, day)
+        ids = grants[seat.clerk_id]
+        mine = matters if ids is None else matters & ids
+        covered |= mine
+        if not mine:
+            clerks.append(ClerkGap(seat, len(matters)))
+    missing = taken_in - covered - set(gapless)
+    unauthorised = list(Matter.objects.filter(pk__in=missing).select_related("department")
+                        .order_by("department__code", "code"))
+    return clerks, unauthorised
+
+
 def compliance_report(day: dt.date | None = None) -> ComplianceReport:
     day = day or timezone.localdate()
+    matters = matters_without_window()
+    clerks, unauthorised = authorisation_gaps(day, gapless={g.matter.pk for g in matters})
     return ComplianceReport(
         day=day,
-        matters=matters_without_window(),
+        matters=matters,
         departments=departments_without_staffed_window(day),
         windows=list(windows_without_staff(day)),
+        clerks=clerks,
+        unauthorised=unauthorised,
     )
 
 
@@ -162,6 +215,8 @@ def compliance_workbook(report: ComplianceReport) -> bytes:
         (_("进驻事项无窗口受理"), len(report.matters)),
         (_("部门窗口缺失或无人值守"), len(report.departments)),
         (_("今日无人值守的窗口"), len(report.windows)),
+        (_("在岗人员无事项授权"), len(report.clerks)),
+        (_("事项无在岗授权人员"), len(report.unauthorised)),
     ], [28, 14])
     sheet(_("事项无窗口受理"), [_("实施编码"), _("事项名称"), _("实施部门"), _("进驻方式"), _("需要的窗口")], [
         (g.matter.code, g.matter.name, g.matter.department.name, g.matter.get_entry_mode_display(), g.needs)
@@ -175,6 +230,12 @@ def compliance_workbook(report: ComplianceReport) -> bytes:
         (w.hall.name, w.number, w.name, w.get_category_display(), w.department.name if w.department_id else "",
          report.day.isoformat()) for w in report.windows
     ], [30, 10, 24, 18, 30, 12])
+    sheet(_("授权到位"), [_("问题"), _("大厅"), _("窗口"), _("人员或事项"), _("部门"), _("日期")], [
+        *[(_("在岗人员无事项授权"), g.seat.window.hall.name, f"{g.seat.window.number} {g.seat.window.name}",
+           g.seat.clerk.real_name, "", report.day.isoformat()) for g in report.clerks],
+        *[(_("事项无在岗授权人员"), "", "", m.name, m.department.name, report.day.isoformat())
+          for m in report.unauthorised],
+    ], [20, 30, 24, 36, 30, 12])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     WindowFactory,
 )
-from windows.models import Seat, Window
+from windows.models import ClerkAuthorisation, Seat, Window
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_page_and_xlsx(client, district):
     response = client.get("/supervision/compliance/export/")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["概况", "事项无窗口受理", "部门窗口与人员", "窗口无人值守"]
+    assert wb.sheetnames == ["概况", "事项无窗口受理", "部门窗口与人员", "窗口无人值守", "授权到位"]
     assert wb["事项无窗口受理"]["B2"].value == "不动产转移登记"
     assert wb["部门窗口与人员"]["F2"].value == "无部门窗口"
     assert wb["窗口无人值守"]["B2"].value == "B01"
@@ -92,3 +92,39 @@ def test_page_and_xlsx(client, district):
         assert client.get("/supervision/compliance/export/").status_code == 403
     client.logout()
     assert client.get("/supervision/compliance/export/")["Location"].startswith("/accounts/login/")
+
+
+def test_authorisations_in_place(client, district):
+    """授权到位: a clerk seated today authorised for none of the window's matters is listed, and so
+    is a matter a staffed window takes in that nobody seated there may accept; a blanket grant
+    or a named matter covers it."""
+    hall = district["hall"]
+    birth = MatterFactory(name="出生医学证明补发", target="natural")
+    housing = MatterFactory(name="公租房资格申请", target="natural")
+    report = compliance_report()
+    assert report.clerks == [] and report.unauthorised == []  # the clerks of the fixture hold blanket grants
+
+    # The natural-person window's only clerk now holds a grant for one matter only; a second
+    # clerk seated at another natural window holds a grant that names no matter at all.
+    natural_clerk = Seat.objects.get(window__number="A01").clerk
+    natural_clerk.matter_authorisations.all().delete()
+    grant = ClerkAuthorisation.objects.create(clerk=natural_clerk, starts_on=dt.date(2026, 1, 1))
+    grant.matters.set([birth])
+    newcomer = ClerkFactory(window=WindowFactory(hall=hall, number="A02", category=Window.Category.NATURAL),
+                            authorised=[])
+    report = compliance_report()
+    assert [(g.seat.clerk, g.seat.window.number) for g in report.clerks] == [(newcomer, "A02")]
+    assert [m.name for m in report.unauthorised] == [housing.name]
+
+    client.force_login(SupervisorFactory())
+    html = client.get("/supervision/compliance/").content.decode()
+    assert newcomer.real_name in html and housing.name in html and "在岗人员无事项授权" in html
+    wb = load_workbook(io.BytesIO(client.get("/supervision/compliance/export/").content))
+    rows = [[c.value for c in row] for row in wb["授权到位"].iter_rows(min_row=2)]
+    assert [r[0] for r in rows] == ["在岗人员无事项授权", "事项无在岗授权人员"]
+    assert rows[0][3] == newcomer.real_name and rows[1][3] == housing.name
+
+    # An all-matters grant to the newcomer puts everything in place.
+    ClerkAuthorisation.objects.create(clerk=newcomer, starts_on=dt.date(2026, 1, 1), all_matters=True)
+    report = compliance_report()
+    assert report.clerks == [] and report.unauthorised == []
