@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
-from supervision.api import CardViewSet, DashboardView
+from supervision.api import CardViewSet, DashboardView, FiguresView, LiveCardsView
 from windows.api import WalkInView
 from workflow.api import ApplicationViewSet, SubCaseViewSet
 from workflow.calendar_api import DeadlineView, WorkdaysView
@@ -25,5 +25,7 @@ urlpatterns = [
     path("themes/<slug:code>/", ThemeDetailView.as_view(), name="api-theme"),
     path("windows/walk-ins/", WalkInView.as_view(), name="api-walk-in"),
     path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
+    path("supervision/figures/", FiguresView.as_view(), name="api-figures"),
+    path("supervision/live-cards/", LiveCardsView.as_view(), name="api-live-cards"),
     *router.urls,
 ]

@@ -8,6 +8,7 @@ raises ImproperlyConfigured at start-up (django-environ).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,6 +193,15 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
+    },
+    # the dashboard's rollups: the last 21 days every 5 minutes, every day each night (03:10)
+    "supervision-refresh-figures": {
+        "task": "supervision.tasks.refresh_figures",
+        "schedule": env.float("FIGURES_REFRESH_SECONDS", default=300.0),
+    },
+    "supervision-refresh-all-figures": {
+        "task": "supervision.tasks.refresh_all_figures",
+        "schedule": crontab(hour=3, minute=10),
     },
 }
 

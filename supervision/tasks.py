@@ -11,3 +11,20 @@ logger = logging.getLogger(__name__)
 def sweep_deadlines() -> dict:
     """Beat runs this every minute; running it twice in a row changes nothing the second time."""
     return services.sweep_deadlines()
+
+
+@shared_task
+def refresh_figures() -> int:
+    """Beat, every 5 minutes: the dashboard's rollups of the last 21 days (all of them when the
+    calendar changed). Delete + insert of whole days: running it twice is harmless."""
+    from . import figures
+
+    return figures.refresh_recent()
+
+
+@shared_task
+def refresh_all_figures() -> int:
+    """Beat, nightly: every day's rollups (events back-dated beyond 21 days, e.g. a resubmission)."""
+    from . import figures
+
+    return figures.refresh_all()

@@ -80,6 +80,8 @@ CASES = [
      [401, 403, 404, 403, 200, 404, 403]),
     ("post", "/api/subcases/{subcase}/decide-extension/", {"approve": True}, [401, 403, 404, 403, 403, 404, 403]),
     ("get", "/api/supervision/dashboard/", None, [401, 403, 403, 403, 403, 403, 200]),
+    ("get", "/api/supervision/figures/?period=year&group_by=matter", None, [401, 403, 403, 403, 403, 403, 200]),
+    ("get", "/api/supervision/live-cards/?after=0", None, [401, 403, 403, 403, 403, 403, 200]),
     ("get", "/api/cards/", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/cards/?state=all&level=red&trigger=decision", None, [401, 403, 403, 200, 200, 200, 200]),
     ("post", "/api/windows/walk-ins/", "walk_in", [401, 403, 403, 201, 403, 403, 403]),

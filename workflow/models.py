@@ -145,7 +145,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 name="unique_application_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # the dashboard's drill-down pages list an event's cases by its date (supervision/figures.py)
+            models.Index(fields=["submitted_at", "id"], name="application_submitted_idx"),
+            models.Index(fields=["accepted_on", "id"], name="application_accepted_idx"),
+            models.Index(fields=["delivered_at", "id"], name="application_delivered_idx"),
+        ]
 
     def __str__(self):
         return self.number or f"草稿 {self.pk}"
@@ -284,6 +290,9 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["department", "state"]),
             models.Index(fields=["state", "deadline"]),
+            # the dashboard's drill-down pages list an event's cases by its date (supervision/figures.py)
+            models.Index(fields=["decided_on", "id"], name="subcase_decided_idx"),
+            models.Index(fields=["started_on", "id"], name="subcase_started_idx"),
         ]
 
     def __str__(self):
