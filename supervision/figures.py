@@ -275,6 +275,7 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
     dims = " UNION ALL ".join(f"SELECT '{kind}' AS kind, '{dim}' AS dim"
                               for kind, dims in EVENT_DIMS.items() for dim in dims)
     seat = _t(Seat)
+    channel = f"CASE cv.ch WHEN '{BOTH}' THEN '{BOTH}' ELSE e.channel END"
     key = ("COALESCE(CASE dm.dim WHEN 'department' THEN e.department WHEN 'matter' THEN e.matter "
            "WHEN 'hall' THEN e.hall WHEN 'window' THEN dk.window_id WHEN 'clerk' THEN e.clerk END, 0)")
     sums = ["SUM(COALESCE(e.wd, 0))" if c == "days_sum" else f"SUM(e.{c})" for c in SUMS]
@@ -288,21 +289,14 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
         f"ORDER BY st.starts_on DESC, st.id DESC LIMIT 1) AS window_id "
         f"FROM (SELECT DISTINCT clerk, acc_day FROM e WHERE clerk IS NOT NULL) c) "
         f"INSERT INTO {_t(FigureRollup)} ({', '.join(_rollup_columns())}) "
-        f"SELECT 'd', e.day, dm.dim, {key}, e.channel, {', '.join(sums)}, {', '.join(hist)}, {hover} "
-        f"FROM e JOIN dm ON dm.kind = e.kind "
+        f"SELECT 'd', e.day, dm.dim, {key}, {channel}, {', '.join(sums)}, {', '.join(hist)}, {hover} "
+        f"FROM e JOIN dm ON dm.kind = e.kind CROSS JOIN (SELECT 'own' AS ch UNION ALL SELECT '{BOTH}') cv "
         f"LEFT JOIN dk ON dk.clerk = e.clerk AND dk.acc_day = e.acc_day "
-        f"GROUP BY e.day, dm.dim, {key}, e.channel"
+        f"GROUP BY e.day, dm.dim, {key}, {channel}"
     )
-    columns = _rollup_columns()
-    both = (f"INSERT INTO {_t(FigureRollup)} ({', '.join(columns)}) "
-            f"SELECT grain, day, dim, key, '{BOTH}', {', '.join(f'SUM({c})' for c in columns[5:])} "
-            f"FROM {_t(FigureRollup)} WHERE grain = 'd' AND day >= %s AND day <= %s AND channel <> '{BOTH}' "
-            f"GROUP BY grain, day, dim, key")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.rowcount
-        cursor.execute(both, [_d(first), _d(last)])
-        return rows + cursor.rowcount
+        return cursor.rowcount
 
 
 def _refresh_months(first: dt.date, last: dt.date):
@@ -321,6 +315,69 @@ def _refresh_months(first: dt.date, last: dt.date):
         )
 
 
+def _month_starts(low: dt.date, high: dt.date):
+    day, starts = low.replace(day=1), []
+    while day <= high:
+        starts.append(day)
+        day = _month_end(day) + dt.timedelta(days=1)
+    return starts
+
+
+def _dates_sql(days) -> tuple[str, list]:
+    value = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"  # SQLite: CAST to DATE is numeric
+    return " UNION ALL ".join(f"SELECT {value} AS day" for _ in days), [_d(d) for d in days]
+
+
+def _refresh_cumulative(first: dt.date, last: dt.date, *, floor: dt.date, today: dt.date):
+    """Month-to-date rows (grain "c") for every date of the months of first..last
+    that are not before `floor` (a month's first day); those before it are removed, since they
+    are no longer kept up to date. One INSERT … SELECT per month."""
+    table = _t(FigureRollup)
+    columns = _rollup_columns()
+    sums = ", ".join(f"SUM(r.{c})" for c in columns[5:])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE grain = 'c' AND day < %s", [_d(floor)])
+        for month in _month_starts(max(first, floor), last):
+            end = _month_end(month)
+            cursor.execute(f"DELETE FROM {table} WHERE grain = 'c' AND day >= %s AND day <= %s",
+                           [_d(month), _d(_month_end(month))])
+            days = [month + dt.timedelta(days=i) for i in range((end - month).days + 1)]
+            dates, params = _dates_sql(days)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT 'c', c.day, r.dim, r.key, r.channel, {sums} FROM ({dates}) c "
+                f"JOIN {table} r ON r.grain = 'd' AND r.day >= %s AND r.day <= c.day "
+                f"GROUP BY c.day, r.dim, r.key, r.channel",
+                [*params, _d(month)],
+            )
+
+
+def _refresh_years(first: dt.date, last: dt.date):
+    """Year-to-date rows (grain "y", `day` = a month's first day: the sums from January 1 to
+    that month's end) for the years of first..last, from the monthly rows."""
+    table = _t(FigureRollup)
+    columns = _rollup_columns()
+    sums = ", ".join(f"SUM(r.{c})" for c in columns[5:])
+    with connection.cursor() as cursor:
+        for year in range(first.year, last.year + 1):
+            january, december = dt.date(year, 1, 1), dt.date(year, 12, 1)
+            cursor.execute(f"DELETE FROM {table} WHERE grain = 'y' AND day >= %s AND day <= %s",
+                           [_d(january), _d(december)])
+            dates, params = _dates_sql(_month_starts(january, december))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT 'y', c.day, r.dim, r.key, r.channel, {sums} FROM ({dates}) c "
+                f"JOIN {table} r ON r.grain = 'm' AND r.day >= %s AND r.day <= c.day "
+                f"GROUP BY c.day, r.dim, r.key, r.channel",
+                [*params, _d(january)],
+            )
+
+
+def _cumulative_floor(today: dt.date) -> dt.date:
+    """Month-to-date rows are kept from the first day of the previous month."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
 def _month_end(day: dt.date) -> dt.date:
     following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
@@ -331,14 +388,15 @@ def _index_signature():
     return state or ""
 
 
-def refresh_rollups(*, first: dt.date, last: dt.date, chunk_days: int = 31) -> int:
+def refresh_rollups(*, first: dt.date, last: dt.date, chunk_days: int = 31, today: dt.date | None = None) -> int:
     """Delete and re-insert the daily rows of first..last (in chunks of days), then the monthly
     rows of the months touched. Idempotent; one transaction."""
     from . import services
 
     rows = 0
+    today = today or timezone.localdate()
     with transaction.atomic():
-        services.ensure_workday_index(today=timezone.localdate())
+        services.ensure_workday_index(today=today)
         table = _t(FigureRollup)
         day = first
         while day <= last:
@@ -349,15 +407,18 @@ def refresh_rollups(*, first: dt.date, last: dt.date, chunk_days: int = 31) -> i
             rows += _insert_days(day, upto)
             day = upto + dt.timedelta(days=1)
         _refresh_months(first, last)
+        _refresh_years(first, last)
+        floor = _cumulative_floor(today)
+        _refresh_cumulative(first, last, floor=floor, today=today)
         state, _created = FigureRefresh.objects.select_for_update().get_or_create(pk=1)
+        if state.cumulative_from != floor:  # a new month: the previous one's rows were not all kept
+            _refresh_cumulative(floor, today, floor=floor, today=today)
+            state.cumulative_from = floor
         state.refreshed_at = timezone.now()
         state.signature = _index_signature()
         state.first_day = min(filter(None, [state.first_day, first]))
         state.last_day = max(filter(None, [state.last_day, last]))
         state.save()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_t(FigureRollup)}")
     return rows
 
 
@@ -379,17 +440,20 @@ def event_span() -> tuple[dt.date, dt.date] | None:
     return (min(days), max(days)) if days else None
 
 
-def refresh_all() -> int:
+def refresh_all(*, today: dt.date | None = None) -> int:
     """Every day with events (and the whole table's old rows outside them are removed)."""
     span = event_span()
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     first, last = span if span else (today, today)
     last = max(last, today)
     with transaction.atomic():
         FigureRollup.objects.exclude(day__gte=first.replace(day=1), day__lte=last).delete()
         FigureRefresh.objects.filter(pk=1).update(first_day=None, last_day=None)
-        rows = refresh_rollups(first=first, last=last)
+        rows = refresh_rollups(first=first, last=last, today=today)
         FigureRefresh.objects.filter(pk=1).update(full_at=timezone.now())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_t(FigureRollup)}")
     return rows
 
 
@@ -402,8 +466,8 @@ def refresh_recent(*, today: dt.date | None = None) -> int:
         services.ensure_workday_index(today=today)
     state = FigureRefresh.objects.filter(pk=1).first()
     if state is None or state.signature != _index_signature() or state.full_at is None:
-        return refresh_all()
-    return refresh_rollups(first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today)
+        return refresh_all(today=today)
+    return refresh_rollups(first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today, today=today)
 
 
 def refreshed_at():
@@ -468,36 +532,47 @@ def finish(sums: dict, dims: str = "all") -> dict:
 # --- reading the rollups ------------------------------------------------------------------------
 
 
-def _spans(first: dt.date, last: dt.date):
-    """(monthly span or None, [daily spans]) covering first..last exactly."""
+def _spans(first: dt.date, last: dt.date, *, cumulative_from: dt.date | None = None):
+    """The rollup rows covering first..last exactly: (grain, low, high) triples. Whole months:
+    from a year-to-date row when they start in January, else from monthly rows; the last,
+    partial month from its month-to-date row on `last` when that month still has them (from
+    `cumulative_from` on); anything else (a partial first month) from daily rows."""
+    spans = []
     m1 = first if first.day == 1 else _month_end(first) + dt.timedelta(days=1)
-    m2 = last if last == _month_end(last) else last.replace(day=1) - dt.timedelta(days=1)
-    if m1 > m2:
-        return None, [(first, last)]
-    days = []
+    if m1 > last:  # within one month, not from its 1st
+        return [("d", first, last)]
     if first < m1:
-        days.append((first, m1 - dt.timedelta(days=1)))
-    if m2 < last:
-        days.append((m2 + dt.timedelta(days=1), last))
-    return (m1, m2), days
+        spans.append(("d", first, m1 - dt.timedelta(days=1)))
+    tail = last.replace(day=1)
+    full_end = last if last == _month_end(last) else tail - dt.timedelta(days=1)
+    month = m1
+    while month <= full_end:  # whole months, year by year
+        year_end = min(full_end, dt.date(month.year, 12, 31))
+        if month.month == 1:
+            spans.append(("y", year_end.replace(day=1), year_end.replace(day=1)))
+        else:
+            spans.append(("m", month, year_end))
+        month = year_end + dt.timedelta(days=1)
+    if full_end < last:
+        spans.append(("c", last, last) if cumulative_from and tail >= cumulative_from else ("d", tail, last))
+    return spans
 
 
 def _rollup_sums(dim: str, period: Period, *, channel: str = "", department: int | None = None,
                  by_day: bool = False) -> dict:
-    """{key (or day): sums} for one dimension over the period, from monthly + daily rows."""
+    """{key (or day): sums} for one dimension over the period, from the rollup rows."""
     table = _t(FigureRollup)
-    months, days = _spans(period.first, period.last) if not by_day else (None, [(period.first, period.last)])
-    spans, params = [], []
-    if months:
-        spans.append("(grain = 'm' AND day >= %s AND day <= %s)")
-        params += [_d(months[0]), _d(months[1])]
-    for low, high in days:
-        spans.append("(grain = 'd' AND day >= %s AND day <= %s)")
-        params += [_d(low), _d(high)]
-    where = f"dim = %s AND ({' OR '.join(spans)})"
-    params.insert(0, dim)
-    where += " AND channel = %s"
-    params.append(channel or BOTH)
+    if by_day:
+        spans = [("d", period.first, period.last)]
+    else:
+        cumulative_from = FigureRefresh.objects.filter(pk=1).values_list("cumulative_from", flat=True).first()
+        spans = _spans(period.first, period.last, cumulative_from=cumulative_from)
+    where, params = [], []
+    for grain, low, high in spans:
+        where.append("(grain = %s AND day >= %s AND day <= %s)")
+        params += [grain, _d(low), _d(high)]
+    where = f"dim = %s AND channel = %s AND ({' OR '.join(where)})"
+    params = [dim, channel or BOTH, *params]
     if department and dim == "matter":
         where += f" AND key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s)"
         params.append(department)

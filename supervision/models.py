@@ -295,7 +295,10 @@ class FigureRollup(models.Model):
     `key` its id (0: none, e.g. an online application has no receiving hall). Each event is
     counted once per dimension, so the rows of one `dim` add up to the district's figures.
     `channel` is "online", "window", or "*" for both (their sum, stored so that the unfiltered
-    dashboard reads half the rows).
+    dashboard reads half the rows). Grain "c" (month to date: the sums from the 1st of the month
+    up to and including `day`) is kept for the current and the previous month, so that a period
+    ending today reads one row per key for its last, partial month; grain "y" (`day` = a month's
+    first day) sums January to that month, so whole months from January read one row per key.
     The working-day histogram (`h00`…`h40`, `hover` beyond 40) makes the average and the exact
     90th percentile of any union of rows computable from summed columns; a percentile itself is
     not additive. Written only by `figures.refresh_rollups` (delete + insert of whole days).
@@ -304,6 +307,8 @@ class FigureRollup(models.Model):
     class Grain(models.TextChoices):
         DAY = "d", _("日")
         MONTH = "m", _("月")
+        MONTH_TO_DATE = "c", _("月初至当日累计")
+        YEAR_TO_MONTH = "y", _("年初至月末累计")
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()
@@ -325,7 +330,10 @@ class FigureRollup(models.Model):
     class Meta:
         verbose_name = _("效能汇总")
         verbose_name_plural = _("效能汇总")
-        indexes = [models.Index(fields=["dim", "grain", "day"], name="figure_rollup_idx")]
+        indexes = [
+            models.Index(fields=["dim", "channel", "grain", "day"], name="figure_rollup_read_idx"),
+            models.Index(fields=["grain", "day"], name="figure_rollup_day_idx"),
+        ]
 
 
 for _bucket in range(HISTOGRAM_DAYS + 1):
@@ -342,3 +350,4 @@ class FigureRefresh(models.Model):
     signature = models.CharField(max_length=64, blank=True)
     first_day = models.DateField(null=True, blank=True)
     last_day = models.DateField(null=True, blank=True)
+    cumulative_from = models.DateField(null=True, blank=True, help_text="first month with month-to-date rows")

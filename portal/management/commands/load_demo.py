@@ -27,6 +27,8 @@ from matters.models import (
     ThemeMatter,
 )
 from portal.demo import catalog
+from portal.demo.history import load_history
+from supervision.figures import refresh_all as refresh_all_figures
 from supervision.services import sweep_deadlines
 from windows.models import Seat, Window
 from workflow import services as workflow
@@ -52,7 +54,9 @@ class Command(BaseCommand):
             self.load_questions()
             self.load_people()
         made = self.load_applications()
+        made += load_history()  # ninety days of past cases for the dashboard, once
         sweep_deadlines()
+        refresh_all_figures()  # the dashboard's rollups (cheap on demo data; beat keeps them fresh)
         self.stdout.write(
             f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
             f"用户 {User.objects.count()} 个,办件 {Application.objects.count()} 件(本次新建 {made} 件)。"
