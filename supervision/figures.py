@@ -38,15 +38,19 @@ accepting desk: `accepted_hall`, `accepted_by` and the window that clerk sat at 
 (`windows.Seat`; the latest-starting seat when two overlap). Deemed acceptances have no clerk
 (key 0). Each event counts once per dimension, so the rows of a grouping add up to the total.
 
-Rollups: `FigureRollup` holds, per day × dimension value × channel, the sums from which every
-figure is finished (`finish`), including a histogram of working days 0..40 (+ beyond), because a
-percentile of a union is not computable from percentiles. `refresh_rollups(first, last)` deletes
-and re-inserts those days with one INSERT … SELECT … GROUP BY (SQLite and PostgreSQL), then the
-monthly rows of the months touched; it is idempotent. Beat runs `refresh_recent` every 5 minutes
-(the last RECENT_DAYS days: deemed acceptances back-date up to 5 working days, resubmissions
-move a receipt) and `refresh_all` nightly, and also when the calendar changed. The page shows
-when the rollups were refreshed. A reading sums whole months from the monthly rows and the
-remaining days from the daily rows.
+Rollups: `FigureRollup` holds, per day × dimension value × channel (online, window, "*" both),
+the sums from which every figure is finished (`finish`), including a histogram of working days
+0..40 (+ beyond), because a percentile of a union is not computable from percentiles.
+`refresh_rollups(first, last)` deletes and re-inserts those days with one INSERT … SELECT …
+GROUP BY per month of days (SQLite and PostgreSQL), then recomputes from them the monthly rows,
+the year-to-month rows (January up to a month) and the month-to-date rows (every date of the
+current and previous month); it is idempotent. A reading (`_spans`) takes whole months from
+January as one year-to-month row, other whole months from monthly rows, the last partial month
+as one month-to-date row, and only a partial first month from daily rows: 本年, 本季, 本月 read
+one or two rows per key. Beat runs `refresh_recent` every 5 minutes (the last RECENT_DAYS days:
+deemed acceptances back-date up to 5 working days, resubmissions move a receipt) and
+`refresh_all` nightly, and a full refresh whenever the calendar changed. The page shows when the
+rollups were refreshed.
 
 `raw_figures` computes the same figures straight from Application/SubCase with the ORM (the
 benchmark's baseline and the tests' oracle); both must be identical.
