@@ -42,7 +42,8 @@ Rollups: `FigureRollup` holds, per day × dimension value × channel (online, wi
 the sums from which every figure is finished (`finish`), including a histogram of working days
 0..40 (+ beyond), because a percentile of a union is not computable from percentiles.
 `refresh_rollups(first, last)` deletes and re-inserts those days with one INSERT … SELECT …
-GROUP BY per month of days (SQLite and PostgreSQL), then recomputes from them the monthly rows,
+GROUP BY per month of days and one more for the both-channel rows (SQLite and PostgreSQL), then
+recomputes from them the monthly rows,
 the year-to-month rows (January up to a month) and the month-to-date rows (every date of the
 current and previous month); it is idempotent. A reading (`_spans`) takes whole months from
 January as one year-to-month row, other whole months from monthly rows, the last partial month
@@ -279,7 +280,6 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
     dims = " UNION ALL ".join(f"SELECT '{kind}' AS kind, '{dim}' AS dim"
                               for kind, dims in EVENT_DIMS.items() for dim in dims)
     seat = _t(Seat)
-    channel = f"CASE cv.ch WHEN '{BOTH}' THEN '{BOTH}' ELSE e.channel END"
     key = ("COALESCE(CASE dm.dim WHEN 'department' THEN e.department WHEN 'matter' THEN e.matter "
            "WHEN 'hall' THEN e.hall WHEN 'window' THEN dk.window_id WHEN 'clerk' THEN e.clerk END, 0)")
     sums = ["SUM(COALESCE(e.wd, 0))" if c == "days_sum" else f"SUM(e.{c})" for c in SUMS]
@@ -293,14 +293,22 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
         f"ORDER BY st.starts_on DESC, st.id DESC LIMIT 1) AS window_id "
         f"FROM (SELECT DISTINCT clerk, acc_day FROM e WHERE clerk IS NOT NULL) c) "
         f"INSERT INTO {_t(FigureRollup)} ({', '.join(_rollup_columns())}) "
-        f"SELECT 'd', e.day, dm.dim, {key}, {channel}, {', '.join(sums)}, {', '.join(hist)}, {hover} "
-        f"FROM e JOIN dm ON dm.kind = e.kind CROSS JOIN (SELECT 'own' AS ch UNION ALL SELECT '{BOTH}') cv "
+        f"SELECT 'd', e.day, dm.dim, {key}, e.channel, {', '.join(sums)}, {', '.join(hist)}, {hover} "
+        f"FROM e JOIN dm ON dm.kind = e.kind "
         f"LEFT JOIN dk ON dk.clerk = e.clerk AND dk.acc_day = e.acc_day "
-        f"GROUP BY e.day, dm.dim, {key}, {channel}"
+        f"GROUP BY e.day, dm.dim, {key}, e.channel"
     )
+    # the rows of both channels, from the rows just written (far fewer than the events)
+    columns = _rollup_columns()
+    both = (f"INSERT INTO {_t(FigureRollup)} ({', '.join(columns)}) "
+            f"SELECT grain, day, dim, key, '{BOTH}', {', '.join(f'SUM({c})' for c in columns[5:])} "
+            f"FROM {_t(FigureRollup)} WHERE grain = 'd' AND day >= %s AND day <= %s AND channel <> '{BOTH}' "
+            f"GROUP BY grain, day, dim, key")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        rows = cursor.rowcount
+        cursor.execute(both, [_d(first), _d(last)])
+        return rows + cursor.rowcount
 
 
 def _refresh_months(first: dt.date, last: dt.date):
