@@ -77,19 +77,21 @@ FIGURE_COLUMNS = [  # (figure, the count behind it for the drill-down, unit)
 ]
 
 
-def _cells(row, filters, dim):
-    """The row's figures as table cells, each with the link to the cases behind it."""
-    labels = {f.key: f for f in figures.FIGURES}
+FIGURE_LABELS = {f.key: f for f in figures.FIGURES}
+
+
+def _cells(row, base, dim):
+    """The row's figures as table cells, each with the link to the cases behind it (`base`:
+    the drill-down page's address with the filters)."""
     cells = []
     for key, count, unit in FIGURE_COLUMNS:
         value = row.get(key)
         if value == figures.BEYOND and key == "p90_days":
             value = ">40"
-        link = None
-        if value is not None and row.get(count):
-            link = reverse("portal:figure_cases") + "?" + _query(filters, count=count, dim=dim, key=row["key"])
-        cells.append({"key": key, "label": labels[key].label, "help": labels[key].help, "value": value,
-                      "unit": unit, "link": link})
+        link = f"{base}&count={count}&dim={dim}&key={row['key']}" if value is not None and row.get(count) else None
+        figure = FIGURE_LABELS[key]
+        cells.append({"key": key, "label": figure.label, "help": figure.help, "value": value, "unit": unit,
+                      "link": link})
     return cells
 
 
@@ -103,16 +105,18 @@ def dashboard(request):
     cards = list(selectors.open_cards())
     card_counts = selectors.card_counts(Card.objects.all())
     total_row = {"key": 0, **data["total"]}
-    rows = [{**row, "cells": _cells(row, filters, filters["group_by"])} for row in data["rows"]]
+    base = reverse("portal:figure_cases") + "?" + _query(filters)
+    rows = [{**row, "cells": _cells(row, base, filters["group_by"])} for row in data["rows"]]
+    total_cells = _cells(total_row, base, "all")
     wall = request.GET.get("wall") == "1"
     context = {
         "title": _("效能监督"),
         "data": data,
         "filters": filters,
         "total": total_row,
-        "total_cells": _cells(total_row, filters, "all"),
+        "total_cells": total_cells,
         "rows": rows,
-        "columns": [c for c in _cells(total_row, filters, "all")],
+        "columns": total_cells,
         "presets": figures.PRESETS.items(),
         "dimensions": figures.DIMENSIONS.items(),
         "departments": Department.objects.order_by("code").values_list("pk", "name"),
