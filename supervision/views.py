@@ -32,6 +32,7 @@ from .models import Card, CardPolicy, Step
 
 REFRESH_SECONDS = 60
 LIVE_SECONDS = 5  # new cards are polled for (`api.LiveCardsView`) and put on top without reload
+PAGE_CARDS = 30  # the most urgent open cards on the dashboard (a wall screen shows no more); the card list has all
 CARD_ROLES = (User.Role.SUPERVISOR, User.Role.REVIEWER, User.Role.CLERK)
 POLICY_ROLES = (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)
 
@@ -102,7 +103,7 @@ def dashboard(request):
     appear without reload) and a drill-down from every number. `?wall=1`: the wall-screen layout."""
     filters = figure_filters(request.GET)
     data = figures.dashboard_figures(**filters)
-    cards = list(selectors.open_cards())
+    cards = list(selectors.open_cards(limit=PAGE_CARDS))
     card_counts = selectors.card_counts(Card.objects.all())
     total_row = {"key": 0, **data["total"]}
     base = reverse("portal:figure_cases") + "?" + _query(filters)
