@@ -17,6 +17,8 @@ from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,10 +80,12 @@ FIGURE_COLUMNS = [  # (figure, the count behind it for the drill-down, unit)
 ]
 
 
-FIGURE_LABELS = {f.key: f for f in figures.FIGURES}
+def _figure_labels():
+    """{figure: (label, help)} translated once per request (a lazy string per cell is costly)."""
+    return {f.key: (str(f.label), str(f.help)) for f in figures.FIGURES}
 
 
-def _cells(row, base, dim):
+def _cells(row, base, dim, labels):
     """The row's figures as table cells, each with the link to the cases behind it (`base`:
     the drill-down page's address with the filters)."""
     cells = []
@@ -90,9 +94,15 @@ def _cells(row, base, dim):
         if value == figures.BEYOND and key == "p90_days":
             value = ">40"
         link = f"{base}&count={count}&dim={dim}&key={row['key']}" if value is not None and row.get(count) else None
-        figure = FIGURE_LABELS[key]
-        cells.append({"key": key, "label": figure.label, "help": figure.help, "value": value, "unit": unit,
-                      "link": link})
+        label, help_text = labels[key]
+        if value is None:
+            html = mark_safe('<span class="muted">—</span>')
+        elif link:
+            html = format_html('<a href="{}">{}{}</a>', link, value, unit)
+        else:
+            html = format_html("{}{}", value, unit)
+        cells.append({"key": key, "label": label, "help": help_text, "value": value, "unit": unit,
+                      "link": link, "html": html})
     return cells
 
 
@@ -107,8 +117,9 @@ def dashboard(request):
     card_counts = selectors.card_counts(Card.objects.all())
     total_row = {"key": 0, **data["total"]}
     base = reverse("portal:figure_cases") + "?" + _query(filters)
-    rows = [{**row, "cells": _cells(row, base, filters["group_by"])} for row in data["rows"]]
-    total_cells = _cells(total_row, base, "all")
+    labels = _figure_labels()
+    rows = [{**row, "cells": _cells(row, base, filters["group_by"], labels)} for row in data["rows"]]
+    total_cells = _cells(total_row, base, "all", labels)
     wall = request.GET.get("wall") == "1"
     context = {
         "title": _("效能监督"),
