@@ -5,15 +5,17 @@ PY := $(VENV)/bin/python
 SETUP := $(VENV)/.setup-done
 SETUP_DEV := $(VENV)/.setup-dev-done
 
-.PHONY: run test lint system-deps demo bench clean
+VENDOR := static/vendor/chart.umd.min.js
 
-run: $(SETUP)
+.PHONY: run test lint system-deps demo bench clean vendor
+
+run: $(SETUP) $(VENDOR)
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@scripts/serve.sh
 
-test: $(SETUP_DEV)
+test: $(SETUP_DEV) $(VENDOR)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -35,6 +37,17 @@ $(SETUP): requirements.txt | $(VENV)/bin/python
 $(SETUP_DEV): requirements.txt requirements-dev.txt $(SETUP)
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	@touch $@
+
+# Front-end libraries pinned in package.json/package-lock.json, installed from npm at set-up and
+# served from static/vendor/ (never from a CDN). Without npm the pages still work, without charts.
+vendor: $(VENDOR)
+
+$(VENDOR): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/system-deps.sh
+	npm ci --no-audit --no-fund --silent
+	@mkdir -p static/vendor
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
+	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
 
 demo: $(SETUP)
 	$(PY) manage.py migrate --noinput

@@ -206,6 +206,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "windows.tasks.daily_appointments",
         "schedule": crontab(hour=0, minute=20),
     },
+    # the dashboard's rollups: the last 21 days every 5 minutes, every day each night (03:10)
+    "supervision-refresh-figures": {
+        "task": "supervision.tasks.refresh_figures",
+        "schedule": env.float("FIGURES_REFRESH_SECONDS", default=300.0),
+    },
+    "supervision-refresh-all-figures": {
+        "task": "supervision.tasks.refresh_all_figures",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 CACHES = {

@@ -108,6 +108,7 @@ urlpatterns = [
     path("review/<str:number>/clock/", cases.subcase_clock, name="subcase_clock"),
     # supervision (效能监督)
     path("supervision/", supervision.dashboard, name="supervision"),
+    path("supervision/figures/cases/", supervision.figure_cases, name="figure_cases"),
     path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
     path("supervision/evaluation/", evaluation.evaluation_page, name="evaluation"),

@@ -6,7 +6,9 @@ Every action: validate input → one `access_*` → one service → serialize.
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -14,10 +16,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
 from core.idempotency import idempotent
 
-from . import selectors, services
+from . import figures, selectors, services
 from .models import Card
 
 
@@ -71,6 +73,153 @@ class DashboardView(APIView):
                 for c in data["cards"]
             ],
         })
+
+
+# --- figures (supervision/figures.py) ------------------------------------------------------------
+
+
+class FigureValuesSerializer(serializers.Serializer):
+    """One row's figures; null where the figure does not apply to the grouping (an application
+    spans departments, so 收件/受理 are not split by department or matter) or has no denominator."""
+
+    received = serializers.IntegerField(allow_null=True, help_text="收件:期内提交的办件")
+    accepted = serializers.IntegerField(allow_null=True, help_text="受理:期内受理的办件(含视为受理)")
+    deemed = serializers.IntegerField(allow_null=True, help_text="视为受理")
+    started = serializers.IntegerField(allow_null=True, help_text="受理子件")
+    online_rate = serializers.FloatField(allow_null=True, help_text="网办率 %:受理子件中网上申办的比例")
+    concluded = serializers.IntegerField(allow_null=True, help_text="办结子件")
+    on_time = serializers.IntegerField(allow_null=True, help_text="按时办结子件")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时办结率 %")
+    avg_days = serializers.FloatField(allow_null=True, help_text="平均用时(工作日)")
+    p90_days = serializers.IntegerField(allow_null=True, help_text="90% 用时(工作日,最近秩;41 表示超过40)")
+    same_day = serializers.IntegerField(allow_null=True, help_text="0个工作日办结的子件")
+    same_day_rate = serializers.FloatField(allow_null=True, help_text="即办率 %")
+    delivered = serializers.IntegerField(allow_null=True, help_text="出件办件")
+    visits_avg = serializers.FloatField(allow_null=True, help_text="平均跑动次数")
+
+
+class CardLevelsSerializer(serializers.Serializer):
+    red = serializers.IntegerField()
+    yellow = serializers.IntegerField()
+
+
+class FigureRowSerializer(FigureValuesSerializer):
+    key = serializers.IntegerField(help_text="维度对象的 id;0 表示无(如网上申办无收件大厅)")
+    label = serializers.CharField()
+    cards = CardLevelsSerializer(required=False, help_text="当前未撤的红黄牌(仅按部门)")
+
+
+class RankingSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    key = serializers.IntegerField()
+    label = serializers.CharField()
+    on_time_rate = serializers.FloatField()
+    avg_days = serializers.FloatField()
+    concluded = serializers.IntegerField()
+
+
+class TrendSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    received = serializers.IntegerField()
+    concluded = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+
+
+class PeriodSerializer(serializers.Serializer):
+    first = serializers.DateField()
+    last = serializers.DateField()
+    preset = serializers.CharField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.CharField()
+    channel = serializers.CharField()
+    department = serializers.IntegerField(allow_null=True)
+    total = FigureValuesSerializer()
+    rows = FigureRowSerializer(many=True)
+    ranking = RankingSerializer(many=True)
+    departments = FigureRowSerializer(many=True, allow_null=True, help_text="按部门的行(分组不是部门时)")
+    trend = TrendSerializer(many=True)
+    cards = CardLevelsSerializer()
+    refreshed_at = serializers.DateTimeField(allow_null=True, help_text="汇总数据更新时间")
+
+
+class FiguresView(APIView):
+    """The dashboard's figures, exactly as the page shows them (the same selector)."""
+
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(
+        summary="效能统计(按部门、大厅、窗口、人员、事项和期间)",
+        parameters=[
+            OpenApiParameter("period", str, enum=list(figures.PRESETS), description="today|week|month|quarter|year|custom"),
+            OpenApiParameter("first", OpenApiTypes.DATE, description="自定义期间的开始日期"),
+            OpenApiParameter("last", OpenApiTypes.DATE, description="自定义期间的结束日期"),
+            OpenApiParameter("group_by", str, enum=list(figures.DIMENSIONS)),
+            OpenApiParameter("channel", str, enum=["online", "window"], description="申办渠道,空为全部"),
+            OpenApiParameter("department", int, description="按事项分组时只看该部门的事项"),
+        ],
+        responses=FiguresSerializer,
+    )
+    def get(self, request):
+        from .views import figure_filters
+
+        data = figures.dashboard_figures(**figure_filters(request.query_params))
+        data["refreshed_at"] = figures.refreshed_at()
+        return Response(FiguresSerializer(data).data)
+
+
+class LiveCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.CharField(help_text="red 红牌 | yellow 黄牌")
+    level_label = serializers.CharField()
+    trigger = serializers.CharField()
+    trigger_label = serializers.CharField()
+    number = serializers.CharField(help_text="子件或办件编号")
+    title = serializers.CharField(help_text="事项或办件名称")
+    department = serializers.CharField(allow_null=True)
+    due = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    opened_at = serializers.CharField(help_text="亮牌时间(北京时间,YYYY-MM-DD HH:MM)")
+    url = serializers.CharField()
+    application_url = serializers.CharField()
+
+
+class LiveCardsSerializer(serializers.Serializer):
+    cards = LiveCardSerializer(many=True)
+    last_id = serializers.IntegerField()
+
+
+LIVE_CARDS_LIMIT = 50
+
+
+class LiveCardsView(APIView):
+    """Cards opened after a given id and still open, newest first (at most 50): the dashboard
+    polls this every few seconds and puts them on top of its list without reloading."""
+
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(
+        summary="新亮红黄牌(实时)",
+        parameters=[OpenApiParameter("after", int, description="页面上最新一张牌的 id;只返回其后新亮的牌")],
+        responses=LiveCardsSerializer,
+    )
+    def get(self, request):
+        after = request.query_params.get("after", "0")
+        if not after.isdigit():
+            raise Invalid(_("after 应为整数。"), code="invalid_after", fields={"after": [_("应为整数。")]})
+        cards = list(selectors.cards_opened_after(int(after), limit=LIVE_CARDS_LIMIT))
+        last_id = max([int(after), *[c.pk for c in cards]])
+        return Response(LiveCardsSerializer({"cards": [{
+            "id": c.pk, "level": c.level, "level_label": c.get_level_display(), "trigger": c.trigger,
+            "trigger_label": c.get_trigger_display(),
+            "number": c.target_number, "title": c.target_title,
+            "department": c.responsible, "due": c.due, "reason": c.reason,
+            "opened_at": timezone.localtime(c.opened_at).strftime("%Y-%m-%d %H:%M"),
+            "url": reverse("portal:card", args=[c.pk]),
+            "application_url": c.target_url,  # the case, follow-up or complaint the card is about
+        } for c in cards], "last_id": last_id}).data)
 
 
 # --- cards ----------------------------------------------------------------------------------------

@@ -177,6 +177,16 @@ def open_cards(limit=DASHBOARD_CARDS):
     )
 
 
+def cards_opened_after(card_id: int, *, limit: int):
+    """Open cards with an id above `card_id` (ids grow with time), newest first."""
+    return (
+        Card.objects.filter(pk__gt=card_id, closed_at__isnull=True)
+        .select_related("application", "subcase", "subcase__matter", "department", "hall", "complaint",
+                        "followup__rating__application")
+        .order_by("-pk")[:limit]
+    )
+
+
 def dashboard():
     departments = subcase_counts_by_department()
     decided = sum(d["decided"] for d in departments)

@@ -20,3 +20,21 @@ def build_report(job_id: int) -> str | None:
 
     job = evaluation.export_build(job_id=job_id)
     return job.state if job is not None else None
+
+
+@shared_task
+def refresh_figures() -> int:
+    """Beat, every 5 minutes: the dashboard's rollups of the last 21 days (all of them when the
+    calendar changed). Delete + insert of whole days: running it twice is harmless."""
+    from . import figures
+
+    return figures.refresh_recent()
+
+
+@shared_task
+def refresh_all_figures() -> int:
+    """Beat, nightly: every day's rollups (events back-dated beyond 21 days, e.g. a resubmission)."""
+    from . import figures
+
+    return figures.refresh_all()
+

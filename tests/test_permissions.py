@@ -168,6 +168,8 @@ CASES = [
     ("get", "/api/disclosure/applications/", None, [200] * 7),
     ("get", "/api/disclosure/applications/?state=accepted&department=1&received_from=2026-01-01", None, [200] * 7),
     ("get", "/api/disclosure/applications/?received_to=tomorrow", None, [400] * 7),
+    ("get", "/api/supervision/figures/?period=year&group_by=matter", None, [401, 403, 403, 403, 403, 403, 200]),
+    ("get", "/api/supervision/live-cards/?after=0", None, [401, 403, 403, 403, 403, 403, 200]),
     ("get", "/api/cards/", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/cards/?state=all&level=red&trigger=decision", None, [401, 403, 403, 200, 200, 200, 200]),
     ("post", "/api/windows/walk-ins/", "walk_in", [401, 403, 403, 201, 403, 403, 403]),

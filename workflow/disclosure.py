@@ -10,7 +10,7 @@ What is listed: every application that reached a window (submitted) except those
 Drafts were never submitted and are never listed.
 
 Paging is by keyset over (submitted_at, id) descending, backed by the partial index
-`application_disclosure_idx` (workflow migration 0008): a page reads its 20 rows from the index
+`application_submitted_idx` (workflow migration 0010): a page reads its 20 rows from the index
 where the previous one stopped, whatever its depth, never an OFFSET. Filters by department or
 matter are semi-joins through the application–matter table's (application, matter) index; the
 number is the unique index.

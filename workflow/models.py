@@ -177,9 +177,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
-            # 办件公示 pages by (submitted_at, id) descending, keyset: supervision.disclosure
-            models.Index(fields=["submitted_at", "id"], condition=models.Q(submitted_at__isnull=False),
-                         name="application_disclosure_idx"),
+            # the dashboard's drill-down pages list an event's cases by its date (supervision/figures.py);
+            # 办件公示 pages by (submitted_at, id) descending on the first, keyset (workflow/disclosure.py)
+            models.Index(fields=["submitted_at", "id"], name="application_submitted_idx"),
+            models.Index(fields=["accepted_on", "id"], name="application_accepted_idx"),
+            models.Index(fields=["delivered_at", "id"], name="application_delivered_idx"),
         ]
 
     def __str__(self):
@@ -321,8 +323,11 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "deadline"]),
             # figures by period (supervision.evaluation): accepted and decided in a date range,
             # for all departments or one
-            models.Index(fields=["started_on", "department"], name="subcase_started_idx"),
-            models.Index(fields=["decided_on", "department"], name="subcase_decided_idx"),
+            models.Index(fields=["started_on", "department"], name="subcase_started_dept_idx"),
+            models.Index(fields=["decided_on", "department"], name="subcase_decided_dept_idx"),
+            # the dashboard's drill-down pages list an event's cases by its date (supervision/figures.py)
+            models.Index(fields=["decided_on", "id"], name="subcase_decided_idx"),
+            models.Index(fields=["started_on", "id"], name="subcase_started_idx"),
         ]
 
     def __str__(self):

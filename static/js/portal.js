@@ -72,6 +72,7 @@
         })
         .then(function (html) {
           region.innerHTML = html;
+          region.dispatchEvent(new CustomEvent("tongban:refreshed", { bubbles: true }));
           if (status) status.textContent = status.getAttribute("data-ok") + " " + new Date().toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
         })
         .catch(function () {

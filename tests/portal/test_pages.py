@@ -657,6 +657,11 @@ CASES = [
     # supervision
     ("get", "/supervision/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/?partial=1", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/?period=year&group_by=clerk&channel=online&wall=1", None,
+     [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/figures/cases/?period=month&count=concluded&dim=department&key=1", None,
+     [LOGIN, 403, 403, 403, 403, 403, 200], None),
+    ("get", "/supervision/figures/cases/?count=nonsense", None, [LOGIN, 403, 403, 403, 403, 403, 400], None),
     ("get", "/supervision/audit/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     # 两集中、三到位 (its XLSX: tests/supervision/test_compliance.py)
     ("get", "/supervision/compliance/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),

@@ -29,7 +29,9 @@ from matters.models import (
 from portal.demo import catalog, people
 from portal.demo.delivery import load_delivery
 from portal.demo.feedback import load_feedback
+from portal.demo.history import load_history
 from portal.demo.queue import load_queue
+from supervision.figures import refresh_all as refresh_all_figures
 from supervision.services import sweep_deadlines
 from windows import services as window_services
 from windows.models import Consultation, ConsultationEvent, Seat, Window
@@ -62,7 +64,9 @@ class Command(BaseCommand):
         self.load_consultations()
         made += load_delivery(self)
         load_feedback(self)  # 好差评 and 投诉举报 (portal/demo/feedback.py)
+        made += load_history()  # ninety days of past cases for the dashboard, once
         sweep_deadlines()
+        refresh_all_figures()  # the dashboard's rollups (cheap on demo data; beat keeps them fresh)
         queue = load_queue()
         self.load_evaluation_export()
         self.stdout.write(

@@ -9,25 +9,21 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_user_is_department_leader'),
         ('matters', '0006_matter_versions'),
-        ('workflow', '0009_delivery_choice'),
+        ('workflow', '0010_figure_drilldown_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddIndex(
-            model_name='application',
-            index=models.Index(condition=models.Q(('submitted_at__isnull', False)), fields=['submitted_at', 'id'], name='application_disclosure_idx'),
-        ),
         migrations.AddIndex(
             model_name='material',
             index=models.Index(condition=models.Q(('fulfilled_at__isnull', True), ('source', 'deferred')), fields=['due_on'], name='material_deferred_owed_idx'),
         ),
         migrations.AddIndex(
             model_name='subcase',
-            index=models.Index(fields=['started_on', 'department'], name='subcase_started_idx'),
+            index=models.Index(fields=['started_on', 'department'], name='subcase_started_dept_idx'),
         ),
         migrations.AddIndex(
             model_name='subcase',
-            index=models.Index(fields=['decided_on', 'department'], name='subcase_decided_idx'),
+            index=models.Index(fields=['decided_on', 'department'], name='subcase_decided_dept_idx'),
         ),
     ]

@@ -1,0 +1,866 @@
+"""The supervisor's figures: one definition of each, its daily rollup, the same figures computed
+straight from the case tables, and the cases behind any number.
+
+Period: Beijing dates `first`..`last`, both included (presets 今日, 本周 from Monday, 本月, 本季,
+本年, each up to today; or any custom range). Channel filter: online / window / both.
+
+Definitions (an "event" is dated by the Beijing date on which it happened):
+
+- received 收件: applications whose `submitted_at` falls in the period (a resubmission after a
+  supplement request moves it to the resubmission). Dimension: hall = `received_hall` (none for
+  online applications).
+- accepted 受理: applications whose `accepted_on` falls in the period, deemed acceptances included
+  (their `accepted_on` is the day of receipt); deemed 视为受理: those with `deemed_accepted`.
+- delivered 出件 and visits needed 跑动次数: applications whose `delivered_at` falls in the
+  period; visits of one = 1 if submitted at a window + 1 per supplement brought to a window (a
+  `workflow.application.supplemented` log row whose actor is not the applicant) + 1 if a clerk
+  handed the result out (`delivered_by`). The figure is the average per delivered application.
+  What cannot be derived: a visit that ended without a case (a consultation, a refused walk-in
+  not registered) is not counted.
+- started 受理子件: sub-cases whose `started_on` (the acceptance date) falls in the period.
+- online share 网办率: of the sub-cases started, the share whose application came online.
+- concluded 办结: sub-cases approved or denied with `decided_on` in the period.
+- on time 按时办结: concluded with `decided_on` ≤ `deadline` (the deadline as stored, i.e. after
+  pauses and the approved extension). on-time rate = on time / concluded.
+- working days taken: idx(decided_on) − idx(started_on) − paused_days over the working-day index
+  (`WorkdayIndex`: the acceptance day is not counted), never below 0. Average = sum / concluded;
+  p90 = nearest rank (the ⌈0.9·n⌉-th smallest), reported as 41 meaning "more than 40" when it falls
+  beyond the histogram's last bucket.
+- same-day rate 即办率: the share of concluded sub-cases taken 0 working days (decided on the
+  acceptance day, or before the next working day). Chosen over "matters of kind 即办" because it
+  measures what happened, and a promised-0-days matter decided late is not same-day.
+- cards open 红黄牌: open red and yellow cards, read live (they change by the minute and the open
+  set is small and indexed), by the card's responsible department.
+
+Dimensions: department and matter (sub-case figures only: an application spans departments),
+hall, window, clerk. Hall/window/clerk of every figure but "received" is the application's
+accepting desk: `accepted_hall`, `accepted_by` and the window that clerk sat at that day
+(`windows.Seat`; the latest-starting seat when two overlap). Deemed acceptances have no clerk
+(key 0). Each event counts once per dimension, so the rows of a grouping add up to the total.
+
+Rollups: `FigureRollup` holds, per day × dimension value × channel (online, window, "*" both),
+the sums from which every figure is finished (`finish`), including a histogram of working days
+0..40 (+ beyond), because a percentile of a union is not computable from percentiles.
+`refresh_rollups(first, last)` deletes and re-inserts those days with one INSERT … SELECT …
+GROUP BY per month of days and one more for the both-channel rows (SQLite and PostgreSQL), then
+recomputes from them the monthly rows,
+the year-to-month rows (January up to a month) and the month-to-date rows (every date of the
+current and previous month); it is idempotent. A reading (`_spans`) takes whole months from
+January as one year-to-month row, other whole months from monthly rows, the last partial month
+as one month-to-date row, and only a partial first month from daily rows: 本年, 本季, 本月 read
+one or two rows per key. Beat runs `refresh_recent` every 5 minutes (the last RECENT_DAYS days:
+deemed acceptances back-date up to 5 working days, resubmissions move a receipt) and
+`refresh_all` nightly, and a full refresh whenever the calendar changed. The page shows when the
+rollups were refreshed.
+
+`raw_figures` computes the same figures straight from Application/SubCase with the ORM (the
+benchmark's baseline and the tests' oracle); both must be identical.
+
+Adding a figure from another table (queue wait from queue tickets, ratings, complaints): add its
+sum columns to `FigureRollup` (a migration), an event SELECT to `_event_selects` giving its date,
+channel, dimension columns and those sums (and its kind's dimensions to `EVENT_DIMS`), its sums to
+`SUMS` and its finished value in `finish`, its raw computation to `raw_figures`, and a `FIGURES`
+entry (label, dimensions, drill-down). The equality tests then cover it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department, Hall, User
+from matters.models import Matter
+from windows.models import Seat, Window
+from workflow.models import Application, CaseLog, SubCase
+
+from .models import HISTOGRAM_DAYS, Card, FigureRefresh, FigureRollup, WorkdayIndex, WorkdayIndexState
+
+RECENT_DAYS = 21
+BEYOND = HISTOGRAM_DAYS + 1  # the p90 reported when it falls beyond the histogram
+HIST = [f"h{i:02d}" for i in range(HISTOGRAM_DAYS + 1)]
+
+DIMENSIONS = {
+    "department": _("部门"),
+    "hall": _("大厅"),
+    "window": _("窗口"),
+    "clerk": _("窗口人员"),
+    "matter": _("事项"),
+}
+ALL = ("all", "department", "matter", "hall", "window", "clerk")
+DESK = ("all", "hall", "window", "clerk")
+EVENT_DIMS = {
+    "received": ("all", "hall"),
+    "accepted": DESK,
+    "delivered": DESK,
+    "started": ALL,
+    "decided": ALL,
+}
+
+# The sums a rollup row holds (besides the histogram).
+SUMS = ("received", "accepted", "deemed", "delivered", "visits", "started", "started_online", "concluded", "on_time",
+        "days_sum")
+BOTH = "*"  # the channel value of the rows that sum both channels
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    dims: tuple
+    help: str = ""
+
+
+FIGURES = [
+    Figure("received", _("收件"), EVENT_DIMS["received"], _("期内提交(含补正后重新提交)的办件")),
+    Figure("accepted", _("受理"), DESK, _("期内受理的办件,含视为受理")),
+    Figure("deemed", _("视为受理"), DESK, _("网上预审逾期,依法视为受理的办件")),
+    Figure("started", _("受理子件"), ALL, _("期内受理的子件(按部门事项拆分)")),
+    Figure("online_rate", _("网办率"), ALL, _("受理子件中网上申办的比例")),
+    Figure("concluded", _("办结"), ALL, _("期内作出准予或不予许可决定的子件")),
+    Figure("on_time_rate", _("按时办结率"), ALL, _("办结子件中决定日期不晚于办结期限的比例")),
+    Figure("avg_days", _("平均用时"), ALL, _("办结子件的平均工作日(受理当日不计,扣除暂停)")),
+    Figure("p90_days", _("90%用时"), ALL, _("90%的办结子件不超过的工作日(最近秩)")),
+    Figure("same_day_rate", _("即办率"), ALL, _("办结子件中0个工作日办结的比例")),
+    Figure("visits_avg", _("平均跑动"), DESK, _("期内出件办件的平均到窗口次数")),
+]
+FIGURE_KEYS = {f.key for f in FIGURES}
+# figure → the count whose cases are behind it (drill-down), for the rates and day figures too
+DRILL = {"received": "received", "accepted": "accepted", "deemed": "deemed", "started": "started",
+         "online_rate": "started_online", "concluded": "concluded", "on_time_rate": "on_time",
+         "avg_days": "concluded", "p90_days": "concluded", "same_day_rate": "same_day",
+         "visits_avg": "delivered"}
+DRILL_KINDS = ("received", "accepted", "deemed", "delivered", "started", "started_online", "concluded", "on_time",
+               "same_day")
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+PRESETS = {"today": _("今日"), "week": _("本周"), "month": _("本月"), "quarter": _("本季"), "year": _("本年"),
+           "custom": _("自定义")}
+DEFAULT_PRESET = "month"
+
+
+@dataclass(frozen=True)
+class Period:
+    first: dt.date
+    last: dt.date
+    preset: str = "custom"
+
+    @property
+    def label(self):
+        if self.first == self.last:
+            return self.first.isoformat()
+        return f"{self.first.isoformat()} — {self.last.isoformat()}"
+
+
+def period_for(preset: str, *, today: dt.date, first: dt.date | None = None, last: dt.date | None = None) -> Period:
+    if preset == "custom" and first and last:
+        first, last = min(first, last), max(first, last)
+        return Period(first, last, "custom")
+    if preset == "today":
+        return Period(today, today, preset)
+    if preset == "week":
+        return Period(today - dt.timedelta(days=today.weekday()), today, preset)
+    if preset == "quarter":
+        return Period(dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today, preset)
+    if preset == "year":
+        return Period(dt.date(today.year, 1, 1), today, preset)
+    return Period(today.replace(day=1), today, "month")
+
+
+def _day_bounds(first: dt.date, last: dt.date):
+    """The aware datetimes [first 00:00, last+1 00:00) in Beijing time."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return start, end
+
+
+# --- SQL helpers (the only vendor-specific parts) ---------------------------------------------
+
+
+def _local_date(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(({column} AT TIME ZONE '{settings.TIME_ZONE}') AS date)"
+    hours = int(dt.datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset().total_seconds() // 3600)
+    return f"date({column}, '{hours:+d} hours')"  # SQLite stores UTC text; Beijing has no DST
+
+
+def _greatest0(expr: str) -> str:
+    return f"GREATEST(0, {expr})" if connection.vendor == "postgresql" else f"MAX(0, {expr})"
+
+
+def _month_start(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _d(value: dt.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _ts(value: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+# --- rollup refresh ---------------------------------------------------------------------------
+
+_COLUMNS = ("kind", "day", "channel", "department", "matter", "hall", "clerk", "acc_day", "received", "accepted",
+            "deemed", "delivered", "visits", "started", "started_online", "concluded", "on_time", "wd")
+_NULL_INT = "CAST(NULL AS INTEGER)"
+_NULL_DATE = "CAST(NULL AS DATE)"
+
+
+def _select(values: dict, source: str) -> str:
+    defaults = {"department": _NULL_INT, "matter": _NULL_INT, "hall": _NULL_INT, "clerk": _NULL_INT,
+                "acc_day": _NULL_DATE, "wd": _NULL_INT}
+    exprs = [f"{values.get(c, defaults.get(c, '0'))} AS {c}" for c in _COLUMNS]
+    return f"SELECT {', '.join(exprs)} FROM {source}"
+
+
+def _event_selects(first: dt.date, last: dt.date):
+    """One SELECT per event kind over the events dated first..last, with the columns _COLUMNS."""
+    app, sub, idx, log = _t(Application), _t(SubCase), _t(WorkdayIndex), _t(CaseLog)
+    start, end = _day_bounds(first, last)
+    desk = {"hall": "a.accepted_hall_id", "clerk": "a.accepted_by_id", "acc_day": "a.accepted_on"}
+    supplemented = (f"(SELECT COUNT(*) FROM {log} l WHERE l.application_id = a.id "
+                    f"AND l.action = 'workflow.application.supplemented' "
+                    f"AND l.actor_id IS NOT NULL AND l.actor_id <> a.applicant_id)")
+    decided = ", ".join(f"'{s}'" for s in SubCase.DECIDED_STATES)
+    selects = [
+        (_select({"kind": "'received'", "day": _local_date("a.submitted_at"), "channel": "a.channel",
+                  "hall": "a.received_hall_id", "received": "1"},
+                 f"{app} a WHERE a.submitted_at >= %s AND a.submitted_at < %s"), [_ts(start), _ts(end)]),
+        (_select({"kind": "'accepted'", "day": "a.accepted_on", "channel": "a.channel", **desk, "accepted": "1",
+                  "deemed": "CASE WHEN a.deemed_accepted THEN 1 ELSE 0 END"},
+                 f"{app} a WHERE a.accepted_on >= %s AND a.accepted_on <= %s"), [_d(first), _d(last)]),
+        (_select({"kind": "'delivered'", "day": _local_date("a.delivered_at"), "channel": "a.channel", **desk,
+                  "delivered": "1",
+                  "visits": f"(CASE WHEN a.channel = 'window' THEN 1 ELSE 0 END) "
+                            f"+ (CASE WHEN a.delivered_by_id IS NOT NULL THEN 1 ELSE 0 END) + {supplemented}"},
+                 f"{app} a WHERE a.delivered_at >= %s AND a.delivered_at < %s"), [_ts(start), _ts(end)]),
+        (_select({"kind": "'started'", "day": "s.started_on", "channel": "a.channel", "department": "s.department_id",
+                  "matter": "s.matter_id", **desk, "started": "1",
+                  "started_online": "CASE WHEN a.channel = 'online' THEN 1 ELSE 0 END"},
+                 f"{sub} s JOIN {app} a ON a.id = s.application_id "
+                 f"WHERE s.started_on >= %s AND s.started_on <= %s"), [_d(first), _d(last)]),
+        (_select({"kind": "'decided'", "day": "s.decided_on", "channel": "a.channel", "department": "s.department_id",
+                  "matter": "s.matter_id", **desk, "concluded": "1",
+                  "on_time": "CASE WHEN s.decided_on <= s.deadline THEN 1 ELSE 0 END",
+                  "wd": _greatest0("i2.ordinal - i1.ordinal - s.paused_days")},
+                 f"{sub} s JOIN {app} a ON a.id = s.application_id "
+                 f"JOIN {idx} i1 ON i1.day = s.started_on JOIN {idx} i2 ON i2.day = s.decided_on "
+                 f"WHERE s.state IN ({decided}) AND s.decided_on >= %s AND s.decided_on <= %s"), [_d(first), _d(last)]),
+    ]
+    return selects
+
+
+def _rollup_columns():
+    return ["grain", "day", "dim", "key", "channel", *SUMS, *HIST, "hover"]
+
+
+def _insert_days(first: dt.date, last: dt.date) -> int:
+    selects = _event_selects(first, last)
+    params = [p for _sql, ps in selects for p in ps]
+    events = " UNION ALL ".join(sql for sql, _ps in selects)
+    dims = " UNION ALL ".join(f"SELECT '{kind}' AS kind, '{dim}' AS dim"
+                              for kind, dims in EVENT_DIMS.items() for dim in dims)
+    seat = _t(Seat)
+    key = ("COALESCE(CASE dm.dim WHEN 'department' THEN e.department WHEN 'matter' THEN e.matter "
+           "WHEN 'hall' THEN e.hall WHEN 'window' THEN dk.window_id WHEN 'clerk' THEN e.clerk END, 0)")
+    sums = ["SUM(COALESCE(e.wd, 0))" if c == "days_sum" else f"SUM(e.{c})" for c in SUMS]
+    hist = [f"SUM(CASE WHEN e.wd = {i} THEN 1 ELSE 0 END)" for i in range(HISTOGRAM_DAYS + 1)]
+    hover = f"SUM(CASE WHEN e.wd > {HISTOGRAM_DAYS} THEN 1 ELSE 0 END)"
+    sql = (
+        f"WITH e AS ({events}), "
+        f"dm AS ({dims}), "
+        f"dk AS (SELECT c.clerk, c.acc_day, (SELECT st.window_id FROM {seat} st WHERE st.clerk_id = c.clerk "
+        f"AND st.starts_on <= c.acc_day AND (st.ends_on IS NULL OR st.ends_on >= c.acc_day) "
+        f"ORDER BY st.starts_on DESC, st.id DESC LIMIT 1) AS window_id "
+        f"FROM (SELECT DISTINCT clerk, acc_day FROM e WHERE clerk IS NOT NULL) c) "
+        f"INSERT INTO {_t(FigureRollup)} ({', '.join(_rollup_columns())}) "
+        f"SELECT 'd', e.day, dm.dim, {key}, e.channel, {', '.join(sums)}, {', '.join(hist)}, {hover} "
+        f"FROM e JOIN dm ON dm.kind = e.kind "
+        f"LEFT JOIN dk ON dk.clerk = e.clerk AND dk.acc_day = e.acc_day "
+        f"GROUP BY e.day, dm.dim, {key}, e.channel"
+    )
+    # the rows of both channels, from the rows just written (far fewer than the events)
+    columns = _rollup_columns()
+    both = (f"INSERT INTO {_t(FigureRollup)} ({', '.join(columns)}) "
+            f"SELECT grain, day, dim, key, '{BOTH}', {', '.join(f'SUM({c})' for c in columns[5:])} "
+            f"FROM {_t(FigureRollup)} WHERE grain = 'd' AND day >= %s AND day <= %s AND channel <> '{BOTH}' "
+            f"GROUP BY grain, day, dim, key")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.rowcount
+        cursor.execute(both, [_d(first), _d(last)])
+        return rows + cursor.rowcount
+
+
+def _refresh_months(first: dt.date, last: dt.date):
+    low = first.replace(day=1)
+    high = _month_end(last)
+    table = _t(FigureRollup)
+    columns = _rollup_columns()
+    sums = ", ".join(f"SUM({c})" for c in columns[5:])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE grain = 'm' AND day >= %s AND day <= %s", [_d(low), _d(high)])
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT 'm', {_month_start('day')}, dim, key, channel, {sums} FROM {table} "
+            f"WHERE grain = 'd' AND day >= %s AND day <= %s GROUP BY {_month_start('day')}, dim, key, channel",
+            [_d(low), _d(high)],
+        )
+
+
+def _month_starts(low: dt.date, high: dt.date):
+    day, starts = low.replace(day=1), []
+    while day <= high:
+        starts.append(day)
+        day = _month_end(day) + dt.timedelta(days=1)
+    return starts
+
+
+def _dates_sql(days) -> tuple[str, list]:
+    value = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"  # SQLite: CAST to DATE is numeric
+    return " UNION ALL ".join(f"SELECT {value} AS day" for _ in days), [_d(d) for d in days]
+
+
+def _refresh_cumulative(first: dt.date, last: dt.date, *, floor: dt.date, today: dt.date):
+    """Month-to-date rows (grain "c") for every date of the months of first..last
+    that are not before `floor` (a month's first day); those before it are removed, since they
+    are no longer kept up to date. One INSERT … SELECT per month."""
+    table = _t(FigureRollup)
+    columns = _rollup_columns()
+    sums = ", ".join(f"SUM(r.{c})" for c in columns[5:])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE grain = 'c' AND day < %s", [_d(floor)])
+        for month in _month_starts(max(first, floor), last):
+            end = _month_end(month)
+            cursor.execute(f"DELETE FROM {table} WHERE grain = 'c' AND day >= %s AND day <= %s",
+                           [_d(month), _d(_month_end(month))])
+            days = [month + dt.timedelta(days=i) for i in range((end - month).days + 1)]
+            dates, params = _dates_sql(days)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT 'c', c.day, r.dim, r.key, r.channel, {sums} FROM ({dates}) c "
+                f"JOIN {table} r ON r.grain = 'd' AND r.day >= %s AND r.day <= c.day "
+                f"GROUP BY c.day, r.dim, r.key, r.channel",
+                [*params, _d(month)],
+            )
+
+
+def _refresh_years(first: dt.date, last: dt.date):
+    """Year-to-date rows (grain "y", `day` = a month's first day: the sums from January 1 to
+    that month's end) for the years of first..last, from the monthly rows."""
+    table = _t(FigureRollup)
+    columns = _rollup_columns()
+    sums = ", ".join(f"SUM(r.{c})" for c in columns[5:])
+    with connection.cursor() as cursor:
+        for year in range(first.year, last.year + 1):
+            january, december = dt.date(year, 1, 1), dt.date(year, 12, 1)
+            cursor.execute(f"DELETE FROM {table} WHERE grain = 'y' AND day >= %s AND day <= %s",
+                           [_d(january), _d(december)])
+            dates, params = _dates_sql(_month_starts(january, december))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT 'y', c.day, r.dim, r.key, r.channel, {sums} FROM ({dates}) c "
+                f"JOIN {table} r ON r.grain = 'm' AND r.day >= %s AND r.day <= c.day "
+                f"GROUP BY c.day, r.dim, r.key, r.channel",
+                [*params, _d(january)],
+            )
+
+
+def _cumulative_floor(today: dt.date) -> dt.date:
+    """Month-to-date rows are kept from the first day of the previous month."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _index_signature():
+    state = WorkdayIndexState.objects.filter(pk=1).values_list("signature", flat=True).first()
+    return state or ""
+
+
+def refresh_rollups(*, first: dt.date, last: dt.date, chunk_days: int = 31, today: dt.date | None = None) -> int:
+    """Delete and re-insert the daily rows of first..last (in chunks of days), then the monthly
+    rows of the months touched. Idempotent; one transaction."""
+    from . import services
+
+    rows = 0
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        services.ensure_workday_index(today=today)
+        table = _t(FigureRollup)
+        day = first
+        while day <= last:
+            upto = min(last, day + dt.timedelta(days=chunk_days - 1))
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE grain = 'd' AND day >= %s AND day <= %s",
+                               [_d(day), _d(upto)])
+            rows += _insert_days(day, upto)
+            day = upto + dt.timedelta(days=1)
+        _refresh_months(first, last)
+        _refresh_years(first, last)
+        floor = _cumulative_floor(today)
+        _refresh_cumulative(first, last, floor=floor, today=today)
+        state, _created = FigureRefresh.objects.select_for_update().get_or_create(pk=1)
+        if state.cumulative_from != floor:  # a new month: the previous one's rows were not all kept
+            _refresh_cumulative(floor, today, floor=floor, today=today)
+            state.cumulative_from = floor
+        state.refreshed_at = timezone.now()
+        state.signature = _index_signature()
+        state.first_day = min(filter(None, [state.first_day, first]))
+        state.last_day = max(filter(None, [state.last_day, last]))
+        state.save()
+    return rows
+
+
+def event_span() -> tuple[dt.date, dt.date] | None:
+    """The first and last day on which any counted event happened (cheap: index ends)."""
+    days = []
+    for qs, field in [(Application.objects.exclude(submitted_at=None), "submitted_at"),
+                      (Application.objects.exclude(delivered_at=None), "delivered_at")]:
+        for order in (field, f"-{field}"):
+            value = qs.order_by(order).values_list(field, flat=True).first()
+            if value:
+                days.append(timezone.localdate(value))
+    for qs, field in [(Application.objects.exclude(accepted_on=None), "accepted_on"),
+                      (SubCase.objects.all(), "started_on"), (SubCase.objects.exclude(decided_on=None), "decided_on")]:
+        for order in (field, f"-{field}"):
+            value = qs.order_by(order).values_list(field, flat=True).first()
+            if value:
+                days.append(value)
+    return (min(days), max(days)) if days else None
+
+
+def refresh_all(*, today: dt.date | None = None) -> int:
+    """Every day with events (and the whole table's old rows outside them are removed)."""
+    span = event_span()
+    today = today or timezone.localdate()
+    first, last = span if span else (today, today)
+    last = max(last, today)
+    with transaction.atomic():
+        FigureRollup.objects.exclude(day__gte=first.replace(day=1), day__lte=last).delete()
+        FigureRefresh.objects.filter(pk=1).update(first_day=None, last_day=None)
+        rows = refresh_rollups(first=first, last=last, today=today)
+        FigureRefresh.objects.filter(pk=1).update(full_at=timezone.now())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_t(FigureRollup)}")
+    return rows
+
+
+def refresh_recent(*, today: dt.date | None = None) -> int:
+    """The last RECENT_DAYS days; everything when the calendar changed since the last refresh."""
+    from . import services
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        services.ensure_workday_index(today=today)
+    state = FigureRefresh.objects.filter(pk=1).first()
+    if state is None or state.signature != _index_signature() or state.full_at is None:
+        return refresh_all(today=today)
+    return refresh_rollups(first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today, today=today)
+
+
+def refreshed_at():
+    return FigureRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+# --- finishing figures from sums ----------------------------------------------------------------
+
+
+def empty_sums() -> dict:
+    return {**{c: 0 for c in SUMS}, "hist": [0] * (HISTOGRAM_DAYS + 1), "hover": 0}
+
+
+def _rate(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def p90(hist: list, hover: int):
+    """Nearest-rank 90th percentile of the working days: the ⌈0.9·n⌉-th smallest value."""
+    n = sum(hist) + hover
+    if not n:
+        return None
+    rank = math.ceil(0.9 * n)
+    seen = 0
+    for days, count in enumerate(hist):
+        seen += count
+        if seen >= rank:
+            return days
+    return BEYOND
+
+
+def finish(sums: dict, dims: str = "all") -> dict:
+    """The figures of one row from its sums; None where the figure does not apply to the grouping
+    or has no denominator."""
+    concluded = sums["concluded"]
+    values = {
+        "received": sums["received"],
+        "accepted": sums["accepted"],
+        "deemed": sums["deemed"],
+        "started": sums["started"],
+        "online_rate": _rate(sums["started_online"], sums["started"]),
+        "concluded": concluded,
+        "on_time": sums["on_time"],
+        "on_time_rate": _rate(sums["on_time"], concluded),
+        "avg_days": round(sums["days_sum"] / concluded, 1) if concluded else None,
+        "p90_days": p90(sums["hist"], sums["hover"]),
+        "same_day": sums["hist"][0],
+        "same_day_rate": _rate(sums["hist"][0], concluded),
+        "delivered": sums["delivered"],
+        "visits_avg": round(sums["visits"] / sums["delivered"], 2) if sums["delivered"] else None,
+    }
+    for figure in FIGURES:
+        if dims not in figure.dims:
+            values[figure.key] = None
+    if dims not in DESK:
+        values["delivered"] = None
+    if dims not in EVENT_DIMS["received"]:
+        values["received"] = None
+    return values
+
+
+# --- reading the rollups ------------------------------------------------------------------------
+
+
+def _spans(first: dt.date, last: dt.date, *, cumulative_from: dt.date | None = None):
+    """The rollup rows covering first..last exactly: (grain, low, high) triples. Whole months:
+    from a year-to-date row when they start in January, else from monthly rows; the last,
+    partial month from its month-to-date row on `last` when that month still has them (from
+    `cumulative_from` on); anything else (a partial first month) from daily rows."""
+    spans = []
+    m1 = first if first.day == 1 else _month_end(first) + dt.timedelta(days=1)
+    if m1 > last:  # within one month, not from its 1st
+        return [("d", first, last)]
+    if first < m1:
+        spans.append(("d", first, m1 - dt.timedelta(days=1)))
+    tail = last.replace(day=1)
+    full_end = last if last == _month_end(last) else tail - dt.timedelta(days=1)
+    month = m1
+    while month <= full_end:  # whole months, year by year
+        year_end = min(full_end, dt.date(month.year, 12, 31))
+        if month.month == 1:
+            spans.append(("y", year_end.replace(day=1), year_end.replace(day=1)))
+        else:
+            spans.append(("m", month, year_end))
+        month = year_end + dt.timedelta(days=1)
+    if full_end < last:
+        spans.append(("c", last, last) if cumulative_from and tail >= cumulative_from else ("d", tail, last))
+    return spans
+
+
+def _rollup_sums(dim: str, period: Period, *, channel: str = "", department: int | None = None,
+                 by_day: bool = False) -> dict:
+    """{key (or day): sums} for one dimension over the period, from the rollup rows."""
+    table = _t(FigureRollup)
+    if by_day:
+        spans = [("d", period.first, period.last)]
+    else:
+        cumulative_from = FigureRefresh.objects.filter(pk=1).values_list("cumulative_from", flat=True).first()
+        spans = _spans(period.first, period.last, cumulative_from=cumulative_from)
+    where, params = [], []
+    for grain, low, high in spans:
+        where.append("(grain = %s AND day >= %s AND day <= %s)")
+        params += [grain, _d(low), _d(high)]
+    where = f"dim = %s AND channel = %s AND ({' OR '.join(where)})"
+    params = [dim, channel or BOTH, *params]
+    if department and dim == "matter":
+        where += f" AND key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s)"
+        params.append(department)
+    group = "day" if by_day else "key"
+    columns = [f"SUM({c})" for c in SUMS] + [f"SUM({h})" for h in HIST] + ["SUM(hover)"]
+    sql = f"SELECT {group}, {', '.join(columns)} FROM {table} WHERE {where} GROUP BY {group}"
+    result = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            group_value, values = row[0], [int(v or 0) for v in row[1:]]
+            sums = dict(zip(SUMS, values[:len(SUMS)], strict=True))
+            sums["hist"] = values[len(SUMS):len(SUMS) + 1 + HISTOGRAM_DAYS]
+            sums["hover"] = values[-1]
+            if by_day and isinstance(group_value, str):
+                group_value = dt.date.fromisoformat(group_value)
+            result[group_value] = sums
+    return result
+
+
+# --- the same sums straight from the case tables --------------------------------------------------
+
+
+def _seat_window(clerk_ref: str, day_ref: str):
+    return Subquery(
+        Seat.objects.filter(clerk_id=OuterRef(clerk_ref), starts_on__lte=OuterRef(day_ref))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=OuterRef(day_ref)))
+        .order_by("-starts_on", "-pk").values("window_id")[:1]
+    )
+
+
+def _workday(ref: str):
+    return Subquery(WorkdayIndex.objects.filter(day=OuterRef(ref)).values("ordinal")[:1])
+
+
+def _app_dim(qs, dim: str, *, received=False):
+    """(queryset, field) giving the dimension value of an application event."""
+    if dim == "all":
+        return qs.annotate(dimkey=Value(0, output_field=IntegerField())), "dimkey"
+    if dim == "hall":
+        return qs, "received_hall_id" if received else "accepted_hall_id"
+    if dim == "clerk":
+        return qs, "accepted_by_id"
+    if dim == "window":
+        return qs.annotate(dimkey=_seat_window("accepted_by_id", "accepted_on")), "dimkey"
+    raise ValueError(dim)
+
+
+def _sub_dim(qs, dim: str):
+    if dim == "all":
+        return qs.annotate(dimkey=Value(0, output_field=IntegerField())), "dimkey"
+    if dim in ("department", "matter"):
+        return qs, f"{dim}_id"
+    if dim == "hall":
+        return qs, "application__accepted_hall_id"
+    if dim == "clerk":
+        return qs, "application__accepted_by_id"
+    if dim == "window":
+        return qs.annotate(dimkey=_seat_window("application__accepted_by_id", "application__accepted_on")), "dimkey"
+    raise ValueError(dim)
+
+
+def _events(kind: str, period: Period, *, channel="", department=None):
+    """The cases counted by one event kind in the period (before grouping), as a queryset."""
+    start, end = _day_bounds(period.first, period.last)
+    if kind in ("received", "accepted", "delivered"):
+        qs = {
+            "received": Application.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
+            "accepted": Application.objects.filter(accepted_on__gte=period.first, accepted_on__lte=period.last),
+            "delivered": Application.objects.filter(delivered_at__gte=start, delivered_at__lt=end),
+        }[kind]
+        return qs.filter(channel=channel) if channel else qs
+    if kind == "started":
+        qs = SubCase.objects.filter(started_on__gte=period.first, started_on__lte=period.last)
+    else:
+        qs = SubCase.objects.filter(state__in=SubCase.DECIDED_STATES, decided_on__gte=period.first,
+                                    decided_on__lte=period.last)
+    if channel:
+        qs = qs.filter(application__channel=channel)
+    if department:
+        qs = qs.filter(matter__department_id=department)
+    return qs
+
+
+def _visits():
+    supplemented = (CaseLog.objects.filter(application_id=OuterRef("pk"), action="workflow.application.supplemented",
+                                           actor_id__isnull=False).exclude(actor_id=OuterRef("applicant_id"))
+                    .order_by().values("application_id").annotate(n=Count("pk")).values("n")[:1])
+    return (Case(When(channel="window", then=1), default=0)
+            + Case(When(delivered_by__isnull=False, then=1), default=0)
+            + Coalesce(Subquery(supplemented, output_field=IntegerField()), 0))
+
+
+def raw_sums(dim: str, period: Period, *, channel: str = "", department: int | None = None,
+             by_day: bool = False) -> dict:
+    """The same {key (or day): sums} as `_rollup_sums`, straight from the case tables."""
+    result: dict = {}
+
+    def bucket(key):
+        return result.setdefault(0 if key is None else key, empty_sums())
+
+    sub_department = department if dim == "matter" else None
+    if by_day or dim in EVENT_DIMS["received"]:
+        qs = _events("received", period, channel=channel)
+        if by_day:
+            qs, field = qs.annotate(dimkey=TruncDate("submitted_at", tzinfo=ZoneInfo(settings.TIME_ZONE))), "dimkey"
+        else:
+            qs, field = _app_dim(qs, dim, received=True)
+        for row in qs.order_by().values(field).annotate(n=Count("pk")):
+            bucket(row[field])["received"] += row["n"]
+    if by_day or dim in DESK:
+        qs = _events("accepted", period, channel=channel)
+        qs, field = (qs.annotate(dimkey=F("accepted_on")), "dimkey") if by_day else _app_dim(qs, dim)
+        for row in qs.order_by().values(field).annotate(n=Count("pk"), deemed=Count("pk", filter=Q(deemed_accepted=True))):
+            bucket(row[field])["accepted"] += row["n"]
+            bucket(row[field])["deemed"] += row["deemed"]
+        qs = _events("delivered", period, channel=channel)
+        if by_day:
+            qs, field = qs.annotate(dimkey=TruncDate("delivered_at", tzinfo=ZoneInfo(settings.TIME_ZONE))), "dimkey"
+        else:
+            qs, field = _app_dim(qs, dim)
+        for row in qs.order_by().annotate(v=_visits()).values(field).annotate(n=Count("pk"), visits=Sum("v")):
+            bucket(row[field])["delivered"] += row["n"]
+            bucket(row[field])["visits"] += row["visits"] or 0
+    qs = _events("started", period, channel=channel, department=sub_department)
+    qs, field = (qs.annotate(dimkey=F("started_on")), "dimkey") if by_day else _sub_dim(qs, dim)
+    for row in qs.order_by().values(field).annotate(
+            n=Count("pk"), online=Count("pk", filter=Q(application__channel="online"))):
+        bucket(row[field])["started"] += row["n"]
+        bucket(row[field])["started_online"] += row["online"]
+    qs = _events("decided", period, channel=channel, department=sub_department)
+    qs, field = (qs.annotate(dimkey=F("decided_on")), "dimkey") if by_day else _sub_dim(qs, dim)
+    qs = qs.annotate(wd=Greatest(Value(0), _workday("decided_on") - _workday("started_on") - F("paused_days")))
+    for row in qs.order_by().values(field, "wd").annotate(
+            n=Count("pk"), on_time=Count("pk", filter=Q(decided_on__lte=F("deadline")))):
+        sums = bucket(row[field])
+        sums["concluded"] += row["n"]
+        sums["on_time"] += row["on_time"]
+        sums["days_sum"] += row["wd"] * row["n"]
+        if row["wd"] > HISTOGRAM_DAYS:
+            sums["hover"] += row["n"]
+        else:
+            sums["hist"][row["wd"]] += row["n"]
+    return result
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def _labels(dim: str, keys) -> dict:
+    keys = [k for k in keys if k]
+    if dim in ("department", "matter", "hall"):
+        model = {"department": Department, "matter": Matter, "hall": Hall}[dim]
+        return dict(model.objects.filter(pk__in=keys).order_by().values_list("pk", "name"))
+    if dim == "window":
+        return {pk: f"{hall} {number}号 {name}" for pk, hall, number, name in
+                Window.objects.filter(pk__in=keys).order_by().values_list("pk", "hall__name", "number", "name")}
+    if dim == "clerk":
+        return {pk: real_name or username for pk, real_name, username in
+                User.objects.filter(pk__in=keys).order_by().values_list("pk", "real_name", "username")}
+    return {}
+
+
+NONE_LABELS = {"hall": _("网上申办 / 未指定大厅"), "clerk": _("视为受理 / 无受理人"), "window": _("未排班窗口"),
+               "department": _("未指定部门"), "matter": _("未指定事项")}
+
+
+def rank_departments(rows: list[dict]) -> list[dict]:
+    """Departments with sub-cases concluded in the period, best first: higher on-time rate, then
+    fewer average working days, then more concluded, then name. Those with none are left out."""
+    ranked = sorted((r for r in rows if r["concluded"]),
+                    key=lambda r: (-r["on_time_rate"], r["avg_days"], -r["concluded"], r["label"]))
+    return [{"rank": i, "key": r["key"], "label": r["label"], "on_time_rate": r["on_time_rate"],
+             "avg_days": r["avg_days"], "concluded": r["concluded"]} for i, r in enumerate(ranked, 1)]
+
+
+def _rows(dim, sums_by_key):
+    labels = _labels(dim, sums_by_key)
+    rows = []
+    for key, sums in sums_by_key.items():
+        label = labels.get(key) or str(NONE_LABELS.get(dim, "—"))
+        rows.append({"key": key, "label": label, **finish(sums, dim)})
+    rows.sort(key=lambda r: (-(r["concluded"] or 0), -(r["started"] or 0), -(r["accepted"] or 0), r["label"]))
+    return rows
+
+
+def open_cards_by_department() -> dict:
+    """Live: {"total": {"red", "yellow"}, "departments": {department id (0: windows): {...}}}."""
+    result = {"total": {"red": 0, "yellow": 0}, "departments": {}}
+    for row in (Card.objects.filter(closed_at__isnull=True).order_by()
+                .values("department_id", "level").annotate(n=Count("pk"))):
+        dept = result["departments"].setdefault(row["department_id"] or 0, {"red": 0, "yellow": 0})
+        dept[row["level"]] += row["n"]
+        result["total"][row["level"]] += row["n"]
+    return result
+
+
+def dashboard_figures(*, period: Period, group_by: str = "department", channel: str = "",
+                      department: int | None = None, raw: bool = False) -> dict:
+    """Everything the dashboard shows for a period: the total, the rows of the grouping, the
+    departments' ranking, the trend by day and the open cards. `raw=True` computes the same
+    from the case tables instead of the rollups."""
+    group_by = group_by if group_by in DIMENSIONS else "department"
+    channel = channel if channel in ("online", "window") else ""
+    read = raw_sums if raw else _rollup_sums
+    total = read("all", period, channel=channel).get(0, empty_sums())
+    groups = read(group_by, period, channel=channel, department=department)
+    rows = _rows(group_by, groups)
+    dept_rows = rows if group_by == "department" else _rows("department", read("department", period, channel=channel))
+    cards = open_cards_by_department()
+    for row in dept_rows:
+        row["cards"] = cards["departments"].get(row["key"], {"red": 0, "yellow": 0})
+    trend_sums = read("all", period, channel=channel, by_day=True)
+    trend = []
+    day = period.first
+    while day <= period.last:
+        sums = trend_sums.get(day, empty_sums())
+        trend.append({"day": day.isoformat(), "received": sums["received"], "concluded": sums["concluded"],
+                      "on_time": sums["on_time"]})
+        day += dt.timedelta(days=1)
+    return {
+        "period": {"first": period.first.isoformat(), "last": period.last.isoformat(), "preset": period.preset},
+        "group_by": group_by,
+        "channel": channel,
+        "department": department,
+        "total": finish(total, "all"),
+        "rows": rows,
+        "ranking": rank_departments(dept_rows),
+        "departments": dept_rows if group_by != "department" else None,
+        "trend": trend,
+        "cards": cards["total"],
+    }
+
+
+# --- the cases behind a number ------------------------------------------------------------------
+
+
+def cases_behind(*, count: str, period: Period, dim: str = "all", key: int = 0, channel: str = "",
+                 department: int | None = None):
+    """(model, queryset, date field) of exactly the cases a count was made of, ordered newest
+    first by its date then id, for keyset paging. `count` is one of DRILL_KINDS."""
+    if count not in DRILL_KINDS:
+        raise ValueError(count)
+    kind = {"deemed": "accepted", "started_online": "started", "on_time": "decided", "same_day": "decided",
+            "concluded": "decided"}.get(count, count)
+    qs = _events(kind, period, channel=channel, department=department if dim == "matter" else None)
+    if kind in ("received", "accepted", "delivered"):
+        model, date_field = Application, {"received": "submitted_at", "accepted": "accepted_on",
+                                          "delivered": "delivered_at"}[kind]
+        if dim != "all":
+            qs, field = _app_dim(qs, dim, received=kind == "received")
+            qs = qs.filter(**{f"{field}__isnull": True} if not key else {field: key})
+        if count == "deemed":
+            qs = qs.filter(deemed_accepted=True)
+    else:
+        model, date_field = SubCase, "started_on" if kind == "started" else "decided_on"
+        if dim != "all":
+            qs, field = _sub_dim(qs, dim)
+            qs = qs.filter(**{f"{field}__isnull": True} if not key else {field: key})
+        if count == "started_online":
+            qs = qs.filter(application__channel="online")
+        elif count == "on_time":
+            qs = qs.filter(decided_on__lte=F("deadline"))
+        elif count == "same_day":
+            qs = qs.annotate(wd=Greatest(Value(0), _workday("decided_on") - _workday("started_on")
+                                         - F("paused_days"))).filter(wd=0)
+        qs = qs.select_related("application", "matter", "department")
+    return model, qs.order_by(f"-{date_field}", "-pk"), date_field
+
+
+DRILL_LABELS = {
+    "received": _("收件办件"), "accepted": _("受理办件"), "deemed": _("视为受理办件"), "delivered": _("出件办件"),
+    "started": _("受理子件"), "started_online": _("网上申办的受理子件"), "concluded": _("办结子件"),
+    "on_time": _("按时办结子件"), "same_day": _("即办(0个工作日)办结子件"),
+}
+
+
+def dimension_label(dim: str, key: int) -> str:
+    return _labels(dim, [key]).get(key) or str(NONE_LABELS.get(dim, "—"))

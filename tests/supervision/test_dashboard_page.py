@@ -1,0 +1,147 @@
+"""The dashboard page, its drill-down and its API: what a supervisor sees, who is refused, the
+JSON contract, and the live-cards endpoint that lets new cards appear without reload."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from supervision import figures
+from supervision.models import Card
+from tests.factories import PASSWORD, ClerkFactory, ReviewerFactory, UserFactory
+from workflow.models import SubCase
+
+from .figures_data import make_district
+
+QUERY = "period=custom&first=2026-09-01&last=2026-10-31"
+
+
+@pytest.fixture
+def district(db):
+    data = make_district(applications=60)
+    figures.refresh_all()
+    return data
+
+
+def signed_in(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_the_page_shows_the_figures_of_the_rollups(client, district):
+    signed_in(client, district["supervisor"])
+    period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    data = figures.dashboard_figures(period=period, group_by="department")
+    response = client.get(f"/supervision/?{QUERY}&group_by=department")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "统计期间 2026-09-01 — 2026-10-31" in html
+    assert "部门排名" in html and "每日收件与办结" in html and "各部门按时办结率" in html
+    for department in district["departments"]:
+        assert department.name in html
+    assert f">{data['total']['concluded']}</a>" in html
+    assert "数据更新于" in html
+    assert "vendor/chart.umd.min.js" in html and "cdn" not in html.lower()
+    # the ranking is in the stated order
+    ranking = [r["label"] for r in data["ranking"]]
+    positions = [html.index(name, html.index("部门排名")) for name in ranking]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("group_by", ["hall", "window", "clerk", "matter"])
+def test_every_grouping_renders(client, district, group_by):
+    signed_in(client, district["supervisor"])
+    response = client.get(f"/supervision/?{QUERY}&group_by={group_by}&channel=window")
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr>") > 2
+
+
+def test_wall_mode_and_bad_filters(client, district):
+    signed_in(client, district["supervisor"])
+    html = client.get(f"/supervision/?{QUERY}&wall=1").content.decode()
+    assert 'class="dashboard-page wall"' in html and "退出大屏" in html
+    response = client.get("/supervision/?period=nonsense&group_by=nonsense&channel=x&department=y")
+    assert response.status_code == 200  # unknown filters fall back to this month by department
+
+
+def test_drill_down_lists_the_counted_cases_and_pages_with_a_cursor(client, district):
+    signed_in(client, district["supervisor"])
+    period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    total = figures.dashboard_figures(period=period)["total"]
+    assert total["concluded"] > 50
+    url = f"/supervision/figures/cases/?{QUERY}&count=concluded&dim=all&key=0"
+    seen = []
+    page = client.get(url)
+    assert f"共 {total['concluded']} 件" in page.content.decode()
+    while True:
+        html = page.content.decode()
+        seen += re.findall(r'class="mono"><a href="/applications/[^"]+/">([^<]+)</a>', html)
+        found = re.search(r'href="(\?[^"]*after=[^"]+)"', html)
+        if not found:
+            break
+        page = client.get("/supervision/figures/cases/" + found.group(1).replace("&amp;", "&"))
+    expected = SubCase.objects.filter(state__in=SubCase.DECIDED_STATES, decided_on__gte=period.first,
+                                      decided_on__lte=period.last)
+    assert sorted(seen) == sorted(expected.values_list("number", flat=True))
+    assert len(seen) == len(set(seen))
+    assert client.get("/supervision/figures/cases/?count=bogus").status_code == 400
+
+
+def test_only_supervisors_see_the_figures(client, district):
+    urls = [f"/supervision/?{QUERY}", f"/supervision/figures/cases/?{QUERY}&count=received"]
+    for url in urls:
+        assert client.get(url).status_code == 302  # to the login page
+    for user in (UserFactory(), ClerkFactory(), ReviewerFactory()):
+        client.logout()
+        signed_in(client, user)
+        for url in urls:
+            assert client.get(url).status_code == 403
+    api = APIClient()
+    for path in ("/api/supervision/figures/", "/api/supervision/live-cards/"):
+        assert api.get(path).status_code == 401
+        api.force_authenticate(ClerkFactory())
+        assert api.get(path).status_code == 403
+        api.force_authenticate(None)
+
+
+def test_api_contract(district):
+    api = APIClient()
+    api.force_authenticate(district["supervisor"])
+    response = api.get(f"/api/supervision/figures/?{QUERY}&group_by=hall")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"period", "group_by", "channel", "department", "total", "rows", "ranking", "departments",
+                         "trend", "cards", "refreshed_at"}
+    assert body["period"] == {"first": "2026-09-01", "last": "2026-10-31", "preset": "custom"}
+    assert len(body["trend"]) == 61
+    period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    expected = figures.dashboard_figures(period=period, group_by="hall", raw=True)
+    assert body["total"] == expected["total"]
+    assert [(r["key"], r["received"], r["concluded"]) for r in body["rows"]] == [
+        (r["key"], r["received"], r["concluded"]) for r in expected["rows"]]
+    assert body["departments"][0]["cards"] == {"red": 0, "yellow": 0}
+
+
+def test_live_cards_returns_only_newer_open_cards(district):
+    api = APIClient()
+    api.force_authenticate(district["supervisor"])
+    subcases = list(SubCase.objects.order_by("pk")[:3])
+    old = Card.objects.create(application=subcases[0].application, subcase=subcases[0], level="red",
+                              department=subcases[0].department, reason="逾期未办结")
+    body = api.get("/api/supervision/live-cards/?after=0").json()
+    assert [c["id"] for c in body["cards"]] == [old.pk] and body["last_id"] == old.pk
+    assert api.get(f"/api/supervision/live-cards/?after={old.pk}").json() == {"cards": [], "last_id": old.pk}
+    new = Card.objects.create(application=subcases[1].application, subcase=subcases[1], level="yellow",
+                              department=subcases[1].department, reason="剩余2个工作日")
+    closed = Card.objects.create(application=subcases[2].application, subcase=subcases[2], level="yellow",
+                                 reason="已撤", closed_at=timezone.now())
+    body = api.get(f"/api/supervision/live-cards/?after={old.pk}").json()
+    assert [c["id"] for c in body["cards"]] == [new.pk]
+    card = body["cards"][0]
+    assert card["number"] == subcases[1].number and card["level_label"] == "黄牌"
+    assert card["department"] == subcases[1].department.name and card["url"] == f"/supervision/cards/{new.pk}/"
+    assert body["last_id"] == new.pk and closed.pk > new.pk
+    response = api.get("/api/supervision/live-cards/?after=abc")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_after"

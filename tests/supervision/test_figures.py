@@ -1,0 +1,151 @@
+"""The dashboard's figures from the rollups are exactly the figures computed from the case
+tables, for every grouping, channel and period (across the National Day holiday, whole months
+and parts of months), and the cases behind each number are exactly the ones it counts."""
+
+import datetime as dt
+import math
+import random
+
+import pytest
+
+from supervision import figures
+from supervision.figures import Period
+from supervision.models import FigureRollup
+from workflow.models import SubCase
+
+from .figures_data import make_district
+
+PERIODS = [
+    Period(dt.date(2026, 1, 1), dt.date(2026, 11, 2)),     # 本年 on TODAY: year-to-date + month-to-date rows
+    Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31)),    # two whole months (monthly rows)
+    Period(dt.date(2026, 9, 28), dt.date(2026, 10, 12)),   # across 国庆 and its make-up days
+    Period(dt.date(2026, 9, 15), dt.date(2026, 11, 3)),    # a part, a whole month, a part
+    Period(dt.date(2026, 10, 1), dt.date(2026, 10, 1)),    # one holiday
+    Period(dt.date(2026, 10, 9), dt.date(2026, 10, 9)),    # one working day
+]
+
+
+TODAY = dt.date(2026, 11, 2)  # month-to-date rows are kept for October and November
+
+
+@pytest.fixture
+def district(db):
+    data = make_district()
+    figures.refresh_all(today=TODAY)
+    return data
+
+
+def test_spans_cover_the_period_exactly():
+    october = dt.date(2026, 10, 1)
+    assert figures._spans(dt.date(2026, 9, 1), dt.date(2026, 10, 31)) == [("m", dt.date(2026, 9, 1), dt.date(2026, 10, 31))]
+    assert figures._spans(dt.date(2025, 11, 1), dt.date(2026, 10, 31)) == [
+        ("m", dt.date(2025, 11, 1), dt.date(2025, 12, 31)), ("y", october, october)]
+    assert figures._spans(dt.date(2026, 9, 28), dt.date(2026, 10, 12), cumulative_from=october) == [
+        ("d", dt.date(2026, 9, 28), dt.date(2026, 9, 30)), ("c", dt.date(2026, 10, 12), dt.date(2026, 10, 12))]
+    assert figures._spans(dt.date(2026, 9, 28), dt.date(2026, 10, 12), cumulative_from=dt.date(2026, 11, 1)) == [
+        ("d", dt.date(2026, 9, 28), dt.date(2026, 9, 30)), ("d", october, dt.date(2026, 10, 12))]
+    assert figures._spans(dt.date(2026, 1, 1), dt.date(2026, 11, 2), cumulative_from=october) == [
+        ("y", october, october), ("c", dt.date(2026, 11, 2), dt.date(2026, 11, 2))]
+    assert figures._spans(dt.date(2026, 10, 5), dt.date(2026, 10, 9), cumulative_from=october) == [
+        ("d", dt.date(2026, 10, 5), dt.date(2026, 10, 9))]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=lambda p: p.label)
+@pytest.mark.parametrize("group_by", ["department", "hall", "window", "clerk", "matter"])
+def test_rollups_equal_raw(district, period, group_by):
+    rolled = figures.dashboard_figures(period=period, group_by=group_by)
+    raw = figures.dashboard_figures(period=period, group_by=group_by, raw=True)
+    assert rolled == raw
+    assert rolled["total"]["concluded"] or period.first == period.last
+
+
+@pytest.mark.parametrize("channel", ["online", "window"])
+def test_rollups_equal_raw_by_channel_and_department(district, channel):
+    period = PERIODS[2]
+    department = district["departments"][0].pk
+    for group_by in ("matter", "clerk"):
+        kwargs = {"period": period, "group_by": group_by, "channel": channel, "department": department}
+        assert figures.dashboard_figures(**kwargs) == figures.dashboard_figures(**kwargs, raw=True)
+
+
+def test_the_figures_add_up_and_mean_what_they_say(district):
+    period = PERIODS[0]
+    data = figures.dashboard_figures(period=period, group_by="hall")
+    total = data["total"]
+    assert total["received"] == 160
+    assert sum(r["received"] for r in data["rows"]) == total["received"]
+    assert sum(r["concluded"] for r in data["rows"]) == total["concluded"]
+    by_dept = figures.dashboard_figures(period=period, group_by="department")
+    assert by_dept["ranking"][0]["on_time_rate"] >= by_dept["ranking"][-1]["on_time_rate"]
+    assert all(r["received"] is None for r in by_dept["rows"])  # an application spans departments
+
+
+def test_p90_is_the_nearest_rank():
+    rng = random.Random(3)
+    for _ in range(200):
+        values = [rng.choice([0, 1, 2, 3, 5, 8, 13, 40, 41, 70]) for _ in range(rng.randint(1, 60))]
+        hist = [values.count(d) for d in range(41)]
+        hover = sum(1 for v in values if v > 40)
+        exact = sorted(values)[math.ceil(0.9 * len(values)) - 1]
+        assert figures.p90(hist, hover) == (exact if exact <= 40 else figures.BEYOND)
+    assert figures.p90([0] * 41, 0) is None
+    assert figures.p90([9] + [0] * 9 + [1] + [0] * 30, 0) == 0       # 9 of 10 at 0 days: p90 is 0
+    assert figures.p90([8] + [0] * 9 + [2] + [0] * 30, 0) == 10      # the 9th smallest of 10
+
+
+def test_refresh_is_idempotent(district):
+    before = sorted(FigureRollup.objects.values_list(*[f.column for f in FigureRollup._meta.concrete_fields][1:]))
+    figures.refresh_rollups(first=dt.date(2026, 9, 20), last=dt.date(2026, 10, 20), today=TODAY)
+    figures.refresh_all(today=TODAY)
+    after = sorted(FigureRollup.objects.values_list(*[f.column for f in FigureRollup._meta.concrete_fields][1:]))
+    assert before == after and before
+
+
+@pytest.mark.parametrize("group_by", ["department", "hall", "window", "clerk", "matter"])
+def test_drill_down_lists_exactly_the_counted_cases(district, group_by):
+    period = PERIODS[1]
+    data = figures.dashboard_figures(period=period, group_by=group_by)
+    checked = 0
+    for row in [{"key": 0, **data["total"]}, *data["rows"]]:
+        dim = "all" if row is not None and row.get("label") is None else group_by
+        for count in ("received", "accepted", "deemed", "started", "concluded", "on_time", "same_day", "delivered"):
+            if row.get(count) is None:
+                continue
+            _model, qs, _field = figures.cases_behind(count=count, period=period, dim=dim, key=row["key"])
+            assert qs.count() == row[count], (count, dim, row["label"] if "label" in row else "total")
+            checked += 1
+    assert checked > 10
+
+
+def test_a_new_decision_shows_after_the_beat_refresh_and_not_before(district, monkeypatch):
+    """The rollups lag until refreshed (the equality tests can fail); the beat task catches up."""
+    from supervision import tasks
+
+    period = Period(dt.date(2026, 10, 1), TODAY)
+    subcase = SubCase.objects.filter(state=SubCase.State.EXAMINING, started_on__gte=dt.date(2026, 10, 9)).first()
+    SubCase.objects.filter(pk=subcase.pk).update(state=SubCase.State.APPROVED, decided_on=dt.date(2026, 10, 30))
+    before = figures.dashboard_figures(period=period)
+    raw = figures.dashboard_figures(period=period, raw=True)
+    assert raw["total"]["concluded"] == before["total"]["concluded"] + 1
+    monkeypatch.setattr(figures.timezone, "localdate", lambda *args: TODAY)
+    tasks.refresh_figures()
+    assert figures.dashboard_figures(period=period) == raw
+    tasks.refresh_figures()  # twice: nothing changes
+    assert figures.dashboard_figures(period=period) == raw
+
+
+def test_a_calendar_edit_refreshes_everything(district, monkeypatch):
+    from workflow.models import CalendarDay
+
+    monkeypatch.setattr(figures.timezone, "localdate", lambda *args: TODAY)
+    period = PERIODS[2]
+
+    def days_taken():
+        return sum(FigureRollup.objects.filter(grain="d", dim="all", channel="*").values_list("days_sum", flat=True))
+
+    before = days_taken()
+    CalendarDay.objects.create(date=dt.date(2026, 9, 16), is_workday=False, name="台风停工")
+    figures.refresh_recent(today=TODAY)  # the index signature changed: a full refresh, not 21 days
+    after = figures.dashboard_figures(period=period)
+    assert after == figures.dashboard_figures(period=period, raw=True)
+    assert days_taken() < before  # one working day fewer for the cases across that day
