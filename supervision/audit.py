@@ -95,20 +95,26 @@ def catalog_audit_report(day: dt.date | None = None) -> CatalogAudit:
     )
 
 
-def audit_workbook(report: CatalogAudit) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+class ReportWorkbook:
+    """An XLSX report of several sheets, each a bold header row, frozen below it, column widths,
+    and cells that are always text or numbers (a cell starting with "=" is text, never a
+    formula). Used by the catalog audit and the compliance report."""
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    def __init__(self):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
 
-    def sheet(title, header, rows, widths):
-        ws = wb.create_sheet(title)
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.bold, self.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+
+    def sheet(self, title, header, rows, widths):
+        from openpyxl.utils import get_column_letter
+
+        ws = self.wb.create_sheet(title)
         ws.append(header)
         for c in ws[1]:
-            c.font, c.fill = bold, fill
+            c.font, c.fill = self.bold, self.fill
         for row in rows:
             ws.append(list(row))
             for c in ws[ws.max_row]:
@@ -117,6 +123,16 @@ def audit_workbook(report: CatalogAudit) -> bytes:
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
+
+    def bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        return buffer.getvalue()
+
+
+def audit_workbook(report: CatalogAudit) -> bytes:
+    book = ReportWorkbook()
+    sheet = book.sheet
 
     sheet(_("概况"), [_("审计项"), _("数量")], [
         (_("审计日期"), report.day.isoformat()),
@@ -138,9 +154,7 @@ def audit_workbook(report: CatalogAudit) -> bytes:
     sheet(_("指南质量"), [_("实施编码"), _("事项名称"), _("实施部门"), _("问题"), _("详情")], [
         (p.matter.code, p.matter.name, p.matter.department.name, p.label, p.detail) for p in report.problems
     ], [30, 36, 30, 22, 50])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return book.bytes()
 
 
 # --- pages -----------------------------------------------------------------------------------------

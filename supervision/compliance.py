@@ -20,7 +20,6 @@ Each list is a handful of queries over the catalog and the windows, whatever the
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -36,7 +35,7 @@ from matters.views import xlsx_response
 from windows.models import Seat, Window
 from windows.selectors import authorised_matter_ids
 
-from .audit import CATEGORY_OF_TARGET, HALL_LEVELS
+from .audit import CATEGORY_OF_TARGET, HALL_LEVELS, ReportWorkbook
 
 
 @dataclass(frozen=True)
@@ -188,27 +187,8 @@ def compliance_report(day: dt.date | None = None) -> ComplianceReport:
 
 
 def compliance_workbook(report: ComplianceReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-
-    def sheet(title, header, rows, widths):
-        ws = wb.create_sheet(title)
-        ws.append(header)
-        for c in ws[1]:
-            c.font, c.fill = bold, fill
-        for row in rows:
-            ws.append(list(row))
-            for c in ws[ws.max_row]:
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    c.data_type = "s"  # text, never a formula
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "A2"
+    book = ReportWorkbook()
+    sheet = book.sheet
 
     sheet(_("概况"), [_("检查项"), _("数量")], [
         (_("检查日期"), report.day.isoformat()),
@@ -236,9 +216,7 @@ def compliance_workbook(report: ComplianceReport) -> bytes:
         *[(_("事项无在岗授权人员"), "", "", m.name, m.department.name, report.day.isoformat())
           for m in report.unauthorised],
     ], [20, 30, 24, 36, 30, 12])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return book.bytes()
 
 
 # --- pages -----------------------------------------------------------------------------------------
