@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -38,18 +37,9 @@ APPLICATIONS = int(os.environ.get("APPLICATIONS", "1000000"))
 REUSE = os.environ.get("REUSE") == "1"  # time again on the data a previous run left
 DB_NAME = "tongban_disclosure_bench"
 
-server_url = os.environ.get("DATABASE_URL", "")
-if not server_url.startswith(("postgres://", "postgresql://")):
-    sys.exit("bench_disclosure needs DATABASE_URL pointing at PostgreSQL")
+from _postgres import bench_database  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
-import psycopg  # noqa: E402
-
-parts = urlsplit(server_url)
-if not REUSE:
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+bench_database(DB_NAME, script="bench_disclosure", fresh=not REUSE)
 
 import django  # noqa: E402
 

@@ -22,7 +22,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -32,17 +31,9 @@ os.environ["CELERY_BROKER_URL"] = "memory://"
 DAYS = int(os.environ.get("DAYS", "250"))
 PER_DAY = 600
 DB_NAME = "tongban_bench_queue"
-server_url = os.environ.get("DATABASE_URL", "")
-if not server_url.startswith(("postgres://", "postgresql://")):
-    sys.exit("bench_queue needs DATABASE_URL pointing at PostgreSQL")
+from _postgres import bench_database  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
-import psycopg  # noqa: E402
-
-parts = urlsplit(server_url)
-with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+bench_database(DB_NAME, script="bench_queue")
 
 import django  # noqa: E402
 

@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -48,17 +47,9 @@ LICENCES = 20000
 TODAY = dt.date(2026, 10, 20)
 DB_NAME = "tongban_bench"
 
-server_url = os.environ.get("DATABASE_URL", "")
-if not server_url.startswith(("postgres://", "postgresql://")):
-    sys.exit("bench_sweep needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/tongban")
+from _postgres import bench_database  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
-import psycopg  # noqa: E402
-
-parts = urlsplit(server_url)
-with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+bench_database(DB_NAME, script="bench_sweep")
 
 import django  # noqa: E402
 

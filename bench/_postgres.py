@@ -1,0 +1,30 @@
+"""The benchmarks' own PostgreSQL database, beside the one DATABASE_URL names (a helper module of
+the bench scripts, not a benchmark: `make bench` runs only bench_*.py)."""
+
+import os
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+
+def bench_database(name: str, *, script: str, fresh: bool = True) -> str:
+    """Point DATABASE_URL at the database `name` on the server DATABASE_URL names, dropped and
+    created again unless `fresh` is false (a previous run's data, reused); return the server's
+    own URL (to drop the database afterwards, or hand to another script). Exits with a message
+    when DATABASE_URL is not PostgreSQL."""
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"{script} needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/tongban")
+    import psycopg
+
+    parts = urlsplit(server_url)
+    if fresh:
+        with psycopg.connect(admin_url(server_url), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    return server_url
+
+
+def admin_url(server_url: str) -> str:
+    """The server's maintenance database, from which others are created and dropped."""
+    return urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
