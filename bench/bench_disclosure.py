@@ -100,13 +100,14 @@ def generate():
     run(
         f"INSERT INTO {Application._meta.db_table} (number, applicant_id, created_by_id, category, title, form_data, "
         f"situation, channel, state, idempotency_key, submitted_at, accepted_on, accepted_at, concluded_at, "
-        f"deemed_accepted, refusal_reason, created_at, updated_at) "
+        f"deemed_accepted, refusal_reason, delivery_method, post_recipient, post_phone, post_address, post_carrier, "
+        f"post_tracking_number, created_at, updated_at) "
         f"SELECT '441803-' || EXTRACT(YEAR FROM {received})::int || '-XK-' || lpad(g::text, 7, '0'), "
         f"{user0} + g %% 3000, {user0} + g %% 3000, 'natural', '基准事项' || ((g::bigint * 7919) %% 2000), "
         f"'{{\"applicant_name\": \"申请人\"}}'::jsonb, '{{}}'::jsonb, CASE WHEN g %% 3 = 0 THEN 'window' ELSE 'online' END, "
         f"{state}, '', CASE WHEN {state} = 'draft' THEN NULL ELSE {received} END, "
         f"CASE WHEN {accepted} THEN ({received})::date + 1 END, CASE WHEN {accepted} THEN {received} + INTERVAL '1 day' END, "
-        f"CASE WHEN {decided} THEN {received} + (1 + g %% 15) * INTERVAL '1 day' END, g %% 50 = 0, '', now(), now() "
+        f"CASE WHEN {decided} THEN {received} + (1 + g %% 15) * INTERVAL '1 day' END, g %% 50 = 0, '', 'hall', '', '', '', '', '', now(), now() "
         f"FROM generate_series(1, %s) g",
         [APPLICATIONS],
     )
