@@ -47,7 +47,7 @@ APPLICATIONS = int(os.environ.get("APPLICATIONS", "1000000"))
 SUBCASES = 3 * APPLICATIONS
 FIRST = dt.date(2025, 1, 1)
 TODAY = dt.date(2026, 11, 20)
-DB_NAME = "tongban_bench_figures"
+DB_NAME = os.environ.get("BENCH_DB", "tongban_bench_figures")  # BENCH_DB: a name of your own
 KEEP = "--keep" in sys.argv
 REUSE = "--reuse" in sys.argv  # a database kept by an earlier --keep run: skip generating
 

@@ -510,7 +510,7 @@ def event_span() -> tuple[dt.date, dt.date] | None:
                 days.append(timezone.localdate(value))
     for qs, field in [(Application.objects.exclude(accepted_on=None), "accepted_on"),
                       (SubCase.objects.all(), "started_on"), (SubCase.objects.exclude(decided_on=None), "decided_on"),
-                      (Ticket.objects.all(), "day"), (Rating.objects.all(), "rated_on")]:
+                      (Ticket.objects.all(), "day"), (Rating.objects.filter(is_valid=True), "rated_on")]:
         for order in (field, f"-{field}"):
             value = qs.order_by(order).values_list(field, flat=True).first()
             if value:
