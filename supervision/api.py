@@ -96,6 +96,18 @@ class FigureValuesSerializer(serializers.Serializer):
     same_day_rate = serializers.FloatField(allow_null=True, help_text="即办率 %")
     delivered = serializers.IntegerField(allow_null=True, help_text="出件办件")
     visits_avg = serializers.FloatField(allow_null=True, help_text="平均跑动次数")
+    called = serializers.IntegerField(allow_null=True, help_text="被叫号的排队号(办理或过号;按取号日期)")
+    no_show = serializers.IntegerField(allow_null=True, help_text="其中过号未到")
+    wait_avg = serializers.FloatField(allow_null=True, help_text="平均等候分钟数(取号至首次叫号,一位小数)")
+    rated = serializers.IntegerField(allow_null=True, help_text="有效评价数(申诉成立的差评不计)")
+    r5 = serializers.IntegerField(allow_null=True, help_text="非常满意")
+    r4 = serializers.IntegerField(allow_null=True, help_text="满意")
+    r3 = serializers.IntegerField(allow_null=True, help_text="基本满意")
+    r2 = serializers.IntegerField(allow_null=True, help_text="不满意")
+    r1 = serializers.IntegerField(allow_null=True, help_text="非常不满意")
+    satisfied = serializers.IntegerField(allow_null=True, help_text="满意和非常满意的评价数")
+    satisfied_rate = serializers.FloatField(allow_null=True, help_text="满意率 %(全国好差评口径:满意+非常满意)")
+    bad_ratings = serializers.IntegerField(allow_null=True, help_text="差评数(不满意+非常不满意)")
 
 
 class CardLevelsSerializer(serializers.Serializer):
@@ -103,10 +115,21 @@ class CardLevelsSerializer(serializers.Serializer):
     yellow = serializers.IntegerField()
 
 
+class ComplaintCountsSerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text="未办结的投诉举报")
+    overdue = serializers.IntegerField(help_text="超过办理期限仍在办的")
+
+
+class ComplaintDepartmentSerializer(ComplaintCountsSerializer):
+    key = serializers.IntegerField(help_text="部门 id;0 表示政务服务中心(待分派或督查办理中)")
+    label = serializers.CharField()
+
+
 class FigureRowSerializer(FigureValuesSerializer):
     key = serializers.IntegerField(help_text="维度对象的 id;0 表示无(如网上申办无收件大厅)")
     label = serializers.CharField()
     cards = CardLevelsSerializer(required=False, help_text="当前未撤的红黄牌(仅按部门)")
+    complaints = ComplaintCountsSerializer(required=False, help_text="当前的投诉举报(仅按部门)")
 
 
 class RankingSerializer(serializers.Serializer):
@@ -142,6 +165,8 @@ class FiguresSerializer(serializers.Serializer):
     departments = FigureRowSerializer(many=True, allow_null=True, help_text="按部门的行(分组不是部门时)")
     trend = TrendSerializer(many=True)
     cards = CardLevelsSerializer()
+    complaints = ComplaintCountsSerializer(help_text="当前的投诉举报(全区)")
+    complaints_by_department = ComplaintDepartmentSerializer(many=True)
     refreshed_at = serializers.DateTimeField(allow_null=True, help_text="汇总数据更新时间")
 
 

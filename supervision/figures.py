@@ -31,6 +31,26 @@ Definitions (an "event" is dated by the Beijing date on which it happened):
   measures what happened, and a promised-0-days matter decided late is not same-day.
 - cards open 红黄牌: open red and yellow cards, read live (they change by the minute and the open
   set is small and indexed), by the card's responsible department.
+- queue wait 排队等候: queue tickets (`windows.Ticket`) called and finished — served or no-show —
+  dated by the ticket's `day` (the Beijing day it was issued; tickets waiting, being served or
+  cancelled are not counted). Wait of one = `called_at` − `issued_at` in whole seconds rounded
+  half up, never below 0 (`wait_of`); the rollup sums the seconds (`wait_seconds`) and the count
+  (`called`); average wait = sum / count in minutes with one decimal. `no_show` counts the
+  no-shows among them. Channel: window (a queue is at a hall: none online). Dimensions: hall, the
+  ticket's window, the clerk who called it (`called_by`); not department or matter.
+- ratings 好差评: valid ratings (`Rating.is_valid`; an accepted appeal removes a rating from every
+  count) dated by `rated_on`, summed per level r1..r5 (national scale, 1 非常不满意 … 5 非常满意).
+  满意率 = (满意 + 非常满意) / ratings, the national 好差评 system's measure, one decimal; 差评 =
+  不满意 + 非常不满意. Channel: online for ratings of online cases, window for window ratings.
+  Dimensions: the rated department (online ratings), hall and clerk (window ratings); the others
+  are key 0 ("政务服务中心(窗口)" in the department grouping). Not window or matter. A rating is
+  only ever made today, but an appeal may be accepted long after: `ratings.rating_appeal_decide`
+  queues `tasks.refresh_figure_days` for the rating's day on commit, so the rollups equal the raw
+  computation again once that task ran (one day's delete + insert, its month, year and month-to-
+  date rows).
+- complaints 投诉举报: open (not closed) and overdue, read live like the cards, by responsible
+  department (`feedback.complaint_counts_by_department`; key 0 = the centre: routing or
+  escalated); "current state", not a period figure.
 
 Dimensions: department and matter (sub-case figures only: an application spans departments),
 hall, window, clerk. Hall/window/clerk of every figure but "received" is the application's
@@ -53,7 +73,7 @@ deemed acceptances back-date up to 5 working days, resubmissions move a receipt)
 `refresh_all` nightly, and a full refresh whenever the calendar changed. The page shows when the
 rollups were refreshed.
 
-`raw_figures` computes the same figures straight from Application/SubCase with the ORM (the
+`raw_sums` computes the same figures straight from Application/SubCase/Ticket/Rating with the ORM (the
 benchmark's baseline and the tests' oracle); both must be identical.
 
 Adding a figure from another table (queue wait from queue tickets, ratings, complaints): add its
@@ -79,9 +99,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall, User
 from matters.models import Matter
-from windows.models import Seat, Window
+from windows.models import Seat, Ticket, Window
 from workflow.models import Application, CaseLog, SubCase
 
+from .feedback_models import BAD_LEVELS, Occasion, Rating
 from .models import HISTOGRAM_DAYS, Card, FigureRefresh, FigureRollup, WorkdayIndex, WorkdayIndexState
 
 RECENT_DAYS = 21
@@ -97,17 +118,21 @@ DIMENSIONS = {
 }
 ALL = ("all", "department", "matter", "hall", "window", "clerk")
 DESK = ("all", "hall", "window", "clerk")
+RATED = ("all", "department", "hall", "clerk")  # a rating names its department, or its hall and clerk
 EVENT_DIMS = {
     "received": ("all", "hall"),
     "accepted": DESK,
     "delivered": DESK,
     "started": ALL,
     "decided": ALL,
+    "called": DESK,  # queue tickets: the hall, the window that called and the clerk who called
+    "rated": RATED,
 }
+LEVELS = ("r1", "r2", "r3", "r4", "r5")  # ratings per level: 1 非常不满意 … 5 非常满意
 
 # The sums a rollup row holds (besides the histogram).
 SUMS = ("received", "accepted", "deemed", "delivered", "visits", "started", "started_online", "concluded", "on_time",
-        "days_sum")
+        "days_sum", "called", "no_show", "wait_seconds", *LEVELS)
 BOTH = "*"  # the channel value of the rows that sum both channels
 
 
@@ -131,15 +156,24 @@ FIGURES = [
     Figure("p90_days", _("90%用时"), ALL, _("90%的办结子件不超过的工作日(最近秩)")),
     Figure("same_day_rate", _("即办率"), ALL, _("办结子件中0个工作日办结的比例")),
     Figure("visits_avg", _("平均跑动"), DESK, _("期内出件办件的平均到窗口次数")),
+    Figure("wait_avg", _("平均等候(分钟)"), DESK, _("期内被叫号(办理或过号)的排队号从取号到首次叫号的平均分钟数")),
+    Figure("called", _("叫号"), DESK, _("期内被叫号的排队号(办理或过号)")),
+    Figure("no_show", _("过号"), DESK, _("叫号后过号未到的排队号")),
+    Figure("rated", _("评价"), RATED, _("期内的有效评价(申诉成立的差评不计)")),
+    Figure("satisfied_rate", _("满意率"), RATED, _("有效评价中“满意”和“非常满意”的比例(全国好差评口径)")),
+    Figure("bad_ratings", _("差评"), RATED, _("“不满意”和“非常不满意”的有效评价")),
 ]
 FIGURE_KEYS = {f.key for f in FIGURES}
 # figure → the count whose cases are behind it (drill-down), for the rates and day figures too
 DRILL = {"received": "received", "accepted": "accepted", "deemed": "deemed", "started": "started",
          "online_rate": "started_online", "concluded": "concluded", "on_time_rate": "on_time",
          "avg_days": "concluded", "p90_days": "concluded", "same_day_rate": "same_day",
-         "visits_avg": "delivered"}
+         "visits_avg": "delivered", "wait_avg": "called", "called": "called", "no_show": "no_show",
+         "rated": "rated", "satisfied_rate": "satisfied", "bad_ratings": "bad_ratings"}
 DRILL_KINDS = ("received", "accepted", "deemed", "delivered", "started", "started_online", "concluded", "on_time",
-               "same_day")
+               "same_day", "called", "no_show", "rated", "satisfied", "bad_ratings")
+TICKET_COUNTS = ("called", "no_show")
+RATING_COUNTS = ("rated", "satisfied", "bad_ratings")
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -199,6 +233,18 @@ def _greatest0(expr: str) -> str:
     return f"GREATEST(0, {expr})" if connection.vendor == "postgresql" else f"MAX(0, {expr})"
 
 
+def _wait_seconds(called: str, issued: str) -> str:
+    """Whole seconds from `issued` to `called`, rounded half up, never below 0."""
+    if connection.vendor == "postgresql":
+        return f"GREATEST(0, CAST(ROUND(EXTRACT(EPOCH FROM ({called} - {issued}))) AS BIGINT))"
+    return f"MAX(0, CAST(ROUND((julianday({called}) - julianday({issued})) * 86400.0) AS INTEGER))"
+
+
+def wait_of(issued: dt.datetime, called: dt.datetime) -> int:
+    """The same in Python (the raw computation)."""
+    return max(0, math.floor((called - issued).total_seconds() + 0.5))
+
+
 def _month_start(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"CAST(date_trunc('month', {column}) AS date)"
@@ -219,15 +265,16 @@ def _ts(value: dt.datetime):
 
 # --- rollup refresh ---------------------------------------------------------------------------
 
-_COLUMNS = ("kind", "day", "channel", "department", "matter", "hall", "clerk", "acc_day", "received", "accepted",
-            "deemed", "delivered", "visits", "started", "started_online", "concluded", "on_time", "wd")
+_COLUMNS = ("kind", "day", "channel", "department", "matter", "hall", "clerk", "acc_day", "win", "received",
+            "accepted", "deemed", "delivered", "visits", "started", "started_online", "concluded", "on_time", "wd",
+            "called", "no_show", "wait_seconds", *LEVELS)
 _NULL_INT = "CAST(NULL AS INTEGER)"
 _NULL_DATE = "CAST(NULL AS DATE)"
 
 
 def _select(values: dict, source: str) -> str:
     defaults = {"department": _NULL_INT, "matter": _NULL_INT, "hall": _NULL_INT, "clerk": _NULL_INT,
-                "acc_day": _NULL_DATE, "wd": _NULL_INT}
+                "acc_day": _NULL_DATE, "win": _NULL_INT, "wd": _NULL_INT}
     exprs = [f"{values.get(c, defaults.get(c, '0'))} AS {c}" for c in _COLUMNS]
     return f"SELECT {', '.join(exprs)} FROM {source}"
 
@@ -265,8 +312,26 @@ def _event_selects(first: dt.date, last: dt.date):
                  f"{sub} s JOIN {app} a ON a.id = s.application_id "
                  f"JOIN {idx} i1 ON i1.day = s.started_on JOIN {idx} i2 ON i2.day = s.decided_on "
                  f"WHERE s.state IN ({decided}) AND s.decided_on >= %s AND s.decided_on <= %s"), [_d(first), _d(last)]),
+        (_select({"kind": "'called'", "day": "t.day", "channel": "'window'", "hall": "t.hall_id",
+                  "clerk": "t.called_by_id", "win": "t.window_id", "called": "1",
+                  "no_show": f"CASE WHEN t.state = '{Ticket.State.NO_SHOW}' THEN 1 ELSE 0 END",
+                  "wait_seconds": _wait_seconds("t.called_at", "t.issued_at")},
+                 f"{_t(Ticket)} t WHERE t.state IN ({_called_states()}) AND t.called_at IS NOT NULL "
+                 f"AND t.day >= %s AND t.day <= %s"), [_d(first), _d(last)]),
+        (_select({"kind": "'rated'", "day": "r.rated_on",
+                  "channel": f"CASE WHEN r.occasion = '{Occasion.ONLINE}' THEN 'online' ELSE 'window' END",
+                  "department": "r.department_id", "hall": "r.hall_id", "clerk": "r.clerk_id",
+                  **{f"r{n}": f"CASE WHEN r.level = {n} THEN 1 ELSE 0 END" for n in range(1, 6)}},
+                 f"{_t(Rating)} r WHERE r.is_valid AND r.rated_on >= %s AND r.rated_on <= %s"), [_d(first), _d(last)]),
     ]
     return selects
+
+
+CALLED_STATES = (Ticket.State.SERVED, Ticket.State.NO_SHOW)
+
+
+def _called_states() -> str:
+    return ", ".join(f"'{s}'" for s in CALLED_STATES)
 
 
 def _rollup_columns():
@@ -281,7 +346,7 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
                               for kind, dims in EVENT_DIMS.items() for dim in dims)
     seat = _t(Seat)
     key = ("COALESCE(CASE dm.dim WHEN 'department' THEN e.department WHEN 'matter' THEN e.matter "
-           "WHEN 'hall' THEN e.hall WHEN 'window' THEN dk.window_id WHEN 'clerk' THEN e.clerk END, 0)")
+           "WHEN 'hall' THEN e.hall WHEN 'window' THEN COALESCE(e.win, dk.window_id) WHEN 'clerk' THEN e.clerk END, 0)")
     sums = ["SUM(COALESCE(e.wd, 0))" if c == "days_sum" else f"SUM(e.{c})" for c in SUMS]
     hist = [f"SUM(CASE WHEN e.wd = {i} THEN 1 ELSE 0 END)" for i in range(HISTOGRAM_DAYS + 1)]
     hover = f"SUM(CASE WHEN e.wd > {HISTOGRAM_DAYS} THEN 1 ELSE 0 END)"
@@ -291,7 +356,7 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
         f"dk AS (SELECT c.clerk, c.acc_day, (SELECT st.window_id FROM {seat} st WHERE st.clerk_id = c.clerk "
         f"AND st.starts_on <= c.acc_day AND (st.ends_on IS NULL OR st.ends_on >= c.acc_day) "
         f"ORDER BY st.starts_on DESC, st.id DESC LIMIT 1) AS window_id "
-        f"FROM (SELECT DISTINCT clerk, acc_day FROM e WHERE clerk IS NOT NULL) c) "
+        f"FROM (SELECT DISTINCT clerk, acc_day FROM e WHERE clerk IS NOT NULL AND acc_day IS NOT NULL) c) "
         f"INSERT INTO {_t(FigureRollup)} ({', '.join(_rollup_columns())}) "
         f"SELECT 'd', e.day, dm.dim, {key}, e.channel, {', '.join(sums)}, {', '.join(hist)}, {hover} "
         f"FROM e JOIN dm ON dm.kind = e.kind "
@@ -444,7 +509,8 @@ def event_span() -> tuple[dt.date, dt.date] | None:
             if value:
                 days.append(timezone.localdate(value))
     for qs, field in [(Application.objects.exclude(accepted_on=None), "accepted_on"),
-                      (SubCase.objects.all(), "started_on"), (SubCase.objects.exclude(decided_on=None), "decided_on")]:
+                      (SubCase.objects.all(), "started_on"), (SubCase.objects.exclude(decided_on=None), "decided_on"),
+                      (Ticket.objects.all(), "day"), (Rating.objects.filter(is_valid=True), "rated_on")]:
         for order in (field, f"-{field}"):
             value = qs.order_by(order).values_list(field, flat=True).first()
             if value:
@@ -530,6 +596,10 @@ def finish(sums: dict, dims: str = "all") -> dict:
         "same_day_rate": _rate(sums["hist"][0], concluded),
         "delivered": sums["delivered"],
         "visits_avg": round(sums["visits"] / sums["delivered"], 2) if sums["delivered"] else None,
+        "called": sums["called"],
+        "no_show": sums["no_show"],
+        "wait_avg": round(sums["wait_seconds"] / sums["called"] / 60, 1) if sums["called"] else None,
+        **rating_values(sums),
     }
     for figure in FIGURES:
         if dims not in figure.dims:
@@ -538,7 +608,18 @@ def finish(sums: dict, dims: str = "all") -> dict:
         values["delivered"] = None
     if dims not in EVENT_DIMS["received"]:
         values["received"] = None
+    if dims not in RATED:
+        values.update({level: None for level in LEVELS}, satisfied=None)
     return values
+
+
+def rating_values(sums: dict) -> dict:
+    """Ratings per level, their number, 满意率 (the national 好差评 measure: the share of 满意 and
+    非常满意, one decimal) and 差评 (不满意 and 非常不满意)."""
+    rated = sum(sums[level] for level in LEVELS)
+    satisfied = sums["r4"] + sums["r5"]
+    return {**{level: sums[level] for level in LEVELS}, "rated": rated, "satisfied": satisfied,
+            "satisfied_rate": _rate(satisfied, rated), "bad_ratings": sums["r1"] + sums["r2"]}
 
 
 # --- reading the rollups ------------------------------------------------------------------------
@@ -728,7 +809,44 @@ def raw_sums(dim: str, period: Period, *, channel: str = "", department: int | N
             sums["hover"] += row["n"]
         else:
             sums["hist"][row["wd"]] += row["n"]
+    if by_day or dim in EVENT_DIMS["called"]:
+        qs = _tickets(period, channel=channel)
+        field = "day" if by_day else TICKET_DIMS[dim]
+        for key, state, issued, called in qs.order_by().values_list(field, "state", "issued_at", "called_at") \
+                if field else ((0, *r) for r in qs.order_by().values_list("state", "issued_at", "called_at")):
+            sums = bucket(key)
+            sums["called"] += 1
+            sums["no_show"] += state == Ticket.State.NO_SHOW
+            sums["wait_seconds"] += wait_of(issued, called)
+    if by_day or dim in EVENT_DIMS["rated"]:
+        qs = _ratings(period, channel=channel)
+        field = "rated_on" if by_day else RATING_DIMS[dim]
+        values = [field, "level"] if field else ["level"]
+        for row in qs.order_by().values(*values).annotate(n=Count("pk")):
+            bucket(row[field] if field else 0)[f"r{row['level']}"] += row["n"]
     return result
+
+
+TICKET_DIMS = {"all": None, "hall": "hall_id", "window": "window_id", "clerk": "called_by_id"}
+RATING_DIMS = {"all": None, "department": "department_id", "hall": "hall_id", "clerk": "clerk_id"}
+
+
+def _tickets(period: Period, *, channel=""):
+    """Queue tickets called (served or no-show) whose day is in the period; all at a hall, so
+    none on the online channel."""
+    qs = Ticket.objects.filter(state__in=CALLED_STATES, called_at__isnull=False, day__gte=period.first,
+                               day__lte=period.last)
+    return qs.none() if channel == "online" else qs
+
+
+def _ratings(period: Period, *, channel=""):
+    """Valid ratings made in the period; channel online = ratings of online cases."""
+    qs = Rating.objects.filter(is_valid=True, rated_on__gte=period.first, rated_on__lte=period.last)
+    if channel == "online":
+        qs = qs.filter(occasion=Occasion.ONLINE)
+    elif channel == "window":
+        qs = qs.exclude(occasion=Occasion.ONLINE)
+    return qs
 
 
 # --- the dashboard ------------------------------------------------------------------------------
@@ -749,7 +867,7 @@ def _labels(dim: str, keys) -> dict:
 
 
 NONE_LABELS = {"hall": _("网上申办 / 未指定大厅"), "clerk": _("视为受理 / 无受理人"), "window": _("未排班窗口"),
-               "department": _("未指定部门"), "matter": _("未指定事项")}
+               "department": _("政务服务中心(窗口)"), "matter": _("未指定事项")}
 
 
 def rank_departments(rows: list[dict]) -> list[dict]:
@@ -782,6 +900,19 @@ def open_cards_by_department() -> dict:
     return result
 
 
+def open_complaints_by_department(*, today: dt.date) -> dict:
+    """Live, like the cards: {"total": {"open", "overdue"}, "departments": {department id (0: the
+    centre, routing or escalated): {...}}} from `feedback.complaint_counts_by_department`."""
+    from .feedback import complaint_counts_by_department
+
+    result = {"total": {"open": 0, "overdue": 0}, "departments": {}}
+    for row in complaint_counts_by_department(today=today):
+        result["departments"][row["department_id"] or 0] = {"open": row["open"], "overdue": row["overdue"]}
+        result["total"]["open"] += row["open"]
+        result["total"]["overdue"] += row["overdue"]
+    return result
+
+
 def dashboard_figures(*, period: Period, group_by: str = "department", channel: str = "",
                       department: int | None = None, raw: bool = False) -> dict:
     """Everything the dashboard shows for a period: the total, the rows of the grouping, the
@@ -795,8 +926,10 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
     rows = _rows(group_by, groups)
     dept_rows = rows if group_by == "department" else _rows("department", read("department", period, channel=channel))
     cards = open_cards_by_department()
+    complaints = open_complaints_by_department(today=timezone.localdate())
     for row in dept_rows:
         row["cards"] = cards["departments"].get(row["key"], {"red": 0, "yellow": 0})
+        row["complaints"] = complaints["departments"].get(row["key"], {"open": 0, "overdue": 0})
     trend_sums = read("all", period, channel=channel, by_day=True)
     trend = []
     day = period.first
@@ -805,6 +938,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         trend.append({"day": day.isoformat(), "received": sums["received"], "concluded": sums["concluded"],
                       "on_time": sums["on_time"]})
         day += dt.timedelta(days=1)
+    complaint_labels = _labels("department", complaints["departments"])
     return {
         "period": {"first": period.first.isoformat(), "last": period.last.isoformat(), "preset": period.preset},
         "group_by": group_by,
@@ -816,6 +950,10 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         "departments": dept_rows if group_by != "department" else None,
         "trend": trend,
         "cards": cards["total"],
+        "complaints": complaints["total"],
+        "complaints_by_department": [
+            {"key": key, "label": complaint_labels.get(key) or str(_("政务服务中心")), **counts}
+            for key, counts in complaints["departments"].items()],
     }
 
 
@@ -828,6 +966,24 @@ def cases_behind(*, count: str, period: Period, dim: str = "all", key: int = 0, 
     first by its date then id, for keyset paging. `count` is one of DRILL_KINDS."""
     if count not in DRILL_KINDS:
         raise ValueError(count)
+    if count in TICKET_COUNTS or count in RATING_COUNTS:
+        tickets = count in TICKET_COUNTS
+        qs = _tickets(period, channel=channel) if tickets else _ratings(period, channel=channel)
+        field = (TICKET_DIMS if tickets else RATING_DIMS).get(dim, "-")
+        if field == "-":  # not counted by this dimension
+            qs = qs.none()
+        elif field:
+            qs = qs.filter(**{f"{field}__isnull": True} if not key else {field: key})
+        if count == "no_show":
+            qs = qs.filter(state=Ticket.State.NO_SHOW)
+        elif count == "satisfied":
+            qs = qs.filter(level__gte=4)
+        elif count == "bad_ratings":
+            qs = qs.filter(level__in=BAD_LEVELS)
+        if tickets:
+            return Ticket, qs.select_related("hall", "window", "called_by").order_by("-called_at", "-pk"), "called_at"
+        return (Rating, qs.select_related("application", "hall", "clerk", "department").order_by("-rated_on", "-pk"),
+                "rated_on")
     kind = {"deemed": "accepted", "started_online": "started", "on_time": "decided", "same_day": "decided",
             "concluded": "decided"}.get(count, count)
     qs = _events(kind, period, channel=channel, department=department if dim == "matter" else None)
@@ -859,6 +1015,8 @@ DRILL_LABELS = {
     "received": _("收件办件"), "accepted": _("受理办件"), "deemed": _("视为受理办件"), "delivered": _("出件办件"),
     "started": _("受理子件"), "started_online": _("网上申办的受理子件"), "concluded": _("办结子件"),
     "on_time": _("按时办结子件"), "same_day": _("即办(0个工作日)办结子件"),
+    "called": _("被叫号的排队号"), "no_show": _("过号未到的排队号"), "rated": _("有效评价"),
+    "satisfied": _("满意和非常满意的评价"), "bad_ratings": _("差评(不满意、非常不满意)"),
 }
 
 

@@ -454,6 +454,16 @@ class FigureRollup(models.Model):
     on_time = models.IntegerField(default=0)
     days_sum = models.BigIntegerField(default=0)
     hover = models.IntegerField(default=0)
+    # queue tickets called (served or no-show) on `day`, of them no-shows, and their summed wait
+    called = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    wait_seconds = models.BigIntegerField(default=0)
+    # valid ratings (好差评) made on `day`, per level of the national five-level scale
+    r1 = models.IntegerField(default=0)
+    r2 = models.IntegerField(default=0)
+    r3 = models.IntegerField(default=0)
+    r4 = models.IntegerField(default=0)
+    r5 = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("效能汇总")

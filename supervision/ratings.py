@@ -299,6 +299,15 @@ def rating_appeal(*, rating: Rating, user, kind: str, statement: str, evidence=N
     return appeal
 
 
+def _refresh_figures_of(day):
+    """The rating leaves the dashboard's rollups of its day: refresh that day after commit (the
+    beat only refreshes the last RECENT_DAYS days, an appeal may be decided later)."""
+    from . import tasks
+
+    day = day.isoformat()
+    transaction.on_commit(lambda: tasks.refresh_figure_days.delay(day, day), robust=True)
+
+
 @transaction.atomic
 def rating_appeal_decide(*, appeal: RatingAppeal, supervisor, accept: bool, reason: str) -> RatingAppeal:
     """A supervisor rules: upheld, the rating stays; accepted, the rating is invalid (it leaves
@@ -320,6 +329,7 @@ def rating_appeal_decide(*, appeal: RatingAppeal, supervisor, accept: bool, reas
         Rating.objects.filter(pk=rating.pk).update(is_valid=False)
         FollowUp.objects.filter(rating=rating, state=FollowUp.State.OPEN).update(
             state=FollowUp.State.VOIDED, closed_at=now, closed_on=timezone.localdate(now))
+        _refresh_figures_of(rating.rated_on)
     log(actor=supervisor, rating=rating,
         action="supervision.appeal.accepted" if accept else "supervision.appeal.upheld", note=reason)
     return appeal

@@ -38,3 +38,14 @@ def refresh_all_figures() -> int:
 
     return figures.refresh_all()
 
+
+
+@shared_task
+def refresh_figure_days(first: str, last: str) -> int:
+    """Queued on commit by a change dated before the beat's window (an appeal accepted on an old
+    rating): the rollups of those days again. Delete + insert of whole days: safe to run twice."""
+    import datetime as dt
+
+    from . import figures
+
+    return figures.refresh_rollups(first=dt.date.fromisoformat(first), last=dt.date.fromisoformat(last))

@@ -26,11 +26,12 @@ from accounts.models import Department, User
 from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import DomainError, Forbidden
 from matters.models import Matter
+from windows.models import Ticket
 from workflow.models import SubCase
 
 from . import figures, selectors, services
 from .api import evidence_url
-from .models import Card, CardPolicy, Step
+from .models import Card, CardPolicy, Rating, Step
 
 REFRESH_SECONDS = 60
 LIVE_SECONDS = 5  # new cards are polled for (`api.LiveCardsView`) and put on top without reload
@@ -76,7 +77,8 @@ FIGURE_COLUMNS = [  # (figure, the count behind it for the drill-down, unit)
     ("received", "received", ""), ("accepted", "accepted", ""), ("started", "started", ""),
     ("online_rate", "started_online", "%"), ("concluded", "concluded", ""), ("on_time_rate", "on_time", "%"),
     ("avg_days", "concluded", ""), ("p90_days", "concluded", ""), ("same_day_rate", "same_day", "%"),
-    ("visits_avg", "delivered", ""),
+    ("visits_avg", "delivered", ""), ("wait_avg", "called", ""), ("no_show", "no_show", ""), ("rated", "rated", ""),
+    ("satisfied_rate", "satisfied", "%"), ("bad_ratings", "bad_ratings", ""),
 ]
 
 
@@ -185,6 +187,9 @@ def figure_cases(request):
     page = list(qs[:CASES_PER_PAGE + 1])
     more = len(page) > CASES_PER_PAGE
     page = page[:CASES_PER_PAGE]
+    if model is Ticket:
+        for ticket in page:
+            ticket.wait_minutes = round(figures.wait_of(ticket.issued_at, ticket.called_at) / 60, 1)
     next_url = None
     if more:
         last = page[-1]
@@ -203,6 +208,8 @@ def figure_cases(request):
         "period": filters["period"],
         "channel": filters["channel"],
         "subcases": model is SubCase,
+        "tickets": model is Ticket,
+        "ratings": model is Rating,
         "date_field": date_field,
         "rows": [(case, getattr(case, date_field)) for case in page],
         "total": qs.count() if not cursor else None,

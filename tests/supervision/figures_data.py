@@ -2,19 +2,24 @@
 clerks (one changes window in the middle), three departments and matters of 0, 5 and 10 promised
 working days, online and window applications over September-October 2026 (across the National
 Day holiday and its make-up working days), accepted by clerks or deemed accepted, sub-cases
-decided on time or late, some with paused days, some delivered after supplements at a window.
+decided on time or late, some with paused days, some delivered after supplements at a window;
+queue tickets served, no-show, cancelled or left waiting (some issued just before Beijing midnight
+in UTC terms), called by clerks at their windows; ratings of every level at windows and online,
+some invalidated by an accepted appeal; complaints open, overdue, replied, closed and at the centre.
 
 Rows are written directly (bulk_create): the figures are about what is stored, and the services
 that store it are tested elsewhere."""
 
 import datetime as dt
 import random
+import uuid
 
 from django.utils import timezone
 
 from accounts.models import User
+from supervision.models import Complaint, Occasion, Rating, RatingToken
 from tests.factories import ClerkFactory, DepartmentFactory, HallFactory, MatterFactory, UserFactory, WindowFactory
-from windows.models import Seat
+from windows.models import Seat, Ticket
 from workflow.calendar_store import load_calendar, seed_calendar
 from workflow.models import Application, CaseLog, SubCase
 
@@ -26,7 +31,7 @@ def _moment(day, hour):
     return dt.datetime(day.year, day.month, day.day, hour, 17, tzinfo=timezone.get_current_timezone())
 
 
-def make_district(*, seed=7, applications=160):
+def make_district(*, seed=7, applications=160, tickets=240):
     seed_calendar(years=[2026])
     calendar = load_calendar()
     rng = random.Random(seed)
@@ -106,5 +111,72 @@ def make_district(*, seed=7, applications=160):
                 logs.append(CaseLog(application=app, actor=actor, action="workflow.application.supplemented"))
     SubCase.objects.bulk_create(subs)
     CaseLog.objects.bulk_create(logs)
+    _tickets(rng, halls, windows, clerks, tickets=tickets)
+    _ratings(rng, apps, halls, clerks, departments)
+    _complaints(rng, departments)
     return {"halls": halls, "windows": windows, "clerks": clerks, "departments": departments, "matters": matters,
             "supervisor": UserFactory(role=User.Role.SUPERVISOR)}
+
+
+def _tickets(rng, halls, windows, clerks, *, tickets):
+    span = (LAST - FIRST).days
+    rows, sequence = [], {}
+    states = [Ticket.State.SERVED] * 6 + [Ticket.State.NO_SHOW, Ticket.State.CANCELLED, Ticket.State.WAITING]
+    for _n in range(tickets):
+        day = FIRST + dt.timedelta(days=rng.randrange(span + 1))
+        index = rng.randrange(3)
+        clerk, hall = clerks[index], halls[0] if index < 2 else halls[1]
+        # the clerk's window that day (the first clerk moved on 10-09)
+        window = windows[index] if not (index == 0 and day >= dt.date(2026, 10, 9)) else windows[1]
+        number = sequence[(hall.pk, day)] = sequence.get((hall.pk, day), 0) + 1
+        issued = _moment(day, rng.choice([0, 8, 9, 14])) + dt.timedelta(seconds=rng.randrange(3000))
+        state = rng.choice(states)
+        called = issued + dt.timedelta(seconds=rng.randrange(5, 5400)) if state in (
+            Ticket.State.SERVED, Ticket.State.NO_SHOW) else None
+        rows.append(Ticket(
+            token=uuid.UUID(int=rng.getrandbits(128)), hall=hall, day=day, category="natural", prefix="A",
+            sequence=number, number=f"A{number:03d}", source="terminal", state=state, issued_at=issued,
+            called_at=called, announced_at=called, called_by=clerk if called else None,
+            window=window if called else None,
+            finished_at=called + dt.timedelta(minutes=rng.randrange(1, 30)) if called else None))
+    Ticket.objects.bulk_create(rows)
+
+
+def _ratings(rng, apps, halls, clerks, departments):
+    span = (LAST - FIRST).days
+    tokens, ratings = [], []
+    for app in apps:
+        if rng.random() < 0.4:
+            continue
+        online = app.channel == "online"
+        index = rng.randrange(3)
+        token = RatingToken(
+            token=uuid.UUID(int=rng.getrandbits(128)).hex, application=app,
+            occasion=Occasion.ONLINE if online else Occasion.WINDOW_ACCEPT,
+            clerk=None if online else clerks[index], hall=None if online else (halls[0] if index < 2 else halls[1]),
+            department=rng.choice(departments) if online else None,
+            expires_at=_moment(LAST, 9), used_at=_moment(LAST, 9))
+        tokens.append(token)
+    RatingToken.objects.bulk_create(tokens)
+    for token in tokens:
+        level = rng.choice([5, 5, 5, 4, 4, 3, 2, 1])
+        ratings.append(Rating(
+            token=token, application=token.application, occasion=token.occasion, clerk=token.clerk, hall=token.hall,
+            department=token.department, level=level, rated_on=FIRST + dt.timedelta(days=rng.randrange(span + 1)),
+            is_valid=not (level <= 2 and rng.random() < 0.3)))  # an accepted appeal invalidates some bad ones
+    Rating.objects.bulk_create(ratings)
+
+
+def _complaints(rng, departments):
+    today = dt.date(2026, 11, 2)
+    states = [Complaint.State.ROUTING, Complaint.State.OPEN, Complaint.State.OPEN, Complaint.State.REPLIED,
+              Complaint.State.ESCALATED, Complaint.State.CLOSED]
+    rows = []
+    for n in range(30):
+        state = rng.choice(states)
+        submitted = today - dt.timedelta(days=rng.randrange(30))
+        rows.append(Complaint(
+            code=f"CODE{n:08d}", department=None if state == Complaint.State.ROUTING else rng.choice(departments),
+            subject=f"测试投诉{n}", content="窗口办理等待时间长", state=state, submitted_on=submitted,
+            due=submitted + dt.timedelta(days=rng.choice([5, 10, 20]))))
+    Complaint.objects.bulk_create(rows)

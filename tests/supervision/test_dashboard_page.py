@@ -113,7 +113,7 @@ def test_api_contract(district):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"period", "group_by", "channel", "department", "total", "rows", "ranking", "departments",
-                         "trend", "cards", "refreshed_at"}
+                         "trend", "cards", "complaints", "complaints_by_department", "refreshed_at"}
     assert body["period"] == {"first": "2026-09-01", "last": "2026-10-31", "preset": "custom"}
     assert len(body["trend"]) == 61
     period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
@@ -122,6 +122,41 @@ def test_api_contract(district):
     assert [(r["key"], r["received"], r["concluded"]) for r in body["rows"]] == [
         (r["key"], r["received"], r["concluded"]) for r in expected["rows"]]
     assert body["departments"][0]["cards"] == {"red": 0, "yellow": 0}
+    assert body["total"]["wait_avg"] > 0 and body["total"]["rated"] > 0 and body["total"]["satisfied_rate"] > 0
+    assert body["complaints"] == expected["complaints"] and body["complaints"]["open"] > 0
+    assert all(r["rated"] is None for r in api.get(f"/api/supervision/figures/?{QUERY}&group_by=window").json()["rows"])
+
+
+def test_queue_wait_ratings_and_complaints_on_the_page_with_their_drill_down(client, district):
+    from supervision.models import Rating
+    from windows.models import Ticket
+
+    signed_in(client, district["supervisor"])
+    period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    data = figures.dashboard_figures(period=period, group_by="clerk")
+    total = data["total"]
+    html = client.get(f"/supervision/?{QUERY}&group_by=clerk").content.decode()
+    assert "排队平均等候(分钟)" in html and "好差评满意率" in html and "投诉举报" in html
+    assert f">{total['wait_avg']}</a>" in html and f"{total['satisfied_rate']}<small>%</small></a>" in html
+    assert f"有效评价 {total['rated']} 条" in html and f">{data['complaints']['open']}</a>" in html
+    clerk = district["clerks"][2]
+    row = next(r for r in data["rows"] if r["key"] == clerk.pk)
+    assert f"count=called&amp;dim=clerk&amp;key={clerk.pk}" in html
+    page = client.get(f"/supervision/figures/cases/?{QUERY}&group_by=clerk&count=called&dim=clerk&key={clerk.pk}")
+    text = page.content.decode()
+    assert "被叫号的排队号" in text and f"共 {row['called']} 件" in text
+    tickets = Ticket.objects.filter(called_by=clerk, state__in=["served", "no_show"], day__gte=period.first,
+                                    day__lte=period.last)
+    assert text.count('data-label="取号时间"') == min(50, row["called"]) and tickets.count() == row["called"]
+    page = client.get(f"/supervision/figures/cases/?{QUERY}&count=bad_ratings&dim=all&key=0")
+    text = page.content.decode()
+    bad = Rating.objects.filter(is_valid=True, level__lte=2, rated_on__gte=period.first, rated_on__lte=period.last)
+    assert f"共 {bad.count()} 件" in text and bad.count() == total["bad_ratings"]
+    for rating in bad[:5]:
+        assert rating.application.number in text
+    invalid = Rating.objects.filter(is_valid=False, rated_on__gte=period.first, rated_on__lte=period.last).first()
+    if invalid and not bad.filter(application=invalid.application).exists():
+        assert invalid.application.number not in text
 
 
 def test_live_cards_returns_only_newer_open_cards(district):

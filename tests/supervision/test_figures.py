@@ -57,6 +57,8 @@ def test_rollups_equal_raw(district, period, group_by):
     raw = figures.dashboard_figures(period=period, group_by=group_by, raw=True)
     assert rolled == raw
     assert rolled["total"]["concluded"] or period.first == period.last
+    if period.first != period.last:
+        assert rolled["total"]["called"] and rolled["total"]["wait_avg"] and rolled["total"]["rated"]
 
 
 @pytest.mark.parametrize("channel", ["online", "window"])
@@ -108,7 +110,8 @@ def test_drill_down_lists_exactly_the_counted_cases(district, group_by):
     checked = 0
     for row in [{"key": 0, **data["total"]}, *data["rows"]]:
         dim = "all" if row is not None and row.get("label") is None else group_by
-        for count in ("received", "accepted", "deemed", "started", "concluded", "on_time", "same_day", "delivered"):
+        for count in ("received", "accepted", "deemed", "started", "concluded", "on_time", "same_day", "delivered",
+                      "called", "no_show", "rated", "satisfied", "bad_ratings"):
             if row.get(count) is None:
                 continue
             _model, qs, _field = figures.cases_behind(count=count, period=period, dim=dim, key=row["key"])
@@ -121,13 +124,13 @@ def test_a_new_decision_shows_after_the_beat_refresh_and_not_before(district, mo
     """The rollups lag until refreshed (the equality tests can fail); the beat task catches up."""
     from supervision import tasks
 
+    monkeypatch.setattr(figures.timezone, "localdate", lambda *args: TODAY)  # the complaints' overdue too
     period = Period(dt.date(2026, 10, 1), TODAY)
     subcase = SubCase.objects.filter(state=SubCase.State.EXAMINING, started_on__gte=dt.date(2026, 10, 9)).first()
     SubCase.objects.filter(pk=subcase.pk).update(state=SubCase.State.APPROVED, decided_on=dt.date(2026, 10, 30))
     before = figures.dashboard_figures(period=period)
     raw = figures.dashboard_figures(period=period, raw=True)
     assert raw["total"]["concluded"] == before["total"]["concluded"] + 1
-    monkeypatch.setattr(figures.timezone, "localdate", lambda *args: TODAY)
     tasks.refresh_figures()
     assert figures.dashboard_figures(period=period) == raw
     tasks.refresh_figures()  # twice: nothing changes
@@ -149,3 +152,74 @@ def test_a_calendar_edit_refreshes_everything(district, monkeypatch):
     after = figures.dashboard_figures(period=period)
     assert after == figures.dashboard_figures(period=period, raw=True)
     assert days_taken() < before  # one working day fewer for the cases across that day
+
+
+def test_queue_wait_and_ratings_mean_what_they_say(district):
+    """Queue wait, no-shows and the rating distribution checked against a plain reading of the
+    tickets and against `feedback.rating_distribution` (the ratings pages' own figures)."""
+    from supervision.feedback import rating_distribution
+    from supervision.models import Rating
+    from windows.models import Ticket
+
+    period = PERIODS[3]
+    called = [t for t in Ticket.objects.filter(day__gte=period.first, day__lte=period.last)
+              if t.state in ("served", "no_show")]
+    data = figures.dashboard_figures(period=period, group_by="clerk")
+    total = data["total"]
+    assert total["called"] == len(called) > 20
+    assert total["no_show"] == sum(t.state == "no_show" for t in called) > 0
+    seconds = sum(round((t.called_at - t.issued_at).total_seconds()) for t in called)
+    assert total["wait_avg"] == round(seconds / len(called) / 60, 1)
+    assert sum(r["called"] for r in data["rows"]) == total["called"]
+    assert Rating.objects.filter(is_valid=False, rated_on__gte=period.first, rated_on__lte=period.last).exists()
+    district_row = rating_distribution(by=None, start=period.first, end=period.last)[0]
+    assert total["rated"] == district_row["total"] > 20
+    assert total["satisfied_rate"] == district_row["satisfaction_rate"]
+    assert total["bad_ratings"] == district_row["bad"]
+    assert [total[f"r{n}"] for n in range(1, 6)] == [district_row["levels"][n] for n in range(1, 6)]
+    for by in ("clerk", "hall", "department"):
+        rows = {r["key"]: r for r in figures.dashboard_figures(period=period, group_by=by)["rows"]}
+        for expected in rating_distribution(by=by, start=period.first, end=period.last):
+            assert rows[expected["key"]]["rated"] == expected["total"], by
+            assert rows[expected["key"]]["satisfied_rate"] == expected["satisfaction_rate"], by
+    online = figures.dashboard_figures(period=period, channel="online")["total"]
+    assert online["called"] == 0 and online["wait_avg"] is None and online["rated"]
+    by_matter = figures.dashboard_figures(period=period, group_by="matter")
+    assert all(r["wait_avg"] is None and r["rated"] is None for r in by_matter["rows"])
+
+
+def test_complaints_are_read_live_by_department(district):
+    from supervision.feedback import complaint_counts_by_department
+    from supervision.models import Complaint
+
+    data = figures.dashboard_figures(period=PERIODS[0], group_by="department")
+    expected = complaint_counts_by_department(today=figures.timezone.localdate())
+    assert data["complaints"]["open"] == sum(r["open"] for r in expected) == Complaint.objects.exclude(
+        state="closed").count()
+    assert data["complaints"]["overdue"] == sum(r["overdue"] for r in expected) > 0
+    for row in data["rows"]:
+        mine = [r for r in expected if (r["department_id"] or 0) == row["key"]]  # 0: the centre
+        assert row["complaints"]["open"] == (mine[0]["open"] if mine else 0)
+    assert any(r["key"] == 0 and r["complaints"]["open"] and r["rated"] for r in data["rows"])  # window ratings
+
+
+def test_an_appeal_accepted_on_an_old_rating_reaches_the_rollups(district, django_capture_on_commit_callbacks):
+    """An old day is outside the beat's window: accepting the appeal refreshes the rating's day."""
+    from supervision import ratings, tasks
+    from supervision.models import Rating, RatingAppeal
+
+    rating = Rating.objects.filter(is_valid=True, level__lte=2, rated_on__lt=dt.date(2026, 10, 9)).first()
+    appeal = RatingAppeal.objects.create(rating=rating, kind="mistaken", statement="误评",
+                                         appealed_by=district["clerks"][0])
+    period = PERIODS[1]
+    before = figures.dashboard_figures(period=period, group_by="hall")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ratings.rating_appeal_decide(appeal=appeal, supervisor=district["supervisor"], accept=True, reason="核实为误评")
+    raw = figures.dashboard_figures(period=period, group_by="hall", raw=True)
+    assert raw["total"]["rated"] == before["total"]["rated"] - 1
+    assert figures.dashboard_figures(period=period, group_by="hall") == before  # not yet refreshed
+    assert len(callbacks) == 1
+    tasks.refresh_figure_days(rating.rated_on.isoformat(), rating.rated_on.isoformat())  # what was queued
+    assert figures.dashboard_figures(period=period, group_by="hall") == raw
+    assert figures.dashboard_figures(period=PERIODS[0], group_by="clerk") == figures.dashboard_figures(
+        period=PERIODS[0], group_by="clerk", raw=True)
