@@ -162,6 +162,8 @@ class Ticket(models.Model):
             models.Index(fields=["hall", "day", "announced_at"], name="ticket_hall_day_announced"),
             models.Index(fields=["window", "day"], name="ticket_window_day"),
             models.Index(fields=["called_by", "day"], name="ticket_clerk_day"),
+            # the dashboard's rollup refresh reads the tickets of a range of days, every hall
+            models.Index(fields=["day"], name="ticket_day"),
         ]
 
     def __str__(self):
