@@ -65,9 +65,9 @@ class Command(BaseCommand):
         made += load_delivery(self)
         load_feedback(self)  # 好差评 and 投诉举报 (portal/demo/feedback.py)
         made += load_history()  # ninety days of past cases for the dashboard, once
+        queue = load_queue()
         sweep_deadlines()
         refresh_all_figures()  # the dashboard's rollups (cheap on demo data; beat keeps them fresh)
-        queue = load_queue()
         self.load_evaluation_export()
         self.stdout.write(
             f"演示数据已就绪:日历 {len(years)} 个年度,事项 {Matter.objects.count()} 项,主题 {Theme.objects.count()} 个,"
