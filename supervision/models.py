@@ -108,9 +108,10 @@ class Card(models.Model):
     and stay open until a supervisor rules on them.
 
     The sweep writes tens of thousands of cards in one transaction, and PostgreSQL checks each
-    foreign key of each row at commit (Django's constraints are deferred): the department,
-    policy and ruling supervisor are copied from rows the sweep has just joined, so they carry
-    no database constraint (Django still protects them on delete); application and sub-case do.
+    foreign key of each row at commit (Django's constraints are deferred), even a null one: the
+    department, hall, follow-up, complaint, policy and ruling supervisor are copied from rows the
+    sweep has just joined, so they carry no database constraint (Django still protects or
+    cascades them on delete); application and sub-case do.
     """
 
     class Level(models.TextChoices):
@@ -147,10 +148,12 @@ class Card(models.Model):
     followup = models.ForeignKey(
         "supervision.FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="cards",
         verbose_name=_("差评整改"), db_index=False,  # one_open_followup_card leads with it
+        db_constraint=False,  # copied from the row the sweep joined; see the note on the class
     )
     complaint = models.ForeignKey(
         "supervision.Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="cards",
         verbose_name=_("投诉举报"), db_index=False,  # one_open_complaint_card leads with it
+        db_constraint=False,  # copied from the row the sweep joined; see the note on the class
     )
     hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任大厅"),
