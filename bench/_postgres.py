@@ -28,3 +28,32 @@ def bench_database(name: str, *, script: str, fresh: bool = True) -> str:
 def admin_url(server_url: str) -> str:
     """The server's maintenance database, from which others are created and dropped."""
     return urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
+
+
+def insert_select(model, source_sql, columns: dict):
+    """INSERT INTO the model's table SELECT <columns> FROM <source_sql>; every other NOT NULL
+    column gets its field's default (auto_now fields: now()). The caller's SQL has no
+    parameters (only literals it controls), so a literal % is written %%."""
+    from django.db import connection
+
+    names, exprs, params = [], [], []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        if column in columns:
+            names.append(column)
+            exprs.append(columns[column])
+        elif field.primary_key or field.null:
+            continue
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            names.append(column)
+            exprs.append("now()")
+        elif field.has_default() or field.empty_strings_allowed:  # a CharField without default: ""
+            names.append(column)
+            exprs.append("%s")
+            params.append(field.get_db_prep_value(field.get_default(), connection))
+        else:
+            raise ValueError(f"{model.__name__}.{field.name} needs a value")
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {source_sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -68,6 +68,7 @@ with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
 os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
 
 import django  # noqa: E402
+from _postgres import insert_select  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
 django.setup()
 
@@ -94,32 +95,6 @@ def timed(label, fn):
     seconds = time.perf_counter() - start
     say(f"  {label}: {seconds:.2f} s")
     return result, seconds
-
-
-def insert_select(model, source_sql, columns: dict):
-    """INSERT INTO the model's table SELECT <columns> FROM <source_sql>; every other NOT NULL
-    column gets its field's default (as in bench_sweep.py)."""
-    names, exprs, params = [], [], []
-    for field in model._meta.concrete_fields:
-        column = field.column
-        if column in columns:
-            names.append(column)
-            exprs.append(columns[column])
-        elif field.primary_key or field.null:
-            continue
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            names.append(column)
-            exprs.append("now()")
-        elif field.has_default() or field.empty_strings_allowed:
-            names.append(column)
-            exprs.append("%s")
-            params.append(field.get_db_prep_value(field.get_default(), connection))
-        else:
-            raise ValueError(f"{model.__name__}.{field.name} needs a value")
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {source_sql}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def generate():

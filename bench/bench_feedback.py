@@ -38,7 +38,7 @@ COMPLAINTS = 50000
 TODAY = dt.date(2026, 11, 26)
 DB_NAME = "tongban_bench_ratings"
 
-from _postgres import bench_database  # noqa: E402 (bench/ is on sys.path when a bench runs)
+from _postgres import bench_database, insert_select  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
 bench_database(DB_NAME, script="bench_feedback")
 
@@ -59,33 +59,6 @@ from workflow.models import Application  # noqa: E402
 
 def say(text):
     print(text, flush=True)
-
-
-def insert_select(model, source_sql, columns: dict):
-    """INSERT INTO the model's table SELECT <columns> FROM <source_sql>; other NOT NULL columns
-    get their field's default (auto_now: now()). The caller's SQL has only literals it controls,
-    so a literal % is written %%."""
-    names, exprs, params = [], [], []
-    for field in model._meta.concrete_fields:
-        column = field.column
-        if column in columns:
-            names.append(column)
-            exprs.append(columns[column])
-        elif field.primary_key or field.null:
-            continue
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            names.append(column)
-            exprs.append("now()")
-        elif field.has_default() or field.empty_strings_allowed:
-            names.append(column)
-            exprs.append("%s")
-            params.append(field.get_db_prep_value(field.get_default(), connection))
-        else:
-            raise ValueError(f"{model.__name__}.{field.name} needs a value")
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {source_sql}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def generate():
