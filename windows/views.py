@@ -98,7 +98,7 @@ def delivery(request):
     queue = list(cases.delivery_queue(request.user)[:200])
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")
-        application.delivery = cases.delivery_facts(request.user, application)
+        application.delivery = cases.delivery_facts(request.user, application, desk=context["desk"])
     context.update({"title": _("出件"), "queue": queue, "carriers": CARRIERS})
     return render(request, "windows/delivery.html", context)
 

@@ -105,20 +105,25 @@ def delivery_queue(user):
         state=Application.State.RESULT_READY).filter(pickup | posting).order_by("concluded_at", "pk")
 
 
-def sees_postal_details(user, application) -> bool:
+_DESK_UNKNOWN = object()
+
+
+def sees_postal_details(user, application, *, desk=_DESK_UNKNOWN) -> bool:
     """The recipient's phone and full address are for the applicant and the delivery windows;
-    everyone else (reviewers, supervisors, other clerks' pages) reads them masked."""
+    everyone else (reviewers, supervisors, other clerks' pages) reads them masked. A list of
+    many applications passes the reader's `desk` (today's, from `hooks.desk_for`) once."""
     if application.applicant_id == user.pk:
         return True
-    desk = hooks.desk_for(user, timezone.localdate()) if getattr(user, "is_clerk", False) else None
+    if desk is _DESK_UNKNOWN:
+        desk = hooks.desk_for(user, timezone.localdate()) if getattr(user, "is_clerk", False) else None
     return desk is not None and desk.delivers
 
 
-def delivery_facts(user, application) -> dict:
+def delivery_facts(user, application, *, desk=_DESK_UNKNOWN) -> dict:
     """How the result is received, as the reader may see it."""
     from accounts.identity import mask_phone
 
-    full = sees_postal_details(user, application)
+    full = sees_postal_details(user, application, desk=desk)
     address = application.post_address
     return {
         "method": application.delivery_method,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import Department, Hall, User
-from portal.demo import catalog
+from portal.demo import catalog, people
 
 
 class Command(BaseCommand):
@@ -16,3 +16,5 @@ class Command(BaseCommand):
             if row.get("seats"):
                 where = "、".join(f"{halls.get(h, h)} {n} 号窗口" for h, n in row["seats"])
             self.stdout.write(f"  {row['username']:<16} {row['real_name']:<4} {User.Role(row['role']).label:<8} {where}")
+        for row in people.PEOPLE:  # 委托代办 and enterprise staff (portal/demo/people.py)
+            self.stdout.write(f"  {row['username']:<16} {row['real_name']:<4} {User.Role.PUBLIC.label:<8}")
