@@ -8,7 +8,7 @@ the matter's standard (its limits, materials and their trust levels, entry mode,
   for by the applicant: signed promise, spot checks afterwards).
 - The internal steps from receipt to delivery with the clock of each: pre-review within 5
   working days (online), acceptance, the department's examination within the promised limit
-  (yellow card when max(2, 20 %) working days remain), the one extension of the legal limit,
+  (yellow card at `core.clock.law.yellow_line`), the one extension of the legal limit,
   the decision, the licence within 10 working days, delivery.
 - Audit notes: what the catalog audit (`matters.audit`) finds wrong in this guide.
 """
@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.clock.law import LICENCE_DAYS, MAX_EXTENSION_DAYS, PRE_REVIEW_DAYS, yellow_line
+
 from . import audit
 from .models import MaterialRequirement, Matter
-
-PRE_REVIEW_DAYS = 5  # 行政许可法第三十二条
-LICENCE_DAYS = 10  # 第四十四条
-MAX_EXTENSION_DAYS = 10  # 第四十二条
 
 TRUST_CHECKS = {
     MaterialRequirement.TrustLevel.A: gettext_lazy("权威部门核发:通过电子证照库或数据共享调取核验;无电子证照的核验原件及发证机关印章,无需申请人另行证明。"),
@@ -80,7 +78,7 @@ def internal_steps(matter: Matter, requirements) -> list[Step]:
     if matter.promised_days == 0:
         steps.append(Step(matter.department.name, _("即办件:受理当日审查并作出决定。"), _days(0)))
     else:
-        warn = max(2, matter.promised_days // 5)
+        warn = yellow_line(matter.promised_days)
         steps.append(Step(matter.department.name, _(
             "审查:受理次日起算(受理当日不计),剩余不超过 %(w)s 个工作日时亮黄牌,逾期亮红牌;"
             "听证、检验、检测、鉴定、专家评审及受理后补正的时间不计入。") % {"w": warn}, _days(matter.promised_days)))

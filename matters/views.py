@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.views import not_found_page, role_required, show_domain_error
+from core.clock.law import yellow_line
 
 from . import catalog_xlsx, manual, selectors, versioning
 from .models import FormField, MaterialRequirement, Matter, MatterVersion, Target, Theme
@@ -253,7 +254,7 @@ def matter_manual(request, code):
         "steps": manual.internal_steps(matter, requirements),
         "audit_notes": manual.audit_notes(matter),
         "versions": _versions(matter),
-        "yellow_days": max(2, matter.promised_days // 5) if matter.promised_days else 0,
+        "yellow_days": yellow_line(matter.promised_days) if matter.promised_days else 0,
     })
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
+from core.clock.law import yellow_line
 from matters.models import Matter
 from workflow.models import Application, SubCase
 
@@ -96,7 +97,7 @@ class CardThreshold(models.Model):
 
     def warn_days(self, limit_days: int) -> int:
         """The yellow line in working days for a limit: remaining ≤ this is yellow."""
-        return max(self.yellow_days, self.yellow_percent * limit_days // 100)
+        return yellow_line(limit_days, percent=self.yellow_percent, floor_days=self.yellow_days)
 
 
 class Card(models.Model):

@@ -24,11 +24,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import RULES_VERSION, build_calendar
+from core.clock.law import LICENCE_DAYS, PRE_REVIEW_DAYS, yellow_line_sql
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import Matter
-from workflow.calendar import WorkCalendar
 from workflow.models import Application, CalendarDay, CalendarYear, Channel, Material, SubCase, SupplementRequest
-from workflow.services import LICENCE_DAYS, PRE_REVIEW_DAYS
 from workflow.uploads import inspect_upload
 
 from .models import (
@@ -222,7 +222,7 @@ def ensure_workday_index(*, today: dt.date) -> int:
     low = min([today.year, *years]) - INDEX_YEARS_BEFORE
     high = max([today.year, *years]) + INDEX_YEARS_AFTER
     first, last = dt.date(low, 1, 1), dt.date(high, 12, 31)
-    signature = hashlib.sha256(repr((years, days, first, last)).encode()).hexdigest()
+    signature = hashlib.sha256(repr((years, days, first, last, RULES_VERSION)).encode()).hexdigest()
     state = WorkdayIndexState.objects.select_for_update().filter(pk=1).first()
     if state is None:  # the migration makes the row; a flushed database has lost it
         WorkdayIndexState.objects.get_or_create(
@@ -230,10 +230,7 @@ def ensure_workday_index(*, today: dt.date) -> int:
         )
         state = WorkdayIndexState.objects.select_for_update().get(pk=1)
     if state.signature != signature or not state.first_day <= today <= state.last_day:
-        calendar = WorkCalendar(
-            days_off=[d for d, working in days if not working],
-            extra_workdays=[d for d, working in days if working], known_years=years,
-        )
+        calendar = build_calendar(known_years=years, days=days, today=today, through_year=high)
         rows, count, day = [], 0, first
         while day <= last:
             count += calendar.is_workday(day)
@@ -280,9 +277,8 @@ def _sql_text(template: str, **exprs) -> tuple[str, list]:
 
 
 def _warn(limit_sql: str) -> str:
-    """The yellow line in working days for the threshold row `th`: max(days, percent × limit)."""
-    share = f"(CAST(th.yellow_percent AS INTEGER) * ({limit_sql}) / 100)"
-    return f"CASE WHEN th.yellow_days >= {share} THEN th.yellow_days ELSE {share} END"
+    """The yellow line in working days for the threshold row `th` (`core.clock.law.yellow_line`)."""
+    return yellow_line_sql(limit_sql, percent_sql="th.yellow_percent", floor_sql="th.yellow_days")
 
 
 @dataclass(frozen=True)

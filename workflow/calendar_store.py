@@ -14,8 +14,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
-from .calendar import WorkCalendar
+from core.clock import WorkCalendar, build_calendar
+
 from .models import CalendarDay, CalendarYear
 
 __all__ = ["load_calendar", "seed_calendar", "package_exceptions", "package_years", "SEED_SOURCE_PREFIX"]
@@ -36,13 +38,12 @@ HOLIDAY_NAMES = {
 MAKE_UP_SUFFIX = "调休"
 
 
-def load_calendar() -> WorkCalendar:
-    """The calendar as the database has it now (two queries)."""
+def load_calendar(*, today=None) -> WorkCalendar:
+    """The calendar as the database has it now (two queries); the years it does not know get
+    the statutory holidays (provisional, `core.clock.build_calendar`)."""
     known_years = list(CalendarYear.objects.values_list("year", flat=True))
-    days_off, extra_workdays = [], []
-    for day, is_workday in CalendarDay.objects.values_list("date", "is_workday"):
-        (extra_workdays if is_workday else days_off).append(day)
-    return WorkCalendar(days_off=days_off, extra_workdays=extra_workdays, known_years=known_years)
+    days = CalendarDay.objects.values_list("date", "is_workday")
+    return build_calendar(known_years=known_years, days=days, today=today or timezone.localdate())
 
 
 def _package():

@@ -1264,10 +1264,10 @@ ENTERPRISES = [
 ]
 
 
-def _user(username, role, real_name, id17, phone, department=None, seats=(), enterprise=None):
+def _user(username, role, real_name, id17, phone, department=None, seats=(), enterprise=None, leader=False):
     return {
         "username": username, "password": PASSWORD, "role": role, "real_name": real_name, "id_number": _id(id17),
-        "phone": phone, "department": department, "seats": list(seats), "enterprise": enterprise,
+        "phone": phone, "department": department, "seats": list(seats), "enterprise": enterprise, "leader": leader,
     }
 
 
@@ -1294,6 +1294,18 @@ USERS = [
     _user("reviewer_yb", "reviewer", "叶翠萍", "44180319880327084", "18023579416", department="QX-YBJ"),
     _user("reviewer_jt", "reviewer", "莫志坚", "44182719820511053", "13590617723", department="QX-JTJ"),
     _user("reviewer_ny", "reviewer", "邱耀文", "44182719760919037", "13729985601", department="QX-NYJ"),
+    # department leaders (负责人): approve the one extension of a decision limit (行政许可法第四十二条)
+    _user("leader_scjg", "reviewer", "黄振邦", "44180319720315013", "13502716630", department="QX-SCJG", leader=True),
+    _user("leader_ga", "reviewer", "李国栋", "44182719710822035", "13925762218", department="QX-GA", leader=True),
+    _user("leader_rs", "reviewer", "何淑仪", "44180219740604028", "13680145592", department="QX-RSJ", leader=True),
+    _user("leader_wj", "reviewer", "罗健明", "44180319730927051", "13827631149", department="QX-WJJ", leader=True),
+    _user("leader_zj", "reviewer", "陈锦华", "44182719690218076", "18902637751", department="QX-ZJJ", leader=True),
+    _user("leader_zrzy", "reviewer", "郑伟文", "44180219710709014", "13729618834", department="QX-ZRZY", leader=True),
+    _user("leader_mz", "reviewer", "梁玉梅", "44180319750130046", "15017693320", department="QX-MZJ", leader=True),
+    _user("leader_sw", "reviewer", "潘志强", "44182719680411093", "13590271146", department="QX-SWJ", leader=True),
+    _user("leader_yb", "reviewer", "吴慧敏", "44180219760825062", "18023164478", department="QX-YBJ", leader=True),
+    _user("leader_jt", "reviewer", "区家辉", "44180319700603057", "13415609927", department="QX-JTJ", leader=True),
+    _user("leader_ny", "reviewer", "黎少华", "44182719670919031", "13631705582", department="QX-NYJ", leader=True),
     # the service centre
     _user("supervisor", "supervisor", "苏文斌", "44182719750208013", "13322897415"),
     _user("admin", "administrator", "吴海燕", "44180319831202028", "13760593287"),

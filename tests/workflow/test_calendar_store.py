@@ -6,10 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tests.core.test_calendar import PACKAGE_YEARS, package_calendar
 from workflow.calendar_store import load_calendar, seed_calendar
 from workflow.models import CalendarDay, CalendarYear
-
-from .test_calendar import PACKAGE_YEARS, package_calendar
 
 D = date.fromisoformat
 SOURCE = "chinese-calendar 1.11.0(国务院办公厅节假日安排)"
@@ -24,20 +23,28 @@ def snapshot():
     )
 
 
-def test_empty_tables_give_an_ordinary_week():
-    cal = load_calendar()
-    assert cal.is_workday(D("2026-10-01"))
+def test_empty_tables_give_the_statutory_holidays_provisionally():
+    # No year known: the holidays fixed by 《全国年节及纪念日放假办法》 are off, no make-up days.
+    cal = load_calendar(today=D("2026-12-03"))
+    assert not cal.is_workday(D("2026-10-01"))
+    assert not cal.is_workday(D("2027-02-05"))  # 2027 除夕 (Friday)
+    assert cal.is_workday(D("2026-10-08"))  # a Thursday: the notice's extra days are not known
+    assert not cal.is_workday(D("2026-10-10"))  # nor its make-up Saturday
     assert cal.assumed_years(D("2026-10-01"), D("2026-10-01")) == [2026]
+    assert cal.is_provisional(D("2026-10-01"), D("2026-10-01"))
 
 
 def test_seed_then_load_answers_like_the_package():
     assert seed_calendar() == PACKAGE_YEARS
     loaded, pure = load_calendar(), package_calendar()
     assert loaded.known_years == pure.known_years
-    d = D("2003-12-01")
-    while d <= D("2027-01-31"):
+    d = D("2004-01-01")
+    while d <= D("2026-12-31"):
         assert loaded.is_workday(d) == pure.is_workday(d), d
         d += timedelta(days=1)
+    # 2027 is not in the package: loaded, it has its statutory holidays (元旦 a Friday), provisionally
+    assert pure.is_workday(D("2027-01-01")) and not loaded.is_workday(D("2027-01-01"))
+    assert loaded.is_provisional(D("2026-12-31"), D("2027-01-04"))
     assert loaded.add_workdays(D("2026-09-30"), 1) == D("2026-10-08")
     assert loaded.add_workdays(D("2026-09-29"), 5) == D("2026-10-12")
 

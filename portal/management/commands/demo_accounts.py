@@ -13,6 +13,8 @@ class Command(BaseCommand):
         self.stdout.write("演示账号(密码均为 %s):" % catalog.USERS[0]["password"])
         for row in catalog.USERS:
             where = departments.get(row.get("department") or "", "")
+            if row.get("leader"):
+                where += " 负责人(批准延期)"
             if row.get("seats"):
                 where = "、".join(f"{halls.get(h, h)} {n} 号窗口" for h, n in row["seats"])
             self.stdout.write(f"  {row['username']:<16} {row['real_name']:<4} {User.Role(row['role']).label:<8} {where}")

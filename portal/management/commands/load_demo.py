@@ -159,6 +159,7 @@ class Command(BaseCommand):
                     phone=row.get("phone", ""),
                     department=Department.objects.get(code=row["department"]) if row.get("department") else None,
                     is_staff=row["role"] == User.Role.ADMINISTRATOR, is_superuser=row["role"] == User.Role.ADMINISTRATOR,
+                    is_department_leader=bool(row.get("leader")),
                 )
                 user.set_password(row["password"])
                 user.save()

@@ -1,9 +1,11 @@
 """Chinese working days (工作日): pure date arithmetic over a calendar, no ORM, no Django.
 
 A working day is Monday to Friday, minus the public holidays that fall on a weekday, plus the
-make-up working weekends (调休) of the State Council's yearly notice. Only the years the calendar
-*knows* carry such exceptions; every other year is taken as an ordinary Mon-Fri week, and
-`assumed_years` names those years so that an answer can say it relied on them.
+make-up working weekends (调休) of the State Council's yearly notice. The years the calendar
+*knows* carry the notice's exceptions. A *provisional* year (one whose notice is not known yet)
+carries only the holidays that 《全国年节及纪念日放假办法》 fixes by date (`core.clock.holidays`),
+without make-up days; any other year is taken as an ordinary Mon-Fri week. `assumed_years` names
+every year that is not known, so that an answer (and a stored deadline) can say it is provisional.
 
 All arguments are `datetime.date` values that are already Beijing dates (DESIGN §8); a
 `datetime` is refused rather than silently cut to its (possibly UTC) date.
@@ -58,21 +60,25 @@ class WorkCalendar:
 
     `days_off`: weekdays that are not working days (法定节假日, e.g. 国庆节);
     `extra_workdays`: weekend days that are working days (调休);
-    `known_years`: the years whose exceptions are known. Exceptions in other years are ignored:
-    those years are ordinary weeks. A day off that falls on a weekend, or an extra working day
+    `known_years`: the years whose exceptions are known (the yearly notice is entered);
+    `provisional_years`: years whose statutory holidays are in `days_off` but whose notice is not
+    known (no make-up days yet). Exceptions in any other year are ignored: those years are
+    ordinary weeks. A day off that falls on a weekend, or an extra working day
     that falls on a weekday, changes nothing and is accepted.
     """
 
-    __slots__ = ("known_years", "_off", "_extra", "_ordinals", "_effect_sums")
+    __slots__ = ("known_years", "provisional_years", "_off", "_extra", "_ordinals", "_effect_sums")
 
-    def __init__(self, *, days_off=(), extra_workdays=(), known_years=()):
+    def __init__(self, *, days_off=(), extra_workdays=(), known_years=(), provisional_years=()):
         self.known_years = frozenset(int(y) for y in known_years)
+        self.provisional_years = frozenset(int(y) for y in provisional_years) - self.known_years
+        held = self.known_years | self.provisional_years
         off = set()
         extra = set()
         for name, source, target in (("days_off", days_off, off), ("extra_workdays", extra_workdays, extra)):
             for d in source:
                 _check_date(d, name)
-                if d.year in self.known_years:
+                if d.year in held:
                     target.add(d)
         both = off & extra
         if both:
@@ -105,11 +111,16 @@ class WorkCalendar:
         return d.weekday() < 5
 
     def assumed_years(self, a: date, b: date) -> list[int]:
-        """Years from min(a, b) to max(a, b), inclusive, that are taken as ordinary weeks."""
+        """Years from min(a, b) to max(a, b), inclusive, whose yearly notice is not known: their
+        working days are provisional (statutory holidays only, or ordinary weeks)."""
         _check_date(a, "a")
         _check_date(b, "b")
         low, high = sorted((a.year, b.year))
         return [y for y in range(low, high + 1) if y not in self.known_years]
+
+    def is_provisional(self, a: date, b: date) -> bool:
+        """Whether an answer over [a, b] depends on a year whose notice is not known."""
+        return bool(self.assumed_years(a, b))
 
     # -- counting ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import chinese_calendar
 import pytest
 from chinese_calendar import constants
 
-from workflow.calendar import WorkCalendar
+from core.clock.calendar import WorkCalendar
 
 D = date.fromisoformat
 PACKAGE_YEARS = sorted({d.year for d in constants.holidays} | {d.year for d in constants.workdays})
