@@ -28,7 +28,7 @@ from core.clock import RULES_VERSION, build_calendar
 from core.clock.law import LICENCE_DAYS, PRE_REVIEW_DAYS, yellow_line_sql
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import Matter
-from workflow.models import Application, CalendarDay, CalendarYear, Channel, Material, SubCase, SupplementRequest
+from workflow.models import Application, CalendarDay, CalendarYear, Material, SubCase, SupplementRequest
 from workflow.uploads import inspect_upload
 
 from .models import (
@@ -373,8 +373,8 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             f"JOIN {threshold} th ON th.policy_id = %s AND th.step = %s AND th.matter_kind = m.kind "
             f"WHERE am.application_id = a.id) AS warn_days "
             f"FROM {application} a "
-            f"WHERE a.state = %s AND a.channel = %s AND a.pre_review_due IS NOT NULL",
-            [policy_id, Step.PRE_REVIEW, Application.State.SUBMITTED, Channel.ONLINE],
+            f"WHERE a.state = %s AND a.pre_review_due IS NOT NULL",  # online and window registrations (art. 32)
+            [policy_id, Step.PRE_REVIEW, Application.State.SUBMITTED],
         )
     if trigger == T.FOLLOWUP:  # an open follow-up of a bad rating: its department or hall answers for it
         from .ratings import FOLLOWUP_DAYS

@@ -51,6 +51,39 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.name}"
 
 
+class CalendarChange(models.Model):
+    """One stored deadline of an open case that moved when an administrator entered a year's
+    holidays: which deadline, from which day to which, when and by whom (the log the entry leaves)."""
+
+    class Field(models.TextChoices):
+        PRE_REVIEW = "pre_review_due", _("预审期限")
+        DECISION = "deadline", _("办结期限")
+        YELLOW = "yellow_from", _("黄牌预警日期")
+        LICENCE = "licence_due", _("颁证送达期限")
+
+    year = models.PositiveSmallIntegerField(_("录入年度"))
+    application = models.ForeignKey("Application", on_delete=models.CASCADE, related_name="calendar_changes")
+    subcase = models.ForeignKey("SubCase", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(_("期限"), max_length=16, choices=Field.choices)
+    old_date = models.DateField(_("原日期"))
+    new_date = models.DateField(_("新日期"))
+    still_provisional = models.BooleanField(_("仍为暂定"), default=False)
+    changed_at = models.DateTimeField(_("变更时间"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("录入人"),
+    )
+
+    class Meta:
+        verbose_name = _("节假日录入引起的期限变更")
+        verbose_name_plural = _("节假日录入引起的期限变更")
+        ordering = ["-changed_at", "pk"]
+        indexes = [models.Index(fields=["year", "changed_at"], name="calendar_change_year_idx")]
+
+    def __str__(self):
+        return f"{self.year} {self.get_field_display()} {self.old_date} → {self.new_date}"
+
+
 class NumberSequence(models.Model):
     """Per-prefix counter for application numbers; the row is locked while a number is drawn."""
 
@@ -126,7 +159,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
         Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("收件大厅")
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    received_on = models.DateField(
+        _("收件日期"), null=True, blank=True,
+        help_text=_("收到申请(或补正材料)之日,北京时间;视为受理时即为受理日期(行政许可法第三十二条)。"),
+    )
     pre_review_due = models.DateField(_("预审期限"), null=True, blank=True)
+    pre_review_due_provisional = models.BooleanField(
+        _("预审期限暂定"), default=False, help_text=_("期限所在年度的节假日安排尚未录入,按法定节日暂算。")
+    )
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -298,6 +338,9 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
     promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"))
     started_on = models.DateField(_("起算日期"), help_text=_("受理日期;当日不计入。"))
     deadline = models.DateField(_("办结期限"))
+    deadline_provisional = models.BooleanField(
+        _("办结期限暂定"), default=False, help_text=_("期限所在年度的节假日安排尚未录入,按法定节日暂算。")
+    )
     yellow_from = models.DateField(_("黄牌预警日期"), help_text=_("自该日起剩余时限不超过20%或2个工作日。"))
     dispatched_at = models.DateTimeField(_("分派时间"))
     reviewer = models.ForeignKey(
@@ -313,6 +356,7 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
     licence_due = models.DateField(
         _("颁证送达期限"), null=True, blank=True, help_text=_("准予许可之日起10个工作日内颁发、送达(行政许可法第四十四条)。")
     )
+    licence_due_provisional = models.BooleanField(_("颁证送达期限暂定"), default=False)
 
     class Meta:
         verbose_name = _("子件")

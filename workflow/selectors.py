@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.identity import mask_name
+from core.clock import law
 from core.errors import NotFound
 
 from . import hooks
@@ -37,10 +38,27 @@ def _as_agent(user):
     return Q(agent=user, agent_authorisation__revoked_at__isnull=True, agent_authorisation__ends_on__gte=today)
 
 
+def settle_deemed_acceptance(application=None) -> None:
+    """行政许可法第三十二条 on read: an application whose 5 working days have passed is accepted
+    as of its receipt before anyone reads it (one indexed query when there is nothing to do), so
+    that a stopped worker cannot delay it. With `application`: that one only."""
+    from . import services
+
+    today = timezone.localdate(services._now())
+    if application is None:
+        if Application.objects.filter(state=Application.State.SUBMITTED, pre_review_due__lt=today).exists():
+            services.deem_overdue_applications_accepted(today=today)
+    elif application.state == Application.State.SUBMITTED and law.is_deemed_accepted(
+            due=application.pre_review_due, today=today):
+        services.apply_deemed_acceptance(application_id=application.pk, today=today)
+        application.refresh_from_db()
+
+
 def access_application(user, number: str) -> Application:
     application = applications_for(user).filter(number=number).first()
     if application is None:
         raise NotFound(_("未找到该办件,或您无权查看。"), code="application_not_found")
+    settle_deemed_acceptance(application)
     return application
 
 
@@ -49,6 +67,7 @@ def clerk_queue(user, *, states=(Application.State.SUBMITTED,)):
     desk = hooks.desk_for(user, timezone.localdate())
     if desk is None:
         return Application.objects.none()
+    settle_deemed_acceptance()
     qs = Application.objects.select_related(*APPLICATION_RELATED).filter(state__in=states, category__in=desk.categories)
     return _authorised_matters_only(qs, desk).order_by("submitted_at", "pk")
 
@@ -166,27 +185,14 @@ def access_subcase(user, number: str) -> SubCase:
     return subcase
 
 
-def remaining_workdays(deadline, *, calendar, today) -> int:
-    """Working days left until the deadline; negative when overdue (0 on the deadline day)."""
-    if deadline >= today:
-        return calendar.workdays_between(today, deadline)
-    return -calendar.workdays_between(deadline, today)
-
-
 def clock_reading(subcase, *, calendar, today) -> dict:
     """How a sub-case's clock reads today: remaining working days and its card colour, from the
     same stored dates the supervision sweep uses."""
     if subcase.state not in SubCase.OPEN_STATES:
         return {"remaining": None, "overdue": 0, "level": ""}
-    remaining = remaining_workdays(subcase.deadline, calendar=calendar, today=today)
-    if subcase.state == SubCase.State.SUSPENDED:
-        level = "paused"
-    elif subcase.deadline < today:
-        level = "red"
-    elif subcase.yellow_from <= today:
-        level = "yellow"
-    else:
-        level = "green"
+    remaining = law.remaining_workdays(calendar, today=today, deadline=subcase.deadline)
+    level = law.clock_level(today=today, deadline=subcase.deadline, yellow_from=subcase.yellow_from,
+                            suspended=subcase.state == SubCase.State.SUSPENDED)
     return {"remaining": remaining, "overdue": max(-remaining, 0), "level": level}
 
 
@@ -255,6 +261,7 @@ def public_progress(number: str, id_last4: str) -> Application | None:
     expected = (application.applicant.id_number or "")[-4:].upper()
     if len(expected) != 4 or not hmac.compare_digest(expected, (id_last4 or "").upper()):
         return None
+    settle_deemed_acceptance(application)
     return application
 
 

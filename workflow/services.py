@@ -23,6 +23,8 @@ from django_fsm import TransitionNotAllowed
 from accounts.identity import IdentityError, validate_phone
 from accounts.models import EnterpriseMembership, Hall
 from accounts.selectors import authorisation_covering
+from core.clock import law
+from core.clock.law import LICENCE_DAYS, MAX_EXTENSION_DAYS, PRE_REVIEW_DAYS  # noqa: F401  (re-exported)
 from core.errors import Conflict, Forbidden, Invalid
 from exchange import services as exchange_services
 from matters.models import MaterialRequirement, Target
@@ -48,9 +50,6 @@ from .uploads import inspect_upload
 
 logger = logging.getLogger(__name__)
 
-PRE_REVIEW_DAYS = 5  # 行政许可法 art. 32: decide on an online application within 5 working days
-LICENCE_DAYS = 10  # art. 44: the licence is issued and delivered within 10 working days of approval
-MAX_EXTENSION_DAYS = 10  # art. 42: one extension of at most 10 working days
 DEFERRED_DAYS = 5  # 容缺受理: the default working days for a minor material to follow
 DISTRICT_REGION_CODE = "441803"
 
@@ -285,15 +284,16 @@ def application_submit(
         raise Invalid(_("结果领取方式有误,请核对。"), code="invalid_delivery", fields=delivery_errors)
 
     now = _now()
-    day = timezone.localdate(now)
+    day = law.receipt_day(now)
+    pre_review = law.pre_review_due(load_calendar(), day)  # art. 32, online and at a window alike
     type_code = "YJ" if theme is not None else matters[0].type_code
     application = Application(
         applicant=applicant, enterprise=enterprise, category=category, theme=theme,
         title=theme.name if theme is not None else "、".join(m.name for m in matters),
         form_data=cleaned, channel=channel, idempotency_key=idempotency_key, created_by=created_by,
         received_hall_id=hall_id, submitted_at=now, situation=situation or {},
-        agent=agent, agent_authorisation=authorisation,
-        pre_review_due=load_calendar().add_workdays(day, PRE_REVIEW_DAYS) if channel == Channel.ONLINE else None,
+        agent=agent, agent_authorisation=authorisation, received_on=day,
+        pre_review_due=pre_review.day, pre_review_due_provisional=pre_review.provisional,
         number=next_application_number(type_code=type_code, day=day), **delivery_values,
     )
     _transition(application, "submit")
@@ -360,15 +360,6 @@ def clerk_desk(clerk, *, category=None, delivering=False, matters=None, applicat
     return desk
 
 
-def yellow_from(calendar, *, start, deadline, limit_days):
-    """The first day on which at most 20 % of the limit or 2 working days remain (yellow card).
-    A same-day matter (limit 0) is yellow on its one day."""
-    if limit_days == 0:
-        return deadline
-    warn_days = max(2, limit_days // 5)
-    return max(start, calendar.subtract_workdays(deadline, warn_days))
-
-
 def _create_subcases(application, *, accepted_on, now):
     calendar = load_calendar()
     matters = sorted(application.matters.all(), key=lambda m: m.code)
@@ -377,13 +368,14 @@ def _create_subcases(application, *, accepted_on, now):
     for seq, matter in enumerate(matters, start=1):
         version = versions.get(matter.pk)  # the promised limit of the guide it was submitted under
         days = version.promised_days if version is not None else matter.promised_days
-        deadline = calendar.add_workdays(accepted_on, days)
+        deadline = law.decision_deadline(calendar, accepted_on=accepted_on, limit_days=days)
         subcases.append(
             SubCase(
                 number=f"{application.number}-{seq:02d}", application=application, matter=matter,
                 matter_version=version, department_id=matter.department_id, promised_days=days,
-                started_on=accepted_on, deadline=deadline, dispatched_at=now,
-                yellow_from=yellow_from(calendar, start=accepted_on, deadline=deadline, limit_days=days),
+                started_on=accepted_on, deadline=deadline.day, deadline_provisional=deadline.provisional,
+                dispatched_at=now,
+                yellow_from=law.yellow_from(calendar, start=accepted_on, deadline=deadline.day, limit_days=days),
             )
         )
     SubCase.objects.bulk_create(subcases)
@@ -415,17 +407,75 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
     return application
 
 
+def _received_on(application):
+    return application.received_on or law.receipt_day(application.submitted_at)
+
+
+def _deemed_note(application):
+    return _("窗口未在%(due)s前作出是否受理的决定,依《行政许可法》第三十二条,自收到申请之日(%(day)s)起即为受理。") % {
+        "due": application.pre_review_due.isoformat(), "day": _received_on(application).isoformat()}
+
+
+def _deem_if_due(application, *, today) -> bool:
+    """On a locked application: art. 32's 5 working days are over without a decision, so it is
+    accepted as of the day of receipt, now. Returns whether it was."""
+    if application.state != Application.State.SUBMITTED or not law.is_deemed_accepted(
+            due=application.pre_review_due, today=today):
+        return False
+    application.deemed_accepted = True
+    _accept(application, actor=None, hall_id=None, accepted_on=_received_on(application),
+            action="workflow.application.deemed_accepted", note=_deemed_note(application))
+    return True
+
+
+def apply_deemed_acceptance(*, application_id: int, today=None) -> bool:
+    """Art. 32 decided when it is needed: on every read of the case and before every action, not
+    only by the daily task (a stopped worker cannot delay it). One transaction; safe to repeat."""
+    with transaction.atomic():
+        application = _locked(Application, application_id)
+        done = _deem_if_due(application, today=today or _today())
+    if done:
+        logger.warning("deemed accepted (art. 32): %s", application.number)
+    return done
+
+
+def _refuse_if_deemed(application):
+    """A clerk's supplement notice or refusal after the 5th working day: the law has accepted."""
+    if application.deemed_accepted:
+        raise Conflict(
+            _("依《行政许可法》第三十二条,收到申请之日起5个工作日内(至%(due)s)未作出决定,该申请已自收到申请之日"
+              "(%(day)s)起视为受理,不能再一次性告知补正或不予受理。") % {
+                "due": application.pre_review_due.isoformat() if application.pre_review_due else "-",
+                "day": (application.accepted_on or _received_on(application)).isoformat()},
+            code="deemed_accepted",
+        )
+
+
 @transaction.atomic
 def application_accept(*, application: Application, clerk, deferred=(), deferred_until=None) -> Application:
     """Accept at the window. 容缺受理: `deferred` names requirement ids of minor materials
-    (marked deferrable in the catalog) that may follow by `deferred_until`."""
+    (marked deferrable in the catalog) that may follow by `deferred_until`.
+
+    After the 5th working day (art. 32) the acceptance records the day of receipt, whatever day
+    the clerk acts: a late acceptance cannot lengthen the decision clock."""
     desk = clerk_desk(clerk, application=application)
     application = _locked(Application, application.pk)
+    if application.state == Application.State.ACCEPTED and application.deemed_accepted:
+        raise Conflict(_deemed_note(application), code="deemed_accepted")
+    today = _today()
+    deemed = application.state == Application.State.SUBMITTED and law.is_deemed_accepted(
+        due=application.pre_review_due, today=today)
     if deferred:
         _defer_materials(application, clerk=clerk, requirement_ids=set(deferred), due_on=deferred_until)
-    return _accept(application, actor=clerk, hall_id=desk.hall_id, accepted_on=_today(),
-                   action="workflow.application.accepted",
-                   note=_("容缺受理,%(n)s 项材料限期补交") % {"n": len(set(deferred))} if deferred else "")
+    notes = [_("容缺受理,%(n)s 项材料限期补交") % {"n": len(set(deferred))}] if deferred else []
+    if deemed:
+        application.deemed_accepted = True
+        notes.append(_deemed_note(application))
+    accepted_on = law.acceptance_day(received_on=_received_on(application), due=application.pre_review_due,
+                                     today=today)
+    return _accept(application, actor=clerk, hall_id=desk.hall_id, accepted_on=accepted_on,
+                   action="workflow.application.deemed_accepted" if deemed else "workflow.application.accepted",
+                   note=_join(*notes))
 
 
 def _defer_materials(application, *, clerk, requirement_ids, due_on):
@@ -476,35 +526,35 @@ def deferred_material_provide(*, material: Material, actor, upload=None) -> Mate
 
 
 def deem_overdue_applications_accepted(*, today=None) -> list[str]:
-    """行政许可法 art. 32: an online application on which the window has not decided within 5
-    working days of receipt counts as accepted from the day of receipt. Runs daily (beat); each
-    application is its own transaction, and one already decided is skipped."""
+    """行政许可法 art. 32: an application (online, or registered at a window and left without a
+    decision) on which the window has not decided within 5 working days of receipt counts as
+    accepted from the day of receipt. Run by the hourly task and by the reads of worklists and
+    cases (`selectors`); each application is its own transaction, one already decided is skipped."""
     today = today or _today()
     due = Application.objects.filter(
-        state=Application.State.SUBMITTED, channel=Channel.ONLINE, pre_review_due__lt=today
+        state=Application.State.SUBMITTED, pre_review_due__lt=today
     ).values_list("pk", flat=True)
     numbers = []
     for pk in list(due):
         with transaction.atomic():
             application = _locked(Application, pk)
-            if application.state != Application.State.SUBMITTED or not application.pre_review_due < today:
-                continue
-            application.deemed_accepted = True
-            _accept(
-                application, actor=None, hall_id=None, accepted_on=timezone.localdate(application.submitted_at),
-                action="workflow.application.deemed_accepted",
-                note=_("窗口未在%(due)s前作出是否受理的决定,依行政许可法第三十二条,自收到申请之日起即为受理。")
-                % {"due": application.pre_review_due.isoformat()},
-            )
-            numbers.append(application.number)
+            if _deem_if_due(application, today=today):
+                numbers.append(application.number)
     if numbers:
         logger.warning("deemed accepted (art. 32): %s", ", ".join(numbers))
     return numbers
 
 
-@transaction.atomic
 def application_request_supplement(*, application: Application, clerk, items: list[dict], note="") -> SupplementRequest:
+    """The one-time notice (一次性告知) of everything missing. Only within art. 32's 5 working
+    days: after them the application is accepted as of receipt and the notice is refused."""
     clerk_desk(clerk, application=application)
+    apply_deemed_acceptance(application_id=application.pk)
+    return _request_supplement(application=application, clerk=clerk, items=items, note=note)
+
+
+@transaction.atomic
+def _request_supplement(*, application: Application, clerk, items: list[dict], note="") -> SupplementRequest:
     items = [
         {"material": str(i.get("material", "")).strip(), "reason": str(i.get("reason", "")).strip()}
         for i in items or []
@@ -516,6 +566,7 @@ def application_request_supplement(*, application: Application, clerk, items: li
             fields={"items": [_("请至少列出一项需要补正的材料及原因。")]},
         )
     application = _locked(Application, application.pk)
+    _refuse_if_deemed(application)
     asked_before = {i.get("material") for r in application.supplement_requests.all() for i in r.items}
     repeated = sorted({i["material"] for i in items} & asked_before)
     permit = None
@@ -585,8 +636,10 @@ def _resubmit(application, *, actor, files=None, form_data=None, received=(), no
     if form_data:
         application.form_data = clean_form_data(form_fields(list(application.matters.all())), form_data)
     application.submitted_at = _now()
-    if application.channel == Channel.ONLINE:  # the 5 days run again from receipt of the supplement
-        application.pre_review_due = load_calendar().add_workdays(_today(), PRE_REVIEW_DAYS)
+    # art. 32: the 5 days run again from receipt of the supplement, online and at a window
+    application.received_on = law.receipt_day(application.submitted_at)
+    due = law.pre_review_due(load_calendar(), application.received_on)
+    application.pre_review_due, application.pre_review_due_provisional = due.day, due.provisional
     application.save()
     received = set(received)
     requirements = [r for r in material_requirements(application.matters.all())
@@ -605,13 +658,20 @@ def _resubmit(application, *, actor, files=None, form_data=None, received=(), no
     return application
 
 
-@transaction.atomic
 def application_refuse(*, application: Application, clerk, reason: str) -> Application:
+    """不予受理, with reasons; only while art. 32's 5 working days run."""
     clerk_desk(clerk, application=application)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
+    apply_deemed_acceptance(application_id=application.pk)
+    return _refuse(application=application, clerk=clerk, reason=reason)
+
+
+@transaction.atomic
+def _refuse(*, application: Application, clerk, reason: str) -> Application:
     application = _locked(Application, application.pk)
+    _refuse_if_deemed(application)
     from_state = application.state
     _transition(application, "refuse")
     application.refusal_reason = reason
@@ -905,7 +965,8 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
     subcase.decided_at = _now()
     subcase.decided_on = _today()
     if approve and subcase.matter.issues_licence:  # art. 44: issue and deliver within 10 working days
-        subcase.licence_due = load_calendar().add_workdays(subcase.decided_on, LICENCE_DAYS)
+        due = law.licence_due(load_calendar(), decided_on=subcase.decided_on)
+        subcase.licence_due, subcase.licence_due_provisional = due.day, due.provisional
     subcase.decision_reason = reason or _("经审查,符合法定条件和标准,准予许可。")
     subcase.save()
     log_case(application, subcase=subcase, actor=reviewer,
@@ -931,17 +992,6 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
 # --- stopping and extending the clock ---------------------------------------------------------
 
 
-def _remaining(calendar, *, today, deadline) -> int:
-    """Working days left after today up to the deadline; negative when already overdue."""
-    if deadline >= today:
-        return calendar.workdays_between(today, deadline)
-    return -calendar.workdays_between(deadline, today)
-
-
-def _deadline_after(calendar, *, day, remaining):
-    return calendar.add_workdays(day, remaining) if remaining >= 0 else calendar.subtract_workdays(day, -remaining)
-
-
 @transaction.atomic
 def subcase_suspend(*, subcase: SubCase, reviewer, kind: str, reason: str) -> SubCasePause:
     """Stop the clock for a special procedure (art. 45) or a supplement after acceptance; the
@@ -964,7 +1014,7 @@ def subcase_suspend(*, subcase: SubCase, reviewer, kind: str, reason: str) -> Su
     today = _today()
     pause = SubCasePause.objects.create(
         subcase=subcase, kind=kind, reason=reason, started_on=today, started_by=reviewer,
-        remaining_days=_remaining(load_calendar(), today=today, deadline=subcase.deadline),
+        remaining_days=law.pause_remaining(load_calendar(), paused_on=today, deadline=subcase.deadline),
     )
     log_case(application, subcase=subcase, actor=reviewer, action="workflow.subcase.suspended", from_state=from_state,
              to_state=subcase.state, note=f"{pause.get_kind_display()}:{reason}",
@@ -988,12 +1038,13 @@ def subcase_resume(*, subcase: SubCase, reviewer, result: str = "") -> SubCase:
     pause = subcase.pauses.select_for_update().get(ended_on__isnull=True)
     calendar, today = load_calendar(), _today()
     pause.ended_on, pause.ended_by, pause.result = today, reviewer, (result or "").strip()
-    pause.paused_days = calendar.workdays_between(pause.started_on, today)
+    pause.paused_days = law.paused_workdays(calendar, paused_on=pause.started_on, resumed_on=today)
     pause.save()
     subcase.paused_days += pause.paused_days
-    subcase.deadline = _deadline_after(calendar, day=today, remaining=pause.remaining_days)
-    subcase.yellow_from = yellow_from(calendar, start=today, deadline=subcase.deadline,
-                                      limit_days=subcase.promised_days + subcase.extension_days)
+    deadline = law.deadline_after(calendar, day=today, remaining=pause.remaining_days)
+    subcase.deadline, subcase.deadline_provisional = deadline.day, deadline.provisional
+    subcase.yellow_from = law.yellow_from(calendar, start=today, deadline=subcase.deadline,
+                                          limit_days=subcase.promised_days + subcase.extension_days)
     subcase.save()
     log_case(application, subcase=subcase, actor=reviewer, action="workflow.subcase.resumed", from_state=from_state,
              to_state=subcase.state, note=pause.result,
@@ -1001,22 +1052,52 @@ def subcase_resume(*, subcase: SubCase, reviewer, result: str = "") -> SubCase:
     return subcase
 
 
+def _current_deadline(calendar, subcase, today):
+    """The last day of the decision limit as it stands today: while the clock is stopped, the day
+    the working days it kept would end if it restarted today."""
+    pause = subcase.pauses.filter(ended_on__isnull=True).first() if subcase.state == SubCase.State.SUSPENDED else None
+    if pause is None:
+        return subcase.deadline, None
+    return law.deadline_after(calendar, day=today, remaining=pause.remaining_days).day, pause
+
+
+def _check_extension(calendar, subcase, *, days, today, exclude_pk=None):
+    """Art. 42 through `law.check_extension`, as the Chinese error a reviewer or leader reads."""
+    deadline, _pause = _current_deadline(calendar, subcase, today)
+    extended = subcase.extensions.exclude(status=SubCaseExtension.Status.REJECTED)
+    if exclude_pk is not None:
+        extended = extended.exclude(pk=exclude_pk)
+    try:
+        law.check_extension(today=today, deadline=deadline, days=days, extended_before=extended.exists(),
+                            running=subcase.state in SubCase.OPEN_STATES)
+    except law.ExtensionRefused as refused:
+        if refused.code == "invalid_extension_days":
+            raise Invalid(_("延长期限为1至%(n)s个工作日。") % {"n": MAX_EXTENSION_DAYS}, code="invalid_extension",
+                          fields={"days": [_("延长期限为1至%(n)s个工作日。") % {"n": MAX_EXTENSION_DAYS}]}) from None
+        if refused.code == "extension_exists":
+            raise Conflict(_("依《行政许可法》第四十二条,办理期限只能延长一次。"), code="extension_exists") from None
+        if refused.code == "extension_after_deadline":
+            raise Conflict(
+                _("办结期限 %(day)s 已过:依《行政许可法》第四十二条,延长期限须在法定期限内经本部门负责人批准,"
+                  "逾期后不能再延期。") % {"day": deadline.isoformat()}, code="extension_after_deadline") from None
+        raise Conflict(_("该子件已作出决定,不能延期。"), code="state_conflict") from None
+
+
 @transaction.atomic
 def subcase_request_extension(*, subcase: SubCase, reviewer, days: int, reason: str) -> SubCaseExtension:
+    """Art. 42: one extension of at most 10 working days, asked before the decision limit runs out
+    (and approved before it, `subcase_decide_extension`); the reason is told to the applicant."""
     _check_reviewer(reviewer, subcase)
     reason = (reason or "").strip()
     errors = {}
-    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
         errors["days"] = [_("延长期限为1至10个工作日。")]
     if not reason:
         errors["reason"] = [_("请说明延期理由。")]
     if errors:
         raise Invalid(_("延期申请信息不完整。"), code="invalid_extension", fields=errors)
     subcase = _locked(SubCase, subcase.pk)
-    if subcase.state not in SubCase.OPEN_STATES:
-        raise Conflict(_("该子件已作出决定,不能延期。"), code="state_conflict")
-    if subcase.extensions.exclude(status=SubCaseExtension.Status.REJECTED).exists():
-        raise Conflict(_("依行政许可法第四十二条,办理期限只能延长一次。"), code="extension_exists")
+    _check_extension(load_calendar(), subcase, days=days, today=_today())
     extension = SubCaseExtension.objects.create(subcase=subcase, days=days, reason=reason, requested_by=reviewer)
     log_case(subcase.application, subcase=subcase, actor=reviewer, action="workflow.subcase.extension_requested",
              note=reason, data={"days": days})
@@ -1043,9 +1124,8 @@ def subcase_decide_extension(*, extension: SubCaseExtension, leader, approve: bo
     subcase = _locked(SubCase, subcase.pk)
     extension.decided_by, extension.decided_at = leader, _now()
     if approve:
-        if subcase.state not in SubCase.OPEN_STATES:
-            raise Conflict(_("该子件已作出决定,不能延期。"), code="state_conflict")
-        calendar = load_calendar()
+        calendar, today = load_calendar(), _today()
+        _check_extension(calendar, subcase, days=extension.days, today=today, exclude_pk=extension.pk)
         extension.status = SubCaseExtension.Status.APPROVED
         extension.old_deadline = subcase.deadline
         subcase.extension_days = extension.days
@@ -1053,11 +1133,13 @@ def subcase_decide_extension(*, extension: SubCaseExtension, leader, approve: bo
         if pause is not None:  # the clock is stopped: the days are added to what is left
             pause.remaining_days += extension.days
             pause.save(update_fields=["remaining_days"])
-            subcase.deadline = _deadline_after(calendar, day=_today(), remaining=pause.remaining_days)
+            deadline = law.deadline_after(calendar, day=today, remaining=pause.remaining_days)
         else:
-            subcase.deadline = calendar.add_workdays(subcase.deadline, extension.days)
-            subcase.yellow_from = yellow_from(calendar, start=subcase.started_on, deadline=subcase.deadline,
-                                              limit_days=subcase.promised_days + extension.days)
+            deadline = law.extended_deadline(calendar, deadline=subcase.deadline, days=extension.days,
+                                             start=subcase.started_on)
+            subcase.yellow_from = law.yellow_from(calendar, start=subcase.started_on, deadline=deadline.day,
+                                                  limit_days=subcase.promised_days + extension.days)
+        subcase.deadline, subcase.deadline_provisional = deadline.day, deadline.provisional
         extension.new_deadline = subcase.deadline
         subcase.save()
     else:

@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 
+from core.errors import Conflict
 from supervision.models import Card
 from supervision.services import sweep_deadlines
 from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, accepted_application, submitted_application
@@ -49,10 +50,15 @@ def test_pre_review_clock(online, at):
     assert open_cards(application=online) == [("pre_review", "red")]
     red = Card.objects.get(application=online, level="red")
     assert red.remaining_days == -1 and "逾期 1 个工作日" in red.reason
-    # The window asks for a supplement: the clock stops (the application waits for the applicant).
+    # The window asks for a supplement after the 5th working day: refused (art. 32), and the
+    # application is accepted as of its receipt, which closes the pre-review card.
     at(D(2026, 10, 13))
-    services.application_request_supplement(application=online, clerk=ClerkFactory(),
-                                            items=[{"material": "申请表", "reason": "未签字"}])
+    with pytest.raises(Conflict) as refused:
+        services.application_request_supplement(application=online, clerk=ClerkFactory(),
+                                                items=[{"material": "申请表", "reason": "未签字"}])
+    assert refused.value.code == "deemed_accepted" and "第三十二条" in refused.value.message
+    online.refresh_from_db()
+    assert (online.state, online.accepted_on, online.deemed_accepted) == ("accepted", D(2026, 9, 29), True)
     sweep_deadlines(today=D(2026, 10, 13))
     assert open_cards(application=online) == []
     assert Card.objects.get(application=online, level="red").close_reason
