@@ -2,3 +2,16 @@ def navigation(request):
     """What the site shell needs on every page: the signed-in user's role flags."""
     user = getattr(request, "user", None)
     return {"nav_role": getattr(user, "role", None) if user and user.is_authenticated else None}
+
+
+def calendar_warning(request):
+    """From 1 November, administrators and supervisors see a banner until next year's holidays
+    are entered (deadlines reaching into it are provisional until then)."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and (user.role in ("administrator", "supervisor") or user.is_superuser)):
+        return {}
+    from django.utils import timezone
+
+    from workflow.calendar_views import next_year_missing
+
+    return {"calendar_missing_year": next_year_missing(timezone.localdate())}

@@ -15,7 +15,7 @@ from supervision import views as supervision
 from windows import queue_views as queue
 from windows import views as windows
 from workflow import agency_views as agency
-from workflow import verification
+from workflow import calendar_views, verification
 from workflow import views as cases
 
 from . import disclosure, views
@@ -93,7 +93,8 @@ urlpatterns = [
     path("appointments/slots/<int:pk>/book/", queue.book_slot, name="book_slot"),
     path("appointments/<str:code>/cancel/", queue.appointment_cancel, name="appointment_cancel"),
     path("hall/agents/", windows.agent_record, name="agent_record"),  # 委托代办 recorded at the window
-    path("staffing/", windows.staffing, name="staffing"),  # 统一调配 (系统管理员)
+    path("staffing/", windows.staffing, name="staffing"),
+    path("calendar/enter/", calendar_views.calendar_enter, name="calendar_enter"),  # 节假日安排录入 (系统管理员)  # 统一调配 (系统管理员)
     # 首问责任 consultations (staff record and answer; citizens read their own)
     path("consultations/", windows.consultation_list, name="consultations"),
     path("consultations/new/", windows.consultation_new, name="consultation_new"),

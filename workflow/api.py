@@ -36,7 +36,7 @@ class SubCaseBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = SubCase
         fields = ["number", "matter", "department", "state", "state_display", "promised_days", "started_on",
-                  "deadline", "decided_at", "decision_reason"]
+                  "deadline", "deadline_provisional", "decided_at", "decision_reason"]
 
 
 class ApplicationListSerializer(serializers.ModelSerializer):
@@ -46,7 +46,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = ["number", "title", "category", "channel", "state", "state_display", "applicant", "submitted_at",
-                  "accepted_on", "pre_review_due"]
+                  "received_on", "accepted_on", "deemed_accepted", "pre_review_due", "pre_review_due_provisional"]
 
     def get_applicant(self, obj) -> str:
         if obj.enterprise_id:

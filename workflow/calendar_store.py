@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.clock import WorkCalendar, build_calendar
 
@@ -142,3 +143,96 @@ def seed_calendar(years=None) -> list[int]:
                 row.name = name
                 row.save(update_fields=["is_workday", "name"])
     return written
+
+
+# --- an administrator enters a year -----------------------------------------------------------
+
+
+def enter_year(*, entered, admin, source: str, note: str = "") -> dict:
+    """Store a year's holidays and make-up days (`core.clock.notice.EnteredYear`, already checked)
+    and move every open case's provisional deadline onto the new calendar, logging each move
+    (CalendarChange) and telling each case's log. One transaction; a year already entered is
+    refused (edit it in /admin/). Returns {"moved": n, "applications": [numbers], "still_provisional": n}.
+    """
+    from datetime import timedelta
+
+    from core.clock import law
+    from core.errors import Conflict, Forbidden
+
+    from .models import Application, CalendarChange, CaseLog, SubCase
+
+    if not (getattr(admin, "is_superuser", False) or getattr(admin, "role", None) == "administrator"):
+        raise Forbidden(_("只有系统管理员可以录入节假日安排。"), code="not_an_administrator")
+    year = entered.year
+    now = timezone.now()
+    with transaction.atomic():
+        if CalendarYear.objects.select_for_update().filter(year=year).exists():
+            raise Conflict(_("%(year)s 年的节假日安排已录入;如需修改,请在后台“节假日与调休”中逐日修改。") % {"year": year},
+                           code="year_exists")
+        today = timezone.localdate(now)
+        old = load_calendar(today=today)
+        rows = entered.exceptions()
+        clash = CalendarDay.objects.filter(date__in=list(rows)).exclude(date__year=year)
+        if clash.exists():
+            raise Conflict(_("以下日期已属于已录入年度,请勿重复录入:%(days)s。") % {
+                "days": "、".join(str(d) for d in clash.values_list("date", flat=True))}, code="days_exist")
+        CalendarYear.objects.create(year=year, source=source[:128], note=note[:255])
+        CalendarDay.objects.filter(date__year=year).delete()  # stray rows of a year that was not known
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=d, is_workday=working, name=name) for d, (working, name) in rows.items()])
+        new = load_calendar(today=today)
+        anchor = min([date(year, 1, 1), *rows]) - timedelta(days=1)
+        changes, flags = [], {"applications": [], "subcases": []}
+
+        def move(obj, application, subcase, field, start):
+            old_day = getattr(obj, field)
+            new_day = law.move_to_new_calendar(old, new, day=old_day, anchor=anchor)
+            flag_field = {"pre_review_due": "pre_review_due_provisional", "deadline": "deadline_provisional",
+                          "licence_due": "licence_due_provisional"}.get(field)
+            still = new.is_provisional(start, new_day)
+            if flag_field:
+                setattr(obj, flag_field, still)
+            if new_day != old_day:
+                setattr(obj, field, new_day)
+                changes.append(CalendarChange(
+                    year=year, application=application, subcase=subcase, field=field, old_date=old_day,
+                    new_date=new_day, still_provisional=still, changed_at=now, changed_by=admin))
+
+        apps = list(Application.objects.select_for_update().filter(
+            state=Application.State.SUBMITTED, pre_review_due_provisional=True, pre_review_due__gt=anchor))
+        for app in apps:
+            move(app, app, None, "pre_review_due", app.received_on or app.pre_review_due)
+        Application.objects.bulk_update(apps, ["pre_review_due", "pre_review_due_provisional"])
+        running = list(SubCase.objects.select_for_update().select_related("application").filter(
+            state__in=SubCase.OPEN_STATES, deadline_provisional=True, deadline__gt=anchor))
+        for sc in running:
+            move(sc, sc.application, sc, "deadline", sc.started_on)
+            if sc.yellow_from > anchor:
+                move(sc, sc.application, sc, "yellow_from", sc.started_on)
+        SubCase.objects.bulk_update(running, ["deadline", "deadline_provisional", "yellow_from"])
+        licensed = list(SubCase.objects.select_for_update().select_related("application").filter(
+            state=SubCase.State.APPROVED, licence_due_provisional=True, licence_due__gt=anchor).exclude(
+            application__state__in=[Application.State.DELIVERED, Application.State.ARCHIVED,
+                                    Application.State.WITHDRAWN]))
+        for sc in licensed:
+            move(sc, sc.application, sc, "licence_due", sc.decided_on or sc.licence_due)
+        SubCase.objects.bulk_update(licensed, ["licence_due", "licence_due_provisional"])
+        CalendarChange.objects.bulk_create(changes)
+        by_app = {}
+        for c in changes:
+            by_app.setdefault(c.application_id, []).append(c)
+        logs = []
+        for c_list in by_app.values():
+            application = c_list[0].application
+            text = ";".join(f"{c.get_field_display()} {c.old_date} → {c.new_date}" for c in c_list)
+            logs.append(CaseLog(
+                application=application, actor=admin, action="workflow.calendar.deadline_moved",
+                note=_("录入%(year)s年节假日安排后期限调整:%(text)s") % {"year": year, "text": text},
+                data={"year": year, "changes": [{"field": c.field, "subcase": c.subcase.number if c.subcase else None,
+                                                  "from": c.old_date.isoformat(), "to": c.new_date.isoformat()}
+                                                 for c in c_list]}))
+        for log in logs:
+            log.save()
+        flags["applications"] = sorted(a.number for a in {c.application for c in changes})
+    return {"moved": len(changes), "applications": flags["applications"],
+            "still_provisional": sum(1 for c in changes if c.still_provisional)}

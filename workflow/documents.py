@@ -183,7 +183,8 @@ def _as_date(value, field: str) -> dt.date:
 
 def _subcase_row(s: SubCase) -> dict:
     return {"number": s.number, "matter": s.matter.name, "department": s.department.name,
-            "promised_days": s.promised_days, "deadline": s.deadline}
+            "promised_days": s.promised_days, "deadline": s.deadline,
+            "deadline_provisional": s.deadline_provisional}
 
 
 def _facts_acceptance(application, subcase, extra, supplement):
@@ -233,6 +234,7 @@ def _facts_decision(application, subcase, extra, supplement):
     elif matter.issues_licence:
         facts["result_name"] = matter.result_name or matter.name
         facts["licence_due"] = subcase.licence_due
+        facts["licence_due_provisional"] = subcase.licence_due_provisional
     return facts
 
 

@@ -241,9 +241,11 @@ def deadline_explanation(subcase) -> dict:
             if extension else None
         ),
         "deadline": subcase.deadline,
+        "deadline_provisional": subcase.deadline_provisional,
         "yellow_from": subcase.yellow_from,
         "decided_on": subcase.decided_on,
         "licence_due": subcase.licence_due,
+        "licence_due_provisional": subcase.licence_due_provisional,
     }
 
 

@@ -1,0 +1,90 @@
+"""The administrator's page for entering next year's holidays (节假日安排录入): one form with the
+holidays and make-up days line by line, or the State Council's notice pasted as it is. Entering a
+year moves the provisional deadlines of open cases (`calendar_store.enter_year`) and the page
+lists what moved."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.views import role_required, show_domain_error
+from core.clock.notice import NoticeError, parse_lines, parse_notice
+from core.errors import DomainError, Invalid
+
+from .calendar_store import enter_year
+from .models import CalendarChange, CalendarYear
+
+
+def next_year_missing(today) -> int | None:
+    """From 1 November, next year while its holidays are not entered (the banner's condition)."""
+    if today.month < 11:
+        return None
+    year = today.year + 1
+    return None if CalendarYear.objects.filter(year=year).exists() else year
+
+
+@role_required(User.Role.ADMINISTRATOR, allow_superuser=True)
+def calendar_enter(request):
+    today = timezone.localdate()
+    missing = next_year_missing(today)
+    posted = request.POST if request.method == "POST" else {}
+    status, errors, problems = 200, {}, []
+    if request.method == "POST":
+        raw_year = (posted.get("year") or "").strip()
+        try:
+            year = int(raw_year)
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            year = None
+            errors["year"] = [_("请填写2000至2100之间的年份。")]
+        mode = posted.get("mode", "lines")
+        source = (posted.get("source") or "").strip()
+        if not source:
+            errors["source"] = [_("请填写来源,如:国务院办公厅关于2027年部分节假日安排的通知。")]
+        entered = None
+        if year is not None:
+            try:
+                if mode == "notice":
+                    entered = parse_notice(posted.get("notice", ""), year)
+                else:
+                    entered = parse_lines(posted.get("holidays", ""), posted.get("workdays", ""), year)
+            except NoticeError as exc:
+                problems = exc.messages
+                errors["notice" if mode == "notice" else "holidays"] = exc.messages
+        if errors:
+            show_domain_error(request, Invalid(_("录入内容有误,未作任何修改:%(first)s") % {
+                "first": next(iter(errors.values()))[0]}, code="invalid_calendar", fields=errors))
+            status = 400
+        else:
+            try:
+                result = enter_year(entered=entered, admin=request.user, source=source,
+                                    note=(posted.get("note") or "").strip())
+            except DomainError as exc:
+                show_domain_error(request, exc)
+                status, errors = exc.status, exc.fields
+            else:
+                messages.success(request, _("%(year)s 年节假日安排已录入:%(n)s 个在办件期限随之调整%(still)s。") % {
+                    "year": year, "n": len(result["applications"]),
+                    "still": _(",其中 %(k)s 项仍跨越未录入年度、仍为暂定") % {"k": result["still_provisional"]}
+                    if result["still_provisional"] else ""})
+                return redirect(f"{reverse('portal:calendar_enter')}?year={year}")
+    shown_year = request.GET.get("year")
+    changes = CalendarChange.objects.select_related("application", "subcase", "changed_by")
+    if shown_year and shown_year.isdigit():
+        changes = changes.filter(year=int(shown_year))
+    return render(request, "workflow/calendar_enter.html", {
+        "title": _("节假日安排录入"),
+        "missing": missing,
+        "default_year": missing or today.year + 1,
+        "years": CalendarYear.objects.order_by("-year")[:6],
+        "changes": changes[:200],
+        "errors": errors,
+        "problems": problems,
+        "posted": posted,
+    }, status=status)
