@@ -55,7 +55,7 @@ def _make_date(year, month, day, errors, where):
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        errors.append(_("%(where)s:%(y)s年%(m)s月%(d)s日不是有效日期。") % {"where": where, "y": year, "m": month, "d": day})
+        errors.append(_("%(where)s:%(y)s年%(m)s月%(d)s日不是有效日期。") % {"where": where, "y": int(year), "m": int(month), "d": int(day)})
         return None
 
 
