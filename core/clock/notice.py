@@ -73,9 +73,7 @@ def _span(first, last, errors, where):
 
 
 def _add(target, days, name, other, errors, where):
-    for d in days:
-        if d in other:
-            errors.append(_("%(date)s 既是放假日又是调休上班日(%(where)s)。") % {"date": d, "where": where})
+    for d in days:  # a day both off and working is reported by `year_errors`
         target[d] = name
 
 
@@ -116,9 +114,7 @@ def parse_notice(text: str, year: int) -> EnteredYear:
             d = _make_date(year_of(m.group(1), m.group(2)), m.group(2), m.group(3), errors, name)
             if d is not None:
                 _add(entered.workdays, [d], name + "调休", entered.days_off, errors, name)
-    if errors:
-        raise NoticeError(errors)
-    check_year(entered)
+    _raise_all(errors, entered)
     return entered
 
 
@@ -142,16 +138,27 @@ def parse_lines(holidays: str, workdays: str, year: int) -> EnteredYear:
             last = _make_date(m.group(4), m.group(5), m.group(6), errors, where) if m.group(4) else first
             name = (m.group(7) or "").strip()[:64]
             _add(target, _span(first, last, errors, where), name, other, errors, where)
-    if errors:
-        raise NoticeError(errors)
-    check_year(entered)
+    _raise_all(errors, entered)
     return entered
+
+
+def _raise_all(errors, entered):
+    """Every problem at once: what reading found and what the year's checks find, each once."""
+    found = list(dict.fromkeys([*errors, *year_errors(entered, complete=not errors)]))
+    if found:
+        raise NoticeError(found)
 
 
 def check_year(entered: EnteredYear) -> None:
     """The checks that do not depend on how the year was entered. Raises NoticeError."""
+    _raise_all([], entered)
+
+
+def year_errors(entered: EnteredYear, *, complete: bool = True) -> list[str]:
+    """`complete`: also check that every statutory holiday is there (pointless while some lines
+    could not be read)."""
     year, errors = entered.year, []
-    if not entered.days_off:
+    if not entered.days_off and complete:
         errors.append(_("没有任何放假日期。"))
     for d in sorted(entered.days_off):
         if d.year != year and not (d.year == year - 1 and d.month == 12):
@@ -162,13 +169,11 @@ def check_year(entered: EnteredYear) -> None:
         if d.weekday() < 5:
             errors.append(_("调休上班日期 %(date)s 是工作日(星期%(w)s),不是周末。") % {
                 "date": d, "w": "一二三四五六日"[d.weekday()]})
-    both = sorted(set(entered.days_off) & set(entered.workdays))
-    for d in both:
+    for d in sorted(set(entered.days_off) & set(entered.workdays)):
         errors.append(_("%(date)s 既是放假日又是调休上班日。") % {"date": d})
-    if year >= FIRST_RULE_YEAR and not errors:
+    if year >= FIRST_RULE_YEAR and complete and not errors:
         missing = [(d, name) for d, name in statutory_holidays(year).items() if d not in entered.days_off]
         for d, name in missing:
             errors.append(_("《全国年节及纪念日放假办法》规定 %(date)s 为%(name)s假日,未列为放假日期。") % {
                 "date": d, "name": name})
-    if errors:
-        raise NoticeError(errors)
+    return errors
