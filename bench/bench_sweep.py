@@ -61,6 +61,7 @@ from django.db.models import Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Department, Region, User  # noqa: E402
+from core.clock import law  # noqa: E402
 from matters.models import Matter  # noqa: E402
 from supervision import services  # noqa: E402
 from supervision.models import Card, CardThreshold  # noqa: E402
@@ -160,7 +161,7 @@ def generate():
     today_ord = f"(SELECT ordinal FROM supervision_workdayindex WHERE day = DATE '{TODAY}')"
     u = "((((g / 2000) * 7919 + g) %% 1000) / 1000.0)"  # independent of the matter, which follows g mod 2000
     start_ord = f"({today_ord} - CAST(FLOOR(m.promised_days * 1.15 * {u} * {u}) AS INTEGER))"
-    warn = "GREATEST(2, m.promised_days / 5)"
+    warn = law.yellow_line_sql("m.promised_days")
 
     def day(ordinal):
         return f"(SELECT day FROM bench_first WHERE ordinal = {ordinal})"
@@ -203,7 +204,7 @@ def per_row_loop(sample_ids):
         elif (subcase.state == SubCase.State.APPROVED and subcase.licence_due is not None
               and subcase.application.state not in (Application.State.DELIVERED, Application.State.ARCHIVED,
                                                     Application.State.WITHDRAWN)):
-            clocks = [(Card.Trigger.DELIVERY, subcase.licence_due, 10)]
+            clocks = [(Card.Trigger.DELIVERY, subcase.licence_due, law.LICENCE_DAYS)]
         else:
             clocks = []
         for trigger, due, limit in clocks:

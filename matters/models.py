@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from core.clock.law import LEGAL_DECISION_DAYS
 
 from .search import KEY_FIELDS as SEARCH_KEY_FIELDS
 from .search import SOURCE_FIELDS as SEARCH_SOURCE_FIELDS
@@ -60,7 +61,7 @@ class Matter(models.Model):
     target = models.CharField(_("服务对象"), max_length=16, choices=Target.choices)
     legal_basis = models.TextField(_("设定依据"), blank=True)
     conditions = models.TextField(_("受理条件"), blank=True)
-    legal_days = models.PositiveSmallIntegerField(_("法定办结时限(工作日)"), default=20)
+    legal_days = models.PositiveSmallIntegerField(_("法定办结时限(工作日)"), default=LEGAL_DECISION_DAYS)
     promised_days = models.PositiveSmallIntegerField(_("承诺办结时限(工作日)"), help_text=_("即办件为0。"))
     fee_fen = models.PositiveIntegerField(_("收费标准(分)"), default=0)
     fee_basis = models.CharField(_("收费依据"), max_length=255, blank=True)

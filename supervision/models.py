@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
-from core.clock.law import yellow_line
+from core.clock.law import YELLOW_FLOOR_DAYS, YELLOW_PERCENT, yellow_line
 from matters.models import Matter
 from workflow.models import Application, SubCase
 
@@ -80,8 +80,8 @@ class CardThreshold(models.Model):
     policy = models.ForeignKey(CardPolicy, on_delete=models.CASCADE, related_name="thresholds")
     step = models.CharField(_("环节"), max_length=16, choices=Step.choices)
     matter_kind = models.CharField(_("事项类型"), max_length=16, choices=Matter.Kind.choices)
-    yellow_percent = models.PositiveSmallIntegerField(_("剩余时限比例(%)"), default=20)
-    yellow_days = models.PositiveSmallIntegerField(_("剩余工作日"), default=2)
+    yellow_percent = models.PositiveSmallIntegerField(_("剩余时限比例(%)"), default=YELLOW_PERCENT)
+    yellow_days = models.PositiveSmallIntegerField(_("剩余工作日"), default=YELLOW_FLOOR_DAYS)
 
     class Meta:
         verbose_name = _("黄牌阈值")

@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.clock import RULES_VERSION, build_calendar
+from core.clock import RULES_VERSION, build_calendar, law
 from core.clock.law import LICENCE_DAYS, PRE_REVIEW_DAYS, yellow_line_sql
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import Matter
@@ -46,8 +46,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_YELLOW_PERCENT = 20
-DEFAULT_YELLOW_DAYS = 2
+DEFAULT_YELLOW_PERCENT = law.YELLOW_PERCENT
+DEFAULT_YELLOW_DAYS = law.YELLOW_FLOOR_DAYS
 DEFAULT_REFUSAL_MIN_CHARS = 5
 # The working-day index spans the calendar's known years and today, one year before and five after.
 INDEX_YEARS_BEFORE = 1

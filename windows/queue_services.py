@@ -218,13 +218,7 @@ def _at(day: dt.date, hm) -> dt.datetime:
 def slot_days(*, start: dt.date, days: int, calendar=None) -> list[dt.date]:
     """The next `days` working days from `start` (included), by the holiday calendar: no slots
     on public holidays, slots on make-up working weekends (调休)."""
-    calendar = calendar or load_calendar()
-    out, day = [], start
-    while len(out) < days:
-        if calendar.is_workday(day):
-            out.append(day)
-        day += dt.timedelta(days=1)
-    return out
+    return (calendar or load_calendar()).workdays_from(start, days)
 
 
 @transaction.atomic

@@ -174,6 +174,18 @@ class WorkCalendar:
                 lo = mid
         return date.fromordinal(hi)
 
+    def workdays_from(self, start: date, n: int) -> list[date]:
+        """The first n working days from `start`, `start` included when it is one (booking slots)."""
+        _check_date(start, "start")
+        _check_n(n)
+        if n == 0:
+            return []
+        first = start if self.is_workday(start) else self.add_workdays(start, 1)
+        days = [first]
+        while len(days) < n:
+            days.append(self.add_workdays(days[-1], 1))
+        return days
+
     def subtract_workdays(self, end: date, n: int) -> date:
         """The working day w with workdays_between(w, end) == n: the n-th working day before
         `end` when `end` is a working day (n == 0 gives `end` itself).

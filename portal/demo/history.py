@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.identity import id_check_char
 from accounts.models import User
+from core.clock import law
 from matters.models import Matter
 from windows.models import Seat
 from workflow.calendar_store import load_calendar
@@ -84,6 +85,7 @@ def load_history(*, today=None, seed=2026) -> int:
                 category=category, title=f"{picked[0].name}{'等' if len(picked) > 1 else ''}", channel="online" if online else "window",
                 state=Application.State.IN_REVIEW if accepted_on else Application.State.NOT_ACCEPTED,
                 received_hall=None if online else seat.window.hall, submitted_at=_moment(day, rng.randint(8, 17), rng.randint(0, 59)),
+                received_on=day,
                 accepted_on=accepted_on, accepted_at=_moment(accepted_on, 10, 30) if accepted_on else None,
                 accepted_by=None if (deemed or not accepted_on) else seat.clerk,
                 accepted_hall=None if (deemed or not accepted_on) else seat.window.hall, deemed_accepted=deemed,
@@ -110,8 +112,8 @@ def load_history(*, today=None, seed=2026) -> int:
             subs.append(SubCase(
                 number=f"{app.number}-{k:02d}", application=app, matter=matter, department=matter.department,
                 state=state, promised_days=matter.promised_days, started_on=app.accepted_on, deadline=deadline,
-                yellow_from=calendar.subtract_workdays(deadline, max(2, matter.promised_days // 5))
-                if matter.promised_days else deadline,
+                yellow_from=law.yellow_from(calendar, start=app.accepted_on, deadline=deadline,
+                                            limit_days=matter.promised_days),
                 dispatched_at=app.accepted_at, decided_on=decided_on if decided else None,
                 decided_at=_moment(decided_on, 15, 20) if decided else None, paused_days=paused,
                 decision_reason="" if state != SubCase.State.DENIED else "申请材料与实际情况不符。",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
+from core.clock import law
 from matters.models import (
     ConditionalMaterial,
     FormField,
@@ -250,11 +251,11 @@ class Command(BaseCommand):
                     back = max(sub.promised_days - 1, 0)
                 if back:
                     start = calendar.subtract_workdays(today, back) if calendar.is_workday(today) else today - dt.timedelta(days=back)
-                    deadline = calendar.add_workdays(start, sub.promised_days)
-                    warn = max(2, sub.promised_days // 5)
+                    deadline = law.decision_deadline(calendar, accepted_on=start, limit_days=sub.promised_days)
                     SubCase.objects.filter(pk=sub.pk).update(
-                        started_on=start, deadline=deadline,
-                        yellow_from=max(start, calendar.subtract_workdays(deadline, warn)) if sub.promised_days else deadline,
+                        started_on=start, deadline=deadline.day, deadline_provisional=deadline.provisional,
+                        yellow_from=law.yellow_from(calendar, start=start, deadline=deadline.day,
+                                                    limit_days=sub.promised_days),
                     )
                 back = 0
         # One waiting for supplements, one decided and waiting at the delivery window.
