@@ -287,6 +287,18 @@ class Card(models.Model):
         return self.trigger in self.CLOCK_TRIGGERS
 
     @property
+    def due_provisional(self) -> bool:
+        """Whether the due date is the case's provisional one (a year without its holiday notice)."""
+        T = self.Trigger
+        if self.trigger == T.DECISION and self.subcase_id:
+            return self.subcase.deadline_provisional and self.subcase.deadline == self.due
+        if self.trigger == T.DELIVERY and self.subcase_id:
+            return self.subcase.licence_due_provisional and self.subcase.licence_due == self.due
+        if self.trigger == T.PRE_REVIEW and self.application_id:
+            return self.application.pre_review_due_provisional and self.application.pre_review_due == self.due
+        return False
+
+    @property
     def overdue_days(self):
         """Working days past the due date when the card was opened (0 on a holiday right after it)."""
         return max(-self.remaining_days, 0) if self.remaining_days is not None else None

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Application, CalendarDay, CalendarYear, CaseLog, SubCase
+from .models import Application, CalendarChange, CalendarDay, CalendarYear, CaseLog, SubCase
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,3 +53,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+
+@admin.register(CalendarChange)
+class CalendarChangeAdmin(ReadOnlyAdmin):
+    """What entering a year's holidays moved (written by `calendar_store.enter_year`, never by hand)."""
+
+    list_display = ["changed_at", "year", "application", "subcase", "field", "old_date", "new_date", "still_provisional",
+                    "changed_by"]
+    list_filter = ["year", "field"]
+    search_fields = ["application__number"]

@@ -23,6 +23,7 @@ def applications_for(user):
     qs = Application.objects.select_related(*APPLICATION_RELATED)
     if not user.is_authenticated:
         return qs.none()
+    settle_deemed_acceptance()  # art. 32 before any list or case is read
     if user.is_supervisor or user.is_superuser:
         return qs
     if user.is_clerk:
