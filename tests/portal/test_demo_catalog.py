@@ -44,7 +44,8 @@ def _duplicates(values):
         (catalog.THEMES, {"code", "name", "target", "description", "matters"}),
         # The loader builds Enterprise(**row): only model fields may appear.
         (catalog.ENTERPRISES, {"credit_code", "name", "legal_representative", "address"}),
-        (catalog.USERS, {"username", "password", "role", "real_name", "id_number", "phone", "department", "seats", "enterprise"}),
+        (catalog.USERS, {"username", "password", "role", "real_name", "id_number", "phone", "department", "seats", "enterprise",
+                           "leader"}),
     ],
 )
 def test_rows_have_exactly_the_agreed_keys(rows, keys):
@@ -269,3 +270,11 @@ def test_users():
     assert seat("clerk_legal")["hall"] == "QX-ZWZX" and seat("clerk_legal")["category"] == "legal"
     assert seat("clerk_delivery")["hall"] == "QX-ZWZX" and seat("clerk_delivery")["category"] == "delivery"
     assert HALLS[seat("clerk_taihe")["hall"]]["region"] == catalog.TAIHE
+
+
+def test_every_demo_department_with_reviewers_has_a_leader():
+    """行政许可法第四十二条: an extension needs the department's leader; the demo has one each."""
+    reviewed = {row["department"] for row in catalog.USERS if row["role"] == "reviewer" and not row["leader"]}
+    leaders = {row["department"]: row["username"] for row in catalog.USERS if row["leader"]}
+    assert reviewed and reviewed <= set(leaders)
+    assert all(name == f"leader_{name.split('_', 1)[1]}" for name in leaders.values())

@@ -22,6 +22,10 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     assert Ticket.objects.filter(hall__code="QX-ZWZX", called_at__isnull=False).count() >= 3
     assert Ticket.objects.filter(called_by__username="clerk", state="called").exists()
 
+    # 行政许可法第四十二条: each department's leader can approve an extension of its cases.
+    leaders = User.objects.filter(username__startswith="leader_")
+    assert leaders.count() == 11 and all(u.is_department_leader and u.department_id for u in leaders)
+
     states = set(Application.objects.values_list("state", flat=True))
     assert {"submitted", "supplement_requested", "in_review", "result_ready"} <= states
     assert Card.objects.filter(level="red", closed_at__isnull=True).exists()
