@@ -140,3 +140,24 @@ def test_banner_from_1_november_for_administrators_and_supervisors(clock, client
     CalendarYear.objects.create(year=2027, source="通知")
     client.force_login(supervisor)
     assert "calendar-banner" not in client.get("/").content.decode()
+
+
+def test_the_notice_pasted_as_it_is(open_cases, client, admin):
+    notice = """国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月5日（农历除夕、周五）至11日（农历正月初七、周四）放假调休，共7天。2月20日（周六）上班。
+三、清明节：4月3日（周六）至5日（周一）放假，共3天。
+四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。5月8日（周六）上班。
+五、端午节：6月9日（周三）至11日（周五）放假，共3天。
+六、中秋节：9月15日（周三）至17日（周五）放假调休，共3天。9月18日（周六）上班。
+七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。"""
+    client.force_login(admin)
+    response = client.post("/calendar/enter/", {"year": "2027", "mode": "notice", "source": "国办发明电〔2026〕号",
+                                                "notice": notice})
+    assert response.status_code == 302
+    stored = dict(CalendarDay.objects.filter(date__year=2027).values_list("date", "is_workday"))
+    assert stored[dt.date(2027, 2, 10)] is False and stored[dt.date(2027, 2, 20)] is True
+    assert dt.date(2027, 2, 6) not in stored  # a Saturday within the holiday changes nothing
+    subcase, _waiting = open_cases
+    subcase.refresh_from_db()
+    assert (subcase.deadline, subcase.deadline_provisional) == (dt.date(2027, 2, 26), False)
