@@ -161,3 +161,18 @@ def test_the_notice_pasted_as_it_is(open_cases, client, admin):
     subcase, _waiting = open_cases
     subcase.refresh_from_db()
     assert (subcase.deadline, subcase.deadline_provisional) == (dt.date(2027, 2, 26), False)
+
+
+def test_a_card_on_a_provisional_deadline_says_so_on_the_dashboard(open_cases, client, clock):
+    from supervision.models import Card
+    from supervision.services import sweep_deadlines
+
+    subcase, _waiting = open_cases
+    clock(dt.date(2027, 2, 22))
+    sweep_deadlines(today=dt.date(2027, 2, 22))  # 2 working days left to the provisional Feb 24
+    card = Card.objects.get(subcase=subcase, closed_at__isnull=True)
+    assert (card.level, card.due, card.due_provisional) == ("yellow", dt.date(2027, 2, 24), True)
+    client.force_login(SupervisorFactory())
+    for url in (f"/supervision/cards/{card.pk}/", "/supervision/"):
+        page = client.get(url).content.decode()
+        assert "暂定" in page and "2027 年节假日安排尚未发布录入" in page, url
