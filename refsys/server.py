@@ -1,0 +1,480 @@
+"""The reference department system: receives pushed sub-cases, lets an operator (a person on its
+page, or a test through its operator endpoint) decide them, and sends the decisions back to the
+portal; serves the province catalog feed. Everything it sends is signed, everything it receives
+is checked, as docs/exchange-protocol.md says.
+
+Behaviour that tests and demos switch at run time (`POST /_control/`, loopback only):
+`delay` seconds before every API answer, `fail` the next N API requests with `fail_status` (-1:
+all), `duplicate` every decision sent twice, `down_for` seconds with the port closed, `auto`
+("approve", "deny" or "") to decide every received sub-case at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import logging
+import secrets
+import socket
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+logger = logging.getLogger("refsys")
+
+TIMESTAMP_WINDOW = 300  # seconds either way
+H_KEY, H_TS, H_NONCE, H_SIG, H_DEPT = (
+    "X-Tongban-Key", "X-Tongban-Timestamp", "X-Tongban-Nonce", "X-Tongban-Signature", "X-Tongban-Department",
+)
+DECISION_KINDS = {
+    "approve": "准予许可", "deny": "不予许可", "suspend": "特别程序", "resume": "特别程序结束",
+    "extension": "申请延期",
+}
+PROCEDURES = {"hearing": "听证", "inspection": "检验", "testing": "检测", "appraisal": "鉴定", "expert_review": "专家评审"}
+
+
+# --- the protocol (written from the document, not imported from the portal) ---------------------
+
+
+def canonical(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    return "\n".join([method.upper(), path, timestamp, nonce, hashlib.sha256(body).hexdigest()]).encode()
+
+
+def sign(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), canonical(method, path, timestamp, nonce, body), hashlib.sha256).hexdigest()
+
+
+def signed_headers(*, department: str, key_id: str, secret: str, method: str, path: str, body: bytes) -> dict:
+    ts, nonce = str(int(time.time())), secrets.token_hex(16)
+    return {
+        H_DEPT: department, H_KEY: key_id, H_TS: ts, H_NONCE: nonce,
+        H_SIG: sign(secret, method, path, ts, nonce, body), "Content-Type": "application/json",
+    }
+
+
+# --- storage ------------------------------------------------------------------------------
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS received (
+    message_id TEXT PRIMARY KEY, kind TEXT NOT NULL, case_ref TEXT NOT NULL, body TEXT NOT NULL,
+    received_at REAL NOT NULL, deliveries INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS decisions (
+    message_id TEXT PRIMARY KEY, case_ref TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+    created_at REAL NOT NULL, sent_at REAL, attempts INTEGER NOT NULL DEFAULT 0, sends INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL DEFAULT 0, refused TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS catalog (version INTEGER PRIMARY KEY, published_at TEXT NOT NULL, matters TEXT NOT NULL);
+"""
+
+
+class Store:
+    def __init__(self, path: str):
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def q(self, sql, args=()):
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()
+
+    def one(self, sql, args=()):
+        rows = self.q(sql, args)
+        return rows[0] if rows else None
+
+
+@dataclass
+class Behaviour:
+    delay: float = 0.0
+    fail: int = 0  # the next N API requests fail; -1: every one
+    fail_status: int = 503
+    duplicate: bool = False
+    auto: str = ""
+    down_until: float = 0.0
+    requests: int = 0
+    failed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_failure(self) -> bool:
+        with self.lock:
+            self.requests += 1
+            if self.fail == 0:
+                return False
+            if self.fail > 0:
+                self.fail -= 1
+            self.failed += 1
+            return True
+
+    def as_dict(self):
+        return {"delay": self.delay, "fail": self.fail, "fail_status": self.fail_status, "duplicate": self.duplicate,
+                "auto": self.auto, "down": time.time() < self.down_until, "requests": self.requests,
+                "failed": self.failed}
+
+
+class RefSystem:
+    """The program's state: its store, keys, behaviour switches and the sender of decisions."""
+
+    def __init__(self, *, db: str, department: str, name: str, keys: dict[str, str], key_id: str, portal: str,
+                 max_backoff: float = 30.0, catalog_seed: list | None = None):
+        self.store = Store(db)
+        self.department, self.name = department, name
+        self.keys = dict(keys)  # key id -> secret; any of them verifies, `key_id` signs
+        self.key_id = key_id
+        self.portal = portal.rstrip("/")
+        self.max_backoff = max_backoff
+        self.behaviour = Behaviour()
+        self.wake = threading.Event()
+        if catalog_seed and not self.store.one("SELECT 1 FROM catalog"):
+            self.publish_catalog(catalog_seed)
+
+    # incoming checks
+    def verify(self, method, path, headers, body) -> tuple[int, str, str] | None:
+        """None when the request is signed by a key of ours, fresh and not replayed; else
+        (status, code, message)."""
+        key_id, ts, nonce, sig = (headers.get(h, "") for h in (H_KEY, H_TS, H_NONCE, H_SIG))
+        if not (key_id and ts and nonce and sig):
+            return 401, "signature_missing", "缺少签名信息"
+        secret = self.keys.get(key_id)
+        if secret is None:
+            return 401, "unknown_key", "签名密钥未知或已停用"
+        if not hmac.compare_digest(sign(secret, method, path, ts, nonce, body), sig):
+            return 401, "bad_signature", "签名不正确"
+        try:
+            stale = abs(time.time() - int(ts)) > TIMESTAMP_WINDOW
+        except ValueError:
+            stale = True
+        if stale:
+            return 401, "stale_timestamp", "时间戳超出允许范围"
+        try:
+            self.store.q("INSERT INTO nonces VALUES (?, ?)", (nonce, time.time()))
+        except sqlite3.IntegrityError:
+            return 409, "replayed_nonce", "该随机数已使用(重放)"
+        self.store.q("DELETE FROM nonces WHERE seen_at < ?", (time.time() - 2 * TIMESTAMP_WINDOW,))
+        return None
+
+    # sub-cases in
+    def receive(self, message: dict) -> tuple[dict, bool]:
+        message_id = str(message.get("message_id", ""))
+        kind = str(message.get("kind", ""))
+        case_ref = str((message.get("subcase") or {}).get("number", ""))
+        if not message_id or not case_ref:
+            raise ValueError("message_id and subcase.number are required")
+        with self.store.lock:
+            row = self.store.one("SELECT received_at FROM received WHERE message_id = ?", (message_id,))
+            if row is not None:
+                self.store.q("UPDATE received SET deliveries = deliveries + 1 WHERE message_id = ?", (message_id,))
+                return {"ack": message_id, "received_at": row[0], "duplicate": True}, False
+            now = time.time()
+            self.store.q("INSERT INTO received VALUES (?, ?, ?, ?, ?, 1)",
+                         (message_id, kind, case_ref, json.dumps(message, ensure_ascii=False), now))
+        if kind == "subcase.dispatch" and self.behaviour.auto in ("approve", "deny"):
+            self.decide(case_ref, {"kind": self.behaviour.auto, "reason": "经审查,符合法定条件和标准,准予许可。"
+                                   if self.behaviour.auto == "approve" else "申请材料不符合法定条件。"})
+        return {"ack": message_id, "received_at": now, "duplicate": False}, True
+
+    # decisions out
+    def decide(self, case_ref: str, decision: dict) -> dict:
+        kind = decision.get("kind")
+        if kind not in DECISION_KINDS:
+            raise ValueError(f"kind must be one of {sorted(DECISION_KINDS)}")
+        if not self.store.one("SELECT 1 FROM received WHERE case_ref = ? AND kind = 'subcase.dispatch'", (case_ref,)):
+            raise LookupError(f"no sub-case {case_ref}")
+        body = {
+            "message_id": uuid.uuid4().hex, "department": self.department, "subcase": case_ref, "kind": kind,
+            "reason": str(decision.get("reason", "")), "decided_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "decided_by": str(decision.get("decided_by", "") or f"{self.name}审批员"),
+        }
+        for key in ("procedure", "days", "licence", "result"):
+            if decision.get(key) not in (None, ""):
+                body[key] = decision[key]
+        self.store.q("INSERT INTO decisions (message_id, case_ref, kind, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                     (body["message_id"], case_ref, kind, json.dumps(body, ensure_ascii=False), time.time()))
+        self.wake.set()
+        return body
+
+    def send_due(self) -> int:
+        """Send the decisions that are due; returns how many were delivered."""
+        if time.time() < self.behaviour.down_until:
+            return 0
+        due = self.store.q("SELECT message_id, body, attempts FROM decisions WHERE sent_at IS NULL AND refused = '' "
+                           "AND next_at <= ? ORDER BY created_at LIMIT 50", (time.time(),))
+        delivered = 0
+        for message_id, body, attempts in due:
+            times = 2 if self.behaviour.duplicate else 1
+            status, answer = 0, {}
+            for _ in range(times):
+                status, answer = self.post_to_portal("/api/exchange/decisions/", body.encode())
+            if 200 <= status < 300:
+                self.store.q("UPDATE decisions SET sent_at = ?, attempts = attempts + 1, sends = sends + ?, "
+                             "last_error = '' WHERE message_id = ?", (time.time(), times, message_id))
+                delivered += 1
+            elif 400 <= status < 500:
+                code = answer.get("code", str(status))
+                logger.warning("portal refused decision %s: %s", message_id, code)
+                self.store.q("UPDATE decisions SET refused = ?, attempts = attempts + 1 WHERE message_id = ?",
+                             (code, message_id))
+            else:
+                wait = min(self.max_backoff, 0.5 * 2 ** attempts)
+                self.store.q("UPDATE decisions SET attempts = attempts + 1, next_at = ?, last_error = ? "
+                             "WHERE message_id = ?", (time.time() + wait, answer.get("error", str(status)), message_id))
+        return delivered
+
+    def post_to_portal(self, path: str, body: bytes) -> tuple[int, dict]:
+        headers = signed_headers(department=self.department, key_id=self.key_id, secret=self.keys[self.key_id],
+                                 method="POST", path=path, body=body)
+        request = urllib.request.Request(self.portal + path, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            try:
+                return error.code, json.loads(error.read() or b"{}")
+            except ValueError:
+                return error.code, {}
+        except (OSError, ValueError) as error:
+            return 0, {"error": str(error)[:200]}
+
+    def sender_loop(self, stop: threading.Event):
+        while not stop.is_set():
+            try:
+                self.send_due()
+            except Exception:  # keep sending whatever one message did
+                logger.exception("sender")
+            self.wake.wait(0.2)
+            self.wake.clear()
+
+    # the catalog feed
+    def publish_catalog(self, matters: list) -> int:
+        with self.store.lock:
+            last = self.store.one("SELECT MAX(version) FROM catalog")[0] or 0
+            self.store.q("INSERT INTO catalog VALUES (?, ?, ?)",
+                         (last + 1, time.strftime("%Y-%m-%d"), json.dumps(matters, ensure_ascii=False)))
+        return last + 1
+
+    def stats(self) -> dict:
+        one = self.store.one
+        return {
+            "received_messages": one("SELECT COUNT(*) FROM received")[0],
+            "received_posts": one("SELECT COALESCE(SUM(deliveries), 0) FROM received")[0],
+            "subcases": one("SELECT COUNT(DISTINCT case_ref) FROM received WHERE kind = 'subcase.dispatch'")[0],
+            "subcases_twice": one("SELECT COUNT(*) FROM (SELECT case_ref FROM received WHERE kind = 'subcase.dispatch' "
+                                  "GROUP BY case_ref HAVING COUNT(*) > 1)")[0],
+            "decisions": one("SELECT COUNT(*) FROM decisions")[0],
+            "decisions_sent": one("SELECT COUNT(*) FROM decisions WHERE sent_at IS NOT NULL")[0],
+            "decisions_refused": one("SELECT COUNT(*) FROM decisions WHERE refused != ''")[0],
+            "behaviour": self.behaviour.as_dict(),
+        }
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+class Handler(BaseHTTPRequestHandler):
+    system: RefSystem  # set on the subclass made by `make_server`
+    server_version = "RefDeptSystem/1.0"
+
+    def log_message(self, fmt, *args):
+        logger.info("%s %s", self.address_string(), fmt % args)
+
+    def _send(self, status: int, payload, content_type="application/json; charset=utf-8"):
+        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status, code, message):
+        self._send(status, {"code": code, "message": message, "fields": {}})
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _loopback(self) -> bool:
+        return self.client_address[0] in ("127.0.0.1", "::1")
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def _dispatch(self, method):
+        body = self._body()
+        url = urllib.parse.urlsplit(self.path)
+        path = url.path
+        system = self.system
+        if path.startswith("/_control/") or path.startswith("/_operator/") or path == "/":
+            if not self._loopback():
+                return self._error(403, "loopback_only", "仅限本机访问")
+            return self._local(method, path, body, urllib.parse.parse_qs(url.query))
+        if not path.startswith("/api/"):
+            return self._error(404, "not_found", "无此地址")
+        if system.behaviour.delay:
+            time.sleep(system.behaviour.delay)
+        if system.behaviour.take_failure():
+            return self._error(system.behaviour.fail_status, "unavailable", "系统繁忙,请稍后重试")
+        refused = system.verify(method, self.path, self.headers, body)
+        if refused is not None:
+            logger.warning("refused %s %s: %s", method, self.path, refused[1])
+            return self._error(*refused)
+        try:
+            return self._api(method, path, body, urllib.parse.parse_qs(url.query))
+        except (ValueError, KeyError) as error:
+            return self._error(400, "invalid_message", str(error))
+
+    def _api(self, method, path, body, query):
+        system = self.system
+        if path == "/api/subcases/" and method == "POST":
+            answer, created = system.receive(json.loads(body))
+            return self._send(201 if created else 200, answer)
+        if path == "/api/subcases/" and method == "GET":
+            rows = system.store.q("SELECT message_id, kind, case_ref FROM received ORDER BY received_at")
+            return self._send(200, {"received": [{"message_id": m, "kind": k, "case_ref": c} for m, k, c in rows]})
+        if path == "/api/decisions/" and method == "GET":
+            rows = system.store.q("SELECT body, sent_at FROM decisions WHERE refused = '' ORDER BY created_at")
+            return self._send(200, {"decisions": [json.loads(b) | {"sent": s is not None} for b, s in rows]})
+        if path == "/api/catalog/versions/" and method == "GET":
+            rows = system.store.q("SELECT version, published_at FROM catalog ORDER BY version")
+            return self._send(200, {"versions": [{"version": v, "published_at": p} for v, p in rows]})
+        if path.startswith("/api/catalog/versions/") and method == "GET":
+            number = path.removeprefix("/api/catalog/versions/").strip("/")
+            row = system.store.one("SELECT version, published_at, matters FROM catalog WHERE version = ?",
+                                   (int(number),))
+            if row is None:
+                return self._error(404, "not_found", "无此目录版本")
+            return self._send(200, {"version": row[0], "published_at": row[1], "matters": json.loads(row[2])})
+        return self._error(404, "not_found", "无此地址")
+
+    def _local(self, method, path, body, query):
+        system = self.system
+        if path == "/_control/" and method == "GET":
+            return self._send(200, system.stats())
+        if path == "/_control/" and method == "POST":
+            data = json.loads(body or b"{}")
+            b = system.behaviour
+            for name in ("delay", "fail", "fail_status", "duplicate", "auto"):
+                if name in data:
+                    setattr(b, name, type(getattr(b, name))(data[name]))
+            if "keys" in data:  # {"id": "secret"}: add keys; "sign_with": the one that signs
+                system.keys.update(data["keys"])
+            if data.get("retire_key"):
+                system.keys.pop(data["retire_key"], None)
+            if data.get("sign_with"):
+                system.key_id = data["sign_with"]
+            if data.get("down_for"):
+                b.down_until = time.time() + float(data["down_for"])
+                threading.Thread(target=self.server.go_down, daemon=True).start()
+            return self._send(200, system.stats())
+        if path == "/_control/catalog/" and method == "POST":
+            return self._send(201, {"version": system.publish_catalog(json.loads(body)["matters"])})
+        if path.startswith("/_operator/decide/") and method == "POST":
+            case_ref = path.removeprefix("/_operator/decide/").strip("/")
+            form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+            data = ({k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()} if form
+                    else json.loads(body or b"{}"))
+            if form and data.get("licence_name"):
+                data["licence"] = {"name": data.pop("licence_name"), "valid_until": data.pop("valid_until", "") or None}
+            if data.get("days"):
+                data["days"] = int(data["days"])
+            try:
+                decision = system.decide(case_ref, data)
+            except LookupError as error:
+                return self._error(404, "not_found", str(error))
+            except ValueError as error:
+                return self._error(400, "invalid_decision", str(error))
+            if form:
+                self.send_response(303)
+                self.send_header("Location", "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            return self._send(201, decision)
+        if path == "/" and method == "GET":
+            return self._send(200, self._page().encode(), "text/html; charset=utf-8")
+        return self._error(404, "not_found", "无此地址")
+
+    def _page(self) -> str:
+        system = self.system
+        cases = system.store.q("SELECT case_ref, body, received_at FROM received WHERE kind = 'subcase.dispatch' "
+                               "ORDER BY received_at DESC LIMIT 200")
+        decided = {}
+        for case_ref, kind, sent, refused in system.store.q(
+                "SELECT case_ref, kind, sent_at, refused FROM decisions ORDER BY created_at"):
+            state = "已回传" if sent else (f"被拒收:{refused}" if refused else "待回传")
+            decided.setdefault(case_ref, []).append(f"{DECISION_KINDS[kind]}({state})")
+        options = "".join(f'<option value="{k}">{v}</option>' for k, v in DECISION_KINDS.items())
+        procedures = "".join(f'<option value="{k}">{v}</option>' for k, v in PROCEDURES.items())
+        rows = []
+        for case_ref, body, _received in cases:
+            sub = json.loads(body).get("subcase", {})
+            e = html.escape
+            rows.append(
+                f"<tr><td>{e(case_ref)}</td><td>{e(sub.get('matter', {}).get('name', ''))}</td>"
+                f"<td>{e(sub.get('applicant', {}).get('name', ''))}</td><td>{e(sub.get('deadline', ''))}</td>"
+                f"<td>{e(';'.join(decided.get(case_ref, [])) or '待审批')}</td><td>"
+                f'<form method="post" action="/_operator/decide/{e(case_ref)}">'
+                f'<select name="kind">{options}</select> <input name="reason" placeholder="理由" required> '
+                f'<select name="procedure"><option value="">(特别程序种类)</option>{procedures}</select> '
+                f'<input name="days" type="number" min="1" max="10" placeholder="延期天数" style="width:6em"> '
+                f'<input name="licence_name" placeholder="证照名称(准予时)"> '
+                f'<input name="valid_until" type="date" title="证照有效期至"> <button>提交</button></form></td></tr>'
+            )
+        return (
+            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{html.escape(system.name)}审批系统</title>'
+            f"<h1>{html.escape(system.name)} 自建审批系统(参考实现)</h1>"
+            f"<p>部门编码 {html.escape(system.department)};收到子件 {len(cases)} 件。</p>"
+            "<table border=1 cellpadding=4><tr><th>子件编号</th><th>事项</th><th>申请人</th><th>办结期限</th>"
+            f"<th>办理情况</th><th>审批</th></tr>{''.join(rows)}</table></html>"
+        )
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def go_down(self):
+        """Close the port until the behaviour's `down_until`, then listen again (the main loop)."""
+        self.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(system: RefSystem, *, host: str, port: int, ready=print) -> None:
+    """Serve until interrupted; `down_for` closes the port for a while, then it listens again."""
+    stop = threading.Event()
+    sender = threading.Thread(target=system.sender_loop, args=(stop,), daemon=True)
+    sender.start()
+    handler = type("BoundHandler", (Handler,), {"system": system})
+    announced = False
+    try:
+        while True:
+            server = Server((host, port), handler)
+            port = server.server_address[1]
+            if not announced:
+                ready(f"READY port={port}")
+                announced = True
+            else:
+                logger.warning("up again on port %s", port)
+            server.serve_forever(poll_interval=0.1)
+            server.server_close()
+            wait = system.behaviour.down_until - time.time()
+            logger.warning("down for %.1f s", max(wait, 0))
+            if wait > 0:
+                time.sleep(wait)
+    finally:
+        stop.set()
