@@ -5,7 +5,7 @@ from accounts.api import MeView, SignUpView, TokenView
 from exchange.api import LicenceVerifyView, LicenceViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from portal.disclosure import DisclosureView
-from supervision.api import CardViewSet, DashboardView, FiguresView, LiveCardsView
+from supervision.api import CardViewSet, FiguresView, LiveCardsView
 from supervision.feedback_api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
 from windows import queue_api as queue
 from windows.api import ConsultationViewSet, WalkInView
@@ -48,7 +48,6 @@ urlpatterns = [
     path("appointments/slots/", queue.SlotListView.as_view(), name="api-slots"),
     path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
     path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
-    path("supervision/dashboard/", DashboardView.as_view(), name="api-dashboard"),
     path("disclosure/applications/", DisclosureView.as_view(), name="api-disclosure"),
     path("supervision/figures/", FiguresView.as_view(), name="api-figures"),
     path("supervision/live-cards/", LiveCardsView.as_view(), name="api-live-cards"),

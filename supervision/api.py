@@ -1,5 +1,5 @@
-"""Supervision over REST: the dashboard figures, and the red and yellow cards with their contest
-(by the responsible department) and ruling (by a supervisor).
+"""Supervision over REST: the dashboard figures (`/api/supervision/figures/`), and the red and
+yellow cards with their contest (by the responsible department) and ruling (by a supervisor).
 
 Every action: validate input → one `access_*` → one service → serialize.
 """
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -39,43 +39,6 @@ class IsStaff(BasePermission):
         user = request.user
         return bool(user.is_authenticated and (user.is_superuser or user.is_clerk or user.is_reviewer
                                                or user.is_supervisor))
-
-
-class DashboardView(APIView):
-    permission_classes = [IsSupervisor]
-
-    @extend_schema(
-        summary="效能监督总览",
-        responses=inline_serializer("Dashboard", {
-            "departments": serializers.ListField(child=serializers.DictField()),
-            "applications_by_state": serializers.DictField(),
-            "on_time_rate": serializers.FloatField(allow_null=True),
-            "card_counts": serializers.DictField(),
-            "cards": serializers.ListField(child=serializers.DictField()),
-        }),
-    )
-    def get(self, request):
-        data = selectors.dashboard()
-        return Response({
-            "departments": [{k: v for k, v in d.items() if k != "pk"} for d in data["departments"]],
-            "applications_by_state": {state: n for state, _label, n in data["applications_by_state"]},
-            "decided": data["decided"],
-            "on_time": data["on_time"],
-            "on_time_rate": data["on_time_rate"],
-            "deemed_accepted": data["deemed_accepted"],
-            "card_counts": data["card_counts"],
-            "cards": [
-                {"id": c.pk, "level": c.level, "trigger": c.trigger, "application": c.application.number if c.application_id else None,
-                 "subcase": c.subcase.number if c.subcase_id else None,
-                 "matter": c.subcase.matter.name if c.subcase_id else None,
-                 "department": c.department.name if c.department_id else None, "due": c.due, "reason": c.reason,
-                 "opened_at": c.opened_at}
-                for c in data["cards"]
-            ],
-        })
-
-
-# --- figures (supervision/figures.py) ------------------------------------------------------------
 
 
 class FigureValuesSerializer(serializers.Serializer):

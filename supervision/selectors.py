@@ -11,9 +11,8 @@ from __future__ import annotations
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Department
 from core.errors import NotFound
-from workflow.models import Application, SubCase
+from workflow.models import SubCase
 
 from .models import Card, CardPolicy
 
@@ -122,51 +121,6 @@ def thresholds_grid(policy, *, posted=None, errors=None):
     return {"steps": Step.choices, "rows": rows}
 
 
-# --- the dashboard ------------------------------------------------------------------------------
-
-
-def subcase_counts_by_department():
-    """Per department: sub-cases by state, decided on time, and open cards."""
-    decided = Q(subcases__state__in=SubCase.DECIDED_STATES)
-    rows = (
-        Department.objects.annotate(
-            total=Count("subcases"),
-            open=Count("subcases", filter=Q(subcases__state__in=SubCase.OPEN_STATES)),
-            decided=Count("subcases", filter=decided),
-            approved=Count("subcases", filter=Q(subcases__state=SubCase.State.APPROVED)),
-            denied=Count("subcases", filter=Q(subcases__state=SubCase.State.DENIED)),
-        )
-        .order_by("code")
-        .values("pk", "name", "short_name", "total", "open", "decided", "approved", "denied")
-    )
-    on_time = dict(
-        SubCase.objects.filter(state__in=SubCase.DECIDED_STATES, decided_on__lte=F("deadline"))
-        .values("department_id")
-        .annotate(n=Count("pk"))
-        .values_list("department_id", "n")
-    )
-    cards = {
-        (r["department_id"], r["level"]): r["n"]
-        for r in Card.objects.filter(closed_at__isnull=True, department__isnull=False)
-        .values("department_id", "level")
-        .annotate(n=Count("pk"))
-    }
-    result = []
-    for row in rows:
-        row = dict(row)
-        row["on_time"] = on_time.get(row["pk"], 0)
-        row["on_time_rate"] = round(100 * row["on_time"] / row["decided"], 1) if row["decided"] else None
-        row["yellow"] = cards.get((row["pk"], Card.Level.YELLOW), 0)
-        row["red"] = cards.get((row["pk"], Card.Level.RED), 0)
-        result.append(row)
-    return result
-
-
-def application_counts_by_state():
-    counts = dict(Application.objects.values_list("state").annotate(n=Count("pk")))
-    return [(state, label, counts.get(state, 0)) for state, label in Application.State.choices]
-
-
 def open_cards(limit=DASHBOARD_CARDS):
     """The most urgent open cards: red before yellow, earliest due first."""
     return (
@@ -185,19 +139,3 @@ def cards_opened_after(card_id: int, *, limit: int):
                         "followup__rating__application")
         .order_by("-pk")[:limit]
     )
-
-
-def dashboard():
-    departments = subcase_counts_by_department()
-    decided = sum(d["decided"] for d in departments)
-    on_time = sum(d["on_time"] for d in departments)
-    return {
-        "departments": departments,
-        "applications_by_state": application_counts_by_state(),
-        "decided": decided,
-        "on_time": on_time,
-        "on_time_rate": round(100 * on_time / decided, 1) if decided else None,
-        "cards": open_cards(),
-        "card_counts": card_counts(Card.objects.all()),
-        "deemed_accepted": Application.objects.filter(deemed_accepted=True).count(),
-    }
