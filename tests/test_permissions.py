@@ -164,7 +164,6 @@ CASES = [
     ("get", "/api/licences/verify/?number={licence}&code={code}", None, [200] * 7),
     ("get", "/api/licences/verify/?number={licence}&code=0000000000000000", None, [404] * 7),
     ("get", "/api/licences/verify/?number={licence}&code=12", None, [400] * 7),
-    ("get", "/api/supervision/dashboard/", None, [404] * 7),  # removed: docs/api-changelog.md
     ("get", "/api/disclosure/applications/", None, [200] * 7),
     ("get", "/api/disclosure/applications/?state=accepted&department=1&received_from=2026-01-01", None, [200] * 7),
     ("get", "/api/disclosure/applications/?received_to=tomorrow", None, [400] * 7),

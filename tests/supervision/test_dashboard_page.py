@@ -125,6 +125,8 @@ def test_api_contract(district):
     assert body["total"]["wait_avg"] > 0 and body["total"]["rated"] > 0 and body["total"]["satisfied_rate"] > 0
     assert body["complaints"] == expected["complaints"] and body["complaints"]["open"] > 0
     assert all(r["rated"] is None for r in api.get(f"/api/supervision/figures/?{QUERY}&group_by=window").json()["rows"])
+    # the old all-time endpoint with figures of its own is gone (docs/api-changelog.md)
+    assert api.get("/api/supervision/dashboard/").status_code == 404
 
 
 def test_queue_wait_ratings_and_complaints_on_the_page_with_their_drill_down(client, district):
