@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import ElectronicLicence, ExchangeMessage
+from . import departments
+from .models import (
+    DepartmentKey,
+    DepartmentSystem,
+    ElectronicLicence,
+    ExchangeMessage,
+    InboundMessage,
+    OutboxMessage,
+    RefusedRequest,
+)
 
 
 @admin.register(ExchangeMessage)
@@ -25,6 +35,102 @@ class ElectronicLicenceAdmin(admin.ModelAdmin):
     list_filter = ["department", "issued_on"]
     search_fields = ["number", "case_ref", "application_number", "holder_name"]
     exclude = ["holder_id_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- department systems --------------------------------------------------------------------------
+
+
+class DepartmentKeyInline(admin.TabularInline):
+    model = DepartmentKey
+    extra = 0
+    fields = ["key_id", "secret", "active", "created_at", "retired_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DepartmentSystem)
+class DepartmentSystemAdmin(admin.ModelAdmin):
+    """Set a department to decide in its own system; its keys (rotate: a new one signs, the
+    previous one stays active until the department has switched)."""
+
+    list_display = ["name", "department", "base_url", "active", "account"]
+    list_filter = ["active"]
+    inlines = [DepartmentKeyInline]
+    actions = ["rotate_keys"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        departments.ensure_account(obj)
+        departments.signing_key(obj)
+
+    @admin.action(description=_("生成新密钥(轮换:新旧两把同时有效)"))
+    def rotate_keys(self, request, queryset):
+        for system in queryset:
+            key = departments.rotate_key(system)
+            self.message_user(request, _("%(system)s 的新密钥 %(key)s 已生成,请交部门系统配置后停用旧密钥。")
+                              % {"system": system.name, "key": key.key_id})
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Messages to department systems; dead letters wait here for a person to re-send them."""
+
+    list_display = ["created_at", "kind", "case_ref", "department", "status", "attempts", "last_status", "last_error",
+                    "next_attempt_at", "delivered_at"]
+    list_filter = ["status", "kind", "department"]
+    search_fields = ["case_ref", "message_id"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("重新发送所选消息"))
+    def resend(self, request, queryset):
+        count = departments.resend(list(queryset))
+        self.message_user(request, _("已重新排入发送队列 %(n)s 条(已送达的不重发)。") % {"n": count})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("exchange.change_outboxmessage"):
+            actions.pop("resend", None)
+        return actions
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "kind", "case_ref", "department", "outcome", "status_code", "source"]
+    list_filter = ["outcome", "kind", "source", "department"]
+    search_fields = ["case_ref", "message_id"]
+    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RefusedRequest)
+class RefusedRequestAdmin(admin.ModelAdmin):
+    list_display = ["at", "code", "department_code", "key_id", "method", "path", "remote_addr"]
+    list_filter = ["code"]
+    readonly_fields = [f.name for f in RefusedRequest._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -1,7 +1,10 @@
 """The sharing and exchange platform: every message to or from another department's system."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
@@ -108,3 +111,142 @@ class ElectronicLicence(models.Model):
         if self.valid_until is not None and self.valid_until < day:
             return LicenceStatus.EXPIRED
         return LicenceStatus.VALID
+
+
+# --- department systems (前台受理、后台审批 across systems) ---------------------------------------
+
+
+class DepartmentSystem(models.Model):
+    """A department's own approval system. While `active`, the department decides there: its
+    sub-cases are pushed to `base_url` through the outbox and its decisions come back signed
+    (docs/exchange-protocol.md). `account` is the reviewer account the decisions are recorded
+    under in case logs (made on save, it cannot log in)."""
+
+    department = models.OneToOneField(
+        Department, on_delete=models.PROTECT, related_name="own_system", verbose_name=_("部门"))
+    name = models.CharField(_("系统名称"), max_length=128)
+    base_url = models.URLField(_("接口地址"), help_text=_("例如 http://10.1.2.3:8701,不含末尾的斜杠"))
+    active = models.BooleanField(
+        _("在本部门自建系统审批"), default=False,
+        help_text=_("勾选后,该部门的子件推送至其自建系统审批,审批结果经签名接口回传。"))
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("系统账号"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("部门自建审批系统")
+        verbose_name_plural = _("部门自建审批系统")
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentKey(models.Model):
+    """A shared HMAC key of a department system. At most two are active at once (a rotation):
+    either verifies, the newer one signs."""
+
+    system = models.ForeignKey(DepartmentSystem, on_delete=models.CASCADE, related_name="keys", verbose_name=_("系统"))
+    key_id = models.CharField(_("密钥编号"), max_length=32)
+    secret = models.CharField(_("密钥"), max_length=128)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["system", "key_id"], name="unique_key_id_per_system")]
+
+    def __str__(self):
+        return self.key_id
+
+
+class OutboxMessage(models.Model):
+    """One message to a department system, written in the transaction of the change that causes
+    it and delivered by the relay (`exchange.relay`): retried with capped exponential backoff,
+    dead-lettered after `EXCHANGE_RELAY_MAX_ATTEMPTS`, re-sent by an administrator."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DELIVERED = "delivered", _("已送达")
+        DEAD = "dead", _("死信(待人工处理)")
+
+    message_id = models.UUIDField(_("消息编号"), unique=True, default=uuid.uuid4, editable=False)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    kind = models.CharField(_("类型"), max_length=32)
+    case_ref = models.CharField(_("子件编号"), max_length=40, db_index=True)
+    path = models.CharField(_("接口路径"), max_length=128, default="/api/subcases/")
+    body = models.JSONField(_("消息内容"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("发送次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发送"), default=timezone.now)
+    last_status = models.PositiveSmallIntegerField(_("最近应答码"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    dead_at = models.DateTimeField(_("转入死信时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发件箱消息")
+        verbose_name_plural = _("发件箱消息")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.kind} {self.case_ref}"
+
+
+class InboundMessage(models.Model):
+    """A decision received from a department system, once per `message_id`: a repeat gets the
+    first answer again (`status_code`, `answer`). `source` says whether it was pushed by the
+    department or pulled by the reconciler."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("已办理")
+        REJECTED = "rejected", _("未能办理")
+
+    message_id = models.CharField(_("消息编号"), max_length=64, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    kind = models.CharField(_("类型"), max_length=32)
+    case_ref = models.CharField(_("子件编号"), max_length=40, db_index=True)
+    body = models.JSONField(_("消息内容"))
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("应答码"))
+    answer = models.JSONField(_("应答"))
+    source = models.CharField(_("来源"), max_length=16, default="push")
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收到的审批结果")
+        verbose_name_plural = _("收到的审批结果")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.case_ref}"
+
+
+class SeenNonce(models.Model):
+    """Nonces of accepted signed requests, kept for twice the timestamp window: a second use is
+    a replay. The unique key makes two simultaneous replays fail the same way."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class RefusedRequest(models.Model):
+    """A signed request refused (forged, stale, replayed, unknown key): kept for the auditor."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    code = models.CharField(_("拒绝原因"), max_length=32)
+    department_code = models.CharField(_("自称部门"), max_length=32, blank=True)
+    key_id = models.CharField(_("密钥编号"), max_length=32, blank=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    remote_addr = models.CharField(_("来源地址"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("被拒绝的接口请求")
+        verbose_name_plural = _("被拒绝的接口请求")
+        ordering = ["-at"]

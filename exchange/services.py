@@ -25,6 +25,8 @@ from accounts.identity import mask
 from core.errors import Conflict, Invalid
 from matters.documents import font_config, qr_png_data_uri
 
+from .departments import active_system, enqueue
+from .departments import licence_data as department_licence_data  # noqa: F401 - for workflow
 from .models import ElectronicLicence, ExchangeMessage, LicenceSequence
 
 logger = logging.getLogger(__name__)
@@ -34,14 +36,26 @@ CODE_LENGTH = 16
 
 
 def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMessage:
-    """Dispatch a sub-case to its department. Departments without a system of their own decide
-    in this portal's back office, so the dispatch is the logged hand-over itself; departments
-    with their own system will receive it over the API (a later issue)."""
-    message, _created = ExchangeMessage.objects.get_or_create(
+    """Dispatch a sub-case to its department, once per sub-case. A department that decides in its
+    own system (an active `DepartmentSystem`) gets it pushed: an outbox row written in the
+    caller's transaction, delivered by the relay. Otherwise it decides in this portal's back
+    office, and the logged hand-over is the dispatch itself."""
+    system = active_system(department.pk)
+    channel = ExchangeMessage.Channel.DEPARTMENT_SYSTEM if system else ExchangeMessage.Channel.BACK_OFFICE
+    message, created = ExchangeMessage.objects.get_or_create(
         kind=ExchangeMessage.Kind.DISPATCH, case_ref=case_ref,
-        defaults={"department": department, "payload": payload, "channel": ExchangeMessage.Channel.BACK_OFFICE},
+        defaults={"department": department, "payload": payload, "channel": channel},
     )
+    if created and system is not None:
+        enqueue(department=department, kind="subcase.dispatch", case_ref=case_ref,
+                body={"subcase": {"number": case_ref, **payload}, "sent_at": timezone.now().isoformat()})
     return message
+
+
+def decides_elsewhere(case_ref: str) -> bool:
+    """Whether the sub-case was pushed to its department's own system (decided there)."""
+    return ExchangeMessage.objects.filter(kind=ExchangeMessage.Kind.DISPATCH, case_ref=case_ref,
+                                          channel=ExchangeMessage.Channel.DEPARTMENT_SYSTEM).exists()
 
 
 # --- the electronic-licence store ---------------------------------------------------------------

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenView
 from exchange.api import LicenceVerifyView, LicenceViewSet
+from exchange.inbound_api import DepartmentDecisionView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from portal.disclosure import DisclosureView
 from supervision.api import CardViewSet, FiguresView, LiveCardsView
@@ -48,6 +49,7 @@ urlpatterns = [
     path("appointments/slots/", queue.SlotListView.as_view(), name="api-slots"),
     path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
     path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
+    path("exchange/decisions/", DepartmentDecisionView.as_view(), name="api-exchange-decisions"),
     path("disclosure/applications/", DisclosureView.as_view(), name="api-disclosure"),
     path("supervision/figures/", FiguresView.as_view(), name="api-figures"),
     path("supervision/live-cards/", LiveCardsView.as_view(), name="api-live-cards"),

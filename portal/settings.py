@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.deem_overdue_applications_accepted",
         "schedule": 3600.0,
     },
+    "exchange-relay-outbox": {  # messages to department systems whose wake-up was lost or is due again
+        "task": "exchange.tasks.relay_outbox",
+        "schedule": env.float("EXCHANGE_RELAY_INTERVAL_SECONDS", default=5.0),
+    },
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
@@ -217,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=10),
     },
 }
+
+# --- the exchange with department systems (docs/exchange-protocol.md) ----------------------------
+EXCHANGE_RELAY_BASE_SECONDS = env.float("EXCHANGE_RELAY_BASE_SECONDS", default=2.0)
+EXCHANGE_RELAY_MAX_BACKOFF_SECONDS = env.float("EXCHANGE_RELAY_MAX_BACKOFF_SECONDS", default=300.0)
+EXCHANGE_RELAY_MAX_ATTEMPTS = env.int("EXCHANGE_RELAY_MAX_ATTEMPTS", default=12)  # about 25 minutes of retries
+EXCHANGE_HTTP_TIMEOUT_SECONDS = env.float("EXCHANGE_HTTP_TIMEOUT_SECONDS", default=10.0)
 
 CACHES = {
     "default": (

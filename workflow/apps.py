@@ -12,3 +12,9 @@ class WorkflowConfig(AppConfig):
         from .selectors import application_of_applicant
 
         register_application_check(application_of_applicant)
+
+        from exchange.departments import register_decision_handler
+
+        from .department_systems import apply_decision
+
+        register_decision_handler(apply_decision)

@@ -33,6 +33,7 @@ from matters.versioning import current_versions
 
 from . import hooks
 from .calendar_store import load_calendar
+from .exchange_payload import subcase_payload
 from .models import (
     Application,
     CaseLog,
@@ -913,10 +914,12 @@ def issue_subcase_licence(*, subcase_id: int) -> bool:
         person = application.applicant
         holder = {"holder_name": person.real_name, "holder_id_number": person.id_number or "",
                   "holder_user": person, "holder_enterprise": None}
+    told = exchange_services.department_licence_data(subcase.number)  # from the department's own system
+    valid_until = dt.date.fromisoformat(told["valid_until"]) if told.get("valid_until") else None
     licence, created = exchange_services.licence_issue(
         case_ref=subcase.number, application_number=application.number, matter=subcase.matter,
-        department=subcase.department, name=subcase.matter.result_name or subcase.matter.name,
-        issued_on=subcase.decided_on, **holder,
+        department=subcase.department, name=told.get("name") or subcase.matter.result_name or subcase.matter.name,
+        issued_on=subcase.decided_on, valid_until=valid_until, **holder,
     )
     with transaction.atomic():
         locked = _locked(Application, application.pk)
@@ -1168,10 +1171,8 @@ def dispatch_subcases(*, application_id: int) -> bool:
     if application is None or application.state != Application.State.ACCEPTED:
         return False
     for subcase in application.subcases.select_related("department", "matter"):
-        exchange_services.record_dispatch(
-            department=subcase.department, case_ref=subcase.number,
-            payload={"application": application.number, "matter": subcase.matter.code, "deadline": subcase.deadline.isoformat()},
-        )
+        exchange_services.record_dispatch(department=subcase.department, case_ref=subcase.number,
+                                          payload=subcase_payload(application, subcase))
     from_state = application.state
     application.start_review()
     application.save()

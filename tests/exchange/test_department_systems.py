@@ -1,0 +1,189 @@
+"""A department that decides in its own system: its sub-cases go out through the outbox to the
+reference department system (a real process), its signed decisions come back to the portal (a
+live server) and apply through the workflow services, and the applicant sees the result."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+
+from exchange import relay
+from exchange.models import DepartmentKey, DepartmentSystem, ExchangeMessage, InboundMessage, OutboxMessage
+from tests.factories import DepartmentFactory, MatterFactory, accepted_application
+from workflow import services, tasks
+from workflow.calendar_store import seed_calendar
+from workflow.models import Application, CaseLog, SubCase
+
+from .conftest import DEPARTMENT_CODE
+from .refsys_process import RefProcess
+
+SECRET = "reference-secret-one"
+
+
+@pytest.fixture(autouse=True)
+def _calendar(transactional_db):
+    seed_calendar(years=[2026])
+
+
+@pytest.fixture
+def portal_refsys(tmp_path, live_server):
+    """The reference system, sending its decisions to this test's live portal."""
+    process = RefProcess(db=tmp_path / "dept.sqlite3", department=DEPARTMENT_CODE, keys={"k1": SECRET},
+                         portal=live_server.url).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def own_system(portal_refsys, settings):
+    settings.EXCHANGE_RELAY_BASE_SECONDS = 0.05
+    settings.EXCHANGE_RELAY_MAX_BACKOFF_SECONDS = 0.2
+    department = DepartmentFactory(code=DEPARTMENT_CODE, name="清远市清新区市场监督管理局")
+    system = DepartmentSystem.objects.create(department=department, name="市场监管审批系统", base_url=portal_refsys.url,
+                                             active=True)
+    DepartmentKey.objects.create(system=system, key_id="k1", secret=SECRET)
+    return system
+
+
+def _accepted_and_dispatched(system, *, licence=False):
+    matter = MatterFactory(department=system.department, name="食品经营许可", issues_licence=licence,
+                           result_name="食品经营许可证")
+    application = accepted_application(matters=[matter])
+    tasks.dispatch_subcases(application.pk)
+    return application, application.subcases.get()
+
+
+def _all_delivered():
+    relay.relay_due()
+    return not OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).exists()
+
+
+def test_a_subcase_goes_out_is_decided_there_and_the_applicant_sees_the_result(own_system, portal_refsys, client):
+    application, subcase = _accepted_and_dispatched(own_system, licence=True)
+    [message] = OutboxMessage.objects.all()
+    assert (message.kind, message.case_ref, message.status) == ("subcase.dispatch", subcase.number, "pending")
+    assert message.body["subcase"]["matter"]["name"] == "食品经营许可"
+    assert ExchangeMessage.objects.get(case_ref=subcase.number).channel == "department_system"
+
+    portal_refsys.wait_until(_all_delivered, what="delivery")
+    page = portal_refsys.stats()
+    assert (page["received_messages"], page["subcases"]) == (1, 1)
+
+    portal_refsys.decide(subcase.number, "approve", reason="经审查,符合食品经营许可条件。", decided_by="李审批",
+                         licence={"name": "食品经营许可证", "valid_until": "2031-12-31"})
+    portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_sent"] == 1, what="decision sent back")
+
+    subcase.refresh_from_db()
+    application.refresh_from_db()
+    assert subcase.state == SubCase.State.APPROVED and application.state == Application.State.CONCLUDED
+    assert subcase.reviewer.username == "sys-qxscjgj" and not subcase.reviewer.has_usable_password()
+    assert "李审批" in subcase.decision_reason
+    assert CaseLog.objects.filter(subcase=subcase, action="workflow.subcase.approved").count() == 1
+
+    tasks.issue_licence(subcase.pk)
+    tasks.prepare_result(application.pk)
+    licence = application.applicant.licences.get()
+    assert (licence.name, str(licence.valid_until)) == ("食品经营许可证", "2031-12-31")
+    client.force_login(application.applicant)
+    page = client.get(reverse("portal:application", args=[application.number])).content.decode()
+    assert "准予许可" in page or "已办结" in page
+    assert "经审查,符合食品经营许可条件。" in page
+
+
+def test_special_procedure_extension_and_denial_come_back(own_system, portal_refsys):
+    application, subcase = _accepted_and_dispatched(own_system)
+    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.decide(subcase.number, "suspend", procedure="inspection", reason="需对经营场所进行现场检验")
+    portal_refsys.wait_until(lambda: SubCase.objects.get(pk=subcase.pk).state == SubCase.State.SUSPENDED,
+                             what="suspension applied")
+    portal_refsys.decide(subcase.number, "resume", result="检验合格")
+    portal_refsys.decide(subcase.number, "extension", days=5, reason="现场核查需要时间")
+    portal_refsys.decide(subcase.number, "deny", reason="经营场所不符合食品安全要求")
+    portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_sent"] == 4, what="all sent")
+    subcase.refresh_from_db()
+    assert subcase.state == SubCase.State.DENIED and subcase.paused_days >= 0
+    assert subcase.extensions.get().status == "pending"  # the leader approves in the portal (art. 42)
+    actions = list(CaseLog.objects.filter(subcase=subcase).order_by("pk").values_list("action", flat=True))
+    assert actions == ["workflow.subcase.examining", "workflow.subcase.suspended", "workflow.subcase.resumed",
+                       "workflow.subcase.extension_requested", "workflow.subcase.denied"]
+
+
+def test_a_decision_sent_twice_is_applied_once(own_system, portal_refsys):
+    application, subcase = _accepted_and_dispatched(own_system)
+    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.control(duplicate=True)
+    portal_refsys.decide(subcase.number, "approve", reason="符合条件")
+    portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_sent"] == 1, what="decision sent")
+    assert InboundMessage.objects.count() == 1
+    assert CaseLog.objects.filter(subcase=subcase, action="workflow.subcase.approved").count() == 1
+
+
+def test_a_decision_the_case_cannot_take_is_refused_and_kept(own_system, portal_refsys):
+    application, subcase = _accepted_and_dispatched(own_system)
+    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.decide(subcase.number, "approve", reason="符合条件")
+    portal_refsys.decide(subcase.number, "deny", reason="后来改变主意")
+    portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_refused"] == 1, what="second refused")
+    rejected = InboundMessage.objects.get(outcome="rejected")
+    assert (rejected.kind, rejected.answer["code"]) == ("deny", "state_conflict")
+    assert SubCase.objects.get(pk=subcase.pk).state == SubCase.State.APPROVED
+
+
+def test_the_outbox_row_is_part_of_the_dispatch_transaction(own_system):
+    matter = MatterFactory(department=own_system.department)
+    application = accepted_application(matters=[matter])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.dispatch_subcases(application_id=application.pk)
+        assert OutboxMessage.objects.count() == 1
+        raise RuntimeError("the dispatch fails after the row was written")
+    assert not OutboxMessage.objects.exists()
+    assert Application.objects.get(pk=application.pk).state == Application.State.ACCEPTED
+
+
+def test_a_back_office_department_gets_no_outbox_message(own_system):
+    matter = MatterFactory()  # another department, without a system of its own
+    application = accepted_application(matters=[matter])
+    tasks.dispatch_subcases(application.pk)
+    assert not OutboxMessage.objects.exists()
+    assert ExchangeMessage.objects.get().channel == "back_office"
+
+
+def test_failures_back_off_then_dead_letter_then_resend(own_system, portal_refsys, settings, admin_client):
+    settings.EXCHANGE_RELAY_MAX_ATTEMPTS = 3
+    portal_refsys.control(fail=-1, fail_status=503)
+    application, subcase = _accepted_and_dispatched(own_system)
+    message = OutboxMessage.objects.get()
+    portal_refsys.wait_until(lambda: relay.relay_due() is not None and OutboxMessage.objects.get().status == "dead",
+                             what="dead letter")
+    message.refresh_from_db()
+    assert (message.attempts, message.last_status, message.last_error) == (3, 503, "unavailable")
+    assert portal_refsys.stats()["received_messages"] == 0
+
+    listing = admin_client.get(reverse("admin:exchange_outboxmessage_changelist") + "?status__exact=dead")
+    assert subcase.number in listing.content.decode() and "死信" in listing.content.decode()
+    portal_refsys.control(fail=0)
+    answer = admin_client.post(reverse("admin:exchange_outboxmessage_changelist"),
+                               {"action": "resend", "_selected_action": [message.pk]}, follow=True)
+    assert "已重新排入发送队列 1 条" in answer.content.decode()
+    portal_refsys.wait_until(_all_delivered, what="delivery after re-send")
+    assert portal_refsys.stats()["received_messages"] == 1
+
+
+def test_backoff_is_exponential_and_capped():
+    assert [relay.backoff(n, base=2, cap=300) for n in range(1, 11)] == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+
+
+def test_a_department_set_in_the_admin_gets_an_account_and_a_key(admin_client):
+    department = DepartmentFactory(code="QXZJJ", name="清远市清新区住房和城乡建设局")
+    answer = admin_client.post(reverse("admin:exchange_departmentsystem_add"), {
+        "department": department.pk, "name": "住建审批系统", "base_url": "http://127.0.0.1:8702", "active": "on",
+        "keys-TOTAL_FORMS": "0", "keys-INITIAL_FORMS": "0"})
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    system = DepartmentSystem.objects.get()
+    assert system.account.department == department and system.account.role == get_user_model().Role.REVIEWER
+    assert list(system.keys.values_list("key_id", "active")) == [("k1", True)]
+    admin_client.post(reverse("admin:exchange_departmentsystem_changelist"),
+                      {"action": "rotate_keys", "_selected_action": [system.pk]})
+    admin_client.post(reverse("admin:exchange_departmentsystem_changelist"),
+                      {"action": "rotate_keys", "_selected_action": [system.pk]})
+    assert dict(system.keys.values_list("key_id", "active")) == {"k3": True, "k2": True, "k1": False}
