@@ -2,20 +2,26 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+PYTHON_FOR_KEY := $(shell command -v python3 || echo $(PYTHON))
 SETUP := $(VENV)/.setup-done
 SETUP_DEV := $(VENV)/.setup-dev-done
 
 VENDOR := static/vendor/chart.umd.min.js
+# The settings fail closed: no committed SECRET_KEY, DEBUG off. The demo keeps a key of its own in
+# var/ (generated once, git-ignored) and turns DEBUG on; nothing else does.
+DEMO_KEY := var/secret_key
+run demo: export DEBUG := true
+run demo bench: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
 
 .PHONY: run test lint system-deps demo bench clean vendor
 
-run: $(SETUP) $(VENDOR)
-	@mkdir -p var
+run: $(SETUP) $(VENDOR) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@scripts/serve.sh
 
 test: $(SETUP_DEV) $(VENDOR)
+	@WITH_BROWSER=1 scripts/system-deps.sh  # Debian's Chromium: the browser tests run, never skip
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -49,12 +55,17 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/chart.js/dist/chart.umd.min.js $@
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
 
-demo: $(SETUP)
+demo: $(SETUP) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
-bench: $(SETUP_DEV)
+bench: $(SETUP_DEV) $(DEMO_KEY)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+
+$(DEMO_KEY):
+	@mkdir -p var
+	@umask 077 && $(PYTHON_FOR_KEY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@echo "demo SECRET_KEY generated in $@"
 
 clean:
 	rm -rf var .pytest_cache

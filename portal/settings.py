@@ -3,12 +3,21 @@
 Without DATABASE_URL the portal runs on SQLite under var/; without REDIS_URL Celery uses kombu's
 filesystem transport under var/broker, so `make run` needs no server installed. A bad value
 raises ImproperlyConfigured at start-up (django-environ).
+
+Fail closed (issue 12): DEBUG is off unless the environment turns it on (`make run` does, for the
+demo); there is no committed SECRET_KEY — it comes from SECRET_KEY or a file named by
+SECRET_KEY_FILE (a Docker secret), and without one the project refuses to start unless DEBUG is
+on (then a random key for this process only). HTTPS-only cookies, HSTS, the SSL redirect and a
+Content-Security-Policy without inline script or style are on by default; the test settings
+(tests/settings.py) turn the HTTPS ones off because the test client speaks plain HTTP.
 """
 
+import secrets
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,8 +25,26 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="tongban-insecure-development-key-change-me-in-production")
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _secret(name: str) -> str:
+    """A secret from NAME, or from the file NAME_FILE names (Docker/compose secrets)."""
+    value = env.str(name, default="")
+    path = env.str(f"{name}_FILE", default="")
+    if not value and path:
+        value = Path(path).read_text().strip()
+    return value
+
+
+SECRET_KEY = _secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) is not set and DEBUG is off: refusing to start. "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = "debug-only-" + secrets.token_urlsafe(50)  # this process only; `make run` keeps one in var/
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address the QR codes on notices point to (the public progress page lives under it).
@@ -34,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "core",
     "accounts",
     "matters",
@@ -45,7 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -245,7 +275,45 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+# --- HTTPS, cookies, headers (fail closed) ----------------------------------------------------
+# The reverse proxy's addresses: only from these are X-Forwarded-For and X-Forwarded-Proto
+# believed (core.proxy.TrustedProxyMiddleware strips them from everyone else, before Django's
+# SECURE_PROXY_SSL_HEADER or any address-based limit reads them). Addresses or CIDR networks.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_HTTPS = env.bool("HTTPS", default=not DEBUG)  # the demo (`make run`) serves plain HTTP on 127.0.0.1
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # container health checks speak HTTP to gunicorn directly
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form carries the token in its HTML
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this site only,
+# nothing inline (the templates keep their scripts in static/js and their styles in static/css);
+# PDFs and images of materials are shown inline from the same origin.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "frame-src": [_SELF],
+        "frame-ancestors": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+    },
+}

@@ -24,6 +24,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.health, name="health"),
     path("workbench/", views.workbench, name="workbench"),
     path("progress/", views.progress, name="progress"),
     path("verify/", verification.verify, name="verify"),

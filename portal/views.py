@@ -71,3 +71,17 @@ def progress(request):
     elif number or request.GET.get("id_last4") is not None:
         context["hint"] = _("请同时输入办件编号和申请人身份证号码后4位。")
     return render(request, "portal/progress.html", context)
+
+
+def health(request):
+    """For container health checks and the production check: the process answers and reaches its
+    database. Plain HTTP is allowed here (SECURE_REDIRECT_EXEMPT); nothing about the case data."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo only: DEBUG on (plain HTTP on 127.0.0.1) and the key `make run` keeps in var/.
+export DEBUG="${DEBUG:-true}"
+if [ -z "${SECRET_KEY:-}" ] && [ -z "${SECRET_KEY_FILE:-}" ]; then
+  [ -s var/secret_key ] || (umask 077 && mkdir -p var && python3 -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
+  export SECRET_KEY_FILE="$PWD/var/secret_key"
+fi
 mkdir -p var/broker/queue var/broker/processed
 
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \

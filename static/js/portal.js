@@ -98,3 +98,37 @@
     pick.classList.toggle("has-file", Boolean(file));
   });
 })();
+
+/* What used to be inline (the Content-Security-Policy runs no inline script or style attribute):
+   widths computed on the server (data-width="NN" percent, data-flex="N"), print buttons
+   (data-print), selects that submit their form (data-autosubmit) and "back" links (data-back). */
+(function () {
+  "use strict";
+  var apply = function (root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-width]"), function (el) {
+      var n = parseFloat(el.getAttribute("data-width"));
+      if (!isNaN(n)) el.style.width = Math.max(0, Math.min(100, n)) + "%";
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("[data-flex]"), function (el) {
+      var n = parseFloat(el.getAttribute("data-flex"));
+      if (!isNaN(n)) el.style.flex = String(n);
+    });
+  };
+  apply(document);
+  document.addEventListener("tongban:refreshed", function (event) { apply(event.target); });
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("[data-print], [data-back]");
+    if (!target) return;
+    if (target.hasAttribute("data-print")) {
+      window.print();
+    } else if (window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {
+      event.target.form.submit();
+    }
+  });
+})();

@@ -1,10 +1,10 @@
 """Browser: an agent (委托代办) applies for the principal within the authorisation and succeeds;
 for a matter outside it the apply page says why not and a stale choice is refused with the
-service's message. Reuses the Chromium fixture of test_smoke.py."""
+service's message. The Chromium fixture is in conftest.py."""
 
 import re
 
-from tests.browser.test_smoke import PDF_BYTES, page, pytestmark, sign_in  # noqa: F401 (fixture, marks)
+from tests.browser.test_smoke import PDF_BYTES, sign_in
 from tests.factories import MatterFactory, UserFactory, agent_for
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application
@@ -12,7 +12,7 @@ from workflow.models import Application
 SCREENSHOT = "/tmp/tongban-agent.png"
 
 
-def test_agent_applies_for_the_principal_within_the_authorisation(transactional_db, live_server, page):  # noqa: F811
+def test_agent_applies_for_the_principal_within_the_authorisation(transactional_db, live_server, page):
     from playwright.sync_api import expect
 
     seed_calendar(years=[2026])

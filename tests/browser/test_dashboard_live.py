@@ -4,21 +4,14 @@ top of the card list, highlighted, without a reload. Headless Debian Chromium, a
 
 import datetime as dt
 
-import pytest
-
 from supervision import figures
 from supervision.models import Card
-from tests.browser.test_smoke import CHROMIUM, page, sign_in  # noqa: F401 (the fixture)
+from tests.browser.test_smoke import sign_in
 from tests.supervision.figures_data import make_district
 from workflow.models import SubCase
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
 
-
-def test_new_card_appears_without_reload(transactional_db, live_server, page):  # noqa: F811
+def test_new_card_appears_without_reload(transactional_db, live_server, page):
     from playwright.sync_api import expect
 
     district = make_district(applications=40)

@@ -2,18 +2,15 @@
 shows it queued without download links, the worker builds it, and the page (polling its status
 with fetch) shows 100 % and the links without a reload."""
 
-import pytest
 
 from supervision.models import ReportJob
 from supervision.tasks import build_report
-from tests.browser.test_smoke import page, sign_in  # noqa: F401  (the Chromium fixture and signing in)
+from tests.browser.test_smoke import sign_in
 from tests.factories import MatterFactory, SupervisorFactory
 from workflow.calendar_store import seed_calendar
 
-pytestmark = pytest.mark.browser
 
-
-def test_the_progress_bar_follows_the_worker(transactional_db, live_server, page):  # noqa: F811
+def test_the_progress_bar_follows_the_worker(transactional_db, live_server, page):
     from playwright.sync_api import expect
 
     seed_calendar(years=[2026])

@@ -1,18 +1,14 @@
 """The hall's screen in headless Chromium: it shows a number the moment a clerk calls it, without
 reloading, whether the call comes from the service or from the clerk's page in another tab."""
 
-import pytest
 
-from tests.browser.test_smoke import CHROMIUM, page, sign_in  # noqa: F401 - the fixture and helper are shared
+from tests.browser.test_smoke import sign_in
 from tests.factories import ClerkFactory, HallFactory, WindowFactory, ticket
 from windows import queue_services
 from windows.models import Ticket
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")]
 
-
-def test_the_screen_updates_when_a_ticket_is_called(transactional_db, live_server, page):  # noqa: F811
+def test_the_screen_updates_when_a_ticket_is_called(transactional_db, live_server, page):
     from playwright.sync_api import expect
 
     hall = HallFactory(name="太和镇综合政务服务中心")

@@ -1,56 +1,18 @@
 """Browser smoke test: a citizen applies online in headless Chromium and a clerk accepts it.
 
-Debian's own Chromium driven by Playwright for Python (no browser is ever downloaded); the
+The Chromium fixture `page` is in tests/browser/conftest.py; the
 portal runs on pytest-django's live server, on SQLite or PostgreSQL alike. Assertions are on
 what the person sees, then on the database.
 """
 
-import os
 import re
 
-import pytest
-from django.db import connections
-
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (bench/bench_walk_in.py reads them here)
 from tests.factories import PASSWORD, PDF_BYTES, ClerkFactory, MatterFactory, UserFactory
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOT = "/tmp/tongban-smoke.png"
-TIMEOUT_MS = 15_000
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (apt install chromium, or set CHROMIUM_PATH)"),
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    """A Chromium tab; the browser is closed whatever happens.
-
-    Inside `sync_playwright()` the test's code runs in another context (Playwright switches
-    greenlets through asyncio callbacks), so Django opens a second connection there; it is closed
-    before leaving, or PostgreSQL refuses to drop the test database at the end of the session.
-    """
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-    # plain synchronous calls, so Django's async guard is lifted for this test only.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(TIMEOUT_MS)
-            context.set_default_navigation_timeout(TIMEOUT_MS)
-            tab = context.new_page()
-            tab.on("dialog", lambda dialog: dialog.accept())  # the 确认…? of data-confirm forms
-            yield tab
-        finally:
-            connections.close_all()
-            browser.close()
 
 
 def sign_in(page, base, user):

@@ -2,14 +2,12 @@
 on one screen (issue 5's "done when"), with the figures behind the three-minute target: page
 loads, fields typed, clicks. bench/bench_walk_in.py times the same flow."""
 
-from tests.browser.test_smoke import page, sign_in  # noqa: F401  (the Chromium fixture)
+from tests.browser.test_smoke import sign_in
 from tests.browser.walk_in_flow import Counter, accept_walk_in, build_world
 from workflow.models import Application, Notice
 
-pytestmark = __import__("tests.browser.test_smoke", fromlist=["pytestmark"]).pytestmark
 
-
-def test_clerk_accepts_a_three_matter_walk_in_on_one_screen(transactional_db, live_server, page):  # noqa: F811
+def test_clerk_accepts_a_three_matter_walk_in_on_one_screen(transactional_db, live_server, page):
     world = build_world()
     base = live_server.url
     sign_in(page, base, world["clerk"])
@@ -36,7 +34,7 @@ def test_clerk_accepts_a_three_matter_walk_in_on_one_screen(transactional_db, li
     assert application.notices.filter(kind=Notice.Kind.ACCEPTANCE).count() == 1
 
 
-def test_the_walk_in_screen_works_from_the_keyboard(transactional_db, live_server, page):  # noqa: F811
+def test_the_walk_in_screen_works_from_the_keyboard(transactional_db, live_server, page):
     """Autofocus where the clerk starts, arrow keys and Enter for the questions, Tab between
     fields, Enter in a field accepts; a missing material is named before and after Enter."""
     from playwright.sync_api import expect
