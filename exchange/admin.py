@@ -3,12 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import departments
 from .models import (
+    CatalogFeedVersion,
     DepartmentKey,
     DepartmentSystem,
     ElectronicLicence,
     ExchangeMessage,
     InboundMessage,
     OutboxMessage,
+    Reconciliation,
     RefusedRequest,
 )
 
@@ -131,6 +133,53 @@ class RefusedRequestAdmin(admin.ModelAdmin):
     list_display = ["at", "code", "department_code", "key_id", "method", "path", "remote_addr"]
     list_filter = ["code"]
     readonly_fields = [f.name for f in RefusedRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(admin.ModelAdmin):
+    list_display = ["at", "department", "ok", "unacknowledged_count", "resent_count", "applied_count", "error"]
+    list_filter = ["ok", "department"]
+    readonly_fields = [f.name for f in Reconciliation._meta.fields]
+
+    @admin.display(description=_("未获确认"))
+    def unacknowledged_count(self, obj):
+        return len(obj.unacknowledged)
+
+    @admin.display(description=_("已重发"))
+    def resent_count(self, obj):
+        return len(obj.resent)
+
+    @admin.display(description=_("补办结果"))
+    def applied_count(self, obj):
+        return len(obj.applied)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CatalogFeedVersion)
+class CatalogFeedVersionAdmin(admin.ModelAdmin):
+    list_display = ["version", "published_on", "fetched_at", "what_changed"]
+    readonly_fields = ["version", "published_on", "fetched_at", "what_changed", "report"]
+    exclude = ["matters"]
+
+    @admin.display(description=_("变更摘要"))
+    def what_changed(self, obj):
+        from .catalog_sync import summary
+
+        return summary(obj.report)
 
     def has_add_permission(self, request):
         return False

@@ -250,3 +250,41 @@ class RefusedRequest(models.Model):
         verbose_name = _("被拒绝的接口请求")
         verbose_name_plural = _("被拒绝的接口请求")
         ordering = ["-at"]
+
+
+class Reconciliation(models.Model):
+    """One comparison of what we sent and received with what a department system says it has
+    (`exchange.reconcile`): the figures and the case numbers behind them."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ok = models.BooleanField(_("部门系统可达"), default=True)
+    unacknowledged = models.JSONField(_("未获确认的消息"), default=list)
+    resent = models.JSONField(_("部门系统缺失、已重发的消息"), default=list)
+    applied = models.JSONField(_("补办的审批结果"), default=list)
+    rejected = models.JSONField(_("无法补办的审批结果"), default=list)
+    error = models.CharField(_("错误"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("对账记录")
+        verbose_name_plural = _("对账记录")
+        ordering = ["-at"]
+
+
+class CatalogFeedVersion(models.Model):
+    """A version of the province catalog feed, applied to our catalog once, with its report of
+    what it added, changed and withdrew."""
+
+    version = models.PositiveIntegerField(_("目录版本"), unique=True)
+    published_on = models.CharField(_("发布日期"), max_length=10)
+    fetched_at = models.DateTimeField(_("同步时间"), auto_now_add=True)
+    matters = models.JSONField(_("目录内容"))
+    report = models.JSONField(_("变更报告"), default=dict)
+
+    class Meta:
+        verbose_name = _("省级事项目录版本")
+        verbose_name_plural = _("省级事项目录版本")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"v{self.version}"

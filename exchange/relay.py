@@ -47,6 +47,22 @@ def post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int, dic
         return 0, {}, str(getattr(error, "reason", error))[:255]
 
 
+def signed_get(base_url: str, path: str, *, department: str, key_id: str, secret: str,
+               timeout: float) -> tuple[int, dict, str]:
+    """A signed GET (the reconciler, the catalog feed): (status, answer, error) as `post`."""
+    headers = signing.sign_headers(department=department, key_id=key_id, secret=secret, method="GET", path=path,
+                                   body=b"")
+    request = urllib.request.Request(base_url.rstrip("/") + path, headers=headers, method="GET")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, _json(response.read()), ""
+    except urllib.error.HTTPError as error:
+        answer = _json(error.read())
+        return error.code, answer, str(answer.get("code") or error.reason)[:255]
+    except (OSError, ValueError) as error:
+        return 0, {}, str(getattr(error, "reason", error))[:255]
+
+
 def _json(data: bytes) -> dict:
     try:
         value = json.loads(data or b"{}")

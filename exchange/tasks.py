@@ -25,3 +25,22 @@ def relay_outbox() -> dict:
     if counts:
         logger.info("relay_outbox: %s", counts)
     return counts
+
+
+@shared_task
+def reconcile_departments() -> list[dict]:
+    """Beat, every 10 minutes: compare with every department system (exchange.reconcile)."""
+    from . import departments, reconcile
+
+    departments.forget_old_nonces()
+    return [{"department": run.department.code, "ok": run.ok, "unacknowledged": len(run.unacknowledged),
+             "resent": len(run.resent), "applied": len(run.applied), "rejected": len(run.rejected)}
+            for run in reconcile.reconcile_all()]
+
+
+@shared_task
+def sync_catalog() -> dict | None:
+    """Beat, hourly: new versions of the province catalog feed (exchange.catalog_sync)."""
+    from . import catalog_sync
+
+    return catalog_sync.sync_catalog()

@@ -233,6 +233,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.relay_outbox",
         "schedule": env.float("EXCHANGE_RELAY_INTERVAL_SECONDS", default=5.0),
     },
+    "exchange-reconcile-departments": {
+        "task": "exchange.tasks.reconcile_departments",
+        "schedule": env.float("EXCHANGE_RECONCILE_SECONDS", default=600.0),
+    },
+    "exchange-sync-catalog": {
+        "task": "exchange.tasks.sync_catalog",
+        "schedule": env.float("CATALOG_FEED_SYNC_SECONDS", default=3600.0),
+    },
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
@@ -257,6 +265,10 @@ EXCHANGE_RELAY_BASE_SECONDS = env.float("EXCHANGE_RELAY_BASE_SECONDS", default=2
 EXCHANGE_RELAY_MAX_BACKOFF_SECONDS = env.float("EXCHANGE_RELAY_MAX_BACKOFF_SECONDS", default=300.0)
 EXCHANGE_RELAY_MAX_ATTEMPTS = env.int("EXCHANGE_RELAY_MAX_ATTEMPTS", default=12)  # about 25 minutes of retries
 EXCHANGE_HTTP_TIMEOUT_SECONDS = env.float("EXCHANGE_HTTP_TIMEOUT_SECONDS", default=10.0)
+# The province catalog feed: its address, our key there ("id:secret") and the code we sign as.
+CATALOG_FEED_URL = env.str("CATALOG_FEED_URL", default="")
+CATALOG_FEED_KEY = env.str("CATALOG_FEED_KEY", default="")
+CATALOG_FEED_CLIENT = env.str("CATALOG_FEED_CLIENT", default="QXZWFWZX")
 
 CACHES = {
     "default": (
