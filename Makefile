@@ -6,14 +6,15 @@ PYTHON_FOR_KEY := $(shell command -v python3 || echo $(PYTHON))
 SETUP := $(VENV)/.setup-done
 SETUP_DEV := $(VENV)/.setup-dev-done
 
-VENDOR := static/vendor/chart.umd.min.js
+# The bundle and the source map it names (collectstatic with DEBUG off resolves the reference).
+VENDOR := static/vendor/chart.umd.min.js.map
 # The settings fail closed: no committed SECRET_KEY, DEBUG off. The demo keeps a key of its own in
 # var/ (generated once, git-ignored) and turns DEBUG on; nothing else does.
 DEMO_KEY := var/secret_key
 run demo: export DEBUG := true
 run demo bench: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
 
-.PHONY: run test lint system-deps demo bench clean vendor
+.PHONY: run test lint system-deps demo bench clean vendor prod-check
 
 run: $(SETUP) $(VENDOR) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
@@ -52,8 +53,14 @@ $(VENDOR): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || scripts/system-deps.sh
 	npm ci --no-audit --no-fund --silent
 	@mkdir -p static/vendor
-	cp node_modules/chart.js/dist/chart.umd.min.js $@
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js.map $@
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+
+# The production settings (DEBUG off, collectstatic, check --deploy, gunicorn answering; the
+# image when Docker is there): scripts/prod-check.sh, which CI runs after the tests.
+prod-check: $(SETUP) $(VENDOR)
+	@scripts/prod-check.sh
 
 demo: $(SETUP) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput

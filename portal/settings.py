@@ -111,6 +111,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The password may come from a file (a Docker secret) instead of sitting in DATABASE_URL.
+if _db_password := _secret("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = _db_password
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server and Celery worker share the file: wait for the other's write instead of failing,
     # and take the write lock at BEGIN so that read-then-write transactions do not deadlock.

@@ -156,3 +156,12 @@ def test_client_from_ignores_garbage_and_all_proxy_chains(settings):
     assert client_from("10.0.0.1", "not-an-ip, 10.0.0.2") == "10.0.0.2"
     assert client_from("10.0.0.1", "") == "10.0.0.1"
     assert client_from("8.8.8.8", "1.1.1.1") == "8.8.8.8"
+
+
+def test_the_database_password_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "db_password"
+    secret.write_text("s3cret-from-file\n")
+    result = run_django("from django.conf import settings as s; print(s.DATABASES['default']['PASSWORD'])",
+                        DEBUG="true", DATABASE_URL="postgres://tongban@db:5432/tongban",
+                        DATABASE_PASSWORD_FILE=str(secret))
+    assert result.stdout.strip() == "s3cret-from-file", result.stderr

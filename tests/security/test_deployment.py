@@ -1,0 +1,59 @@
+"""Issue 12 A: the image and the compose deployment (what can be checked without a Docker
+daemon; scripts/prod-check.sh builds the image where one is present)."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_only_the_proxy_publishes_ports_and_gunicorn_trusts_only_its_address():
+    services = compose()["services"]
+    published = {name for name, svc in services.items() if svc.get("ports")}
+    assert published == {"proxy"}
+    proxy_ip = services["proxy"]["networks"]["internal"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == proxy_ip
+    assert "web:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
+
+
+def test_a_one_shot_migrate_service_and_nobody_else_migrates():
+    services = compose()["services"]
+    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        assert "migrate" not in " ".join(services[name]["command"])
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert "migrate" not in (ROOT / "Dockerfile").read_text().split("CMD", 1)[1]
+
+
+def test_every_long_running_service_has_a_healthcheck():
+    services = compose()["services"]
+    for name, svc in services.items():
+        if name != "migrate":
+            assert svc.get("healthcheck", {}).get("test"), name
+
+
+def test_secrets_come_from_files_never_from_the_compose_file():
+    data = compose()
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "POSTGRES_PASSWORD:" not in text and "tongban:tongban@" not in text
+    web = data["services"]["web"]["environment"]
+    assert web["SECRET_KEY_FILE"].startswith("/run/secrets/")
+    assert web["DATABASE_PASSWORD_FILE"].startswith("/run/secrets/")
+    assert "@" in web["DATABASE_URL"] and ":" not in web["DATABASE_URL"].split("//")[1].split("@")[0]
+    assert set(data["secrets"]) == {"secret_key", "db_password"}
+    assert "secrets/" in (ROOT / ".gitignore").read_text()
+
+
+def test_the_image_runs_as_a_user_and_leaves_local_data_out():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "\nUSER tongban\n" in dockerfile and "HEALTHCHECK" in dockerfile
+    assert "chart.umd.min.js.map" in dockerfile  # collectstatic resolves the bundle's source map
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for path in (".git", ".venv", "var", "node_modules", "secrets", ".env"):
+        assert path in ignored, path
