@@ -71,6 +71,15 @@ class User(AbstractUser):
         SUPERVISOR = "supervisor", _("督查人员")
         ADMINISTRATOR = "administrator", _("系统管理员")
 
+    # What a page for one role tells anyone else who opens it (core.web.access.role_required).
+    ROLE_REFUSALS = {
+        Role.PUBLIC: _("该页面供群众和企业办事使用,工作人员请使用工作台。"),
+        Role.CLERK: _("该页面仅限综合窗口人员使用。"),
+        Role.REVIEWER: _("该页面仅限部门审批人员使用。"),
+        Role.SUPERVISOR: _("该页面仅限督查人员使用。"),
+        Role.ADMINISTRATOR: _("该页面仅限系统管理员使用。"),
+    }
+
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.PUBLIC)
     real_name = models.CharField(_("真实姓名"), max_length=64)
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, null=True, blank=True)
@@ -94,6 +103,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.real_name or self.username
+
+    @classmethod
+    def role_refusal(cls, role) -> str:
+        """The refusal a page reserved to `role` shows anyone else ("" when none is written)."""
+        message = cls.ROLE_REFUSALS.get(role)
+        return str(message) if message else ""
 
     def clean(self):
         super().clean()

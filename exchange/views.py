@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.views import role_required
 from core.throttle import FailureThrottle, client_address
+from core.web.access import role_required
 
 from . import selectors
 from .services import normalise_code

@@ -1,88 +1,29 @@
 """The guide pages (办事指南): matter search and detail, themes ("一件事") and their combined
 material list. Read-only, open to everyone.
 
-Also the page side of the one form (一表式), shared by the online apply page (workflow) and the
-walk-in page (windows): `read_oneform` takes the posted values of exactly the form's fields,
-`oneform_rows` pairs each field with its value and errors for `matters/_oneform.html`, and
-`material_rows` does the same for the material requirements. Validation stays in
-matters.oneform and the services.
-
 And the administrator's catalog pages: the whole catalog as XLSX, and its import with a
 per-row report (matters.catalog_xlsx).
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from accounts.views import not_found_page, role_required, show_domain_error
 from core.clock.law import yellow_line
+from core.web.access import not_found_page, role_required, show_domain_error
+from core.web.files import pdf_response, xlsx_response
+from core.web.paging import page_of
 
 from . import catalog_xlsx, manual, selectors, versioning
 from .models import FormField, MaterialRequirement, Matter, MatterVersion, Target, Theme
 from .oneform import form_fields, material_requirements
+from .oneform_pages import material_rows
 from .questions import combinations
 from .situation_pages import bring_and_shared, situation_page
-
-FIELD_PREFIX = "field_"  # posted names of the one form's fields: field_<key>, never clashing with ours
-
-
-# --- the one form on pages ---------------------------------------------------------------------
-
-
-def read_oneform(post, fields) -> dict:
-    return {field.key: post.get(FIELD_PREFIX + field.key, "") for field in fields}
-
-
-def oneform_rows(fields, values: dict, errors: dict) -> list[dict]:
-    rows = []
-    for field in fields:
-        rows.append({
-            "field": field,
-            "name": FIELD_PREFIX + field.key,
-            "id": f"id_{FIELD_PREFIX}{field.key}",
-            "value": values.get(field.key, ""),
-            "errors": errors.get(field.key, []),
-            "choices": field.choices if field.type == FormField.Type.CHOICE else [],
-        })
-    return rows
-
-
-def material_label(requirement, duplicated: set) -> str:
-    """A material's name, with its matter's when two matters of one theme ask for the same name."""
-    if requirement.name in duplicated:
-        return f"{requirement.name}({requirement.matter.name})"
-    return requirement.name
-
-
-def duplicated_names(requirements) -> set:
-    seen, twice = set(), set()
-    for requirement in requirements:
-        (twice if requirement.name in seen else seen).add(requirement.name)
-    return twice
-
-
-def material_rows(requirements, errors: dict, *, checked=()) -> dict:
-    """{"bring": [...], "shared": [...]}: what the applicant hands in, and what is 免提交."""
-    twice = duplicated_names(requirements)
-    bring, shared = [], []
-    for requirement in requirements:
-        row = {
-            "requirement": requirement,
-            "label": material_label(requirement, twice),
-            "name": f"material_{requirement.pk}",
-            "errors": errors.get(f"material_{requirement.pk}", []),
-            "checked": requirement.pk in checked,
-        }
-        (bring if requirement.source == MaterialRequirement.Source.APPLICANT else shared).append(row)
-    return {"bring": bring, "shared": shared}
 
 
 def yuan(fen: int) -> str:
@@ -104,7 +45,7 @@ def guide(request):
     department = request.GET.get("department", "").strip()[:32]
     theme = request.GET.get("theme", "").strip()[:48]
     matters = selectors.search_matters(q=q, target=target, department=department, level=level, theme=theme)
-    page = Paginator(matters, 20).get_page(request.GET.get("page"))
+    page = page_of(request, matters, 20)
     query = request.GET.copy()
     query.pop("page", None)
     filtered = bool(q or target or department or level or theme)
@@ -193,12 +134,6 @@ def matter_version_detail(request, code, number):
     })
 
 
-def _pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=\"guide.pdf\"; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @require_GET
 def matter_guide_pdf(request, code, number=None):
     """The guide as PDF (real text, embedded CJK font): the current version, or version `number`."""
@@ -214,7 +149,7 @@ def matter_guide_pdf(request, code, number=None):
         if version is None:
             return not_found_page(request, _("该事项没有这一版本的办事指南。"))
     shown = context["matter"].version
-    return _pdf_response(guide_pdf(guide=context), f"办事指南-{matter.name}-v{shown}.pdf")
+    return pdf_response(guide_pdf(guide=context), f"办事指南-{matter.name}-v{shown}.pdf", ascii_name="guide.pdf")
 
 
 FILE_KINDS = {"form": "blank_form", "sample": "sample"}
@@ -298,16 +233,6 @@ def theme_detail(request, code):
 
 # --- the catalog as a workbook (administrators) ----------------------------------------------------
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _catalog_page(request, *, report=None, status=200):
     return render(request, "matters/catalog_transfer.html", {
         "title": _("事项目录导入导出"),
@@ -332,7 +257,7 @@ def catalog_transfer(request):
 @role_required(User.Role.ADMINISTRATOR, allow_superuser=True)
 def catalog_export(request):
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(catalog_xlsx.export_catalog(), f"事项目录-{stamp}.xlsx")
+    return xlsx_response(catalog_xlsx.export_catalog(), f"事项目录-{stamp}.xlsx", ascii_name="catalog.xlsx")
 
 
 @require_POST

@@ -13,8 +13,8 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from accounts.models import Department
-from accounts.views import show_domain_error
 from core.errors import DomainError
+from core.web.access import show_domain_error
 from matters.models import Matter
 from workflow import disclosure
 

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.MethodNotAllowedPage",
+    "core.web.errors.ErrorPages",  # innermost: the Chinese 404/403/500 with DEBUG on too
 ]
 
 ROOT_URLCONF = "portal.urls"

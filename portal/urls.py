@@ -13,3 +13,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("portal.site_urls")),
 ]
+
+# The portal's own error answers (core.web.errors; core.web.errors.ErrorPages serves them with
+# DEBUG on as well).
+handler403 = "core.web.errors.permission_denied"
+handler404 = "core.web.errors.page_not_found"
+handler500 = "core.web.errors.server_error"

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Hall, Region, User
-from accounts.views import role_required
+from core.web.access import role_required
+from core.web.files import xlsx_response
 from matters import audit as catalog_audit
 from matters.models import Matter, Target
-from matters.views import xlsx_response
 from windows.models import Seat, Window
 
 HALL_LEVELS = {

@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Department, User
-from accounts.views import role_required
+from core.web.access import role_required
+from core.web.files import xlsx_response
 from matters.models import Matter
-from matters.views import xlsx_response
 from windows.models import Seat, Window
 from windows.selectors import authorised_matter_ids
 

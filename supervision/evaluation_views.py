@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Department, User
-from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import DomainError
+from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 
 from . import evaluation
 from .models import ReportJob

@@ -15,16 +15,16 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.throttle import client_address
+from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.paging import page_of
 from matters.documents import qr_png_data_uri
 from workflow.models import Application
 
@@ -209,8 +209,7 @@ def followup_list(request):
     user, today = request.user, _today()
     filters = {"state": request.GET.get("state", "open"), "overdue": request.GET.get("overdue", "")}
     visible = feedback.followups_for(user)
-    page = Paginator(feedback.filter_followups(visible, today=today, **filters).order_by("due", "pk"), 50) \
-        .get_page(request.GET.get("page"))
+    page = page_of(request, feedback.filter_followups(visible, today=today, **filters).order_by("due", "pk"), 50)
     return render(request, "supervision/followup_list.html", {
         "title": _("差评整改"), "scope": _scope(user), "page": page, "filters": filters, "today": today,
         "counts": feedback.followup_counts(today=today, qs=visible), "states": FollowUp.State.choices,
@@ -304,7 +303,7 @@ def rating_list(request):
                "valid": request.GET.get("valid", "")}
     visible = feedback.ratings_for(user)
     rows = feedback.filter_ratings(visible, start=start, end=end, **filters)
-    page = Paginator(rows.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows.order_by("-created_at", "-pk"), 50)
     by = request.GET.get("by", "department")
     if by not in feedback.DIMENSIONS:
         by = "department"
@@ -329,7 +328,7 @@ def appeal_list(request):
     qs = feedback.appeals_for(request.user)
     if state in RatingAppeal.State.values:
         qs = qs.filter(state=state)
-    page = Paginator(qs.select_related("rating__followup"), 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs.select_related("rating__followup"), 50)
     return render(request, "supervision/appeal_list.html", {
         "title": _("差评申诉审核"), "page": page, "state": state, "states": RatingAppeal.State.choices,
         "query": f"state={state}",
@@ -346,7 +345,7 @@ def complaint_list(request):
                "overdue": request.GET.get("overdue", "")}
     visible = feedback.complaints_for_staff(user)
     qs = feedback.filter_complaints(visible, today=today, **filters).order_by("due", "pk")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 50)
     is_supervisor = user.is_supervisor or user.is_superuser
     return render(request, "supervision/complaint_list.html", {
         "title": _("投诉举报办理"), "scope": _scope(user), "page": page, "filters": filters, "today": today,

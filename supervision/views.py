@@ -13,7 +13,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department, User
-from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import DomainError, Forbidden
+from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.paging import page_of
 from matters.models import Matter
 from windows.models import Ticket
 from workflow.models import SubCase
@@ -243,7 +243,7 @@ def card_list(request):
         cards = cards.order_by("level", F("due").asc(nulls_last=True), "-pk")
     else:
         cards = cards.order_by("-opened_at", "-pk")
-    page = Paginator(cards, 50).get_page(request.GET.get("page"))
+    page = page_of(request, cards, 50)
     _with_permissions(user, page.object_list)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     if user.is_supervisor or user.is_superuser:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department, Hall, User
-from accounts.views import not_found_page, role_required, show_domain_error
 from core.errors import DomainError
+from core.web.access import not_found_page, role_required, show_domain_error
 
 from . import clock
 from . import queue_selectors as selectors

@@ -98,7 +98,7 @@ def walk_in_register(
     `agent`: {"real_name", "id_number"} of a 代办人 acting for the applicant (委托代办), checked
     against the principal's authorisation exactly as online (application_submit refuses outside it).
     """
-    from matters.views import duplicated_names, material_label  # labels as the screens show them
+    from matters.oneform_pages import duplicated_names, material_label  # labels as the screens show them
 
     decision = decision or (Decision.ACCEPT_IF_COMPLETE if accept_now else Decision.REGISTER)
     matters = list(matters)

@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 from accounts.identity import IdentityError, mask, mask_name, mask_phone, validate_credit_code, validate_id_number
 from accounts.models import Enterprise, Hall, User
 from accounts.selectors import enterprise_by_credit_code
-from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import DomainError, Invalid, NotFound
+from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
 from matters.oneform import form_fields, material_requirements
+from matters.oneform_pages import material_rows, oneform_rows, read_oneform
 from matters.situation_pages import situation_page
-from matters.views import material_rows, oneform_rows, read_oneform
 from workflow import hooks, tasks
 from workflow import selectors as cases
 from workflow.calendar_store import load_calendar

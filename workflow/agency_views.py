@@ -14,8 +14,8 @@ from accounts import selectors as people
 from accounts import services as accounts_services
 from accounts.forms import AgentGrantForm
 from accounts.models import AgentAuthorisation, Enterprise, User
-from accounts.views import not_found_page, role_required, show_domain_error
 from core.errors import DomainError
+from core.web.access import not_found_page, role_required, show_domain_error
 from matters.models import Matter
 
 from .views import agency_shown

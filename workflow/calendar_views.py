@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.views import role_required, show_domain_error
 from core.clock.notice import NoticeError, parse_lines, parse_notice
 from core.errors import DomainError, Invalid
+from core.web.access import role_required, show_domain_error
 
 from .calendar_store import enter_year
 from .models import CalendarChange, CalendarYear

@@ -13,7 +13,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +22,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.identity import mask
 from accounts.models import User
-from accounts.views import not_found_page, not_found_pages, role_required, show_domain_error
 from core.errors import Conflict, DomainError, Invalid
+from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.paging import page_of
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
+from matters.oneform_pages import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 from matters.situation_pages import situation_page
-from matters.views import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 
 from . import hooks, selectors, services
 from .calendar_store import load_calendar
@@ -295,7 +295,7 @@ def my_applications(request):
         applications = applications.exclude(state__in=Application.OPEN_STATES)
     else:
         state = ""
-    page = Paginator(applications, 20).get_page(request.GET.get("page"))
+    page = page_of(request, applications, 20)
     return render(request, "workflow/my_applications.html", {
         "title": _("我的办件"), "page": page, "state": state, "query": f"state={state}" if state else "",
     })
@@ -703,7 +703,7 @@ def review_list(request):
     subcases = selectors.subcases_for(request.user)
     open_ = selectors.with_clocks(subcases.filter(state__in=SubCase.OPEN_STATES).order_by("deadline", "pk")[:500])
     decided = subcases.exclude(state__in=SubCase.OPEN_STATES).order_by("-decided_at", "-pk")
-    page = Paginator(decided, 20).get_page(request.GET.get("page"))
+    page = page_of(request, decided, 20)
     return render(request, "workflow/review_list.html", {
         "title": _("部门审批"),
         "department": request.user.department,

@@ -1,0 +1,57 @@
+"""The one form (一表式) on pages, shared by the online apply page (workflow) and the walk-in page
+(windows): `read_oneform` takes the posted values of exactly the form's fields, `oneform_rows`
+pairs each field with its value and errors for `matters/_oneform.html`, and `material_rows` does
+the same for the material requirements. Validation stays in matters.oneform and the services."""
+
+from .models import FormField, MaterialRequirement
+
+FIELD_PREFIX = "field_"  # posted names of the one form's fields: field_<key>, never clashing with ours
+
+
+def read_oneform(post, fields) -> dict:
+    return {field.key: post.get(FIELD_PREFIX + field.key, "") for field in fields}
+
+
+def oneform_rows(fields, values: dict, errors: dict) -> list[dict]:
+    rows = []
+    for field in fields:
+        rows.append({
+            "field": field,
+            "name": FIELD_PREFIX + field.key,
+            "id": f"id_{FIELD_PREFIX}{field.key}",
+            "value": values.get(field.key, ""),
+            "errors": errors.get(field.key, []),
+            "choices": field.choices if field.type == FormField.Type.CHOICE else [],
+        })
+    return rows
+
+
+def material_label(requirement, duplicated: set) -> str:
+    """A material's name, with its matter's when two matters of one theme ask for the same name."""
+    if requirement.name in duplicated:
+        return f"{requirement.name}({requirement.matter.name})"
+    return requirement.name
+
+
+def duplicated_names(requirements) -> set:
+    seen, twice = set(), set()
+    for requirement in requirements:
+        (twice if requirement.name in seen else seen).add(requirement.name)
+    return twice
+
+
+def material_rows(requirements, errors: dict, *, checked=()) -> dict:
+    """{"bring": [...], "shared": [...]}: what the applicant hands in, and what is 免提交."""
+    twice = duplicated_names(requirements)
+    bring, shared = [], []
+    for requirement in requirements:
+        row = {
+            "requirement": requirement,
+            "label": material_label(requirement, twice),
+            "name": f"material_{requirement.pk}",
+            "errors": errors.get(f"material_{requirement.pk}", []),
+            "checked": requirement.pk in checked,
+        }
+        (bring if requirement.source == MaterialRequirement.Source.APPLICANT else shared).append(row)
+    return {"bring": bring, "shared": shared}
+
