@@ -431,8 +431,8 @@ class Handler(BaseHTTPRequestHandler):
                 f'<input name="valid_until" type="date" title="证照有效期至"> <button>提交</button></form></td></tr>'
             )
         return (
-            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{html.escape(system.name)}审批系统</title>'
-            f"<h1>{html.escape(system.name)} 自建审批系统(参考实现)</h1>"
+            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{html.escape(system.name)}</title>'
+            f"<h1>{html.escape(system.name)}(部门自建审批系统参考实现)</h1>"
             f"<p>部门编码 {html.escape(system.department)};收到子件 {len(cases)} 件。</p>"
             "<table border=1 cellpadding=4><tr><th>子件编号</th><th>事项</th><th>申请人</th><th>办结期限</th>"
             f"<th>办理情况</th><th>审批</th></tr>{''.join(rows)}</table></html>"

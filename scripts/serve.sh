@@ -13,12 +13,31 @@ if [ -z "${SECRET_KEY:-}" ] && [ -z "${SECRET_KEY_FILE:-}" ]; then
 fi
 mkdir -p var/broker/queue var/broker/processed
 
+# One demo department (区卫生健康局) decides in its own system: the reference department system
+# (refsys, its own process, port and SQLite file) receives its sub-cases and sends its decisions
+# back here, signed; it also serves the province catalog feed (manage.py sync_catalog).
+REFSYS_PORT="${REFSYS_PORT:-8701}"
+read -r REF_DEPT REF_KEY REF_NAME < <($PY manage.py demo_department_system --url "http://127.0.0.1:$REFSYS_PORT" \
+  --print-args --catalog-seed var/refsys-catalog.json)
+export CATALOG_FEED_URL="${CATALOG_FEED_URL:-http://127.0.0.1:$REFSYS_PORT}" CATALOG_FEED_KEY="${CATALOG_FEED_KEY:-$REF_KEY}"
+$PY -m refsys --port "$REFSYS_PORT" --db var/refsys.sqlite3 --department "$REF_DEPT" --name "$REF_NAME" \
+  --key "$REF_KEY" --portal "http://127.0.0.1:${PORT:-8000}" --catalog var/refsys-catalog.json >var/refsys.log 2>&1 &
+REFSYS=$!
+
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $REFSYS 2>/dev/null; wait $WORKER $REFSYS 2>/dev/null' EXIT INT TERM
+
+# Once the portal answers: one sub-case out to the department's system and back (var/demo_exchange.log).
+( for _ in $(seq 1 60); do
+    $PY -c "import urllib.request as u; u.urlopen('http://127.0.0.1:${PORT:-8000}/', timeout=2)" 2>/dev/null && break
+    sleep 1
+  done
+  $PY manage.py demo_exchange >var/demo_exchange.log 2>&1 && cat var/demo_exchange.log ) &
 
 $PY manage.py demo_accounts
 echo "后台任务日志: var/celery.log"
+echo "部门自建审批系统(参考实现,${REF_NAME}): http://127.0.0.1:$REFSYS_PORT/  日志 var/refsys.log"
 echo "门户地址: http://127.0.0.1:${PORT:-8000}/"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload
