@@ -81,12 +81,29 @@ def deliver(pk: int) -> str | None:
     if not claimed:
         return None
     message = OutboxMessage.objects.select_related("department").get(pk=pk)
-    system = DepartmentSystem.objects.filter(department_id=message.department_id).first()
+    return _attempt(message, _Senders())
+
+
+class _Senders:
+    """Department systems and their signing keys, read once per batch."""
+
+    def __init__(self):
+        self.found: dict[int, tuple] = {}
+
+    def __call__(self, department_id: int):
+        if department_id not in self.found:
+            system = DepartmentSystem.objects.filter(department_id=department_id).first()
+            self.found[department_id] = (system, signing_key(system) if system is not None else None)
+        return self.found[department_id]
+
+
+def _attempt(message: OutboxMessage, senders: _Senders) -> str:
+    """Sign and post a claimed message, then record the outcome in one UPDATE."""
     conf = relay_settings()
+    system, key = senders(message.department_id)
     if system is None:
         status, answer, error = 0, {}, "no department system"
     else:
-        key = signing_key(system)
         body = json.dumps(message.body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = signing.sign_headers(department=message.department.code, key_id=key.key_id, secret=key.secret,
                                        method="POST", path=message.path, body=body)
@@ -103,7 +120,7 @@ def deliver(pk: int) -> str | None:
     else:
         fields.update(next_attempt_at=done + dt.timedelta(seconds=backoff(attempts, base=conf["base"],
                                                                           cap=conf["cap"])))
-    OutboxMessage.objects.filter(pk=pk).update(**fields)
+    OutboxMessage.objects.filter(pk=message.pk).update(**fields)
     return fields.get("status", OutboxMessage.Status.PENDING)
 
 
@@ -113,10 +130,21 @@ def due_ids(limit: int = 200) -> list[int]:
 
 
 def relay_due(limit: int = 200) -> dict[str, int]:
-    """Attempt every due message once (the periodic relay); counts by outcome."""
+    """Attempt every due message once (the periodic relay); counts by outcome. The batch is
+    claimed in one UPDATE that stamps a lease ending at an instant of its own; the rows carrying
+    that instant afterwards are ours (a parallel relay stamps another and gets the others)."""
+    ids = due_ids(limit)
+    if not ids:
+        return {}
+    now = timezone.now()
+    lease_end = now + LEASE
+    OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now).update(
+        next_attempt_at=lease_end)
+    ours = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING, next_attempt_at=lease_end)
     counts: dict[str, int] = {}
-    for pk in due_ids(limit):
-        outcome = deliver(pk) or "skipped"
+    senders = _Senders()
+    for message in ours.select_related("department").order_by("pk"):
+        outcome = _attempt(message, senders)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
