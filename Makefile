@@ -11,10 +11,10 @@ VENDOR := static/vendor/chart.umd.min.js.map
 # The settings fail closed: no committed SECRET_KEY, DEBUG off. The demo keeps a key of its own in
 # var/ (generated once, git-ignored) and turns DEBUG on; nothing else does.
 DEMO_KEY := var/secret_key
-run demo: export DEBUG := true
-run demo bench: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
+run demo totp: export DEBUG := true
+run demo bench totp: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
 
-.PHONY: run test lint system-deps demo bench clean vendor prod-check
+.PHONY: run test lint system-deps demo bench clean vendor prod-check totp
 
 run: $(SETUP) $(VENDOR) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
@@ -56,6 +56,10 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
 	cp node_modules/chart.js/dist/chart.umd.min.js.map $@
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
+
+# The current TOTP code of a demo staff account (demo data only): make totp U=clerk_taihe
+totp: $(SETUP) $(DEMO_KEY)
+	@$(PY) manage.py demo_totp $(U)
 
 # The production settings (DEBUG off, collectstatic, check --deploy, gunicorn answering; the
 # image when Docker is there): scripts/prod-check.sh, which CI runs after the tests.

@@ -1,20 +1,24 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_out
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError, Invalid
 
-from . import services
+from . import guards, services
+from .security import otp_failed, requires_otp, totp_device
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(style={"input_type": "password"}, max_length=256)
+    otp_token = serializers.CharField(required=False, allow_blank=True, max_length=6,
+                                      help_text="工作人员必填:身份验证器上的6位动态口令。")
 
 
 class UserSerializer(serializers.Serializer):
@@ -28,23 +32,47 @@ class UserSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
+    """A new token per sign-in (django-rest-knox): valid 8 hours, stored as a digest, deleted by
+    POST /api/auth/logout/. Five failures per account or per client lock both out for 15 minutes
+    (django-axes answers 429 `locked_out`); staff add their TOTP code."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField(), "user": UserSerializer()}),
+        responses=inline_serializer("TokenResponse", {
+            "token": serializers.CharField(), "expiry": serializers.DateTimeField(), "user": UserSerializer()}),
         summary="用用户名和密码换取接口令牌",
-        description="之后的请求带上请求头 `Authorization: Token <token>`。",
+        description="之后的请求带上请求头 `Authorization: Token <token>`。令牌8小时后失效,退出时作废。",
     )
     def post(self, request):
         payload = TokenRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = authenticate(request, **payload.validated_data)
+        data = payload.validated_data
+        http_request = request._request  # django-axes marks and counts on the Django request
+        user = authenticate(http_request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise DomainError(_("用户名或密码不正确。"), code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "user": UserSerializer(user).data})
+        if requires_otp(user) and totp_device(user, data.get("otp_token", "")) is None:
+            otp_failed(http_request, data["username"])
+            raise DomainError(_("工作人员须提供身份验证器上的6位动态口令;口令不正确或已过期。"), code="otp_required",
+                              fields={"otp_token": [_("请填写6位动态口令。")]})
+        instance, token = AuthToken.objects.create(user)
+        return Response({"token": token, "expiry": instance.expiry, "user": UserSerializer(user).data})
+
+
+class TokenLogoutView(APIView):
+    """Sign-out for API clients: the token used for this request stops working at once."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, summary="退出:作废当前接口令牌")
+    def post(self, request):
+        request._auth.delete()
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SignUpSerializer(serializers.Serializer):
@@ -65,7 +93,14 @@ class SignUpView(APIView):
         if not payload.is_valid():
             raise Invalid(_("注册信息有误,请按提示修改。"), code="invalid_sign_up",
                           fields={k: [str(m) for m in v] for k, v in payload.errors.items()})
-        user = services.user_sign_up(**payload.validated_data)
+        id_number = payload.validated_data["id_number"]
+        guards.refuse_if_blocked(request, id_number)
+        try:
+            user = services.user_sign_up(**payload.validated_data)
+        except DomainError as exc:
+            guards.count(request, id_number, exc)
+            raise
+        guards.count(request, id_number, None)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

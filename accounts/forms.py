@@ -8,12 +8,35 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
+    """Password sign-in; staff and administrators add the 6-digit code of their authenticator
+    (TOTP). A wrong code is a failed sign-in for the lockout (accounts.security)."""
+
+    otp_token = forms.CharField(
+        label=_("动态口令"), required=False, max_length=6,
+        help_text=_("工作人员必填:手机令牌(身份验证器)上的6位数字。群众和企业无需填写。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "mono"}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.otp_device = None
         self.fields["username"].label = _("用户名")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         self.fields["password"].label = _("密码")
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean(self):
+        from .security import otp_failed, requires_otp, totp_device
+
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and requires_otp(user):
+            self.otp_device = totp_device(user, cleaned.get("otp_token", ""))
+            if self.otp_device is None:
+                otp_failed(self.request, cleaned.get("username", ""))
+                raise forms.ValidationError(
+                    _("工作人员须填写手机令牌上的6位动态口令;口令不正确或已过期,请重新输入。"), code="otp_required")
+        return cleaned
 
 
 class SignUpForm(forms.Form):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -34,6 +35,11 @@ def _clean_identity(*, real_name, id_number, phone):
     return real_name, id_number, phone, errors
 
 
+ID_UNAVAILABLE = gettext_lazy("无法用该身份证号码注册。如您已注册,请直接登录;如曾在政务服务窗口办事,请使用“认领窗口登记的账号”;"
+                   "仍有疑问请携带身份证到任一综合窗口办理。")
+ID_UNAVAILABLE_FIELD = gettext_lazy("无法用该身份证号码注册,请直接登录或认领窗口登记的账号。")
+
+
 @transaction.atomic
 def user_sign_up(*, username, password, real_name, id_number, phone) -> User:
     """Real-name registration of a citizen: the ID number is checked (GB 11643 check digit,
@@ -44,16 +50,21 @@ def user_sign_up(*, username, password, real_name, id_number, phone) -> User:
         errors["username"] = [_("请填写用户名(不超过64个字符)。")]
     elif User.objects.filter(username=username).exists():
         errors["username"] = [_("该用户名已被使用。")]
-    existing = User.objects.filter(id_number=id_number).first() if "id_number" not in errors else None
-    if existing is not None and not existing.has_usable_password():
-        errors["id_number"] = [_("该身份证号码已在政务服务窗口登记,请使用“认领窗口登记的账号”设置密码。")]
-    elif existing is not None:
-        errors["id_number"] = [_("该身份证号码已注册,请直接登录或找回密码。")]
+    # One answer whether the number has an account or only a window registration: the page must
+    # not tell a visitor whether somebody is registered or has been to a hall (accounts.guards
+    # limits the attempts).
+    if "id_number" not in errors and User.objects.filter(id_number=id_number).exists():
+        errors["id_number"] = [str(ID_UNAVAILABLE_FIELD)]
+        id_unavailable = True
+    else:
+        id_unavailable = False
     user = User(username=username, real_name=real_name, id_number=id_number, phone=phone, role=User.Role.PUBLIC)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
+    if id_unavailable:
+        raise Invalid(ID_UNAVAILABLE, code="id_number_unavailable", fields=errors)
     if errors:
         raise Invalid(_("注册信息有误,请按提示修改。"), code="invalid_sign_up", fields=errors)
     user.set_password(password)
@@ -61,7 +72,7 @@ def user_sign_up(*, username, password, real_name, id_number, phone) -> User:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise Invalid(_("该用户名或身份证号码已注册。"), code="already_registered") from None
+        raise Invalid(ID_UNAVAILABLE, code="id_number_unavailable") from None
     return user
 
 
@@ -100,10 +111,10 @@ def account_claim(*, id_number, real_name, phone, application_number, username, 
     except IdentityError as exc:
         raise Invalid(str(exc), code="invalid_id_number", fields={"id_number": [str(exc)]}) from None
     user = User.objects.select_for_update().filter(id_number=id_number).first()
-    if user is None or user.role != User.Role.PUBLIC:
+    # An account that already has a password gets the same answer as a mismatch: the page must
+    # not tell a guesser that the number is registered.
+    if user is None or user.role != User.Role.PUBLIC or user.has_usable_password():
         raise refused
-    if user.has_usable_password():
-        raise Conflict(_("该身份证号码已注册,请直接登录或找回密码。"), code="already_registered")
     try:
         phone = validate_phone(phone)
     except IdentityError:

@@ -5,25 +5,33 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from core.errors import DomainError
-from core.throttle import FailureThrottle, client_address
 from core.web.access import not_found_page, role_required, show_domain_error
 
-from . import services
+from . import guards, services
 from .forms import ClaimForm, LoginForm, MembershipRequestForm, SignUpForm
 from .models import EnterpriseMembership, MembershipRequest, User
 
 
+@method_decorator(sensitive_post_parameters("password", "otp_token"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("登录")}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.otp_device is not None:
+            otp_login(self.request, form.otp_device)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -40,27 +48,36 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("portal:workbench")
     form = SignUpForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_sign_up(
-                username=data["username"], password=data["password1"], real_name=data["real_name"],
-                id_number=data["id_number"], phone=data["phone"],
-            )
+            guards.refuse_if_blocked(request, data["id_number"])
+            try:
+                user = services.user_sign_up(
+                    username=data["username"], password=data["password1"], real_name=data["real_name"],
+                    id_number=data["id_number"], phone=data["phone"],
+                )
+            except DomainError as exc:
+                guards.count(request, data["id_number"], exc)
+                raise
+            guards.count(request, data["id_number"], None)
         except DomainError as exc:
             show_domain_error(request, exc)
             form.add_domain_errors(exc.fields)
+            status = exc.status
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功,欢迎您,%(name)s。") % {"name": user.real_name})
             return redirect("portal:workbench")
-    return render(request, "accounts/signup.html", {"form": form, "title": _("实名注册")}, status=400 if form.errors else 200)
+    if status == 200 and form.errors:
+        status = 400
+    return render(request, "accounts/signup.html", {"form": form, "title": _("实名注册")}, status=status)
 
 
 # --- claiming an account a window registered ---------------------------------------------------
 
-CLAIM_LIMIT, CLAIM_WINDOW = 5, 15 * 60
-claim_throttle = FailureThrottle("claim", limit=CLAIM_LIMIT, window=CLAIM_WINDOW)
+CLAIM_LIMIT, CLAIM_WINDOW = guards.id_failures.limit, guards.WINDOW  # per ID number and per address
 
 
 @sensitive_post_parameters("password1", "password2", "id_number", "application_number")
@@ -72,11 +89,8 @@ def claim(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        client, ident = client_address(request), data["id_number"].strip().upper()
-        if claim_throttle.blocked(c=client, i=ident):
-            messages.error(request, _("尝试次数过多,请 15 分钟后再试,或携带身份证到任一窗口办理。"))
-            status = 429
-        else:
+        try:
+            guards.refuse_if_blocked(request, data["id_number"])
             try:
                 user = services.account_claim(
                     id_number=data["id_number"], real_name=data["real_name"], phone=data["phone"],
@@ -84,16 +98,18 @@ def claim(request):
                     password=data["password1"],
                 )
             except DomainError as exc:
-                if exc.code == "claim_mismatch":
-                    claim_throttle.fail(c=client, i=ident)
-                show_domain_error(request, exc)
-                form.add_domain_errors(exc.fields)
-                status = exc.status
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("账号认领成功,欢迎您,%(name)s。您在窗口办理的办件已在“我的办件”中。")
-                                 % {"name": user.real_name})
-                return redirect("portal:my_applications")
+                guards.count(request, data["id_number"], exc)
+                raise
+            guards.count(request, data["id_number"], None)
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            form.add_domain_errors(exc.fields)
+            status = exc.status
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("账号认领成功,欢迎您,%(name)s。您在窗口办理的办件已在“我的办件”中。")
+                             % {"name": user.real_name})
+            return redirect("portal:my_applications")
     elif form.errors:
         status = 400
     return render(request, "accounts/claim.html", {"form": form, "title": _("认领窗口登记的账号")}, status=status)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import MeView, SignUpView, TokenView
+from accounts.api import MeView, SignUpView, TokenLogoutView, TokenView
 from exchange.api import LicenceVerifyView, LicenceViewSet
 from exchange.inbound_api import DepartmentDecisionView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
@@ -28,6 +28,7 @@ router.register("complaints", ComplaintViewSet, basename="api-complaint")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
     path("accounts/signup/", SignUpView.as_view(), name="api-signup"),
     path("accounts/me/", MeView.as_view(), name="api-me"),
     path("calendar/deadline", DeadlineView.as_view(), name="calendar-deadline"),

@@ -13,6 +13,7 @@ Content-Security-Policy without inline script or style are on by default; the te
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -58,7 +59,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -82,9 +86,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.security.SessionGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.MethodNotAllowedPage",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out attempt into the lockout answer
     "core.web.errors.ErrorPages",  # innermost: the Chinese 404/403/500 with DEBUG on too
 ]
 
@@ -124,11 +131,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# GB/T 22239 level 3: ≥ 8 characters of three classes, not common, not a name with digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "real_name", "phone")}},
+    {"NAME": "accounts.passwords.ComplexityValidator"},
+    {"NAME": "accounts.passwords.GuessableValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: the account, and the client
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"  # REMOTE_ADDR after TrustedProxyMiddleware
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+# TOTP for staff and administrators (accounts.security). Off only in the test settings.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "通办 清新区政务服务"
+# Sessions: ended after 12 hours whatever happens, and sooner when idle (accounts.security):
+# staff 30 minutes, shared hall computers (addresses in HALL_NETWORKS) 15, citizens 2 hours.
+SESSION_COOKIE_AGE = 12 * 3600
+HALL_NETWORKS = env.list("HALL_NETWORKS", default=[])
+PUBLIC_IDLE_MINUTES = env.int("PUBLIC_IDLE_MINUTES", default=120)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:workbench"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -166,7 +196,7 @@ MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=10 * 1024 * 1024)
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -202,6 +232,11 @@ SPECTACULAR_SETTINGS = {
         "LicenceStatusEnum": "exchange.models.LicenceStatus",
     },
 }
+
+# API tokens (django-rest-knox): one per sign-in, valid 8 hours, stored as a SHA-512 digest,
+# deleted at sign-out (POST /api/auth/logout/).
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=8), "AUTO_REFRESH": False, "TOKEN_LIMIT_PER_USER": 20,
+             "AUTH_HEADER_PREFIX": "Token"}
 
 # --- Celery ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -22,3 +22,6 @@ CSRF_COOKIE_SECURE = False
 # finders for the browser tests' live server.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# The second factor for staff is switched off for the suite as a whole; tests/accounts/
+# test_sign_in.py turns it on and signs in with TOTP codes.
+OTP_REQUIRED = False

@@ -24,7 +24,7 @@ Codes
 
 from accounts.identity import credit_check_char, id_check_char
 
-PASSWORD = "Tongban@2026"
+PASSWORD = "Demo#7Kq2m"
 
 CITY = "441800000000"
 DISTRICT = "441803000000"

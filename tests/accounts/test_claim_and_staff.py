@@ -15,6 +15,7 @@ from tests.factories import (
     MatterFactory,
     UserFactory,
     form_for,
+    password_sign_in,
     submitted_application,
 )
 from windows.services import walk_in_register
@@ -57,7 +58,7 @@ def test_a_window_registered_person_claims_the_account_and_sees_the_applications
     assert User.objects.filter(id_number=person.id_number).count() == 1
     assert walked_in.number in client.get("/applications/").content.decode()
     client.logout()
-    assert client.login(username="huanglijuan", password=PASSWORD)
+    assert password_sign_in(client, "huanglijuan", PASSWORD)
 
 
 @pytest.mark.parametrize("change", [
@@ -78,12 +79,16 @@ def test_another_persons_application_number_does_not_claim(walked_in):
     assert refused.value.code == "claim_mismatch"
 
 
-def test_a_registered_account_cannot_be_claimed(walked_in):
+def test_a_registered_account_cannot_be_claimed_and_the_answer_does_not_say_it_is_registered(walked_in):
     owner = UserFactory(phone="13712345678")
     application = submitted_application(applicant=owner)
-    with pytest.raises(Conflict):
+    with pytest.raises(Invalid) as registered:
         services.account_claim(id_number=owner.id_number, real_name=owner.real_name, phone="13712345678",
                                application_number=application.number, username="x2", password=PASSWORD)
+    with pytest.raises(Invalid) as mismatch:
+        services.account_claim(id_number=owner.id_number, real_name="别人", phone="13712345678",
+                               application_number=application.number, username="x2", password=PASSWORD)
+    assert (registered.value.code, registered.value.message) == (mismatch.value.code, mismatch.value.message)
 
 
 def test_failed_claims_are_throttled(client, walked_in):

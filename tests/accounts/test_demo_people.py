@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AgentAuthorisation, MembershipRequest, User
 from portal.demo.people import WALK_IN
+from tests.factories import password_sign_in
 from windows.selectors import authorised_matter_ids
 from workflow.models import Application
 
@@ -28,7 +29,7 @@ def test_demo_people(client):
     person = User.objects.get(id_number=WALK_IN["id_number"])
     assert not person.has_usable_password() and person.applications.count() == 1
 
-    assert client.login(username="agent", password="Tongban@2026")
+    assert password_sign_in(client, "agent", "Demo#7Kq2m")
     matter = grant.matters.order_by("code").first()
     html = client.get(f"/apply/matter/{matter.code}/").content.decode()
     assert "代 陈志明 申请" in html

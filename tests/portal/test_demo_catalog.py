@@ -243,7 +243,7 @@ def test_users():
     windows = {(w["hall"], w["number"]): w for w in catalog.WINDOWS}
     for user in catalog.USERS:
         assert user["role"] in ROLES
-        assert user["password"] == "Tongban@2026"
+        assert user["password"] == "Demo#7Kq2m"
         assert HAN.search(user["real_name"])
         if user["role"] == "reviewer":
             assert user["department"] in DEPARTMENTS, user["username"]

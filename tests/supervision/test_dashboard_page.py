@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from supervision import figures
 from supervision.models import Card
-from tests.factories import PASSWORD, ClerkFactory, ReviewerFactory, UserFactory
+from tests.factories import PASSWORD, ClerkFactory, ReviewerFactory, UserFactory, password_sign_in
 from workflow.models import SubCase
 
 from .figures_data import make_district
@@ -26,7 +26,7 @@ def district(db):
 
 
 def signed_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    assert password_sign_in(client, user.username, PASSWORD)
     return client
 
 

@@ -20,3 +20,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {row['username']:<16} {row['real_name']:<4} {User.Role(row['role']).label:<8} {where}")
         for row in people.PEOPLE:  # 委托代办 and enterprise staff (portal/demo/people.py)
             self.stdout.write(f"  {row['username']:<16} {row['real_name']:<4} {User.Role.PUBLIC.label:<8}")
+        self.stdout.write("工作人员和管理员登录还需6位动态口令(TOTP):在另一个终端运行 "
+                          "`make totp U=<用户名>` 查看当前口令。"
+                          "群众和企业账号无需动态口令。")

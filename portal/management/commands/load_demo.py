@@ -27,7 +27,7 @@ from matters.models import (
     Theme,
     ThemeMatter,
 )
-from portal.demo import catalog, people
+from portal.demo import catalog, people, totp
 from portal.demo.delivery import load_delivery
 from portal.demo.feedback import load_feedback
 from portal.demo.history import load_history
@@ -164,6 +164,8 @@ class Command(BaseCommand):
                 )
                 user.set_password(row["password"])
                 user.save()
+            if user.role != User.Role.PUBLIC:
+                totp.enrol(user)  # the second factor staff need (portal/demo/totp.py)
             if row.get("enterprise"):
                 EnterpriseMembership.objects.get_or_create(
                     enterprise=Enterprise.objects.get(credit_code=row["enterprise"]), user=user,
