@@ -26,3 +26,12 @@ def _media_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """Attempt counters (sign-up, claim, look-ups) live in the cache; each test starts from none,
+    whatever address its client uses. Cleared before the test, when nothing of it is queued yet."""
+    from django.core.cache import cache
+
+    cache.clear()
