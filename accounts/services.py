@@ -249,28 +249,14 @@ def authorisation_revoke(*, authorisation, by, reason="") -> AgentAuthorisation:
 # --- enterprise staff asking to become 经办人 ------------------------------------------------
 
 
-LETTER_TYPES = [(b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png")]
 LETTER_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _inspect_letter(upload) -> dict:
-    """The authorisation letter: PDF, JPG or PNG by content, at most 10 MB."""
-    import hashlib
+    """The authorisation letter: PDF, JPG or PNG by content (core.uploads), at most 10 MB."""
+    from core.uploads import MATERIAL_KINDS, inspect
 
-    message = _("授权书只接受 10 MB 以内的 PDF、JPG、PNG 文件(按文件内容识别)。")
-    if not upload.size or upload.size > LETTER_MAX_BYTES:
-        raise Invalid(message, code="file_type_not_allowed", fields={"letter": [message]})
-    upload.seek(0)
-    head = upload.read(16)
-    extension = next((ext for signature, ext in LETTER_TYPES if head.startswith(signature)), None)
-    if extension is None:
-        raise Invalid(message, code="file_type_not_allowed", fields={"letter": [message]})
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return {"extension": extension, "sha256": digest.hexdigest()}
+    return inspect(upload, field="letter", kinds=MATERIAL_KINDS, max_bytes=LETTER_MAX_BYTES, what=_("授权书"))
 
 
 @transaction.atomic

@@ -181,12 +181,12 @@ def membership_decide(request, pk):
 @role_required(User.Role.PUBLIC, User.Role.ADMINISTRATOR, allow_superuser=True)
 def membership_letter(request, pk):
     """The letter attached to a request: for the requester and those who may decide on it."""
-    from django.http import FileResponse
+    from core.uploads import file_response
 
     membership_request = MembershipRequest.objects.filter(pk=pk).select_related("enterprise").first()
     if (membership_request is None or not membership_request.letter
             or not (membership_request.user_id == request.user.pk
                     or services.may_decide_membership(request.user, membership_request))):
         return not_found_page(request, _("未找到该授权书,或您无权查看。"))
-    return FileResponse(membership_request.letter.open("rb"), as_attachment=False,
-                        filename=membership_request.letter_name or "letter")
+    # the type of what the content is (never of the uploader's file name); PDF and images inline
+    return file_response(membership_request.letter, filename=membership_request.letter_name or "授权书", inline=True)

@@ -12,6 +12,9 @@ class IdempotentResponse(models.Model):
     status = models.PositiveSmallIntegerField()
     body = models.BinaryField()
     content_type = models.CharField(max_length=128)
+    # SHA-256 of the request's content (core.idempotency.request_fingerprint): the same key with
+    # another body is refused (422) instead of replaying an answer to a different request.
+    request_digest = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

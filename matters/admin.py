@@ -19,8 +19,32 @@ from .models import (
 )
 
 
+class MaterialForm(forms.ModelForm):
+    """Blank forms and samples go through the project's one upload check (core.uploads): PDF,
+    images or Office documents by content, never HTML or SVG whatever the file is called."""
+
+    def _checked(self, name):
+        upload = self.cleaned_data.get(name)
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            from core.errors import Invalid
+            from core.uploads import DOCUMENT_KINDS, inspect
+
+            try:
+                inspect(upload, field=name, kinds=DOCUMENT_KINDS)
+            except Invalid as exc:
+                raise forms.ValidationError(exc.message) from None
+        return upload
+
+    def clean_blank_form(self):
+        return self._checked("blank_form")
+
+    def clean_sample(self):
+        return self._checked("sample")
+
+
 class MaterialInline(admin.TabularInline):
     model = MaterialRequirement
+    form = MaterialForm
     extra = 0
 
 

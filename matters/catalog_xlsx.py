@@ -411,8 +411,16 @@ def read_catalog(file) -> tuple[dict, ImportReport]:
     """Parse and check a workbook without writing: ({sheet: rows}, report)."""
     from openpyxl import load_workbook
 
+    from core.errors import Invalid
+    from core.uploads import check_zip_bounds
+
     report = ImportReport()
     with translation.override(settings.LANGUAGE_CODE):
+        try:
+            check_zip_bounds(file)  # before openpyxl expands anything: no zip bombs
+        except Invalid as exc:
+            report.add(_("文件"), None, "", exc.message)
+            return {}, report
         try:
             wb = load_workbook(file, read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a file that is not a workbook

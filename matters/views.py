@@ -6,7 +6,7 @@ per-row report (matters.catalog_xlsx).
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from core.clock.law import yellow_line
+from core.uploads import file_response
 from core.web.access import not_found_page, role_required, show_domain_error
 from core.web.files import pdf_response, xlsx_response
 from core.web.paging import page_of
@@ -169,7 +170,7 @@ def material_file(request, code, material_id, kind):
     suffix = stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else ""
     label = _("空白表格") if kind == "form" else _("示例样表")
     filename = f"{requirement.name}-{label}" + (f".{suffix}" if suffix else "")
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=filename)
+    return file_response(stored, filename=filename, inline=False)  # type from content, always a download
 
 
 @require_GET

@@ -33,6 +33,8 @@ def exception_handler(exc, context):
         return Response(
             _body("state_conflict", _("办件状态已变化,该操作不可执行,请刷新后重试。")), status=status.HTTP_409_CONFLICT
         )
+    if isinstance(exc, OverflowError):  # a number too large for the database (SQLite raises this)
+        return Response(_body("invalid", _("数值超出允许范围。")), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -4,7 +4,7 @@ yellow cards with their contest (by the responsible department) and ruling (by a
 Every action: validate input → one `access_*` → one service → serialize.
 """
 
-from django.http import FileResponse
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.errors import Invalid, NotFound
 from core.idempotency import idempotent
+from core.uploads import file_response
 
 from . import figures, selectors, services
 from .models import Card
@@ -335,5 +336,4 @@ class CardViewSet(viewsets.GenericViewSet):
         contest = getattr(card, "contest", None)
         if contest is None or not contest.evidence:
             raise NotFound(_("该红黄牌没有证明材料。"), code="evidence_not_found")
-        return FileResponse(contest.evidence.open("rb"), content_type=contest.evidence_type,
-                            filename=contest.evidence_name or "evidence")
+        return file_response(contest.evidence, filename=contest.evidence_name or "证明材料", inline=True)

@@ -137,7 +137,7 @@ def filter_complaints(qs, *, state="", department="", overdue="", today: dt.date
         qs = qs.exclude(state=Complaint.State.CLOSED)
     elif state in Complaint.State.values:
         qs = qs.filter(state=state)
-    if str(department).isdigit():
+    if str(department).isdigit() and len(str(department)) <= 18:  # within a database integer
         qs = qs.filter(department_id=int(department))
     if overdue == "1" and today is not None:
         qs = qs.filter(state__in=Complaint.RUNNING_STATES, due__lt=today)

@@ -19,6 +19,7 @@ from accounts.models import AgentAuthorisation
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import idempotency_key, idempotent
+from core.uploads import file_response
 from matters.models import Matter
 from matters.selectors import theme_by_code, theme_matters
 
@@ -183,7 +184,19 @@ class ApplicationCreateSerializer(serializers.Serializer):
         '"address": "清远市清新区太和镇玄真路8号"};默认在受理大厅窗口领取;multipart 请求中为 JSON 字符串',
     )
 
+    def validate_form_data(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("表单内容须为 JSON 对象,如 {\"字段键\": \"值\"}。"))
+        return value
+
+    def validate_delivery(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError(_("结果领取方式须为 JSON 对象。"))
+        return value
+
     def to_internal_value(self, data):
+        if not hasattr(data, "getlist") and not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": [_("请求内容须为 JSON 对象。")]})
         if hasattr(data, "getlist"):  # multipart: lists and JSON arrive as strings
             plain = {k: data.get(k) for k in ("theme", "enterprise", "on_behalf")}
             plain["matters"] = [c for v in data.getlist("matters") for c in v.split(",") if c]
@@ -429,7 +442,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         material = selectors.visible_materials(request.user, application).filter(pk=material_id).exclude(file="").first()
         if material is None:
             raise NotFound(_("未找到该材料文件。"), code="material_not_found")
-        return FileResponse(material.file.open("rb"), content_type=material.content_type, filename=material.original_name)
+        return file_response(material.file, filename=material.original_name or "材料", inline=True)
 
     @extend_schema(responses={(200, "application/pdf"): bytes}, summary="下载文书 PDF")
     @action(detail=True, methods=["get"], url_path=r"notices/(?P<notice_id>\d+)/file", url_name="notice")
