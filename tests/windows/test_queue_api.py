@@ -27,8 +27,9 @@ def test_a_number_from_the_phone_called_recalled_and_served(at):
     assert taken.status_code == 201, taken.content
     body = taken.json()
     assert (body["number"], body["ahead"], body["estimated_minutes"], body["state"]) == ("A001", 0, 0, "waiting")
-    replay = api(citizen).post("/api/queue/tickets/", {"hall": hall.code, "category": "natural"}, format="json",
-                               HTTP_IDEMPOTENCY_KEY="take-1")
+    replay = api(citizen).post("/api/queue/tickets/", {"hall": hall.code, "category": "natural",
+                                                       "phone": "13912345678"}, format="json",
+                               HTTP_IDEMPOTENCY_KEY="take-1")  # the same request again (another body: 422)
     assert replay.json()["token"] == body["token"] and replay["Idempotent-Replayed"] == "true"
     second = api(citizen).post("/api/queue/tickets/", {"hall": hall.code, "category": "natural"}, format="json")
     assert second.status_code == 409 and second.json()["code"] == "ticket_already_taken"
