@@ -27,7 +27,7 @@ from matters.documents import font_config, qr_png_data_uri
 
 from .departments import active_system, enqueue
 from .departments import licence_data as department_licence_data  # noqa: F401 - for workflow
-from .models import ElectronicLicence, ExchangeMessage, LicenceSequence
+from .models import DepartmentSystem, ElectronicLicence, ExchangeMessage, LicenceSequence
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,11 @@ def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMess
         enqueue(department=department, kind="subcase.dispatch", case_ref=case_ref,
                 body={"subcase": {"number": case_ref, **payload}, "sent_at": timezone.now().isoformat()})
     return message
+
+
+def is_system_account(user) -> bool:
+    """Whether `user` is the account a department system's decisions are recorded under."""
+    return DepartmentSystem.objects.filter(account_id=getattr(user, "pk", None)).exists()
 
 
 def decides_elsewhere(case_ref: str) -> bool:

@@ -937,6 +937,9 @@ def issue_subcase_licence(*, subcase_id: int) -> bool:
 def _check_reviewer(reviewer, subcase):
     if not getattr(reviewer, "is_reviewer", False) or reviewer.department_id != subcase.department_id:
         raise Forbidden(_("只有承办部门的审批人员可以办理该子件。"), code="not_department_reviewer")
+    if exchange_services.decides_elsewhere(subcase.number) and not exchange_services.is_system_account(reviewer):
+        raise Conflict(_("该子件已推送至本部门自建审批系统,请在该系统中办理,结果将自动回传。"),
+                       code="decided_in_department_system")
 
 
 @transaction.atomic

@@ -129,3 +129,14 @@ def test_outgoing_messages_are_signed_with_the_newest_key(refsys, settings):
     relay.relay_due()
     assert OutboxMessage.objects.get().status == "delivered"
     assert refsys.stats()["received_messages"] == 1
+
+
+def test_the_back_office_cannot_decide_a_subcase_sent_to_the_department_system(subcase):
+    from core.errors import Conflict
+    from tests.factories import ReviewerFactory
+    from workflow import services
+
+    reviewer = ReviewerFactory(department=subcase.department)
+    with pytest.raises(Conflict) as refused:
+        services.subcase_decide(subcase=subcase, reviewer=reviewer, approve=True, reason="")
+    assert refused.value.code == "decided_in_department_system" and "自建审批系统" in refused.value.message
