@@ -143,7 +143,7 @@ def relay_due(limit: int = 200) -> dict[str, int]:
     ours = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING, next_attempt_at=lease_end)
     counts: dict[str, int] = {}
     senders = _Senders()
-    for message in ours.select_related("department").order_by("pk"):
+    for message in list(ours.select_related("department").order_by("pk")):  # no cursor open across HTTP calls
         outcome = _attempt(message, senders)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
