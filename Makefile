@@ -18,6 +18,7 @@ run demo bench totp: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
 
 run: $(SETUP) $(VENDOR) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py build_pdf_font
 	$(PY) manage.py load_demo
 	@scripts/serve.sh
 

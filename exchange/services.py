@@ -16,14 +16,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.identity import mask
 from core.errors import Conflict, Invalid
-from matters.documents import font_config, qr_png_data_uri
+from core.pdf import qr_png_data_uri, render_template_pdf
 
 from .departments import active_system, enqueue
 from .departments import licence_data as department_licence_data  # noqa: F401 - for workflow
@@ -107,10 +106,7 @@ def normalise_code(raw: str) -> str | None:
 
 
 def render_licence_pdf(context: dict) -> bytes:
-    import weasyprint  # heavy import, only where PDFs are made
-
-    html = render_to_string("exchange/licence_pdf.html", context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())
+    return render_template_pdf("exchange/licence_pdf.html", context)
 
 
 def licence_issue(

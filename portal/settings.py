@@ -176,6 +176,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 # Uploaded materials and generated notices: outside the web root, served only through views that
 # check who may read them (there is deliberately no MEDIA_URL route).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# The Chinese face of every PDF, cut once from Noto Serif CJK SC (core.pdf, `manage.py build_pdf_font`).
+PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=str(VAR_DIR / "fonts"))
+PDF_FONT_SOURCE = env.str("PDF_FONT_SOURCE", default="")  # "file[:index]"; empty: ask fontconfig
+# Templates whose characters get the lowest glyph ids (every document of theirs prints them).
+PDF_FONT_FIRST = ["workflow/notices/*.html", "matters/guide_pdf.html", "exchange/licence_pdf.html",
+                  "supervision/evaluation_pdf.html"]
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

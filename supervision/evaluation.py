@@ -39,11 +39,9 @@ import logging
 import uuid
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -384,12 +382,9 @@ def _document_context(rows, *, start, end, params, generated_at) -> dict:
 
 
 def render_pdf(context: dict) -> bytes:
-    import weasyprint  # heavy import, only where PDFs are made
+    from core.pdf import render_template_pdf  # WeasyPrint only where a PDF is made
 
-    from matters.documents import font_config
-
-    html = render_to_string("supervision/evaluation_pdf.html", context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())
+    return render_template_pdf("supervision/evaluation_pdf.html", context)
 
 
 def render_xlsx(context: dict) -> bytes:

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
 from core.errors import DomainError, Forbidden, Invalid, NotFound
+from core.pdf import qr_png_data_uri
 from core.throttle import client_address
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.paging import page_of
-from matters.documents import qr_png_data_uri
 from workflow.models import Application
 
 from . import complaints, feedback, ratings

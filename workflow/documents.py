@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.identity import mask, mask_enterprise, mask_name
 from accounts.models import Hall, Region
-from matters.documents import font_config, qr_png_data_uri
+from core.pdf import qr_png_data_uri, render_template_pdf
 
 from . import hooks
 from .calendar_store import load_calendar
@@ -360,10 +359,7 @@ def build_notice(*, application: Application, kind: str, subcase: SubCase | None
 # --- rendering and storing -----------------------------------------------------------------------
 
 def render_pdf(context: dict) -> bytes:
-    import weasyprint  # heavy import, only where PDFs are made
-
-    html = render_to_string(f"workflow/notices/{context['kind']}.html", context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config())
+    return render_template_pdf(f"workflow/notices/{context['kind']}.html", context)
 
 
 def render_notice_pdf(application: Application, kind: str, *, subcase: SubCase | None = None,
