@@ -12,12 +12,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.digests import normalise_code
 from core.errors import DomainError, Invalid, NotFound
 from core.throttle import client_address
 
 from . import selectors
 from .models import ElectronicLicence, LicenceStatus
-from .services import normalise_code
 from .views import verify_throttle
 
 

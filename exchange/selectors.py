@@ -3,15 +3,13 @@ and the public verification by number and printed code."""
 
 from __future__ import annotations
 
-import hmac
-
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.digests import code_matches, normalise_code
 from core.errors import NotFound
 
 from .models import ElectronicLicence, LicenceStatus
-from .services import normalise_code
 
 
 def licences_for(user):
@@ -42,10 +40,7 @@ def verify_licence(number: str, code: str) -> ElectronicLicence | None:
     for an unknown number and a wrong code."""
     licence = ElectronicLicence.objects.select_related("department", "matter").filter(
         number=(number or "").strip().upper()).first()
-    code = normalise_code(code)
-    if licence is None or code is None:
-        return None
-    if not hmac.compare_digest(licence.digest[:16], code):
+    if licence is None or not code_matches(licence.digest, normalise_code(code)):
         return None
     return licence
 

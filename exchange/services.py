@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
-import re
-import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.identity import mask
+from core.digests import content_digest, format_code
 from core.errors import Conflict, Invalid
 from core.pdf import qr_png_data_uri, render_template_pdf
 
@@ -31,7 +29,6 @@ from .models import DepartmentSystem, ElectronicLicence, ExchangeMessage, Licenc
 logger = logging.getLogger(__name__)
 
 DISTRICT_REGION_CODE = "441803"
-CODE_LENGTH = 16
 
 
 def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMessage:
@@ -79,32 +76,6 @@ def licence_verify_url(number: str, code: str) -> str:
     return f"{settings.SITE_URL}{reverse('portal:licence_verify')}?number={number}&code={code}"
 
 
-def _json_value(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-def licence_digest(content: dict) -> str:
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_value)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def format_code(digest: str) -> str:
-    head = digest[:CODE_LENGTH].upper()
-    return "-".join(head[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.]+")
-_CODE = re.compile(r"[0-9a-f]{16}")
-
-
-def normalise_code(raw: str) -> str | None:
-    """`1a2b-3C4D 5e6f-7A8B` -> `1a2b3c4d5e6f7a8b`; None unless exactly 16 hex digits remain."""
-    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")[:100]).lower()
-    return code if _CODE.fullmatch(code) else None
-
-
 def render_licence_pdf(context: dict) -> bytes:
     return render_template_pdf("exchange/licence_pdf.html", context)
 
@@ -128,7 +99,7 @@ def licence_issue(
         "matter": matter.code, "case": case_ref, "application": application_number, "issued_on": issued_on,
         "valid_from": issued_on, "valid_until": valid_until,
     }
-    digest = licence_digest(content)
+    digest = content_digest(content)
     code = format_code(digest)
     verify_url = licence_verify_url(number, code)
     pdf = render_licence_pdf({

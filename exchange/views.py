@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.digests import normalise_code
 from core.throttle import FailureThrottle, client_address
 from core.web.access import role_required
 
 from . import selectors
-from .services import normalise_code
 
 VERIFY_LIMIT = 20  # failed look-ups per client address and hour
 verify_throttle = FailureThrottle("licence-verify", limit=VERIFY_LIMIT, window=3600)

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
+from core.models import AppendOnlyModel
 from workflow.models import Application
 
 
@@ -306,7 +307,7 @@ class Complaint(models.Model):
         return self.department.name
 
 
-class FeedbackLog(models.Model):
+class FeedbackLog(AppendOnlyModel):
     """Append-only: who did what to which rating, follow-up, appeal or complaint, and why."""
 
     rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.CASCADE, related_name="log")
@@ -322,10 +323,3 @@ class FeedbackLog(models.Model):
         verbose_name_plural = _("评价与投诉日志")
         ordering = ["created_at", "pk"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("FeedbackLog rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("FeedbackLog rows are append-only")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
 from core.clock.law import YELLOW_FLOOR_DAYS, YELLOW_PERCENT, yellow_line
+from core.models import AppendOnlyModel
 from matters.models import Matter
 from workflow.models import Application, SubCase
 
@@ -322,7 +323,7 @@ class CardContest(models.Model):
         verbose_name_plural = _("红黄牌申诉")
 
 
-class CardLog(models.Model):
+class CardLog(AppendOnlyModel):
     """Append-only: who contested or ruled on which card, when, and why."""
 
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="log")
@@ -336,13 +337,6 @@ class CardLog(models.Model):
         verbose_name_plural = _("红黄牌日志")
         ordering = ["created_at", "pk"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("CardLog rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("CardLog rows are append-only")
 
 
 class WorkdayIndex(models.Model):

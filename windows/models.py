@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Department, Hall
+from core.models import AppendOnlyModel
 from matters.models import Target
 
 
@@ -374,7 +375,7 @@ class Consultation(ConcurrentTransitionMixin, models.Model):
         return self.is_open and today > self.due_on
 
 
-class ConsultationEvent(models.Model):
+class ConsultationEvent(AppendOnlyModel):
     """Append-only history of a consultation: opened, handed over (from, to, why), answered."""
 
     class Action(models.TextChoices):
@@ -397,10 +398,3 @@ class ConsultationEvent(models.Model):
         verbose_name_plural = _("咨询记录")
         ordering = ["created_at", "pk"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("consultation events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("consultation events are append-only")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from django.utils import timezone
 
 from accounts.identity import mask, mask_enterprise, mask_name
 from accounts.models import Hall, Region
+from core.digests import CODE_LENGTH, content_digest, format_code
 from core.pdf import qr_png_data_uri, render_template_pdf
 
 from . import hooks
@@ -56,30 +56,10 @@ REQUIRED_EXTRA = {
 # 补正期限: SupplementRequest has no due date of its own; unless the caller gives one
 # (context_extra["deadline"]) the notice asks for the materials within this many working days.
 SUPPLEMENT_DAYS = 10
-CODE_LENGTH = 16  # hex digits of the digest printed as the verification code
 CENTRE_NAME = "清远市清新区综合政务服务中心"
 
 
 # --- masking and codes ---------------------------------------------------------------------------
-
-
-def format_code(digest: str) -> str:
-    """The printed verification code: the digest's first 16 hex digits, upper case, in fours."""
-    head = digest[:CODE_LENGTH].upper()
-    return "-".join(head[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def content_digest(content: dict) -> str:
-    """SHA-256 (hex) of the canonical JSON of a notice's content: sorted keys, no spaces, UTF-8,
-    dates as ISO 8601."""
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_value)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _json_value(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable in a notice: {type(value).__name__}")
 
 
 def notice_for_code(code: str) -> Notice | None:

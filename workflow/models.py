@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Department, Enterprise, Hall
+from core.models import AppendOnlyModel
 from matters.models import MaterialRequirement, Matter, Target, Theme
 
 
@@ -569,7 +570,7 @@ class Notice(models.Model):
         return f"{self.get_kind_display()} {self.application}"
 
 
-class CaseLog(models.Model):
+class CaseLog(AppendOnlyModel):
     """Append-only: who did what to which case, from which state to which, when and why."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
@@ -590,10 +591,3 @@ class CaseLog(models.Model):
         verbose_name_plural = _("办件日志")
         ordering = ["created_at", "pk"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("CaseLog rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("CaseLog rows are append-only")

@@ -13,12 +13,10 @@ the kind, the application (and sub-case) number, the date and the issuing body.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.digests import format_code, normalise_code
 from core.throttle import FailureThrottle, client_address
 
 from . import documents
@@ -27,14 +25,6 @@ from . import documents
 VERIFY_LIMIT = 20
 VERIFY_WINDOW = 3600
 verify_throttle = FailureThrottle("verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW)
-_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.]+")
-_CODE = re.compile(r"[0-9a-f]{16}")
-
-
-def normalise_code(raw: str) -> str | None:
-    """`1a2b-3C4D 5e6f-7A8B` -> `1a2b3c4d5e6f7a8b`; None unless exactly 16 hex digits remain."""
-    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")[:100]).lower()
-    return code if _CODE.fullmatch(code) else None
 
 
 def verify(request):
@@ -55,5 +45,5 @@ def verify(request):
         verify_throttle.fail(c=client)
         context["error"] = _("未查到该核验码对应的文书。请核对核验码;如仍查不到,该文书可能不是本平台出具的,请拨打 12345 热线核实。")
         return render(request, "workflow/verify.html", context, status=404)
-    context.update({"code": documents.format_code(notice.digest), "facts": documents.verified_facts(notice)})
+    context.update({"code": format_code(notice.digest), "facts": documents.verified_facts(notice)})
     return render(request, "workflow/verify.html", context)

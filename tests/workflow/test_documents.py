@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from pypdf import PdfReader
 
+from core.digests import content_digest, format_code, normalise_code
 from tests.factories import (
     ClerkFactory,
     EnterpriseFactory,
@@ -22,7 +23,7 @@ from tests.factories import (
 from workflow import documents, services, tasks
 from workflow.calendar_store import seed_calendar
 from workflow.models import Notice
-from workflow.verification import VERIFY_LIMIT, normalise_code
+from workflow.verification import VERIFY_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def assert_common(notice: Notice, text: str, title: str):
     assert f"{id_number[:4]}{'*' * 10}{id_number[-4:]}" in text  # … only its masked form
     assert f"/progress/?number={application.number}" in text
     code = CODE.search(text).group(1)
-    assert code == documents.format_code(notice.digest)
+    assert code == format_code(notice.digest)
     assert f"/verify/?code={code}" in text
     assert len(notice.digest) == 64 and len(notice.sha256) == 64
     return code
@@ -218,7 +219,7 @@ def test_enterprise_notice_masks_the_credit_code():
     notice = documents.generate_notice(application=application, kind="acceptance")
     text = pdf_text(notice)
     assert company.name in text and company.credit_code not in text
-    assert documents.format_code(notice.digest) in text
+    assert format_code(notice.digest) in text
 
 
 def test_generating_twice_returns_the_same_notice():
@@ -258,7 +259,7 @@ def test_the_digest_covers_the_content():
                                   context_extra={**extra, "started_on": subcase.started_on.replace(2026, 10, 9)})
     other = documents.build_notice(application=application, kind="special_procedure", subcase=subcase,
                                    context_extra={**extra, "reason": "需对样品进行检验"})
-    assert one.context["digest"] == same.context["digest"] == documents.content_digest(one.content)
+    assert one.context["digest"] == same.context["digest"] == content_digest(one.content)
     assert other.context["digest"] != one.context["digest"]
     assert one.content["applicant"]["id"] != application.applicant.id_number
     assert "*" in one.content["applicant"]["name"]
@@ -296,7 +297,7 @@ def test_verification_finds_the_notice_by_its_printed_code(client, issued, form)
 
 def test_verification_shows_the_sub_case_and_the_department(client, decided):
     notice = Notice.objects.get(kind="denial")
-    response = client.get("/verify/", {"code": documents.format_code(notice.digest)})
+    response = client.get("/verify/", {"code": format_code(notice.digest)})
     html = response.content.decode()
     assert response.status_code == 200
     assert "不予行政许可决定书" in html and decided["seal"].number in html and decided["seal"].department.name in html
