@@ -48,6 +48,14 @@ def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMess
     return message
 
 
+def record_withdrawal(*, department, case_ref: str, reason: str) -> None:
+    """Tell a department system that a sub-case it holds was withdrawn (in the caller's
+    transaction); back-office departments see the state change itself."""
+    if decides_elsewhere(case_ref) and active_system(department.pk) is not None:
+        enqueue(department=department, kind="subcase.withdrawn", case_ref=case_ref,
+                body={"subcase": {"number": case_ref}, "reason": reason, "sent_at": timezone.now().isoformat()})
+
+
 def is_system_account(user) -> bool:
     """Whether `user` is the account a department system's decisions are recorded under."""
     return DepartmentSystem.objects.filter(account_id=getattr(user, "pk", None)).exists()

@@ -188,6 +188,8 @@ class RefSystem:
             raise ValueError(f"kind must be one of {sorted(DECISION_KINDS)}")
         if not self.store.one("SELECT 1 FROM received WHERE case_ref = ? AND kind = 'subcase.dispatch'", (case_ref,)):
             raise LookupError(f"no sub-case {case_ref}")
+        if self.store.one("SELECT 1 FROM received WHERE case_ref = ? AND kind = 'subcase.withdrawn'", (case_ref,)):
+            raise ValueError(f"sub-case {case_ref} was withdrawn by the applicant")
         body = {
             "message_id": uuid.uuid4().hex, "department": self.department, "subcase": case_ref, "kind": kind,
             "reason": str(decision.get("reason", "")), "decided_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -413,6 +415,8 @@ class Handler(BaseHTTPRequestHandler):
                 "SELECT case_ref, kind, sent_at, refused FROM decisions ORDER BY created_at"):
             state = "已回传" if sent else (f"被拒收:{refused}" if refused else "待回传")
             decided.setdefault(case_ref, []).append(f"{DECISION_KINDS[kind]}({state})")
+        for (case_ref,) in system.store.q("SELECT case_ref FROM received WHERE kind = 'subcase.withdrawn'"):
+            decided.setdefault(case_ref, []).append("申请人已撤回")
         options = "".join(f'<option value="{k}">{v}</option>' for k, v in DECISION_KINDS.items())
         procedures = "".join(f'<option value="{k}">{v}</option>' for k, v in PROCEDURES.items())
         rows = []

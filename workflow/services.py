@@ -702,6 +702,8 @@ def application_withdraw(*, application: Application, applicant, reason="") -> A
         log_case(application, subcase=subcase, actor=applicant, action="workflow.subcase.withdrawn",
                  from_state=sub_from, to_state=subcase.state, note=behalf_note(application, applicant),
                  data=_behalf_data(application, applicant))
+        exchange_services.record_withdrawal(department=subcase.department, case_ref=subcase.number,
+                                            reason=reason or _("申请人撤回申请"))
     log_case(
         application, actor=applicant, action="workflow.application.withdrawn", from_state=from_state,
         to_state=application.state, note=_join(behalf_note(application, applicant), reason),

@@ -2,6 +2,9 @@
 reference department system (a real process), its signed decisions come back to the portal (a
 live server) and apply through the workflow services, and the applicant sees the result."""
 
+import urllib.error
+import urllib.request
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -187,3 +190,17 @@ def test_a_department_set_in_the_admin_gets_an_account_and_a_key(admin_client):
     admin_client.post(reverse("admin:exchange_departmentsystem_changelist"),
                       {"action": "rotate_keys", "_selected_action": [system.pk]})
     assert dict(system.keys.values_list("key_id", "active")) == {"k3": True, "k2": True, "k1": False}
+
+
+def test_a_withdrawal_reaches_the_department_system_which_then_refuses_to_decide(own_system, portal_refsys):
+    application, subcase = _accepted_and_dispatched(own_system)
+    portal_refsys.wait_until(_all_delivered, what="delivery")
+    services.application_withdraw(application=application, applicant=application.applicant, reason="不再需要")
+    withdrawn = OutboxMessage.objects.get(kind="subcase.withdrawn")
+    assert (withdrawn.case_ref, withdrawn.body["reason"]) == (subcase.number, "不再需要")
+    portal_refsys.wait_until(_all_delivered, what="withdrawal delivered")
+    page = urllib.request.urlopen(portal_refsys.url + "/").read().decode()
+    assert "申请人已撤回" in page
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        portal_refsys.decide(subcase.number, "approve", reason="符合条件")
+    assert refused.value.code == 400

@@ -92,4 +92,6 @@ def _refused(url) -> bool:
         urllib.request.urlopen(url + "/_control/", timeout=2).read()
     except urllib.error.URLError as error:
         return isinstance(error.reason, ConnectionRefusedError)
+    except ConnectionResetError:  # caught while the port was closing: neither up nor down yet
+        return False
     return False
