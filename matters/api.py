@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
@@ -77,8 +77,15 @@ class MatterListView(APIView):
             OpenApiParameter("department", str, description="部门代码"),
             OpenApiParameter("level", str, enum=Matter.Level.values),
             OpenApiParameter("theme", str, description="主题代码"),
+            OpenApiParameter("page", int, description="页码,从1开始"),
         ],
-        responses=MatterListSerializer(many=True), summary="事项目录",
+        # the answer is a page (count, next, previous, results), not a bare array
+        responses=inline_serializer("PaginatedMatterListList", {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": MatterListSerializer(many=True),
+        }), summary="事项目录", operation_id="matters_list",
     )
     def get(self, request):
         params = request.query_params
