@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.errors import Invalid, NotFound
 from core.idempotency import idempotent
+from core.numbers import is_small_int
 from core.uploads import file_response
 
 from . import figures, selectors, services
@@ -196,7 +197,7 @@ class LiveCardsView(APIView):
     )
     def get(self, request):
         after = request.query_params.get("after", "0")
-        if not after.isdigit():
+        if not is_small_int(after):
             raise Invalid(_("after 应为整数。"), code="invalid_after", fields={"after": [_("应为整数。")]})
         cards = list(selectors.cards_opened_after(int(after), limit=LIVE_CARDS_LIMIT))
         last_id = max([int(after), *[c.pk for c in cards]])

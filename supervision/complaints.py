@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.identity import IdentityError, validate_phone
 from accounts.models import Department
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.numbers import is_small_int
 from core.throttle import FailureThrottle
 from workflow.calendar_store import load_calendar
 from workflow.models import Application
@@ -97,7 +98,7 @@ def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, departm
         errors["content"] = [_("内容不超过 %(n)s 个字。") % {"n": CONTENT_MAX}]
     department = None
     if department_id not in (None, ""):
-        department = Department.objects.filter(pk=department_id).first() if str(department_id).isdigit() else None
+        department = Department.objects.filter(pk=department_id).first() if is_small_int(str(department_id)) else None
         if department is None:
             errors["department"] = [_("请从列表中选择部门。")]
     application = None
@@ -148,7 +149,7 @@ def complaint_route(*, complaint: Complaint, supervisor, department_id) -> Compl
     complaint = _locked(complaint)
     if complaint.state != S.ROUTING:
         raise Conflict(_("该投诉已分派。"), code="already_routed")
-    department = Department.objects.filter(pk=department_id).first() if str(department_id or "").isdigit() else None
+    department = Department.objects.filter(pk=department_id).first() if is_small_int(str(department_id or "")) else None
     if department is None:
         raise Invalid(_("请选择承办部门。"), code="department_required", fields={"department": [_("请选择部门。")]})
     complaint.department, complaint.state = department, S.OPEN

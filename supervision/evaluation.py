@@ -48,6 +48,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Department
 from core.errors import Forbidden, Invalid, NotFound
+from core.numbers import is_small_int
 from workflow.models import (
     Application,
     SubCase,
@@ -259,7 +260,7 @@ def parse_request(data, *, today: dt.date) -> dict:
     raw = (data.get("department") or "").strip()
     department = None
     if raw:
-        department = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        department = Department.objects.filter(pk=int(raw)).first() if is_small_int(raw) else None
         if department is None:
             errors["department"] = [_("请选择部门。")]
     if errors:

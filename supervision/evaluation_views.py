@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Department, User
 from core.errors import DomainError
+from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 
 from . import evaluation
@@ -44,7 +45,7 @@ def _page(request, data, *, status=200, errors=None):
         params = {"start": start, "end": end, "department": None}
     job = None
     raw_job = request.GET.get("job", "")
-    if raw_job.isdigit():
+    if is_small_int(raw_job):
         job = ReportJob.objects.filter(pk=int(raw_job), kind=ReportJob.Kind.EVALUATION).first()
     return render(request, "supervision/evaluation.html", {
         "title": _("绩效评估"),

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, Hall, User
 from core.errors import NotFound
+from core.numbers import is_small_int
 
 from .models import Complaint, FollowUp, Occasion, Rating, RatingAppeal, RatingLevel
 from .ratings import clerk_hall_ids
@@ -137,7 +138,7 @@ def filter_complaints(qs, *, state="", department="", overdue="", today: dt.date
         qs = qs.exclude(state=Complaint.State.CLOSED)
     elif state in Complaint.State.values:
         qs = qs.filter(state=state)
-    if str(department).isdigit() and len(str(department)) <= 18:  # within a database integer
+    if is_small_int(department):  # within a database integer
         qs = qs.filter(department_id=int(department))
     if overdue == "1" and today is not None:
         qs = qs.filter(state__in=Complaint.RUNNING_STATES, due__lt=today)
@@ -153,7 +154,7 @@ def filter_followups(qs, *, state="", overdue="", today: dt.date | None = None):
 
 
 def filter_ratings(qs, *, level="", occasion="", start=None, end=None, valid=""):
-    if str(level).isdigit() and int(level) in RatingLevel.values:
+    if is_small_int(str(level)) and int(level) in RatingLevel.values:
         qs = qs.filter(level=int(level))
     if occasion in Occasion.values:
         qs = qs.filter(occasion=occasion)

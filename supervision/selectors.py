@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from core.numbers import is_small_int
 from workflow.models import SubCase
 
 from .models import Card, CardPolicy
@@ -68,7 +69,7 @@ def filter_cards(qs, *, state="open", level="", trigger="", review="", departmen
         qs = qs.filter(review="")
     elif review in Card.Review.values and review:
         qs = qs.filter(review=review)
-    if department and str(department).isdigit():
+    if department and is_small_int(str(department)):
         qs = qs.filter(department_id=int(department))
     number = (number or "").strip()
     if number:  # through the application's index: a sub-case's number is its application's plus "-NN"

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.clock import RULES_VERSION, build_calendar, law
 from core.clock.law import LICENCE_DAYS, PRE_REVIEW_DAYS, yellow_line_sql
 from core.errors import Conflict, Forbidden, Invalid
+from core.numbers import is_small_int
 from matters.models import Matter
 from workflow.models import Application, CalendarDay, CalendarYear, Material, SubCase, SupplementRequest
 from workflow.uploads import inspect_upload
@@ -154,7 +155,7 @@ def policy_update_draft(*, policy: CardPolicy, user, title: str | None = None, r
         cells[(step, kind)] = (percent, days)
     if refusal_reason_min_chars is not None:
         raw = str(refusal_reason_min_chars).strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= 200:
+        if not is_small_int(raw) or not 0 <= int(raw) <= 200:
             errors["refusal_reason_min_chars"] = [_("字数为0至200之间的整数。")]
         else:
             policy.refusal_reason_min_chars = int(raw)

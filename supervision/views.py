@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Department, User
 from core.errors import DomainError, Forbidden
+from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.paging import page_of
 from matters.models import Matter
@@ -59,7 +60,7 @@ def figure_filters(params, *, today=None) -> dict:
         "period": period,
         "group_by": group_by if group_by in figures.DIMENSIONS else "department",
         "channel": params.get("channel", "") if params.get("channel") in ("online", "window") else "",
-        "department": int(department) if department.isdigit() else None,
+        "department": int(department) if is_small_int(department) else None,
     }
 
 
@@ -169,7 +170,7 @@ def figure_cases(request):
     count = request.GET.get("count", "")
     dim = request.GET.get("dim", "all")
     key = request.GET.get("key", "0")
-    if count not in figures.DRILL_KINDS or dim not in ("all", *figures.DIMENSIONS) or not key.isdigit():
+    if count not in figures.DRILL_KINDS or dim not in ("all", *figures.DIMENSIONS) or not is_small_int(key):
         return render(request, "supervision/figure_cases.html", {
             "title": _("办件明细"), "error": _("参数无效:请从效能监督页面的数字进入明细。"),
             "back": reverse("portal:supervision") + "?" + _query(filters)}, status=400)
@@ -369,7 +370,7 @@ def _read_grid(post):
             values = []
             for prefix in ("pct", "days"):
                 raw = post.get(f"{prefix}_{step}_{kind}", "").strip()
-                values.append(int(raw) if raw.isdigit() else None)
+                values.append(int(raw) if is_small_int(raw) else None)
             cells[(step, kind)] = tuple(values)
     return cells
 

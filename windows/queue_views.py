@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Department, Hall, User
 from core.errors import DomainError
+from core.numbers import is_small_int
 from core.web.access import not_found_page, role_required, show_domain_error
 
 from . import clock
@@ -53,7 +54,7 @@ def terminal(request, code):
                 messages.success(request, _("签到成功,您的号码是 %(number)s(预约优先)。") % {"number": ticket.number})
             else:
                 category, _sep, department_id = request.POST.get("queue", "").partition("-")
-                department = Department.objects.filter(pk=int(department_id)).first() if department_id.isdigit() else None
+                department = Department.objects.filter(pk=int(department_id)).first() if is_small_int(department_id) else None
                 ticket = services.ticket_take(hall=hall, category=category, department=department,
                                               source=source, user=request.user, phone=request.POST.get("phone", "").strip())
                 messages.success(request, _("取号成功,您的号码是 %(number)s。") % {"number": ticket.number})

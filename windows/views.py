@@ -20,6 +20,7 @@ from accounts.identity import IdentityError, mask, mask_name, mask_phone, valida
 from accounts.models import Enterprise, Hall, User
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import DomainError, Invalid, NotFound
+from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from matters import models as catalog_models
 from matters import selectors as catalog
@@ -172,7 +173,7 @@ def _read_marks(post, requirements):
     `received` checkboxes count as 原件已核."""
     marks = {r.pk: post.get(f"mark_{r.pk}", "") for r in requirements}
     for value in post.getlist("received"):
-        if value.isdigit() and int(value) in marks:
+        if is_small_int(value) and int(value) in marks:
             marks[int(value)] = "window"
     return {pk: (mark if mark in MARKS else "none") for pk, mark in marks.items()}
 
@@ -448,7 +449,7 @@ def consultation_new(request):
     post = request.POST
     names = ("channel", "asker_name", "asker_phone", "asker_id_number", "topic", "question", "hall", "matter")
     values = {name: post.get(name, "").strip() for name in names}
-    hall = Hall.objects.filter(pk=values["hall"]).first() if values["hall"].isdigit() else None
+    hall = Hall.objects.filter(pk=values["hall"]).first() if is_small_int(values["hall"]) else None
     matter = catalog.matter_by_code(values["matter"]) if values["matter"] else None
     try:
         consultation = services.consultation_open(
@@ -523,7 +524,7 @@ def consultation_answer(request, number):
 def consultation_handover(request, number):
     consultation = consultation_selectors.access_consultation(request.user, number)
     to_id, reason = request.POST.get("to", ""), request.POST.get("reason", "")
-    to = User.objects.filter(pk=to_id).first() if to_id.isdigit() else None
+    to = User.objects.filter(pk=to_id).first() if is_small_int(to_id) else None
     try:
         consultation = services.consultation_hand_over(consultation=consultation, staff=request.user, to=to,
                                                        reason=reason)
@@ -603,7 +604,7 @@ def _staffing_action(request):
         return _("%(name)s 自 %(day)s 起在 %(window)s 工作;其经手的在办件仍由其办结。") % {
             "name": clerk.real_name, "day": seat.starts_on, "window": window}
     if action == "authorise":
-        matters = list(catalog_models.Matter.objects.filter(pk__in=[int(v) for v in post.getlist("matters") if v.isdigit()]))
+        matters = list(catalog_models.Matter.objects.filter(pk__in=[int(v) for v in post.getlist("matters") if is_small_int(v)]))
         services.clerk_authorise(
             clerk=clerk, by=request.user, starts_on=_parse_day(post.get("starts_on")),
             ends_on=_parse_day(post.get("ends_on")), matters=matters, all_matters=post.get("all_matters") == "1",
@@ -634,7 +635,7 @@ def agent_record(request):
             credit_code = post.get("enterprise", "").strip().upper()
             enterprise = enterprise_by_credit_code(credit_code) if credit_code else None
             matters = list(catalog_models.Matter.objects.filter(
-                pk__in=[int(v) for v in post.getlist("matters") if v.isdigit()]))
+                pk__in=[int(v) for v in post.getlist("matters") if is_small_int(v)]))
             grant = authorisation_grant(
                 by=request.user, principal=principal, enterprise=enterprise,
                 agent_name=post.get("agent_name", ""), agent_id_number=post.get("agent_id_number", ""),

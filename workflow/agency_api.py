@@ -15,6 +15,7 @@ from accounts.models import AgentAuthorisation, User
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import Forbidden, Invalid, NotFound
 from core.idempotency import idempotent
+from core.numbers import is_small_int
 from matters.models import Matter
 
 
@@ -136,8 +137,8 @@ class AgentAuthorisationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def revoke(self, request, pk=None):
-        grant = self._visible(request).filter(pk=pk).first() if str(pk).isdigit() else None
-        if grant is None and request.user.is_clerk and str(pk).isdigit():
+        grant = self._visible(request).filter(pk=pk).first() if is_small_int(str(pk)) else None
+        if grant is None and request.user.is_clerk and is_small_int(str(pk)):
             grant = AgentAuthorisation.objects.filter(pk=pk).first()  # a revocation brought to a window
         if grant is None:
             raise NotFound(_("未找到该委托。"), code="authorisation_not_found")

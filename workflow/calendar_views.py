@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.clock.notice import NoticeError, parse_lines, parse_notice
 from core.errors import DomainError, Invalid
+from core.numbers import is_small_int
 from core.web.access import role_required, show_domain_error
 
 from .calendar_store import enter_year
@@ -76,7 +77,7 @@ def calendar_enter(request):
                 return redirect(f"{reverse('portal:calendar_enter')}?year={year}")
     shown_year = request.GET.get("year")
     changes = CalendarChange.objects.select_related("application", "subcase", "changed_by")
-    if shown_year and shown_year.isdigit():
+    if shown_year and is_small_int(shown_year):
         changes = changes.filter(year=int(shown_year))
     return render(request, "workflow/calendar_enter.html", {
         "title": _("节假日安排录入"),

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
+from core.numbers import is_small_int
 from matters.models import Matter
 
 from .models import Application
@@ -54,7 +55,7 @@ def parse_filters(data) -> Filters:
     department_id = None
     raw = (data.get("department") or "").strip()
     if raw:
-        if raw.isdigit():
+        if is_small_int(raw):
             department_id = int(raw)
         else:
             errors["department"] = [_("请选择部门。")]

@@ -26,6 +26,7 @@ from accounts.selectors import authorisation_covering
 from core.clock import law
 from core.clock.law import LICENCE_DAYS, MAX_EXTENSION_DAYS, PRE_REVIEW_DAYS  # noqa: F401  (re-exported)
 from core.errors import Conflict, Forbidden, Invalid
+from core.numbers import is_small_int
 from exchange import services as exchange_services
 from matters.models import MaterialRequirement, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
@@ -773,7 +774,7 @@ def clean_delivery(*, matters, delivery: dict | None, default_hall_id=None) -> t
     if method == DeliveryMethod.HALL:
         hall = str(delivery.get("hall") or default_hall_id or "")
         if hall:
-            if not hall.isdigit() or not Hall.objects.filter(pk=int(hall)).exists():
+            if not is_small_int(hall) or not Hall.objects.filter(pk=int(hall)).exists():
                 errors["pickup_hall"] = [_("请选择本区的政务服务大厅。")]
             else:
                 values["pickup_hall_id"] = int(hall)

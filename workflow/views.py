@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.identity import mask
 from accounts.models import User
 from core.errors import Conflict, DomainError, Invalid
+from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.paging import page_of
 from matters import selectors as catalog
@@ -266,7 +267,7 @@ def _agency_choice(request, matters):
     offered = principals_for(request.user, matter_ids=matter_ids, day=today)
     raw = request.POST.get("on_behalf", "") if request.method == "POST" else request.GET.get("for", "")
     acting = None
-    if raw.isdigit():
+    if is_small_int(raw):
         acting = next((a for a in offered if a.pk == int(raw)), None) or (
             AgentAuthorisation.objects.filter(pk=int(raw), agent=request.user)
             .select_related("principal", "enterprise").first()
@@ -513,7 +514,7 @@ def _refused(request, number, exc: DomainError, *, panel, posted=None):
 @not_found_pages
 def application_accept(request, number):
     application = selectors.access_application(request.user, number)
-    deferred = [int(v) for v in request.POST.getlist("deferred") if v.isdigit()]
+    deferred = [int(v) for v in request.POST.getlist("deferred") if is_small_int(v)]
     try:
         until = dt.date.fromisoformat(request.POST.get("deferred_until", "")) if deferred else None
     except ValueError:
@@ -554,7 +555,7 @@ def application_request_supplement(request, number):
 @not_found_pages
 def application_supplement_at_window(request, number):
     application = selectors.access_application(request.user, number)
-    received = [int(v) for v in request.POST.getlist("received") if v.isdigit()]
+    received = [int(v) for v in request.POST.getlist("received") if is_small_int(v)]
     try:
         services.application_supplement_at_window(application=application, clerk=request.user, files=request.FILES,
                                                   received=received)

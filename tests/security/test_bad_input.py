@@ -91,3 +91,20 @@ def test_the_same_idempotency_key_with_another_body_is_refused_with_422():
     other = submit(second_matter)
     body = assert_error_shape(other, 422)
     assert body["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize("url", [
+    "/api/ratings/?level=²", "/api/complaints/?department=²", "/api/followups/?department=١٢",
+    "/api/authorisations/²/", "/api/cards/?after=99999999999999999999999",
+])
+def test_digits_that_are_not_ascii_integers_are_never_a_server_error(url):
+    response = token_client(UserFactory()).get(url)
+    assert response.status_code < 500, response.content
+
+
+def test_small_int_accepts_only_ascii_digits_that_fit_a_bigint():
+    from core.numbers import is_small_int, small_int
+
+    assert small_int("42") == 42 and small_int(7) == 7
+    assert small_int("²") is None and small_int("١٢") is None and small_int("9" * 19) is None
+    assert not is_small_int("") and not is_small_int("-1") and not is_small_int(None)
