@@ -32,7 +32,6 @@ from core.throttle import FailureThrottle
 from workflow.calendar_store import load_calendar
 from workflow.models import Application
 
-from . import services as card_services
 from .models import Complaint
 from .ratings import log
 
@@ -58,10 +57,6 @@ class TooMany(DomainError):
 
 TOO_MANY_SUBMISSIONS = _lazy("提交过于频繁,请一小时后再试,或拨打12345热线。")
 TOO_MANY_LOOKUPS = _lazy("查询失败次数过多,请稍后再试。")
-
-
-def _now():
-    return card_services._now()
 
 
 def _due_after(day):
@@ -120,7 +115,7 @@ def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, departm
         departments = set(application.subcases.values_list("department_id", flat=True))
         if len(departments) == 1:
             department = Department.objects.get(pk=departments.pop())
-    now = _now()
+    now = timezone.now()
     today = timezone.localdate(now)
     complaint = Complaint.objects.create(
         code=new_code(), kind=kind, complainant=user, contact_name=contact_name, contact_phone=contact_phone,
@@ -153,7 +148,7 @@ def complaint_route(*, complaint: Complaint, supervisor, department_id) -> Compl
     if department is None:
         raise Invalid(_("请选择承办部门。"), code="department_required", fields={"department": [_("请选择部门。")]})
     complaint.department, complaint.state = department, S.OPEN
-    complaint.routed_by, complaint.routed_at = supervisor, _now()
+    complaint.routed_by, complaint.routed_at = supervisor, timezone.now()
     complaint.save()
     log(actor=supervisor, complaint=complaint, action="supervision.complaint.routed", note=department.name)
     return complaint
@@ -179,7 +174,7 @@ def complaint_reply(*, complaint: Complaint, user, reply: str) -> Complaint:
     if len(reply) > REPLY_MAX:
         raise Invalid(_("答复不超过 %(n)s 个字。") % {"n": REPLY_MAX}, code="reply_too_long",
                       fields={"reply": [_("内容过长。")]})
-    complaint.reply, complaint.replied_by, complaint.replied_at, complaint.state = reply, user, _now(), S.REPLIED
+    complaint.reply, complaint.replied_by, complaint.replied_at, complaint.state = reply, user, timezone.now(), S.REPLIED
     complaint.save()
     log(actor=user, complaint=complaint, action="supervision.complaint.replied", note=reply)
     return complaint
@@ -201,7 +196,7 @@ def complaint_accept(*, complaint: Complaint, user=None, code: str = "") -> Comp
     _check_complainant(complaint, user, code)
     if complaint.state != S.REPLIED:
         raise Conflict(_("只有已答复的投诉可以确认办结。"), code="not_replied")
-    complaint.state, complaint.closed_at = S.CLOSED, _now()
+    complaint.state, complaint.closed_at = S.CLOSED, timezone.now()
     complaint.close_note = _("投诉人认可答复")
     complaint.save()
     log(actor=user, complaint=complaint, action="supervision.complaint.accepted")
@@ -220,7 +215,7 @@ def complaint_escalate(*, complaint: Complaint, reason: str, user=None, code: st
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("请说明不满意的原因。"), code="reason_required", fields={"reason": [_("请填写原因。")]})
-    now = _now()
+    now = timezone.now()
     complaint.state, complaint.escalated_at = S.ESCALATED, now
     complaint.escalation_reason = reason[:REPLY_MAX]
     complaint.due = _due_after(timezone.localdate(now))
@@ -240,7 +235,7 @@ def complaint_close(*, complaint: Complaint, supervisor, note: str) -> Complaint
     note = (note or "").strip()
     if not note:
         raise Invalid(_("请填写办结说明。"), code="note_required", fields={"note": [_("请填写办结说明。")]})
-    complaint.state, complaint.closed_at, complaint.closed_by = S.CLOSED, _now(), supervisor
+    complaint.state, complaint.closed_at, complaint.closed_by = S.CLOSED, timezone.now(), supervisor
     complaint.close_note = note[:REPLY_MAX]
     complaint.save()
     log(actor=supervisor, complaint=complaint, action="supervision.complaint.closed", note=note)

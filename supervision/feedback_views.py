@@ -37,7 +37,7 @@ LEVELS_BIG_FIRST = [(level, RatingLevel(level).label) for level in sorted(Rating
 
 
 def _today():
-    return timezone.localdate(ratings._now())
+    return timezone.localdate()
 
 
 # --- rating (citizen) -----------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def rate(request, token):
     return render(request, "supervision/rate.html", {
         "title": _("服务评价"), "link": link, "rating": rating, "levels": LEVELS_BIG_FIRST,
         "reasons": list(BAD_REASONS.items()), "comment_max": COMMENT_MAX, "errors": errors, "posted": posted,
-        "expired": link.used_at is None and link.expires_at <= ratings._now(),
+        "expired": link.used_at is None and link.expires_at <= timezone.now(),
     }, status=status)
 
 

@@ -33,7 +33,6 @@ from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
 from workflow.uploads import inspect_upload
 
-from . import services as card_services
 from .feedback_models import BAD_REASONS, COMMENT_MAX
 from .models import (
     BAD_LEVELS,
@@ -55,12 +54,8 @@ ONLINE_RATED_STATES = (Application.State.CONCLUDED, Application.State.RESULT_REA
                        Application.State.ARCHIVED)
 
 
-def _now():
-    return card_services._now()
-
-
 def _today():
-    return timezone.localdate(_now())
+    return timezone.localdate()
 
 
 def log(*, actor=None, action, note="", rating=None, complaint=None):
@@ -112,7 +107,7 @@ def rating_token_issue(*, application: Application, occasion: str) -> RatingToke
     if spec is None:
         raise Conflict(_("该办件目前没有可评价的%(occasion)s环节。") % {"occasion": Occasion(occasion).label},
                        code="nothing_to_rate")
-    if _expires(spec["at"]) <= _now():
+    if _expires(spec["at"]) <= timezone.now():
         raise Conflict(_("已超过评价期限(%(days)s 天)。") % {"days": RATING_VALID_DAYS}, code="rating_expired")
     try:
         with transaction.atomic():
@@ -173,7 +168,7 @@ def rating_submit(*, token: RatingToken, level, comment: str = "", reasons=None,
     """Rate once through a link. The token is claimed by a conditional UPDATE, so two
     submissions at once make exactly one rating; a bad rating opens its follow-up."""
     level, comment, reasons = _clean_rating(level, comment, reasons)
-    now = _now()
+    now = timezone.now()
     claimed = RatingToken.objects.filter(pk=token.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if not claimed:
         token.refresh_from_db()
@@ -230,8 +225,8 @@ def followup_call_back(*, followup: FollowUp, user, method: str, summary: str, c
         errors["summary"] = [_("请填写回访情况。")]
     elif len(summary) > SUMMARY_MAX:
         errors["summary"] = [_("不超过 %(n)s 个字。") % {"n": SUMMARY_MAX}]
-    called_at = called_at or _now()
-    if called_at > _now() + dt.timedelta(minutes=5):
+    called_at = called_at or timezone.now()
+    if called_at > timezone.now() + dt.timedelta(minutes=5):
         errors["called_at"] = [_("回访时间不能晚于现在。")]
     if errors:
         raise Invalid(_("回访记录有 %(n)s 处需要修改。") % {"n": len(errors)}, code="invalid_call_back", fields=errors)
@@ -254,7 +249,7 @@ def followup_close(*, followup: FollowUp, user, reply: str) -> FollowUp:
                       fields={"reply": [_("内容过长。")]})
     if not followup.callbacks.exists():
         raise Conflict(_("请先回访群众并记录回访情况,再办结整改。"), code="call_back_first")
-    now = _now()
+    now = timezone.now()
     followup.reply, followup.replied_by, followup.replied_at = reply, user, now
     followup.state, followup.closed_at, followup.closed_on = FollowUp.State.CLOSED, now, timezone.localdate(now)
     followup.save()
@@ -320,7 +315,7 @@ def rating_appeal_decide(*, appeal: RatingAppeal, supervisor, accept: bool, reas
     appeal = RatingAppeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.state != RatingAppeal.State.PENDING:
         raise Conflict(_("该申诉已审核。"), code="already_decided")
-    now = _now()
+    now = timezone.now()
     appeal.state = RatingAppeal.State.ACCEPTED if accept else RatingAppeal.State.UPHELD
     appeal.decided_by, appeal.decided_at, appeal.decision_reason = supervisor, now, reason
     appeal.save()

@@ -62,13 +62,9 @@ T = Card.Trigger
 L = Card.Level
 
 
-def _now():
-    return timezone.now()
-
-
 def beijing_today():
-    """Beijing date of `_now()` (tests move the clock by replacing `_now`)."""
-    return timezone.localdate(_now())
+    """Beijing date of now (tests move the clock with time-machine)."""
+    return timezone.localdate()
 
 
 # --- the card rules (policies) ---------------------------------------------------------------
@@ -100,7 +96,7 @@ def ensure_default_policy() -> CardPolicy:
     policy = CardPolicy.objects.create(
         version=version, title=_("默认规则"), status=CardPolicy.Status.PUBLISHED, effective_from=dt.date(2000, 1, 1),
         note=_("剩余时限不超过20%或不超过2个工作日亮黄牌,超过期限亮红牌。"),
-        refusal_reason_min_chars=DEFAULT_REFUSAL_MIN_CHARS, published_at=_now(),
+        refusal_reason_min_chars=DEFAULT_REFUSAL_MIN_CHARS, published_at=timezone.now(),
     )
     _full_grid(policy)
     return policy
@@ -196,7 +192,7 @@ def policy_publish(*, policy: CardPolicy, user, effective_from: dt.date) -> Card
     policy.status = CardPolicy.Status.PUBLISHED
     policy.effective_from = effective_from
     policy.published_by = user
-    policy.published_at = _now()
+    policy.published_at = timezone.now()
     policy.save()
     logger.info("card policy v%s published by %s, effective %s", policy.version, user.pk, effective_from)
     return policy
@@ -227,7 +223,7 @@ def ensure_workday_index(*, today: dt.date) -> int:
     state = WorkdayIndexState.objects.select_for_update().filter(pk=1).first()
     if state is None:  # the migration makes the row; a flushed database has lost it
         WorkdayIndexState.objects.get_or_create(
-            pk=1, defaults={"signature": "", "first_day": first, "last_day": first, "built_at": _now()}
+            pk=1, defaults={"signature": "", "first_day": first, "last_day": first, "built_at": timezone.now()}
         )
         state = WorkdayIndexState.objects.select_for_update().get(pk=1)
     if state.signature != signature or not state.first_day <= today <= state.last_day:
@@ -239,7 +235,7 @@ def ensure_workday_index(*, today: dt.date) -> int:
             day += dt.timedelta(days=1)
         WorkdayIndex.objects.all().delete()
         WorkdayIndex.objects.bulk_create(rows, batch_size=5000)
-        state.signature, state.first_day, state.last_day, state.built_at = signature, first, last, _now()
+        state.signature, state.first_day, state.last_day, state.built_at = signature, first, last, timezone.now()
         state.save()
         logger.info("workday index rebuilt: %s to %s (%s days)", first, last, len(rows))
     return WorkdayIndex.objects.get(day=today).ordinal
@@ -604,7 +600,7 @@ def sweep_deadlines(*, today=None) -> dict:
     today = today or beijing_today()
     today_ordinal = ensure_workday_index(today=today)
     policy = policy_in_force(today)
-    now = _now()
+    now = timezone.now()
     counts, changed = {}, 0
     with connection.cursor() as cursor:
         _set_based(cursor)
@@ -752,7 +748,7 @@ def card_decide(*, card: Card, supervisor, uphold: bool, reason: str) -> Card:
     card = Card.objects.select_for_update().get(pk=card.pk)
     if card.review in (Card.Review.UPHELD, Card.Review.VOIDED):
         raise Conflict(_("该红黄牌已裁定。"), code="already_decided")
-    now = _now()
+    now = timezone.now()
     card.review = Card.Review.UPHELD if uphold else Card.Review.VOIDED
     card.reviewed_by, card.reviewed_at, card.review_reason = supervisor, now, reason
     if card.closed_at is None and (not uphold or not card.is_clock):

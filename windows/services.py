@@ -177,11 +177,6 @@ CONSULTATION_ANSWER_DAYS = {
 STAFF_ROLES = (User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR)
 
 
-def _now():
-    """The clock of consultations (tests move it by replacing this function)."""
-    return timezone.now()
-
-
 def _check_staff(user, *, action):
     if getattr(user, "role", None) == User.Role.SUPERVISOR:
         raise Forbidden(_("督查人员只能查看咨询,不能%(action)s。") % {"action": action}, code="supervisor_read_only")
@@ -250,9 +245,9 @@ def consultation_open(
             raise Invalid(_("姓名与该身份证号码登记的姓名不一致。"), code="name_mismatch",
                           fields={"asker_name": [_("请核对咨询人姓名。")]})
     if hall is None and staff.role == User.Role.CLERK:
-        seats = list(seats_today(staff, timezone.localdate(_now())))
+        seats = list(seats_today(staff, timezone.localdate()))
         hall = seats[0].window.hall if seats else None
-    now = _now()
+    now = timezone.now()
     opened_on = timezone.localdate(now)
     consultation = Consultation(
         number=workflow_services.next_application_number(type_code="ZX", day=opened_on),
@@ -283,7 +278,7 @@ def consultation_hand_over(*, consultation: Consultation, staff, to, reason: str
     previous = consultation.owner
     consultation.owner = to
     consultation.save(update_fields=["owner"])
-    _log(consultation, action=ConsultationEvent.Action.HANDED_OVER, actor=staff, at=_now(), from_owner=previous,
+    _log(consultation, action=ConsultationEvent.Action.HANDED_OVER, actor=staff, at=timezone.now(), from_owner=previous,
          to_owner=to, note=reason)
     return consultation
 
@@ -296,7 +291,7 @@ def consultation_answer(*, consultation: Consultation, staff, answer: str) -> Co
     if not answer:
         raise Invalid(_("请填写答复内容。"), code="answer_required", fields={"answer": [_("请填写答复内容。")]})
     consultation.close()
-    now = _now()
+    now = timezone.now()
     consultation.answer, consultation.answered_by, consultation.answered_at = answer, staff, now
     consultation.save()
     _log(consultation, action=ConsultationEvent.Action.ANSWERED, actor=staff, at=now, from_owner=staff, note=answer)

@@ -45,7 +45,7 @@ def settle_deemed_acceptance(application=None) -> None:
     that a stopped worker cannot delay it. With `application`: that one only."""
     from . import services
 
-    today = timezone.localdate(services._now())
+    today = timezone.localdate()
     if application is None:
         if Application.objects.filter(state=Application.State.SUBMITTED, pre_review_due__lt=today).exists():
             services.deem_overdue_applications_accepted(today=today)

@@ -32,7 +32,7 @@ from matters.models import MaterialRequirement, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
 from matters.versioning import current_versions
 
-from . import hooks
+from . import enqueue, hooks
 from .calendar_store import load_calendar
 from .exchange_payload import subcase_payload
 from .models import (
@@ -56,13 +56,9 @@ DEFERRED_DAYS = 5  # 容缺受理: the default working days for a minor material
 DISTRICT_REGION_CODE = "441803"
 
 
-def _now():
-    return timezone.now()
-
-
 def _today():
-    """Beijing date of `_now()` (tests move the clock by replacing `_now`)."""
-    return timezone.localdate(_now())
+    """Beijing date of now (tests move the clock with time-machine)."""
+    return timezone.localdate()
 
 
 def log_case(application, *, actor, action, from_state="", to_state="", note="", subcase=None, data=None):
@@ -285,7 +281,7 @@ def application_submit(
     if delivery_errors:
         raise Invalid(_("结果领取方式有误,请核对。"), code="invalid_delivery", fields=delivery_errors)
 
-    now = _now()
+    now = timezone.now()
     day = law.receipt_day(now)
     pre_review = law.pre_review_due(load_calendar(), day)  # art. 32, online and at a window alike
     type_code = "YJ" if theme is not None else matters[0].type_code
@@ -389,7 +385,7 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
     log, and queue dispatch and the acceptance notice after commit."""
     from_state = application.state
     _transition(application, "accept")
-    now = _now()
+    now = timezone.now()
     application.accepted_at = now
     application.accepted_on = accepted_on
     application.accepted_by = actor
@@ -402,10 +398,8 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
         application, actor=actor, action=action, from_state=from_state, to_state=application.state, note=note,
         data={"subcases": [s.number for s in subcases]},
     )
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.dispatch_subcases.delay(application.pk), robust=True)
-    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "acceptance"), robust=True)
+    enqueue.dispatch_subcases(application.pk)
+    enqueue.generate_notice(application.pk, "acceptance")
     return application
 
 
@@ -518,7 +512,7 @@ def deferred_material_provide(*, material: Material, actor, upload=None) -> Mate
     if errors:
         raise Invalid(_("补交材料有误。"), code="invalid_materials", fields={"file": next(iter(errors.values()))})
     _save_materials(application, planned, actor=actor)
-    material.fulfilled_at = _now()
+    material.fulfilled_at = timezone.now()
     material.save(update_fields=["fulfilled_at"])
     log_case(application, actor=actor, action="workflow.application.deferred_material_provided",
              note=_join(behalf_note(application, actor), material.name),
@@ -583,18 +577,14 @@ def _request_supplement(*, application: Application, clerk, items: list[dict], n
     _transition(application, "request_supplement")
     application.save()
     if permit is not None:
-        permit.used_at = _now()
+        permit.used_at = timezone.now()
         permit.save(update_fields=["used_at"])
     request = SupplementRequest.objects.create(application=application, items=items, note=note, requested_by=clerk)
     log_case(
         application, actor=clerk, action="workflow.application.supplement_requested", from_state=from_state,
         to_state=application.state, note=note, data={"items": items},
     )
-    from . import tasks
-
-    transaction.on_commit(
-        lambda: tasks.generate_notice.delay(application.pk, "supplement", None, str(request.pk)), robust=True
-    )
+    enqueue.generate_notice(application.pk, "supplement", None, str(request.pk))
     return request
 
 
@@ -637,7 +627,7 @@ def _resubmit(application, *, actor, files=None, form_data=None, received=(), no
     _transition(application, "resubmit")
     if form_data:
         application.form_data = clean_form_data(form_fields(list(application.matters.all())), form_data)
-    application.submitted_at = _now()
+    application.submitted_at = timezone.now()
     # art. 32: the 5 days run again from receipt of the supplement, online and at a window
     application.received_on = law.receipt_day(application.submitted_at)
     due = law.pre_review_due(load_calendar(), application.received_on)
@@ -651,7 +641,7 @@ def _resubmit(application, *, actor, files=None, form_data=None, received=(), no
     if errors:
         raise Invalid(_("补正材料有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_materials", fields=errors)
     _save_materials(application, planned, actor=actor)
-    application.supplement_requests.filter(resolved_at__isnull=True).update(resolved_at=_now())
+    application.supplement_requests.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     log_case(
         application, actor=actor, action="workflow.application.supplemented", from_state=from_state,
         to_state=application.state, note=note,
@@ -682,9 +672,7 @@ def _refuse(*, application: Application, clerk, reason: str) -> Application:
         application, actor=clerk, action="workflow.application.refused", from_state=from_state,
         to_state=application.state, note=reason,
     )
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, "refusal"), robust=True)
+    enqueue.generate_notice(application.pk, "refusal")
     return application
 
 
@@ -735,7 +723,7 @@ def application_deliver(*, application: Application, clerk, id_number: str) -> A
             _("领取人证件号码与申请人不一致,不能出件。"), code="id_mismatch",
             fields={"id_number": [_("请核对申请人身份证号码。")]},
         )
-    application.delivered_at = _now()
+    application.delivered_at = timezone.now()
     application.delivered_by = clerk
     application.delivery_hall_id = desk.hall_id
     application.save()
@@ -864,7 +852,7 @@ def application_post(*, application: Application, clerk, carrier: str, tracking_
         raise Forbidden(_("邮寄送达由受理该办件的大厅出件窗口办理。"), code="other_posting_hall")
     if errors:
         raise Invalid(_("邮寄信息有误,请核对。"), code="invalid_posting", fields=errors)
-    now = _now()
+    now = timezone.now()
     application.post_carrier, application.post_tracking_number, application.posted_at = carrier, tracking, now
     application.delivered_at, application.delivered_by, application.delivery_hall_id = now, clerk, desk.hall_id
     application.save()
@@ -890,7 +878,7 @@ def _deliver_electronically(application) -> bool:
         return False  # a licence is still being issued; its task delivers when it is
     from_state = application.state
     _transition(application, "deliver")
-    application.delivered_at = _now()
+    application.delivered_at = timezone.now()
     application.delivered_by = None
     application.save()
     numbers = sorted(lic.number for lic in licences.values())
@@ -971,7 +959,7 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
     from_state = subcase.state
     _transition(subcase, "approve" if approve else "deny")
     subcase.reviewer = reviewer
-    subcase.decided_at = _now()
+    subcase.decided_at = timezone.now()
     subcase.decided_on = _today()
     if approve and subcase.matter.issues_licence:  # art. 44: issue and deliver within 10 working days
         due = law.licence_due(load_calendar(), decided_on=subcase.decided_on)
@@ -981,20 +969,18 @@ def subcase_decide(*, subcase: SubCase, reviewer, approve: bool, reason: str) ->
     log_case(application, subcase=subcase, actor=reviewer,
              action="workflow.subcase.approved" if approve else "workflow.subcase.denied",
              from_state=from_state, to_state=subcase.state, note=subcase.decision_reason)
-    from . import tasks
-
     kind = "approval" if approve else "denial"
-    transaction.on_commit(lambda: tasks.generate_notice.delay(application.pk, kind, subcase.pk), robust=True)
+    enqueue.generate_notice(application.pk, kind, subcase.pk)
     if subcase.licence_due is not None:  # the matter issues a licence: into the e-licence store
-        transaction.on_commit(lambda: tasks.issue_licence.delay(subcase.pk), robust=True)
+        enqueue.issue_licence(subcase.pk)
     if not application.subcases.filter(state__in=SubCase.OPEN_STATES).exists():
         app_from = application.state
         _transition(application, "conclude")
-        application.concluded_at = _now()
+        application.concluded_at = timezone.now()
         application.save()
         log_case(application, actor=None, action="workflow.application.concluded", from_state=app_from,
                  to_state=application.state, note=_("全部子件已作出决定"))
-        transaction.on_commit(lambda: tasks.prepare_result.delay(application.pk), robust=True)
+        enqueue.prepare_result(application.pk)
     return subcase
 
 
@@ -1028,11 +1014,7 @@ def subcase_suspend(*, subcase: SubCase, reviewer, kind: str, reason: str) -> Su
     log_case(application, subcase=subcase, actor=reviewer, action="workflow.subcase.suspended", from_state=from_state,
              to_state=subcase.state, note=f"{pause.get_kind_display()}:{reason}",
              data={"remaining_days": pause.remaining_days})
-    from . import tasks
-
-    transaction.on_commit(
-        lambda: tasks.generate_notice.delay(application.pk, "special_procedure", subcase.pk, str(pause.pk)), robust=True
-    )
+    enqueue.generate_notice(application.pk, "special_procedure", subcase.pk, str(pause.pk))
     return pause
 
 
@@ -1131,7 +1113,7 @@ def subcase_decide_extension(*, extension: SubCaseExtension, leader, approve: bo
         raise Conflict(_("该延期申请已处理。"), code="state_conflict")
     application = _locked(Application, subcase.application_id)
     subcase = _locked(SubCase, subcase.pk)
-    extension.decided_by, extension.decided_at = leader, _now()
+    extension.decided_by, extension.decided_at = leader, timezone.now()
     if approve:
         calendar, today = load_calendar(), _today()
         _check_extension(calendar, subcase, days=extension.days, today=today, exclude_pk=extension.pk)
@@ -1158,11 +1140,7 @@ def subcase_decide_extension(*, extension: SubCaseExtension, leader, approve: bo
              action="workflow.subcase.extension_approved" if approve else "workflow.subcase.extension_rejected",
              note=extension.reason, data={"days": extension.days, "deadline": subcase.deadline.isoformat()})
     if approve:
-        from . import tasks
-
-        transaction.on_commit(
-            lambda: tasks.generate_notice.delay(application.pk, "extension", subcase.pk, str(extension.pk)), robust=True
-        )
+        enqueue.generate_notice(application.pk, "extension", subcase.pk, str(extension.pk))
     return extension
 
 
@@ -1214,7 +1192,7 @@ def stalled_application_ids(*, older_than_minutes=2):
 
     from .models import Notice
 
-    cutoff = _now() - dt.timedelta(minutes=older_than_minutes)
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
     old = Application.objects.filter(updated_at__lt=cutoff)
     notice = Notice.objects.filter(application=OuterRef("pk"), kind="acceptance")
     return {

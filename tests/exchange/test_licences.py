@@ -7,6 +7,7 @@ import io
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.core.cache import cache
 from django.utils import timezone
 from pypdf import PdfReader
@@ -60,13 +61,14 @@ def licence_matter(**kwargs):
 def test_approval_queues_the_licence_on_commit(django_capture_on_commit_callbacks):
     application = accepted_application(matters=[licence_matter(), MatterFactory()])
     services.dispatch_subcases(application_id=application.pk)
-    with mock.patch.object(tasks.issue_licence, "delay") as issue:
+    with mock.patch.object(current_app, "send_task") as send:  # workflow.enqueue names its tasks
         with django_capture_on_commit_callbacks(execute=True):
             for subcase in application.subcases.order_by("number"):
                 services.subcase_decide(subcase=subcase, reviewer=ReviewerFactory(department=subcase.department),
                                         approve=True, reason="")
     licensed = application.subcases.get(matter__issues_licence=True)
-    assert [c.args for c in issue.call_args_list] == [(licensed.pk,)]  # only the matter that issues one
+    issued = [c.kwargs["args"] for c in send.call_args_list if c.args[0] == "workflow.tasks.issue_licence"]
+    assert issued == [(licensed.pk,)]  # only the matter that issues one
 
 
 def test_licence_is_issued_once_even_if_the_task_runs_twice():
@@ -206,10 +208,10 @@ def test_choosing_electronic_after_the_licence_exists_delivers_at_once():
     assert Application.objects.get(pk=application.pk).state == S.DELIVERED
 
 
-def test_delivery_card_closes_once_delivered_electronically(monkeypatch):
+def test_delivery_card_closes_once_delivered_electronically(time_machine):
     def at(day):
         moment = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=timezone.get_current_timezone())
-        monkeypatch.setattr(services, "_now", lambda: moment)
+        time_machine.move_to(moment, tick=False)
 
     at(D(2026, 9, 28))
     application = accepted_application(matters=[licence_matter(promised_days=5)],
@@ -232,11 +234,11 @@ def test_delivery_card_closes_once_delivered_electronically(monkeypatch):
     assert Card.objects.get().close_reason
 
 
-def test_recover_stalled_finds_an_approved_sub_case_without_its_licence(monkeypatch):
+def test_recover_stalled_finds_an_approved_sub_case_without_its_licence(time_machine):
     application = accepted_application(matters=[licence_matter()])
     subcase = approve_all(application).get()
     later = timezone.now() + dt.timedelta(minutes=10)
-    monkeypatch.setattr(services, "_now", lambda: later)
+    time_machine.move_to(later, tick=False)
     assert services.stalled_application_ids()["licence"] == [subcase.pk]
     tasks.issue_licence(subcase.pk)
     assert services.stalled_application_ids()["licence"] == []

@@ -3,9 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from supervision import services as supervision_services
 from supervision.models import Card
-from workflow import services
 from workflow.calendar_store import seed_calendar
 
 
@@ -15,13 +13,12 @@ def calendar_2026(db):
 
 
 @pytest.fixture
-def at(monkeypatch):
+def at(time_machine):
     """at(date): the case and supervision services act on that Beijing date (10:00)."""
 
     def move(day: dt.date):
         moment = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=timezone.get_current_timezone())
-        monkeypatch.setattr(services, "_now", lambda: moment)
-        monkeypatch.setattr(supervision_services, "_now", lambda: moment)
+        time_machine.move_to(moment, tick=False)
 
     return move
 

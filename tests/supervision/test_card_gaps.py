@@ -93,6 +93,7 @@ def test_the_review_list_follows_the_card_policy(calendar_2026, client, at):
     reviewer = ReviewerFactory(department=matter.department)
     application = accepted_application(matters=[matter])
     services.dispatch_subcases(application_id=application.pk)
+    at(today)  # the clock moves on to today for the reviewer's list (time-machine moves every clock)
     subcase = SubCase.objects.get(application=application)
     assert load_calendar().workdays_between(today, subcase.deadline) == 4
     assert subcase.yellow_from > today  # the stored default: still green today
@@ -104,7 +105,9 @@ def test_the_review_list_follows_the_card_policy(calendar_2026, client, at):
     admin = UserFactory(role="administrator")
     draft = supervision.policy_create_draft(user=admin, title="许可事项提前预警")
     supervision.policy_update_draft(policy=draft, user=admin, thresholds={("decision", "licensing"): (50, 2)})
+    at(accepted_on)  # a policy takes effect from the day it is published, not before
     supervision.policy_publish(policy=draft, user=admin, effective_from=accepted_on)
+    at(today)
     supervision.sweep_deadlines(today=today)
     assert open_cards(subcase=subcase) == [("decision", "yellow")]
 

@@ -13,7 +13,6 @@ from supervision.models import Card, CardPolicy
 from supervision.services import card_contest, sweep_deadlines
 from tests.concurrency import run_concurrently
 from tests.factories import MatterFactory, ReviewerFactory, accepted_application, submitted_application
-from workflow import services
 from workflow.calendar_store import seed_calendar
 
 pytestmark = [
@@ -24,10 +23,10 @@ D = dt.date
 
 
 @pytest.fixture
-def cases(monkeypatch):
+def cases(time_machine):
     seed_calendar(years=[2026])
     moment = dt.datetime(2026, 9, 29, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    monkeypatch.setattr(services, "_now", lambda: moment)
+    time_machine.move_to(moment, tick=False)
     subcases = [accepted_application(matters=[MatterFactory(promised_days=days)]).subcases.get()
                 for days in (3, 5, 10, 20)]
     online = submitted_application(matters=[MatterFactory()])

@@ -9,11 +9,9 @@ from django.db import connection
 
 from core.errors import Conflict
 from supervision import ratings
-from supervision import services as supervision_services
 from supervision.models import FollowUp, Rating, RatingAppeal
 from tests.concurrency import run_concurrently
 from tests.factories import MatterFactory, ReviewerFactory, concluded_application
-from workflow import services
 from workflow.calendar_store import seed_calendar
 
 pytestmark = [
@@ -24,11 +22,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def link(monkeypatch):
+def link(time_machine):
     seed_calendar(years=[2026])
     moment = dt.datetime(2026, 9, 29, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    monkeypatch.setattr(services, "_now", lambda: moment)
-    monkeypatch.setattr(supervision_services, "_now", lambda: moment)
+    time_machine.move_to(moment, tick=False)
     case = concluded_application(matters=[MatterFactory()])
     return ratings.rating_token_issue(application=case, occasion="online")
 

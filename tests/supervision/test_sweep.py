@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def subcase(monkeypatch):
+def subcase(time_machine):
     """A 10-working-day matter accepted on Tuesday 2026-09-29."""
     seed_calendar(years=[2026])
     accepted_at = dt.datetime(2026, 9, 29, 10, 0, tzinfo=timezone.get_current_timezone())
-    monkeypatch.setattr(services, "_now", lambda: accepted_at)
+    time_machine.move_to(accepted_at, tick=False)
     app = accepted_application(matters=[MatterFactory(promised_days=10)])
     return app.subcases.get()
 

@@ -19,12 +19,12 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def at(monkeypatch):
+def at(time_machine):
     """Move the consultations' clock to a Beijing date and time."""
 
     def move(day: dt.date, hour=10):
         moment = dt.datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
-        monkeypatch.setattr(services, "_now", lambda: moment)
+        time_machine.move_to(moment, tick=False)
 
     return move
 

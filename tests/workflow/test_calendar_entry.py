@@ -34,13 +34,12 @@ WORKDAYS_2027 = """2027-02-20 春节调休
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(time_machine):
     seed_calendar(years=[2026])
 
     def set_today(day):
         moment = dt.datetime.combine(day, dt.time(10, 0), tzinfo=BEIJING)
-        monkeypatch.setattr(services, "_now", lambda: moment)
-        monkeypatch.setattr(timezone, "now", lambda: moment)
+        time_machine.move_to(moment, tick=False)
 
     return set_today
 

@@ -20,13 +20,13 @@ BEIJING = timezone.get_current_timezone()
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(time_machine):
     """Set the services' today: `clock(dt.date(...))`."""
     seed_calendar(years=[2026])
 
     def set_today(day):
         moment = dt.datetime.combine(day, dt.time(10, 0), tzinfo=BEIJING)
-        monkeypatch.setattr(services, "_now", lambda: moment)
+        time_machine.move_to(moment, tick=False)
 
     return set_today
 

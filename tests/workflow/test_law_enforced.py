@@ -29,12 +29,12 @@ RECEIVED, DUE, DAY_SIX = dt.date(2026, 9, 29), dt.date(2026, 10, 12), dt.date(20
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(time_machine):
     seed_calendar(years=[2026])
 
     def set_today(day):
         moment = dt.datetime.combine(day, dt.time(10, 0), tzinfo=BEIJING)
-        monkeypatch.setattr(services, "_now", lambda: moment)
+        time_machine.move_to(moment, tick=False)
 
     set_today(RECEIVED)
     return set_today
