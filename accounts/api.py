@@ -28,7 +28,7 @@ class UserSerializer(serializers.Serializer):
     role_display = serializers.CharField(source="get_role_display")
     id_number = serializers.CharField(source="masked_id_number")
     phone = serializers.CharField(source="masked_phone")
-    department = serializers.CharField(source="department.name", default=None)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
 
 
 class TokenView(APIView):

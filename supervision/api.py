@@ -222,16 +222,16 @@ def evidence_url(card):
 class CardSerializer(serializers.ModelSerializer):
     # A plain string: Matter's "level" (区级/镇级/村级) already names the schema's LevelEnum.
     level = serializers.CharField(help_text="red 红牌 | yellow 黄牌")
-    application = serializers.CharField(source="application.number", default=None)
-    followup = serializers.IntegerField(source="followup_id", default=None, help_text="差评整改 id(事由 followup)")
-    complaint = serializers.IntegerField(source="complaint_id", default=None, help_text="投诉 id(事由 complaint)")
-    subcase = serializers.CharField(source="subcase.number", default=None)
-    matter = serializers.CharField(source="subcase.matter.name", default=None)
-    department = serializers.CharField(source="department.name", default=None)
+    application = serializers.CharField(source="application.number", default=None, allow_null=True)
+    followup = serializers.IntegerField(source="followup_id", default=None, allow_null=True, help_text="差评整改 id(事由 followup)")
+    complaint = serializers.IntegerField(source="complaint_id", default=None, allow_null=True, help_text="投诉 id(事由 complaint)")
+    subcase = serializers.CharField(source="subcase.number", default=None, allow_null=True)
+    matter = serializers.CharField(source="subcase.matter.name", default=None, allow_null=True)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
     level_display = serializers.CharField(source="get_level_display")
     trigger_display = serializers.CharField(source="get_trigger_display")
     review_display = serializers.CharField(source="get_review_display")
-    policy_version = serializers.IntegerField(source="policy.version", default=None)
+    policy_version = serializers.IntegerField(source="policy.version", default=None, allow_null=True)
     contest = serializers.SerializerMethodField()
 
     class Meta:

@@ -116,7 +116,7 @@ class ComplaintSerializer(serializers.Serializer):
     responsible = serializers.CharField()
     subject = serializers.CharField()
     content = serializers.CharField()
-    application = serializers.CharField(source="application.number", default=None)
+    application = serializers.CharField(source="application.number", default=None, allow_null=True)
     submitted_on = serializers.DateField()
     due = serializers.DateField()
     reply = serializers.CharField()

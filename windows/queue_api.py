@@ -26,10 +26,10 @@ class TicketSerializer(serializers.ModelSerializer):
     hall = serializers.CharField(source="hall.code")
     hall_name = serializers.CharField(source="hall.name")
     queue = serializers.CharField(source="category_label", help_text="业务类别(部门窗口为部门简称)")
-    department = serializers.CharField(source="department.name", default=None)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
     state_display = serializers.CharField(source="get_state_display")
-    window = serializers.CharField(source="window.number", default=None)
-    window_name = serializers.CharField(source="window.name", default=None)
+    window = serializers.CharField(source="window.number", default=None, allow_null=True)
+    window_name = serializers.CharField(source="window.name", default=None, allow_null=True)
     ahead = serializers.SerializerMethodField(help_text="前面等候的人数")
     estimated_minutes = serializers.SerializerMethodField(help_text="预计等候分钟数(等候中时)")
 
@@ -97,7 +97,7 @@ class ScreenSerializer(serializers.Serializer):
 class SlotSerializer(serializers.ModelSerializer):
     hall = serializers.CharField(source="hall.code")
     queue = serializers.CharField(source="category_label")
-    department = serializers.CharField(source="department.code", default=None)
+    department = serializers.CharField(source="department.code", default=None, allow_null=True)
     remaining = serializers.IntegerField()
 
     class Meta:
@@ -110,7 +110,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
     slot = SlotSerializer()
     hall_name = serializers.CharField(source="slot.hall.name")
     state_display = serializers.CharField(source="get_state_display")
-    ticket = serializers.CharField(source="ticket.number", default=None)
+    ticket = serializers.CharField(source="ticket.number", default=None, allow_null=True)
 
     class Meta:
         model = Appointment

@@ -21,7 +21,7 @@ from matters.models import Matter
 
 class AgentAuthorisationSerializer(serializers.ModelSerializer):
     principal = serializers.CharField(source="principal.real_name")
-    enterprise = serializers.CharField(source="enterprise.name", default=None)
+    enterprise = serializers.CharField(source="enterprise.name", default=None, allow_null=True)
     agent = serializers.CharField(source="agent.real_name")
     agent_id_number = serializers.CharField(source="agent.masked_id_number")
     matters = serializers.SerializerMethodField()

@@ -60,7 +60,7 @@ class CaseLogSerializer(serializers.Serializer):
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     actor = serializers.SerializerMethodField()
-    subcase = serializers.CharField(source="subcase.number", default=None)
+    subcase = serializers.CharField(source="subcase.number", default=None, allow_null=True)
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -179,7 +179,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     form_data = serializers.JSONField(help_text="表单内容,键为字段键;multipart 请求中为 JSON 字符串")
     on_behalf = serializers.IntegerField(required=False, help_text="委托代办:代为申请时所依据的委托 id(申请人为委托人)")
     delivery = serializers.JSONField(
-        required=False, default=None,
+        required=False, default=None, allow_null=True,
         help_text='结果领取方式,如 {"method": "post", "recipient": "陈志明", "phone": "13826651024", '
         '"address": "清远市清新区太和镇玄真路8号"};默认在受理大厅窗口领取;multipart 请求中为 JSON 字符串',
     )
