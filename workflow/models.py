@@ -313,6 +313,12 @@ class SupplementRepeatPermit(models.Model):
         verbose_name_plural = _("再次补正许可")
 
 
+def reviewer_of_department(subcase, user) -> bool:
+    """Who may examine, stop, restart and decide a sub-case in the portal: a reviewer of its
+    department (django-fsm `permission=`; pages ask `has_transition_perm`)."""
+    return bool(getattr(user, "is_reviewer", False)) and user.department_id == subcase.department_id
+
+
 class SubCase(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         DISPATCHED = "dispatched", _("已分派")
@@ -378,15 +384,15 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.number
 
-    @transition(field=state, source=S.DISPATCHED, target=S.EXAMINING)
+    @transition(field=state, source=S.DISPATCHED, target=S.EXAMINING, permission=reviewer_of_department)
     def start_examining(self):
         pass
 
-    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.APPROVED)
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.APPROVED, permission=reviewer_of_department)
     def approve(self):
         pass
 
-    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.DENIED)
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.DENIED, permission=reviewer_of_department)
     def deny(self):
         pass
 
@@ -394,11 +400,12 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
     def withdraw(self):
         pass
 
-    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.SUSPENDED)
+    @transition(field=state, source=[S.DISPATCHED, S.EXAMINING], target=S.SUSPENDED,
+                permission=reviewer_of_department)
     def suspend(self):
         pass
 
-    @transition(field=state, source=S.SUSPENDED, target=S.EXAMINING)
+    @transition(field=state, source=S.SUSPENDED, target=S.EXAMINING, permission=reviewer_of_department)
     def resume(self):
         pass
 

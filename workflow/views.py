@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
 from accounts.identity import mask
 from accounts.models import User
@@ -735,14 +736,14 @@ def _subcase_context(request, subcase, *, errors=None, reason=""):
         # A supervisor reads the sub-case as its department sees it, and acts on nothing.
         "explanation": selectors.deadline_explanation(subcase),
         "pause_kinds": SubCasePause.Kind.choices,
-        "can_suspend": user.is_reviewer and subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
-        "can_resume": user.is_reviewer and subcase.state == SubCase.State.SUSPENDED,
+        "can_suspend": has_transition_perm(subcase.suspend, user),
+        "can_resume": has_transition_perm(subcase.resume, user),
         "can_extend": user.is_reviewer and subcase.is_open
         and not subcase.extensions.exclude(status=SubCaseExtension.Status.REJECTED).exists(),
         "pending_extension": subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first(),
         "can_approve_extension": user.is_reviewer and user.is_department_leader,
-        "can_start": user.is_reviewer and subcase.state == SubCase.State.DISPATCHED,
-        "can_decide": user.is_reviewer and subcase.state in (SubCase.State.DISPATCHED, SubCase.State.EXAMINING),
+        "can_start": has_transition_perm(subcase.start_examining, user),
+        "can_decide": has_transition_perm(subcase.approve, user),
         "errors": errors or {},
         "reason": reason,
     }
