@@ -238,6 +238,10 @@ def application_submit(
     """
     files = files or {}
     created_by = created_by or agent or applicant
+    if channel == Channel.ONLINE and not created_by.is_public:
+        # Staff register walk-ins at a window (windows.services); online is for the public only,
+        # whichever page or client calls this.
+        raise Forbidden(_("工作人员请通过窗口收件登记办件。"), code="staff_cannot_apply_online")
     if idempotency_key:
         existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
         if existing is not None:

@@ -75,3 +75,4 @@ def test_services_never_import_tasks_and_tasks_import_services():
     service_imports = _imports(ROOT / "workflow" / "services.py")
     assert not {i for i in service_imports if i.endswith(":tasks") or i.startswith("tasks") or "workflow.tasks" in i}
     assert ":services" in _imports(ROOT / "workflow" / "tasks.py")
+
