@@ -55,12 +55,14 @@ def test_the_path_is_the_documented_one():
 @pytest.mark.parametrize(("change", "code"), [
     ({"secret": "not-the-key"}, "bad_signature"),
     ({"key_id": "k7"}, "unknown_key"),
-    ({"now": time.time() - 400}, "stale_timestamp"),
-    ({"now": time.time() + 400}, "stale_timestamp"),
+    ({"skew": -400}, "stale_timestamp"),
+    ({"skew": 400}, "stale_timestamp"),
     ({"tamper": {signing.H_DEPARTMENT: "QXZJJ"}}, "unknown_key"),
     ({"tamper": {signing.H_SIGNATURE: ""}}, "signature_missing"),
 ])
 def test_forged_and_stale_decisions_are_refused_and_logged(client, subcase, change, code):
+    if "skew" in change:  # the clock is read when the test runs, not when the tests are collected
+        change = {"now": time.time() + change["skew"]}
     answer = _post(client, _approve(subcase), **change)
     assert (answer.status_code, answer.json()["code"]) == (401, code)
     assert answer.json()["message"]  # said in Chinese for the department's IT staff
