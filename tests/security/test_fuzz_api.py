@@ -8,41 +8,16 @@ and a seated clerk exist, so the generated requests reach real objects as well a
 
 import os
 
-import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from knox.models import AuthToken
 
 from portal.wsgi import application
-from tests.factories import ClerkFactory, MatterFactory, UserFactory, submitted_application
-from workflow.calendar_store import seed_calendar
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))  # FUZZ_EXAMPLES=50 for a deeper run on demand
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """The portal is called as a WSGI application, so every request sends request_started and
-    request_finished, whose close_old_connections closes a PostgreSQL connection inside the
-    test's transaction (autocommit off). Django's test client disconnects it; so do we."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture(params=["citizen", "clerk"])
-def token(request, db):
-    seed_calendar(years=[2026])
-    citizen = UserFactory()
-    submitted_application(applicant=citizen, matters=[MatterFactory()])
-    user = citizen if request.param == "citizen" else ClerkFactory()
-    return AuthToken.objects.create(user)[1]
 
 
 @schema.parametrize()
