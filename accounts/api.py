@@ -94,13 +94,7 @@ class SignUpView(APIView):
             raise Invalid(_("注册信息有误,请按提示修改。"), code="invalid_sign_up",
                           fields={k: [str(m) for m in v] for k, v in payload.errors.items()})
         id_number = payload.validated_data["id_number"]
-        guards.refuse_if_blocked(request, id_number)
-        try:
-            user = services.user_sign_up(**payload.validated_data)
-        except DomainError as exc:
-            guards.count(request, id_number, exc)
-            raise
-        guards.count(request, id_number, None)
+        user = guards.guarded(request, id_number, lambda: services.user_sign_up(**payload.validated_data))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -28,6 +28,19 @@ def refuse_if_blocked(request, id_number: str) -> None:
         raise TooManyAttempts(_("尝试次数过多,请 15 分钟后再试,或携带身份证到任一政务服务大厅综合窗口办理。"))
 
 
+def guarded(request, id_number: str, attempt):
+    """Run `attempt()` (a sign-up or a claim) behind the limits: refused while blocked, counted
+    whatever its outcome; a DomainError is counted and raised again."""
+    refuse_if_blocked(request, id_number)
+    try:
+        result = attempt()
+    except DomainError as exc:
+        count(request, id_number, exc)
+        raise
+    count(request, id_number, None)
+    return result
+
+
 def count(request, id_number: str, exc: DomainError | None) -> None:
     """One attempt; a refusal about the ID number also counts against the number and address."""
     client, ident = client_address(request), (id_number or "").strip().upper()

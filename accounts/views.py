@@ -52,16 +52,10 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            guards.refuse_if_blocked(request, data["id_number"])
-            try:
-                user = services.user_sign_up(
-                    username=data["username"], password=data["password1"], real_name=data["real_name"],
-                    id_number=data["id_number"], phone=data["phone"],
-                )
-            except DomainError as exc:
-                guards.count(request, data["id_number"], exc)
-                raise
-            guards.count(request, data["id_number"], None)
+            user = guards.guarded(request, data["id_number"], lambda: services.user_sign_up(
+                username=data["username"], password=data["password1"], real_name=data["real_name"],
+                id_number=data["id_number"], phone=data["phone"],
+            ))
         except DomainError as exc:
             show_domain_error(request, exc)
             form.add_domain_errors(exc.fields)
@@ -90,17 +84,11 @@ def claim(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            guards.refuse_if_blocked(request, data["id_number"])
-            try:
-                user = services.account_claim(
-                    id_number=data["id_number"], real_name=data["real_name"], phone=data["phone"],
-                    application_number=data["application_number"], username=data["username"],
-                    password=data["password1"],
-                )
-            except DomainError as exc:
-                guards.count(request, data["id_number"], exc)
-                raise
-            guards.count(request, data["id_number"], None)
+            user = guards.guarded(request, data["id_number"], lambda: services.account_claim(
+                id_number=data["id_number"], real_name=data["real_name"], phone=data["phone"],
+                application_number=data["application_number"], username=data["username"],
+                password=data["password1"],
+            ))
         except DomainError as exc:
             show_domain_error(request, exc)
             form.add_domain_errors(exc.fields)
