@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PYTHON_FOR_KEY := $(shell command -v python3 || echo $(PYTHON))
 SETUP := $(VENV)/.setup-done
 SETUP_DEV := $(VENV)/.setup-dev-done
+# pytest-xdist: one worker per core, each with its own test database and Redis database
+# (tests/settings.py). PYTEST_WORKERS=0 runs in one process (a debugger, -x, a single test).
+PYTEST_WORKERS ?= auto
 
 # The bundle and the source map it names (collectstatic with DEBUG off resolves the reference).
 VENDOR := static/vendor/chart.umd.min.js.map
@@ -25,7 +28,7 @@ run: $(SETUP) $(VENDOR) $(DEMO_KEY)
 test: $(SETUP_DEV) $(VENDOR)
 	@WITH_BROWSER=1 scripts/system-deps.sh  # Debian's Chromium: the browser tests run, never skip
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(SETUP_DEV)
 	$(VENV)/bin/ruff check .

@@ -8,8 +8,22 @@ scripts/prod-check.sh.
 
 import os
 import secrets
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-" + secrets.token_urlsafe(40))
+
+
+def _worker_redis(url: str, worker: str) -> str:
+    """Each pytest-xdist worker gets its own Redis database (gw0 → 1, gw1 → 2, …): the tests
+    clear the cache and run Celery workers, which must not reach another worker's test. The
+    databases (test_tongban_gw0, …) are kept apart by pytest-django itself."""
+    if not url or not worker.startswith("gw"):
+        return url
+    return urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}").geturl()
+
+
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _worker_redis(os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 from portal.settings import *  # noqa: E402,F403
 
