@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import enrolment
 from .models import (
     AgentAuthorisation,
     Department,
@@ -19,11 +20,21 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "real_name", "role", "department", "masked_id_number", "is_active"]
     list_filter = ["role", "department", "is_active"]
     search_fields = ["username", "real_name", "id_number"]
+    actions = ["open_otp_enrolment"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("实名与角色"), {"fields": ["role", "real_name", "id_number", "phone", "department"]}),)
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, obj):
         return obj.masked_id_number
+
+    @admin.action(description=_("开通手机令牌绑定(原令牌作废,本人72小时内登录后自行绑定)"),
+                  permissions=["change"])
+    def open_otp_enrolment(self, request, queryset):
+        for user in queryset:
+            enrolment.open_enrolment(user)
+            self.log_change(request, user, [{"changed": {"fields": ["手机令牌:开通绑定"]}}])
+        self.message_user(request, _("已为 %(n)d 个账号开通手机令牌绑定,原令牌已作废。请通知本人在72小时内登录并绑定。")
+                          % {"n": queryset.count()})
 
 
 @admin.register(Region)

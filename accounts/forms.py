@@ -20,16 +20,25 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.otp_device = None
+        self.enrolment_device = None  # an enrolment an administrator opened (accounts.enrolment)
         self.fields["username"].label = _("用户名")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         self.fields["password"].label = _("密码")
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean(self):
+        from .enrolment import has_confirmed_device, pending_device
         from .security import otp_failed, requires_otp, totp_device
 
         cleaned = super().clean()
         user = self.get_user()
+        if user is not None and requires_otp(user) and not has_confirmed_device(user):
+            self.enrolment_device = pending_device(user)
+            if self.enrolment_device is None:
+                raise forms.ValidationError(
+                    _("您的账号尚未绑定手机令牌(动态口令),暂不能登录。请联系系统管理员开通绑定,"
+                      "开通后72小时内用账号和密码登录即可自行绑定。"), code="otp_not_enrolled")
+            return cleaned
         if user is not None and requires_otp(user):
             self.otp_device = totp_device(user, cleaned.get("otp_token", ""))
             if self.otp_device is None:
@@ -37,6 +46,16 @@ class LoginForm(AuthenticationForm):
                 raise forms.ValidationError(
                     _("工作人员须填写手机令牌上的6位动态口令;口令不正确或已过期,请重新输入。"), code="otp_required")
         return cleaned
+
+
+class OtpEnrolForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("手机令牌上的6位动态口令"), max_length=6, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "mono",
+                                      "autofocus": True}),
+        error_messages={"required": _("请输入手机令牌上显示的6位数字。"),
+                        "min_length": _("动态口令是6位数字。"), "max_length": _("动态口令是6位数字。")},
+    )
 
 
 class SignUpForm(forms.Form):

@@ -5,7 +5,9 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,11 +15,13 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from core.errors import DomainError
+from core.pdf import qr_png_data_uri
 from core.web.access import not_found_page, role_required, show_domain_error
 
-from . import guards, services
-from .forms import ClaimForm, LoginForm, MembershipRequestForm, SignUpForm
+from . import enrolment, guards, services
+from .forms import ClaimForm, LoginForm, MembershipRequestForm, OtpEnrolForm, SignUpForm
 from .models import EnterpriseMembership, MembershipRequest, User
+from .security import lockout_response, otp_failed
 
 
 @method_decorator(sensitive_post_parameters("password", "otp_token"), name="dispatch")
@@ -28,10 +32,47 @@ class LoginView(auth_views.LoginView):
     extra_context = {"title": gettext_lazy("登录")}
 
     def form_valid(self, form):
+        if form.enrolment_device is not None:
+            enrolment.begin(self.request, form.get_user(), self.get_success_url())
+            return redirect("accounts:otp_enrol")
         response = super().form_valid(form)
         if form.otp_device is not None:
             otp_login(self.request, form.otp_device)
         return response
+
+
+@sensitive_post_parameters("otp_token")
+def otp_enrol(request):
+    """绑定手机令牌: the second half of a sign-in while an administrator's enrolment is open."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    state = enrolment.pending(request)
+    if state is None:
+        messages.info(request, _("请先用账号和密码登录;绑定页面超过10分钟未完成的,请重新登录。"))
+        return redirect("accounts:login")
+    user, device, next_url = state
+    if AxesProxyHandler.is_locked(request, credentials={"username": user.username}):
+        request.session.pop(enrolment.SESSION_KEY, None)
+        return lockout_response(request)
+    form = OtpEnrolForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and enrolment.confirm(device, form.cleaned_data["otp_token"]):
+            request.session.pop(enrolment.SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            messages.success(request, _("手机令牌已绑定。以后登录时请填写手机令牌上的6位动态口令。"))
+            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                next_url = reverse("portal:workbench")
+            return redirect(next_url)
+        if form.is_valid():
+            otp_failed(request, user.username)
+            form.add_error("otp_token", _("口令不正确或已过期,请等手机令牌显示新的口令后重新输入。"))
+        status = 400
+    return render(request, "accounts/otp_enrol.html", {
+        "title": _("绑定手机令牌"), "form": form, "enrolling": user,
+        "qr": qr_png_data_uri(device.config_url), "secret": enrolment.secret_text(device),
+    }, status=status)
 
 
 class LogoutView(auth_views.LogoutView):
