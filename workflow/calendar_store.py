@@ -156,10 +156,7 @@ def enter_year(*, entered, admin, source: str, note: str = "") -> dict:
     """
     from datetime import timedelta
 
-    from core.clock import law
     from core.errors import Conflict, Forbidden
-
-    from .models import Application, CalendarChange, CaseLog, SubCase
 
     if not (getattr(admin, "is_superuser", False) or getattr(admin, "role", None) == "administrator"):
         raise Forbidden(_("只有系统管理员可以录入节假日安排。"), code="not_an_administrator")
@@ -182,57 +179,133 @@ def enter_year(*, entered, admin, source: str, note: str = "") -> dict:
             [CalendarDay(date=d, is_workday=working, name=name) for d, (working, name) in rows.items()])
         new = load_calendar(today=today)
         anchor = min([date(year, 1, 1), *rows]) - timedelta(days=1)
-        changes, flags = [], {"applications": [], "subcases": []}
+        changes = _move_open_deadlines(
+            old=old, new=new, anchor=anchor, year=year, admin=admin, now=now, provisional_only=True,
+            note=_("录入%(year)s年节假日安排后期限调整") % {"year": year})
+    return _summary(changes)
 
-        def move(obj, application, subcase, field, start):
-            old_day = getattr(obj, field)
-            new_day = law.move_to_new_calendar(old, new, day=old_day, anchor=anchor)
-            flag_field = {"pre_review_due": "pre_review_due_provisional", "deadline": "deadline_provisional",
-                          "licence_due": "licence_due_provisional"}.get(field)
-            still = new.is_provisional(start, new_day)
-            if flag_field:
-                setattr(obj, flag_field, still)
-            if new_day != old_day:
-                setattr(obj, field, new_day)
-                changes.append(CalendarChange(
-                    year=year, application=application, subcase=subcase, field=field, old_date=old_day,
-                    new_date=new_day, still_provisional=still, changed_at=now, changed_by=admin))
 
-        apps = list(Application.objects.select_for_update().filter(
-            state=Application.State.SUBMITTED, pre_review_due_provisional=True, pre_review_due__gt=anchor))
-        for app in apps:
-            move(app, app, None, "pre_review_due", app.received_on or app.pre_review_due)
-        Application.objects.bulk_update(apps, ["pre_review_due", "pre_review_due_provisional"])
-        running = list(SubCase.objects.select_for_update().select_related("application").filter(
-            state__in=SubCase.OPEN_STATES, deadline_provisional=True, deadline__gt=anchor))
-        for sc in running:
-            move(sc, sc.application, sc, "deadline", sc.started_on)
-            if sc.yellow_from > anchor:
-                move(sc, sc.application, sc, "yellow_from", sc.started_on)
-        SubCase.objects.bulk_update(running, ["deadline", "deadline_provisional", "yellow_from"])
-        licensed = list(SubCase.objects.select_for_update().select_related("application").filter(
-            state=SubCase.State.APPROVED, licence_due_provisional=True, licence_due__gt=anchor).exclude(
-            application__state__in=[Application.State.DELIVERED, Application.State.ARCHIVED,
-                                    Application.State.WITHDRAWN]))
-        for sc in licensed:
-            move(sc, sc.application, sc, "licence_due", sc.decided_on or sc.licence_due)
-        SubCase.objects.bulk_update(licensed, ["licence_due", "licence_due_provisional"])
-        CalendarChange.objects.bulk_create(changes)
-        by_app = {}
-        for c in changes:
-            by_app.setdefault(c.application_id, []).append(c)
-        logs = []
-        for c_list in by_app.values():
-            application = c_list[0].application
-            text = ";".join(f"{c.get_field_display()} {c.old_date} → {c.new_date}" for c in c_list)
-            logs.append(CaseLog(
-                application=application, actor=admin, action="workflow.calendar.deadline_moved",
-                note=_("录入%(year)s年节假日安排后期限调整:%(text)s") % {"year": year, "text": text},
-                data={"year": year, "changes": [{"field": c.field, "subcase": c.subcase.number if c.subcase else None,
-                                                  "from": c.old_date.isoformat(), "to": c.new_date.isoformat()}
-                                                 for c in c_list]}))
-        for log in logs:
-            log.save()
-        flags["applications"] = sorted(a.number for a in {c.application for c in changes})
-    return {"moved": len(changes), "applications": flags["applications"],
+def _summary(changes) -> dict:
+    return {"moved": len(changes), "applications": sorted({c.application.number for c in changes}),
             "still_provisional": sum(1 for c in changes if c.still_provisional)}
+
+
+def _move_open_deadlines(*, old, new, anchor: date, year: int, admin, now, provisional_only: bool, note: str):
+    """Move every open case's stored deadline that lies after `anchor` from the `old` calendar onto
+    the `new` one (the two agree up to `anchor`), counted from the later of the anchor and the
+    case's own start, so a case that started after the changed days keeps its deadline. Logs each
+    move (CalendarChange) and one line per application in its case log. Inside the caller's
+    transaction; `provisional_only`: only deadlines marked 暂定 (entering a year)."""
+    from core.clock import law
+
+    from .models import Application, CalendarChange, CaseLog, SubCase
+
+    changes = []
+    flag_fields = {"pre_review_due": "pre_review_due_provisional", "deadline": "deadline_provisional",
+                   "licence_due": "licence_due_provisional"}
+
+    def move(obj, application, subcase, field, start):
+        old_day = getattr(obj, field)
+        base = max(anchor, start) if start else anchor
+        new_day = law.move_to_new_calendar(old, new, day=old_day, anchor=base)
+        still = new.is_provisional(start, new_day)
+        if field in flag_fields:
+            setattr(obj, flag_fields[field], still)
+        if new_day != old_day:
+            setattr(obj, field, new_day)
+            changes.append(CalendarChange(
+                year=year, application=application, subcase=subcase, field=field, old_date=old_day,
+                new_date=new_day, still_provisional=still, changed_at=now, changed_by=admin))
+
+    only = (lambda field: {flag_fields[field]: True}) if provisional_only else (lambda field: {})
+    apps = list(Application.objects.select_for_update().filter(
+        state=Application.State.SUBMITTED, pre_review_due__gt=anchor, **only("pre_review_due")))
+    for app in apps:
+        move(app, app, None, "pre_review_due", app.received_on or app.pre_review_due)
+    Application.objects.bulk_update(apps, ["pre_review_due", "pre_review_due_provisional"])
+    running = list(SubCase.objects.select_for_update().select_related("application").filter(
+        state__in=SubCase.OPEN_STATES, deadline__gt=anchor, **only("deadline")))
+    for sc in running:
+        move(sc, sc.application, sc, "deadline", sc.started_on)
+        if sc.yellow_from and sc.yellow_from > anchor:
+            move(sc, sc.application, sc, "yellow_from", sc.started_on)
+    SubCase.objects.bulk_update(running, ["deadline", "deadline_provisional", "yellow_from"])
+    licensed = list(SubCase.objects.select_for_update().select_related("application").filter(
+        state=SubCase.State.APPROVED, licence_due__gt=anchor, **only("licence_due")).exclude(
+        application__state__in=[Application.State.DELIVERED, Application.State.ARCHIVED,
+                                Application.State.WITHDRAWN]))
+    for sc in licensed:
+        move(sc, sc.application, sc, "licence_due", sc.decided_on or sc.licence_due)
+    SubCase.objects.bulk_update(licensed, ["licence_due", "licence_due_provisional"])
+    CalendarChange.objects.bulk_create(changes)
+    by_app = {}
+    for c in changes:
+        by_app.setdefault(c.application_id, []).append(c)
+    for c_list in by_app.values():
+        text = ";".join(f"{c.get_field_display()} {c.old_date} → {c.new_date}" for c in c_list)
+        CaseLog(
+            application=c_list[0].application, actor=admin, action="workflow.calendar.deadline_moved",
+            note=f"{note}:{text}",
+            data={"year": year, "changes": [{"field": c.field, "subcase": c.subcase.number if c.subcase else None,
+                                              "from": c.old_date.isoformat(), "to": c.new_date.isoformat()}
+                                             for c in c_list]}).save()
+    return changes
+
+
+# --- an administrator edits single days of a year already entered ------------------------------
+
+def check_day(day: date, is_workday: bool) -> None:
+    """Refuse (Invalid) a day that would not be an exception to the ordinary week, or a day of
+    a year not entered."""
+    from core.errors import Invalid
+
+    if not CalendarYear.objects.filter(year=day.year).exists():
+        raise Invalid(_("%(year)s 年的节假日安排尚未录入,请先在“录入节假日安排”中整年录入。") % {"year": day.year},
+                      code="year_not_entered", fields={"date": [_("该年度尚未录入。")]})
+    if is_workday and day.weekday() < 5:
+        raise Invalid(_("%(day)s 是周一至周五,本来就是工作日,无需登记为调休上班。") % {"day": day}, code="not_an_exception",
+                      fields={"is_workday": [_("只有周六、周日的调休上班需要登记。")]})
+    if not is_workday and day.weekday() >= 5:
+        raise Invalid(_("%(day)s 是周六或周日,本来就休息,无需登记为放假。") % {"day": day}, code="not_an_exception",
+                      fields={"is_workday": [_("只有周一至周五的放假需要登记。")]})
+
+
+def edit_days(*, admin, changes: dict) -> dict:
+    """Set (`{date: (is_workday, name)}`) or remove (`{date: None}`) single exceptions in years
+    already entered, and move every open case's stored deadline counted over those days, as
+    entering a year does (logged in CalendarChange and the case logs). One transaction. Refused
+    for a year not entered (it is entered whole on /calendar/enter/) and for a day that would not
+    be an exception. Returns what `enter_year` returns."""
+    from datetime import timedelta
+
+    from core.errors import Forbidden, Invalid
+
+    if not (getattr(admin, "is_superuser", False) or getattr(admin, "role", None) == "administrator"):
+        raise Forbidden(_("只有系统管理员可以修改节假日安排。"), code="not_an_administrator")
+    if not changes:
+        return _summary([])
+    now = timezone.now()
+    with transaction.atomic():
+        years = sorted({d.year for d in changes})
+        known = set(CalendarYear.objects.select_for_update().filter(year__in=years).values_list("year", flat=True))
+        missing = [y for y in years if y not in known]
+        if missing:
+            raise Invalid(_("%(years)s 年的节假日安排尚未录入,请先在“录入节假日安排”中整年录入。") % {
+                "years": "、".join(str(y) for y in missing)}, code="year_not_entered",
+                fields={"date": [_("该年度尚未录入。")]})
+        for day, value in changes.items():
+            if value is not None:
+                check_day(day, value[0])
+        today = timezone.localdate(now)
+        old = load_calendar(today=today)
+        for day, value in sorted(changes.items()):
+            if value is None:
+                CalendarDay.objects.filter(date=day).delete()
+            else:
+                CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": value[0], "name": value[1][:64]})
+        new = load_calendar(today=today)
+        days = "、".join(str(d) for d in sorted(changes))
+        moved = _move_open_deadlines(
+            old=old, new=new, anchor=min(changes) - timedelta(days=1), year=min(years), admin=admin, now=now,
+            provisional_only=False, note=_("修改节假日安排(%(days)s)后期限调整") % {"days": days})
+    return _summary(moved)
