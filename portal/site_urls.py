@@ -4,6 +4,8 @@ The views live in the app that owns the data they show; portal only composes the
 
 from django.urls import path
 
+from core.web import converters
+
 from accounts import views as people
 from exchange import views as licences
 from matters import views as guide
@@ -17,6 +19,8 @@ from windows import views as windows
 from workflow import agency_views as agency
 from workflow import calendar_views, verification
 from workflow import views as cases
+
+converters.register()
 
 from . import disclosure, views
 
@@ -32,10 +36,10 @@ urlpatterns = [
     # 办事指南 and 一件事
     path("guide/", guide.guide, name="guide"),
     path("guide/matters/<str:code>/", guide.matter_detail, name="matter"),
-    path("guide/matters/<str:code>/v<int:number>/", guide.matter_version_detail, name="matter_version"),
+    path("guide/matters/<str:code>/v<id:number>/", guide.matter_version_detail, name="matter_version"),
     path("guide/matters/<str:code>/guide.pdf", guide.matter_guide_pdf, name="matter_pdf"),
-    path("guide/matters/<str:code>/v<int:number>/guide.pdf", guide.matter_guide_pdf, name="matter_version_pdf"),
-    path("guide/matters/<str:code>/materials/<int:material_id>/<str:kind>/", guide.material_file,
+    path("guide/matters/<str:code>/v<id:number>/guide.pdf", guide.matter_guide_pdf, name="matter_version_pdf"),
+    path("guide/matters/<str:code>/materials/<id:material_id>/<str:kind>/", guide.material_file,
          name="matter_material_file"),
     path("manual/matters/<str:code>/", guide.matter_manual, name="matter_manual"),  # 业务手册 (工作人员)
     path("themes/", guide.theme_list, name="themes"),
@@ -50,10 +54,10 @@ urlpatterns = [
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
     # 委托代办 and enterprise staff (我的)
     path("me/agents/", agency.agents, name="agents"),
-    path("me/agents/<int:pk>/revoke/", agency.agent_revoke, name="agent_revoke"),
+    path("me/agents/<id:pk>/revoke/", agency.agent_revoke, name="agent_revoke"),
     path("me/enterprises/", people.memberships, name="memberships"),
-    path("me/enterprises/requests/<int:pk>/decide/", people.membership_decide, name="membership_decide"),
-    path("me/enterprises/requests/<int:pk>/letter/", people.membership_letter, name="membership_letter"),
+    path("me/enterprises/requests/<id:pk>/decide/", people.membership_decide, name="membership_decide"),
+    path("me/enterprises/requests/<id:pk>/letter/", people.membership_letter, name="membership_letter"),
     # applications
     path("applications/", cases.my_applications, name="my_applications"),
     path("applications/<str:number>/", cases.application_detail, name="application"),
@@ -62,7 +66,7 @@ urlpatterns = [
     path("applications/<str:number>/accept/", cases.application_accept, name="application_accept"),
     path("applications/<str:number>/supplement/", cases.application_request_supplement, name="application_supplement"),
     path("applications/<str:number>/refuse/", cases.application_refuse, name="application_refuse"),
-    path("applications/<str:number>/materials/<int:material_id>/provide/", cases.application_provide_deferred,
+    path("applications/<str:number>/materials/<id:material_id>/provide/", cases.application_provide_deferred,
          name="application_provide_deferred"),
     path("applications/<str:number>/allow-repeat/", cases.application_allow_repeat, name="application_allow_repeat"),
     path("applications/<str:number>/supplement-at-window/", cases.application_supplement_at_window,
@@ -91,7 +95,7 @@ urlpatterns = [
     path("queue/<str:code>/screen/", queue.screen, name="screen"),
     path("appointments/", queue.my_appointments, name="my_appointments"),
     path("appointments/book/", queue.book, name="book"),
-    path("appointments/slots/<int:pk>/book/", queue.book_slot, name="book_slot"),
+    path("appointments/slots/<id:pk>/book/", queue.book_slot, name="book_slot"),
     path("appointments/<str:code>/cancel/", queue.appointment_cancel, name="appointment_cancel"),
     path("hall/agents/", windows.agent_record, name="agent_record"),  # 委托代办 recorded at the window
     path("staffing/", windows.staffing, name="staffing"),
@@ -115,16 +119,16 @@ urlpatterns = [
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
     path("supervision/evaluation/", evaluation.evaluation_page, name="evaluation"),
     path("supervision/evaluation/export/", evaluation.evaluation_export, name="evaluation_export"),
-    path("supervision/evaluation/jobs/<int:pk>/", evaluation.evaluation_job, name="evaluation_job"),
-    path("supervision/evaluation/jobs/<int:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
+    path("supervision/evaluation/jobs/<id:pk>/", evaluation.evaluation_job, name="evaluation_job"),
+    path("supervision/evaluation/jobs/<id:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
     path("supervision/compliance/", compliance.compliance_page, name="compliance"),
     path("supervision/compliance/export/", compliance.compliance_export, name="compliance_export"),
     path("supervision/cards/", supervision.card_list, name="cards"),
-    path("supervision/cards/<int:pk>/", supervision.card_detail, name="card"),
-    path("supervision/cards/<int:pk>/contest/", supervision.card_contest, name="card_contest"),
-    path("supervision/cards/<int:pk>/decide/", supervision.card_decide, name="card_decide"),
+    path("supervision/cards/<id:pk>/", supervision.card_detail, name="card"),
+    path("supervision/cards/<id:pk>/contest/", supervision.card_contest, name="card_contest"),
+    path("supervision/cards/<id:pk>/decide/", supervision.card_decide, name="card_decide"),
     path("supervision/policies/", supervision.card_policies, name="card_policies"),
-    path("supervision/policies/<int:pk>/", supervision.card_policy, name="card_policy"),
+    path("supervision/policies/<id:pk>/", supervision.card_policy, name="card_policy"),
     # 好差评 and 投诉举报
     path("rate/<str:token>/", feedback.rate, name="rate"),
     path("applications/<str:number>/rate/", feedback.application_ratings, name="application_ratings"),
@@ -135,7 +139,7 @@ urlpatterns = [
     path("supervision/ratings/", feedback.rating_list, name="ratings"),
     path("supervision/appeals/", feedback.appeal_list, name="appeals"),
     path("supervision/followups/", feedback.followup_list, name="followups"),
-    path("supervision/followups/<int:pk>/", feedback.followup_detail, name="followup"),
+    path("supervision/followups/<id:pk>/", feedback.followup_detail, name="followup"),
     path("supervision/complaints/", feedback.complaint_list, name="complaints_staff"),
-    path("supervision/complaints/<int:pk>/", feedback.complaint_detail, name="complaint_staff"),
+    path("supervision/complaints/<id:pk>/", feedback.complaint_detail, name="complaint_staff"),
 ]
