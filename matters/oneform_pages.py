@@ -40,8 +40,10 @@ def duplicated_names(requirements) -> set:
     return twice
 
 
-def material_rows(requirements, errors: dict, *, checked=()) -> dict:
-    """{"bring": [...], "shared": [...]}: what the applicant hands in, and what is 免提交."""
+def material_rows(requirements, errors: dict, *, checked=(), kept=None) -> dict:
+    """{"bring": [...], "shared": [...]}: what the applicant hands in, and what is 免提交.
+    `kept`: files already chosen on an earlier post of the form, by field (workflow.pending),
+    shown as "已选择:name" with a box to remove them."""
     twice = duplicated_names(requirements)
     bring, shared = [], []
     for requirement in requirements:
@@ -51,6 +53,7 @@ def material_rows(requirements, errors: dict, *, checked=()) -> dict:
             "name": f"material_{requirement.pk}",
             "errors": errors.get(f"material_{requirement.pk}", []),
             "checked": requirement.pk in checked,
+            "kept": (kept or {}).get(f"material_{requirement.pk}"),
         }
         (bring if requirement.source == MaterialRequirement.Source.APPLICANT else shared).append(row)
     return {"bring": bring, "shared": shared}

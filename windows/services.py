@@ -127,14 +127,14 @@ def walk_in_register(
         twice = duplicated_names(requirements)
         names = "、".join(material_label(r, twice) for r in missing)
         fields = {f"material_{r.pk}": [_("未收取")] for r in missing}
-        try:  # the form's own problems too, so that the clerk sees everything at once
+        message = _("材料不齐全,不能当场受理。尚缺 %(n)s 项:%(names)s。请补齐,或出具一次性补正告知。") % {
+            "n": len(missing), "names": names}
+        try:  # the form's own problems too, so that the clerk sees everything at once, counted
             clean_form_data(form_fields(matters), form_data)
         except Invalid as exc:
             fields.update(exc.fields)
-        raise Invalid(
-            _("材料不齐全,不能当场受理。尚缺 %(n)s 项:%(names)s。请补齐,或出具一次性补正告知。") % {"n": len(missing), "names": names},
-            code="materials_missing", fields=fields,
-        )
+            message += _("表单另有 %(n)s 处需要修改。") % {"n": len(exc.fields)}
+        raise Invalid(message, code="materials_missing", fields=fields)
     if decision == Decision.SUPPLEMENT and not missing and not (supplement_note or "").strip():
         raise Invalid(_("材料已齐全,无需补正,请直接受理。"), code="nothing_missing")
     application = workflow_services.application_submit(

@@ -28,7 +28,7 @@ from matters.models import Target
 from matters.oneform import form_fields, material_requirements
 from matters.oneform_pages import material_rows, oneform_rows, read_oneform
 from matters.situation_pages import situation_page
-from workflow import hooks, tasks
+from workflow import hooks, pending, tasks
 from workflow import selectors as cases
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Notice
@@ -234,11 +234,13 @@ def _walk_in_form(request, context, *, theme, matters):
         except ValueError:
             key = uuid.uuid4().hex
         offered = {f"material_{r.pk}" for r in requirements if marks.get(r.pk) in ("upload", "none", "")}
-        files = {name: f for name, f in request.FILES.items() if name in offered}
+        posted_files = {name: f for name, f in request.FILES.items() if name in offered}
+        files, kept = pending.chosen(owner=request.user, post=post, files=posted_files, fields=offered)
         resolution = situation.resolution if situation is not None else None
         if post.get("check_agency"):
             # 查验委托: show the clerk the authorisations between these two people, register nothing.
             agency_checked, agency_rows = True, _agency_between(applicant, agent)
+            kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
         else:
             try:
                 if errors:
@@ -256,6 +258,7 @@ def _walk_in_form(request, context, *, theme, matters):
             except DomainError as exc:
                 show_domain_error(request, exc)
                 status = exc.status
+                kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
                 if exc.code == "agent_not_authorised":
                     agency_checked, agency_rows = True, _agency_between(applicant, agent)
                 if exc.code in APPLICANT_ERROR_CODES:
@@ -265,11 +268,13 @@ def _walk_in_form(request, context, *, theme, matters):
                     if exc.code in ENTERPRISE_ERROR_CODES:
                         errors.setdefault("enterprise", [exc.message])
             else:
+                pending.discard(kept=kept)
                 return redirect("portal:walk_in_done", number=application.number)
     else:
         values = {}
         key = uuid.uuid4().hex
-    materials = material_rows(requirements, errors)
+        kept = {}
+    materials = material_rows(requirements, errors, kept=kept)
     for row in materials["bring"]:
         r = row["requirement"]
         row["mark"] = marks.get(r.pk, "")

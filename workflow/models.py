@@ -598,3 +598,25 @@ class CaseLog(AppendOnlyModel):
         verbose_name_plural = _("办件日志")
         ordering = ["created_at", "pk"]
 
+
+
+class PendingUpload(models.Model):
+    """A material file that passed the upload check on a form that was sent back with errors,
+    kept so that the person does not choose it again: the re-rendered form names it
+    ("已选择:name") and carries its token; only its owner can use the token, on the same field.
+    Used files are removed when the form is accepted; the rest after a day (`pending.purge`)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    field = models.CharField(max_length=64)
+    file = models.FileField(upload_to="pending/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("待提交的已选文件")
+        verbose_name_plural = _("待提交的已选文件")
+
+    def __str__(self):
+        return self.original_name

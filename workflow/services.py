@@ -276,12 +276,14 @@ def application_submit(
     try:
         cleaned = clean_form_data(form_fields(matters), form_data)
     except Invalid as exc:
-        exc.fields.update(material_errors)
-        exc.fields.update(delivery_errors)
-        raise
+        # One banner for everything the page marks: the form's fields, the materials and the
+        # delivery choice, counted together (issue 17: "1 处" over three marked fields).
+        every = {**exc.fields, **material_errors, **delivery_errors}
+        raise Invalid(_("表单有 %(n)s 处需要修改。") % {"n": len(every)}, code="invalid_form", fields=every) from None
     if material_errors:
-        raise Invalid(_("申请材料有 %(n)s 处需要处理。") % {"n": len(material_errors)}, code="invalid_materials",
-                      fields={**material_errors, **delivery_errors})
+        every = {**material_errors, **delivery_errors}
+        raise Invalid(_("申请材料有 %(n)s 处需要处理。") % {"n": len(every)} if not delivery_errors
+                      else _("表单有 %(n)s 处需要修改。") % {"n": len(every)}, code="invalid_materials", fields=every)
     if delivery_errors:
         raise Invalid(_("结果领取方式有误,请核对。"), code="invalid_delivery", fields=delivery_errors)
 

@@ -33,7 +33,7 @@ from matters.oneform import form_fields, material_requirements
 from matters.oneform_pages import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
 from matters.situation_pages import situation_page
 
-from . import hooks, selectors, services
+from . import hooks, pending, selectors, services
 from .calendar_store import load_calendar
 from .models import Application, DeliveryMethod, SubCase, SubCaseExtension, SubCasePause
 
@@ -202,7 +202,8 @@ def _apply(request, *, theme, matters, title, back):
         if acting is not None:
             enterprise = acting.enterprise
         offered = {f"material_{r.pk}" for r in requirements}
-        files = {name: upload for name, upload in request.FILES.items() if name in offered}
+        posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
+        files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
         resolution = situation.resolution if situation is not None else None
         try:
             application = services.application_submit(
@@ -219,7 +220,9 @@ def _apply(request, *, theme, matters, title, back):
             errors, status = dict(exc.fields), exc.status
             if exc.code in ENTERPRISE_ERROR_CODES:
                 errors.setdefault("enterprise", [exc.message])
+            kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
         else:
+            pending.discard(kept=kept)
             messages.success(request, _("申请已提交,办件编号:%(number)s。窗口将在 5 个工作日内完成预审,请留意办件状态。")
                              % {"number": application.number})
             if acting is not None:
@@ -230,6 +233,7 @@ def _apply(request, *, theme, matters, title, back):
         values = _prefill(fields, acting.principal if acting is not None else request.user, enterprises)
         key = _fresh_key()
         chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
+        kept = {}
     return render(request, "workflow/apply.html", {
         "title": _("在线申办:%(name)s") % {"name": title},
         "subject": title,
@@ -242,7 +246,7 @@ def _apply(request, *, theme, matters, title, back):
         "chosen_enterprise": chosen,
         "enterprise_errors": errors.get("enterprise", []),
         "rows": oneform_rows(fields, values, errors),
-        "materials": material_rows(requirements, errors),
+        "materials": material_rows(requirements, errors, kept=kept),
         "idempotency_key": key,
         "back": back,
         "departments": sorted({m.department.name for m in matters}),

@@ -213,3 +213,46 @@ def test_api_walk_in_with_situation_answers_and_a_decision(world):
 
 def answers_of(world, *labels):
     return answers(world, *labels)
+
+
+def test_a_scanned_file_is_kept_when_the_walk_in_comes_back_with_errors(db, client):
+    """Issue 17: a scan the clerk chose is kept (已选择, token bound to the clerk) after an error,
+    the banner counts the form's problems too, and the next post registers it without a new file."""
+    import re
+
+    from tests.factories import MatterFactory
+    from workflow.models import PendingUpload
+
+    seed_calendar(years=[2026])
+    matter = MatterFactory(name="城乡居民养老保险参保登记", materials=[
+        {"name": "参保登记表", "source": "applicant"}, {"name": "户口簿", "source": "applicant"}],
+        fields=[{"key": "insured_from", "label": "参保起始日期", "type": "date"}])
+    scan, booklet = matter.materials.get(name="参保登记表"), matter.materials.get(name="户口簿")
+    clerk = ClerkFactory()
+    client.force_login(clerk)
+    person = UserFactory()
+    body = {"applicant_id_number": person.id_number, "field_insured_from": "2026-13-45", f"mark_{scan.pk}": "upload", f"mark_{booklet.pk}": "none",
+            "decision": "accept", f"material_{scan.pk}": pdf_upload("参保登记表扫描件.pdf")}
+    response = client.post(f"/hall/walk-in/?matter={matter.code}", body)
+    page = response.content.decode()
+    assert response.status_code == 400 and not Application.objects.exists()
+    assert "尚缺 1 项:户口簿" in page and "表单另有 1 处需要修改" in page
+    assert "已选择:<strong>参保登记表扫描件.pdf</strong>" in page
+    token = re.search(rf'name="pending_material_{scan.pk}" value="([^"]+)"', page).group(1)
+    assert PendingUpload.objects.get(token=token).owner == clerk
+
+    # another clerk cannot use the token
+    other = ClerkFactory()
+    client.force_login(other)
+    again = {k: v for k, v in body.items() if not k.startswith("material_")}
+    again.update({"field_insured_from": "2026-12-01", f"mark_{booklet.pk}": "window",
+                  f"pending_material_{scan.pk}": token})
+    response = client.post(f"/hall/walk-in/?matter={matter.code}", again)
+    assert response.status_code == 400 and "尚缺 1 项:参保登记表" in response.content.decode()
+
+    client.force_login(clerk)
+    response = client.post(f"/hall/walk-in/?matter={matter.code}", again)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    material = Application.objects.get().materials.get(name="参保登记表")
+    assert (material.source, material.original_name) == (Material.Source.UPLOAD, "参保登记表扫描件.pdf")
+    assert not PendingUpload.objects.filter(token=token).exists()
