@@ -12,12 +12,81 @@
     });
   }
 
+  // Validate first, then confirm (issue 17): before asking "确认…?" the fields this action needs
+  // must be filled in — those named by data-requires="id …" on the button (or the form), and the
+  // form's own [required] fields (forms with novalidate skip the browser's check). An empty one
+  // is marked with its data-empty-message and focused, and nothing is asked or sent; the server
+  // checks everything again.
+  function markEmpty(field, message) {
+    var wrap = field.closest(".field") || field.parentNode;
+    wrap.classList.add("has-error");
+    field.setAttribute("aria-invalid", "true");
+    var list = wrap.querySelector("ul.errorlist[data-client]");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "errorlist";
+      list.setAttribute("data-client", "");
+      list.setAttribute("role", "alert");
+      list.id = (field.id || "field") + "_client_error";
+      field.insertAdjacentElement("afterend", list);
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", (described ? described + " " : "") + list.id);
+    }
+    list.innerHTML = "";
+    var item = document.createElement("li");
+    item.textContent = message;
+    list.appendChild(item);
+  }
+
+  function clearMark(field) {
+    var wrap = field.closest(".field") || field.parentNode;
+    var list = wrap.querySelector("ul.errorlist[data-client]");
+    if (!list) return;
+    list.remove();
+    if (!wrap.querySelector("ul.errorlist")) wrap.classList.remove("has-error");
+    field.removeAttribute("aria-invalid");
+  }
+
+  function emptyFields(form, button) {
+    var ids = ((button && button.getAttribute("data-requires")) || form.getAttribute("data-requires") || "")
+      .split(/\s+/).filter(Boolean);
+    var fields = ids.map(function (id) { return document.getElementById(id); }).filter(Boolean);
+    Array.prototype.forEach.call(form.querySelectorAll("[required]"), function (f) {
+      if (fields.indexOf(f) < 0) fields.push(f);
+    });
+    return fields.filter(function (f) {
+      if (f.disabled || f.type === "hidden") return false;
+      if (f.type === "checkbox" || f.type === "radio") {
+        return !form.querySelector("input[name='" + f.name + "']:checked");
+      }
+      return !String(f.value || "").trim();
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[aria-invalid=true]")) clearMark(event.target);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[aria-invalid=true]")) clearMark(event.target);
+  });
+
   // Ask before irreversible actions (撤回, 不予受理, 不予许可 …): <form data-confirm="…">, or a
   // submit button with data-confirm when one form has several.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
     var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (question) {
+      var empty = emptyFields(form, button);
+      if (empty.length) {
+        event.preventDefault();
+        empty.forEach(function (f) {
+          markEmpty(f, f.getAttribute("data-empty-message") || "请先填写此项。");
+        });
+        empty[0].focus();
+        return;
+      }
+    }
     if (question && !window.confirm(question)) {
       event.preventDefault();
       return;
