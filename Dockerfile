@@ -3,7 +3,7 @@
 FROM node:20-bookworm-slim AS vendor
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --silent
+RUN npm ci --omit=dev --no-audit --no-fund --silent  # axe-core (a devDependency) is for the tests only
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
