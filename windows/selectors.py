@@ -1,6 +1,6 @@
 import datetime as dt
 
-from workflow.hooks import Desk
+from workflow.hooks import Desk, Referral
 
 from .models import ClerkAuthorisation, Seat, Window
 
@@ -33,6 +33,25 @@ def authorised_matter_ids(clerk, day: dt.date) -> frozenset[int] | None:
     if blanket:
         ids |= set(Matter.objects.filter(target__in=blanket).values_list("pk", flat=True))
     return frozenset(ids)
+
+
+def halls_authorised_for(matter_ids: frozenset[int], category: str, day: dt.date) -> list[Referral]:
+    """同城通办 referral: the halls where a clerk seated on `day` at a window of the category is
+    authorised (授权) for every one of the matters, with those windows' numbers."""
+    seats = [s for s in Seat.objects.on(day).filter(window__is_active=True).select_related("window", "window__hall")
+             if s.window.accepts_category == category]
+    halls: dict[int, tuple] = {}
+    authorised: dict[int, frozenset[int] | None] = {}
+    for seat in seats:
+        if seat.clerk_id not in authorised:
+            authorised[seat.clerk_id] = authorised_matter_ids(seat.clerk, day)
+        ids = authorised[seat.clerk_id]
+        if ids is not None and not matter_ids <= ids:
+            continue
+        hall = seat.window.hall
+        halls.setdefault(hall.pk, (hall, set()))[1].add(seat.window.number)
+    return [Referral(hall_name=hall.name, address=hall.address, phone=hall.phone, windows=tuple(sorted(numbers)))
+            for hall, numbers in sorted(halls.values(), key=lambda h: h[0].code)]
 
 
 def roster(day: dt.date):

@@ -66,20 +66,25 @@ def _category_labels(desk):
 @role_required(User.Role.CLERK)
 def hall(request):
     context = _desk_context(request)
-    tab = request.GET.get("tab") if request.GET.get("tab") in ("supplement", "in_hand") else "waiting"
+    tab = request.GET.get("tab") if request.GET.get("tab") in ("supplement", "in_hand", "elsewhere") else "waiting"
     waiting = cases.clerk_queue(request.user)
     supplement = cases.clerk_queue(request.user, states=(S.SUPPLEMENT_REQUESTED,))
     in_hand = cases.cases_in_hand(request.user)  # 我经手的在办件: wherever they sit today
-    queue = list({"supplement": supplement, "in_hand": in_hand}.get(tab, waiting)[:200])
+    elsewhere = cases.clerk_queue_elsewhere(request.user)  # 同城通办: outside her 授权, said so
+    queue = list({"supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}.get(tab, waiting)[:200])
     now = timezone.now()
+    desk = context["desk"]
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")
         application.waited = now - application.submitted_at if application.submitted_at else None
+        if tab == "elsewhere":
+            application.not_authorised = [m.name for m in cases.not_authorised_matters(desk, application)]
     context.update({
         "title": _("窗口工作台"),
         "tab": tab,
         "queue": queue,
-        "counts": {"waiting": waiting.count(), "supplement": supplement.count(), "in_hand": in_hand.count()},
+        "counts": {"waiting": waiting.count(), "supplement": supplement.count(), "in_hand": in_hand.count(),
+                   "elsewhere": elsewhere.count()},
         "categories": _category_labels(context["desk"]),
         "calling": calling_panel(request.user),
         "consultations": _my_open_consultations(request.user, context["today"]),

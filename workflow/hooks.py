@@ -60,3 +60,34 @@ def clock_levels(subcase_ids: list[int], day: dt.date) -> dict[int, str] | None:
     if _clock_levels_provider is None:
         return None
     return _clock_levels_provider(subcase_ids, day)
+
+
+# --- 同城通办: where an application a clerk may not accept can be taken ------------------------
+#
+# `windows` knows who sits where today and for which matters they are authorised (授权); a
+# clerk opening an application she may not accept is told which halls can take it.
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A hall where someone seated on the day may accept every one of the matters."""
+
+    hall_name: str
+    address: str
+    phone: str
+    windows: tuple[str, ...]  # window numbers, e.g. ("A01", "A03")
+
+
+_referral_provider: Callable[[frozenset[int], str, dt.date], list[Referral]] | None = None
+
+
+def register_referral_provider(provider: Callable[[frozenset[int], str, dt.date], list[Referral]]) -> None:
+    """`provider(matter_ids, category, day)` → the halls that can accept them on `day`."""
+    global _referral_provider
+    _referral_provider = provider
+
+
+def referrals_for(matter_ids, category: str, day: dt.date) -> list[Referral]:
+    if _referral_provider is None:
+        return []
+    return _referral_provider(frozenset(matter_ids), category, day)

@@ -82,6 +82,30 @@ def _authorised_matters_only(qs, desk):
     return qs.exclude(matters__in=Matter.objects.exclude(pk__in=desk.matter_ids))
 
 
+def clerk_queue_elsewhere(user, *, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED)):
+    """同城通办: applications of the clerk's categories waiting at the windows that she may not
+    accept (a matter outside her 授权), each with `.not_authorised` (those matters' names), so
+    that her workbench says what she cannot take instead of hiding it."""
+    desk = hooks.desk_for(user, timezone.localdate())
+    if desk is None or desk.matter_ids is None:
+        return Application.objects.none()
+    from matters.models import Matter
+
+    outside = Matter.objects.exclude(pk__in=desk.matter_ids)
+    return (
+        Application.objects.select_related(*APPLICATION_RELATED)
+        .filter(state__in=states, category__in=desk.categories, matters__in=outside)
+        .distinct().order_by("submitted_at", "pk")
+    )
+
+
+def not_authorised_matters(desk, application) -> list:
+    """The matters of the application outside the clerk's 授权 (none when she may take all)."""
+    if desk is None or desk.matter_ids is None:
+        return []
+    return [m for m in application.matters.all() if m.pk not in desk.matter_ids]
+
+
 def cases_in_hand(clerk):
     """我经手的在办件: what still waits on this clerk, wherever they sit today — walk-ins they
     registered and have not accepted yet, applications they asked to supplement (the open

@@ -405,10 +405,19 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     at_window = desk is not None and application.category in desk.categories
     # The applicant, or their agent while the authorisation lasts, act as the applicant here.
     is_applicant = services.acts_for_applicant(application, user)
+    not_authorised = None
     if desk is not None and not at_window:
         at_window = selectors.in_hand_of(user, application)
     elif at_window and not desk.authorised_for(application.matters.values_list("pk", flat=True)):
         at_window = selectors.in_hand_of(user, application)
+        if not at_window and application.state in (S.SUBMITTED, S.SUPPLEMENT_REQUESTED):
+            # 同城通办: say why she cannot act, and where the applicant can be sent.
+            outside = selectors.not_authorised_matters(desk, application)
+            not_authorised = {
+                "matters": [m.name for m in outside],
+                "referrals": hooks.referrals_for([m.pk for m in application.matters.all()], application.category,
+                                                 today),
+            }
     ready_here = desk is not None and desk.delivers and application.state == S.RESULT_READY
     can = {
         "accept": at_window and application.state == S.SUBMITTED,
@@ -444,6 +453,7 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         "timeline": _timeline(application),
         "agency": agency_shown(application.agent_authorisation, today),
         "can": can,
+        "not_authorised": not_authorised,
         "any_action": any(can.values()),
         "errors": errors,
         "posted": posted,
