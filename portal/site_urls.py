@@ -4,9 +4,8 @@ The views live in the app that owns the data they show; portal only composes the
 
 from django.urls import path
 
-from core.web import converters
-
 from accounts import views as people
+from core.web import converters
 from exchange import views as licences
 from matters import views as guide
 from supervision import audit as catalog_audit
@@ -22,7 +21,7 @@ from workflow import views as cases
 
 converters.register()
 
-from . import disclosure, views
+from . import disclosure, views  # noqa: E402  (after the converters are registered)
 
 app_name = "portal"
 
@@ -79,6 +78,8 @@ urlpatterns = [
     path("licences/verify/", licences.verify, name="licence_verify"),
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
+    path("hall/search/", windows.hall_search, name="hall_search"),
+    path("hall/search/<str:number>/open/", windows.hall_search_open, name="hall_search_open"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
     path("hall/walk-in/lookup/", windows.walk_in_lookup, name="walk_in_lookup"),
     path("hall/walk-in/<str:number>/", windows.walk_in_done, name="walk_in_done"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -176,3 +177,24 @@ def open_slots(*, hall, category=None, department_id=None, date=None):
 def my_appointments(user):
     return (Appointment.objects.filter(user=user)
             .select_related("slot", "slot__hall", "slot__department", "ticket").order_by("-slot__starts_at", "-pk"))
+
+
+TICKET_NUMBER = re.compile(r"^[A-Z]{1,2}\d{1,4}$")
+
+
+def looks_like_ticket(query: str) -> bool:
+    return bool(TICKET_NUMBER.match("".join((query or "").split()).upper()))
+
+
+def tickets_numbered(clerk, query: str, day: dt.date):
+    """Workbench search: today's tickets of that number in the halls where the clerk sits
+    (numbers start again every day in every hall), each with `.ahead` while waiting."""
+    from .selectors import seats_today
+
+    number = "".join((query or "").split()).upper()
+    halls = {s.window.hall_id for s in seats_today(clerk, day)}
+    tickets = list(Ticket.objects.filter(hall_id__in=halls, day=day, number=number)
+                   .select_related("hall", "window", "called_by", "department").order_by("issued_at"))
+    for ticket in tickets:
+        ticket.ahead = people_ahead(ticket)
+    return tickets

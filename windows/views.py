@@ -35,9 +35,9 @@ from workflow.models import Application, Notice
 from workflow.services import CARRIERS, DEFERRED_DAYS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
+from . import queue_selectors, services
 from . import selectors as consultation_selectors
 from . import selectors as staffing_selectors
-from . import services
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
 from .selectors import seats_today
@@ -90,6 +90,45 @@ def hall(request):
         "consultations": _my_open_consultations(request.user, context["today"]),
     })
     return render(request, "windows/hall.html", context)
+
+
+SEARCH_LIMIT = 50
+
+
+@role_required(User.Role.CLERK)
+def hall_search(request):
+    """Workbench search (issue 17): any application by its number, the applicant's ID number
+    (or credit code) or name, listed masked; opening one is logged (`hall_search_open`). A
+    ticket number (A012) finds today's ticket of that number in the clerk's hall."""
+    query = request.GET.get("q", "").strip()[:64]
+    context = {"title": _("工作台检索"), "query": query, "kind": "", "results": [], "tickets": [], "more": False}
+    if query and queue_selectors.looks_like_ticket(query):
+        context.update(kind="ticket", tickets=queue_selectors.tickets_numbered(request.user, query,
+                                                                                timezone.localdate()))
+    elif query:
+        kind, found = cases.search_applications(request.user, query)
+        rows = list(found.prefetch_related("matters")[:SEARCH_LIMIT + 1])
+        for a in rows:
+            a.masked_name = mask_name(a.applicant.real_name or "")
+            a.masked_id = mask(a.applicant.id_number or "")
+        context.update(kind=kind, results=rows[:SEARCH_LIMIT], more=len(rows) > SEARCH_LIMIT)
+        if not kind:
+            context["too_short"] = True
+    return render(request, "windows/hall_search.html", context)
+
+
+@require_POST
+@role_required(User.Role.CLERK)
+@not_found_pages
+def hall_search_open(request, number):
+    """Open an application found by the search: the reading is logged on the case first."""
+    from workflow import services as case_services
+
+    application = cases.access_application(request.user, number)
+    kind = request.POST.get("kind", "")
+    case_services.application_looked_up(application=application, clerk=request.user,
+                                        kind=kind if kind in ("number", "id_number", "name") else "")
+    return redirect("portal:application", number=application.number)
 
 
 def _my_open_consultations(user, today):

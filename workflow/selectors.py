@@ -82,6 +82,26 @@ def _authorised_matters_only(qs, desk):
     return qs.exclude(matters__in=Matter.objects.exclude(pk__in=desk.matter_ids))
 
 
+def search_applications(user, query: str) -> tuple[str, object]:
+    """The clerk's workbench search over every application she may read (同城通办: any hall):
+    by number (whole, or its last digits), by the applicant's ID number or the enterprise's
+    credit code (whole), or by the applicant's full name or part of an enterprise's name.
+    Returns (kind, queryset) — kind "number", "id_number", "name" or "" for a query too short."""
+    q = "".join((query or "").split()).upper()
+    qs = applications_for(user).order_by("-submitted_at", "-pk")
+    if len(q) < 2:
+        return "", qs.none()
+    if any(ch.isdigit() for ch in q[:6]) and "-" in q:
+        return "number", qs.filter(number=q) if q.count("-") >= 3 else qs.filter(number__endswith=q)
+    if len(q) == 18 and q[:17].isalnum() and any(ch.isdigit() for ch in q):
+        return "id_number", qs.filter(Q(applicant__id_number=q) | Q(enterprise__credit_code=q))
+    if q.isdigit():
+        return "number", qs.filter(number__endswith=q) if len(q) >= 4 else qs.none()
+    name = " ".join((query or "").split())
+    by_enterprise = Q(enterprise__name__icontains=name) if len(name) >= 4 else Q(pk__in=[])
+    return "name", qs.filter(Q(applicant__real_name=name) | by_enterprise)
+
+
 def clerk_queue_elsewhere(user, *, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED)):
     """同城通办: applications of the clerk's categories waiting at the windows that she may not
     accept (a matter outside her 授权), each with `.not_authorised` (those matters' names), so

@@ -68,6 +68,16 @@ def log_case(application, *, actor, action, from_state="", to_state="", note="",
     )
 
 
+@transaction.atomic
+def application_looked_up(*, application, clerk, kind: str) -> CaseLog:
+    """A clerk opened an application found by the workbench search: logged on the case, so the
+    applicant and supervisors can see who read it and how it was found."""
+    how = {"number": _("按办件编号"), "id_number": _("按证件号码"), "name": _("按姓名或名称")}.get(kind, "")
+    return log_case(application, actor=clerk, action="workflow.application.looked_up",
+                    note=_("窗口工作台检索后查阅(%(how)s)") % {"how": how} if how else _("窗口工作台检索后查阅"),
+                    data={"kind": kind})
+
+
 def _transition(obj, method_name: str):
     """Run an fsm transition, turning 'not allowed from this state' into a Conflict for people."""
     try:

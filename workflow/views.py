@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "workflow.subcase.approved": gettext_lazy("准予许可"),
     "workflow.subcase.denied": gettext_lazy("不予许可"),
     "workflow.subcase.withdrawn": gettext_lazy("子件撤回"),
+    "workflow.application.looked_up": gettext_lazy("窗口人员检索查阅"),
 }
 APPLICATION_STATE_LABELS = dict(Application.State.choices)
 SUBCASE_STATE_LABELS = dict(SubCase.State.choices)

@@ -43,7 +43,7 @@ from windows import services as window_services
 from windows.models import Appointment, Consultation, ConsultationEvent, Ticket
 from workflow import services
 from workflow.calendar_store import seed_calendar
-from workflow.models import Application, Channel, SubCase
+from workflow.models import Application, CaseLog, Channel, SubCase
 
 ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_reviewer", "supervisor"]
 LOGIN = "login"  # a redirect to /accounts/login/ (with ?next=… back to the page)
@@ -441,6 +441,11 @@ def to_workbench(world, role, response):
     }[role]
 
 
+def looked_up(world, role, response):
+    log = CaseLog.objects.get(application=world.waiting, action="workflow.application.looked_up")
+    return log.actor == world.users[role] and response["Location"] == f"/applications/{world.waiting.number}/"
+
+
 def granted(world, role, response):
     return AgentAuthorisation.objects.filter(principal=world.users[role], agent=world.agent).count() == 1
 
@@ -597,6 +602,10 @@ CASES = [
     ("get", "/hall/walk-in/?matter={matter}", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
     ("post", "/hall/walk-in/?matter={matter}", walk_in_body, [LOGIN, 403, 403, 302, 403, 403, 403], walked_in),
     ("get", "/hall/delivery/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("get", "/hall/search/?q={waiting}", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
+    ("post", "/hall/search/{waiting}/open/", {"kind": "number"}, [LOGIN, 403, 403, 302, 403, 403, 403], looked_up),
+    ("post", "/hall/search/441803-2026-XK-999999/open/", {"kind": "number"}, [LOGIN, 403, 403, 404, 403, 403, 403],
+     None),
     # the queue (取号叫号): public numbers and screen, calling from the clerk's hall page
     ("get", "/queue/", None, PUBLIC, None),
     ("get", "/queue/{hall}/", None, PUBLIC, None),
