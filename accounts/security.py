@@ -84,7 +84,8 @@ def otp_failed(request, username: str) -> None:
 # --- idle timeout and unverified staff sessions ------------------------------------------------
 
 
-def _in_hall(request) -> bool:
+def in_hall(request) -> bool:
+    """The request comes from a shared computer of a hall (settings.HALL_NETWORKS)."""
     address = request.META.get("REMOTE_ADDR", "")
     try:
         ip = ipaddress.ip_address(address)
@@ -94,7 +95,7 @@ def _in_hall(request) -> bool:
 
 
 def idle_limit_seconds(request, user) -> int:
-    if _in_hall(request):
+    if in_hall(request):
         return HALL_IDLE_MINUTES * 60
     if user.is_staff or user.is_superuser or not user.is_public:
         return STAFF_IDLE_MINUTES * 60

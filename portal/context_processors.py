@@ -1,7 +1,11 @@
 def navigation(request):
-    """What the site shell needs on every page: the signed-in user's role flags."""
+    """What the site shell needs on every page: the signed-in user's role flags, and whether the
+    service worker that keeps progress pages readable offline may run here (portal.offline)."""
+    from portal.offline import offline_pages_allowed
+
     user = getattr(request, "user", None)
-    return {"nav_role": getattr(user, "role", None) if user and user.is_authenticated else None}
+    return {"nav_role": getattr(user, "role", None) if user and user.is_authenticated else None,
+            "offline_pages": offline_pages_allowed(request)}
 
 
 def calendar_warning(request):

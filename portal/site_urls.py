@@ -19,15 +19,18 @@ from workflow import agency_views as agency
 from workflow import calendar_views, verification
 from workflow import views as cases
 
-converters.register()
+from . import disclosure, offline, views
 
-from . import disclosure, views  # noqa: E402  (after the converters are registered)
+converters.register()
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.health, name="health"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline, name="offline"),
     path("workbench/", views.workbench, name="workbench"),
     path("progress/", views.progress, name="progress"),
     path("verify/", verification.verify, name="verify"),

@@ -201,3 +201,30 @@
     }
   });
 })();
+
+// The installable mobile hall (issue 13, portal/offline.py): a signed-in citizen's phone keeps
+// the progress pages and licences readable offline. A page without data-service-worker (signed
+// out, staff, a hall computer) removes the worker and every copy it kept.
+(function () {
+  "use strict";
+  var banner = document.querySelector("[data-offline-banner]");
+  var showState = function () { if (banner) banner.hidden = navigator.onLine; };
+  window.addEventListener("online", showState);
+  window.addEventListener("offline", showState);
+  showState();
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  var script = document.body.getAttribute("data-service-worker");
+  if (script) {
+    navigator.serviceWorker.register(script, { scope: "/" }).catch(function () { /* pages work without it */ });
+    return;
+  }
+  navigator.serviceWorker.getRegistrations().then(function (registrations) {
+    registrations.forEach(function (registration) { registration.unregister(); });
+  });
+  if (window.caches) {
+    caches.keys().then(function (names) {
+      names.filter(function (name) { return name.indexOf("tongban-") === 0; })
+        .forEach(function (name) { caches.delete(name); });
+    });
+  }
+})();
