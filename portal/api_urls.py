@@ -7,7 +7,7 @@ from exchange.inbound_api import DepartmentDecisionView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from portal.disclosure import DisclosureView
 from supervision.api import CardViewSet, FiguresView, LiveCardsView
-from supervision.feedback_api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
+from supervision.feedback.api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
 from windows import queue_api as queue
 from windows.api import ConsultationViewSet, WalkInView
 from workflow.agency_api import AgentAuthorisationViewSet

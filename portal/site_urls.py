@@ -11,8 +11,8 @@ from matters import views as guide
 from supervision import audit as catalog_audit
 from supervision import compliance
 from supervision import evaluation_views as evaluation
-from supervision import feedback_views as feedback
 from supervision import views as supervision
+from supervision.feedback import views as feedback
 from windows import queue_views as queue
 from windows import views as windows
 from workflow import agency_views as agency

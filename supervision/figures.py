@@ -99,10 +99,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall, User
 from matters.models import Matter
+from supervision.feedback.models import BAD_LEVELS, Occasion, Rating
 from windows.models import Seat, Ticket, Window
 from workflow.models import Application, CaseLog, SubCase
 
-from .feedback_models import BAD_LEVELS, Occasion, Rating
 from .models import HISTOGRAM_DAYS, Card, FigureRefresh, FigureRollup, WorkdayIndex, WorkdayIndexState
 
 RECENT_DAYS = 21
@@ -903,7 +903,7 @@ def open_cards_by_department() -> dict:
 def open_complaints_by_department(*, today: dt.date) -> dict:
     """Live, like the cards: {"total": {"open", "overdue"}, "departments": {department id (0: the
     centre, routing or escalated): {...}}} from `feedback.complaint_counts_by_department`."""
-    from .feedback import complaint_counts_by_department
+    from supervision.feedback.selectors import complaint_counts_by_department
 
     result = {"total": {"open": 0, "overdue": 0}, "departments": {}}
     for row in complaint_counts_by_department(today=today):

@@ -407,7 +407,7 @@ class ReportJob(models.Model):
     @property
     def is_finished(self):
         return self.state in (self.State.DONE, self.State.FAILED)
-from .feedback_models import (  # noqa: E402,F401  (the models of 好差评 and 投诉举报)
+from supervision.feedback.models import (  # noqa: E402,F401  (the models of 好差评 and 投诉举报)
     BAD_LEVELS,
     CallBack,
     Complaint,

@@ -33,7 +33,7 @@ def cards_for(user):
         return qs.filter(Q(subcase__isnull=False) | Q(followup__isnull=False) | Q(complaint__isnull=False),
                          department_id=user.department_id)
     if user.is_clerk:
-        from .ratings import clerk_hall_ids
+        from supervision.feedback.ratings import clerk_hall_ids
 
         return qs.filter(Q(subcase__isnull=True, application__isnull=False)
                          | Q(followup__isnull=False, hall_id__in=clerk_hall_ids(user)))

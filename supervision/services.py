@@ -374,7 +374,7 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             [policy_id, Step.PRE_REVIEW, Application.State.SUBMITTED],
         )
     if trigger == T.FOLLOWUP:  # an open follow-up of a bad rating: its department or hall answers for it
-        from .ratings import FOLLOWUP_DAYS
+        from supervision.feedback.ratings import FOLLOWUP_DAYS
 
         return (
             f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
@@ -384,7 +384,7 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             [FollowUp.State.OPEN],
         )
     if trigger == T.COMPLAINT:  # a complaint not answered yet: the department, or the centre while routing/escalated
-        from .complaints import COMPLAINT_DAYS
+        from supervision.feedback.complaints import COMPLAINT_DAYS
 
         return (
             f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
@@ -693,7 +693,7 @@ def may_contest(user, card: Card) -> bool:
         if card.department_id:
             return user.is_reviewer and user.department_id == card.department_id
         if card.hall_id and user.is_clerk:
-            from .ratings import clerk_hall_ids
+            from supervision.feedback.ratings import clerk_hall_ids
 
             return card.hall_id in clerk_hall_ids(user)
         return False

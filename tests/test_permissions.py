@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exchange import services as exchange_services
-from supervision import complaints, ratings
+from supervision.feedback import complaints, ratings
 from tests.factories import (
     AppointmentSlotFactory,
     ClerkFactory,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Department, User
 from matters.models import Matter
-from supervision import complaints, ratings
+from supervision.feedback import complaints, ratings
 from supervision.models import Complaint, FollowUp, Occasion, Rating
 from workflow import services as workflow
 from workflow.calendar_store import load_calendar

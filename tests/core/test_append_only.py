@@ -4,7 +4,7 @@ whichever way one tries (row, queryset, related manager, bulk_update)."""
 import pytest
 
 from core.models import AppendOnlyError, AppendOnlyModel
-from supervision.feedback_models import FeedbackLog
+from supervision.feedback.models import FeedbackLog
 from supervision.models import CardLog
 from tests.factories import accepted_application
 from windows.models import ConsultationEvent

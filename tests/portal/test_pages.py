@@ -16,7 +16,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import AgentAuthorisation, EnterpriseMembership, MembershipRequest, User
-from supervision import complaints, ratings
+from supervision.feedback import complaints, ratings
 from supervision.models import CallBack, Complaint, Rating, RatingAppeal
 from tests.factories import (
     PASSWORD,

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from core.errors import Conflict
-from supervision import ratings
+from supervision.feedback import ratings
 from supervision.models import FollowUp, Rating, RatingAppeal
 from tests.concurrency import run_concurrently
 from tests.factories import MatterFactory, ReviewerFactory, concluded_application

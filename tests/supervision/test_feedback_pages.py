@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import User
-from supervision import ratings
+from supervision.feedback import ratings
 from supervision.models import CallBack, Complaint, FollowUp, Occasion, Rating
 from tests.factories import (
     ClerkFactory,
@@ -210,6 +210,6 @@ def test_the_admin_shows_complaints_read_only_without_their_code(client, calenda
 
 
 def complaints_submit_anonymous():
-    from supervision import complaints
+    from supervision.feedback import complaints
 
     return complaints.complaint_submit(subject="大厅空调太冷", content="一楼等候区空调温度太低,老人受不了。")

@@ -157,7 +157,7 @@ def test_a_calendar_edit_refreshes_everything(district, monkeypatch):
 def test_queue_wait_and_ratings_mean_what_they_say(district):
     """Queue wait, no-shows and the rating distribution checked against a plain reading of the
     tickets and against `feedback.rating_distribution` (the ratings pages' own figures)."""
-    from supervision.feedback import rating_distribution
+    from supervision.feedback.selectors import rating_distribution
     from supervision.models import Rating
     from windows.models import Ticket
 
@@ -189,7 +189,7 @@ def test_queue_wait_and_ratings_mean_what_they_say(district):
 
 
 def test_complaints_are_read_live_by_department(district):
-    from supervision.feedback import complaint_counts_by_department
+    from supervision.feedback.selectors import complaint_counts_by_department
     from supervision.models import Complaint
 
     data = figures.dashboard_figures(period=PERIODS[0], group_by="department")
@@ -205,7 +205,8 @@ def test_complaints_are_read_live_by_department(district):
 
 def test_an_appeal_accepted_on_an_old_rating_reaches_the_rollups(district, django_capture_on_commit_callbacks):
     """An old day is outside the beat's window: accepting the appeal refreshes the rating's day."""
-    from supervision import ratings, tasks
+    from supervision import tasks
+    from supervision.feedback import ratings
     from supervision.models import Rating, RatingAppeal
 
     rating = Rating.objects.filter(is_valid=True, level__lte=2, rated_on__lt=dt.date(2026, 10, 9)).first()

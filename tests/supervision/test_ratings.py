@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
-from supervision import feedback, ratings
+from supervision.feedback import ratings
+from supervision.feedback import selectors as feedback
 from supervision.models import Card, FeedbackLog, FollowUp, Occasion, Rating, RatingAppeal, RatingToken
 from supervision.services import sweep_deadlines
 from tests.factories import (

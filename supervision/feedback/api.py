@@ -25,8 +25,9 @@ from core.errors import Forbidden, Invalid, NotFound
 from core.idempotency import idempotent
 from core.throttle import client_address
 
-from . import complaints, feedback, ratings
-from .models import Complaint, RatingAppeal
+from . import complaints, ratings
+from . import selectors as feedback
+from .models import LEVELS_BIG_FIRST, Complaint, RatingAppeal
 
 
 class IsStaff(BasePermission):
@@ -75,8 +76,6 @@ class RatingLinkSerializer(serializers.Serializer):
         return obj.used_at is not None
 
     def get_levels(self, obj) -> list[dict]:
-        from .feedback_views import LEVELS_BIG_FIRST
-
         return [{"level": value, "name": str(label)} for value, label in LEVELS_BIG_FIRST]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,9 +34,10 @@ from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
 from workflow.uploads import inspect_upload
 
-from .feedback_models import BAD_REASONS, COMMENT_MAX
 from .models import (
     BAD_LEVELS,
+    BAD_REASONS,
+    COMMENT_MAX,
     CallBack,
     FeedbackLog,
     FollowUp,
@@ -46,6 +48,7 @@ from .models import (
     RatingToken,
 )
 
+REFRESH_FIGURE_DAYS = "supervision.tasks.refresh_figure_days"  # supervision.figures.tasks
 FOLLOWUP_DAYS = 15  # working days to rectify and call back after a bad rating (national 好差评 rules)
 RATING_VALID_DAYS = 30  # calendar days after the occasion during which its link can be used
 SUMMARY_MAX = 2000
@@ -297,10 +300,9 @@ def rating_appeal(*, rating: Rating, user, kind: str, statement: str, evidence=N
 def _refresh_figures_of(day):
     """The rating leaves the dashboard's rollups of its day: refresh that day after commit (the
     beat only refreshes the last RECENT_DAYS days, an appeal may be decided later)."""
-    from . import tasks
-
     day = day.isoformat()
-    transaction.on_commit(lambda: tasks.refresh_figure_days.delay(day, day), robust=True)
+    # named, not imported: the figures sit above feedback (docs/decisions.md)
+    transaction.on_commit(lambda: current_app.send_task(REFRESH_FIGURE_DAYS, args=(day, day)), robust=True)
 
 
 @transaction.atomic

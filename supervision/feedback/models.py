@@ -31,6 +31,7 @@ class RatingLevel(models.IntegerChoices):
     VERY_DISSATISFIED = 1, _("非常不满意")
 
 
+LEVELS_BIG_FIRST = [(level, RatingLevel(level).label) for level in sorted(RatingLevel.values, reverse=True)]
 BAD_LEVELS = (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
 
 

@@ -28,12 +28,20 @@ from core.web.access import not_found_page, not_found_pages, role_required, show
 from core.web.paging import page_of
 from workflow.models import Application
 
-from . import complaints, feedback, ratings
-from .feedback_models import BAD_REASONS, COMMENT_MAX
-from .models import CallBack, Complaint, FollowUp, Occasion, RatingAppeal, RatingLevel
+from . import complaints, ratings
+from . import selectors as feedback
+from .models import (
+    BAD_REASONS,
+    COMMENT_MAX,
+    LEVELS_BIG_FIRST,
+    CallBack,
+    Complaint,
+    FollowUp,
+    Occasion,
+    RatingAppeal,
+)
 
 STAFF_ROLES = (User.Role.SUPERVISOR, User.Role.REVIEWER, User.Role.CLERK)
-LEVELS_BIG_FIRST = [(level, RatingLevel(level).label) for level in sorted(RatingLevel.values, reverse=True)]
 
 
 def _today():
