@@ -78,7 +78,8 @@ from django.test import Client  # noqa: E402
 
 from accounts.models import Department, Hall, Region, User  # noqa: E402
 from matters.models import Matter  # noqa: E402
-from supervision import figures, services  # noqa: E402
+from supervision.cards import services  # noqa: E402
+from supervision.figures import services as figures  # noqa: E402
 from supervision.models import Card  # noqa: E402
 from windows.models import Seat, Window  # noqa: E402
 from workflow.calendar_store import seed_calendar  # noqa: E402

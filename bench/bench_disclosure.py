@@ -50,7 +50,7 @@ from django.db import connection  # noqa: E402
 
 from accounts.models import Department, Region, User  # noqa: E402
 from matters.models import Matter  # noqa: E402
-from supervision import evaluation  # noqa: E402
+from supervision.evaluation import services as evaluation  # noqa: E402
 from workflow import disclosure  # noqa: E402
 from workflow.calendar_store import seed_calendar  # noqa: E402
 from workflow.models import Application, SubCase  # noqa: E402

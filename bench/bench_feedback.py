@@ -51,7 +51,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from accounts.models import Department, Hall, Region, User  # noqa: E402
-from supervision import services  # noqa: E402
+from supervision.cards import services  # noqa: E402
 from supervision.feedback import selectors as feedback  # noqa: E402
 from supervision.models import Card, Complaint, FollowUp, Rating, RatingToken  # noqa: E402
 from workflow.calendar_store import seed_calendar  # noqa: E402

@@ -63,7 +63,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Department, Region, User  # noqa: E402
 from core.clock import law  # noqa: E402
 from matters.models import Matter  # noqa: E402
-from supervision import services  # noqa: E402
+from supervision.cards import services  # noqa: E402
 from supervision.models import Card, CardThreshold  # noqa: E402
 from workflow.calendar_store import load_calendar, seed_calendar  # noqa: E402
 from workflow.models import Application, SubCase, SupplementRequest  # noqa: E402

@@ -6,8 +6,9 @@ from exchange.api import LicenceVerifyView, LicenceViewSet
 from exchange.inbound_api import DepartmentDecisionView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from portal.disclosure import DisclosureView
-from supervision.api import CardViewSet, FiguresView, LiveCardsView
+from supervision.cards.api import CardViewSet, LiveCardsView
 from supervision.feedback.api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
+from supervision.figures.api import FiguresView
 from windows import queue_api as queue
 from windows.api import ConsultationViewSet, WalkInView
 from workflow.agency_api import AgentAuthorisationViewSet

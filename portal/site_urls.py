@@ -8,11 +8,12 @@ from accounts import views as people
 from core.web import converters
 from exchange import views as licences
 from matters import views as guide
-from supervision import audit as catalog_audit
-from supervision import compliance
-from supervision import evaluation_views as evaluation
-from supervision import views as supervision
+from supervision.cards import views as cards
+from supervision.compliance import audit as catalog_audit
+from supervision.compliance import views as compliance
+from supervision.evaluation import views as evaluation
 from supervision.feedback import views as feedback
+from supervision.figures import views as dashboard
 from windows import queue_views as queue
 from windows import views as windows
 from workflow import agency_views as agency
@@ -117,8 +118,8 @@ urlpatterns = [
     path("review/<str:number>/decide/", cases.subcase_decide, name="subcase_decide"),
     path("review/<str:number>/clock/", cases.subcase_clock, name="subcase_clock"),
     # supervision (效能监督)
-    path("supervision/", supervision.dashboard, name="supervision"),
-    path("supervision/figures/cases/", supervision.figure_cases, name="figure_cases"),
+    path("supervision/", dashboard.dashboard, name="supervision"),
+    path("supervision/figures/cases/", dashboard.figure_cases, name="figure_cases"),
     path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
     path("supervision/evaluation/", evaluation.evaluation_page, name="evaluation"),
@@ -127,12 +128,12 @@ urlpatterns = [
     path("supervision/evaluation/jobs/<id:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
     path("supervision/compliance/", compliance.compliance_page, name="compliance"),
     path("supervision/compliance/export/", compliance.compliance_export, name="compliance_export"),
-    path("supervision/cards/", supervision.card_list, name="cards"),
-    path("supervision/cards/<id:pk>/", supervision.card_detail, name="card"),
-    path("supervision/cards/<id:pk>/contest/", supervision.card_contest, name="card_contest"),
-    path("supervision/cards/<id:pk>/decide/", supervision.card_decide, name="card_decide"),
-    path("supervision/policies/", supervision.card_policies, name="card_policies"),
-    path("supervision/policies/<id:pk>/", supervision.card_policy, name="card_policy"),
+    path("supervision/cards/", cards.card_list, name="cards"),
+    path("supervision/cards/<id:pk>/", cards.card_detail, name="card"),
+    path("supervision/cards/<id:pk>/contest/", cards.card_contest, name="card_contest"),
+    path("supervision/cards/<id:pk>/decide/", cards.card_decide, name="card_decide"),
+    path("supervision/policies/", cards.card_policies, name="card_policies"),
+    path("supervision/policies/<id:pk>/", cards.card_policy, name="card_policy"),
     # 好差评 and 投诉举报
     path("rate/<str:token>/", feedback.rate, name="rate"),
     path("applications/<str:number>/rate/", feedback.application_ratings, name="application_ratings"),

@@ -7,8 +7,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("效能监督")
 
     def ready(self):
+        from supervision.cards.levels import decision_levels
         from workflow.hooks import register_clock_levels
-
-        from .levels import decision_levels
 
         register_clock_levels(decision_levels)

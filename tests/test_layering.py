@@ -17,7 +17,6 @@ BELOW_ALL = ("core",)
 # Circles known today and being removed on another branch; each names who removes it. A pending
 # app whose circle is gone passes too: delete its line then.
 PENDING = {
-    "supervision": "issue 14 B: split into sub-packages (cards, figures, feedback, evaluation, compliance)",
     "workflow": "issue 14 A: selectors ↔ services (the services ↔ tasks loop is gone: workflow.enqueue)",
 }
 

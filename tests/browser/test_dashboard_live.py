@@ -4,7 +4,7 @@ top of the card list, highlighted, without a reload. Headless Debian Chromium, a
 
 import datetime as dt
 
-from supervision import figures
+from supervision.figures import services as figures
 from supervision.models import Card
 from tests.browser.test_smoke import sign_in
 from tests.supervision.figures_data import make_district

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from core.clock import law
+from supervision.cards.services import _warn
 from supervision.models import CardThreshold
-from supervision.services import _warn
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from exchange import services as exchange_services
 from exchange.models import ElectronicLicence
+from supervision.cards.services import sweep_deadlines
 from supervision.models import Card
-from supervision.services import sweep_deadlines
 from tests.factories import (
     ClerkFactory,
     EnterpriseFactory,

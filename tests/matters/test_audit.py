@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Region
 from matters.audit import catch_all_clause, departments_without_reviewer, guide_problems, matters_not_in_hall
-from supervision.audit import catalog_audit_report, halls_without_clerks
+from supervision.compliance.audit import catalog_audit_report, halls_without_clerks
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,

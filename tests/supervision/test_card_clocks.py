@@ -8,8 +8,8 @@ from unittest import mock
 import pytest
 
 from core.errors import Conflict
+from supervision.cards.services import sweep_deadlines
 from supervision.models import Card
-from supervision.services import sweep_deadlines
 from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, accepted_application, submitted_application
 from tests.supervision.conftest import card_rows, open_cards
 from workflow import services

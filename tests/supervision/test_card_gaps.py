@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from matters.models import MaterialRequirement
-from supervision import services as supervision
+from supervision.cards import services as supervision
 from supervision.models import Card
 from tests.factories import (
     ClerkFactory,

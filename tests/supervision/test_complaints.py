@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from supervision.cards.services import sweep_deadlines
 from supervision.feedback import complaints
 from supervision.feedback import selectors as feedback
 from supervision.models import Card, Complaint, FeedbackLog
-from supervision.services import sweep_deadlines
 from tests.factories import (
     DepartmentFactory,
     MatterFactory,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Region
-from supervision.compliance import compliance_report
+from supervision.compliance.services import compliance_report
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from core.errors import Conflict
+from supervision.cards.services import card_contest, sweep_deadlines
 from supervision.models import Card, CardPolicy
-from supervision.services import card_contest, sweep_deadlines
 from tests.concurrency import run_concurrently
 from tests.factories import MatterFactory, ReviewerFactory, accepted_application, submitted_application
 from workflow.calendar_store import seed_calendar

@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from core.errors import Conflict, Forbidden, Invalid
-from supervision import figures, selectors
+from supervision.cards import selectors
+from supervision.cards.services import card_contest, card_decide, sweep_deadlines
+from supervision.figures import services as figures
 from supervision.models import Card, CardLog
-from supervision.services import card_contest, card_decide, sweep_deadlines
 from tests.factories import (
     PDF_BYTES,
     ClerkFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from supervision import figures
+from supervision.figures import services as figures
 from supervision.models import Card
 from tests.factories import PASSWORD, ClerkFactory, ReviewerFactory, UserFactory, password_sign_in
 from workflow.models import SubCase

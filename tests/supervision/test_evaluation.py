@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import User
-from supervision import evaluation
+from supervision.cards.services import sweep_deadlines
+from supervision.evaluation import services as evaluation
 from supervision.models import Card, ReportJob
-from supervision.services import sweep_deadlines
 from supervision.tasks import build_report
 from tests.factories import (
     ClerkFactory,

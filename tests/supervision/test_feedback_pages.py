@@ -174,7 +174,7 @@ def test_anonymous_submissions_are_limited_per_address(client, calendar_2026):
 
 
 def test_follow_up_and_complaint_cards_show_on_the_card_pages(client, case, at):
-    from supervision.services import sweep_deadlines
+    from supervision.cards.services import sweep_deadlines
 
     followup = ratings.rating_submit(token=ratings.rating_token_issue(application=case, occasion=Occasion.ONLINE),
                                      level=2).followup

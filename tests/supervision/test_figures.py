@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from supervision import figures
-from supervision.figures import Period
+from supervision.figures import services as figures
+from supervision.figures.services import Period
 from supervision.models import FigureRollup
 from workflow.models import SubCase
 

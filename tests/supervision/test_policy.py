@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import Matter
-from supervision import services
+from supervision.cards import services
 from supervision.models import Card, CardPolicy, CardThreshold
 from tests.factories import MatterFactory, SupervisorFactory, UserFactory, accepted_application
 from tests.supervision.conftest import open_cards

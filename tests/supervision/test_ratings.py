@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from supervision.cards.services import sweep_deadlines
 from supervision.feedback import ratings
 from supervision.feedback import selectors as feedback
 from supervision.models import Card, FeedbackLog, FollowUp, Occasion, Rating, RatingAppeal, RatingToken
-from supervision.services import sweep_deadlines
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,
@@ -257,7 +257,7 @@ def test_a_result_handed_out_at_a_window_is_a_visit_of_its_own(calendar_2026, at
 
 
 def test_the_rated_side_may_contest_a_follow_up_card(online_case, at):
-    from supervision.services import card_contest, may_contest
+    from supervision.cards.services import card_contest, may_contest
 
     followup = rate(online_case, 2).followup
     sweep_deadlines(today=D(2026, 10, 8))

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from supervision.cards.services import sweep_deadlines
 from supervision.models import Card
-from supervision.services import sweep_deadlines
 from tests.factories import MatterFactory, ReviewerFactory, accepted_application
 from workflow import services
 from workflow.calendar_store import seed_calendar

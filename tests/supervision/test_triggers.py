@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from supervision.cards.services import policy_create_draft, policy_publish, policy_update_draft, sweep_deadlines
 from supervision.models import Card
-from supervision.services import policy_create_draft, policy_publish, policy_update_draft, sweep_deadlines
 from tests.factories import ClerkFactory, MatterFactory, SupervisorFactory, UserFactory, submitted_application
 from tests.supervision.conftest import card_rows, open_cards
 from workflow import services
@@ -88,7 +88,7 @@ def test_different_materials_in_two_notices_are_not_a_repeat(clerk):
 
 
 def test_an_event_card_is_one_per_application_even_after_a_ruling(clerk):
-    from supervision.services import card_decide
+    from supervision.cards.services import card_decide
 
     application = submitted_application()
     services.application_refuse(application=application, clerk=clerk, reason="不符")

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from supervision.cards.services import ensure_workday_index, sweep_deadlines
 from supervision.models import Card, WorkdayIndex, WorkdayIndexState
-from supervision.services import ensure_workday_index, sweep_deadlines
 from tests.factories import MatterFactory, accepted_application
 from workflow.calendar_store import load_calendar
 from workflow.models import CalendarDay

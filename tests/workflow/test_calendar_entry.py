@@ -163,8 +163,8 @@ def test_the_notice_pasted_as_it_is(open_cases, client, admin):
 
 
 def test_a_card_on_a_provisional_deadline_says_so_on_the_dashboard(open_cases, client, clock):
+    from supervision.cards.services import sweep_deadlines
     from supervision.models import Card
-    from supervision.services import sweep_deadlines
 
     subcase, _waiting = open_cases
     clock(dt.date(2027, 2, 22))

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from core.errors import Conflict, Forbidden, Invalid
+from supervision.cards.services import sweep_deadlines
 from supervision.models import Card
-from supervision.services import sweep_deadlines
 from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, SupervisorFactory, submitted_application
 from workflow import selectors, services
 from workflow.calendar_store import seed_calendar

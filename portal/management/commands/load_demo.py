@@ -32,8 +32,8 @@ from portal.demo.delivery import load_delivery
 from portal.demo.feedback import load_feedback
 from portal.demo.history import load_history
 from portal.demo.queue import load_queue
-from supervision.figures import refresh_all as refresh_all_figures
-from supervision.services import sweep_deadlines
+from supervision.cards.services import sweep_deadlines
+from supervision.figures.services import refresh_all as refresh_all_figures
 from windows import services as window_services
 from windows.models import Consultation, ConsultationEvent, Seat, Window
 from workflow import services as workflow
@@ -206,7 +206,7 @@ class Command(BaseCommand):
     def load_evaluation_export(self):
         """One finished evaluation export of this month (PDF and XLSX), built here rather than
         by the worker so that the page shows it at once; the queued task then finds it done."""
-        from supervision import evaluation
+        from supervision.evaluation import services as evaluation
         from supervision.models import ReportJob
 
         if ReportJob.objects.filter(kind=ReportJob.Kind.EVALUATION, state=ReportJob.State.DONE).exists():

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision import figures
+from supervision.figures import services as figures
 
 
 class Command(BaseCommand):

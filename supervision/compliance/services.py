@@ -23,14 +23,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from accounts.models import Department, User
-from core.web.access import role_required
-from core.web.files import xlsx_response
+from accounts.models import Department
 from matters.models import Matter
 from windows.models import Seat, Window
 from windows.selectors import authorised_matter_ids
@@ -217,20 +213,3 @@ def compliance_workbook(report: ComplianceReport) -> bytes:
           for m in report.unauthorised],
     ], [20, 30, 24, 36, 30, 12])
     return book.bytes()
-
-
-# --- pages -----------------------------------------------------------------------------------------
-
-
-@require_GET
-@role_required(User.Role.SUPERVISOR, User.Role.ADMINISTRATOR, allow_superuser=True)
-def compliance_page(request):
-    report = compliance_report()
-    return render(request, "supervision/compliance.html", {"title": _("两集中、三到位"), "report": report})
-
-
-@require_GET
-@role_required(User.Role.SUPERVISOR, User.Role.ADMINISTRATOR, allow_superuser=True)
-def compliance_export(request):
-    report = compliance_report()
-    return xlsx_response(compliance_workbook(report), f"两集中三到位-{report.day:%Y%m%d}.xlsx")

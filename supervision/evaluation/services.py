@@ -39,6 +39,7 @@ import logging
 import uuid
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -49,6 +50,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Department
 from core.errors import Forbidden, Invalid, NotFound
 from core.numbers import is_small_int
+from supervision.cards.models import Card, WorkdayIndex
 from workflow.models import (
     Application,
     SubCase,
@@ -57,7 +59,7 @@ from workflow.models import (
     SupplementRequest,
 )
 
-from .models import Card, ReportJob, WorkdayIndex
+from .models import ReportJob
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +140,7 @@ def department_figures(*, start: dt.date, end: dt.date, department_ids=None) -> 
     ``yellow_cards``, ``extensions``, ``supplements``; plus ``workday_sum`` and ``workday_n``
     (what the average is made of, so that totals can be averaged correctly).
     """
-    from .levels import workday_ordinal
+    from supervision.cards.levels import workday_ordinal
 
     workday_ordinal(timezone.localdate())  # the index spans the calendar's years around today
     departments = Department.objects.order_by("code")
@@ -293,14 +295,14 @@ def access_job(user, job_id) -> ReportJob:
     return job
 
 
+BUILD_REPORT = "supervision.tasks.build_report"  # supervision.evaluation.tasks, named, not imported
+
 # --- the export: requested by a service, built by a task ---------------------------------------------
 
 
 @transaction.atomic
 def export_request(*, user, start: dt.date, end: dt.date, department=None) -> ReportJob:
     """Queue an evaluation export; the worker builds it once the request is committed."""
-    from .tasks import build_report
-
     if not may_evaluate(user):
         raise Forbidden(_("只有督查人员和系统管理员可以导出绩效评估报表。"), code="not_a_supervisor")
     parse_request({"start": start.isoformat(), "end": end.isoformat(),
@@ -312,7 +314,7 @@ def export_request(*, user, start: dt.date, end: dt.date, department=None) -> Re
                 "department_id": department.pk if department is not None else None},
         message=_("已排队,等待生成。"),
     )
-    transaction.on_commit(lambda: build_report.apply_async(args=[job.pk], task_id=task_id), robust=True)
+    transaction.on_commit(lambda: current_app.send_task(BUILD_REPORT, args=[job.pk], task_id=task_id), robust=True)
     logger.info("evaluation export %s requested by %s: %s", job.pk, user.pk, job.params)
     return job
 

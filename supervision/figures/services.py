@@ -99,11 +99,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall, User
 from matters.models import Matter
+from supervision.cards.models import Card, WorkdayIndex, WorkdayIndexState
 from supervision.feedback.models import BAD_LEVELS, Occasion, Rating
 from windows.models import Seat, Ticket, Window
 from workflow.models import Application, CaseLog, SubCase
 
-from .models import HISTOGRAM_DAYS, Card, FigureRefresh, FigureRollup, WorkdayIndex, WorkdayIndexState
+from .models import HISTOGRAM_DAYS, FigureRefresh, FigureRollup
 
 RECENT_DAYS = 21
 BEYOND = HISTOGRAM_DAYS + 1  # the p90 reported when it falls beyond the histogram
@@ -468,7 +469,7 @@ def _index_signature():
 def refresh_rollups(*, first: dt.date, last: dt.date, chunk_days: int = 31, today: dt.date | None = None) -> int:
     """Delete and re-insert the daily rows of first..last (in chunks of days), then the monthly
     rows of the months touched. Idempotent; one transaction."""
-    from . import services
+    from supervision.cards import services
 
     rows = 0
     today = today or timezone.localdate()
@@ -537,7 +538,7 @@ def refresh_all(*, today: dt.date | None = None) -> int:
 
 def refresh_recent(*, today: dt.date | None = None) -> int:
     """The last RECENT_DAYS days; everything when the calendar changed since the last refresh."""
-    from . import services
+    from supervision.cards import services
 
     today = today or timezone.localdate()
     with transaction.atomic():

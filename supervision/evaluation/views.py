@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 
-from . import evaluation
+from . import services as evaluation
 from .models import ReportJob
 
 ROLES = (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)

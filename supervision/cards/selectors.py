@@ -9,6 +9,7 @@ answer for, and those on the follow-ups of their hall's window ratings.
 from __future__ import annotations
 
 from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -140,3 +141,7 @@ def cards_opened_after(card_id: int, *, limit: int):
                         "followup__rating__application")
         .order_by("-pk")[:limit]
     )
+
+
+def evidence_url(card):
+    return reverse("api-card-evidence", args=[card.pk])

@@ -29,21 +29,11 @@ from core.clock.law import LICENCE_DAYS, PRE_REVIEW_DAYS, yellow_line_sql
 from core.errors import Conflict, Forbidden, Invalid
 from core.numbers import is_small_int
 from matters.models import Matter
+from supervision.feedback.models import Complaint, FollowUp
 from workflow.models import Application, CalendarDay, CalendarYear, Material, SubCase, SupplementRequest
 from workflow.uploads import inspect_upload
 
-from .models import (
-    Card,
-    CardContest,
-    CardLog,
-    CardPolicy,
-    CardThreshold,
-    Complaint,
-    FollowUp,
-    Step,
-    WorkdayIndex,
-    WorkdayIndexState,
-)
+from .models import Card, CardContest, CardLog, CardPolicy, CardThreshold, Step, WorkdayIndex, WorkdayIndexState
 
 logger = logging.getLogger(__name__)
 

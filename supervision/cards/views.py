@@ -1,0 +1,228 @@
+"""Pages of the red and yellow cards with their contest and ruling, and the card rules with a
+preview of what a draft would flag. Every view: validate input → one `access_*`/selector → one
+service → redirect or render; a service's refusal is shown as its Chinese message on the same page.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db.models import F
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Department, User
+from core.errors import DomainError, Forbidden
+from core.numbers import is_small_int
+from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.paging import page_of
+from matters.models import Matter
+
+from . import selectors, services
+from .models import Card, CardPolicy, Step
+from .selectors import evidence_url
+
+CARD_ROLES = (User.Role.SUPERVISOR, User.Role.REVIEWER, User.Role.CLERK)
+POLICY_ROLES = (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)
+CARD_FILTERS = ("state", "level", "trigger", "review", "department", "number")
+
+
+def _with_permissions(user, cards):
+    for card in cards:
+        card.can_contest = services.may_contest(user, card) and not card.review
+        card.can_decide = user.is_supervisor and card.review not in (Card.Review.UPHELD, Card.Review.VOIDED)
+    return cards
+
+
+@role_required(*CARD_ROLES, allow_superuser=True)
+def card_list(request):
+    """Supervisors: every card, with filters. A department: the cards on its sub-cases; the
+    windows: the cards on applications' own steps; both with a contest form on each card."""
+    user = request.user
+    filters = {key: request.GET.get(key, "open" if key == "state" else "").strip() for key in CARD_FILTERS}
+    visible = selectors.cards_for(user)
+    cards = selectors.filter_cards(visible, **filters)
+    if filters["state"] in ("", "open"):
+        cards = cards.order_by("level", F("due").asc(nulls_last=True), "-pk")
+    else:
+        cards = cards.order_by("-opened_at", "-pk")
+    page = page_of(request, cards, 50)
+    _with_permissions(user, page.object_list)
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    if user.is_supervisor or user.is_superuser:
+        scope = _("全区红黄牌")
+    elif user.is_reviewer:
+        scope = _("%(department)s 的红黄牌") % {"department": user.department.name}
+    else:
+        scope = _("综合窗口环节的红黄牌(网上预审、不予受理、补正告知)")
+    return render(request, "supervision/card_list.html", {
+        "title": _("红黄牌"),
+        "scope": scope,
+        "page": page,
+        "query": query,
+        "filters": filters,
+        "counts": selectors.card_counts(visible),
+        "levels": Card.Level.choices,
+        "triggers": Card.Trigger.choices,
+        "reviews": [("none", _("未申诉")), *[(v, label) for v, label in Card.Review.choices if v]],
+        "states": [("open", _("未撤牌")), ("closed", _("已撤牌")), ("all", _("全部"))],
+        "departments": Department.objects.order_by("code") if user.is_supervisor or user.is_superuser else None,
+    })
+
+
+def _card_context(request, card, *, errors=None, posted=None):
+    card = _with_permissions(request.user, [card])[0]
+    contest = getattr(card, "contest", None)
+    return {
+        "title": _("红黄牌详情"),
+        "card": card,
+        "contest": contest,
+        "evidence_url": evidence_url(card) if contest is not None and contest.evidence else None,
+        "log": card.log.select_related("actor"),
+        "errors": errors or {},
+        "posted": posted or {},
+    }
+
+
+@role_required(*CARD_ROLES, allow_superuser=True)
+@not_found_pages
+def card_detail(request, pk):
+    card = selectors.access_card(request.user, pk)
+    return render(request, "supervision/card_detail.html", _card_context(request, card))
+
+
+@role_required(*CARD_ROLES, allow_superuser=True)
+@require_POST
+@not_found_pages
+def card_contest(request, pk):
+    card = selectors.access_card(request.user, pk)
+    statement = request.POST.get("statement", "")
+    try:
+        services.card_contest(card=card, user=request.user, statement=statement,
+                              evidence=request.FILES.get("evidence"))
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        card = selectors.access_card(request.user, pk)
+        context = _card_context(request, card, errors=exc.fields, posted={"statement": statement})
+        return render(request, "supervision/card_detail.html", context, status=exc.status)
+    messages.success(request, _("申诉已提交,等待督查人员裁定。"))
+    return redirect("portal:card", pk=card.pk)
+
+
+@role_required(*CARD_ROLES, allow_superuser=True)
+@require_POST
+@not_found_pages
+def card_decide(request, pk):
+    card = selectors.access_card(request.user, pk)
+    reason = request.POST.get("reason", "")
+    decision = request.POST.get("decision", "")
+    try:
+        if decision not in ("uphold", "void"):
+            if not request.user.is_supervisor:
+                raise Forbidden(_("只有督查人员可以裁定红黄牌。"), code="not_a_supervisor")
+            raise DomainError(_("请选择维持或撤销。"), code="decision_required")
+        services.card_decide(card=card, supervisor=request.user, uphold=decision == "uphold", reason=reason)
+    except DomainError as exc:
+        show_domain_error(request, exc)
+        card = selectors.access_card(request.user, pk)
+        context = _card_context(request, card, errors=exc.fields, posted={"reason": reason})
+        return render(request, "supervision/card_detail.html", context, status=exc.status)
+    messages.success(request, _("已维持该红黄牌。") if decision == "uphold" else _("已撤销该红黄牌,不再计入统计。"))
+    return redirect("portal:card", pk=card.pk)
+
+
+# --- card rules ----------------------------------------------------------------------------------
+
+
+def _can_edit_policies(user):
+    return user.is_superuser or user.role == User.Role.ADMINISTRATOR
+
+
+@role_required(*POLICY_ROLES, allow_superuser=True)
+def card_policies(request):
+    """The versions of the card rules; an administrator starts a new draft from the one in force."""
+    today = services.beijing_today()
+    if request.method == "POST":
+        try:
+            policy = services.policy_create_draft(user=request.user, title=request.POST.get("title", ""))
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            return _policies_page(request, today, status=exc.status)
+        messages.success(request, _("已新建规则草稿,可修改阈值并预览效果。"))
+        return redirect("portal:card_policy", pk=policy.pk)
+    return _policies_page(request, today)
+
+
+def _policies_page(request, today, status=200):
+    current = services.policy_in_force(today)
+    return render(request, "supervision/policies.html", {
+        "title": _("红黄牌规则"),
+        "policies": selectors.policies(),
+        "current": current,
+        "today": today,
+        "can_edit": _can_edit_policies(request.user),
+    }, status=status)
+
+
+def _read_grid(post):
+    """{(step, kind): (percent, days)} from the grid's inputs; None where not a whole number."""
+    cells = {}
+    for step in Step.values:
+        for kind in Matter.Kind.values:
+            values = []
+            for prefix in ("pct", "days"):
+                raw = post.get(f"{prefix}_{step}_{kind}", "").strip()
+                values.append(int(raw) if is_small_int(raw) else None)
+            cells[(step, kind)] = tuple(values)
+    return cells
+
+
+@role_required(*POLICY_ROLES, allow_superuser=True)
+def card_policy(request, pk):
+    """One version: its thresholds (editable while a draft, by an administrator), a preview of
+    what it would flag today against the policy in force, and publishing with an effective date."""
+    policy = CardPolicy.objects.filter(pk=pk).first()
+    if policy is None:
+        return not_found_page(request, _("未找到该规则版本。"))
+    status, errors = 200, {}
+    if request.method == "POST":
+        try:
+            message = _policy_action(request, policy)
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            status, errors = exc.status, exc.fields
+        else:
+            messages.success(request, message)
+            return redirect("portal:card_policy", pk=policy.pk)
+        policy.refresh_from_db()
+    return render(request, "supervision/policy.html", {
+        "title": str(policy),
+        "policy": policy,
+        "grid": selectors.thresholds_grid(policy, posted=request.POST if errors else None, errors=errors),
+        "preview": services.preview_policy(policy=policy),
+        "can_edit": _can_edit_policies(request.user) and policy.is_draft,
+        "errors": errors,
+        "tomorrow": services.beijing_today() + dt.timedelta(days=1),
+    }, status=status)
+
+
+def _policy_action(request, policy):
+    action = request.POST.get("action", "")
+    if not _can_edit_policies(request.user):
+        raise Forbidden(_("只有系统管理员可以修改红黄牌规则。"), code="not_an_administrator")
+    if action == "publish":
+        try:
+            effective_from = dt.date.fromisoformat(request.POST.get("effective_from", ""))
+        except ValueError:
+            effective_from = None
+        services.policy_publish(policy=policy, user=request.user, effective_from=effective_from)
+        return _("规则第%(version)s版已发布,自 %(date)s 起生效。") % {
+            "version": policy.version, "date": effective_from.isoformat()}
+    if action == "save":
+        services.policy_update_draft(
+            policy=policy, user=request.user, title=request.POST.get("title", ""),
+            refusal_reason_min_chars=request.POST.get("refusal_reason_min_chars", ""),
+            thresholds=_read_grid(request.POST),
+        )
+        return _("草稿已保存,下方预览已按新的阈值重新计算。")
+    raise DomainError(_("未知的操作。"), code="unknown_action")

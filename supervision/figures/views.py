@@ -1,0 +1,190 @@
+"""The efficiency dashboard (效能监督): read-only; it reads the figures from the rollups
+(supervision/figures/services.py), refreshes itself every 60 s by fetching `?partial=1` (the same
+figures, rendered by the same template) and swapping them in, and polls for new cards every 5 s.
+Every number links to the cases behind it (`figure_cases`).
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from accounts.models import Department, User
+from core.numbers import is_small_int
+from core.web.access import role_required
+from supervision.cards import selectors
+from supervision.cards.models import Card
+from supervision.feedback.models import Rating
+from windows.models import Ticket
+from workflow.models import SubCase
+
+from . import services as figures
+from .filters import figure_filters
+
+REFRESH_SECONDS = 60
+LIVE_SECONDS = 5  # new cards are polled for (`api.LiveCardsView`) and put on top without reload
+PAGE_CARDS = 30  # the most urgent open cards on the dashboard (a wall screen shows no more); the card list has all
+
+
+def _query(filters, **extra) -> str:
+    period = filters["period"]
+    params = {"period": period.preset, "group_by": filters["group_by"], "channel": filters["channel"],
+              "department": filters["department"] or ""}
+    if period.preset == "custom":
+        params.update(first=period.first.isoformat(), last=period.last.isoformat())
+    params.update(extra)
+    return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+FIGURE_COLUMNS = [  # (figure, the count behind it for the drill-down, unit)
+    ("received", "received", ""), ("accepted", "accepted", ""), ("started", "started", ""),
+    ("online_rate", "started_online", "%"), ("concluded", "concluded", ""), ("on_time_rate", "on_time", "%"),
+    ("avg_days", "concluded", ""), ("p90_days", "concluded", ""), ("same_day_rate", "same_day", "%"),
+    ("visits_avg", "delivered", ""), ("wait_avg", "called", ""), ("no_show", "no_show", ""), ("rated", "rated", ""),
+    ("satisfied_rate", "satisfied", "%"), ("bad_ratings", "bad_ratings", ""),
+]
+
+
+def _figure_labels():
+    """{figure: (label, help)} translated once per request (a lazy string per cell is costly)."""
+    return {f.key: (str(f.label), str(f.help)) for f in figures.FIGURES}
+
+
+def _cells(row, base, dim, labels):
+    """The row's figures as table cells, each with the link to the cases behind it (`base`:
+    the drill-down page's address with the filters)."""
+    cells = []
+    for key, count, unit in FIGURE_COLUMNS:
+        value = row.get(key)
+        if value == figures.BEYOND and key == "p90_days":
+            value = ">40"
+        link = f"{base}&count={count}&dim={dim}&key={row['key']}" if value is not None and row.get(count) else None
+        label, help_text = labels[key]
+        if value is None:
+            html = mark_safe('<span class="muted">—</span>')
+        elif link:
+            html = format_html('<a href="{}">{}{}</a>', link, value, unit)
+        else:
+            html = format_html("{}{}", value, unit)
+        cells.append({"key": key, "label": label, "help": help_text, "value": value, "unit": unit,
+                      "link": link, "html": html})
+    return cells
+
+
+@role_required(User.Role.SUPERVISOR, allow_superuser=True)
+def dashboard(request):
+    """Figures by department, hall, window, clerk or matter for a period, read from the rollups
+    (supervision/figures.py), with the departments' ranking, two charts, the open cards (new ones
+    appear without reload) and a drill-down from every number. `?wall=1`: the wall-screen layout."""
+    filters = figure_filters(request.GET)
+    data = figures.dashboard_figures(**filters)
+    cards = list(selectors.open_cards(limit=PAGE_CARDS))
+    card_counts = selectors.card_counts(Card.objects.all())
+    total_row = {"key": 0, **data["total"]}
+    base = reverse("portal:figure_cases") + "?" + _query(filters)
+    labels = _figure_labels()
+    rows = [{**row, "cells": _cells(row, base, filters["group_by"], labels)} for row in data["rows"]]
+    total_cells = _cells(total_row, base, "all", labels)
+    wall = request.GET.get("wall") == "1"
+    context = {
+        "title": _("效能监督"),
+        "data": data,
+        "filters": filters,
+        "total": total_row,
+        "total_cells": total_cells,
+        "rows": rows,
+        "columns": total_cells,
+        "presets": figures.PRESETS.items(),
+        "dimensions": figures.DIMENSIONS.items(),
+        "departments": Department.objects.order_by("code").values_list("pk", "name"),
+        "refreshed_at": figures.refreshed_at(),
+        "open_subcases": SubCase.objects.filter(state__in=SubCase.OPEN_STATES).count(),
+        "cards": cards,
+        "last_card_id": Card.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "red": card_counts["red"],
+        "yellow": card_counts["yellow"],
+        "contested": card_counts["contested"],
+        "refresh_seconds": REFRESH_SECONDS,
+        "live_seconds": LIVE_SECONDS,
+        "query": _query(filters),
+        "wall": wall,
+        "charts": {
+            "trend": data["trend"],
+            "departments": [{"label": r["label"], "on_time_rate": r["on_time_rate"]}
+                            for r in (data["departments"] or data["rows"]) if r["concluded"]],
+            "wall": wall,
+        },
+    }
+    template = "supervision/_dashboard_body.html" if request.GET.get("partial") == "1" else "supervision/dashboard.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+CASES_PER_PAGE = 50
+
+
+@role_required(User.Role.SUPERVISOR, allow_superuser=True)
+def figure_cases(request):
+    """The cases behind one number of the dashboard: the same definition as the figure
+    (`figures.cases_behind`), newest first, 50 per page with a keyset cursor (date, id)."""
+    filters = figure_filters(request.GET)
+    count = request.GET.get("count", "")
+    dim = request.GET.get("dim", "all")
+    key = request.GET.get("key", "0")
+    if count not in figures.DRILL_KINDS or dim not in ("all", *figures.DIMENSIONS) or not is_small_int(key):
+        return render(request, "supervision/figure_cases.html", {
+            "title": _("办件明细"), "error": _("参数无效:请从效能监督页面的数字进入明细。"),
+            "back": reverse("portal:supervision") + "?" + _query(filters)}, status=400)
+    model, qs, date_field = figures.cases_behind(count=count, period=filters["period"], dim=dim, key=int(key),
+                                                 channel=filters["channel"], department=filters["department"])
+    cursor = request.GET.get("after", "")
+    if cursor:
+        value, _sep, pk = cursor.rpartition("_")
+        try:
+            boundary = (dt.datetime.fromisoformat(value) if date_field.endswith("_at")
+                        else dt.date.fromisoformat(value))
+            qs = qs.filter(Q(**{f"{date_field}__lt": boundary}) | Q(**{date_field: boundary, "pk__lt": int(pk)}))
+        except ValueError:
+            cursor = ""
+    page = list(qs[:CASES_PER_PAGE + 1])
+    more = len(page) > CASES_PER_PAGE
+    page = page[:CASES_PER_PAGE]
+    if model is Ticket:
+        for ticket in page:
+            ticket.wait_minutes = round(figures.wait_of(ticket.issued_at, ticket.called_at) / 60, 1)
+    next_url = None
+    if more:
+        last = page[-1]
+        next_cursor = f"{getattr(last, date_field).isoformat()}_{last.pk}"
+        next_url = "?" + _query(filters, count=count, dim=dim, key=key, after=next_cursor)
+    labels = dict(figures.DRILL_LABELS)
+    name = ""
+    if dim != "all" and int(key):
+        name = figures.dimension_label(dim, int(key))
+    elif dim != "all":
+        name = str(figures.NONE_LABELS.get(dim, ""))
+    return render(request, "supervision/figure_cases.html", {
+        "title": _("办件明细"),
+        "what": labels[count],
+        "scope": f"{figures.DIMENSIONS[dim]}:{name}" if dim != "all" else _("全区"),
+        "period": filters["period"],
+        "channel": filters["channel"],
+        "subcases": model is SubCase,
+        "tickets": model is Ticket,
+        "ratings": model is Rating,
+        "date_field": date_field,
+        "rows": [(case, getattr(case, date_field)) for case in page],
+        "total": qs.count() if not cursor else None,
+        "next_url": next_url,
+        "first_url": "?" + _query(filters, count=count, dim=dim, key=key) if cursor else None,
+        "back": reverse("portal:supervision") + "?" + _query(filters),
+    })
+
+
+# --- cards -------------------------------------------------------------------------------------
