@@ -1,21 +1,26 @@
 """Catalog audit reads that need nothing above `matters` (目录审计): matters that should be in the
 hall and are not (应进未进), departments with matters in the hall but no reviewer, and the
-quality of each guide. The hall's seating (which needs `windows`) is added by
-`supervision.audit`, which composes the page and the XLSX report.
+quality of each guide, composed into one report (`catalog_audit_report`) shown on a page and as
+an XLSX workbook (`matters.audit_views`). The halls without a clerk at a needed window need the
+seating, above `matters`: they come through `matters.hooks.hall_gaps` (supervision provides them).
 
 Every check is a query or a pass over one query: a catalog of thousands of matters is read once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
+from core.web.files import ReportWorkbook
 
+from . import hooks
 from .models import MaterialRequirement, Matter
 
 # A catch-all clause (兜底条款) lets a clerk ask for anything: "其他材料", "其他相关材料",
@@ -113,3 +118,61 @@ def _problems_of(matter: Matter):
 
 def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogAudit:
+    day: dt.date
+    not_in_hall: list = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    halls: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.not_in_hall) + len(self.departments) + len(self.halls) + len(self.problems)
+
+    @property
+    def problem_matters(self) -> int:
+        return len({p.matter.pk for p in self.problems})
+
+
+def catalog_audit_report(day: dt.date | None = None) -> CatalogAudit:
+    day = day or timezone.localdate()
+    return CatalogAudit(
+        day=day,
+        not_in_hall=list(matters_not_in_hall()),
+        departments=list(departments_without_reviewer()),
+        halls=hooks.hall_gaps(day),
+        problems=guide_problems(),
+    )
+
+
+def audit_workbook(report: CatalogAudit) -> bytes:
+    book = ReportWorkbook()
+    sheet = book.sheet
+
+    sheet(_("概况"), [_("审计项"), _("数量")], [
+        (_("审计日期"), report.day.isoformat()),
+        (_("应进未进事项"), len(report.not_in_hall)),
+        (_("无审批人员的部门"), len(report.departments)),
+        (_("今日无窗口人员的大厅窗口类别"), len(report.halls)),
+        (_("指南质量问题"), len(report.problems)),
+        (_("涉及指南质量问题的事项"), report.problem_matters),
+    ], [28, 14])
+    sheet(_("应进未进"), [_("实施编码"), _("事项名称"), _("实施部门"), _("服务对象"), _("实施层级")], [
+        (m.code, m.name, m.department.name, m.get_target_display(), m.get_level_display()) for m in report.not_in_hall
+    ], [30, 36, 30, 10, 10])
+    sheet(_("部门缺审批人员"), [_("部门代码"), _("部门名称"), _("进驻大厅的事项数")], [
+        (d.code, d.name, d.hall_matters) for d in report.departments
+    ], [16, 36, 18])
+    sheet(_("大厅缺窗口人员"), [_("大厅代码"), _("大厅名称"), _("窗口类别"), _("需受理的事项数"), _("日期")], [
+        (g.hall.code, g.hall.name, g.category_label, g.matters, report.day.isoformat()) for g in report.halls
+    ], [16, 32, 18, 16, 12])
+    sheet(_("指南质量"), [_("实施编码"), _("事项名称"), _("实施部门"), _("问题"), _("详情")], [
+        (p.matter.code, p.matter.name, p.matter.department.name, p.label, p.detail) for p in report.problems
+    ], [30, 36, 30, 22, 50])
+    return book.bytes()

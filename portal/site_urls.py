@@ -7,9 +7,9 @@ from django.urls import path
 from accounts import views as people
 from core.web import converters
 from exchange import views as licences
+from matters import audit_views as catalog_audit
 from matters import views as guide
 from supervision.cards import views as cards
-from supervision.compliance import audit as catalog_audit
 from supervision.compliance import views as compliance
 from supervision.evaluation import views as evaluation
 from supervision.feedback import views as feedback

@@ -11,3 +11,8 @@ class SupervisionConfig(AppConfig):
         from workflow.hooks import register_clock_levels
 
         register_clock_levels(decision_levels)
+
+        from matters.hooks import register_hall_gaps
+        from supervision.compliance.services import halls_without_clerks
+
+        register_hall_gaps(halls_without_clerks)

@@ -1,6 +1,7 @@
 """File answers: the bytes with the right type and a Chinese file name that every browser keeps
 (an ASCII `filename` for old clients and the RFC 5987 `filename*`)."""
 
+import io
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -26,3 +27,38 @@ def xlsx_response(data: bytes, filename: str, *, ascii_name: str = "export.xlsx"
     response["Content-Disposition"] = _disposition("attachment", ascii_name, filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class ReportWorkbook:
+    """An XLSX report of several sheets, each a bold header row, frozen below it, column widths,
+    and cells that are always text or numbers (a cell starting with "=" is text, never a
+    formula). Used by the catalog audit and the compliance report."""
+
+    def __init__(self):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.bold, self.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+
+    def sheet(self, title, header, rows, widths):
+        from openpyxl.utils import get_column_letter
+
+        ws = self.wb.create_sheet(title)
+        ws.append(header)
+        for c in ws[1]:
+            c.font, c.fill = self.bold, self.fill
+        for row in rows:
+            ws.append(list(row))
+            for c in ws[ws.max_row]:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.data_type = "s"  # text, never a formula
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+
+    def bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        return buffer.getvalue()

@@ -5,7 +5,7 @@ What it lists, on a given day (today by default, Beijing date):
 
 - matters entered into the hall (`in_hall`) that no active hall window accepts: a matter taken
   in at the comprehensive windows needs an active window of its category (自然人/法人) in a hall
-  of its level (or any hall when it is 同城通办, see `audit.HALL_LEVELS`); a matter taken in at
+  of its level (or any hall when it is 同城通办, see `HALL_LEVELS`); a matter taken in at
   its department's window needs an active department window of that department;
 - departments whose matters are taken in at their own window but that have no active window,
   or nobody seated at one that day;
@@ -26,12 +26,30 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Department
-from matters.models import Matter
+from accounts.models import Department, Hall, Region
+from core.web.files import ReportWorkbook
+from matters.models import Matter, Target
 from windows.models import Seat, Window
 from windows.selectors import authorised_matter_ids
 
-from .audit import CATEGORY_OF_TARGET, HALL_LEVELS, ReportWorkbook
+HALL_LEVELS = {
+    Region.Level.CITY: {Matter.Level.DISTRICT},
+    Region.Level.DISTRICT: {Matter.Level.DISTRICT},
+    Region.Level.TOWN: {Matter.Level.TOWN, Matter.Level.VILLAGE},
+    Region.Level.VILLAGE: {Matter.Level.VILLAGE},
+}
+CATEGORY_OF_TARGET = {Target.NATURAL: Window.Category.NATURAL, Target.LEGAL: Window.Category.LEGAL}
+
+
+@dataclass(frozen=True)
+class HallGap:
+    hall: Hall
+    category: str  # Window.Category value
+    matters: int  # active in-hall matters of that category the hall should accept
+
+    @property
+    def category_label(self) -> str:
+        return str(Window.Category(self.category).label)
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,29 @@ class ComplianceReport:
     @property
     def total(self) -> int:
         return len(self.matters) + len(self.departments) + len(self.windows) + len(self.clerks) + len(self.unauthorised)
+
+
+def halls_without_clerks(day: dt.date) -> list[HallGap]:
+    """For the catalog audit (registered as `matters.hooks.hall_gaps`): halls where no clerk sits
+    today at a window of a category (自然人/法人) that the hall's matters need. A hall needs a
+    category when an active in-hall matter of that target is 同城通办 or of the hall's own level."""
+    need = {}  # (level, target, citywide) → number of active in-hall matters
+    for row in (Matter.objects.filter(is_active=True, in_hall=True)
+                .values("level", "target", "citywide").annotate(n=Count("pk"))):
+        need[(row["level"], row["target"], row["citywide"])] = row["n"]
+    seated = set(
+        Seat.objects.on(day)
+        .filter(clerk__is_active=True, window__is_active=True, window__category__in=CATEGORY_OF_TARGET.values())
+        .values_list("window__hall_id", "window__category")
+    )
+    gaps = []
+    for hall in Hall.objects.select_related("region").order_by("code"):
+        levels = HALL_LEVELS.get(hall.region.level, set())
+        for target, category in CATEGORY_OF_TARGET.items():
+            n = sum(count for (level, t, citywide), count in need.items() if t == target and (citywide or level in levels))
+            if n and (hall.pk, category) not in seated:
+                gaps.append(HallGap(hall=hall, category=category, matters=n))
+    return gaps
 
 
 def matters_without_window() -> list[MatterGap]:

@@ -9,8 +9,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Region
-from matters.audit import catch_all_clause, departments_without_reviewer, guide_problems, matters_not_in_hall
-from supervision.compliance.audit import catalog_audit_report, halls_without_clerks
+from matters.audit import (
+    catalog_audit_report,
+    catch_all_clause,
+    departments_without_reviewer,
+    guide_problems,
+    matters_not_in_hall,
+)
+from supervision.compliance.services import halls_without_clerks
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,
