@@ -217,3 +217,25 @@ def combinations(situation: Situation, *, limit: int = PREVIEW_LIMIT) -> tuple[l
     choices = [[(q.pk, o.pk) for o in q.options] for q in situation.questions if q.options]
     rows = [evaluate(situation, dict(combo)) for combo in itertools.islice(itertools.product(*choices), limit)]
     return rows, total
+
+
+def recorded_requirements(matters, record: dict | None) -> list[MaterialRequirement]:
+    """The material requirements of a submitted application as its situation answers decided
+    them (`record`: `Resolution.record()` kept on the application): those the answers left out
+    are dropped, and those an answer made necessary are required (copies, as in `evaluate`).
+    Without recorded answers: every requirement of the matters, as declared."""
+    requirements = [r for matter in matters for r in matter.materials.all()]
+    if not record or "requirements" not in record:
+        return requirements
+    applying = set(record["requirements"])
+    options = [a["option"] for a in record.get("answers", []) if isinstance(a, dict) and "option" in a]
+    chosen = set(OptionMaterial.objects.filter(option_id__in=options).values_list("requirement_id", flat=True))
+    result = []
+    for requirement in requirements:
+        if requirement.pk not in applying:
+            continue
+        if requirement.pk in chosen and not requirement.required:
+            requirement = copy.copy(requirement)
+            requirement.required = True
+        result.append(requirement)
+    return result

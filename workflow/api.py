@@ -47,7 +47,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = ["number", "title", "category", "channel", "state", "state_display", "applicant", "submitted_at",
-                  "received_on", "accepted_on", "deemed_accepted", "pre_review_due", "pre_review_due_provisional"]
+                  "first_submitted_at", "received_on", "accepted_on", "deemed_accepted", "pre_review_due", "pre_review_due_provisional"]
 
     def get_applicant(self, obj) -> str:
         if obj.enterprise_id:

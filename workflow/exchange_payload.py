@@ -21,7 +21,7 @@ def subcase_payload(application, subcase) -> dict:
         "materials": [
             {"name": m.name, "source": m.source, "sha256": m.sha256, "reference": m.reference}
             for m in application.materials.all()
-            if m.requirement_id is None or m.requirement.matter_id == subcase.matter_id
+            if m.replaced_by_id is None and (m.requirement_id is None or m.requirement.matter_id == subcase.matter_id)
         ],
         "accepted_on": subcase.started_on.isoformat(),
         "deadline": subcase.deadline.isoformat(),

@@ -159,7 +159,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     received_hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("收件大厅")
     )
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True,
+                                        help_text=_("最近一次提交(补正后重新提交时更新),窗口队列按此排序。"))
+    first_submitted_at = models.DateTimeField(
+        _("原始收件时间"), null=True, blank=True,
+        help_text=_("第一次提交或窗口收件的时间,补正后不变;告知书中“于…提出的申请”即此时间。"),
+    )
     received_on = models.DateField(
         _("收件日期"), null=True, blank=True,
         help_text=_("收到申请(或补正材料)之日,北京时间;视为受理时即为受理日期(行政许可法第三十二条)。"),
@@ -227,6 +232,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.number or f"草稿 {self.pk}"
+
+    @property
+    def received_at(self):
+        """The original receipt (first submission or window intake), which supplements do not move."""
+        return self.first_submitted_at or self.submitted_at
+
+    @property
+    def resubmitted_at(self):
+        """The latest resubmission after a supplement, or None if there was none."""
+        if self.first_submitted_at and self.submitted_at and self.submitted_at != self.first_submitted_at:
+            return self.submitted_at
+        return None
 
     # --- transitions: guards and state only -----------------------------------------------------
     @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
@@ -511,6 +528,11 @@ class Material(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     due_on = models.DateField(_("补交期限"), null=True, blank=True, help_text=_("容缺受理的材料须在此日期前补交。"))
     fulfilled_at = models.DateTimeField(_("补交时间"), null=True, blank=True)
+    # A material handed in again for the same requirement (补正) replaces this one: kept as
+    # history behind the current one, never shown as if it were current.
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced",
+                                    verbose_name=_("被替换为"))
+    replaced_at = models.DateTimeField(_("替换时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申请材料")

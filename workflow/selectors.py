@@ -335,6 +335,31 @@ def visible_form_data(user, application, subcase=None):
     return [(f.label, application.form_data.get(f.key, "")) for f in form_fields(matters)]
 
 
+def current_materials(materials) -> list:
+    """The current materials (not replaced by a later one for the same requirement), each with
+    `.history`: the ones it replaced, oldest first, so pages show what counts and keep the rest
+    behind it. Order: as handed in, by the first version of each."""
+    materials = list(materials)
+    by_pk = {m.pk: m for m in materials}
+    for m in materials:
+        m.history = []
+    current = [m for m in materials if m.replaced_by_id is None]
+    for m in materials:
+        if m.replaced_by_id is None:
+            continue
+        head = m
+        while head.replaced_by_id is not None and head.replaced_by_id in by_pk:
+            head = by_pk[head.replaced_by_id]
+        if head.replaced_by_id is None:
+            head.history.append(m)
+        else:  # its replacement is not readable here: show it on its own
+            current.append(m)
+    for m in current:
+        m.history.sort(key=lambda h: (h.added_at, h.pk))
+    first = {m.pk: min([m.added_at] + [h.added_at for h in m.history]) for m in current}
+    return sorted(current, key=lambda m: (first[m.pk], m.pk))
+
+
 def visible_materials(user, application, subcase=None):
     materials = application.materials.select_related("requirement")
     if subcase is not None:

@@ -225,6 +225,9 @@ def _save_materials(application, planned, *, actor):
             material.sha256 = info["sha256"]
             material.file.save(f"{info['sha256'][:16]}{info['extension']}", upload, save=False)
         material.save()
+        # 补正: what was handed in before for this requirement becomes the new one's history
+        Material.objects.filter(application=application, requirement=requirement, replaced_by__isnull=True).exclude(
+            pk=material.pk).update(replaced_by=material, replaced_at=material.added_at)
 
 
 @transaction.atomic
@@ -305,7 +308,7 @@ def application_submit(
         applicant=applicant, enterprise=enterprise, category=category, theme=theme,
         title=theme.name if theme is not None else "、".join(m.name for m in matters),
         form_data=cleaned, channel=channel, idempotency_key=idempotency_key, created_by=created_by,
-        received_hall_id=hall_id, submitted_at=now, situation=situation or {},
+        received_hall_id=hall_id, submitted_at=now, first_submitted_at=now, situation=situation or {},
         agent=agent, agent_authorisation=authorisation, received_on=day,
         pre_review_due=pre_review.day, pre_review_due_provisional=pre_review.provisional,
         number=next_application_number(type_code=type_code, day=day), **delivery_values,

@@ -31,6 +31,7 @@ from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
 from matters.oneform_pages import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
+from matters.questions import recorded_requirements
 from matters.situation_pages import situation_page
 
 from . import hooks, pending, selectors, services
@@ -312,9 +313,11 @@ def my_applications(request):
 
 
 def _requirement_rows(application, materials):
-    """The application's material requirements, for the clerk's one-time notice: a required
-    material the applicant must bring and that is not attached is ticked in advance."""
-    requirements = material_requirements(application.matters.prefetch_related("materials").order_by("code"))
+    """The application's material requirements as its situation answers decided them (left-out
+    ones not listed, ones an answer made necessary required), for the clerk's one-time notice: a
+    required material the applicant must bring and that is not attached is ticked in advance."""
+    requirements = recorded_requirements(application.matters.prefetch_related("materials").order_by("code"),
+                                         application.situation)
     have = {m.requirement_id for m in materials}
     twice = duplicated_names(requirements)
     return [
@@ -331,7 +334,8 @@ def _requirement_rows(application, materials):
 def _supplement_upload_rows(application, open_requests, errors):
     """File inputs for the materials an open one-time notice lists (by the label the clerk saw);
     when it lists none of them by name, every material the applicant brings may be re-uploaded."""
-    requirements = [r for r in material_requirements(application.matters.prefetch_related("materials").order_by("code"))
+    requirements = [r for r in recorded_requirements(application.matters.prefetch_related("materials").order_by("code"),
+                                                     application.situation)
                     if r.source == MaterialRequirement.Source.APPLICANT]
     twice = duplicated_names(requirements)
     listed = {item.get("material", "") for request in open_requests for item in request.items}
@@ -341,10 +345,12 @@ def _supplement_upload_rows(application, open_requests, errors):
 
 
 def _with_download_urls(application, materials):
-    """The materials as a list, each with `.url` to its file (served after the same access check)."""
-    materials = list(materials)
+    """The current materials (selectors.current_materials: a replaced one is in `.history` of its
+    replacement), each with `.url` to its file (served after the same access check)."""
+    materials = selectors.current_materials(materials)
     for material in materials:
-        material.url = reverse("api-application-material", args=[application.number, material.pk]) if material.file else ""
+        for m in [material, *material.history]:
+            m.url = reverse("api-application-material", args=[application.number, m.pk]) if m.file else ""
     return materials
 
 
