@@ -15,9 +15,9 @@ VENDOR := static/vendor/chart.umd.min.js.map
 # var/ (generated once, git-ignored) and turns DEBUG on; nothing else does.
 DEMO_KEY := var/secret_key
 run demo totp: export DEBUG := true
-run demo bench totp: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
+run demo bench bench-full totp: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
 
-.PHONY: run test lint system-deps demo bench clean vendor prod-check totp
+.PHONY: run test lint system-deps demo bench bench-full clean vendor prod-check totp
 
 run: $(SETUP) $(VENDOR) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
@@ -74,8 +74,17 @@ demo: $(SETUP) $(DEMO_KEY)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
+# Benchmarks (bench/_contract.py): each prints its figure and a baseline from the same run, checks
+# its budget and correctness and exits non-zero on a miss; bench/run.py runs them and prints the
+# table, failing when any fails. `make bench`: every script at a small size (a few minutes);
+# `make bench-full`: the sizes the README quotes (an hour or more). The PostgreSQL ones make and
+# drop their own databases on the server DATABASE_URL names. B=bench_notice runs only some.
+bench bench-full: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tongban
 bench: $(SETUP_DEV) $(DEMO_KEY)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+	$(PY) bench/run.py --size quick $(B)
+
+bench-full: $(SETUP_DEV) $(DEMO_KEY)
+	$(PY) bench/run.py --size full $(B)
 
 $(DEMO_KEY):
 	@mkdir -p var

@@ -18,23 +18,29 @@ period's totals, the rows of the grouping, the departments' ranking, the trend b
 live open cards — for the page's default (本月, by department) and for 本年 by matter; the
 same with `raw=True` (the same figures from Application/SubCase with the ORM, in the same run,
 same indexes); and the page itself through Django's test client. Equality: every figure of both.
-Finally the card sweep benchmark (bench/bench_sweep.py, in its own database) is run and its
-figure quoted.
+(The card sweep is bench/bench_sweep.py, run by the runner on its own.)
+
+Contract (bench/_contract.py): figure = `dashboard_figures` for 本年 by matter (issue 14's
+figure); baseline = the same figures from the case tables (`raw=True`), same run; budgets: at
+most 0.05× the raw figures at full size (0.5× at the quick size, where the raw tables are small),
+and at most 50 ms absolute for the figures (issue 14's budget); the page's server time is printed
+beside it; check: every figure of every view identical both ways.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban .venv/bin/python bench/bench_dashboard.py
      (--keep keeps the database, --reuse runs again on a kept one without generating;
-     APPLICATIONS=100000 for a quicker run; NO_SWEEP=1 skips the sweep; last line: the dashboard's server time for its default view, in milliseconds)
+     BENCH_SIZE=quick: 20,000 applications; APPLICATIONS=100000 for another size)
 """
 
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from _contract import Result, sized  # bench/ is on sys.path when a bench runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,7 +49,7 @@ workdir = tempfile.mkdtemp(prefix="tongban-bench-")
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
-APPLICATIONS = int(os.environ.get("APPLICATIONS", "1000000"))
+APPLICATIONS = sized(full=1000000, quick=20000, env="APPLICATIONS")
 SUBCASES = 3 * APPLICATIONS
 FIRST = dt.date(2025, 1, 1)
 TODAY = dt.date(2026, 11, 20)
@@ -290,9 +296,10 @@ def main():
     client = Client()
     client.force_login(supervisor)
     url = f"/supervision/?period=custom&first={cases[0][1].first}&last={cases[0][1].last}&group_by=department"
-    assert client.get(url).status_code == 200
-    page_ms, _response = median_ms(lambda: client.get(url), 9)
-    api_ms, _response = median_ms(lambda: client.get("/api/supervision/figures/" + url[len("/supervision/"):]), 9)
+    page_status = client.get(url, secure=True).status_code  # secure: the production settings redirect HTTP
+    page_ms, _response = median_ms(lambda: client.get(url, secure=True), 9)
+    api_ms, _response = median_ms(
+        lambda: client.get("/api/supervision/figures/" + url[len("/supervision/"):], secure=True), 9)
     say(f"the page through the test client (whole response incl. template): {page_ms:.1f} ms; "
         f"the JSON API: {api_ms:.1f} ms (median of 9)")
 
@@ -302,26 +309,18 @@ def main():
             admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
         say(f"database {DB_NAME} dropped (--keep keeps it)")
 
-    sweep_line = "skipped (NO_SWEEP=1)"
-    if os.environ.get("NO_SWEEP") != "1":
-        say("card sweep benchmark (bench/bench_sweep.py):")
-        env = {**os.environ, "DATABASE_URL": server_url}
-        done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_sweep.py")], env=env, capture_output=True,
-                              text=True, check=False)
-        lines = [line for line in done.stdout.splitlines() if line.strip()]
-        sweep_line = lines[-1] if lines else f"failed: {done.stderr.strip()[-300:]}"
-        say(f"  {sweep_line}")
-
-    label, dash_ms, raw_ms, equal = results[0]
-    say(f"summary: refresh {refresh_seconds:.1f} s full, {recent_seconds:.2f} s for {figures.RECENT_DAYS} days; "
-        + "; ".join(f"{lb}: {d:.1f} ms vs raw {r:.0f} ms ×{r / d:.0f} {'OK' if e else 'DIFFERENT'}"
-                    for lb, d, r, e in results))
-    say(f"equality check: {'OK' if all_equal else 'FAILED'}; sweep: {sweep_line}")
-    if not all_equal or dash_ms >= 50 or raw_ms / dash_ms < 20:
-        say("CHECK FAILED (figures must be identical, < 50 ms, ≥ 20× faster than raw)")
-    say(f"dashboard_figures ({label}), {counts[0]:,} applications / {counts[1]:,} sub-cases: {dash_ms:.1f} ms")
-    if not all_equal:
-        sys.exit(1)
+    by_matter = results[1]
+    say("summary: " + "; ".join(f"{lb}: {d:.1f} ms vs raw {r:.0f} ms ×{r / d:.0f} {'OK' if e else 'DIFFERENT'}"
+                                for lb, d, r, e in results))
+    result = Result("bench_dashboard", f"dashboard_figures 本年 by matter, {counts[0]:,} applications / "
+                                       f"{counts[1]:,} sub-cases")
+    result.measured(figure=by_matter[1], baseline=by_matter[2], unit="ms",
+                    baseline_label="the same figures from Application/SubCase (raw=True)")
+    result.ratio_at_most(sized(full=0.05, quick=0.5))
+    result.at_most(50, why="issue 14's budget for 本年 by matter")
+    result.check("every figure of every view identical from rollups and from the case tables", all_equal)
+    result.check(f"the page answers 200 ({page_status})", page_status == 200)
+    result.finish()
 
 
 if __name__ == "__main__":

@@ -15,17 +15,24 @@ then `supervision.evaluation.department_figures` for the month in the middle of 
 department, and one export end to end (the worker's figures in groups of departments, PDF, XLSX).
 The plan of the first page is printed to show the index it walks.
 
+Contract (bench/_contract.py): figure = the page half the list deep (keyset cursor); baseline =
+the first page, same run; budget: at most 3× the first page (depth must not cost: no OFFSET);
+checks: the deep page starts exactly after the row its cursor names (the rows an OFFSET query
+returns), and the month's totals are those of the export.
+
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban_disclosure .venv/bin/python bench/bench_disclosure.py
-     (APPLICATIONS=200000 for a quicker run, REUSE=1 to time again without making the data)
+     (BENCH_SIZE=quick: 20,000 applications; APPLICATIONS=200000 for another size, REUSE=1 to time
+     again without making the data)
 """
 
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _contract import Result, median_ms, sized  # bench/ is on sys.path when a bench runs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -33,11 +40,12 @@ workdir = tempfile.mkdtemp(prefix="tongban-bench-")
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
-APPLICATIONS = int(os.environ.get("APPLICATIONS", "1000000"))
+APPLICATIONS = sized(full=1000000, quick=20000, env="APPLICATIONS")
 REUSE = os.environ.get("REUSE") == "1"  # time again on the data a previous run left
 DB_NAME = "tongban_disclosure_bench"
 
-from _postgres import bench_database  # noqa: E402 (bench/ is on sys.path when a bench runs)
+
+from _postgres import bench_database, insert_select  # noqa: E402
 
 bench_database(DB_NAME, script="bench_disclosure", fresh=not REUSE)
 
@@ -97,20 +105,19 @@ def generate():
     accepted = " OR ".join(f"{state} = '{s}'" for s in sorted(ACCEPTED))
     decided = " OR ".join(f"{state} = '{s}'" for s in sorted(DECIDED))
     received = "(TIMESTAMPTZ '2024-01-01 08:30:00+08' + g * INTERVAL '80 seconds')"
-    run(
-        f"INSERT INTO {Application._meta.db_table} (number, applicant_id, created_by_id, category, title, form_data, "
-        f"situation, channel, state, idempotency_key, submitted_at, accepted_on, accepted_at, concluded_at, "
-        f"deemed_accepted, refusal_reason, delivery_method, post_recipient, post_phone, post_address, post_carrier, "
-        f"post_tracking_number, created_at, updated_at) "
-        f"SELECT '441803-' || EXTRACT(YEAR FROM {received})::int || '-XK-' || lpad(g::text, 7, '0'), "
-        f"{user0} + g %% 3000, {user0} + g %% 3000, 'natural', '基准事项' || ((g::bigint * 7919) %% 2000), "
-        f"'{{\"applicant_name\": \"申请人\"}}'::jsonb, '{{}}'::jsonb, CASE WHEN g %% 3 = 0 THEN 'window' ELSE 'online' END, "
-        f"{state}, '', CASE WHEN {state} = 'draft' THEN NULL ELSE {received} END, "
-        f"CASE WHEN {accepted} THEN ({received})::date + 1 END, CASE WHEN {accepted} THEN {received} + INTERVAL '1 day' END, "
-        f"CASE WHEN {decided} THEN {received} + (1 + g %% 15) * INTERVAL '1 day' END, g %% 50 = 0, '', 'hall', '', '', '', '', '', now(), now() "
-        f"FROM generate_series(1, %s) g",
-        [APPLICATIONS],
-    )
+    # the other NOT NULL columns take their fields' defaults (bench/_postgres.insert_select)
+    insert_select(Application, f"generate_series(1, {APPLICATIONS}) g", {
+        "number": f"'441803-' || EXTRACT(YEAR FROM {received})::int || '-XK-' || lpad(g::text, 7, '0')",
+        "applicant_id": f"{user0} + g %% 3000", "created_by_id": f"{user0} + g %% 3000", "category": "'natural'",
+        "title": "'基准事项' || ((g::bigint * 7919) %% 2000)",
+        "form_data": "'{\"applicant_name\": \"申请人\"}'::jsonb", "situation": "'{}'::jsonb",
+        "channel": "CASE WHEN g %% 3 = 0 THEN 'window' ELSE 'online' END", "state": state,
+        "submitted_at": f"CASE WHEN {state} = 'draft' THEN NULL ELSE {received} END",
+        "accepted_on": f"CASE WHEN {accepted} THEN ({received})::date + 1 END",
+        "accepted_at": f"CASE WHEN {accepted} THEN {received} + INTERVAL '1 day' END",
+        "concluded_at": f"CASE WHEN {decided} THEN {received} + (1 + g %% 15) * INTERVAL '1 day' END",
+        "deemed_accepted": "g %% 50 = 0", "delivery_method": "'hall'",
+    })
     first = Application.objects.order_by("pk").values_list("pk", flat=True).first()
     through = Application.matters.through._meta.db_table
     run(f"INSERT INTO {through} (application_id, matter_id) SELECT a.id, {matter0} + ((a.id * 7919) %% 2000) "
@@ -118,29 +125,18 @@ def generate():
     run(f"INSERT INTO {through} (application_id, matter_id) SELECT a.id, {matter0} + ((a.id * 104729 + 1) %% 2000) "
         f"FROM {Application._meta.db_table} a WHERE a.id %% 5 = 0 "
         f"AND ((a.id * 104729 + 1) %% 2000) <> ((a.id * 7919) %% 2000)")
-    run(
-        f"INSERT INTO {SubCase._meta.db_table} (number, application_id, matter_id, department_id, state, promised_days, "
-        f"started_on, deadline, yellow_from, dispatched_at, decided_at, decided_on, decision_reason, paused_days, "
-        f"extension_days) "
-        f"SELECT a.number || '-01', a.id, m.id, m.department_id, "
-        f"CASE WHEN a.concluded_at IS NULL THEN 'examining' WHEN a.id %% 10 = 0 THEN 'denied' ELSE 'approved' END, "
-        f"14, a.accepted_on, a.accepted_on + 20, a.accepted_on + 16, a.accepted_at, a.concluded_at, "
-        f"(a.concluded_at AT TIME ZONE 'Asia/Shanghai')::date, '', 0, 0 "
-        f"FROM {Application._meta.db_table} a JOIN {Matter._meta.db_table} m ON m.id = {matter0} + ((a.id * 7919) %% 2000) "
-        f"WHERE a.accepted_on IS NOT NULL"
-    )
+    insert_select(SubCase, f"{Application._meta.db_table} a JOIN {Matter._meta.db_table} m "
+                           f"ON m.id = {matter0} + ((a.id * 7919) %% 2000) WHERE a.accepted_on IS NOT NULL", {
+        "number": "a.number || '-01'", "application_id": "a.id", "matter_id": "m.id",
+        "department_id": "m.department_id",
+        "state": "CASE WHEN a.concluded_at IS NULL THEN 'examining' WHEN a.id %% 10 = 0 THEN 'denied' "
+                 "ELSE 'approved' END",
+        "promised_days": "14", "started_on": "a.accepted_on", "deadline": "a.accepted_on + 20",
+        "yellow_from": "a.accepted_on + 16", "dispatched_at": "a.accepted_at", "decided_at": "a.concluded_at",
+        "decided_on": "(a.concluded_at AT TIME ZONE 'Asia/Shanghai')::date",
+    })
     run("ANALYZE")
     return first
-
-
-def median_ms(fn, runs=5):
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def page(filters=None, after=""):
@@ -178,8 +174,12 @@ def main():
         ("one week received", lambda: page(disclosure.Filters(received_from=dt.date(2025, 6, 2),
                                                                 received_to=dt.date(2025, 6, 8)))),
     ]
+    timings = {}
     for label, fn in cases:
-        say(f"  {label}: {median_ms(fn):.1f}")
+        timings[label] = median_ms(fn, 5)
+        say(f"  {label}: {timings[label]:.1f}")
+    deep_rows, _next = page(after=deep_cursor)
+    offset_rows = list(disclosure.disclosed_applications()[APPLICATIONS // 2 + 1:APPLICATIONS // 2 + 1 + len(deep_rows)])
     sql, params = disclosure.disclosed_applications()[:21].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql, params)
@@ -188,8 +188,8 @@ def main():
     say("evaluation figures, one month (median of 5, ms):")
     middle = deep.submitted_at.astimezone(evaluation.BEIJING).date().replace(day=1)  # a month in the data's middle
     month = {"start": middle, "end": (middle + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)}
-    say(f"  all 40 departments: {median_ms(lambda: evaluation.department_figures(**month)):.0f}")
-    say(f"  one department: {median_ms(lambda: evaluation.department_figures(**month, department_ids=[department.pk])):.0f}")
+    say(f"  all 40 departments: {median_ms(lambda: evaluation.department_figures(**month), 5):.0f}")
+    say(f"  one department: {median_ms(lambda: evaluation.department_figures(**month, department_ids=[department.pk]), 5):.0f}")
     supervisor, _ = User.objects.get_or_create(username="bench-supervisor", defaults={
         "real_name": "督查人员", "password": "!", "role": User.Role.SUPERVISOR})
     job = evaluation.export_request(user=supervisor, **month)
@@ -202,6 +202,15 @@ def main():
     total = evaluation.totals(rows)
     say(f"  {month['start']:%Y-%m}: received {total['received']:,}, concluded {total['concluded']:,}, "
         f"on time {total['on_time_rate']} %, average {total['avg_workdays']} working days")
+    result = Result("bench_disclosure", f"办件公示, one page of 20 half the list deep ({APPLICATIONS:,} applications)")
+    result.measured(figure=timings[f"page {APPLICATIONS // 2:,} rows deep"], baseline=timings["first page"], unit="ms",
+                    baseline_label="the first page, same run")
+    result.ratio_at_most(3)
+    result.check("the deep page is the rows an OFFSET query returns there",
+                 len(deep_rows) == 20 and [r.pk for r in deep_rows] == [r.pk for r in offset_rows])
+    result.check(f"the evaluation export finished ({job.state})", job.state == evaluation.ReportJob.State.DONE)
+    result.check("the month has received applications", total["received"] > 0)
+    result.finish()
 
 
 if __name__ == "__main__":

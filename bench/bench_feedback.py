@@ -15,17 +15,26 @@ whole district for one month and for the year; `feedback.complaint_counts_by_dep
 `feedback.followup_counts`; then `services.sweep_deadlines` on 2026-11-26 with no cards yet and
 again (the second changes nothing).
 
+Contract (bench/_contract.py): figure = the month's distribution by department; baseline = the
+naive way, same run: every valid rating of the month read into Python and counted there; budget
+at most 1× the baseline at full size (the aggregate in the database must not lose to moving ~90,000
+rows), 3× at the quick size (a few thousand rows a month: the fixed cost of five filtered counts
+and the names dominates); checks: both
+give the same counts per department and level, the second sweep changes nothing, every bad
+rating still open has its open follow-up card.
+
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban .venv/bin/python bench/bench_feedback.py
-     (RATINGS=200000 for a quicker run; last line: the month's distribution by department, in ms)
+     (BENCH_SIZE=quick: 40,000 ratings and 5,000 complaints; RATINGS=200000 for another size)
 """
 
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _contract import Result, median_ms, sized  # bench/ is on sys.path when a bench runs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -33,12 +42,12 @@ workdir = tempfile.mkdtemp(prefix="tongban-bench-")
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
-RATINGS = int(os.environ.get("RATINGS", "1000000"))
-COMPLAINTS = 50000
+RATINGS = sized(full=1000000, quick=40000, env="RATINGS")
+COMPLAINTS = sized(full=50000, quick=5000)
 TODAY = dt.date(2026, 11, 26)
 DB_NAME = "tongban_bench_ratings"
 
-from _postgres import bench_database, insert_select  # noqa: E402 (bench/ is on sys.path when a bench runs)
+from _postgres import bench_database, insert_select  # noqa: E402
 
 bench_database(DB_NAME, script="bench_feedback")
 
@@ -113,14 +122,14 @@ def generate():
             cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
-def median_ms(fn, runs=5):
-    fn()  # warm
-    times = []
-    for _i in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def python_side(start, end):
+    """The naive distribution: every valid rating of the period to Python, counted there."""
+    counts = {}
+    for department_id, level in Rating.objects.filter(is_valid=True, department_id__isnull=False, rated_on__gte=start,
+                                                       rated_on__lte=end).values_list("department_id", "level"):
+        levels = counts.setdefault(department_id, {})
+        levels[level] = levels.get(level, 0) + 1
+    return counts
 
 
 def main():
@@ -136,14 +145,19 @@ def main():
     results = {}
     for label, period in (("October", month), ("the year", year)):
         for by in ("department", "hall", "clerk", None):
-            ms = median_ms(lambda by=by, period=period: feedback.rating_distribution(by=by, **period))
+            ms = median_ms(lambda by=by, period=period: feedback.rating_distribution(by=by, **period), 5)
             rows = feedback.rating_distribution(by=by, **period)
             results[(label, by)] = ms
             say(f"rating_distribution by {by or 'district'}, {label}: {ms:.0f} ms "
                 f"({len(rows)} rows, {sum(r['total'] for r in rows):,} ratings)")
-    ms = median_ms(lambda: feedback.complaint_counts_by_department(today=TODAY))
+    naive_ms = median_ms(lambda: python_side(month["start"], month["end"]), 5)
+    say(f"python-side distribution by department, October: {naive_ms:.0f} ms")
+    naive = python_side(month["start"], month["end"])
+    by_department = {row["key"]: {level: n for level, n in row["levels"].items() if n}
+                     for row in feedback.rating_distribution(by="department", **month)}
+    ms = median_ms(lambda: feedback.complaint_counts_by_department(today=TODAY), 5)
     say(f"complaint_counts_by_department: {ms:.0f} ms")
-    ms = median_ms(lambda: feedback.followup_counts(today=TODAY))
+    ms = median_ms(lambda: feedback.followup_counts(today=TODAY), 5)
     say(f"followup_counts: {ms:.0f} ms")
     plan = (Rating.objects.filter(is_valid=True, department_id__isnull=False, rated_on__gte=month["start"],
                                   rated_on__lte=month["end"])
@@ -159,11 +173,15 @@ def main():
     again = services.sweep_deadlines(today=TODAY)
     changed = sum(c["opened"] + c["closed"] for levels in again["cards"].values() for c in levels.values())
     say(f"sweep_deadlines again: {time.perf_counter() - start:.2f} s, {changed} cards changed")
-    assert Card.objects.filter(trigger="followup", closed_at__isnull=True).count() == opened["followup"]
-    if changed:
-        say("CHECK FAILED")
-        sys.exit(1)
-    say(f"rating_distribution by department, one month of {RATINGS:,} ratings: {results[('October', 'department')]:.0f} ms")
+    result = Result("bench_feedback", f"rating distribution by department, one month of {RATINGS:,} ratings")
+    result.measured(figure=results[("October", "department")], baseline=naive_ms, unit="ms",
+                    baseline_label="every valid rating of the month read and counted in Python")
+    result.ratio_at_most(sized(full=1, quick=3))
+    result.check("the distribution equals the Python-side counts", by_department == naive and bool(naive))
+    result.check(f"the second sweep changed nothing ({changed} cards)", changed == 0)
+    result.check("the open follow-up cards are those the first sweep opened",
+                 Card.objects.filter(trigger="followup", closed_at__isnull=True).count() == opened["followup"] > 0)
+    result.finish()
 
 
 if __name__ == "__main__":

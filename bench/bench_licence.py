@@ -2,14 +2,16 @@
 WeasyPrint with the notices' font configuration and QR helper, file stored, row saved — warm,
 on an embedded SQLite, one licence per sub-case number.
 
-Run: .venv/bin/python bench/bench_licence.py   (last line: median ms per licence and PDF size)
+Contract (bench/_contract.py): figure = median ms per licence; baseline = a one-line PDF without
+CJK written by WeasyPrint in the same run, timed in alternation; budget at most 20× the
+baseline; checks: every licence is stored as a PDF, their numbers are distinct.
+
+Run: .venv/bin/python bench/bench_licence.py   (BENCH_SIZE=quick: fewer rounds)
 """
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,12 +22,15 @@ os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
 import django  # noqa: E402
+from _contract import Result, alternating_ms, sized  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
 call_command("migrate", verbosity=0)
+
+import weasyprint  # noqa: E402
 
 from accounts.models import Department, Region  # noqa: E402
 from exchange.services import licence_issue  # noqa: E402
@@ -45,12 +50,28 @@ def issue(i):
                          holder_id_number="441803198805140310")[0]
 
 
+ROUNDS = sized(full=20, quick=5, env="ROUNDS")
+counter = iter(range(1, 10_000))
+issued = []
+
+
+def one():
+    issued.append(issue(next(counter)))
+
+
+def baseline():
+    weasyprint.HTML(string="<p>Tongban baseline</p>").write_pdf()
+
+
 issue(0)  # warm: fonts, templates, imports
-times, size = [], 0
-for i in range(1, 21):
-    start = time.perf_counter()
-    licence = issue(i)
-    times.append((time.perf_counter() - start) * 1000)
-    size = licence.file.size
-print(f"licences: {len(times)}, min {min(times):.0f} ms, max {max(times):.0f} ms")
-print(f"licence issue median {statistics.median(times):.0f} ms, PDF {size / 1024:.0f} KiB")
+licence_ms, base_ms = alternating_ms(one, baseline, ROUNDS, warm=False)
+size = issued[-1].file.size
+result = Result("bench_licence", "issuing one e-licence (number, digest, PDF, file, row), warm median")
+result.measured(figure=licence_ms, baseline=base_ms, unit="ms",
+                baseline_label=f"one-line PDF without CJK, alternating, median of {ROUNDS}")
+print(f"licence PDF {size / 1024:.0f} KiB")
+result.ratio_at_most(20)
+pdfs = all(lic.file.open("rb").read(5) == b"%PDF-" for lic in issued)
+result.check("every licence stored as a PDF", pdfs)
+result.check("licence numbers distinct", len({lic.number for lic in issued}) == len(issued) == ROUNDS)
+result.finish()

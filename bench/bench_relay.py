@@ -7,8 +7,11 @@ update that marks it delivered. Both are timed in alternating rounds on the same
 reference system (its own process, its own SQLite file), so a busy moment on this shared
 machine weighs on both; the figure that matters is the ratio.
 
-Run: .venv/bin/python bench/bench_relay.py [--messages 200] [--rounds 3]
-(last line: relay msg/s, raw round trips/s, ratio)
+Contract (bench/_contract.py): figure = ms per message delivered by the relay (median over the
+rounds); baseline = ms per raw signed POST to the same system, alternating; budget: at most 3×
+the raw round trip; check: every message delivered, none left pending.
+
+Run: .venv/bin/python bench/bench_relay.py [--messages 200] [--rounds 3]   (BENCH_SIZE=quick: 50 × 2)
 """
 
 import argparse
@@ -32,6 +35,7 @@ os.environ["CELERY_BROKER_URL"] = "memory://"  # the wake-up queued on commit go
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 
 import django  # noqa: E402
+from _contract import Result, sized  # noqa: E402 (bench/ is on sys.path when a bench runs)
 
 django.setup()
 
@@ -91,8 +95,8 @@ def raw_round(url: str, count: int, start: int) -> float:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--messages", type=int, default=sized(full=200, quick=50))
+    parser.add_argument("--rounds", type=int, default=sized(full=3, quick=2))
     args = parser.parse_args()
     proc, url = start_refsys()
     try:
@@ -112,12 +116,21 @@ def main():
             next_n += args.messages
             print(f"round: relay {relayed[-1]:.0f} msg/s, raw signed POST {raw[-1]:.0f} req/s")
         r, w = statistics.median(relayed), statistics.median(raw)
-        print(f"relay {r:.0f} msg/s delivered vs raw HTTP round trip {w:.0f} req/s "
-              f"({r / w:.0%} of raw; {1000 / r - 1000 / w:.2f} ms added per message), "
+        print(f"relay {r:.0f} msg/s delivered vs raw HTTP round trip {w:.0f} req/s ({r / w:.0%} of raw), "
               f"{args.messages} messages x {args.rounds} rounds, loopback")
+        delivered = OutboxMessage.objects.filter(status=OutboxMessage.Status.DELIVERED).count()
+        expected = 20 + args.messages * args.rounds
+        result = Result("bench_relay", "outbox relay, ms per message delivered to the reference system")
+        result.measured(figure=1000 / r, baseline=1000 / w, unit="ms",
+                        baseline_label="one raw signed POST to the same system, alternating rounds")
+        result.ratio_at_most(3)
+        result.check(f"all {expected} messages delivered, none left pending",
+                     delivered == expected and not OutboxMessage.objects.exclude(
+                         status=OutboxMessage.Status.DELIVERED).exists())
     finally:
         proc.terminate()
         proc.wait(10)
+    result.finish()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ pinyin, no ranking), and Python-side filtering over every row (load all, match, 
 Database: a temporary SQLite file; with DATABASE_URL pointing at PostgreSQL, a temporary
 database on that server (created and dropped here), with the trigram indexes of migration 0004.
 
-Run: .venv/bin/python bench/bench_search.py   (last line: median of the ranked queries in ms)
+Contract (bench/_contract.py): figure = median over the queries of the ranked search (count +
+first page); baseline = the same for the unranked substring query, same run; budget: at most
+4× the unranked baseline (ranking and pinyin may cost, not an order of magnitude); checks: every
+query finds matches, and the ranked count equals the Python-side count of the same rules.
+
+Run: .venv/bin/python bench/bench_search.py   (BENCH_SIZE=quick: 2,000 matters)
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban .venv/bin/python bench/bench_search.py
 """
 
@@ -20,14 +25,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _contract import Result, sized  # bench/ is on sys.path when a bench runs
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 workdir = tempfile.mkdtemp(prefix="tongban-bench-")
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
-MATTERS = int(os.environ.get("MATTERS", "10000"))
-ROUNDS = int(os.environ.get("ROUNDS", "15"))
+MATTERS = sized(full=10000, quick=2000, env="MATTERS")
+ROUNDS = sized(full=15, quick=5, env="ROUNDS")
 server_url = os.environ.get("DATABASE_URL", "")
 pg_admin, pg_name = None, None
 if server_url.startswith(("postgres://", "postgresql://")):
@@ -165,21 +172,31 @@ def main():
     for i in range(1000):
         search_keys(f"{SUBJECTS[i % len(SUBJECTS)]}{ACTIONS[i % len(ACTIONS)]}", "营业执照")
     print(f"search keys of one matter on save (pypinyin): {(time.perf_counter() - start) * 1000 / 1000:.3f} ms")
-    ranked_times = []
+    ranked_times, unranked_times, found, same_count = [], [], True, True
     for label, q in QUERIES:
         count, first = ranked(q)
-        assert count and first, q
+        found &= bool(count and first)
+        same_count &= count == python_side(q)[0]
         r, u, p = median_ms(ranked, q), median_ms(unranked, q), median_ms(python_side, q)
         ranked_times.append(r)
+        unranked_times.append(u)
         print(f"{label:16} {q!r:10} {count:5} hits  ranked {r:7.1f} ms  unranked baseline {u:7.1f} ms"
               f"  ({unranked(q)[0]:5} hits)  python-side {p:7.1f} ms  (median of {ROUNDS})")
-    print(f"ranked search, median over the {len(QUERIES)} queries (count + first 20): {statistics.median(ranked_times):.1f} ms")
+    result = Result("bench_search", f"ranked matter search over {MATTERS:,} matters ({connection.vendor}), "
+                                    f"median of the {len(QUERIES)} queries")
+    result.measured(figure=statistics.median(ranked_times), baseline=statistics.median(unranked_times), unit="ms",
+                    baseline_label="unranked substring query (the foundation's search)")
+    result.ratio_at_most(4)
+    result.check("every query finds matches", found)
+    result.check("ranked counts equal the Python-side counts of the same rules", same_count)
+    return result
 
 
 try:
-    main()
+    outcome = main()
 finally:
     if pg_name:
         connection.close()
         with psycopg.connect(pg_admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}"')
+outcome.finish()
