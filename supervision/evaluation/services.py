@@ -1,34 +1,11 @@
 """Performance evaluation (绩效评估) per department and period: the figures, and their export as
 PDF and XLSX built in a worker (`ReportJob`).
 
-`department_figures` is the one place the figures are computed: set-based, one GROUP BY per
-source table over the whole period, whatever the number of cases. Its keys and their precise
-definitions (a period is two Beijing dates, both included):
-
-- ``received`` 收件: (application, matter of the department) pairs of applications submitted in
-  the period, whatever became of them; each pair becomes one sub-case when accepted, so it is
-  counted in the same unit as ``accepted``. An application of two departments counts for both.
-- ``accepted`` 受理: the department's sub-cases whose clock started (acceptance date, deemed or
-  not) in the period.
-- ``deemed_accepted`` 视为受理: those of ``accepted`` whose application was deemed accepted
-  (行政许可法 art. 32: the window did not decide within 5 working days).
-- ``concluded`` 办结: the department's sub-cases approved or denied with a decision date in the
-  period.
-- ``on_time`` 按时办结: those of ``concluded`` decided on or before their deadline (the deadline
-  in force, i.e. after pauses and an approved extension); ``on_time_rate`` = on_time / concluded
-  in per cent, one decimal, None without conclusions.
-- ``avg_workdays`` 平均办理工作日: over ``concluded``, working days from acceptance (not counted)
-  to decision, minus the days the clock stood still (special procedures, supplements after
-  acceptance); one decimal, None without conclusions. Working days by `WorkdayIndex`.
-- ``red_cards`` / ``yellow_cards`` 红牌/黄牌: cards on the department's sub-cases opened in the
-  period, except those a supervisor voided (the windows' own cards belong to no department).
-- ``extensions`` 延期: extensions of the department's sub-cases approved in the period.
-- ``supplements`` 补正: one-time notices (补正告知) issued in the period on applications naming a
-  matter of the department, plus supplements asked after acceptance (a clock pause of kind
-  "supplement") of its sub-cases that began in the period.
-
-The dashboard's figures (`supervision/figures.py`) are built separately; the lead may point this
-function at them when both agree on the definitions.
+The figures are not computed here: `supervision.figures.services.department_rows` defines every
+one of them (受理子件, 办结, 按时办结率, 平均用时 are the dashboard's department figures, read from
+the same rollups; the cards, 视为受理子件, 延期 and 补正 counts are defined beside them), so a
+department's on-time rate is the same on the dashboard, in the API and in this export. Like the
+dashboard, the evaluation shows the figures as of the rollups' last refresh (every 5 minutes).
 """
 
 from __future__ import annotations
@@ -41,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 from celery import current_app
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,14 +26,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Department
 from core.errors import Forbidden, Invalid, NotFound
 from core.numbers import is_small_int
-from supervision.cards.models import Card, WorkdayIndex
-from workflow.models import (
-    Application,
-    SubCase,
-    SubCaseExtension,
-    SubCasePause,
-    SupplementRequest,
-)
+from supervision.figures import services as figures
 
 from .models import ReportJob
 
@@ -69,152 +38,41 @@ PROGRESS_STEPS = 10  # the export reports its progress after at most this many g
 
 # (key, column title): the order of the page's, the PDF's and the XLSX's columns.
 COLUMNS = [
-    ("received", gettext_lazy("收件")),
-    ("accepted", gettext_lazy("受理")),
+    ("started", gettext_lazy("受理子件")),
     ("concluded", gettext_lazy("办结")),
     ("on_time_rate", gettext_lazy("按时办结率(%)")),
-    ("avg_workdays", gettext_lazy("平均办理工作日")),
+    ("avg_days", gettext_lazy("平均用时(工作日)")),
     ("red_cards", gettext_lazy("红牌")),
     ("yellow_cards", gettext_lazy("黄牌")),
-    ("deemed_accepted", gettext_lazy("视为受理")),
+    ("deemed_started", gettext_lazy("视为受理子件")),
     ("extensions", gettext_lazy("延期")),
     ("supplements", gettext_lazy("补正")),
 ]
-COUNT_KEYS = ["received", "accepted", "concluded", "on_time", "red_cards", "yellow_cards", "deemed_accepted",
-              "extensions", "supplements"]
 DEFINITIONS = [
-    gettext_lazy("收件:统计期间内提交的办件所含本部门事项数(一个办件含本部门两个事项计2件,与受理后的子件同口径)。"),
-    gettext_lazy("受理:统计期间内受理(含视为受理)的本部门子件数,以受理日期计。"),
+    gettext_lazy("受理子件:统计期间内受理(含视为受理)的本部门子件数,以受理日期计;办件可能涉及多个部门,收件数不按部门拆分。"),
     gettext_lazy("办结:统计期间内作出准予或不予许可决定的本部门子件数,以决定日期计。"),
     gettext_lazy("按时办结率:办结子件中决定日期不晚于办结期限(含暂停、批准延期后的期限)的比例。"),
-    gettext_lazy("平均办理工作日:办结子件自受理次日至决定日的工作日数,扣除特别程序和受理后补正暂停的工作日。"),
+    gettext_lazy("平均用时:办结子件自受理次日至决定日的工作日数(扣除暂停,不小于0)的平均值,与效能监督看板同一口径。"),
     gettext_lazy("红牌、黄牌:统计期间内对本部门子件亮出的红黄牌,不含督查撤销的。"),
-    gettext_lazy("视为受理:受理子件中因窗口未在5个工作日内作出决定而视为受理的(行政许可法第三十二条)。"),
+    gettext_lazy("视为受理子件:受理子件中因窗口未在5个工作日内作出决定而视为受理的(行政许可法第三十二条)。"),
     gettext_lazy("延期:统计期间内批准延期的本部门子件数(行政许可法第四十二条)。"),
     gettext_lazy("补正:统计期间内涉及本部门事项的一次性补正告知数,加受理后要求补正的次数。"),
 ]
 
 
-# --- the figures ---------------------------------------------------------------------------------
-
-
-def _bounds(start: dt.date, end: dt.date):
-    """The period as aware datetimes [start 00:00, end + 1 day 00:00) in Beijing time."""
-    low = dt.datetime.combine(start, dt.time.min, tzinfo=BEIJING)
-    return low, dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=BEIJING)
-
-
-def _by_department(qs, key: str, **aggregates) -> dict:
-    return {row.pop(key): row for row in qs.values(key).annotate(**aggregates).order_by()}
-
-
-def _concluded(start, end, department_ids) -> dict:
-    """{department id: (concluded, on time, working-day sum, sub-cases with known working days)}:
-    one GROUP BY over the decided sub-cases, working days by two joins on the working-day index."""
-    subcase, index = connection.ops.quote_name(SubCase._meta.db_table), connection.ops.quote_name(
-        WorkdayIndex._meta.db_table)
-    where, params = "", [*SubCase.DECIDED_STATES, start, end]
-    if department_ids is not None:
-        where = f" AND sc.department_id IN ({', '.join(['%s'] * len(department_ids))})"
-        params += list(department_ids)
-    sql = (
-        f'SELECT sc.department_id, COUNT(*), SUM(CASE WHEN sc.decided_on <= sc.deadline THEN 1 ELSE 0 END), '
-        f'SUM(w1."ordinal" - w0."ordinal" - sc.paused_days), COUNT(w1."ordinal" - w0."ordinal") '
-        f'FROM {subcase} sc LEFT JOIN {index} w0 ON w0."day" = sc.started_on '
-        f'LEFT JOIN {index} w1 ON w1."day" = sc.decided_on '
-        f"WHERE sc.state IN (%s, %s) AND sc.decided_on >= %s AND sc.decided_on <= %s{where} "
-        f"GROUP BY sc.department_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: row[1:] for row in cursor.fetchall()}
+# --- the figures (defined in supervision.figures) --------------------------------------------------
 
 
 def department_figures(*, start: dt.date, end: dt.date, department_ids=None) -> list[dict]:
-    """The evaluation figures of each department (all of them, by code, or those of
-    `department_ids`) for the period from `start` to `end` (Beijing dates, both included).
-
-    One dict per department: ``department_id``, ``department`` (name), ``code``, and the figures
-    defined in the module's docstring: ``received``, ``accepted``, ``deemed_accepted``,
-    ``concluded``, ``on_time``, ``on_time_rate``, ``avg_workdays``, ``red_cards``,
-    ``yellow_cards``, ``extensions``, ``supplements``; plus ``workday_sum`` and ``workday_n``
-    (what the average is made of, so that totals can be averaged correctly).
-    """
-    from supervision.cards.levels import workday_ordinal
-
-    workday_ordinal(timezone.localdate())  # the index spans the calendar's years around today
-    departments = Department.objects.order_by("code")
-    if department_ids is not None:
-        department_ids = [int(d) for d in department_ids]
-        departments = departments.filter(pk__in=department_ids)
-    low, high = _bounds(start, end)
-
-    def only(field):
-        return Q(**{f"{field}__in": department_ids}) if department_ids is not None else Q()
-
-    through = Application.matters.through.objects
-    received = _by_department(
-        through.filter(only("matter__department_id"), application__submitted_at__gte=low,
-                       application__submitted_at__lt=high),
-        "matter__department_id", n=Count("pk"),
-    )
-    accepted = _by_department(
-        SubCase.objects.filter(only("department_id"), started_on__gte=start, started_on__lte=end),
-        "department_id", n=Count("pk"), deemed=Count("pk", filter=Q(application__deemed_accepted=True)),
-    )
-    concluded = _concluded(start, end, department_ids)
-    cards = _by_department(
-        Card.objects.filter(only("department_id"), department_id__isnull=False, opened_at__gte=low,
-                            opened_at__lt=high).exclude(review=Card.Review.VOIDED),
-        "department_id", red=Count("pk", filter=Q(level=Card.Level.RED)),
-        yellow=Count("pk", filter=Q(level=Card.Level.YELLOW)),
-    )
-    extensions = _by_department(
-        SubCaseExtension.objects.filter(only("subcase__department_id"), status=SubCaseExtension.Status.APPROVED,
-                                        decided_at__gte=low, decided_at__lt=high),
-        "subcase__department_id", n=Count("pk"),
-    )
-    notices = _by_department(
-        SupplementRequest.objects.filter(only("application__matters__department_id"), requested_at__gte=low,
-                                         requested_at__lt=high),
-        "application__matters__department_id", n=Count("pk", distinct=True),
-    )
-    pauses = _by_department(
-        SubCasePause.objects.filter(only("subcase__department_id"), kind=SubCasePause.Kind.SUPPLEMENT,
-                                    started_on__gte=start, started_on__lte=end),
-        "subcase__department_id", n=Count("pk"),
-    )
-    rows = []
-    for department in departments:
-        pk = department.pk
-        n_concluded, on_time, workday_sum, workday_n = concluded.get(pk, (0, 0, 0, 0))
-        row = {
-            "department_id": pk, "department": department.name, "code": department.code,
-            "received": received.get(pk, {}).get("n", 0),
-            "accepted": accepted.get(pk, {}).get("n", 0),
-            "deemed_accepted": accepted.get(pk, {}).get("deemed", 0),
-            "concluded": n_concluded or 0, "on_time": on_time or 0,
-            "workday_sum": workday_sum or 0, "workday_n": workday_n or 0,
-            "red_cards": cards.get(pk, {}).get("red", 0), "yellow_cards": cards.get(pk, {}).get("yellow", 0),
-            "extensions": extensions.get(pk, {}).get("n", 0),
-            "supplements": notices.get(pk, {}).get("n", 0) + pauses.get(pk, {}).get("n", 0),
-        }
-        rows.append(_with_rates(row))
-    return rows
-
-
-def _with_rates(row: dict) -> dict:
-    row["on_time_rate"] = round(100 * row["on_time"] / row["concluded"], 1) if row["concluded"] else None
-    row["avg_workdays"] = round(row["workday_sum"] / row["workday_n"], 1) if row["workday_n"] else None
-    return row
+    """The figures of each department (all of them, by code, or those of `department_ids`) for
+    the period from `start` to `end` (Beijing dates, both included): `figures.department_rows`."""
+    return figures.department_rows(figures.Period(first=start, last=end), department_ids)
 
 
 def totals(rows: list[dict]) -> dict:
     """The sum of the departments' rows (rates recomputed from the sums)."""
-    total = {"department_id": None, "department": _("合计"), "code": ""}
-    for key in [*COUNT_KEYS, "workday_sum", "workday_n"]:
-        total[key] = sum(r[key] for r in rows)
-    return _with_rates(total)
+    total = {key: sum(r[key] for r in rows) for key in figures.DEPARTMENT_COUNTS}
+    return {"department_id": None, "department": _("合计"), "code": "", **figures.department_values(total)}
 
 
 def cell(row: dict, key: str) -> str:

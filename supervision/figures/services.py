@@ -48,6 +48,13 @@ Definitions (an "event" is dated by the Beijing date on which it happened):
   queues `tasks.refresh_figure_days` for the rating's day on commit, so the rollups equal the raw
   computation again once that task ran (one day's delete + insert, its month, year and month-to-
   date rows).
+- evaluation counts per department (the evaluation's page and export, `department_rows`; read
+  from the case tables, not rolled up): 红牌/黄牌 cards opened in the period on the department's
+  sub-cases, not voided by a supervisor; 视为受理子件 the department's sub-cases started in the
+  period whose application was deemed accepted; 延期 extensions approved in the period; 补正
+  notices to supplement (one per application naming a matter of the department) requested in
+  the period plus supplement pauses of its sub-cases started in the period. Received 收件 is not
+  split by department (an application spans departments), on the dashboard as in the evaluation.
 - complaints 投诉举报: open (not closed) and overdue, read live like the cards, by responsible
   department (`feedback.complaint_counts_by_department`; key 0 = the centre: routing or
   escalated); "current state", not a period figure.
@@ -102,7 +109,7 @@ from matters.models import Matter
 from supervision.cards.models import Card, WorkdayIndex, WorkdayIndexState
 from supervision.feedback.models import BAD_LEVELS, Occasion, Rating
 from windows.models import Seat, Ticket, Window
-from workflow.models import Application, CaseLog, SubCase
+from workflow.models import Application, CaseLog, SubCase, SubCaseExtension, SubCasePause, SupplementRequest
 
 from .models import HISTOGRAM_DAYS, FigureRefresh, FigureRollup
 
@@ -956,6 +963,83 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
             {"key": key, "label": complaint_labels.get(key) or str(_("政务服务中心")), **counts}
             for key, counts in complaints["departments"].items()],
     }
+
+
+# --- the departments' figures for the evaluation (page, PDF, XLSX) ------------------------------
+
+DEPARTMENT_KEYS = ("started", "concluded", "on_time", "on_time_rate", "avg_days", "days_sum", "red_cards",
+                   "yellow_cards", "deemed_started", "extensions", "supplements")
+DEPARTMENT_COUNTS = ("started", "concluded", "on_time", "days_sum", "red_cards", "yellow_cards", "deemed_started",
+                     "extensions", "supplements")
+
+
+def _count_by(qs, key: str, **aggregates) -> dict:
+    return {row.pop(key): row for row in qs.values(key).annotate(**aggregates).order_by()}
+
+
+def _department_counts(period: Period, department_ids) -> dict:
+    """{department id: {red_cards, yellow_cards, deemed_started, extensions, supplements}} (see
+    the module's docstring), one GROUP BY each."""
+    low, high = _day_bounds(period.first, period.last)
+
+    def only(field):
+        return Q(**{f"{field}__in": department_ids}) if department_ids is not None else Q()
+
+    cards = _count_by(
+        Card.objects.filter(only("department_id"), department_id__isnull=False, opened_at__gte=low,
+                            opened_at__lt=high).exclude(review=Card.Review.VOIDED),
+        "department_id", red=Count("pk", filter=Q(level=Card.Level.RED)),
+        yellow=Count("pk", filter=Q(level=Card.Level.YELLOW)))
+    deemed = _count_by(
+        SubCase.objects.filter(only("department_id"), started_on__gte=period.first, started_on__lte=period.last,
+                               application__deemed_accepted=True), "department_id", n=Count("pk"))
+    extensions = _count_by(
+        SubCaseExtension.objects.filter(only("subcase__department_id"), status=SubCaseExtension.Status.APPROVED,
+                                        decided_at__gte=low, decided_at__lt=high),
+        "subcase__department_id", n=Count("pk"))
+    notices = _count_by(
+        SupplementRequest.objects.filter(only("application__matters__department_id"), requested_at__gte=low,
+                                         requested_at__lt=high),
+        "application__matters__department_id", n=Count("pk", distinct=True))
+    pauses = _count_by(
+        SubCasePause.objects.filter(only("subcase__department_id"), kind=SubCasePause.Kind.SUPPLEMENT,
+                                    started_on__gte=period.first, started_on__lte=period.last),
+        "subcase__department_id", n=Count("pk"))
+    keys = set(cards) | set(deemed) | set(extensions) | set(notices) | set(pauses)
+    return {pk: {"red_cards": cards.get(pk, {}).get("red", 0), "yellow_cards": cards.get(pk, {}).get("yellow", 0),
+                 "deemed_started": deemed.get(pk, {}).get("n", 0), "extensions": extensions.get(pk, {}).get("n", 0),
+                 "supplements": notices.get(pk, {}).get("n", 0) + pauses.get(pk, {}).get("n", 0)}
+            for pk in keys}
+
+
+def department_values(counts: dict) -> dict:
+    """The rates of a department row (or of their total) from its counts, as `finish` makes them."""
+    concluded = counts["concluded"]
+    return {**counts, "on_time_rate": _rate(counts["on_time"], concluded),
+            "avg_days": round(counts["days_sum"] / concluded, 1) if concluded else None}
+
+
+def department_rows(period: Period, department_ids=None) -> list[dict]:
+    """Every department (by code; or those of `department_ids`) with its figures for the period:
+    the dashboard's department figures read from the same rollups (受理子件, 办结, 按时办结率,
+    平均用时) and the evaluation's counts. One dict each: ``department_id``, ``department``,
+    ``code`` and DEPARTMENT_KEYS."""
+    departments = Department.objects.order_by("code")
+    if department_ids is not None:
+        department_ids = [int(d) for d in department_ids]
+        departments = departments.filter(pk__in=department_ids)
+    sums = _rollup_sums("department", period)
+    counts = _department_counts(period, department_ids)
+    rows = []
+    for department in departments:
+        s = sums.get(department.pk, empty_sums())
+        row = {"department_id": department.pk, "department": department.name, "code": department.code,
+               "started": s["started"], "concluded": s["concluded"], "on_time": s["on_time"],
+               "days_sum": s["days_sum"],
+               **counts.get(department.pk, {"red_cards": 0, "yellow_cards": 0, "deemed_started": 0,
+                                            "extensions": 0, "supplements": 0})}
+        rows.append(department_values(row))
+    return rows
 
 
 # --- the cases behind a number ------------------------------------------------------------------

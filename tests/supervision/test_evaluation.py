@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from supervision.cards.services import sweep_deadlines
 from supervision.evaluation import services as evaluation
+from supervision.figures import services as figures
 from supervision.models import Card, ReportJob
 from supervision.tasks import build_report
 from tests.factories import (
@@ -59,26 +60,28 @@ def october(calendar_2026, at):
     at(D(2026, 10, 13))
     services.subcase_decide(subcase=second.subcases.get(), reviewer=reviewer, approve=False, reason="不符合条件")
     sweep_deadlines(today=D(2026, 10, 13))
+    figures.refresh_all()  # the evaluation reads the dashboard's rollups, as the beat keeps them
     return {"a": a.department, "b": b.department, "clerk": clerk, "reviewer": reviewer}
 
 
 def test_figures_follow_their_definitions(october):
     rows = {r["department_id"]: r for r in evaluation.department_figures(start=D(2026, 10, 1), end=D(2026, 10, 31))}
     a, b = rows[october["a"].pk], rows[october["b"].pk]
-    assert {k: a[k] for k in ("received", "accepted", "concluded", "on_time", "on_time_rate", "avg_workdays",
-                              "red_cards", "yellow_cards", "deemed_accepted", "extensions", "supplements")} == {
-        "received": 3, "accepted": 2, "concluded": 2, "on_time": 1, "on_time_rate": 50.0, "avg_workdays": 2.5,
-        "red_cards": 0, "yellow_cards": 0, "deemed_accepted": 0, "extensions": 0, "supplements": 1,
+    assert {k: a[k] for k in ("started", "concluded", "on_time", "on_time_rate", "avg_days",
+                              "red_cards", "yellow_cards", "deemed_started", "extensions", "supplements")} == {
+        "started": 2, "concluded": 2, "on_time": 1, "on_time_rate": 50.0, "avg_days": 2.5,
+        "red_cards": 0, "yellow_cards": 0, "deemed_started": 0, "extensions": 0, "supplements": 1,
     }
-    assert (b["received"], b["accepted"], b["concluded"], b["red_cards"], b["on_time_rate"]) == (1, 1, 0, 1, None)
+    assert "received" not in a  # an application spans departments: not split by department anywhere
+    assert (b["started"], b["concluded"], b["red_cards"], b["on_time_rate"]) == (1, 0, 1, None)
     assert Card.objects.filter(department=october["b"], level="red").count() == 1
     # Outside the period nothing counts; one department asked for, one row.
     assert evaluation.department_figures(start=D(2026, 9, 1), end=D(2026, 9, 30),
-                                         department_ids=[october["a"].pk])[0]["received"] == 0
+                                         department_ids=[october["a"].pk])[0]["started"] == 0
     assert len(evaluation.department_figures(start=D(2026, 10, 1), end=D(2026, 10, 31),
                                              department_ids=[october["a"].pk])) == 1
     total = evaluation.totals(list(rows.values()))
-    assert (total["received"], total["concluded"], total["red_cards"]) == (4, 2, 1)
+    assert (total["started"], total["concluded"], total["red_cards"], total["on_time_rate"]) == (3, 2, 1, 50.0)
 
 
 def _page_cells(html, department_id):
@@ -99,7 +102,7 @@ def test_export_contains_the_figures_the_page_shows(client, october, django_capt
     page = client.get("/supervision/evaluation/", query)
     assert page.status_code == 200
     shown = _page_cells(page.content.decode(), department.pk)
-    assert shown["received"] == "3" and shown["on_time_rate"] == "50.0" and shown["avg_workdays"] == "2.5"
+    assert shown["started"] == "2" and shown["on_time_rate"] == "50.0" and shown["avg_days"] == "2.5"
     assert list(shown) == [key for key, _label in evaluation.COLUMNS]
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -210,3 +213,54 @@ def test_a_bad_period_is_refused_in_chinese(client, october):
     assert response.content.decode().count("统计条件有误") == 1
     assert not ReportJob.objects.exists()
     assert client.get("/supervision/evaluation/jobs/999999/").status_code == 404
+
+
+# --- one definition per figure: the dashboard page, the API and the export agree ---------------------
+
+THREE_WAYS = {"started": "受理子件", "concluded": "办结", "on_time_rate": "按时办结率", "avg_days": "平均用时"}
+
+
+def _number(text):
+    text = re.sub(r"<[^>]+>", "", text).replace("%", "").strip()
+    return None if text in ("", "—") else float(text)
+
+
+def _dashboard_rows(html):
+    """{department name: {figure: value}} as the dashboard's table shows them."""
+    body = html.split('<table class="figure-table">', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for name, cells in re.findall(r'<td data-label="名称">([^<]*)</td>(.*?)</tr>', body, re.S):
+        values = dict(re.findall(r'<td data-label="([^"]+)" class="num">(.*?)</td>', cells, re.S))
+        rows[name.strip()] = {key: _number(values[label]) for key, label in THREE_WAYS.items()}
+    return rows
+
+
+def test_the_page_the_api_and_the_export_show_the_same_figures(client, october, django_capture_on_commit_callbacks):
+    client.force_login(SupervisorFactory())
+    period = {"period": "custom", "first": OCTOBER["start"], "last": OCTOBER["end"], "group_by": "department"}
+
+    page = _dashboard_rows(client.get("/supervision/", period).content.decode())
+
+    data = client.get("/api/supervision/figures/", period).json()
+    api = {r["label"]: {key: None if r[key] is None else float(r[key]) for key in THREE_WAYS} for r in data["rows"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/supervision/evaluation/export/", OCTOBER)
+    job = ReportJob.objects.get()
+    build_report(job.pk)
+    job.refresh_from_db()
+    sheet = load_workbook(io.BytesIO(job.xlsx.open("rb").read())).active
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and "办结" in r)
+    position = {key: header.index(str(dict(evaluation.COLUMNS)[key])) for key in THREE_WAYS}
+    export = {}
+    for r in sheet.iter_rows(min_row=7, values_only=True):
+        if r[1] and r[1] != "合计":
+            export[r[1]] = {key: None if r[i] in (None, "—") else float(r[i]) for key, i in position.items()}
+
+    a, b = october["a"].name, october["b"].name
+    assert page[a] == {"started": 2, "concluded": 2, "on_time_rate": 50.0, "avg_days": 2.5}
+    assert page[b] == {"started": 1, "concluded": 0, "on_time_rate": None, "avg_days": None}
+    for name in (a, b):
+        assert page[name] == api[name] == export[name], name
+    # every department the dashboard lists has the export's figures (the export lists all of them)
+    assert {name: export[name] for name in page} == page
