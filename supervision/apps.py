@@ -16,3 +16,7 @@ class SupervisionConfig(AppConfig):
         from supervision.compliance.services import halls_without_clerks
 
         register_hall_gaps(halls_without_clerks)
+
+        from supervision.figures.services import connect_event_signals
+
+        connect_event_signals()

@@ -556,6 +556,57 @@ def refresh_recent(*, today: dt.date | None = None) -> int:
     return refresh_rollups(first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today, today=today)
 
 
+# --- a day's rollups refreshed when an event of that day arrives ------------------------------------
+
+REFRESH_FIGURE_DAYS = "supervision.tasks.refresh_figure_days"  # supervision.figures.tasks
+REFRESH_DEBOUNCE_SECONDS = 20  # the events of a day within this many seconds share one refresh
+
+
+def _queue_day_refresh(day: dt.date) -> None:
+    """After commit: refresh `day`'s rollups, once per REFRESH_DEBOUNCE_SECONDS. The first event
+    of a burst claims the cache key and queues the task to run when the key expires, so the
+    refresh reads every event of the burst (each was committed before its callback ran)."""
+    from celery import current_app
+    from django.core.cache import cache
+
+    if cache.add(f"figures:refresh:{day.isoformat()}", 1, timeout=REFRESH_DEBOUNCE_SECONDS):
+        current_app.send_task(REFRESH_FIGURE_DAYS, args=(day.isoformat(), day.isoformat()),
+                              countdown=REFRESH_DEBOUNCE_SECONDS)
+
+
+def touch(day: dt.date) -> None:
+    """An event dated `day` was written (an application received, accepted or delivered, a
+    sub-case started or decided, a ticket called, a rating made or withdrawn by an appeal): queue
+    the refresh of that day on commit, once per transaction and day. The beat's refresh stays
+    the backstop for a broker that was down."""
+    conn = transaction.get_connection()
+    if any(getattr(callback, "figures_day", None) == day for _sids, callback, _robust in conn.run_on_commit):
+        return
+
+    def refresh():
+        _queue_day_refresh(day)
+
+    refresh.figures_day = day
+    transaction.on_commit(refresh, robust=True)
+
+
+def _touch_today(sender, instance, **kwargs):
+    touch(timezone.localdate())
+
+
+def _touch_rating(sender, instance, **kwargs):
+    touch(instance.rated_on or timezone.localdate())
+
+
+def connect_event_signals() -> None:
+    """Called by SupervisionConfig.ready(): the models whose rows are the figures' events."""
+    from django.db.models.signals import post_save
+
+    for model in (Application, SubCase, Ticket):
+        post_save.connect(_touch_today, sender=model, dispatch_uid=f"figures-touch-{model._meta.label}")
+    post_save.connect(_touch_rating, sender=Rating, dispatch_uid="figures-touch-rating")
+
+
 def refreshed_at():
     return FigureRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
 
