@@ -6,6 +6,9 @@ several matters need (the company name, say) is asked once, and each department 
 the keys its own matter declares.
 """
 
+import calendar
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +74,10 @@ class Matter(models.Model):
     in_hall = models.BooleanField(_("已进驻大厅"), default=True)
     issues_licence = models.BooleanField(_("办结出具证照"), default=False)
     result_name = models.CharField(_("审批结果名称"), max_length=128, blank=True)
+    licence_valid_months = models.PositiveSmallIntegerField(
+        _("证照有效期(月)"), null=True, blank=True,
+        help_text=_("该类证照自发证之日起的有效期,如居住证 12 个月;为空表示长期有效。部门系统给出有效期时以部门为准。"),
+    )
     establishes_entity = models.BooleanField(
         _("设立登记"), default=False, help_text=_("申请时市场主体尚未成立,可不以企业名义申请(如企业设立登记)。")
     )
@@ -117,6 +124,16 @@ class Matter(models.Model):
     @property
     def is_same_day(self):
         return self.promised_days == 0
+
+    def licence_valid_until(self, issued_on):
+        """The last day a licence of this matter issued on `issued_on` is valid (the day before the
+        same date `licence_valid_months` later, clamped to the month's end), or None (长期)."""
+        if not self.licence_valid_months:
+            return None
+        months = issued_on.month - 1 + self.licence_valid_months
+        year, month = issued_on.year + months // 12, months % 12 + 1
+        day = min(issued_on.day, calendar.monthrange(year, month)[1])
+        return dt.date(year, month, day) - dt.timedelta(days=1)
 
 
 class MaterialRequirement(models.Model):

@@ -925,7 +925,10 @@ def issue_subcase_licence(*, subcase_id: int) -> bool:
         holder = {"holder_name": person.real_name, "holder_id_number": person.id_number or "",
                   "holder_user": person, "holder_enterprise": None}
     told = exchange_services.department_licence_data(subcase.number)  # from the department's own system
-    valid_until = dt.date.fromisoformat(told["valid_until"]) if told.get("valid_until") else None
+    # validity comes from the department's system, else from the licence type (a 居住证 is valid
+    # for a year and renewed), never from the applicant; None is 长期
+    valid_until = (dt.date.fromisoformat(told["valid_until"]) if told.get("valid_until")
+                   else subcase.matter.licence_valid_until(subcase.decided_on or timezone.localdate()))
     licence, created = exchange_services.licence_issue(
         case_ref=subcase.number, application_number=application.number, matter=subcase.matter,
         department=subcase.department, name=told.get("name") or subcase.matter.result_name or subcase.matter.name,

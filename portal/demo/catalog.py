@@ -276,7 +276,7 @@ _DEPARTMENT_PHONES = {d["code"]: d["phone"] for d in DEPARTMENTS}
 def _matter(*, basic_code, name, kind, department, target, legal_basis, conditions, legal_days, promised_days,
             materials, fields, level="district", fee_fen=0, fee_basis="不收费", visits=1, online_depth=3,
             citywide=True, in_hall=True, issues_licence=False, result_name="", establishes_entity=False,
-            entry_mode=""):
+            entry_mode="", licence_valid_months=None):
     code = f"{basic_code}-{LEVEL_DIGITS[level]}-{DISTRICT[:6]}-{department.removeprefix('QX-')}"
     # Taxes and real-estate registration have department windows in the hall; the rest the comprehensive windows.
     entry_mode = entry_mode or ("department" if department == "QX-SWJ" or basic_code.startswith("QR00301")
@@ -287,7 +287,7 @@ def _matter(*, basic_code, name, kind, department, target, legal_basis, conditio
         "conditions": conditions, "legal_days": legal_days, "promised_days": promised_days, "fee_fen": fee_fen,
         "fee_basis": fee_basis, "visits": visits, "online_depth": online_depth, "citywide": citywide,
         "in_hall": in_hall, "issues_licence": issues_licence, "result_name": result_name,
-        "establishes_entity": establishes_entity, "entry_mode": entry_mode, "phone": _DEPARTMENT_PHONES[department],
+        "establishes_entity": establishes_entity, "entry_mode": entry_mode, "licence_valid_months": licence_valid_months, "phone": _DEPARTMENT_PHONES[department],
         "materials": materials, "fields": fields,
     }
 
@@ -406,6 +406,7 @@ MATTERS = [
         legal_basis="《居住证暂行条例》(国务院令第663号);《广东省流动人口服务管理条例》",
         conditions="离开常住户口所在地到本区居住半年以上,并符合合法稳定就业、合法稳定住所、连续就读条件之一。",
         legal_days=15, promised_days=7, visits=1, online_depth=3, issues_licence=True, result_name="广东省居住证",
+        licence_valid_months=12,
         materials=[
             _id_card(),
             _m("居住登记凭证或居住证明", form="copy", note="房屋租赁合同、劳动合同或就读证明之一"),
