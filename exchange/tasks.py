@@ -44,3 +44,13 @@ def sync_catalog() -> dict | None:
     from . import catalog_sync
 
     return catalog_sync.sync_catalog()
+
+
+@shared_task
+def send_reminders() -> int:
+    """Licences expiring within 30 days (daily; once per licence and expiry date)."""
+    from django.utils import timezone
+
+    from .messaging import remind_licence_expiry
+
+    return remind_licence_expiry(timezone.localdate())

@@ -4,8 +4,14 @@ def navigation(request):
     from portal.offline import offline_pages_allowed
 
     user = getattr(request, "user", None)
-    return {"nav_role": getattr(user, "role", None) if user and user.is_authenticated else None,
-            "offline_pages": offline_pages_allowed(request)}
+    signed_in = bool(user and user.is_authenticated)
+    unread = 0
+    if signed_in:
+        from notifications.services import unread_count
+
+        unread = unread_count(user)
+    return {"nav_role": getattr(user, "role", None) if signed_in else None,
+            "offline_pages": offline_pages_allowed(request), "unread_messages": unread}
 
 
 def calendar_warning(request):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "workflow",
     "windows",
     "supervision",
+    "notifications",
     "portal",
 ]
 
@@ -290,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
     },
+    # reminders in the message centre (notifications): 容缺 materials, tomorrow's appointments, licences
+    "workflow-send-reminders": {"task": "workflow.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
+    "windows-send-reminders": {"task": "windows.tasks.send_reminders", "schedule": crontab(hour=8, minute=5)},
+    "exchange-send-reminders": {"task": "exchange.tasks.send_reminders", "schedule": crontab(hour=8, minute=10)},
     "windows-daily-appointments": {  # slots for the coming working days, 爽约 for missed bookings
         "task": "windows.tasks.daily_appointments",
         "schedule": crontab(hour=0, minute=20),

@@ -9,6 +9,7 @@ from core.web import converters
 from exchange import views as licences
 from matters import audit_views as catalog_audit
 from matters import views as guide
+from notifications import views as messaging
 from supervision.cards import views as cards
 from supervision.compliance import views as compliance
 from supervision.evaluation import views as evaluation
@@ -56,6 +57,9 @@ urlpatterns = [
     path("apply/theme/<slug:code>/", cases.apply_theme, name="apply_theme"),
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
     # 委托代办 and enterprise staff (我的)
+    path("me/messages/", messaging.inbox, name="messages"),
+    path("me/messages/read/", messaging.read, name="message_read"),
+    path("me/messages/settings/", messaging.preferences, name="message_preferences"),
     path("me/agents/", agency.agents, name="agents"),
     path("me/agents/<id:pk>/revoke/", agency.agent_revoke, name="agent_revoke"),
     path("me/enterprises/", people.memberships, name="memberships"),

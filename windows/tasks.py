@@ -15,3 +15,13 @@ def daily_appointments() -> dict:
     missed = queue_services.appointments_mark_missed()
     logger.info("appointment slots made: %s, bookings marked missed: %s", made, missed)
     return {"slots_made": made, "missed": missed}
+
+
+@shared_task
+def send_reminders() -> int:
+    """Tomorrow's appointments (daily; once per appointment)."""
+    from django.utils import timezone
+
+    from .messaging import remind_appointments
+
+    return remind_appointments(timezone.localdate())

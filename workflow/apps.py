@@ -18,3 +18,7 @@ class WorkflowConfig(AppConfig):
         from .department_systems import apply_decision
 
         register_decision_handler(apply_decision)
+
+        from .messaging import connect
+
+        connect()

@@ -109,3 +109,13 @@ def recover_stalled() -> dict:
 def deem_overdue_applications_accepted() -> list[str]:
     """Beat, hourly: applications the window left undecided past 5 working days (art. 32)."""
     return services.deem_overdue_applications_accepted()
+
+
+@shared_task
+def send_reminders() -> int:
+    """容缺 materials due soon (daily; messages are once per material and due date)."""
+    from django.utils import timezone
+
+    from .messaging import remind_deferred_due
+
+    return remind_deferred_due(timezone.localdate())
