@@ -24,6 +24,7 @@ to show a real benchmark failing; 1 otherwise).
 
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -41,6 +42,24 @@ def sized(*, full, quick, env=None):
     if env and os.environ.get(env):
         return type(full)(os.environ[env])
     return quick if QUICK else full
+
+
+def sqlite_url(workdir):
+    """A SQLite file in `workdir` for a script's own data: a copy of the runner's migrated template
+    (BENCH_SQLITE_TEMPLATE, made once per run by bench/run.py) when there is one, else empty (the
+    script's migrate then builds the schema)."""
+    path = os.path.join(workdir, "bench.sqlite3")
+    template = os.environ.get("BENCH_SQLITE_TEMPLATE")
+    if template and os.path.exists(template):
+        shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+def create_database_sql(name):
+    """CREATE DATABASE for a script's own PostgreSQL database: from the runner's migrated template
+    (BENCH_PG_TEMPLATE) when there is one, so the script's migrate has nothing left to do."""
+    template = os.environ.get("BENCH_PG_TEMPLATE")
+    return f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
 
 
 def elapsed_ms(fn):

@@ -15,12 +15,13 @@ def bench_database(name: str, *, script: str, fresh: bool = True) -> str:
     if not server_url.startswith(("postgres://", "postgresql://")):
         sys.exit(f"{script} needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/tongban")
     import psycopg
+    from _contract import create_database_sql
 
     parts = urlsplit(server_url)
     if fresh:
         with psycopg.connect(admin_url(server_url), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(create_database_sql(name))
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
     return server_url
 

@@ -23,8 +23,9 @@ same indexes); and the page itself through Django's test client. Equality: every
 Contract (bench/_contract.py): figure = `dashboard_figures` for 本年 by matter (issue 14's
 figure); baseline = the same figures from the case tables (`raw=True`), same run; budgets: at
 most 0.05× the raw figures at full size (0.5× at the quick size, where the raw tables are small),
-and at most 50 ms absolute for the figures (issue 14's budget); the page's server time is printed
-beside it; check: every figure of every view identical both ways.
+and at full size at most 50 ms absolute (issue 14's budget, stated for 1M / 3M); the page's
+server time is printed beside it; checks: every figure of every view identical both ways, the
+page answers 200.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban .venv/bin/python bench/bench_dashboard.py
      (--keep keeps the database, --reuse runs again on a kept one without generating;
@@ -40,7 +41,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _contract import Result, sized  # bench/ is on sys.path when a bench runs
+from _contract import QUICK, Result, create_database_sql, sized  # bench/ is on sys.path when a bench runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +49,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 workdir = tempfile.mkdtemp(prefix="tongban-bench-")
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
+os.environ.setdefault("OTP_REQUIRED", "false")  # the test client's forced login has no TOTP step
 
 APPLICATIONS = sized(full=1000000, quick=20000, env="APPLICATIONS")
 SUBCASES = 3 * APPLICATIONS
@@ -70,7 +72,7 @@ with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
     REUSE = REUSE and bool(exists)
     if not REUSE:
         admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
+        admin.execute(create_database_sql(DB_NAME))
 os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
 
 import django  # noqa: E402
@@ -317,7 +319,8 @@ def main():
     result.measured(figure=by_matter[1], baseline=by_matter[2], unit="ms",
                     baseline_label="the same figures from Application/SubCase (raw=True)")
     result.ratio_at_most(sized(full=0.05, quick=0.5))
-    result.at_most(50, why="issue 14's budget for 本年 by matter")
+    if not QUICK:  # the stated budget is for 1M applications / 3M sub-cases
+        result.at_most(50, why="issue 14's budget for 本年 by matter at 1M / 3M")
     result.check("every figure of every view identical from rollups and from the case tables", all_equal)
     result.check(f"the page answers 200 ({page_status})", page_status == 200)
     result.finish()

@@ -14,10 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _contract import sqlite_url  # bench/ is on sys.path when a bench runs
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 workdir = tempfile.mkdtemp(prefix="tongban-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+os.environ["DATABASE_URL"] = sqlite_url(workdir)
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 

@@ -25,11 +25,13 @@ import time
 import uuid
 from pathlib import Path
 
+from _contract import sqlite_url  # bench/ is on sys.path when a bench runs
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 workdir = tempfile.mkdtemp(prefix="tongban-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+os.environ["DATABASE_URL"] = sqlite_url(workdir)
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"  # the wake-up queued on commit goes nowhere: the bench relays
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _contract import Result, sized  # bench/ is on sys.path when a bench runs
+from _contract import Result, create_database_sql, sized, sqlite_url  # bench/ is on sys.path when a bench runs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -44,10 +44,10 @@ if server_url.startswith(("postgres://", "postgresql://")):
     pg_name = f"{parts.path.lstrip('/') or 'tongban'}_bench_search_{os.getpid()}"
     pg_admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(pg_admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{pg_name}"')
+        conn.execute(create_database_sql(pg_name))
     os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{pg_name}"))
 else:
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = sqlite_url(workdir)
 
 import django  # noqa: E402
 

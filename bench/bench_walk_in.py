@@ -24,10 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from _contract import sqlite_url  # bench/ is on sys.path when a bench runs
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 workdir = tempfile.mkdtemp(prefix="tongban-bench-walkin-")
-os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+os.environ["DATABASE_URL"] = sqlite_url(workdir)
 os.environ["MEDIA_ROOT"] = f"{workdir}/media"
 os.environ["CELERY_BROKER_URL"] = "memory://"  # dispatch queued on commit goes nowhere
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop in this thread

@@ -56,6 +56,56 @@ def run_one(script: Path, *, size: str, timeout: float, env: dict, log_dir: Path
     return row
 
 
+PG_TEMPLATE = "tongban_bench_template"
+
+
+def prepare_templates(env: dict, work: Path) -> dict:
+    """Migrate once, not once per script: a SQLite file and (when DATABASE_URL is PostgreSQL) a
+    template database, both migrated in parallel; scripts copy them (bench/_contract.py). Returns
+    the variables to add to the scripts' environment; a template that fails is left out."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    jobs, extra = {}, {}
+    sqlite = work / "template.sqlite3"
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+    base = {**env, "CELERY_BROKER_URL": "memory://", "MEDIA_ROOT": str(work / "media")}
+    base.setdefault("SECRET_KEY", "bench-template-only")
+    jobs["BENCH_SQLITE_TEMPLATE"] = (str(sqlite), subprocess.Popen(
+        migrate, cwd=BENCH.parent, env={**base, "DATABASE_URL": f"sqlite:///{sqlite}"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    server = env.get("DATABASE_URL", "")
+    if server.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parts = urlsplit(server)
+        try:
+            with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{PG_TEMPLATE}"')
+                admin.execute(f'CREATE DATABASE "{PG_TEMPLATE}"')
+            jobs["BENCH_PG_TEMPLATE"] = (PG_TEMPLATE, subprocess.Popen(
+                migrate, cwd=BENCH.parent, env={**base, "DATABASE_URL": urlunsplit(parts._replace(path=f"/{PG_TEMPLATE}"))},
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        except psycopg.Error as exc:
+            print(f"   no PostgreSQL template ({exc}); the scripts migrate their own databases")
+    for name, (value, proc) in jobs.items():
+        _out, err = proc.communicate()
+        if proc.returncode == 0:
+            extra[name] = value
+        else:
+            print(f"   template {value} failed, scripts migrate their own: {err.strip()[-300:]}")
+    return extra
+
+
+def drop_pg_template(env: dict) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    admin_url = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{PG_TEMPLATE}"')
+
+
 def table(rows) -> str:
     head = ("script", "figure", "baseline (same run)", "ratio", "budgets", "checks", "time", "status")
     lines = []
@@ -82,6 +132,8 @@ def main(argv=None) -> int:
     parser.add_argument("--dir", default=str(BENCH), help="where the bench_*.py scripts are")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per script (quick 240, full 7200)")
     parser.add_argument("--budget-scale", type=float, default=None, help="multiply every budget (tests)")
+    parser.add_argument("--no-templates", action="store_true",
+                        help="let every script migrate its own database (slower)")
     parser.add_argument("names", nargs="*", help="bench_… names to run (default: all)")
     args = parser.parse_args(argv)
     scripts = sorted(Path(args.dir).glob("bench_*.py"))
@@ -101,6 +153,28 @@ def main(argv=None) -> int:
         env["BENCH_BUDGET_SCALE"] = str(args.budget_scale)
     timeout = args.timeout or (240 if args.size == "quick" else 7200)
     log_dir = Path(tempfile.mkdtemp(prefix="tongban-bench-logs-"))
+    templates = {}
+    if not args.no_templates and Path(args.dir).resolve() == BENCH:
+        started = time.perf_counter()
+        print("== migrating the template databases once", flush=True)
+        templates = prepare_templates(env, log_dir)
+        env.update(templates)
+        print(f"   {', '.join(templates) or 'none'} in {time.perf_counter() - started:.0f} s", flush=True)
+    rows = []
+    try:
+        rows = run_all(scripts, args, env, timeout, log_dir)
+    finally:
+        if "BENCH_PG_TEMPLATE" in templates:
+            drop_pg_template(env)
+    print()
+    print(table(rows))
+    failed = [r["script"] for r in rows if r["status"] != "ok"]
+    print(f"\nlogs: {log_dir}")
+    print(f"{len(rows) - len(failed)} of {len(rows)} passed" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def run_all(scripts, args, env, timeout, log_dir):
     rows = []
     for script in scripts:
         print(f"== {script.stem} ({args.size})", flush=True)
@@ -109,12 +183,7 @@ def main(argv=None) -> int:
         if row.get("tail"):
             print("   " + row["tail"].replace("\n", "\n   "), flush=True)
         rows.append(row)
-    print()
-    print(table(rows))
-    failed = [r["script"] for r in rows if r["status"] != "ok"]
-    print(f"\nlogs: {log_dir}")
-    print(f"{len(rows) - len(failed)} of {len(rows)} passed" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
-    return 1 if failed else 0
+    return rows
 
 
 if __name__ == "__main__":
