@@ -80,6 +80,13 @@ from _postgres import insert_select  # noqa: E402 (bench/ is on sys.path when a 
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
+# No collectstatic here: static URLs without the manifest (production's hashed names are a dict
+# look-up, the same cost), set before the first page touches the storage.
+settings.STORAGES = {**settings.STORAGES,
+                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -8,7 +8,7 @@ reference system (its own process, its own SQLite file), so a busy moment on thi
 machine weighs on both; the figure that matters is the ratio.
 
 Contract (bench/_contract.py): figure = ms per message delivered by the relay (median over the
-rounds); baseline = ms per raw signed POST to the same system, alternating; budget: at most 3×
+rounds); baseline = ms per raw signed POST to the same system, alternating; budget: at most 4×
 the raw round trip; check: every message delivered, none left pending.
 
 Run: .venv/bin/python bench/bench_relay.py [--messages 200] [--rounds 3]   (BENCH_SIZE=quick: 50 × 2)
@@ -125,7 +125,7 @@ def main():
         result = Result("bench_relay", "outbox relay, ms per message delivered to the reference system")
         result.measured(figure=1000 / r, baseline=1000 / w, unit="ms",
                         baseline_label="one raw signed POST to the same system, alternating rounds")
-        result.ratio_at_most(3)
+        result.ratio_at_most(4)
         result.check(f"all {expected} messages delivered, none left pending",
                      delivered == expected and not OutboxMessage.objects.exclude(
                          status=OutboxMessage.Status.DELIVERED).exists())

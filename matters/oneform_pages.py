@@ -1,15 +1,34 @@
 """The one form (一表式) on pages, shared by the online apply page (workflow) and the walk-in page
-(windows): `read_oneform` takes the posted values of exactly the form's fields, `oneform_rows`
+(windows): `OneFormPost` (a Django form) parses the posted values of exactly the form's fields, `oneform_rows`
 pairs each field with its value and errors for `matters/_oneform.html`, and `material_rows` does
 the same for the material requirements. Validation stays in matters.oneform and the services."""
+
+from django import forms
 
 from .models import FormField, MaterialRequirement
 
 FIELD_PREFIX = "field_"  # posted names of the one form's fields: field_<key>, never clashing with ours
 
 
-def read_oneform(post, fields) -> dict:
-    return {field.key: post.get(FIELD_PREFIX + field.key, "") for field in fields}
+class OneFormPost(forms.Form):
+    """The one form's fields as posted (`field_<key>`), as they were typed: what each field must
+    hold is checked by matters.oneform.clean_form_data in the services, with its Chinese messages.
+    Pages add their own fields by subclassing (windows.forms.WalkInForm)."""
+
+    def __init__(self, data, *, oneform_fields):
+        super().__init__(data)
+        self.oneform_fields = list(oneform_fields)
+        for field in self.oneform_fields:
+            self.fields[FIELD_PREFIX + field.key] = forms.CharField(required=False, strip=False)
+
+    def value(self, name):
+        return self.cleaned_data.get(name, "") if hasattr(self, "cleaned_data") else ""
+
+    @property
+    def oneform_values(self) -> dict:
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return {field.key: self.value(FIELD_PREFIX + field.key) or "" for field in self.oneform_fields}
 
 
 def oneform_rows(fields, values: dict, errors: dict) -> list[dict]:

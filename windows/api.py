@@ -68,14 +68,24 @@ class WalkInView(APIView):
                 raise page.error
             matters, requirements = page.resolution.matters, page.resolution.requirements
             required_ids, situation = page.resolution.required_by_answer, page.resolution.record()
-        application = services.walk_in_register(
-            clerk=request.user, applicant=data["applicant"], matters=matters, theme=theme,
+        walk_in = services.WalkIn(
+            applicant=data["applicant"], matters=matters, theme=theme,
             enterprise=enterprise_by_credit_code(data.get("enterprise")), form_data=data["form_data"],
-            files=request.FILES, received=data["received"], accept_now=data["accept"],
-            idempotency_key=idempotency_key(request), agent=data.get("agent"), decision=data.get("decision"), deferred=data["deferred"],
-            deferred_until=data["deferred_until"], requirements=requirements, required_ids=required_ids,
-            situation=situation, supplement_note=data["supplement_note"], refusal_reason=data["refusal_reason"],
+            files=request.FILES, received=tuple(data["received"]), deferred=tuple(data["deferred"]),
+            deferred_until=data["deferred_until"], idempotency_key=idempotency_key(request),
+            requirements=requirements, required_ids=required_ids, situation=situation, agent=data.get("agent"),
         )
+        decision = data.get("decision")
+        if decision == services.Decision.ACCEPT:
+            application = services.walk_in_accept(clerk=request.user, walk_in=walk_in)
+        elif decision == services.Decision.SUPPLEMENT:
+            application = services.walk_in_supplement(clerk=request.user, walk_in=walk_in,
+                                                      note=data["supplement_note"])
+        elif decision == services.Decision.REFUSE:
+            application = services.walk_in_refuse(clerk=request.user, walk_in=walk_in, reason=data["refusal_reason"])
+        else:  # the receipt of `accept: true/false` (or decision accept_if_complete / register)
+            accept = data["accept"] if not decision else decision == services.Decision.ACCEPT_IF_COMPLETE
+            application = services.walk_in_receive(clerk=request.user, walk_in=walk_in, accept_if_complete=accept)
         application = access_application(request.user, application.number)
         return Response(ApplicationDetailSerializer(application, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ windows.consultations."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -78,89 +79,159 @@ def fill_applicant_keys(fields, values: dict, person) -> dict:
     return filled
 
 
-@transaction.atomic
-def walk_in_register(
-    *, clerk, applicant: dict, matters, form_data: dict, theme=None, enterprise=None, files=None,
-    received=(), accept_now=True, idempotency_key="", decision=None, deferred=(), deferred_until=None,
-    requirements=None, required_ids=(), situation=None, supplement_note="", refusal_reason="", labels=None,
-    agent=None,
-) -> Application:
-    """Register a walk-in and decide on it in one transaction.
+@dataclass(frozen=True)
+class WalkIn:
+    """What a clerk registers at a window, parsed by the walk-in form (windows.forms) or the API's
+    serializer: `applicant` {"real_name", "id_number", "phone"} (name optional for a person
+    already registered); `received`: requirement ids whose originals the clerk checked;
+    `deferred`: deferrable requirement ids accepted with the material to follow by
+    `deferred_until` (容缺); `agent` {"real_name", "id_number"} of a 代办人 acting for the
+    applicant (委托代办), checked against the principal's authorisation exactly as online.
+    Replaying the same `idempotency_key` returns the first application unchanged."""
 
-    `applicant`: {"real_name", "id_number", "phone"} (name optional for a person already
-    registered); `received`: requirement ids whose originals the clerk checked; `deferred`:
-    deferrable requirement ids accepted with the material to follow by `deferred_until` (容缺).
-    `decision` (Decision.*): accept (Invalid, nothing saved, while a required material is
-    missing), supplement (the one-time notice lists every missing material, `labels` maps
-    requirement id → the label the clerk saw), refuse (`refusal_reason`). Without `decision`,
-    `accept_now` keeps the API's meaning: accept when complete, else register only.
-    Replaying the same `idempotency_key` returns the first application unchanged.
-    `agent`: {"real_name", "id_number"} of a 代办人 acting for the applicant (委托代办), checked
-    against the principal's authorisation exactly as online (application_submit refuses outside it).
-    """
-    from matters.oneform_pages import duplicated_names, material_label  # labels as the screens show them
+    applicant: dict
+    matters: list
+    form_data: dict
+    theme: object = None
+    enterprise: object = None
+    files: dict | None = None
+    received: tuple = ()
+    deferred: tuple = ()
+    deferred_until: dt.date | None = None
+    requirements: list | None = None
+    required_ids: frozenset = frozenset()
+    situation: dict | None = None
+    agent: dict | None = None
+    idempotency_key: str = ""
 
-    decision = decision or (Decision.ACCEPT_IF_COMPLETE if accept_now else Decision.REGISTER)
-    matters = list(matters)
+
+@dataclass
+class _Prepared:
+    person: object
+    acting: object
+    hall_id: int | None
+    requirements: list
+    uploaded: set
+    missing: list
+    form_data: dict
+    existing: Application | None = None
+
+
+def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
+    """The shared core, before anything is written: the clerk's desk, the person (found or
+    registered), the 代办人, an earlier answer to the same key, what is missing."""
+    matters = list(walk_in.matters)
     desk = workflow_services.clerk_desk(clerk, category=matters[0].target if matters else None, matters=matters)
-    if decision == Decision.REFUSE and not (refusal_reason or "").strip():
-        raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
-    person = walk_in_person(**applicant)
+    person = walk_in_person(**walk_in.applicant)
     acting = None
-    if agent:
+    if walk_in.agent:
         try:
-            acting = applicant_find_or_register(real_name=agent.get("real_name", ""), id_number=agent.get("id_number", ""))
+            acting = applicant_find_or_register(real_name=walk_in.agent.get("real_name", ""),
+                                                id_number=walk_in.agent.get("id_number", ""))
         except Invalid as exc:
             raise Invalid(_("代办人身份信息有误。"), code="invalid_agent",
                           fields={f"agent_{k}": v for k, v in exc.fields.items()}) from None
-    if idempotency_key:
-        existing = Application.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing  # a second click or a retry: the first answer stands
-    requirements = list(requirements) if requirements is not None else material_requirements(matters)
-    deferred = set(deferred)
-    uploaded = {r.pk for r in requirements if f"material_{r.pk}" in (files or {})}
-    provided = uploaded | set(received) | deferred
-    missing = missing_requirements(requirements, provided=provided, required_ids=frozenset(required_ids))
-    form_data = fill_applicant_keys(form_fields(matters), form_data, person)
-    if decision == Decision.ACCEPT and missing:
-        twice = duplicated_names(requirements)
-        names = "、".join(material_label(r, twice) for r in missing)
-        fields = {f"material_{r.pk}": [_("未收取")] for r in missing}
+    existing = None
+    if walk_in.idempotency_key:
+        existing = Application.objects.filter(applicant=person, idempotency_key=walk_in.idempotency_key).first()
+    requirements = list(walk_in.requirements) if walk_in.requirements is not None else material_requirements(matters)
+    uploaded = {r.pk for r in requirements if f"material_{r.pk}" in (walk_in.files or {})}
+    provided = uploaded | set(walk_in.received) | set(walk_in.deferred)
+    missing = missing_requirements(requirements, provided=provided, required_ids=frozenset(walk_in.required_ids))
+    form_data = fill_applicant_keys(form_fields(matters), walk_in.form_data, person)
+    return _Prepared(person=person, acting=acting, hall_id=desk.hall_id, requirements=requirements,
+                     uploaded=uploaded, missing=missing, form_data=form_data, existing=existing)
+
+
+def _register(clerk, walk_in: WalkIn, prepared: _Prepared) -> Application:
+    """The shared core's write: the application submitted at the clerk's hall."""
+    return workflow_services.application_submit(
+        applicant=prepared.person, matters=list(walk_in.matters), theme=walk_in.theme, enterprise=walk_in.enterprise,
+        form_data=prepared.form_data, files=walk_in.files,
+        channel=Channel.WINDOW, created_by=clerk, hall_id=prepared.hall_id,
+        received_at_window=sorted(set(walk_in.received) - prepared.uploaded),
+        idempotency_key=walk_in.idempotency_key, requirements=prepared.requirements,
+        required_ids=walk_in.required_ids, situation=walk_in.situation, agent=prepared.acting,
+    )
+
+
+def _accept(clerk, walk_in: WalkIn, prepared: _Prepared, application: Application) -> Application:
+    return workflow_services.application_accept(
+        application=application, clerk=clerk,
+        deferred=sorted(set(walk_in.deferred) - prepared.uploaded - set(walk_in.received)),
+        deferred_until=walk_in.deferred_until,
+    )
+
+
+@transaction.atomic
+def walk_in_accept(*, clerk, walk_in: WalkIn) -> Application:
+    """Register and accept on the spot (行政许可法 art. 32); refused with every missing material
+    named (and the form's own problems counted), nothing saved, while a required one is missing."""
+    from matters.oneform_pages import duplicated_names, material_label  # labels as the screens show them
+
+    prepared = _prepare(clerk, walk_in)
+    if prepared.existing is not None:
+        return prepared.existing  # a second click or a retry: the first answer stands
+    if prepared.missing:
+        twice = duplicated_names(prepared.requirements)
+        names = "、".join(material_label(r, twice) for r in prepared.missing)
+        fields = {f"material_{r.pk}": [_("未收取")] for r in prepared.missing}
         message = _("材料不齐全,不能当场受理。尚缺 %(n)s 项:%(names)s。请补齐,或出具一次性补正告知。") % {
-            "n": len(missing), "names": names}
+            "n": len(prepared.missing), "names": names}
         try:  # the form's own problems too, so that the clerk sees everything at once, counted
-            clean_form_data(form_fields(matters), form_data)
+            clean_form_data(form_fields(list(walk_in.matters)), prepared.form_data)
         except Invalid as exc:
             fields.update(exc.fields)
             message += _("表单另有 %(n)s 处需要修改。") % {"n": len(exc.fields)}
         raise Invalid(message, code="materials_missing", fields=fields)
-    if decision == Decision.SUPPLEMENT and not missing and not (supplement_note or "").strip():
+    return _accept(clerk, walk_in, prepared, _register(clerk, walk_in, prepared))
+
+
+@transaction.atomic
+def walk_in_supplement(*, clerk, walk_in: WalkIn, note: str = "", labels: dict | None = None) -> Application:
+    """Register and issue the one-time notice (一次性告知) of everything missing; `labels` maps
+    requirement id → the label the clerk saw. With nothing missing, only a note justifies it."""
+    from matters.oneform_pages import duplicated_names, material_label
+
+    note = (note or "").strip()
+    prepared = _prepare(clerk, walk_in)
+    if prepared.existing is not None:
+        return prepared.existing
+    if not prepared.missing and not note:
         raise Invalid(_("材料已齐全,无需补正,请直接受理。"), code="nothing_missing")
-    application = workflow_services.application_submit(
-        applicant=person, matters=matters, theme=theme, enterprise=enterprise,
-        form_data=form_data, files=files,
-        channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,
-        received_at_window=sorted(set(received) - uploaded), idempotency_key=idempotency_key,
-        requirements=requirements, required_ids=required_ids, situation=situation, agent=acting,
-    )
-    if decision in (Decision.ACCEPT, Decision.ACCEPT_IF_COMPLETE) and not missing:
-        return workflow_services.application_accept(
-            application=application, clerk=clerk, deferred=sorted(deferred - uploaded - set(received)),
-            deferred_until=deferred_until,
-        )
-    if decision == Decision.SUPPLEMENT:
-        twice = duplicated_names(requirements)
-        labels = labels or {}
-        items = [{"material": labels.get(r.pk) or material_label(r, twice), "reason": _("未提交")} for r in missing]
-        if supplement_note.strip() and not items:
-            items = [{"material": supplement_note.strip()[:128], "reason": ""}]
-        workflow_services.application_request_supplement(
-            application=application, clerk=clerk, items=items, note=supplement_note.strip(),
-        )
-        return Application.objects.get(pk=application.pk)
-    if decision == Decision.REFUSE:
-        return workflow_services.application_refuse(application=application, clerk=clerk, reason=refusal_reason)
+    application = _register(clerk, walk_in, prepared)
+    twice = duplicated_names(prepared.requirements)
+    labels = labels or {}
+    items = [{"material": labels.get(r.pk) or material_label(r, twice), "reason": _("未提交")}
+             for r in prepared.missing]
+    if note and not items:
+        items = [{"material": note[:128], "reason": ""}]
+    workflow_services.application_request_supplement(application=application, clerk=clerk, items=items, note=note)
+    return Application.objects.get(pk=application.pk)
+
+
+@transaction.atomic
+def walk_in_refuse(*, clerk, walk_in: WalkIn, reason: str) -> Application:
+    """Register and refuse to accept, with reasons (不予受理)."""
+    if not (reason or "").strip():
+        raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
+    prepared = _prepare(clerk, walk_in)
+    if prepared.existing is not None:
+        return prepared.existing
+    application = _register(clerk, walk_in, prepared)
+    return workflow_services.application_refuse(application=application, clerk=clerk, reason=reason)
+
+
+@transaction.atomic
+def walk_in_receive(*, clerk, walk_in: WalkIn, accept_if_complete: bool) -> Application:
+    """The API's receipt (`accept: true/false`): register only, or accept when nothing is missing
+    and register only otherwise (the notice or refusal follows as its own step)."""
+    prepared = _prepare(clerk, walk_in)
+    if prepared.existing is not None:
+        return prepared.existing
+    application = _register(clerk, walk_in, prepared)
+    if accept_if_complete and not prepared.missing:
+        return _accept(clerk, walk_in, prepared, application)
     return application
 
 

@@ -26,7 +26,7 @@ from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
 from matters.oneform import form_fields, material_requirements
-from matters.oneform_pages import material_rows, oneform_rows, read_oneform
+from matters.oneform_pages import material_rows, oneform_rows
 from matters.situation_pages import situation_page
 from workflow import hooks, pending, tasks
 from workflow import selectors as cases
@@ -38,12 +38,12 @@ from workflow.views import ENTERPRISE_ERROR_CODES
 from . import queue_selectors, services
 from . import selectors as consultation_selectors
 from . import selectors as staffing_selectors
+from .forms import APPLICANT_FIELDS, WalkInForm
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
 from .selectors import seats_today
 
 S = Application.State
-APPLICANT_FIELDS = ("real_name", "id_number", "phone")
 # Codes of the errors whose `fields` name the applicant's identity, not the one form's keys.
 APPLICANT_ERROR_CODES = {"invalid_applicant", "name_mismatch"}
 
@@ -261,27 +261,19 @@ def _walk_in_form(request, context, *, theme, matters):
         status = situation.error.status if situation.error is not None else 200
     if request.method == "POST" and not answering:
         post = request.POST
-        values = read_oneform(post, shown_fields)
-        applicant = {name: post.get(f"applicant_{name}", "").strip() for name in APPLICANT_FIELDS}
-        agent = {"real_name": post.get("agent_real_name", "").strip(), "id_number": post.get("agent_id_number", "").strip()}
+        form = WalkInForm(post, oneform_fields=shown_fields)
+        if not form.is_valid():
+            errors.update({name: list(problems) for name, problems in form.errors.items()})
+        values, applicant, agent = form.oneform_values, form.applicant, form.agent
         marks = _read_marks(post, requirements)
-        credit_code = post.get("enterprise", "").strip().upper()
-        posted = {"decision": post.get("decision", ""), "note": post.get("note", "").strip(),
-                  "reason": post.get("reason", "").strip()}
-        decision = posted["decision"] if posted["decision"] in services.Decision.SCREEN else services.Decision.ACCEPT
-        try:
-            deferred_until = dt.date.fromisoformat(post.get("deferred_until", "")) if post.get("deferred_until") else deferred_until
-        except ValueError:
-            errors["deferred_until"] = [_("请按“年-月-日”填写补交期限。")]
-        try:
-            key = uuid.UUID(post.get("idempotency_key", "")).hex
-        except ValueError:
-            key = uuid.uuid4().hex
+        credit_code, posted = form.value("enterprise"), form.posted
+        decision, key = form.value("decision") or services.Decision.ACCEPT, form.value("idempotency_key")
+        deferred_until = form.value("deferred_until") or deferred_until
         offered = {f"material_{r.pk}" for r in requirements if marks.get(r.pk) in ("upload", "none", "")}
         posted_files = {name: f for name, f in request.FILES.items() if name in offered}
         files, kept = pending.chosen(owner=request.user, post=post, files=posted_files, fields=offered)
         resolution = situation.resolution if situation is not None else None
-        if post.get("check_agency"):
+        if form.value("check_agency"):
             # 查验委托: show the clerk the authorisations between these two people, register nothing.
             agency_checked, agency_rows = True, _agency_between(applicant, agent)
             kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
@@ -290,15 +282,22 @@ def _walk_in_form(request, context, *, theme, matters):
                 if errors:
                     raise Invalid(_("补交期限有误。"), code="invalid_deferred_until", fields=errors)
                 enterprise = enterprise_by_credit_code(credit_code) if legal else None
-                application = services.walk_in_register(
-                    clerk=request.user, applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
-                    form_data=values, files=files, received=sorted(pk for pk, m in marks.items() if m == "window"),
-                    deferred=sorted(pk for pk, m in marks.items() if m == "deferred"), deferred_until=deferred_until,
-                    decision=decision, idempotency_key=key, requirements=requirements, required_ids=required_ids,
-                    situation=resolution.record() if resolution else None,
-                    supplement_note=posted["note"], refusal_reason=posted["reason"],
+                walk_in = services.WalkIn(
+                    applicant=applicant, matters=matters, theme=theme, enterprise=enterprise, form_data=values,
+                    files=files, received=tuple(sorted(pk for pk, m in marks.items() if m == "window")),
+                    deferred=tuple(sorted(pk for pk, m in marks.items() if m == "deferred")),
+                    deferred_until=deferred_until, idempotency_key=key, requirements=requirements,
+                    required_ids=required_ids, situation=resolution.record() if resolution else None,
                     agent=agent if any(agent.values()) else None,
                 )
+                if decision == services.Decision.SUPPLEMENT:
+                    application = services.walk_in_supplement(clerk=request.user, walk_in=walk_in,
+                                                              note=posted["note"])
+                elif decision == services.Decision.REFUSE:
+                    application = services.walk_in_refuse(clerk=request.user, walk_in=walk_in,
+                                                          reason=posted["reason"])
+                else:
+                    application = services.walk_in_accept(clerk=request.user, walk_in=walk_in)
             except DomainError as exc:
                 show_domain_error(request, exc)
                 status = exc.status

@@ -30,7 +30,7 @@ from core.web.paging import page_of
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
-from matters.oneform_pages import duplicated_names, material_label, material_rows, oneform_rows, read_oneform
+from matters.oneform_pages import OneFormPost, duplicated_names, material_label, material_rows, oneform_rows
 from matters.questions import recorded_requirements
 from matters.situation_pages import situation_page
 
@@ -197,7 +197,7 @@ def _apply(request, *, theme, matters, title, back):
         enterprises = list(request.user.enterprises.all().order_by("name")) if legal and not establishing else []
     errors, status = {}, 200
     if request.method == "POST":
-        values = read_oneform(request.POST, fields)
+        values = OneFormPost(request.POST, oneform_fields=fields).oneform_values
         key = _posted_key(request)
         chosen = request.POST.get("enterprise", "")
         enterprise = next((e for e in enterprises if str(e.pk) == chosen), None)
@@ -708,7 +708,7 @@ def application_withdraw(request, number):
 def application_resubmit(request, number):
     application = selectors.access_application(request.user, number)
     fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
-    values = read_oneform(request.POST, fields)
+    values = OneFormPost(request.POST, oneform_fields=fields).oneform_values
     try:
         services.application_resubmit(application=application, applicant=request.user, files=request.FILES,
                                       form_data=values)

@@ -75,7 +75,7 @@ def load_people_cases(*, files, form):
     """Applications of the demo people, made once: the agent's application for 陈志明 and the
     walk-in whose applicant can claim the account. `files(matters)`/`form(matters, person)` are
     load_demo's helpers."""
-    from windows.services import walk_in_register
+    from windows.services import WalkIn, walk_in_receive
     from workflow import services as workflow
 
     made = 0
@@ -89,8 +89,9 @@ def load_people_cases(*, files, form):
     clerk = User.objects.filter(username="clerk_taihe").first()
     if clerk is not None and matters and not User.objects.filter(id_number=WALK_IN["id_number"]).exists():
         person = User(real_name=WALK_IN["real_name"], id_number=WALK_IN["id_number"], phone=WALK_IN["phone"])
-        walk_in_register(clerk=clerk, applicant=WALK_IN, matters=[matters[0]], form_data=form([matters[0]], person),
-                         received=[r.pk for r in matters[0].materials.all()])
+        walk_in_receive(clerk=clerk, accept_if_complete=True, walk_in=WalkIn(
+            applicant=WALK_IN, matters=[matters[0]], form_data=form([matters[0]], person),
+            received=tuple(r.pk for r in matters[0].materials.all())))
         made += 1
     return made
 

@@ -19,7 +19,7 @@ from tests.factories import (
     form_for,
     submitted_application,
 )
-from windows.services import walk_in_register
+from windows.services import WalkIn, walk_in_accept
 from workflow import selectors, services
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, Channel
@@ -195,13 +195,13 @@ def test_walk_in_with_an_agent_is_checked_the_same_way(district):
     matter = d["covered"]
     person = {"real_name": d["principal"].real_name, "id_number": d["principal"].id_number, "phone": ""}
     agent = {"real_name": d["agent"].real_name, "id_number": d["agent"].id_number, "phone": ""}
-    body = {"clerk": clerk, "applicant": person, "matters": [matter], "form_data": form_for([matter], d["principal"]),
-            "received": [r.pk for r in matter.materials.all()], "agent": agent}
+    walk_in = WalkIn(applicant=person, matters=[matter], form_data=form_for([matter], d["principal"]),
+                     received=tuple(r.pk for r in matter.materials.all()), agent=agent)
     with pytest.raises(Forbidden) as refused:
-        walk_in_register(**body)
+        walk_in_accept(clerk=clerk, walk_in=walk_in)
     assert refused.value.code == "agent_not_authorised"
     agent_for(d["principal"], [matter], agent=d["agent"])
-    application = walk_in_register(**body)
+    application = walk_in_accept(clerk=clerk, walk_in=walk_in)
     assert application.channel == Channel.WINDOW and application.agent == d["agent"]
     assert application.state == Application.State.ACCEPTED
     row = application.log.get(action="workflow.application.submitted")

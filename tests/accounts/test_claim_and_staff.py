@@ -18,7 +18,7 @@ from tests.factories import (
     password_sign_in,
     submitted_application,
 )
-from windows.services import walk_in_register
+from windows.services import WalkIn, walk_in_receive
 from workflow.calendar_store import seed_calendar
 
 
@@ -28,10 +28,10 @@ def walked_in(db):
     seed_calendar(years=[2026])
     matter = MatterFactory()
     person = UserFactory.build()
-    application = walk_in_register(
-        clerk=ClerkFactory(), matters=[matter], form_data=form_for([matter], person),
+    application = walk_in_receive(clerk=ClerkFactory(), accept_if_complete=True, walk_in=WalkIn(
+        matters=[matter], form_data=form_for([matter], person),
         applicant={"real_name": "黄丽娟", "id_number": person.id_number, "phone": "13712345678"},
-        received=[r.pk for r in matter.materials.all()])
+        received=tuple(r.pk for r in matter.materials.all())))
     return application
 
 

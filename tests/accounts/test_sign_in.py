@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.security import SEEN_KEY
 from portal.demo import totp as demo_totp
 from tests.factories import PASSWORD, ClerkFactory, SupervisorFactory, UserFactory, valid_id_number
-from windows.services import walk_in_register
+from windows.services import walk_in_receive
 
 pytestmark = pytest.mark.django_db
 
@@ -282,4 +282,4 @@ def test_any_address_is_limited_to_20_sign_up_attempts_a_quarter_hour():
     assert codes[:20] == [400] * 20 and codes[20] == 429
 
 
-_ = walk_in_register  # the window's own registration is tested in tests/windows
+_ = walk_in_receive  # the window's own registration is tested in tests/windows

@@ -141,7 +141,7 @@ def test_each_web_helper_is_defined_once_in_the_project():
 
     root = Path(__file__).resolve().parents[2]
     helpers = ["role_required", "not_found_page", "not_found_pages", "show_domain_error", "page_of",
-               "pdf_response", "xlsx_response", "read_oneform", "oneform_rows", "material_rows"]
+               "pdf_response", "xlsx_response", "oneform_rows", "material_rows"]
     found = {name: [] for name in helpers}
     for path in root.glob("*/**/*.py"):
         if path.parts[len(root.parts)] in {".venv", "node_modules", "tests"}:

@@ -150,13 +150,13 @@ class World:
     @cached_property
     def walked_in_person(self):
         """Registered at a window (no password) with a walk-in application."""
-        from windows.services import walk_in_register
+        from windows.services import WalkIn, walk_in_receive
 
         person = UserFactory.build()
-        application = walk_in_register(
-            clerk=self.users["clerk"], matters=[self.matter], form_data=form_for([self.matter], person),
+        application = walk_in_receive(clerk=self.users["clerk"], accept_if_complete=True, walk_in=WalkIn(
+            matters=[self.matter], form_data=form_for([self.matter], person),
             applicant={"real_name": "黄丽娟", "id_number": person.id_number, "phone": "13712345678"},
-            received=[r.pk for r in self.matter.materials.all()])
+            received=tuple(r.pk for r in self.matter.materials.all())))
         return application.applicant, application
 
     @cached_property

@@ -69,9 +69,9 @@ def test_walk_in_refused_for_a_matter_outside_the_authorisation(admin):
     clerk = ClerkFactory(authorised=[mine])
     person = UserFactory.build()
     with pytest.raises(Forbidden) as refused:
-        windows_services.walk_in_register(
-            clerk=clerk, applicant={"real_name": "王秀英", "id_number": person.id_number, "phone": ""},
-            matters=[theirs], form_data=form_for([theirs], person))
+        windows_services.walk_in_receive(clerk=clerk, accept_if_complete=True, walk_in=windows_services.WalkIn(
+            applicant={"real_name": "王秀英", "id_number": person.id_number, "phone": ""},
+            matters=[theirs], form_data=form_for([theirs], person)))
     assert refused.value.code == "clerk_not_authorised"
     assert not Application.objects.exists() and not User.objects.filter(id_number=person.id_number).exists()
 
@@ -101,9 +101,9 @@ def test_moving_a_clerk_between_halls_keeps_the_case_in_hand(admin):
     clerk = ClerkFactory(window__hall=hall_a)
     matter = MatterFactory()
     person = UserFactory.build()
-    application = windows_services.walk_in_register(
-        clerk=clerk, applicant={"real_name": "黄丽娟", "id_number": person.id_number, "phone": ""}, matters=[matter],
-        form_data=form_for([matter], person), accept_now=False)
+    application = windows_services.walk_in_receive(clerk=clerk, accept_if_complete=False, walk_in=windows_services.WalkIn(
+        applicant={"real_name": "黄丽娟", "id_number": person.id_number, "phone": ""}, matters=[matter],
+        form_data=form_for([matter], person)))
     assert application.received_hall == hall_a and application.state == S.SUBMITTED
     services.application_request_supplement(application=application, clerk=clerk,
                                             items=[{"material": "申请表", "reason": "未签字"}])
