@@ -56,6 +56,15 @@ def record_withdrawal(*, department, case_ref: str, reason: str) -> None:
                 body={"subcase": {"number": case_ref}, "reason": reason, "sent_at": timezone.now().isoformat()})
 
 
+def record_material(*, department, case_ref: str, material: dict) -> None:
+    """Tell a department system that a material of a sub-case it holds was handed in after the
+    dispatch (a 容缺 material provided), in the caller's transaction: `material` is
+    `{"name", "source", "sha256"}` as in the dispatch. Back-office reviewers see it on the case."""
+    if decides_elsewhere(case_ref) and active_system(department.pk) is not None:
+        enqueue(department=department, kind="subcase.material", case_ref=case_ref,
+                body={"subcase": {"number": case_ref}, "material": material, "sent_at": timezone.now().isoformat()})
+
+
 def is_system_account(user) -> bool:
     """Whether `user` is the account a department system's decisions are recorded under."""
     return DepartmentSystem.objects.filter(account_id=getattr(user, "pk", None)).exists()

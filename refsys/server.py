@@ -417,6 +417,10 @@ class Handler(BaseHTTPRequestHandler):
             decided.setdefault(case_ref, []).append(f"{DECISION_KINDS[kind]}({state})")
         for (case_ref,) in system.store.q("SELECT case_ref FROM received WHERE kind = 'subcase.withdrawn'"):
             decided.setdefault(case_ref, []).append("申请人已撤回")
+        for case_ref, body in system.store.q("SELECT case_ref, body FROM received WHERE kind = 'subcase.material' "
+                                             "ORDER BY received_at"):
+            name = json.loads(body).get("material", {}).get("name", "")
+            decided.setdefault(case_ref, []).append(f"补交材料:{name}")
         options = "".join(f'<option value="{k}">{v}</option>' for k, v in DECISION_KINDS.items())
         procedures = "".join(f'<option value="{k}">{v}</option>' for k, v in PROCEDURES.items())
         rows = []

@@ -533,6 +533,13 @@ def deferred_material_provide(*, material: Material, actor, upload=None) -> Mate
     _save_materials(application, planned, actor=actor)
     material.fulfilled_at = timezone.now()
     material.save(update_fields=["fulfilled_at"])
+    handed_in = Material.objects.filter(application=application, requirement=material.requirement,
+                                        replaced_by__isnull=True).exclude(pk=material.pk).order_by("-pk").first()
+    if handed_in is not None:  # the departments deciding in their own systems get it too
+        for subcase in application.subcases.filter(matter_id=material.requirement.matter_id,
+                                                   state__in=SubCase.OPEN_STATES).select_related("department"):
+            exchange_services.record_material(department=subcase.department, case_ref=subcase.number, material={
+                "name": handed_in.name, "source": handed_in.source, "sha256": handed_in.sha256})
     log_case(application, actor=actor, action="workflow.application.deferred_material_provided",
              note=_join(behalf_note(application, actor), material.name),
              data={"due_on": material.due_on.isoformat(), "late": _today() > material.due_on,

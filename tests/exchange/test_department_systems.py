@@ -2,6 +2,7 @@
 reference department system (a real process), its signed decisions come back to the portal (a
 live server) and apply through the workflow services, and the applicant sees the result."""
 
+import datetime as dt
 import urllib.error
 import urllib.request
 
@@ -9,10 +10,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from exchange import relay
 from exchange.models import DepartmentKey, DepartmentSystem, ExchangeMessage, InboundMessage, OutboxMessage
-from tests.factories import DepartmentFactory, MatterFactory, accepted_application
+from matters.models import MaterialRequirement
+from tests.factories import (
+    ClerkFactory,
+    DepartmentFactory,
+    MatterFactory,
+    UserFactory,
+    accepted_application,
+    files_for,
+    form_for,
+)
 from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, CaseLog, SubCase
@@ -204,3 +215,31 @@ def test_a_withdrawal_reaches_the_department_system_which_then_refuses_to_decide
     with pytest.raises(urllib.error.HTTPError) as refused:
         portal_refsys.decide(subcase.number, "approve", reason="符合条件")
     assert refused.value.code == 400
+
+
+def test_a_deferred_material_handed_in_after_the_dispatch_reaches_the_department_system(own_system, portal_refsys):
+    matter = MatterFactory(department=own_system.department, name="食品经营许可", materials=[
+        {"name": "申请表", "source": MaterialRequirement.Source.APPLICANT},
+        {"name": "场地平面图", "source": MaterialRequirement.Source.APPLICANT, "deferrable": True, "required": False}])
+    citizen = UserFactory()
+    form, plan = matter.materials.get(name="申请表"), matter.materials.get(name="场地平面图")
+    application = services.application_submit(
+        applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
+        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]})
+    services.application_accept(application=application, clerk=ClerkFactory(), deferred=[plan.pk],
+                                deferred_until=timezone.localdate() + dt.timedelta(days=7))
+    tasks.dispatch_subcases(application.pk)
+    subcase = application.subcases.get()
+    portal_refsys.wait_until(_all_delivered, what="dispatch delivered")
+
+    owed = application.materials.get(name="场地平面图")
+    services.deferred_material_provide(material=owed, actor=citizen,
+                                       upload=files_for([matter])[f"material_{plan.pk}"])
+    [pushed] = OutboxMessage.objects.filter(kind="subcase.material")
+    handed_in = application.materials.filter(name="场地平面图", replaced_by__isnull=True).exclude(pk=owed.pk).get()
+    assert pushed.case_ref == subcase.number
+    assert pushed.body["material"] == {"name": "场地平面图", "source": handed_in.source, "sha256": handed_in.sha256}
+    assert len(handed_in.sha256) == 64
+    portal_refsys.wait_until(_all_delivered, what="material delivered")
+    page = urllib.request.urlopen(portal_refsys.url + "/").read().decode()
+    assert "补交材料:场地平面图" in page
