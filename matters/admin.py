@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import versioning
 from .models import (
     ConditionalMaterial,
+    FeeItem,
     FormField,
     MaterialRequirement,
     Matter,
@@ -48,6 +49,12 @@ class MaterialInline(admin.TabularInline):
     extra = 0
 
 
+class FeeItemInline(admin.TabularInline):
+    model = FeeItem
+    extra = 0
+    fields = ["order", "name", "amount_fen", "legal_basis", "charge_at", "is_active"]
+
+
 class FieldInline(admin.TabularInline):
     model = FormField
     extra = 0
@@ -58,7 +65,7 @@ class MatterAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "department", "target", "legal_days", "promised_days", "in_hall", "is_active"]
     list_filter = ["kind", "target", "department", "level", "in_hall", "is_active"]
     search_fields = ["code", "name"]
-    inlines = [MaterialInline, FieldInline]
+    inlines = [MaterialInline, FieldInline, FeeItemInline]
     readonly_fields = ["version", "published_on"]  # moved on by versioning, never typed
 
     def save_model(self, request, obj, form, change):

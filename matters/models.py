@@ -346,3 +346,35 @@ class ConditionalMaterial(models.Model):
 
     def __str__(self):
         return self.requirement.name
+
+
+class FeeItem(models.Model):
+    """A fee of a matter (收费项目): its amount in fen, the rule that sets it, and when it is
+    charged. `payments` turns it into a fee line of each application of the matter."""
+
+    class ChargeAt(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("受理后缴纳")
+        DELIVERY = "delivery", _("出件前缴纳")
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="fee_items", verbose_name=_("事项"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("收费项目"), max_length=100)
+    amount_fen = models.PositiveIntegerField(_("金额(分)"), help_text=_("以分为单位的整数,例如 10 元填 1000。"))
+    legal_basis = models.CharField(_("收费依据"), max_length=255)
+    charge_at = models.CharField(_("缴费时点"), max_length=16, choices=ChargeAt.choices, default=ChargeAt.ACCEPTANCE)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("收费项目")
+        verbose_name_plural = _("收费项目")
+        ordering = ["matter", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="fee_item_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.amount_fen / 100:.2f} 元"
+
+    @property
+    def amount_yuan(self) -> str:
+        return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"

@@ -83,6 +83,8 @@ def guide_context(matter, requirements, fields, *, old_version=False, current_nu
         "requirements": requirements,
         "fields": fields,
         "fee": yuan(matter.fee_fen),
+        # the fee items (收费项目) of the live matter; a past version shows its single fee only
+        "fee_items": [] if old_version or matter.pk is None else list(matter.fee_items.filter(is_active=True)),
         "legal_days": days_label(matter.legal_days),
         "promised_days": days_label(matter.promised_days),
         "old_version": old_version,

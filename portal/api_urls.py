@@ -5,6 +5,7 @@ from accounts.api import MeView, SignUpView, TokenLogoutView, TokenView
 from exchange.api import LicenceVerifyView, LicenceViewSet
 from exchange.inbound_api import DepartmentDecisionView
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
+from payments.api import FeeViewSet, PaymentOrderViewSet, ReconciliationViewSet
 from portal.disclosure import DisclosureView
 from supervision.cards.api import CardViewSet, LiveCardsView
 from supervision.feedback.api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
@@ -26,6 +27,9 @@ router.register("rating-links", RatingLinkViewSet, basename="api-rating-link")
 router.register("ratings", RatingViewSet, basename="api-rating")
 router.register("followups", FollowUpViewSet, basename="api-followup")
 router.register("complaints", ComplaintViewSet, basename="api-complaint")
+router.register("fees", FeeViewSet, basename="api-fee")
+router.register("payment-orders", PaymentOrderViewSet, basename="api-payment-order")
+router.register("reconciliations", ReconciliationViewSet, basename="api-reconciliation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "windows",
     "supervision",
     "notifications",
+    "payments",
     "portal",
 ]
 
@@ -287,6 +288,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.sync_catalog",
         "schedule": env.float("CATALOG_FEED_SYNC_SECONDS", default=3600.0),
     },
+    "payments-query-unsettled": {  # orders whose payment notification never came
+        "task": "payments.tasks.query_unsettled_orders",
+        "schedule": env.float("PAYMENT_QUERY_INTERVAL_SECONDS", default=60.0),
+    },
+    "payments-daily-reconciliation": {  # yesterday's statement of the provider (Beijing day)
+        "task": "payments.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
@@ -316,6 +325,15 @@ EXCHANGE_RELAY_MAX_BACKOFF_SECONDS = env.float("EXCHANGE_RELAY_MAX_BACKOFF_SECON
 EXCHANGE_RELAY_MAX_ATTEMPTS = env.int("EXCHANGE_RELAY_MAX_ATTEMPTS", default=12)  # about 25 minutes of retries
 EXCHANGE_HTTP_TIMEOUT_SECONDS = env.float("EXCHANGE_HTTP_TIMEOUT_SECONDS", default=10.0)
 # The province catalog feed: its address, our key there ("id:secret") and the code we sign as.
+# The payment provider (统一公共支付平台; the sandbox `python -m paysim` in the demo and tests):
+# where it is, who we are to it, the key both sides sign with, and the address it sends
+# payment notifications to (this portal as the provider reaches it).
+PAYMENT_PROVIDER_URL = env.str("PAYMENT_PROVIDER_URL", default="")
+PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="QXZWFWZX")
+PAYMENT_KEY_ID = env.str("PAYMENT_KEY_ID", default="p1")
+PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="")
+PAYMENT_NOTIFY_BASE_URL = env.str("PAYMENT_NOTIFY_BASE_URL", default="http://127.0.0.1:8000")
+PAYMENT_QUERY_AFTER_SECONDS = env.float("PAYMENT_QUERY_AFTER_SECONDS", default=120.0)
 CATALOG_FEED_URL = env.str("CATALOG_FEED_URL", default="")
 CATALOG_FEED_KEY = env.str("CATALOG_FEED_KEY", default="")
 CATALOG_FEED_CLIENT = env.str("CATALOG_FEED_CLIENT", default="QXZWFWZX")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.api_urls")),
     path("accounts/", include("accounts.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("portal.site_urls")),
 ]
 

@@ -91,3 +91,30 @@ def referrals_for(matter_ids, category: str, day: dt.date) -> list[Referral]:
     if _referral_provider is None:
         return []
     return _referral_provider(frozenset(matter_ids), category, day)
+
+
+# --- fees (缴) ----------------------------------------------------------------------------------
+#
+# `payments` owns fee lines and orders. `workflow` tells it when an application is accepted or its
+# result is ready (inside the service's transaction, so the fee lines exist exactly when the
+# state change does), and asks it before handing out a result whether a fee is still unpaid.
+
+_fee_listener = None
+
+
+def register_fee_listener(listener) -> None:
+    """`listener` has `application_event(application, event)` (event: "accepted", "result_ready")
+    and `delivery_refusal(application) -> str | None` (a Chinese message while a fee is unpaid)."""
+    global _fee_listener
+    _fee_listener = listener
+
+
+def fee_event(application, event: str) -> None:
+    if _fee_listener is not None:
+        _fee_listener.application_event(application, event)
+
+
+def fee_delivery_refusal(application) -> str | None:
+    if _fee_listener is None:
+        return None
+    return _fee_listener.delivery_refusal(application)

@@ -417,6 +417,7 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
         application, actor=actor, action=action, from_state=from_state, to_state=application.state, note=note,
         data={"subcases": [s.number for s in subcases]},
     )
+    hooks.fee_event(application, "accepted")
     enqueue.dispatch_subcases(application.pk)
     enqueue.generate_notice(application.pk, "acceptance")
     return application
@@ -728,12 +729,19 @@ def application_withdraw(*, application: Application, applicant, reason="") -> A
 
 
 @transaction.atomic
+def _refuse_delivery_while_unpaid(application) -> None:
+    message = hooks.fee_delivery_refusal(application)
+    if message:
+        raise Conflict(message, code="fee_unpaid")
+
+
 def application_deliver(*, application: Application, clerk, id_number: str) -> Application:
     """Hand out the result at a window; the person collecting shows the applicant's ID card."""
     desk = clerk_desk(clerk, delivering=True)
     application = _locked(Application, application.pk)
     from_state = application.state
     _transition(application, "deliver")
+    _refuse_delivery_while_unpaid(application)
     if application.delivery_method != DeliveryMethod.HALL:
         raise Conflict(
             _("申请人选择了“%(method)s”,不在窗口领取。如需改为窗口领取,请申请人在办件页修改领取方式。")
@@ -871,6 +879,7 @@ def application_post(*, application: Application, clerk, carrier: str, tracking_
     application = _locked(Application, application.pk)
     from_state = application.state
     _transition(application, "deliver")
+    _refuse_delivery_while_unpaid(application)
     if application.delivery_method != DeliveryMethod.POST:
         raise Conflict(_("申请人未选择邮寄送达。"), code="not_post_delivery")
     hall_id = posting_hall_id(application)
@@ -888,6 +897,12 @@ def application_post(*, application: Application, clerk, carrier: str, tracking_
     return application
 
 
+def deliver_electronically_when_ready(*, application_id: int) -> bool:
+    """Deliver an electronic result that waited for something (a fee); False when not yet."""
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    return application is not None and _deliver_electronically(application)
+
+
 def _licence_subcases(application):
     return application.subcases.filter(state=SubCase.State.APPROVED, matter__issues_licence=True)
 
@@ -898,6 +913,8 @@ def _deliver_electronically(application) -> bool:
     the applicant's page), with no clerk. Returns whether it delivered."""
     if application.state != Application.State.RESULT_READY or application.delivery_method != DeliveryMethod.ELECTRONIC:
         return False
+    if hooks.fee_delivery_refusal(application):
+        return False  # a fee is unpaid; paying it delivers (deliver_electronically_when_ready)
     numbers = list(_licence_subcases(application).values_list("number", flat=True))
     licences = exchange_services.licences_for_cases(numbers)
     if len(licences) != len(numbers):
@@ -1208,6 +1225,7 @@ def prepare_result(*, application_id: int) -> bool:
     application.save()
     log_case(application, actor=None, action="workflow.application.result_ready", from_state=from_state,
              to_state=application.state, note=_("审批结果已送达综合出件窗口"))
+    hooks.fee_event(application, "result_ready")
     _deliver_electronically(application)
     return True
 

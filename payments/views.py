@@ -1,0 +1,134 @@
+"""Pages of payments: the citizen's fees (去缴费, the return from the pay page, receipts), the
+provider's notification callback, and the supervisor's reconciliation page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.pdf import qr_png_data_uri
+
+from . import receipts, services
+from .models import FeeLine, PaymentOrder, Reconciliation
+
+
+def fee_lines_of(user):
+    return (FeeLine.objects.filter(Q(application__applicant=user) | Q(application__agent=user))
+            .select_related("application").prefetch_related("orders").order_by("-created_at", "-pk"))
+
+
+@login_required
+def my_fees(request):
+    lines = list(fee_lines_of(request.user)[:200])
+    for line in lines:
+        orders = list(line.orders.all())
+        line.paid_order = next((o for o in orders if o.status != PaymentOrder.Status.CREATED), None)
+        line.open_order = next((o for o in orders if o.status == PaymentOrder.Status.CREATED and o.pay_url), None)
+        line.qr = qr_png_data_uri(line.open_order.pay_url) if line.open_order else ""
+    unpaid = sum(line.amount_fen for line in lines if line.status == FeeLine.Status.UNPAID)
+    return render(request, "payments/my_fees.html", {
+        "title": _("我的缴费"), "lines": lines, "unpaid_yuan": f"{unpaid // 100}.{unpaid % 100:02d}",
+    })
+
+
+@login_required
+@require_POST
+def pay(request, line_id):
+    try:
+        order = services.start_payment(fee_line_id=line_id, user=request.user,
+                                       return_url=request.build_absolute_uri(reverse("payments:returned")))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payments:my_fees")
+    return redirect(order.pay_url)
+
+
+@login_required
+def returned(request):
+    """Back from the pay page: ask the provider at once rather than wait for its notification."""
+    order = PaymentOrder.objects.select_related("fee_line__application").filter(
+        out_trade_no=request.GET.get("out_trade_no", "")).first()
+    if order is None or not services.can_pay(request.user, order.fee_line):
+        messages.error(request, _("未找到该支付订单。"))
+        return redirect("payments:my_fees")
+    if services.query_order(order_id=order.pk):
+        messages.success(request, _("缴费成功:%(name)s %(amount)s 元。") % {
+            "name": order.fee_line.name, "amount": order.amount_yuan})
+    else:
+        messages.info(request, _("支付结果确认中,请稍后刷新本页查看。"))
+    return redirect("payments:my_fees")
+
+
+@login_required
+def receipt(request, out_trade_no):
+    order = PaymentOrder.objects.select_related("fee_line__application__applicant").filter(
+        out_trade_no=out_trade_no).first()
+    if order is None or not order.receipt_number or not (
+            services.can_pay(request.user, order.fee_line) or services.can_refund(request.user)):
+        raise Http404
+    response = HttpResponse(receipts.receipt_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{order.receipt_number}.pdf"'
+    return response
+
+
+@csrf_exempt
+@require_POST
+def notify(request):
+    """The provider's signed asynchronous notification (docs/payment-protocol.md)."""
+    accepted = services.handle_notification(path=request.get_full_path(), headers=request.headers, body=request.body)
+    if not accepted:
+        return JsonResponse({"result": "fail"}, status=401)
+    return JsonResponse({"result": "ok"})
+
+
+@login_required
+def reconciliation(request):
+    if not services.can_refund(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, _("请填写正确的对账日期。"))
+            return redirect("payments:reconciliation")
+        if day >= timezone.localdate() + dt.timedelta(days=1):
+            messages.error(request, _("不能对尚未到来的日期对账。"))
+            return redirect("payments:reconciliation")
+        try:
+            record = services.reconcile(day=day)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(day)s 对账完成,差异 %(n)s 笔。") % {"day": day, "n": len(record.differences)})
+        return redirect("payments:reconciliation")
+    records = list(Reconciliation.objects.all()[:60])
+    return render(request, "payments/reconciliation.html", {
+        "title": _("缴费对账"), "records": records, "today": timezone.localdate().isoformat(),
+    })
+
+
+@login_required
+@require_POST
+def refund(request, out_trade_no):
+    order = PaymentOrder.objects.filter(out_trade_no=out_trade_no).first()
+    if order is None:
+        raise Http404
+    try:
+        services.refund(order_id=order.pk, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已退费:订单 %(no)s。") % {"no": out_trade_no})
+    return redirect("payments:reconciliation")
