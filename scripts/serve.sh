@@ -24,10 +24,21 @@ $PY -m refsys --port "$REFSYS_PORT" --db var/refsys.sqlite3 --department "$REF_D
   --key "$REF_KEY" --portal "http://127.0.0.1:${PORT:-8000}" --catalog var/refsys-catalog.json >var/refsys.log 2>&1 &
 REFSYS=$!
 
+# The sandbox payment provider (统一公共支付平台 沙箱, its own process, port and SQLite file): the
+# citizen pays a fee on its pay page and it notifies this portal, signed with the merchant key.
+PAYSIM_PORT="${PAYSIM_PORT:-8702}"
+[ -s var/paysim_secret ] || (umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(32))" > var/paysim_secret)
+export PAYMENT_PROVIDER_URL="${PAYMENT_PROVIDER_URL:-http://127.0.0.1:$PAYSIM_PORT}" PAYMENT_MERCHANT="${PAYMENT_MERCHANT:-QXZWFWZX}"
+export PAYMENT_KEY_ID="${PAYMENT_KEY_ID:-p1}" PAYMENT_SECRET="${PAYMENT_SECRET:-$(cat var/paysim_secret)}"
+export PAYMENT_NOTIFY_BASE_URL="${PAYMENT_NOTIFY_BASE_URL:-http://127.0.0.1:${PORT:-8000}}"
+$PY -m paysim --port "$PAYSIM_PORT" --db var/paysim.sqlite3 --merchant "$PAYMENT_MERCHANT" \
+  --key "$PAYMENT_KEY_ID:$PAYMENT_SECRET" >var/paysim.log 2>&1 &
+PAYSIM=$!
+
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER $REFSYS 2>/dev/null; wait $WORKER $REFSYS 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $REFSYS $PAYSIM 2>/dev/null; wait $WORKER $REFSYS $PAYSIM 2>/dev/null' EXIT INT TERM
 
 # Once the portal answers: one sub-case out to the department's system and back (var/demo_exchange.log).
 ( for _ in $(seq 1 60); do
@@ -39,5 +50,6 @@ trap 'kill $WORKER $REFSYS 2>/dev/null; wait $WORKER $REFSYS 2>/dev/null' EXIT I
 $PY manage.py demo_accounts
 echo "后台任务日志: var/celery.log"
 echo "部门自建审批系统(参考实现,${REF_NAME}): http://127.0.0.1:$REFSYS_PORT/  日志 var/refsys.log"
+echo "统一公共支付平台(沙箱): http://127.0.0.1:$PAYSIM_PORT/_control/  日志 var/paysim.log"
 echo "门户地址: http://127.0.0.1:${PORT:-8000}/"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload

@@ -30,6 +30,7 @@ from matters.models import (
 from portal.demo import catalog, people, totp
 from portal.demo.delivery import load_delivery
 from portal.demo.feedback import load_feedback
+from portal.demo.fees import load_fees
 from portal.demo.history import load_history
 from portal.demo.queue import load_queue
 from supervision.cards.services import sweep_deadlines
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load_organisations()
             self.load_catalog()
+            load_fees()  # the demo's one fee (portal/demo/fees.py), before any application is accepted
             self.load_questions()
             self.load_people()
             people.load_people()
