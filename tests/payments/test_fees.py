@@ -10,7 +10,14 @@ from core.errors import Conflict
 from matters.models import FeeItem
 from payments import services
 from payments.models import FeeLine
-from tests.factories import ClerkFactory, HallFactory, MatterFactory, ReviewerFactory, UserFactory, submitted_application
+from tests.factories import (
+    ClerkFactory,
+    HallFactory,
+    MatterFactory,
+    ReviewerFactory,
+    UserFactory,
+    submitted_application,
+)
 from windows.models import Window
 from workflow import services as workflow_services
 from workflow.calendar_store import seed_calendar
