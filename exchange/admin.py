@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from . import departments
 from .models import (
     CatalogFeedVersion,
@@ -29,7 +31,7 @@ class ExchangeMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ElectronicLicence)
-class ElectronicLicenceAdmin(admin.ModelAdmin):
+class ElectronicLicenceAdmin(ReadOnlyAdmin):
     """Read-only: licences are issued by the workflow and revoked through
     `exchange.services.licence_revoke`, never edited."""
 
@@ -37,15 +39,6 @@ class ElectronicLicenceAdmin(admin.ModelAdmin):
     list_filter = ["department", "issued_on"]
     search_fields = ["number", "case_ref", "application_number", "holder_name"]
     exclude = ["holder_id_number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- department systems --------------------------------------------------------------------------
@@ -129,19 +122,10 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(RefusedRequest)
-class RefusedRequestAdmin(admin.ModelAdmin):
+class RefusedRequestAdmin(ReadOnlyAdmin):
     list_display = ["at", "code", "department_code", "key_id", "method", "path", "remote_addr"]
     list_filter = ["code"]
     readonly_fields = [f.name for f in RefusedRequest._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reconciliation)
@@ -170,7 +154,7 @@ class ReconciliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CatalogFeedVersion)
-class CatalogFeedVersionAdmin(admin.ModelAdmin):
+class CatalogFeedVersionAdmin(ReadOnlyAdmin):
     list_display = ["version", "published_on", "fetched_at", "what_changed"]
     readonly_fields = ["version", "published_on", "fetched_at", "what_changed", "report"]
     exclude = ["matters"]
@@ -180,12 +164,3 @@ class CatalogFeedVersionAdmin(admin.ModelAdmin):
         from .catalog_sync import summary
 
         return summary(obj.report)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

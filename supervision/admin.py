@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Card, CardContest, CardPolicy, CardThreshold, Complaint, FollowUp, Rating
 
 
@@ -59,7 +61,7 @@ class CardContestInline(admin.StackedInline):
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(ReadOnlyAdmin):
     list_display = ["pk", "level", "trigger", "application", "subcase", "department", "due", "opened_at", "closed_at",
                     "review"]
     list_filter = ["level", "trigger", "review", ("closed_at", admin.EmptyFieldListFilter)]
@@ -67,32 +69,12 @@ class CardAdmin(admin.ModelAdmin):
     list_select_related = ["application", "subcase", "department"]
     inlines = [CardContestInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- 好差评 and 投诉举报: read-only here; they change through their pages (supervision/feedback_views.py) ---
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Rating)
-class RatingAdmin(_ReadOnly):
+class RatingAdmin(ReadOnlyAdmin):
     list_display = ["pk", "application", "occasion", "level", "department", "hall", "clerk", "rated_on", "is_valid"]
     list_filter = ["occasion", "level", "is_valid"]
     search_fields = ["application__number"]
@@ -100,14 +82,14 @@ class RatingAdmin(_ReadOnly):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(_ReadOnly):
+class FollowUpAdmin(ReadOnlyAdmin):
     list_display = ["pk", "rating", "department", "hall", "state", "opened_on", "due", "closed_on"]
     list_filter = ["state"]
     list_select_related = ["rating__application", "department", "hall"]
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(_ReadOnly):
+class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ["pk", "kind", "subject", "department", "state", "submitted_on", "due"]
     list_filter = ["kind", "state"]
     search_fields = ["subject", "application__number"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     Appointment,
     AppointmentSlot,
@@ -60,20 +62,11 @@ class ClerkAuthorisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterLog)
-class RosterLogAdmin(admin.ModelAdmin):
+class RosterLogAdmin(ReadOnlyAdmin):
     """The append-only record of 统一调配: read only."""
 
     list_display = ["created_at", "actor", "clerk", "action"]
     list_filter = ["action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ConsultationEventInline(admin.TabularInline):

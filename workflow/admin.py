@@ -4,21 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 
 from . import calendar_store
 from .models import Application, CalendarChange, CalendarDay, CalendarYear, CaseLog, SubCase
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SubCaseInline(admin.TabularInline):
