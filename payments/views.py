@@ -52,7 +52,11 @@ def pay(request, line_id):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("payments:my_fees")
-    return redirect(order.pay_url)
+    # Not a redirect to the provider: the CSP's form-action 'self' would stop a form's redirect to
+    # another origin. The page shows the order's link and QR code instead.
+    messages.success(request, _("支付订单 %(no)s 已生成,请点击“前往支付平台付款”或用手机扫码支付。") % {
+        "no": order.out_trade_no})
+    return redirect("payments:my_fees")
 
 
 @login_required
