@@ -207,15 +207,20 @@ def _holder_id(application) -> str:
 def _save_materials(application, planned, *, actor):
     """Store the checked plan of `_plan_materials`: files saved, 免提交 materials recorded by source.
     A material from the e-licence store names the applicant's valid licence of that name (its
-    number and file digest) when the store holds one."""
+    number and file digest) when the store holds one. The rows are written in one INSERT; what was
+    handed in before for the same requirements (补正) becomes their history."""
+    materials = []
+    licences = {}
     for requirement, upload, source, info in planned:
         material = Material(
             application=application, requirement=requirement, name=requirement.name, source=source, added_by=actor,
             reference="" if source != Material.Source.WINDOW else _("窗口核验原件"),
         )
         if source == Material.Source.LICENCE:
-            licence = exchange_services.valid_licence_for(holder_id_number=_holder_id(application),
-                                                          name=requirement.name)
+            if requirement.name not in licences:  # one look-up per licence name, however many matters ask
+                licences[requirement.name] = exchange_services.valid_licence_for(
+                    holder_id_number=_holder_id(application), name=requirement.name)
+            licence = licences[requirement.name]
             if licence is not None:
                 material.reference, material.sha256 = licence.number, licence.sha256
         if upload is not None:
@@ -224,10 +229,19 @@ def _save_materials(application, planned, *, actor):
             material.size = info["size"]
             material.sha256 = info["sha256"]
             material.file.save(f"{info['sha256'][:16]}{info['extension']}", upload, save=False)
-        material.save()
-        # 补正: what was handed in before for this requirement becomes the new one's history
-        Material.objects.filter(application=application, requirement=requirement, replaced_by__isnull=True).exclude(
-            pk=material.pk).update(replaced_by=material, replaced_at=material.added_at)
+        materials.append(material)
+    if not materials:
+        return
+    Material.objects.bulk_create(materials)
+    new_ids = [m.pk for m in materials]
+    earlier = set(Material.objects.filter(
+        application=application, requirement__in=[m.requirement_id for m in materials], replaced_by__isnull=True,
+    ).exclude(pk__in=new_ids).values_list("requirement_id", flat=True))
+    for material in materials:  # only on a resubmission: the earlier ones become this one's history
+        if material.requirement_id in earlier:
+            Material.objects.filter(application=application, requirement_id=material.requirement_id,
+                                    replaced_by__isnull=True).exclude(pk__in=new_ids).update(
+                replaced_by=material, replaced_at=material.added_at)
 
 
 @transaction.atomic
