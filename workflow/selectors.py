@@ -11,7 +11,7 @@ from accounts.identity import mask_name
 from core.clock import law
 from core.errors import NotFound
 
-from . import hooks
+from . import hooks, in_hand
 from .models import Application, DeliveryMethod, SubCase
 
 APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall", "pickup_hall")
@@ -127,27 +127,11 @@ def not_authorised_matters(desk, application) -> list:
 
 
 def cases_in_hand(clerk):
-    """我经手的在办件: what still waits on this clerk, wherever they sit today — walk-ins they
-    registered and have not accepted yet, applications they asked to supplement (the open
-    request is theirs), and applications they accepted with 容缺 materials still outstanding."""
-    from .models import Material, SupplementRequest
-
-    open_requests = SupplementRequest.objects.filter(requested_by=clerk, resolved_at__isnull=True)
-    deferred = Material.objects.filter(source=Material.Source.DEFERRED, fulfilled_at__isnull=True)
-    S = Application.State
-    return (
-        Application.objects.select_related(*APPLICATION_RELATED)
-        .filter(
-            Q(state=S.SUBMITTED, created_by=clerk, channel="window")
-            | Q(state=S.SUPPLEMENT_REQUESTED, pk__in=open_requests.values("application_id"))
-            | Q(state__in=(S.ACCEPTED, S.IN_REVIEW), accepted_by=clerk, pk__in=deferred.values("application_id"))
-        )
-        .order_by("submitted_at", "pk")
-    )
+    """我经手的在办件 (`in_hand.cases_in_hand`), oldest first, for the clerk's list."""
+    return in_hand.cases_in_hand(clerk).select_related(*APPLICATION_RELATED).order_by("submitted_at", "pk")
 
 
-def in_hand_of(clerk, application) -> bool:
-    return cases_in_hand(clerk).filter(pk=application.pk).exists()
+in_hand_of = in_hand.in_hand_of
 
 
 def delivery_queue(user):

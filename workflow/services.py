@@ -32,7 +32,7 @@ from matters.models import MaterialRequirement, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
 from matters.versioning import current_versions
 
-from . import enqueue, hooks
+from . import enqueue, hooks, in_hand
 from .calendar_store import load_calendar
 from .exchange_payload import subcase_payload
 from .models import (
@@ -374,9 +374,7 @@ def clerk_desk(clerk, *, category=None, delivering=False, matters=None, applicat
     if desk is None:
         raise Forbidden(_("您今天没有排班窗口,不能办理业务。"), code="no_seat_today")
     if application is not None:
-        from .selectors import in_hand_of
-
-        if in_hand_of(clerk, application):
+        if in_hand.in_hand_of(clerk, application):
             return desk
         category = application.category
         matters = list(application.matters.all())
