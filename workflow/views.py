@@ -331,7 +331,7 @@ def _requirement_rows(application, materials):
     ]
 
 
-def _supplement_upload_rows(application, open_requests, errors):
+def _supplement_upload_rows(application, open_requests, errors, kept=None):
     """File inputs for the materials an open one-time notice lists (by the label the clerk saw);
     when it lists none of them by name, every material the applicant brings may be re-uploaded."""
     requirements = [r for r in recorded_requirements(application.matters.prefetch_related("materials").order_by("code"),
@@ -340,7 +340,7 @@ def _supplement_upload_rows(application, open_requests, errors):
     twice = duplicated_names(requirements)
     listed = {item.get("material", "") for request in open_requests for item in request.items}
     named = [r for r in requirements if material_label(r, twice) in listed or r.name in listed]
-    rows = material_rows(named or requirements, errors)["bring"]
+    rows = material_rows(named or requirements, errors, kept=kept)["bring"]
     return rows, bool(named)
 
 
@@ -495,7 +495,8 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         context["outstanding"] = [m for m in materials if m.is_outstanding]
     if can["resubmit"] or can["supplement_at_window"]:
         context["open_requests"] = open_requests
-        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors)
+        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors,
+                                                                                     kept=posted.get("kept"))
     if can["resubmit"]:
         fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
         values = posted.get("form_values") or application.form_data
@@ -709,11 +710,16 @@ def application_resubmit(request, number):
     application = selectors.access_application(request.user, number)
     fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
     values = OneFormPost(request.POST, oneform_fields=fields).oneform_values
+    offered = {f"material_{r.pk}" for m in application.matters.all() for r in m.materials.all()}
+    posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
+    files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
     try:
-        services.application_resubmit(application=application, applicant=request.user, files=request.FILES,
+        services.application_resubmit(application=application, applicant=request.user, files=files,
                                       form_data=values)
     except DomainError as exc:
-        return _refused(request, number, exc, panel="resubmit", posted={"form_values": values})
+        kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
+        return _refused(request, number, exc, panel="resubmit", posted={"form_values": values, "kept": kept})
+    pending.discard(kept=kept)
     messages.success(request, _("补正材料已提交,等待窗口重新审核。"))
     return redirect("portal:application", number=number)
 

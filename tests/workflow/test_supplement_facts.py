@@ -86,3 +86,22 @@ def test_original_receipt_and_replaced_material_after_a_supplement(theme, client
     html = client.get("/progress/", {"number": application.number,
                                       "id_last4": application.applicant.id_number[-4:]}).content.decode()
     assert "2026-12-01 09:15" in html and "补正后重新提交" in html
+
+
+def test_the_online_supplement_keeps_a_chosen_file_after_an_error(theme, client):
+    application = _apply(theme, "是", "父母本人")
+    services.application_request_supplement(application=application, clerk=ClerkFactory(),
+                                            items=[{"material": "出生医学证明", "reason": "复印件不清晰"}])
+    certificate = next(r for m in application.matters.all() for r in m.materials.all() if r.name == "出生医学证明")
+    client.force_login(application.applicant)
+    form = {f"field_{k}": v for k, v in application.form_data.items()}
+    url = f"/applications/{application.number}/resubmit/"
+    response = client.post(url, {**form, "field_newborn_birth_date": "2026-02-30",
+                                 f"material_{certificate.pk}": pdf_upload("出生医学证明-清晰.pdf")})
+    html = response.content.decode()
+    assert response.status_code == 400 and "已选择:<strong>出生医学证明-清晰.pdf</strong>" in html
+    token = re.search(rf'name="pending_material_{certificate.pk}" value="([^"]+)"', html).group(1)
+    response = client.post(url, {**form, f"pending_material_{certificate.pk}": token})
+    assert response.status_code == 302
+    current = application.materials.get(name="出生医学证明", replaced_by__isnull=True)
+    assert current.original_name == "出生医学证明-清晰.pdf"
