@@ -62,6 +62,8 @@ def admin_post_data(matter, **changes):
          ["name", "form", "copies", "deferrable", "source", "trust_level", "note", "order", "required"]),
         ("fields", list(matter.fields.order_by("order", "pk")),
          ["key", "label", "type", "required", "help_text", "order", "choices"]),
+        ("fee_items", list(matter.fee_items.order_by("order", "pk")),
+         ["order", "name", "amount_fen", "legal_basis", "charge_at", "is_active"]),
     ):
         data.update({f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows),
                      f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
