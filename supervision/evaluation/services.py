@@ -47,6 +47,7 @@ COLUMNS = [
     ("deemed_started", gettext_lazy("视为受理子件")),
     ("extensions", gettext_lazy("延期")),
     ("supplements", gettext_lazy("补正")),
+    ("rank", gettext_lazy("排名")),
 ]
 DEFINITIONS = [
     gettext_lazy("受理子件:统计期间内受理(含视为受理)的本部门子件数,以受理日期计;办件可能涉及多个部门,收件数不按部门拆分。"),
@@ -57,6 +58,8 @@ DEFINITIONS = [
     gettext_lazy("视为受理子件:受理子件中因窗口未在5个工作日内作出决定而视为受理的(行政许可法第三十二条)。"),
     gettext_lazy("延期:统计期间内批准延期的本部门子件数(行政许可法第四十二条)。"),
     gettext_lazy("补正:统计期间内涉及本部门事项的一次性补正告知数,加受理后要求补正的次数。"),
+    gettext_lazy("排名:按时办结率高者在前,相同时平均用时少者在前,再按办结数多者在前;期间内无办结的部门不排名。"
+                 "与效能监督看板的部门排名为同一规则(supervision.figures.rank_departments)。"),
 ]
 
 
@@ -72,7 +75,16 @@ def department_figures(*, start: dt.date, end: dt.date, department_ids=None) -> 
 def totals(rows: list[dict]) -> dict:
     """The sum of the departments' rows (rates recomputed from the sums)."""
     total = {key: sum(r[key] for r in rows) for key in figures.DEPARTMENT_COUNTS}
-    return {"department_id": None, "department": _("合计"), "code": "", **figures.department_values(total)}
+    return {"department_id": None, "department": _("合计"), "code": "", "rank": None,
+            **figures.department_values(total)}
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """The rows with each department's place (`rank`, None without concluded sub-cases), by the
+    dashboard's own ranking rule over all the rows given."""
+    places = {r["key"]: r["rank"] for r in figures.rank_departments(
+        [{**r, "key": r["department_id"], "label": r["department"]} for r in rows])}
+    return [{**r, "rank": places.get(r["department_id"])} for r in rows]
 
 
 def cell(row: dict, key: str) -> str:
@@ -90,7 +102,8 @@ def table(rows: list[dict]) -> dict:
     def written(row):
         return {**row, "cells": [(key, cell(row, key)) for key, _label in COLUMNS]}
 
-    return {"columns": COLUMNS, "rows": [written(r) for r in rows], "total": written(totals(rows)) if rows else None}
+    return {"columns": COLUMNS, "rows": [written(r) for r in ranked(rows)],
+            "total": written(totals(rows)) if rows else None}
 
 
 # --- the period and the department asked for ---------------------------------------------------------

@@ -264,3 +264,8 @@ def test_the_page_the_api_and_the_export_show_the_same_figures(client, october, 
         assert page[name] == api[name] == export[name], name
     # every department the dashboard lists has the export's figures (the export lists all of them)
     assert {name: export[name] for name in page} == page
+    # and the ranking is the dashboard's: same places, by the same rule
+    rank_column = header.index(str(dict(evaluation.COLUMNS)["rank"]))
+    export_ranks = {r[1]: r[rank_column] for r in sheet.iter_rows(min_row=7, values_only=True)
+                    if r[1] and r[1] != "合计" and r[rank_column] not in (None, "—")}
+    assert export_ranks == {r["label"]: r["rank"] for r in data["ranking"]} == {a: 1}
