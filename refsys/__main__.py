@@ -28,6 +28,7 @@ def main(argv=None):
     parser.add_argument("--duplicate", action="store_true", help="send every decision twice")
     parser.add_argument("--max-backoff", type=float, default=30.0)
     parser.add_argument("--catalog", help="JSON file: a list of matters published as catalog version 1")
+    parser.add_argument("--records", help="JSON file: {source: {subject id: {field: value}}} served as data sources")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s refsys %(levelname)s %(message)s")
@@ -36,9 +37,13 @@ def main(argv=None):
     if args.catalog:
         with open(args.catalog, encoding="utf-8") as f:
             seed = json.load(f)
+    records = None
+    if args.records:
+        with open(args.records, encoding="utf-8") as f:
+            records = json.load(f)
     system = RefSystem(db=args.db, department=args.department, name=args.name or args.department, keys=keys,
                        key_id=args.key[-1].split(":", 1)[0], portal=args.portal, max_backoff=args.max_backoff,
-                       catalog_seed=seed)
+                       catalog_seed=seed, records=records)
     b = system.behaviour
     b.auto, b.delay, b.fail, b.duplicate = args.auto, args.delay, args.fail, args.duplicate
 

@@ -73,6 +73,11 @@ CREATE TABLE IF NOT EXISTS decisions (
     next_at REAL NOT NULL DEFAULT 0, refused TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS catalog (version INTEGER PRIMARY KEY, published_at TEXT NOT NULL, matters TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    source TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (source, subject));
+CREATE TABLE IF NOT EXISTS queries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL,
+    purpose TEXT NOT NULL, case_ref TEXT NOT NULL, asked_at REAL NOT NULL);
 """
 
 
@@ -99,6 +104,7 @@ class Behaviour:
     fail_status: int = 503
     duplicate: bool = False
     auto: str = ""
+    wrong: bool = False  # data-source answers come back malformed (a system giving wrong data)
     down_until: float = 0.0
     requests: int = 0
     failed: int = 0
@@ -116,7 +122,7 @@ class Behaviour:
 
     def as_dict(self):
         return {"delay": self.delay, "fail": self.fail, "fail_status": self.fail_status, "duplicate": self.duplicate,
-                "auto": self.auto, "down": time.time() < self.down_until, "requests": self.requests,
+                "auto": self.auto, "wrong": self.wrong, "down": time.time() < self.down_until, "requests": self.requests,
                 "failed": self.failed}
 
 
@@ -124,7 +130,7 @@ class RefSystem:
     """The program's state: its store, keys, behaviour switches and the sender of decisions."""
 
     def __init__(self, *, db: str, department: str, name: str, keys: dict[str, str], key_id: str, portal: str,
-                 max_backoff: float = 30.0, catalog_seed: list | None = None):
+                 max_backoff: float = 30.0, catalog_seed: list | None = None, records: dict | None = None):
         self.store = Store(db)
         self.department, self.name = department, name
         self.keys = dict(keys)  # key id -> secret; any of them verifies, `key_id` signs
@@ -135,6 +141,27 @@ class RefSystem:
         self.wake = threading.Event()
         if catalog_seed and not self.store.one("SELECT 1 FROM catalog"):
             self.publish_catalog(catalog_seed)
+        for source, subjects in (records or {}).items():  # {source: {subject id: {field: value}}}
+            for subject, fields in subjects.items():
+                self.store.q("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                             (source, subject, json.dumps(fields, ensure_ascii=False)))
+
+    # data sources (数据共享): one record per source and subject, only the fields asked for
+    def query_record(self, source: str, message: dict) -> tuple[int, dict]:
+        subject, fields = str(message["subject"]), message["fields"]
+        purpose, case_ref = str(message.get("purpose", "")), str(message.get("case_ref", ""))
+        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields) or not purpose:
+            raise ValueError("fields 必须为字段名列表,purpose 不能为空")
+        self.store.q("INSERT INTO queries (source, subject, fields, purpose, case_ref, asked_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (source, subject, json.dumps(fields), purpose, case_ref, time.time()))
+        row = self.store.one("SELECT fields FROM records WHERE source = ? AND subject = ?", (source, subject))
+        if row is None:
+            return 200, {"source": source, "subject": subject, "found": False, "fields": {}}
+        record = json.loads(row[0])
+        if self.behaviour.wrong:
+            return 200, {"source": source, "subject": "0" * 18, "found": True, "fields": "无效数据"}
+        return 200, {"source": source, "subject": subject, "found": True,
+                     "fields": {f: record[f] for f in fields if f in record}}
 
     # incoming checks
     def verify(self, method, path, headers, body) -> tuple[int, str, str] | None:
@@ -273,6 +300,7 @@ class RefSystem:
             "decisions": one("SELECT COUNT(*) FROM decisions")[0],
             "decisions_sent": one("SELECT COUNT(*) FROM decisions WHERE sent_at IS NOT NULL")[0],
             "decisions_refused": one("SELECT COUNT(*) FROM decisions WHERE refused != ''")[0],
+            "data_queries": one("SELECT COUNT(*) FROM queries")[0],
             "behaviour": self.behaviour.as_dict(),
         }
 
@@ -346,6 +374,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/decisions/" and method == "GET":
             rows = system.store.q("SELECT body, sent_at FROM decisions WHERE refused = '' ORDER BY created_at")
             return self._send(200, {"decisions": [json.loads(b) | {"sent": s is not None} for b, s in rows]})
+        if path.startswith("/api/data/") and path.endswith("/query/") and method == "POST":
+            source = path.removeprefix("/api/data/").removesuffix("/query/").strip("/")
+            return self._send(*system.query_record(source, json.loads(body)))
         if path == "/api/catalog/versions/" and method == "GET":
             rows = system.store.q("SELECT version, published_at FROM catalog ORDER BY version")
             return self._send(200, {"versions": [{"version": v, "published_at": p} for v, p in rows]})
@@ -365,7 +396,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_control/" and method == "POST":
             data = json.loads(body or b"{}")
             b = system.behaviour
-            for name in ("delay", "fail", "fail_status", "duplicate", "auto"):
+            for name in ("delay", "fail", "fail_status", "duplicate", "auto", "wrong"):
                 if name in data:
                     setattr(b, name, type(getattr(b, name))(data[name]))
             if "keys" in data:  # {"id": "secret"}: add keys; "sign_with": the one that signs
