@@ -27,10 +27,29 @@ def applications_for(user):
     if user.is_supervisor or user.is_superuser:
         return qs
     if user.is_clerk:
-        return qs.exclude(state=Application.State.DRAFT)
+        return qs.filter(pk__in=clerk_readable(user).values("pk"))
     if user.is_reviewer:
         return qs.filter(subcases__department_id=user.department_id).distinct()
     return qs.filter(Q(applicant=user) | Q(enterprise__members=user) | _as_agent(user)).distinct()
+
+
+def clerk_readable(user):
+    """What a clerk may list and read (issue 12): what waits in the queue of the windows she sits
+    at today (授权 applied), what waits there that she may not take (同城通办, so that her
+    workbench can say why), the cases in her hands (统一调配: wherever she sits), the results
+    at her delivery window, and what she registered or accepted herself. Nothing else: an
+    unseated clerk reads only her own cases, and another hall's work is not hers to browse.
+    A case outside this set is reached only by its whole number at a window she sits at
+    today (`access_application`)."""
+    mine = Q(created_by=user) | Q(accepted_by=user)
+    return Application.objects.exclude(state=Application.State.DRAFT).filter(
+        mine
+        | Q(pk__in=clerk_queue(user, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED))
+            .values("pk"))
+        | Q(pk__in=clerk_queue_elsewhere(user).values("pk"))
+        | Q(pk__in=cases_in_hand(user).values("pk"))
+        | Q(pk__in=delivery_queue(user).values("pk"))
+    )
 
 
 def _as_agent(user):
@@ -57,10 +76,21 @@ def settle_deemed_acceptance(application=None) -> None:
 
 def access_application(user, number: str) -> Application:
     application = applications_for(user).filter(number=number).first()
+    if application is None and user.is_authenticated and user.is_clerk and number:
+        application = _found_at_window(user, number)
     if application is None:
         raise NotFound(_("未找到该办件,或您无权查看。"), code="application_not_found")
     settle_deemed_acceptance(application)
     return application
+
+
+def _found_at_window(clerk, number: str):
+    """An applicant at the counter gives her number: a clerk seated today reads that one case
+    (any hall: 同城通办). Only the whole number; unseated clerks cannot."""
+    if hooks.desk_for(clerk, timezone.localdate()) is None:
+        return None
+    return (Application.objects.select_related(*APPLICATION_RELATED)
+            .exclude(state=Application.State.DRAFT).filter(number=number).first())
 
 
 def clerk_queue(user, *, states=(Application.State.SUBMITTED,)):
@@ -91,10 +121,16 @@ def search_applications(user, query: str) -> tuple[str, object]:
     qs = applications_for(user).order_by("-submitted_at", "-pk")
     if len(q) < 2:
         return "", qs.none()
+    at_counter = qs
+    if user.is_clerk and hooks.desk_for(user, timezone.localdate()) is not None:
+        # what the applicant at the counter hands over (whole number, ID card, credit code)
+        # finds her case at any hall (同城通办); partial numbers and names only the clerk's own
+        at_counter = (Application.objects.select_related(*APPLICATION_RELATED)
+                      .exclude(state=Application.State.DRAFT).order_by("-submitted_at", "-pk"))
     if any(ch.isdigit() for ch in q[:6]) and "-" in q:
-        return "number", qs.filter(number=q) if q.count("-") >= 3 else qs.filter(number__endswith=q)
+        return "number", at_counter.filter(number=q) if q.count("-") >= 3 else qs.filter(number__endswith=q)
     if len(q) == 18 and q[:17].isalnum() and any(ch.isdigit() for ch in q):
-        return "id_number", qs.filter(Q(applicant__id_number=q) | Q(enterprise__credit_code=q))
+        return "id_number", at_counter.filter(Q(applicant__id_number=q) | Q(enterprise__credit_code=q))
     if q.isdigit():
         return "number", qs.filter(number__endswith=q) if len(q) >= 4 else qs.none()
     name = " ".join((query or "").split())
@@ -203,7 +239,7 @@ def subcases_for(user):
     if user.is_reviewer:
         return qs.filter(department_id=user.department_id)
     if user.is_clerk:
-        return qs.exclude(application__state=Application.State.DRAFT)
+        return qs.filter(application__in=clerk_readable(user).values("pk"))
     return qs.filter(Q(application__applicant=user) | Q(application__enterprise__members=user)).distinct()
 
 
