@@ -29,7 +29,7 @@ def world(db):
     seed_calendar(years=[timezone.localdate().year])
     matter, other_matter = MatterFactory(), MatterFactory()
     owner, other_citizen, staff = UserFactory(), UserFactory(), UserFactory()
-    enterprise = EnterpriseFactory(staff=[staff])
+    EnterpriseFactory(staff=[staff])  # staff of an enterprise with no applications here
     agent = UserFactory()
     agent_for(owner, [matter], agent=agent)
     seated = ClerkFactory()
