@@ -140,3 +140,22 @@ class DataSourceClient:
         if set(values) - set(fields):  # more than was asked for: refuse it rather than keep it
             return None
         return Record(source=source, subject=subject, found=answer["found"], fields=dict(values))
+
+
+_clients: dict[tuple, DataSourceClient] = {}
+
+
+def client_from_settings() -> DataSourceClient | None:
+    """The portal's client (one per process, so its circuit breakers are shared by requests);
+    None when no data source is configured."""
+    from django.conf import settings
+
+    url, key = settings.DATA_SOURCE_URL, settings.DATA_SOURCE_KEY
+    if not url or ":" not in key:
+        return None
+    config = (url, key, settings.DATA_SOURCE_CLIENT, settings.DATA_SOURCE_TIMEOUT_SECONDS)
+    if config not in _clients:
+        key_id, secret = key.split(":", 1)
+        _clients[config] = DataSourceClient(base_url=url, department=settings.DATA_SOURCE_CLIENT, key_id=key_id,
+                                            secret=secret, timeout=settings.DATA_SOURCE_TIMEOUT_SECONDS)
+    return _clients[config]

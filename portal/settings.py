@@ -337,6 +337,12 @@ PAYMENT_QUERY_AFTER_SECONDS = env.float("PAYMENT_QUERY_AFTER_SECONDS", default=1
 CATALOG_FEED_URL = env.str("CATALOG_FEED_URL", default="")
 CATALOG_FEED_KEY = env.str("CATALOG_FEED_KEY", default="")
 CATALOG_FEED_CLIENT = env.str("CATALOG_FEED_CLIENT", default="QXZWFWZX")
+# Data sources (数据共享, exchange/datasources.py): the exchange platform's address, our key there
+# ("id:secret") and the code we sign as; empty URL: no source is queried (materials by hand).
+DATA_SOURCE_URL = env.str("DATA_SOURCE_URL", default="")
+DATA_SOURCE_KEY = env.str("DATA_SOURCE_KEY", default="")
+DATA_SOURCE_CLIENT = env.str("DATA_SOURCE_CLIENT", default="QXZWFWZX")
+DATA_SOURCE_TIMEOUT_SECONDS = env.float("DATA_SOURCE_TIMEOUT_SECONDS", default=3.0)
 
 CACHES = {
     "default": (

@@ -24,6 +24,18 @@ $PY -m refsys --port "$REFSYS_PORT" --db var/refsys.sqlite3 --department "$REF_D
   --key "$REF_KEY" --portal "http://127.0.0.1:${PORT:-8000}" --catalog var/refsys-catalog.json >var/refsys.log 2>&1 &
 REFSYS=$!
 
+# The data sources (数据共享: 户籍, 社保, 公积金, 不动产, 婚姻, 企业登记, 水/电/燃气, 交通违章): the
+# reference program again as its own process, port and SQLite file, answering for the demo
+# citizens and enterprises (records written from the demo data by manage.py demo_data_sources).
+DATASRC_PORT="${DATASRC_PORT:-8703}"
+[ -s var/datasource_secret ] || (umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(32))" > var/datasource_secret)
+export DATA_SOURCE_URL="${DATA_SOURCE_URL:-http://127.0.0.1:$DATASRC_PORT}" DATA_SOURCE_CLIENT="${DATA_SOURCE_CLIENT:-QXZWFWZX}"
+export DATA_SOURCE_KEY="${DATA_SOURCE_KEY:-d1:$(cat var/datasource_secret)}"
+$PY manage.py demo_data_sources --out var/datasources.json
+$PY -m refsys --port "$DATASRC_PORT" --db var/datasources.sqlite3 --department "$DATA_SOURCE_CLIENT" \
+  --name "政务数据共享交换平台" --key "$DATA_SOURCE_KEY" --records var/datasources.json >var/datasources.log 2>&1 &
+DATASRC=$!
+
 # The sandbox payment provider (统一公共支付平台 沙箱, its own process, port and SQLite file): the
 # citizen pays a fee on its pay page and it notifies this portal, signed with the merchant key.
 PAYSIM_PORT="${PAYSIM_PORT:-8702}"
@@ -38,7 +50,7 @@ PAYSIM=$!
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER $REFSYS $PAYSIM 2>/dev/null; wait $WORKER $REFSYS $PAYSIM 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $REFSYS $PAYSIM $DATASRC 2>/dev/null; wait $WORKER $REFSYS $PAYSIM $DATASRC 2>/dev/null' EXIT INT TERM
 
 # Once the portal answers: one sub-case out to the department's system and back (var/demo_exchange.log).
 ( for _ in $(seq 1 60); do
@@ -50,6 +62,7 @@ trap 'kill $WORKER $REFSYS $PAYSIM 2>/dev/null; wait $WORKER $REFSYS $PAYSIM 2>/
 $PY manage.py demo_accounts
 echo "后台任务日志: var/celery.log"
 echo "部门自建审批系统(参考实现,${REF_NAME}): http://127.0.0.1:$REFSYS_PORT/  日志 var/refsys.log"
+echo "政务数据共享交换平台(参考实现): http://127.0.0.1:$DATASRC_PORT/  日志 var/datasources.log"
 echo "统一公共支付平台(沙箱): http://127.0.0.1:$PAYSIM_PORT/_control/  日志 var/paysim.log"
 echo "门户地址: http://127.0.0.1:${PORT:-8000}/"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload

@@ -90,3 +90,26 @@ def test_a_closed_port_is_unavailable(source):
     source.stop()
     with pytest.raises(DataSourceUnavailable):
         _client(source).query("huji", SUBJECT, ["address"], purpose="测试")
+
+
+@pytest.mark.django_db
+def test_demo_records_are_served_for_the_demo_citizens(tmp_path, settings):
+    from django.core.management import call_command
+
+    from tests.factories import EnterpriseFactory, UserFactory
+
+    citizen, enterprise = UserFactory(real_name="陈志明"), EnterpriseFactory()
+    out = tmp_path / "records.json"
+    call_command("demo_data_sources", "--out", str(out))
+    process = RefProcess(db=tmp_path / "demo.sqlite3", department="QXZWFWZX", keys={"d1": "demo-secret"},
+                         extra=("--records", str(out))).start()
+    try:
+        settings.DATA_SOURCE_URL, settings.DATA_SOURCE_KEY = process.url, "d1:demo-secret"
+        from exchange.datasources import client_from_settings
+
+        client = client_from_settings()
+        assert client.query("huji", citizen.id_number, ["name"], purpose="测试").fields == {"name": "陈志明"}
+        company = client.query("qiye", enterprise.credit_code, ["name", "status"], purpose="测试")
+        assert company.fields == {"name": enterprise.name, "status": "存续"}
+    finally:
+        process.stop()

@@ -1,0 +1,48 @@
+"""The demo data sources' records (`make run`): one record per demo citizen and enterprise, so
+the reference data-source program answers for the people the demo signs in as. Derived from the
+person's own data (name, ID number, address) and, for what the portal does not hold (social
+insurance months, housing fund, property, marriage), from a digest of the ID number: stable
+across runs, different per person."""
+
+from __future__ import annotations
+
+import hashlib
+
+from accounts.models import Enterprise, User
+
+
+def _n(seed: str, salt: str, low: int, high: int) -> int:
+    return low + int(hashlib.sha256(f"{salt}:{seed}".encode()).hexdigest(), 16) % (high - low + 1)
+
+
+def person_records(user: User) -> dict[str, dict]:
+    idn = user.id_number
+    address = getattr(user, "address", "") or f"本区城关街道民生路{_n(idn, 'addr', 1, 199)}号"
+    married = _n(idn, "marriage", 0, 2) > 0
+    return {
+        "huji": {"name": user.real_name, "address": address, "household_no": f"H{_n(idn, 'hh', 100000, 999999)}",
+                 "relation": "户主"},
+        "shebao": {"name": user.real_name, "insured": True, "months": _n(idn, "si", 12, 240)},
+        "gongjijin": {"name": user.real_name, "account_open": True, "balance": _n(idn, "hf", 3000, 90000)},
+        "budongchan": {"name": user.real_name, "properties": _n(idn, "re", 0, 2),
+                       "certificate_no": f"粤(2026)不动产权第{_n(idn, 'reno', 1000000, 9999999)}号"},
+        "hunyin": {"name": user.real_name, "status": "已婚" if married else "未婚"},
+        "shui": {"account": f"S{_n(idn, 'w', 10000000, 99999999)}", "arrears": 0},
+        "dian": {"account": f"D{_n(idn, 'e', 10000000, 99999999)}", "arrears": 0},
+        "ranqi": {"account": f"R{_n(idn, 'g', 10000000, 99999999)}", "arrears": 0},
+        "jiaotong": {"unpaid_violations": _n(idn, "tv", 0, 1)},
+    }
+
+
+def demo_records() -> dict[str, dict[str, dict]]:
+    """{source: {subject: {field: value}}} for every citizen with an ID number and every enterprise."""
+    records: dict[str, dict[str, dict]] = {}
+    for user in User.objects.filter(role=User.Role.PUBLIC).exclude(id_number=None).exclude(id_number="") \
+            .order_by("pk"):
+        for source, fields in person_records(user).items():
+            records.setdefault(source, {})[user.id_number] = fields
+    for enterprise in Enterprise.objects.order_by("pk"):
+        records.setdefault("qiye", {})[enterprise.credit_code] = {
+            "name": enterprise.name, "legal_representative": enterprise.legal_representative,
+            "address": enterprise.address, "status": "存续"}
+    return records
