@@ -114,6 +114,7 @@ def generate():
         "form_data": "'{\"applicant_name\": \"申请人\"}'::jsonb", "situation": "'{}'::jsonb",
         "channel": "CASE WHEN g %% 3 = 0 THEN 'window' ELSE 'online' END", "state": state,
         "submitted_at": f"CASE WHEN {state} = 'draft' THEN NULL ELSE {received} END",
+        "first_submitted_at": f"CASE WHEN {state} = 'draft' THEN NULL ELSE {received} END",
         "accepted_on": f"CASE WHEN {accepted} THEN ({received})::date + 1 END",
         "accepted_at": f"CASE WHEN {accepted} THEN {received} + INTERVAL '1 day' END",
         "concluded_at": f"CASE WHEN {decided} THEN {received} + (1 + g %% 15) * INTERVAL '1 day' END",

@@ -76,7 +76,7 @@ class DisclosedApplicationSerializer(serializers.Serializer):
 
 
 class DisclosurePagination(CursorPagination):
-    ordering = ("-submitted_at", "-pk")
+    ordering = ("-first_submitted_at", "-pk")
     page_size = disclosure.PAGE_SIZE
     max_page_size = disclosure.MAX_PAGE_SIZE
 

@@ -9,8 +9,9 @@ What is listed: every application that reached a window (submitted) except those
 (the applicant took the request back before any decision; there is nothing to account for).
 Drafts were never submitted and are never listed.
 
-Paging is by keyset over (submitted_at, id) descending, backed by the partial index
-`application_submitted_idx` (workflow migration 0010): a page reads its 20 rows from the index
+Dates are the original receipt (`first_submitted_at`): a resubmission after a supplement does not
+move a case up the list or change its 收件日期. Paging is by keyset over (first_submitted_at, id)
+descending, backed by the index `application_first_received_idx`: a page reads its 20 rows from the index
 where the previous one stopped, whatever its depth, never an OFFSET. Filters by department or
 matter are semi-joins through the application–matter table's (application, matter) index; the
 number is the unique index.
@@ -87,9 +88,9 @@ def _day_start(day: dt.date) -> dt.datetime:
 def disclosed_applications(filters: Filters = Filters()):
     """The applications anyone may see listed, newest received first, with only what is shown."""
     qs = (
-        Application.objects.filter(submitted_at__isnull=False).exclude(state__in=HIDDEN_STATES)
-        .only("pk", "number", "title", "state", "submitted_at", "accepted_on", "concluded_at")
-        .order_by("-submitted_at", "-pk")
+        Application.objects.filter(first_submitted_at__isnull=False).exclude(state__in=HIDDEN_STATES)
+        .only("pk", "number", "title", "state", "first_submitted_at", "accepted_on", "concluded_at")
+        .order_by("-first_submitted_at", "-pk")
     )
     through = Application.matters.through.objects.filter(application_id=OuterRef("pk"))
     if filters.number:
@@ -101,9 +102,9 @@ def disclosed_applications(filters: Filters = Filters()):
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.received_from:
-        qs = qs.filter(submitted_at__gte=_day_start(filters.received_from))
+        qs = qs.filter(first_submitted_at__gte=_day_start(filters.received_from))
     if filters.received_to:
-        qs = qs.filter(submitted_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
+        qs = qs.filter(first_submitted_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
     return qs
 
 
@@ -119,7 +120,7 @@ def with_matters(applications):
 
 
 def encode_cursor(application: Application) -> str:
-    raw = f"{application.submitted_at.isoformat()}|{application.pk}"
+    raw = f"{application.first_submitted_at.isoformat()}|{application.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -137,13 +138,13 @@ def decode_cursor(token: str) -> tuple[dt.datetime, int]:
 
 
 def page_after(qs, *, after: str = "", size: int | None = None) -> tuple[list[Application], str]:
-    """One page of `qs` (ordered by submitted_at, id descending) after the cursor, and the cursor
+    """One page of `qs` (ordered by first_submitted_at, id descending) after the cursor, and the cursor
     of the next page ("" on the last)."""
     size = size or PAGE_SIZE
     if after:
         moment, pk = decode_cursor(after)
         # The first condition bounds the index range; the second breaks ties on the same moment.
-        qs = qs.filter(submitted_at__lte=moment).filter(Q(submitted_at__lt=moment) | Q(pk__lt=pk))
+        qs = qs.filter(first_submitted_at__lte=moment).filter(Q(first_submitted_at__lt=moment) | Q(pk__lt=pk))
     rows = list(with_matters(qs)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -164,7 +165,7 @@ def public_row(application: Application) -> dict:
         "departments": departments,
         "state": application.state,
         "state_label": str(application.get_state_display()),
-        "received_on": timezone.localdate(application.submitted_at),
+        "received_on": timezone.localdate(application.first_submitted_at),
         "accepted_on": application.accepted_on,
         "concluded_on": timezone.localdate(application.concluded_at) if application.concluded_at else None,
     }

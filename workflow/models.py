@@ -226,6 +226,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # the dashboard's drill-down pages list an event's cases by its date (supervision/figures.py);
             # 办件公示 pages by (submitted_at, id) descending on the first, keyset (workflow/disclosure.py)
             models.Index(fields=["submitted_at", "id"], name="application_submitted_idx"),
+            models.Index(fields=["first_submitted_at", "id"], name="application_first_received_idx"),
             models.Index(fields=["accepted_on", "id"], name="application_accepted_idx"),
             models.Index(fields=["delivered_at", "id"], name="application_delivered_idx"),
         ]

@@ -80,8 +80,8 @@ def test_keyset_pages_walk_every_case_once(client, cases, monkeypatch):
         submitted_application(applicant=citizen, matters=[matter])
     # Two applications received at the same moment: the id breaks the tie.
     same = Application.objects.filter(state="submitted").order_by("pk")[:2]
-    moment = same[0].submitted_at
-    Application.objects.filter(pk__in=[a.pk for a in same]).update(submitted_at=moment)
+    moment = same[0].first_submitted_at
+    Application.objects.filter(pk__in=[a.pk for a in same]).update(submitted_at=moment, first_submitted_at=moment)
     monkeypatch.setattr(disclosure, "PAGE_SIZE", 3)
     from portal import disclosure as page_module
 
@@ -119,3 +119,26 @@ def test_the_api_pages_with_a_cursor(cases):
         url = body["next"]
     assert numbers == list(disclosure.disclosed_applications().values_list("number", flat=True))
     assert len(numbers) == 5
+
+
+def test_a_resubmission_after_a_supplement_keeps_the_original_receipt(db, time_machine):
+    """Issue 17: 办件公示 lists and dates a case by its original receipt, not by its resubmission."""
+    seed_calendar(years=[2026])
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=beijing), tick=False)
+    early = submitted_application()
+    time_machine.move_to(dt.datetime(2026, 12, 2, 9, 0, tzinfo=beijing), tick=False)
+    later = submitted_application()
+    services.application_request_supplement(application=early, clerk=ClerkFactory(),
+                                            items=[{"material": "申请表", "reason": "未签名"}])
+    time_machine.move_to(dt.datetime(2026, 12, 3, 9, 0, tzinfo=beijing), tick=False)
+    early.refresh_from_db()
+    services.application_resubmit(application=early, applicant=early.applicant, files={})
+    early.refresh_from_db()
+    assert early.submitted_at.date() == dt.date(2026, 12, 3)
+
+    rows = APIClient().get("/api/disclosure/applications/").json()["results"]
+    assert [(r["number"], r["received_on"]) for r in rows] == [(later.number, "2026-12-02"),
+                                                                (early.number, "2026-12-01")]
+    found = APIClient().get("/api/disclosure/applications/", {"received_from": "2026-12-03"}).json()["results"]
+    assert found == []  # nothing was received on the 3rd: the resubmission is no receipt
