@@ -6,6 +6,8 @@ from core.admin import ReadOnlyAdmin
 from . import departments
 from .models import (
     CatalogFeedVersion,
+    DataQuery,
+    DataSourcePolicy,
     DepartmentKey,
     DepartmentSystem,
     ElectronicLicence,
@@ -164,3 +166,18 @@ class CatalogFeedVersionAdmin(ReadOnlyAdmin):
         from .catalog_sync import summary
 
         return summary(obj.report)
+
+
+@admin.register(DataSourcePolicy)
+class DataSourcePolicyAdmin(admin.ModelAdmin):
+    list_display = ("matter", "source", "fields", "purpose")
+    list_filter = ("source",)
+    search_fields = ("matter__name", "purpose")
+    autocomplete_fields = ("matter",)
+
+
+@admin.register(DataQuery)
+class DataQueryAdmin(ReadOnlyAdmin):
+    list_display = ("asked_at", "subject", "source", "fields", "matter", "case_ref", "asked_by", "outcome")
+    list_filter = ("source", "outcome")
+    search_fields = ("case_ref",)

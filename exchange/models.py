@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from core.models import AppendOnlyModel
 
 
 class ExchangeMessage(models.Model):
@@ -288,3 +289,52 @@ class CatalogFeedVersion(models.Model):
 
     def __str__(self):
         return f"v{self.version}"
+
+
+class DataSourcePolicy(models.Model):
+    """Which data source a matter may query and for which fields (数据共享授权), declared in the
+    admin per matter; a query outside it is refused before anything is sent."""
+
+    matter = models.ForeignKey("matters.Matter", on_delete=models.CASCADE, related_name="data_source_policies",
+                               verbose_name=_("事项"))
+    source = models.CharField(_("数据来源"), max_length=16, choices=[
+        ("huji", _("户籍")), ("shebao", _("社保")), ("gongjijin", _("公积金")), ("budongchan", _("不动产")),
+        ("hunyin", _("婚姻")), ("qiye", _("企业登记")), ("shui", _("水")), ("dian", _("电")), ("ranqi", _("燃气")),
+        ("jiaotong", _("交通违章"))])
+    fields = models.JSONField(_("可查询字段"), default=list, help_text=_("字段名列表,如 [\"address\"]"))
+    purpose = models.CharField(_("用途"), max_length=128)
+
+    class Meta:
+        verbose_name = _("数据共享授权")
+        verbose_name_plural = _("数据共享授权")
+        constraints = [models.UniqueConstraint(fields=["matter", "source"], name="datasourcepolicy_matter_source")]
+
+    def __str__(self):
+        return f"{self.matter} · {self.get_source_display()}"
+
+
+class DataQuery(AppendOnlyModel):
+    """One query of a person's data at a source: who asked, for which case, which fields, when,
+    why, and how it ended. Written before the answer is used; never changed."""
+
+    class Outcome(models.TextChoices):
+        FOUND = "found", _("已获取")
+        NOT_FOUND = "not_found", _("无记录")
+        FAILED = "failed", _("查询失败")
+
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_queries",
+                                verbose_name=_("数据主体"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("查询人"))
+    matter = models.ForeignKey("matters.Matter", on_delete=models.PROTECT, related_name="+", verbose_name=_("事项"))
+    case_ref = models.CharField(_("办件编号"), max_length=32, blank=True)
+    source = models.CharField(_("数据来源"), max_length=16)
+    fields = models.JSONField(_("查询字段"), default=list)
+    purpose = models.CharField(_("用途"), max_length=128)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    asked_at = models.DateTimeField(_("查询时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("数据使用记录")
+        verbose_name_plural = _("数据使用记录")
+        indexes = [models.Index(fields=["subject", "-asked_at"], name="dataquery_subject_at")]

@@ -3,6 +3,9 @@ verification page that the QR code on every licence points to (number + printed 
 
 from __future__ import annotations
 
+import csv
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,3 +54,29 @@ def verify(request):
     context["facts"] = selectors.public_facts(licence, timezone.localdate())
     context["code"] = licence.verification_code
     return render(request, "exchange/verify.html", context)
+
+
+@role_required(User.Role.PUBLIC)
+def my_data_use(request):
+    """数据使用记录: every query of the citizen's data at a data source, newest first; `?format=csv`
+    downloads all of them."""
+    from .datasources import SOURCES
+    from .models import DataQuery
+
+    rows = DataQuery.objects.filter(subject=request.user).select_related("matter", "asked_by").order_by("-asked_at", "-pk")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="data-use.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow([_("查询时间"), _("数据来源"), _("查询字段"), _("事项"), _("办件编号"), _("用途"), _("查询人"), _("结果")])
+        for q in rows.iterator():
+            writer.writerow([timezone.localtime(q.asked_at).strftime("%Y-%m-%d %H:%M:%S"), SOURCES.get(q.source, q.source),
+                             "、".join(q.fields), q.matter.name, q.case_ref, q.purpose, q.asked_by.real_name,
+                             q.get_outcome_display()])
+        return response
+    queries = list(rows[:500])
+    for q in queries:
+        q.source_label = SOURCES.get(q.source, q.source)
+        q.field_list = "、".join(q.fields)
+    return render(request, "exchange/my_data_use.html", {"title": _("数据使用记录"), "queries": queries})
