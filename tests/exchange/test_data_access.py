@@ -68,6 +68,7 @@ def test_only_declared_fields_are_queried_and_every_query_is_logged(source, citi
     client.logout()
     assert password_sign_in(client, citizen.username)
     page = client.get(reverse("portal:my_data_use")).content.decode()
+    assert 'href="/my-data-use/"' in client.get(reverse("portal:licences")).content.decode()  # reached from 我的证照
     assert page.count("核验户籍地址") == 2 and "QX2026-000009" in page and "查询失败" in page and "户籍" in page
     export = client.get(reverse("portal:my_data_use") + "?format=csv")
     lines = export.content.decode("utf-8-sig").strip().splitlines()
