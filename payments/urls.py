@@ -6,7 +6,7 @@ app_name = "payments"
 
 urlpatterns = [
     path("", views.my_fees, name="my_fees"),
-    path("fees/<int:line_id>/pay/", views.pay, name="pay"),
+    path("fees/<id:line_id>/pay/", views.pay, name="pay"),
     path("return/", views.returned, name="returned"),
     path("orders/<str:out_trade_no>/receipt.pdf", views.receipt, name="receipt"),
     path("orders/<str:out_trade_no>/refund/", views.refund, name="refund"),

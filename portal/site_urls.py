@@ -5,7 +5,6 @@ The views live in the app that owns the data they show; portal only composes the
 from django.urls import path
 
 from accounts import views as people
-from core.web import converters
 from exchange import views as licences
 from matters import audit_views as catalog_audit
 from matters import views as guide
@@ -22,8 +21,6 @@ from workflow import calendar_views, verification
 from workflow import views as cases
 
 from . import disclosure, offline, views
-
-converters.register()
 
 app_name = "portal"
 

@@ -3,7 +3,7 @@
 `<id:pk>` is Django's `<int:…>` bounded to 18 digits: a number that no database column holds
 (SQLite's and PostgreSQL's bigint end at 2^63 − 1, 19 digits) is no page, so the URL does not
 match and the visitor gets the Chinese 404, instead of the database driver's OverflowError
-surfacing as a 500. Registered once in portal.site_urls; every page URL takes it
+surfacing as a 500. Registered once at start-up (core.apps); every page URL takes it
 (tests/portal/test_urls.py)."""
 
 from django.urls import register_converter
