@@ -21,6 +21,7 @@ temporary file and renamed, so two workers never read half a font.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import logging
 import os
@@ -231,7 +232,15 @@ def _rendering():
         css = font_face_css()
         stylesheets = [weasyprint.CSS(string=css, font_config=config)] if css else []
         state = _fonts.state = (config, stylesheets)
+        # Drop it while the interpreter is still whole: WeasyPrint's FontConfiguration.__del__
+        # removes its temporary folder, and at shutdown its module's `rmtree` is already gone
+        # ("Exception ignored … TypeError: 'NoneType' object is not callable").
+        atexit.register(_forget_rendering, _fonts)
     return state
+
+
+def _forget_rendering(local) -> None:
+    local.state = None
 
 
 def html_to_pdf(html: str) -> bytes:
