@@ -12,7 +12,10 @@ from .models import (
     DepartmentSystem,
     ElectronicLicence,
     ExchangeMessage,
+    Exemption,
+    FieldSource,
     InboundMessage,
+    MaterialSource,
     OutboxMessage,
     Reconciliation,
     RefusedRequest,
@@ -180,4 +183,34 @@ class DataSourcePolicyAdmin(admin.ModelAdmin):
 class DataQueryAdmin(ReadOnlyAdmin):
     list_display = ("asked_at", "subject", "source", "fields", "matter", "case_ref", "asked_by", "outcome")
     list_filter = ("source", "outcome")
+    search_fields = ("case_ref",)
+
+
+@admin.register(MaterialSource)
+class MaterialSourceAdmin(admin.ModelAdmin):
+    """免提交: which material is taken from which data source or e-licence (validated against the
+    matter's 数据共享授权 in `MaterialSource.clean`)."""
+
+    list_display = ("requirement", "matter", "kind", "source", "fields", "licence_name")
+    list_filter = ("kind", "source")
+    search_fields = ("requirement__name", "requirement__matter__name", "licence_name")
+    raw_id_fields = ("requirement",)
+
+    @admin.display(description=_("事项"))
+    def matter(self, obj):
+        return obj.requirement.matter
+
+
+@admin.register(FieldSource)
+class FieldSourceAdmin(admin.ModelAdmin):
+    list_display = ("matter", "field_key", "source", "source_field")
+    list_filter = ("source",)
+    search_fields = ("matter__name", "field_key")
+    autocomplete_fields = ("matter",)
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(ReadOnlyAdmin):
+    list_display = ("at", "kind", "case_ref", "matter", "name", "source", "reference", "corrected")
+    list_filter = ("kind", "source", "corrected")
     search_fields = ("case_ref",)

@@ -74,6 +74,7 @@ class Record:
     subject: str
     found: bool
     fields: dict
+    query_id: int | None = None  # the DataQuery row, once logged (exchange.data_access)
 
 
 class DataSourceClient:

@@ -332,9 +332,120 @@ class DataQuery(AppendOnlyModel):
     fields = models.JSONField(_("查询字段"), default=list)
     purpose = models.CharField(_("用途"), max_length=128)
     outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    answer = models.JSONField(_("获取的数据"), default=dict, blank=True,
+                              help_text=_("查到的字段及其值(仅限授权字段),供审批人员查看"))
+    answer_digest = models.CharField(_("数据摘要"), max_length=64, blank=True)
     asked_at = models.DateTimeField(_("查询时间"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("数据使用记录")
         verbose_name_plural = _("数据使用记录")
         indexes = [models.Index(fields=["subject", "-asked_at"], name="dataquery_subject_at")]
+
+
+class MaterialSource(models.Model):
+    """Where a material requirement can be had without the applicant handing it in (免提交): the
+    answer of a data source (within the matter's `DataSourcePolicy`: the same source, fields it
+    allows) or a valid e-licence of a name that the applicant holds. Declared in the admin; a
+    requirement without one keeps its catalog description (`MaterialRequirement.source`) only."""
+
+    class Kind(models.TextChoices):
+        DATA_SOURCE = "data_source", _("数据共享")
+        LICENCE = "licence", _("电子证照")
+
+    requirement = models.OneToOneField("matters.MaterialRequirement", on_delete=models.CASCADE,
+                                       related_name="exchange_source", verbose_name=_("申请材料"))
+    kind = models.CharField(_("获取方式"), max_length=16, choices=Kind.choices, default=Kind.DATA_SOURCE)
+    source = models.CharField(_("数据来源"), max_length=16, blank=True, choices=DataSourcePolicy._meta.get_field(
+        "source").choices)
+    fields = models.JSONField(_("核验字段"), default=list, blank=True,
+                              help_text=_("该来源须查到的字段,须在事项的数据共享授权之内,如 [\"name\", \"address\"]"))
+    licence_name = models.CharField(_("证照名称"), max_length=128, blank=True,
+                                    help_text=_("以电子证照获取时:申请人须持有的有效证照名称"))
+
+    class Meta:
+        verbose_name = _("免提交材料来源")
+        verbose_name_plural = _("免提交材料来源")
+
+    def __str__(self):
+        return f"{self.requirement} ← {self.source_label}"
+
+    @property
+    def source_label(self) -> str:
+        if self.kind == self.Kind.LICENCE:
+            return _("电子证照:%(name)s") % {"name": self.licence_name}
+        return _("%(source)s数据") % {"source": self.get_source_display()}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.LICENCE:
+            if not self.licence_name.strip():
+                raise ValidationError({"licence_name": _("请填写证照名称。")})
+            return
+        if not self.source or not self.fields:
+            raise ValidationError({"source": _("以数据共享获取时,请选择数据来源并填写核验字段。")})
+        if not isinstance(self.fields, list) or not all(isinstance(f, str) for f in self.fields):
+            raise ValidationError({"fields": _("核验字段须为字段名列表。")})
+        policy = DataSourcePolicy.objects.filter(matter_id=self.requirement.matter_id, source=self.source).first()
+        if policy is None:
+            raise ValidationError({"source": _("该事项未获授权查询此数据来源,请先在“数据共享授权”中声明。")})
+        outside = sorted(set(self.fields) - set(policy.fields))
+        if outside:
+            raise ValidationError({"fields": _("以下字段不在该事项的数据共享授权之内:%(f)s") % {"f": "、".join(outside)}})
+
+
+class FieldSource(models.Model):
+    """A one-form field pre-filled from a data source (免填): the field of the matter whose key is
+    `field_key` takes `source`'s `source_field` (within the matter's `DataSourcePolicy`)."""
+
+    matter = models.ForeignKey("matters.Matter", on_delete=models.CASCADE, related_name="field_sources",
+                               verbose_name=_("事项"))
+    field_key = models.SlugField(_("表单字段键"), max_length=64)
+    source = models.CharField(_("数据来源"), max_length=16, choices=DataSourcePolicy._meta.get_field("source").choices)
+    source_field = models.CharField(_("来源字段"), max_length=64, help_text=_("如 address"))
+
+    class Meta:
+        verbose_name = _("免填字段来源")
+        verbose_name_plural = _("免填字段来源")
+        constraints = [models.UniqueConstraint(fields=["matter", "field_key"], name="fieldsource_matter_key")]
+
+    def __str__(self):
+        return f"{self.matter} · {self.field_key} ← {self.source}.{self.source_field}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        policy = DataSourcePolicy.objects.filter(matter_id=self.matter_id, source=self.source).first()
+        if policy is None or self.source_field not in policy.fields:
+            raise ValidationError({"source_field": _("该字段不在该事项的数据共享授权之内。")})
+        if not self.matter.fields.filter(key=self.field_key).exists():
+            raise ValidationError({"field_key": _("该事项没有此表单字段。")})
+
+
+class Exemption(AppendOnlyModel):
+    """One material not handed in (免提交) or one form field not typed (免填) on a submitted
+    application, named by its number (`exchange` knows no applications): the ledger the
+    dashboard counts. A field the applicant corrected is kept with `corrected` set and is not
+    counted as 免填."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", _("免提交")
+        FIELD = "field", _("免填")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    case_ref = models.CharField(_("办件编号"), max_length=32, db_index=True)
+    matter = models.ForeignKey("matters.Matter", on_delete=models.PROTECT, related_name="+", verbose_name=_("事项"))
+    name = models.CharField(_("材料或字段"), max_length=128)
+    source = models.CharField(_("来源"), max_length=16, help_text=_("数据来源代码或 licence"))
+    reference = models.CharField(_("来源凭据"), max_length=64, blank=True)
+    query = models.ForeignKey(DataQuery, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("数据查询"))
+    fetched = models.CharField(_("获取的值"), max_length=255, blank=True)
+    corrected = models.BooleanField(_("申请人已更正"), default=False)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("免提交/免填记录")
+        verbose_name_plural = _("免提交/免填记录")
+        indexes = [models.Index(fields=["matter", "at"], name="exemption_matter_at")]

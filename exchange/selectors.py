@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from core.digests import code_matches, normalise_code
 from core.errors import NotFound
@@ -65,4 +66,52 @@ def public_facts(licence: ElectronicLicence, day) -> dict:
         "revoked_at": licence.revoked_at,
         "revocation_reason": licence.revocation_reason,
         "verification_code": licence.verification_code,
+    }
+
+
+def exemption_counts(matters, since) -> dict[int, dict[str, int]]:
+    """免提交 and 免填 per matter since `since` (a datetime): {matter_id: {"materials": n,
+    "fields": m}} — materials not handed in, and pre-filled fields the applicant kept (a corrected
+    one was typed after all). Matters with neither are absent."""
+    from django.db.models import Count
+
+    from .models import Exemption
+
+    counts: dict[int, dict[str, int]] = {}
+    rows = (Exemption.objects.filter(matter__in=list(matters), at__gte=since)
+            .exclude(kind=Exemption.Kind.FIELD, corrected=True)
+            .values("matter_id", "kind").annotate(n=Count("pk")))
+    for row in rows:
+        entry = counts.setdefault(row["matter_id"], {"materials": 0, "fields": 0})
+        entry["materials" if row["kind"] == Exemption.Kind.MATERIAL else "fields"] += row["n"]
+    return counts
+
+
+FIELD_LABELS = {  # lazily translated: read at import
+    "name": _l("姓名"), "address": _l("住址"), "household_no": _l("户号"), "relation": _l("与户主关系"),
+    "insured": _l("参保状态"), "months": _l("累计缴费月数"), "account_open": _l("账户状态"), "balance": _l("账户余额(元)"),
+    "properties": _l("名下不动产(处)"), "certificate_no": _l("不动产权证号"), "status": _l("状态"), "account": _l("户号"),
+    "arrears": _l("欠费(元)"), "unpaid_violations": _l("未处理违章(起)"), "legal_representative": _l("法定代表人"),
+}
+
+
+def fetched_record(query_id: int) -> dict:
+    """A logged data-source answer as a page shows it: source, when, by whom, why, each field with
+    its Chinese label, and the answer's digest."""
+    from .datasources import SOURCES
+    from .models import DataQuery
+
+    query = DataQuery.objects.select_related("asked_by", "matter").get(pk=query_id)
+
+    def shown(value):
+        if value is True:
+            return _("是")
+        if value is False:
+            return _("否")
+        return value
+
+    return {
+        "source": SOURCES.get(query.source, query.source), "asked_at": query.asked_at, "purpose": query.purpose,
+        "matter": query.matter.name, "outcome": query.get_outcome_display(), "digest": query.answer_digest,
+        "rows": [(FIELD_LABELS.get(name, name), shown(value)) for name, value in query.answer.items()],
     }

@@ -31,8 +31,11 @@ class OneFormPost(forms.Form):
         return {field.key: self.value(FIELD_PREFIX + field.key) or "" for field in self.oneform_fields}
 
 
-def oneform_rows(fields, values: dict, errors: dict) -> list[dict]:
+def oneform_rows(fields, values: dict, errors: dict, *, prefilled=None) -> list[dict]:
+    """`prefilled`: 免填 values by field key (exchange.exemptions: `.value`, `.label`): the field
+    says where its value came from and whether the applicant changed it."""
     rows = []
+    prefilled = prefilled or {}
     for field in fields:
         rows.append({
             "field": field,
@@ -41,6 +44,9 @@ def oneform_rows(fields, values: dict, errors: dict) -> list[dict]:
             "value": values.get(field.key, ""),
             "errors": errors.get(field.key, []),
             "choices": field.choices if field.type == FormField.Type.CHOICE else [],
+            "prefilled": prefilled.get(field.key),
+            "corrected": field.key in prefilled
+            and str(values.get(field.key, "")).strip() != prefilled[field.key].value.strip(),
         })
     return rows
 
@@ -59,13 +65,17 @@ def duplicated_names(requirements) -> set:
     return twice
 
 
-def material_rows(requirements, errors: dict, *, checked=(), kept=None) -> dict:
+def material_rows(requirements, errors: dict, *, checked=(), kept=None, exempt=None) -> dict:
     """{"bring": [...], "shared": [...]}: what the applicant hands in, and what is 免提交.
     `kept`: files already chosen on an earlier post of the form, by field (workflow.pending),
-    shown as "已选择:name" with a box to remove them."""
+    shown as "已选择:name" with a box to remove them. `exempt`: outcomes of the 免提交 look-ups by
+    requirement id (exchange.exemptions: `.obtained`, `.label`, `.reference`, `.message`): an
+    obtained one is shown as 已获取 with its source, one that failed is an upload with the reason."""
     twice = duplicated_names(requirements)
     bring, shared = [], []
+    exempt = exempt or {}
     for requirement in requirements:
+        outcome = exempt.get(requirement.pk)
         row = {
             "requirement": requirement,
             "label": material_label(requirement, twice),
@@ -73,7 +83,11 @@ def material_rows(requirements, errors: dict, *, checked=(), kept=None) -> dict:
             "errors": errors.get(f"material_{requirement.pk}", []),
             "checked": requirement.pk in checked,
             "kept": (kept or {}).get(f"material_{requirement.pk}"),
+            "exempt": outcome,
         }
-        (bring if requirement.source == MaterialRequirement.Source.APPLICANT else shared).append(row)
+        if outcome is not None:
+            (shared if outcome.obtained else bring).append(row)
+        else:
+            (bring if requirement.source == MaterialRequirement.Source.APPLICANT else shared).append(row)
     return {"bring": bring, "shared": shared}
 

@@ -65,6 +65,8 @@ urlpatterns = [
     # applications
     path("applications/", cases.my_applications, name="my_applications"),
     path("applications/<str:number>/", cases.application_detail, name="application"),
+    path("applications/<str:number>/materials/<id:material_id>/record/", cases.application_material_record,
+         name="application_material_record"),
     path("applications/<str:number>/withdraw/", cases.application_withdraw, name="application_withdraw"),
     path("applications/<str:number>/resubmit/", cases.application_resubmit, name="application_resubmit"),
     path("applications/<str:number>/accept/", cases.application_accept, name="application_accept"),

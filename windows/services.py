@@ -44,14 +44,17 @@ class Decision:
     SCREEN = (ACCEPT, SUPPLEMENT, REFUSE)
 
 
-def missing_requirements(requirements, *, provided, required_ids=frozenset()) -> list[MaterialRequirement]:
+def missing_requirements(requirements, *, provided, required_ids=frozenset(), exempt=None) -> list[MaterialRequirement]:
     """Pure: the required materials the applicant must bring that are not in `provided` (ids of
-    requirements uploaded, checked at the window or deferred)."""
-    return [
-        r for r in requirements
-        if (r.required or r.pk in required_ids) and r.source == MaterialRequirement.Source.APPLICANT
-        and r.pk not in provided
-    ]
+    requirements uploaded, checked at the window or deferred). `exempt`: 免提交 outcomes by
+    requirement id (exchange.exemptions): obtained is provided, not obtained must be brought."""
+    exempt = exempt or {}
+
+    def must_bring(r):
+        outcome = exempt.get(r.pk)
+        return not outcome.obtained if outcome is not None else r.source == MaterialRequirement.Source.APPLICANT
+
+    return [r for r in requirements if (r.required or r.pk in required_ids) and must_bring(r) and r.pk not in provided]
 
 
 def walk_in_person(*, real_name="", id_number="", phone="") -> User:
@@ -137,7 +140,10 @@ def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
     requirements = list(walk_in.requirements) if walk_in.requirements is not None else material_requirements(matters)
     uploaded = {r.pk for r in requirements if f"material_{r.pk}" in (walk_in.files or {})}
     provided = uploaded | set(walk_in.received) | set(walk_in.deferred)
-    missing = missing_requirements(requirements, provided=provided, required_ids=frozenset(walk_in.required_ids))
+    exempt = workflow_services.exemption_outcomes(applicant=person, enterprise=walk_in.enterprise, matters=matters,
+                                                  requirements=requirements)
+    missing = missing_requirements(requirements, provided=provided, required_ids=frozenset(walk_in.required_ids),
+                                   exempt=exempt.materials)
     form_data = fill_applicant_keys(form_fields(matters), walk_in.form_data, person)
     return _Prepared(person=person, acting=acting, hall_id=desk.hall_id, requirements=requirements,
                      uploaded=uploaded, missing=missing, form_data=form_data, existing=existing)

@@ -30,6 +30,7 @@ from matters.oneform_pages import material_rows, oneform_rows
 from matters.situation_pages import situation_page
 from workflow import hooks, pending, tasks
 from workflow import selectors as cases
+from workflow import services as workflow_services
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Notice
 from workflow.services import CARRIERS, DEFERRED_DAYS
@@ -236,6 +237,21 @@ def _agency_between(applicant, agent):
     return [agency_shown(a, today) for a in rows]
 
 
+def _exemptions(clerk, applicant: dict, credit_code: str, matters, requirements):
+    """免提交 for a registered applicant named on the screen (by ID number): the data sources
+    queried before anything is written (exchange.exemptions); None for an unknown person."""
+    number = (applicant.get("id_number") or "").strip().upper()
+    person = User.objects.filter(id_number=number).first() if number else None
+    if person is None:
+        return None
+    try:
+        enterprise = enterprise_by_credit_code(credit_code) if credit_code else None
+    except Invalid:
+        enterprise = None  # the service reports it with the rest of the screen
+    return workflow_services.exemption_preview(applicant=person, asked_by=clerk, enterprise=enterprise,
+                                               matters=matters, requirements=requirements)
+
+
 def _walk_in_form(request, context, *, theme, matters):
     situation = _situation(request, theme, matters)
     if situation is not None and situation.error is not None:
@@ -257,6 +273,7 @@ def _walk_in_form(request, context, *, theme, matters):
     today = timezone.localdate()
     deferred_until = load_calendar().add_workdays(today, DEFERRED_DAYS)
     posted = {"decision": "", "note": "", "reason": ""}
+    exempt = None
     if answering:
         status = situation.error.status if situation.error is not None else 200
     if request.method == "POST" and not answering:
@@ -269,6 +286,7 @@ def _walk_in_form(request, context, *, theme, matters):
         credit_code, posted = form.value("enterprise"), form.posted
         decision, key = form.value("decision") or services.Decision.ACCEPT, form.value("idempotency_key")
         deferred_until = form.value("deferred_until") or deferred_until
+        exempt = _exemptions(request.user, applicant, credit_code if legal else "", matters, requirements)
         offered = {f"material_{r.pk}" for r in requirements if marks.get(r.pk) in ("upload", "none", "")}
         posted_files = {name: f for name, f in request.FILES.items() if name in offered}
         files, kept = pending.chosen(owner=request.user, post=post, files=posted_files, fields=offered)
@@ -317,7 +335,7 @@ def _walk_in_form(request, context, *, theme, matters):
         values = {}
         key = uuid.uuid4().hex
         kept = {}
-    materials = material_rows(requirements, errors, kept=kept)
+    materials = material_rows(requirements, errors, kept=kept, exempt=exempt.materials if exempt else None)
     for row in materials["bring"]:
         r = row["requirement"]
         row["mark"] = marks.get(r.pk, "")

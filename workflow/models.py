@@ -525,6 +525,9 @@ class Material(models.Model):
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     reference = models.CharField(_("来源凭据"), max_length=128, blank=True, help_text=_("电子证照编号或数据查询日志编号"))
+    data_query = models.ForeignKey("exchange.DataQuery", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("数据查询"),
+                                   help_text=_("免提交:材料由此次数据共享查询获取(审批人员可查看所获数据)"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     due_on = models.DateField(_("补交期限"), null=True, blank=True, help_text=_("容缺受理的材料须在此日期前补交。"))

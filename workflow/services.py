@@ -27,6 +27,7 @@ from core.clock import law
 from core.clock.law import LICENCE_DAYS, MAX_EXTENSION_DAYS, PRE_REVIEW_DAYS  # noqa: F401  (re-exported)
 from core.errors import Conflict, Forbidden, Invalid
 from core.numbers import is_small_int
+from exchange import exemptions
 from exchange import services as exchange_services
 from matters.models import MaterialRequirement, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
@@ -173,15 +174,22 @@ def _check_applicant(*, applicant, enterprise, category, channel, establishes_en
         raise Invalid(_("个人事项不能以企业名义申请。"), code="enterprise_not_allowed")
 
 
-def _plan_materials(*, requirements, files, received_at_window=(), require_all, required_ids=frozenset()):
+def _plan_materials(*, requirements, files, received_at_window=(), require_all, required_ids=frozenset(),
+                    exempt=None):
     """Check the files for the requirements and decide each material's source; returns
-    (plan, errors) so that a form's and its materials' problems are reported together."""
+    (plan, errors) so that a form's and its materials' problems are reported together.
+    `exempt`: `exchange.exemptions` outcomes by requirement id (免提交): an obtained one is
+    recorded from its source, one that was not is handed in like any other, with the reason."""
     errors = {}
     planned = []
+    exempt = exempt or {}
     for requirement in requirements:
         field = f"material_{requirement.pk}"
         upload = files.get(field)
-        if requirement.source != MaterialRequirement.Source.APPLICANT:
+        outcome = exempt.get(requirement.pk)
+        if outcome is not None and outcome.obtained and upload is None:
+            planned.append((requirement, None, Material.Source(outcome.kind), {"outcome": outcome}))
+        elif outcome is None and requirement.source != MaterialRequirement.Source.APPLICANT:
             planned.append((requirement, None, Material.Source(requirement.source), {}))
         elif upload is not None:
             try:
@@ -193,8 +201,24 @@ def _plan_materials(*, requirements, files, received_at_window=(), require_all, 
         elif requirement.pk in received_at_window:
             planned.append((requirement, None, Material.Source.WINDOW, {}))
         elif (requirement.required or requirement.pk in required_ids) and require_all:
-            errors[field] = [_("请上传“%(name)s”。") % {"name": requirement.name}]
+            errors[field] = [outcome.message if outcome is not None and outcome.message
+                             else _("请上传“%(name)s”。") % {"name": requirement.name}]
     return planned, errors
+
+
+def exemption_preview(*, applicant, asked_by, enterprise, matters, requirements):
+    """免提交/免填 for an apply page, before submitting: the data sources queried now (each query
+    logged) unless a recent answer covers them (exchange.exemptions.current)."""
+    holder = enterprise.credit_code if enterprise is not None else (getattr(applicant, "id_number", "") or "")
+    return exemptions.current(requirements=requirements, matters=matters, subject=applicant, holder_id_number=holder,
+                              asked_by=asked_by)
+
+
+def exemption_outcomes(*, applicant, enterprise, matters, requirements):
+    """免提交/免填 as the apply pages fetched them (exchange.exemptions.recorded: nothing is sent
+    from inside the submission's transaction)."""
+    holder = enterprise.credit_code if enterprise is not None else (applicant.id_number or "")
+    return exemptions.recorded(requirements=requirements, matters=matters, subject=applicant, holder_id_number=holder)
 
 
 def _holder_id(application) -> str:
@@ -223,6 +247,10 @@ def _save_materials(application, planned, *, actor):
             licence = licences[requirement.name]
             if licence is not None:
                 material.reference, material.sha256 = licence.number, licence.sha256
+        if "outcome" in info:  # 免提交: the licence number or the data query it came from
+            outcome = info["outcome"]
+            material.reference, material.sha256, material.data_query_id = outcome.reference, outcome.sha256, \
+                outcome.query_id
         if upload is not None:
             material.original_name = upload.name[:255]
             material.content_type = info["content_type"]
@@ -294,10 +322,11 @@ def application_submit(
         requirements = material_requirements(matters)
     elif any(r.matter_id not in {m.pk for m in matters} for r in requirements):
         raise Invalid(_("申请材料与所选事项不符。"), code="invalid_materials")
+    exempt = exemption_outcomes(applicant=applicant, enterprise=enterprise, matters=matters, requirements=requirements)
     planned, material_errors = _plan_materials(
         requirements=requirements, files=files, received_at_window=set(received_at_window),
         required_ids=frozenset(required_ids),
-        require_all=channel == Channel.ONLINE,
+        require_all=channel == Channel.ONLINE, exempt=exempt.materials,
     )
     delivery_values, delivery_errors = clean_delivery(matters=matters, delivery=delivery, default_hall_id=hall_id)
     try:
@@ -339,6 +368,9 @@ def application_submit(
     application.matters.set(matters)
     application.matter_versions.set(current_versions(matters))  # the guides it was submitted under
     _save_materials(application, planned, actor=created_by)
+    exemptions.record(case_ref=application.number, matters=matters, requirements=requirements, outcomes=exempt,
+                      used_materials=[r.pk for r, _upload, _source, info in planned if "outcome" in info],
+                      form_data=cleaned)
     if agent is not None:
         how = _("网上代为申请") if channel == Channel.ONLINE else _("窗口收件,已核验代办人身份及委托")
         note = _join(behalf_note(application, agent), how,

@@ -196,6 +196,10 @@ def _apply(request, *, theme, matters, title, back):
     else:
         enterprises = list(request.user.enterprises.all().order_by("name")) if legal and not establishing else []
     errors, status = {}, 200
+    principal = acting.principal if acting is not None else request.user
+    exempt = services.exemption_preview(
+        applicant=principal, asked_by=request.user, matters=matters, requirements=requirements,
+        enterprise=acting.enterprise if acting is not None else (enterprises[0] if len(enterprises) == 1 else None))
     if request.method == "POST":
         values = OneFormPost(request.POST, oneform_fields=fields).oneform_values
         key = _posted_key(request)
@@ -232,7 +236,8 @@ def _apply(request, *, theme, matters, title, back):
                               % {"principal": acting.principal_name})
             return redirect("portal:application", number=application.number)
     else:
-        values = _prefill(fields, acting.principal if acting is not None else request.user, enterprises)
+        values = _prefill(fields, principal, enterprises)
+        values.update({key: outcome.value for key, outcome in exempt.fields.items()})  # 免填
         key = _fresh_key()
         chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
         kept = {}
@@ -247,8 +252,8 @@ def _apply(request, *, theme, matters, title, back):
         "enterprises": enterprises,
         "chosen_enterprise": chosen,
         "enterprise_errors": errors.get("enterprise", []),
-        "rows": oneform_rows(fields, values, errors),
-        "materials": material_rows(requirements, errors, kept=kept),
+        "rows": oneform_rows(fields, values, errors, prefilled=exempt.fields),
+        "materials": material_rows(requirements, errors, kept=kept, exempt=exempt.materials),
         "idempotency_key": key,
         "back": back,
         "departments": sorted({m.department.name for m in matters}),
@@ -351,6 +356,8 @@ def _with_download_urls(application, materials):
     for material in materials:
         for m in [material, *material.history]:
             m.url = reverse("api-application-material", args=[application.number, m.pk]) if m.file else ""
+            m.record_url = reverse("portal:application_material_record", args=[application.number, m.pk]) \
+                if m.data_query_id else ""
     return materials
 
 
@@ -522,6 +529,25 @@ def _licence_rows(user, application):
 def application_detail(request, number):
     application = selectors.access_application(request.user, number)
     return render(request, "workflow/application_detail.html", _detail_context(request, application))
+
+
+@login_required
+@not_found_pages
+def application_material_record(request, number, material_id):
+    """The data-source answer a 免提交 material was taken from, for whoever may read the material
+    (the applicant, the clerks and the reviewers of its matter): what the source said, when, why."""
+    from exchange.selectors import fetched_record
+
+    application = selectors.access_application(request.user, number)
+    material = selectors.visible_materials(request.user, application).filter(
+        pk=material_id, data_query__isnull=False).first()
+    if material is None:
+        return not_found_page(request, _("未找到该材料的共享数据。"))
+    return render(request, "workflow/material_record.html", {
+        "title": _("共享数据:%(name)s") % {"name": material.name}, "application": application, "material": material,
+        "record": fetched_record(material.data_query_id),
+        "back": reverse("portal:application", args=[application.number]),
+    })
 
 
 def _refused(request, number, exc: DomainError, *, panel, posted=None):
