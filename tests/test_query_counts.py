@@ -9,8 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from supervision.models import Card
+from exchange.models import ElectronicLicence
+from notifications.models import Message
+from notifications.services import notify
+from supervision.feedback import complaints, ratings
+from supervision.models import Card, Complaint
 from tests.factories import (
+    AppointmentSlotFactory,
     ClerkFactory,
     DepartmentFactory,
     HallFactory,
@@ -22,8 +27,10 @@ from tests.factories import (
     concluded_application,
     submitted_application,
 )
-from windows.models import Window
-from workflow import services
+from windows import queue_services
+from windows import services as window_services
+from windows.models import Consultation, Window
+from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +97,103 @@ def public_case():
     return Case(None, lambda: accepted_application(matters=[MatterFactory()]).number)
 
 
+def licence_case():
+    """The holder's 我的证照: one licence more per approved case."""
+    citizen = UserFactory()
+
+    def add_row():
+        application = accepted_application(applicant=citizen, matters=[MatterFactory(
+            issues_licence=True, result_name="食品经营许可证")])
+        services.dispatch_subcases(application_id=application.pk)
+        subcase = application.subcases.get()
+        services.subcase_decide(subcase=subcase, reviewer=ReviewerFactory(department=subcase.department),
+                                approve=True, reason="")
+        tasks.issue_licence(subcase.pk)
+        return ElectronicLicence.objects.get(case_ref=subcase.number).number
+
+    return Case(citizen, add_row)
+
+
+def rated_case(level):
+    """A supervisor reads ratings (and, when bad, their follow-ups): one online rating per case."""
+    supervisor = SupervisorFactory()
+
+    def add_row():
+        case = concluded_application(matters=[MatterFactory()])
+        token = ratings.rating_token_issue(application=case, occasion="online")
+        ratings.rating_submit(token=token, level=level, comment=f"评价{case.number}")
+        return case.number
+
+    return Case(supervisor, add_row)
+
+
+def rating_case():
+    return rated_case(level=5)
+
+
+def followup_case():
+    return rated_case(level=1)
+
+
+def complaint_case():
+    """A supervisor reads every complaint; each one comes from another citizen to a department."""
+    supervisor = SupervisorFactory()
+
+    def add_row():
+        subject = f"窗口要求重复提交材料{Complaint.objects.count() + 1:03d}"
+        complaints.complaint_submit(user=UserFactory(), department_id=DepartmentFactory().pk, subject=subject,
+                                    content="窗口要求重复提交同一份材料,希望改进。")
+        return subject
+
+    return Case(supervisor, add_row)
+
+
+def my_complaint_case():
+    citizen = UserFactory()
+
+    def add_row():
+        subject = f"办事难{Complaint.objects.count() + 1:03d}"
+        complaints.complaint_submit(user=citizen, department_id=DepartmentFactory().pk, subject=subject,
+                                    content="窗口要求重复提交同一份材料,希望改进。")
+        return subject
+
+    return Case(citizen, add_row)
+
+
+def consultation_case():
+    """首问责任: the clerk's consultations, each asked by another person."""
+    clerk = ClerkFactory()
+
+    def add_row():
+        asker = UserFactory()
+        return window_services.consultation_open(
+            staff=clerk, channel=Consultation.Channel.WINDOW, topic="新生儿落户", question="需要带哪些材料?",
+            asker_name=asker.real_name, asker_id_number=asker.id_number).number
+
+    return Case(clerk, add_row)
+
+
+def appointment_case():
+    citizen = UserFactory()
+
+    def add_row():  # a slot in another hall each time: one booking per person, hall and day
+        return queue_services.appointment_book(user=citizen, slot=AppointmentSlotFactory()).code
+
+    return Case(citizen, add_row)
+
+
+def message_case():
+    citizen = UserFactory()
+
+    def add_row():
+        title = f"办件进度通知{Message.objects.count() + 1:03d}"
+        notify(recipient=citizen, kind="accepted", title=title, body="您的办件已受理。", link="/applications/",
+               dedupe_key=title)
+        return title
+
+    return Case(citizen, add_row)
+
+
 LISTS = [
     (citizen_case, "page", "/applications/"),
     (citizen_case, "api", "/api/applications/"),
@@ -102,6 +206,20 @@ LISTS = [
     (supervisor_case, "api", "/api/cards/"),
     (public_case, "page", "/disclosure/"),
     (public_case, "api", "/api/disclosure/applications/"),
+    (licence_case, "page", "/licences/"),
+    (licence_case, "api", "/api/licences/"),
+    (rating_case, "page", "/supervision/ratings/"),
+    (rating_case, "api", "/api/ratings/"),
+    (followup_case, "page", "/supervision/followups/"),
+    (followup_case, "api", "/api/followups/"),
+    (complaint_case, "page", "/supervision/complaints/"),
+    (complaint_case, "api", "/api/complaints/"),
+    (my_complaint_case, "page", "/complaints/mine/"),
+    (consultation_case, "page", "/consultations/"),
+    (consultation_case, "api", "/api/consultations/"),
+    (appointment_case, "page", "/appointments/"),
+    (appointment_case, "api", "/api/appointments/"),
+    (message_case, "page", "/me/messages/"),
 ]
 
 
