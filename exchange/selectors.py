@@ -69,16 +69,19 @@ def public_facts(licence: ElectronicLicence, day) -> dict:
     }
 
 
-def exemption_counts(matters, since) -> dict[int, dict[str, int]]:
-    """免提交 and 免填 per matter since `since` (a datetime): {matter_id: {"materials": n,
-    "fields": m}} — materials not handed in, and pre-filled fields the applicant kept (a corrected
-    one was typed after all). Matters with neither are absent."""
+def exemption_counts(matters, since, until=None) -> dict[int, dict[str, int]]:
+    """免提交 and 免填 per matter from `since` (a datetime) to before `until` (None: now):
+    {matter_id: {"materials": n, "fields": m}} — materials not handed in, and pre-filled fields
+    the applicant kept (a corrected one was typed after all). Matters with neither are absent."""
     from django.db.models import Count
 
     from .models import Exemption
 
     counts: dict[int, dict[str, int]] = {}
-    rows = (Exemption.objects.filter(matter__in=list(matters), at__gte=since)
+    rows = Exemption.objects.filter(matter__in=list(matters), at__gte=since)
+    if until is not None:
+        rows = rows.filter(at__lt=until)
+    rows = (rows
             .exclude(kind=Exemption.Kind.FIELD, corrected=True)
             .values("matter_id", "kind").annotate(n=Count("pk")))
     for row in rows:

@@ -21,6 +21,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import idempotency_key, idempotent
 from core.uploads import file_response
 from matters.models import Matter
+from matters.oneform import material_requirements
 from matters.selectors import theme_by_code, theme_matters
 
 from . import selectors, services
@@ -312,6 +313,9 @@ class ApplicationViewSet(viewsets.GenericViewSet):
             if grant is None:
                 raise NotFound(_("未找到该委托。"), code="authorisation_not_found")
             applicant, enterprise, agent = grant.principal, grant.enterprise, request.user
+        # 免提交/免填: the data sources are asked before the submission's transaction (logged even if it fails)
+        services.exemption_preview(applicant=applicant, asked_by=request.user, enterprise=enterprise, matters=matters,
+                                   requirements=material_requirements(matters))
         application = services.application_submit(
             applicant=applicant, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
             enterprise=enterprise, idempotency_key=idempotency_key(request), agent=agent,

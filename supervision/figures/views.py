@@ -25,6 +25,7 @@ from windows.models import Ticket
 from workflow.models import SubCase
 
 from . import services as figures
+from .exemptions import exemption_rows
 from .filters import figure_filters
 
 REFRESH_SECONDS = 60
@@ -124,6 +125,7 @@ def dashboard(request):
         "live_seconds": LIVE_SECONDS,
         "query": _query(filters),
         "wall": wall,
+        "exemptions": exemption_rows(filters["period"], department=filters["department"]),
         "charts": {
             "trend": data["trend"],
             "departments": [{"label": r["label"], "on_time_rate": r["on_time_rate"]}

@@ -16,7 +16,7 @@ from exchange.datasources import _clients
 from exchange.models import DataQuery, DataSourcePolicy, ElectronicLicence, Exemption, FieldSource, MaterialSource
 from exchange.selectors import exemption_counts
 from matters.models import MaterialRequirement
-from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, UserFactory, pdf_upload
+from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, SupervisorFactory, UserFactory, pdf_upload
 from workflow import services
 from workflow.models import Application, Material
 
@@ -156,6 +156,12 @@ def test_kept_field_counts_as_not_typed(source, matter, citizen, client):
     since = timezone.now() - dt.timedelta(hours=1)
     assert exemption_counts([matter, other], since) == {matter.pk: {"materials": 1, "fields": 1}}
     assert exemption_counts([matter], timezone.now() + dt.timedelta(minutes=1)) == {}
+    client.force_login(SupervisorFactory())
+    html = client.get("/supervision/?period=today").content.decode()
+    card = html[html.index("免提交与免填"):]
+    card = card[:card.index("</section>")]
+    assert "户口迁移" in card and '<td data-label="免提交材料(份)" class="num">1</td>' in card
+    assert '<td data-label="免填表单项(项)" class="num">1</td>' in card and other.name not in card
 
 
 def test_licence_mapping_offers_only_a_valid_licence(citizen, client):
