@@ -194,3 +194,26 @@ def test_licence_mapping_offers_only_a_valid_licence(citizen, client):
     assert material.source == Material.Source.LICENCE and material.reference == "DZZZ-3"
     assert material.sha256 == "c" * 64
     assert Exemption.objects.get().source == "licence"
+
+
+def test_walk_in_screen_takes_the_material_from_the_source(source, matter, citizen, client):
+    from workflow.calendar_store import seed_calendar
+
+    seed_calendar(years=[2026])
+    clerk = ClerkFactory()
+    client.force_login(clerk)
+    url = f"/hall/walk-in/?matter={matter.code}"
+    body = {"applicant_id_number": citizen.id_number, "applicant_real_name": "", "applicant_phone": "",
+            "field_address": ADDRESS, "decision": "accept", "idempotency_key": "4" * 32,
+            f"mark_{_req(matter, '申请表').pk}": "window"}
+    refused = client.post(url, body)  # 社保 has no record: the clerk must receive it
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "社保数据中没有您的记录,请上传该材料。" in page
+    assert "已获取(免提交)" in page and "户籍数据" in page
+    assert not Application.objects.filter(applicant=citizen).exists()
+    response = client.post(url, {**body, f"mark_{_req(matter, '社保缴费证明').pk}": "window"})
+    assert response.status_code == 302
+    application = Application.objects.get(applicant=citizen)
+    huji = application.materials.get(name="户籍证明")
+    assert huji.source == Material.Source.DATA_SOURCE and huji.data_query.asked_by == clerk
+    assert source.stats()["data_queries"] == 2  # the second post reused the first one's answers
