@@ -6,17 +6,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import NotFound
 from core.web.paging import page_of
 
-from . import services
-from .models import Message
+from . import selectors, services
 
 PER_PAGE = 20
 
 
 @login_required
 def inbox(request):
-    page = page_of(request, Message.objects.filter(recipient=request.user), PER_PAGE)
+    page = page_of(request, selectors.messages_for(request.user), PER_PAGE)
     return render(request, "notifications/inbox.html", {
         "title": _("消息中心"), "page": page, "unread": services.unread_count(request.user),
     })
@@ -30,9 +30,9 @@ def read(request):
     target = None
     if "all" not in request.POST:
         try:
-            message = Message.objects.get(recipient=request.user, pk=int(request.POST.get("message", "")))
-        except (ValueError, Message.DoesNotExist):
-            flash.error(request, _("消息不存在或不属于您。"))
+            message = selectors.access_message(request.user, request.POST.get("message", ""))
+        except NotFound as error:
+            flash.error(request, error.message)
             return redirect("portal:messages")
         ids, target = [message.pk], message.link
     services.mark_read(user=request.user, message_ids=ids)

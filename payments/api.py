@@ -10,11 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden
 
-from . import services
+from . import selectors, services
 from .models import FeeLine, PaymentOrder, Reconciliation
-from .views import fee_lines_of
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -66,7 +65,7 @@ class FeeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model's types
             return FeeLine.objects.none()
-        return fee_lines_of(self.request.user)
+        return selectors.fee_lines_for(self.request.user)
 
     @extend_schema(request=None, responses=PayAnswerSerializer, summary="去缴费:生成(或取回)支付订单")
     @action(detail=True, methods=["post"])
@@ -87,9 +86,7 @@ class PaymentOrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model's types
             return PaymentOrder.objects.none()
-        if services.can_refund(self.request.user):
-            return PaymentOrder.objects.all()
-        return PaymentOrder.objects.filter(fee_line__in=fee_lines_of(self.request.user))
+        return selectors.orders_for(self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         order = self.get_object()
@@ -103,9 +100,7 @@ class PaymentOrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def refund(self, request, out_trade_no=None):
         if not services.can_refund(request.user):
             raise Forbidden("只有监督管理人员或系统管理员可以办理退费。")
-        order = PaymentOrder.objects.filter(out_trade_no=out_trade_no).first()
-        if order is None:
-            raise NotFound("未找到该支付订单。")
+        order = selectors.access_order(request.user, out_trade_no)
         order = services.refund(order_id=order.pk, actor=request.user, reason=str(request.data.get("reason", "")))
         return Response(OrderSerializer(order).data)
 
@@ -122,4 +117,4 @@ class ReconciliationViewSet(viewsets.ReadOnlyModelViewSet):
             return Reconciliation.objects.none()
         if not services.can_refund(self.request.user):
             raise Forbidden("只有监督管理人员或系统管理员可以查看对账。")
-        return Reconciliation.objects.all()
+        return selectors.reconciliations_for(self.request.user)

@@ -177,8 +177,9 @@ def unsettled_order_ids(*, now=None) -> list[int]:
 
 
 def can_refund(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or getattr(user, "is_supervisor", False)
-                                           or getattr(user, "role", "") == "administrator"))
+    from .selectors import may_refund
+
+    return may_refund(user)
 
 
 def refund(*, order_id: int, actor, reason: str) -> PaymentOrder:

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,18 +19,13 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.pdf import qr_png_data_uri
 
-from . import receipts, services
-from .models import FeeLine, PaymentOrder, Reconciliation
-
-
-def fee_lines_of(user):
-    return (FeeLine.objects.filter(Q(application__applicant=user) | Q(application__agent=user))
-            .select_related("application").prefetch_related("orders").order_by("-created_at", "-pk"))
+from . import receipts, selectors, services
+from .models import FeeLine, PaymentOrder
 
 
 @login_required
 def my_fees(request):
-    lines = list(fee_lines_of(request.user)[:200])
+    lines = list(selectors.fee_lines_for(request.user)[:200])
     for line in lines:
         orders = list(line.orders.all())
         line.paid_order = next((o for o in orders if o.status != PaymentOrder.Status.CREATED), None)
@@ -62,8 +56,7 @@ def pay(request, line_id):
 @login_required
 def returned(request):
     """Back from the pay page: ask the provider at once rather than wait for its notification."""
-    order = PaymentOrder.objects.select_related("fee_line__application").filter(
-        out_trade_no=request.GET.get("out_trade_no", "")).first()
+    order = selectors.orders_for(request.user).filter(out_trade_no=request.GET.get("out_trade_no", "")).first()
     if order is None or not services.can_pay(request.user, order.fee_line):
         messages.error(request, _("未找到该支付订单。"))
         return redirect("payments:my_fees")
@@ -77,10 +70,8 @@ def returned(request):
 
 @login_required
 def receipt(request, out_trade_no):
-    order = PaymentOrder.objects.select_related("fee_line__application__applicant").filter(
-        out_trade_no=out_trade_no).first()
-    if order is None or not order.receipt_number or not (
-            services.can_pay(request.user, order.fee_line) or services.can_refund(request.user)):
+    order = selectors.orders_for(request.user).filter(out_trade_no=out_trade_no).first()
+    if order is None or not order.receipt_number:
         raise Http404
     response = HttpResponse(receipts.receipt_pdf(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{order.receipt_number}.pdf"'
@@ -117,7 +108,7 @@ def reconciliation(request):
         else:
             messages.success(request, _("%(day)s 对账完成,差异 %(n)s 笔。") % {"day": day, "n": len(record.differences)})
         return redirect("payments:reconciliation")
-    records = list(Reconciliation.objects.all()[:60])
+    records = list(selectors.reconciliations_for(request.user)[:60])
     return render(request, "payments/reconciliation.html", {
         "title": _("缴费对账"), "records": records, "today": timezone.localdate().isoformat(),
     })
@@ -126,7 +117,7 @@ def reconciliation(request):
 @login_required
 @require_POST
 def refund(request, out_trade_no):
-    order = PaymentOrder.objects.filter(out_trade_no=out_trade_no).first()
+    order = selectors.orders_for(request.user).filter(out_trade_no=out_trade_no).first()
     if order is None:
         raise Http404
     try:

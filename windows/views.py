@@ -125,10 +125,11 @@ def hall_search_open(request, number):
     """Open an application found by the search: the reading is logged on the case first."""
     from workflow import services as case_services
 
-    application = cases.access_application(request.user, number)
     kind = request.POST.get("kind", "")
-    case_services.application_looked_up(application=application, clerk=request.user,
-                                        kind=kind if kind in ("number", "id_number", "name") else "")
+    kind = kind if kind in ("number", "id_number", "name") else ""
+    application = cases.access_application(request.user, number, found_by=kind or "number")
+    if not getattr(application, "read_logged", False):  # a case outside her lists is logged by the read
+        case_services.application_looked_up(application=application, clerk=request.user, kind=kind)
     return redirect("portal:application", number=application.number)
 
 

@@ -3,6 +3,8 @@ helpers fetch and authorise in one call (404 for what the user may not even know
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,23 +76,50 @@ def settle_deemed_acceptance(application=None) -> None:
         application.refresh_from_db()
 
 
-def access_application(user, number: str) -> Application:
+def access_application(user, number: str, *, found_by: str = "number") -> Application:
+    """The application `number` if `user` may read it (NotFound otherwise). A clerk reading a
+    case outside her lists (found by its number at her window) leaves a `looked_up` row on the
+    case; `application.read_logged` says whether this call wrote one (`found_by`: how the clerk
+    found it — "number", "id_number" or "name", as the workbench search says)."""
     application = applications_for(user).filter(number=number).first()
     if application is None and user.is_authenticated and user.is_clerk and number:
-        application = _found_at_window(user, number)
+        application = _found_at_window(user, number, found_by=found_by)
     if application is None:
         raise NotFound(_("未找到该办件,或您无权查看。"), code="application_not_found")
     settle_deemed_acceptance(application)
     return application
 
 
-def _found_at_window(clerk, number: str):
+# One visit at the counter: the same clerk reading the same case again within this time (the
+# page, then its materials, notices, a refresh) is the same read and is logged once.
+READ_LOG_QUIET = dt.timedelta(minutes=10)
+
+
+def _found_at_window(clerk, number: str, *, found_by: str = "number"):
     """An applicant at the counter gives her number: a clerk seated today reads that one case
-    (any hall: 同城通办). Only the whole number; unseated clerks cannot."""
+    (any hall: 同城通办), and the read is logged on the case. Only the whole number; unseated
+    clerks cannot."""
     if hooks.desk_for(clerk, timezone.localdate()) is None:
         return None
-    return (Application.objects.select_related(*APPLICATION_RELATED)
-            .exclude(state=Application.State.DRAFT).filter(number=number).first())
+    application = (Application.objects.select_related(*APPLICATION_RELATED)
+                   .exclude(state=Application.State.DRAFT).filter(number=number).first())
+    if application is not None:
+        application.read_logged = _log_read_outside_lists(clerk, application, found_by=found_by)
+    return application
+
+
+def _log_read_outside_lists(clerk, application, *, found_by: str) -> bool:
+    """Write the `looked_up` row of a read outside the clerk's lists, unless this clerk's last
+    read of the case is more recent than `READ_LOG_QUIET`. True when a row was written."""
+    from . import services
+    from .models import CaseLog
+
+    recent = CaseLog.objects.filter(application=application, actor=clerk, action="workflow.application.looked_up",
+                                    created_at__gte=timezone.now() - READ_LOG_QUIET)
+    if recent.exists():
+        return False
+    services.application_looked_up(application=application, clerk=clerk, kind=found_by, outside_lists=True)
+    return True
 
 
 def clerk_queue(user, *, states=(Application.State.SUBMITTED,)):

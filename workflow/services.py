@@ -70,13 +70,17 @@ def log_case(application, *, actor, action, from_state="", to_state="", note="",
 
 
 @transaction.atomic
-def application_looked_up(*, application, clerk, kind: str) -> CaseLog:
-    """A clerk opened an application found by the workbench search: logged on the case, so the
-    applicant and supervisors can see who read it and how it was found."""
+def application_looked_up(*, application, clerk, kind: str, outside_lists: bool = False) -> CaseLog:
+    """A clerk opened an application found by the workbench search, or read a case outside her
+    lists by its number (`outside_lists`, from `selectors.access_application`): logged on the
+    case, so the applicant and supervisors can see who read it and how it was found."""
     how = {"number": _("按办件编号"), "id_number": _("按证件号码"), "name": _("按姓名或名称")}.get(kind, "")
-    return log_case(application, actor=clerk, action="workflow.application.looked_up",
-                    note=_("窗口工作台检索后查阅(%(how)s)") % {"how": how} if how else _("窗口工作台检索后查阅"),
-                    data={"kind": kind})
+    if outside_lists:
+        note = _("窗口人员查阅本人清单以外的办件(%(how)s)") % {"how": how or _("按办件编号")}
+    else:
+        note = _("窗口工作台检索后查阅(%(how)s)") % {"how": how} if how else _("窗口工作台检索后查阅")
+    return log_case(application, actor=clerk, action="workflow.application.looked_up", note=note,
+                    data={"kind": kind, "outside_lists": outside_lists})
 
 
 def _transition(obj, method_name: str):

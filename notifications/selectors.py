@@ -1,0 +1,26 @@
+"""Who reads which messages (issue 12): a signed-in person their own, nobody anyone else's."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+
+from .models import Message
+
+
+def messages_for(user):
+    if not getattr(user, "is_authenticated", False):
+        return Message.objects.none()
+    return Message.objects.filter(recipient=user)
+
+
+def access_message(user, pk) -> Message:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = None
+    message = messages_for(user).filter(pk=pk).first() if pk and 0 < pk < 2**63 else None
+    if message is None:
+        raise NotFound(_("消息不存在或不属于您。"), code="message_not_found")
+    return message
