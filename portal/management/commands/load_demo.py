@@ -29,6 +29,7 @@ from matters.models import (
 )
 from portal.demo import catalog, people, totp
 from portal.demo.delivery import load_delivery
+from portal.demo.exchange_sources import load_exchange_sources
 from portal.demo.feedback import load_feedback
 from portal.demo.fees import load_fees
 from portal.demo.history import load_history
@@ -43,6 +44,14 @@ from workflow.models import Application, SubCase
 
 SEATS_FROM = dt.date(2026, 1, 1)
 # A one-page PDF, standing in for the scans a citizen would upload.
+def _mapped(requirement) -> bool:
+    """A material taken from a data source or licence (免提交) when its source answers; the demo's
+    loaders ask no source, so they hand it in like any other."""
+    from exchange.models import MaterialSource
+
+    return MaterialSource.objects.filter(requirement=requirement).exists()
+
+
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -58,6 +67,7 @@ class Command(BaseCommand):
             self.load_organisations()
             self.load_catalog()
             load_fees()  # the demo's one fee (portal/demo/fees.py), before any application is accepted
+            load_exchange_sources()  # 免提交/免填 from the demo data sources (portal/demo/exchange_sources.py)
             self.load_questions()
             self.load_people()
             people.load_people()
@@ -183,7 +193,7 @@ class Command(BaseCommand):
     def _files(self, matters):
         return {
             f"material_{r.pk}": SimpleUploadedFile(f"{r.name}.pdf", DEMO_PDF, content_type="application/pdf")
-            for m in matters for r in m.materials.all() if r.must_be_brought
+            for m in matters for r in m.materials.all() if r.must_be_brought or _mapped(r)
         }
 
     def _form(self, matters, applicant, enterprise=None):
