@@ -15,6 +15,7 @@ from .models import (
     Exemption,
     FieldSource,
     InboundMessage,
+    IssuerKey,
     MaterialSource,
     OutboxMessage,
     Reconciliation,
@@ -214,3 +215,12 @@ class ExemptionAdmin(ReadOnlyAdmin):
     list_display = ("at", "kind", "case_ref", "matter", "name", "source", "reference", "corrected")
     list_filter = ("kind", "source", "corrected")
     search_fields = ("case_ref",)
+
+
+@admin.register(IssuerKey)
+class IssuerKeyAdmin(ReadOnlyAdmin):
+    """The departments' licence-signing keys: public half shown, private half never."""
+
+    list_display = ("department", "key_id", "algorithm", "public_key", "active", "created_at")
+    list_filter = ("active",)
+    exclude = ("private_key",)

@@ -90,6 +90,11 @@ class ElectronicLicence(models.Model):
     digest = models.CharField(_("内容摘要"), max_length=64, db_index=True)
     revoked_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     revocation_reason = models.CharField(_("注销原因"), max_length=255, blank=True)
+    # Ed25519 signature of `digest` by the issuing department's key (exchange.licence_signing);
+    # empty for a licence issued before licences were signed.
+    signature = models.CharField(_("签名(Base64)"), max_length=128, blank=True)
+    signing_key = models.ForeignKey("IssuerKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("签名密钥"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -449,3 +454,26 @@ class Exemption(AppendOnlyModel):
         verbose_name = _("免提交/免填记录")
         verbose_name_plural = _("免提交/免填记录")
         indexes = [models.Index(fields=["matter", "at"], name="exemption_matter_at")]
+
+
+class IssuerKey(models.Model):
+    """An issuing department's Ed25519 key pair for signing its electronic licences (电子证照签名).
+    Made on the department's first licence; the newest active one signs, every one kept verifies
+    what it signed. The private key is stored in clear until secrets are encrypted at rest (12 B)."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="issuer_keys",
+                                   verbose_name=_("发证部门"))
+    key_id = models.CharField(_("密钥编号"), max_length=32, unique=True)
+    algorithm = models.CharField(_("算法"), max_length=16, default="Ed25519")
+    public_key = models.CharField(_("公钥(Base64)"), max_length=64)
+    private_key = models.CharField(_("私钥(Base64)"), max_length=64, editable=False)
+    active = models.BooleanField(_("用于签发"), default=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证照签名密钥")
+        verbose_name_plural = _("证照签名密钥")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.department} {self.key_id}"

@@ -22,6 +22,7 @@ from core.digests import content_digest, format_code
 from core.errors import Conflict, Invalid
 from core.pdf import qr_png_data_uri, render_template_pdf
 
+from . import licence_signing
 from .departments import active_system, enqueue
 from .departments import licence_data as department_licence_data  # noqa: F401 - for workflow
 from .models import DepartmentSystem, ElectronicLicence, ExchangeMessage, LicenceSequence
@@ -130,6 +131,8 @@ def licence_issue(
         valid_from=issued_on, valid_until=valid_until, sha256=hashlib.sha256(pdf).hexdigest(), digest=digest,
     )
     licence.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
+    signed = licence_signing.sign(department=department, digest=digest)  # the issuer's Ed25519 signature
+    licence.signature, licence.signing_key = signed.signature, signed.key
     try:
         with transaction.atomic():
             licence.save()

@@ -16,7 +16,7 @@ from core.digests import normalise_code
 from core.throttle import FailureThrottle, client_address
 from core.web.access import role_required
 
-from . import selectors
+from . import licence_signing, selectors
 
 VERIFY_LIMIT = 20  # failed look-ups per client address and hour
 verify_throttle = FailureThrottle("licence-verify", limit=VERIFY_LIMIT, window=3600)
@@ -51,7 +51,12 @@ def verify(request):
         verify_throttle.fail(c=client)
         context["error"] = _("未查到与该证照编号和核验码相符的电子证照,请核对;如仍查不到,该证照可能不是本区签发的,请拨打 12345 热线核实。")
         return render(request, "exchange/verify.html", context, status=404)
+    signed = licence_signing.verify(licence)
+    if signed is False:  # the stored content no longer matches what the issuer signed
+        context["error"] = _("电子签名核验未通过:该证照的内容与发证机关的签名不一致,可能已被篡改,请勿采信,并拨打 12345 热线核实。")
+        return render(request, "exchange/verify.html", context, status=409)
     context["facts"] = selectors.public_facts(licence, timezone.localdate())
+    context["signature"] = {"valid": signed, "key": licence.signing_key}
     context["code"] = licence.verification_code
     return render(request, "exchange/verify.html", context)
 
