@@ -36,6 +36,16 @@ def access_licence(user, number: str) -> ElectronicLicence:
     return licence
 
 
+def data_queries_about(user):
+    """数据使用记录: the queries of a person's data at the data sources, for that person only
+    (the reviewer reads a case's record through the case, not this list)."""
+    from .models import DataQuery
+
+    if not getattr(user, "is_authenticated", False) or not user.is_public:
+        return DataQuery.objects.none()
+    return DataQuery.objects.filter(subject=user).select_related("matter", "asked_by").order_by("-asked_at", "-pk")
+
+
 def verify_licence(number: str, code: str) -> ElectronicLicence | None:
     """The licence with this number whose digest starts with the printed code; the same None
     for an unknown number and a wrong code."""

@@ -66,9 +66,7 @@ def my_data_use(request):
     """数据使用记录: every query of the citizen's data at a data source, newest first; `?format=csv`
     downloads all of them."""
     from .datasources import SOURCES
-    from .models import DataQuery
-
-    rows = DataQuery.objects.filter(subject=request.user).select_related("matter", "asked_by").order_by("-asked_at", "-pk")
+    rows = selectors.data_queries_about(request.user)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="data-use.csv"'
