@@ -32,6 +32,22 @@ def authorisations_received(user):
         "principal", "enterprise", "recorded_by").prefetch_related("matters")
 
 
+def authorisations_for(user, *, principal_id_number: str = "", agent_id_number: str = ""):
+    """委托代办 records a user may read: a person those granted (themselves, or for an enterprise
+    they may authorise for) and those received; a clerk those between the two people at her
+    window, named by both ID numbers (none without both); nobody else any."""
+    if not getattr(user, "is_authenticated", False):
+        return AgentAuthorisation.objects.none()
+    if user.is_public:
+        ids = set(authorisations_granted(user).values_list("pk", flat=True))
+        ids |= set(authorisations_received(user).values_list("pk", flat=True))
+        return AgentAuthorisation.objects.filter(pk__in=ids)
+    principal, agent = (principal_id_number or "").strip().upper(), (agent_id_number or "").strip().upper()
+    if user.is_clerk and principal and agent:
+        return AgentAuthorisation.objects.filter(principal__id_number=principal, agent__id_number=agent)
+    return AgentAuthorisation.objects.none()
+
+
 def authorisation_covering(*, agent, principal, enterprise, matter_ids, day) -> AgentAuthorisation | None:
     """The authorisation in force on `day` by which `agent` may act for the principal (a person,
     or an enterprise) on every one of `matter_ids`; None when there is none."""

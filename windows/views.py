@@ -224,16 +224,14 @@ def _read_marks(post, requirements):
     return {pk: (mark if mark in MARKS else "none") for pk, mark in marks.items()}
 
 
-def _agency_between(applicant, agent):
+def _agency_between(clerk, applicant, agent):
     """Every authorisation (any status) by which `agent` acts for `applicant`, by ID numbers."""
-    from accounts.models import AgentAuthorisation
+    from accounts.selectors import authorisations_for
     from workflow.views import agency_shown
 
-    ids = [applicant.get("id_number", "").strip().upper(), agent.get("id_number", "").strip().upper()]
-    if not all(ids):
-        return []
     today = timezone.localdate()
-    rows = (AgentAuthorisation.objects.filter(principal__id_number=ids[0], agent__id_number=ids[1])
+    rows = (authorisations_for(clerk, principal_id_number=applicant.get("id_number", ""),
+                               agent_id_number=agent.get("id_number", ""))
             .select_related("principal", "enterprise", "agent", "recorded_by").prefetch_related("matters")[:20])
     return [agency_shown(a, today) for a in rows]
 
@@ -294,7 +292,7 @@ def _walk_in_form(request, context, *, theme, matters):
         resolution = situation.resolution if situation is not None else None
         if form.value("check_agency"):
             # 查验委托: show the clerk the authorisations between these two people, register nothing.
-            agency_checked, agency_rows = True, _agency_between(applicant, agent)
+            agency_checked, agency_rows = True, _agency_between(request.user, applicant, agent)
             kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
         else:
             try:
@@ -322,7 +320,7 @@ def _walk_in_form(request, context, *, theme, matters):
                 status = exc.status
                 kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
                 if exc.code == "agent_not_authorised":
-                    agency_checked, agency_rows = True, _agency_between(applicant, agent)
+                    agency_checked, agency_rows = True, _agency_between(request.user, applicant, agent)
                 if exc.code in APPLICANT_ERROR_CODES:
                     errors = {f"applicant_{k}": v for k, v in exc.fields.items()}
                 else:

@@ -18,6 +18,8 @@ from core.idempotency import idempotent
 from core.numbers import is_small_int
 from matters.models import Matter
 
+from . import hooks
+
 
 class AgentAuthorisationSerializer(serializers.ModelSerializer):
     principal = serializers.CharField(source="principal.real_name")
@@ -82,17 +84,10 @@ class AgentAuthorisationViewSet(viewsets.GenericViewSet):
 
     def _visible(self, request):
         user = request.user
-        if user.is_public:
-            ids = set(people.authorisations_granted(user).values_list("pk", flat=True))
-            ids |= set(people.authorisations_received(user).values_list("pk", flat=True))
-            return AgentAuthorisation.objects.filter(pk__in=ids)
-        if user.is_clerk:
+        if user.is_public or user.is_clerk:
             # At the window: the authorisations between the two people in front of the clerk.
-            principal, agent = request.query_params.get("principal", ""), request.query_params.get("agent", "")
-            if not principal or not agent:
-                return AgentAuthorisation.objects.none()
-            return AgentAuthorisation.objects.filter(principal__id_number=principal.upper(),
-                                                     agent__id_number=agent.upper())
+            return people.authorisations_for(user, principal_id_number=request.query_params.get("principal", ""),
+                                             agent_id_number=request.query_params.get("agent", ""))
         raise Forbidden(_("委托代办记录仅限委托人、代办人和窗口人员查看。"), code="not_allowed")
 
     @extend_schema(
@@ -138,8 +133,9 @@ class AgentAuthorisationViewSet(viewsets.GenericViewSet):
     @idempotent
     def revoke(self, request, pk=None):
         grant = self._visible(request).filter(pk=pk).first() if is_small_int(str(pk)) else None
-        if grant is None and request.user.is_clerk and is_small_int(str(pk)):
-            grant = AgentAuthorisation.objects.filter(pk=pk).first()  # a revocation brought to a window
+        if (grant is None and request.user.is_clerk and is_small_int(str(pk))
+                and hooks.desk_for(request.user, timezone.localdate()) is not None):
+            grant = AgentAuthorisation.objects.filter(pk=pk).first()  # a revocation brought to her window
         if grant is None:
             raise NotFound(_("未找到该委托。"), code="authorisation_not_found")
         payload = RevokeSerializer(data=request.data)

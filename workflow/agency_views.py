@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as people
 from accounts import services as accounts_services
 from accounts.forms import AgentGrantForm
-from accounts.models import AgentAuthorisation, Enterprise, User
+from accounts.models import Enterprise, User
 from core.errors import DomainError
 from core.web.access import not_found_page, role_required, show_domain_error
 from matters.models import Matter
@@ -72,7 +72,7 @@ def agents(request):
 @role_required(User.Role.PUBLIC)
 @require_POST
 def agent_revoke(request, pk):
-    grant = AgentAuthorisation.objects.filter(pk=pk).select_related("enterprise").first()
+    grant = people.authorisations_for(request.user).filter(pk=pk).select_related("enterprise").first()
     if grant is None or not (accounts_services.may_manage_authorisation(request.user, grant)
                              or grant.agent_id == request.user.pk):
         return not_found_page(request, _("未找到该委托,或您无权撤销。"))
