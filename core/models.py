@@ -3,6 +3,7 @@ append-only base of every log model."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotentResponse(models.Model):
@@ -56,3 +57,42 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{self._meta.label} rows are append-only: no delete")
+
+
+class Intent(models.Model):
+    """A piece of background work a committed change implies (a notice, a dispatch, a licence, a
+    figures refresh, an export, a payment query), written in the transaction of the change
+    (`core.intents.record`). The task that does the work marks it done in the transaction of its
+    effect; until then the relay (`core.intents.relay_due`, beat) sends it again after a lease, so
+    neither a broker that was down at commit time nor a worker killed mid-task loses it.
+
+    `key` names the work (`notice:12:acceptance`): asking for it again while it is pending is one
+    intent; asking again after it was done opens it again (a refresh of the same day). `version`
+    counts the asks, so a run that started before the latest ask does not close it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待完成")
+        DONE = "done", _("已完成")
+
+    key = models.CharField(_("工作键"), max_length=160, unique=True)
+    task = models.CharField(_("任务"), max_length=120)
+    args = models.JSONField(_("参数"), default=list)
+    options = models.JSONField(_("发送选项"), default=dict, blank=True)  # e.g. {"task_id": …} of an export
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    sends = models.PositiveIntegerField(_("补发次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次补发"))
+    taken_at = models.DateTimeField(_("最近开始执行"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("执行次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台工作登记")
+        verbose_name_plural = _("后台工作登记")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="intent_due")]
+
+    def __str__(self):
+        return self.key

@@ -5,6 +5,11 @@ its `next_attempt_at` past a lease in one conditional UPDATE (two workers never 
 at the same moment); after the attempt it is marked delivered, or rescheduled after
 `min(base × 2^(attempts-1), cap)` seconds, or dead-lettered after `EXCHANGE_RELAY_MAX_ATTEMPTS`
 (or at once on an answer that no retry can change: 400, 404, 405, 413, 422).
+
+The claim and the backoff are those of the intent relay (`core.intents`), which finishes every
+other piece of background work the same way; an outbox row stays a table of its own because it
+is a message to another organisation whose delivery (acknowledged, dead, re-sent by hand) the
+reconciler and the administrator read by department and sub-case.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import urllib.request
 from django.db.models import Q
 from django.utils import timezone
 
+from core.intents import backoff, claim
+
 from . import signing
 from .departments import relay_settings, signing_key
 from .models import DepartmentSystem, OutboxMessage
@@ -26,11 +33,6 @@ logger = logging.getLogger(__name__)
 
 PERMANENT = {400, 404, 405, 413, 422}
 LEASE = dt.timedelta(seconds=60)
-
-
-def backoff(attempts: int, *, base: float, cap: float) -> float:
-    """Seconds to wait after the `attempts`-th failed attempt (1, 2, …): capped exponential."""
-    return min(cap, base * 2 ** max(attempts - 1, 0))
 
 
 def post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int, dict, str]:
@@ -137,10 +139,7 @@ def relay_due(limit: int = 200) -> dict[str, int]:
     if not ids:
         return {}
     now = timezone.now()
-    lease_end = now + LEASE
-    OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now).update(
-        next_attempt_at=lease_end)
-    ours = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING, next_attempt_at=lease_end)
+    ours = claim(OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING), ids, now=now, lease_end=now + LEASE)
     counts: dict[str, int] = {}
     senders = _Senders()
     for message in list(ours.select_related("department").order_by("pk")):  # no cursor open across HTTP calls

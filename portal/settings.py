@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.reconcile_yesterday",
         "schedule": crontab(hour=2, minute=30),
     },
+    # background work recorded with its change (core.intents): sent again when not done after its lease
+    "core-relay-intents": {
+        "task": "core.tasks.relay_intents",
+        "schedule": env.float("INTENT_RELAY_INTERVAL_SECONDS", default=10.0),
+    },
+    "core-forget-done-intents": {"task": "core.tasks.forget_done_intents", "schedule": crontab(hour=3, minute=40)},
     "workflow-recover-stalled": {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
@@ -318,6 +324,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=10),
     },
 }
+
+# Background work (core.intents): a pending intent is sent again when its lease runs out (the
+# wake-up on commit was lost with the broker, or the worker died mid-task); each send doubles the
+# wait up to the cap. Done intents are kept this many days for the admin.
+INTENT_LEASE_SECONDS = env.float("INTENT_LEASE_SECONDS", default=300.0)
+INTENT_MAX_BACKOFF_SECONDS = env.float("INTENT_MAX_BACKOFF_SECONDS", default=1800.0)
+INTENT_KEEP_DAYS = env.int("INTENT_KEEP_DAYS", default=30)
 
 # --- the exchange with department systems (docs/exchange-protocol.md) ----------------------------
 EXCHANGE_RELAY_BASE_SECONDS = env.float("EXCHANGE_RELAY_BASE_SECONDS", default=2.0)

@@ -1,23 +1,33 @@
-"""Thin Celery wrappers: load by id, skip when done, call a service, log."""
+"""Thin Celery wrappers: load by id, skip when done, call a service, log.
+
+The tasks services ask for (workflow.enqueue) take the id of their intent (`intent_id`, given by
+the wake-up and the relay) and run through `core.intents.fulfil`: a done intent is skipped, and
+the intent is marked done in the transaction of the effect. They acknowledge late and a worker
+lost mid-task requeues them (settings: CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST).
+"""
 
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
-from . import services
+from core.intents import fulfil
+
+from . import enqueue, services
 from .models import Application, Notice, SubCase, SubCaseExtension, SubCasePause
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
-def dispatch_subcases(application_id: int) -> None:
-    done = services.dispatch_subcases(application_id=application_id)
+def dispatch_subcases(application_id: int, intent_id: int | None = None) -> None:
+    done = fulfil(intent_id, lambda: services.dispatch_subcases(application_id=application_id))
     logger.info("dispatch_subcases %s: %s", application_id, "done" if done else "skipped (already dispatched)")
 
 
 @shared_task
-def generate_notice(application_id: int, kind: str, subcase_id: int | None = None, key_suffix: str = "") -> None:
+def generate_notice(application_id: int, kind: str, subcase_id: int | None = None, key_suffix: str = "",
+                    intent_id: int | None = None) -> None:
     """Issue one notice (`documents.generate_notice`) once; a second run finds it and skips.
 
     `subcase_id` for a sub-case's notices (special_procedure, extension, approval, denial).
@@ -25,6 +35,11 @@ def generate_notice(application_id: int, kind: str, subcase_id: int | None = Non
     (supplement; default the latest request), the SubCasePause id (special_procedure; default
     the latest) or the approved SubCaseExtension id (extension; default the latest).
     """
+    fulfil(intent_id, lambda: _generate_notice(application_id, kind, subcase_id, key_suffix),
+           label=f"notice {application_id} {kind}")
+
+
+def _generate_notice(application_id: int, kind: str, subcase_id: int | None, key_suffix: str) -> None:
     from . import documents
 
     label = " ".join(str(part) for part in (application_id, kind, subcase_id or "", key_suffix) if part != "")
@@ -71,17 +86,17 @@ def _notice_extra(kind: str, subcase: SubCase | None, key_suffix: str) -> dict |
 
 
 @shared_task
-def prepare_result(application_id: int) -> None:
-    done = services.prepare_result(application_id=application_id)
+def prepare_result(application_id: int, intent_id: int | None = None) -> None:
+    done = fulfil(intent_id, lambda: services.prepare_result(application_id=application_id))
     logger.info("prepare_result %s: %s", application_id, "done" if done else "skipped")
 
 
 @shared_task
-def issue_licence(subcase_id: int) -> None:
+def issue_licence(subcase_id: int, intent_id: int | None = None) -> None:
     """Put an approved sub-case's licence into the e-licence store (exchange), once; deliver the
     application electronically when it was the last licence it waited for."""
     try:
-        created = services.issue_subcase_licence(subcase_id=subcase_id)
+        created = fulfil(intent_id, lambda: services.issue_subcase_licence(subcase_id=subcase_id))
     except Exception:
         logger.exception("issue_licence %s: failed", subcase_id)
         raise
@@ -90,16 +105,20 @@ def issue_licence(subcase_id: int) -> None:
 
 @shared_task
 def recover_stalled() -> dict:
-    """Re-queue background steps whose message was lost (broker down at commit time)."""
+    """The reconciler by facts (beat, every 5 minutes): steps the cases' states say are missing
+    are asked for again as intents. Since every step is recorded as an intent with its change,
+    this finds only work older than the intents table, or whose intent was deleted by hand; the
+    intent relay (`core.tasks.relay_intents`) is what finishes work after an outage."""
     stalled = services.stalled_application_ids()
-    for pk in stalled["dispatch"]:
-        dispatch_subcases.delay(pk)
-    for pk in stalled["result"]:
-        prepare_result.delay(pk)
-    for pk in stalled["notice"]:
-        generate_notice.delay(pk, "acceptance")
-    for pk in stalled["licence"]:
-        issue_licence.delay(pk)
+    with transaction.atomic():  # recorded together, woken on commit
+        for pk in stalled["dispatch"]:
+            enqueue.dispatch_subcases(pk)
+        for pk in stalled["result"]:
+            enqueue.prepare_result(pk)
+        for pk in stalled["notice"]:
+            enqueue.generate_notice(pk, "acceptance")
+        for pk in stalled["licence"]:
+            enqueue.issue_licence(pk)
     if any(stalled.values()):
         logger.warning("recover_stalled re-queued %s", stalled)
     return {k: len(v) for k, v in stalled.items()}

@@ -13,7 +13,6 @@ minute of the system's return (production caps at 300 s)."""
 import logging
 import os
 import shutil
-import subprocess
 import threading
 import time
 
@@ -26,6 +25,7 @@ from exchange.models import DepartmentKey, DepartmentSystem
 from portal.celery import app as celery_app
 from tests.conftest import use_broker
 from tests.factories import ClerkFactory, DepartmentFactory
+from tests.redis_process import RedisServer
 from workflow import tasks as workflow_tasks
 from workflow.calendar_store import seed_calendar
 
@@ -46,23 +46,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
 ]
 logger = logging.getLogger(__name__)
-
-
-class RedisServer:
-    """A Redis of this test's own (stopping the shared one would stop everyone's broker)."""
-
-    def __init__(self, port: int):
-        self.port, self.proc = port, None
-
-    def start(self):
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout
-             .strip() == b"PONG", seconds=10, step=0.1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def test_every_message_arrives_once_after_the_system_and_the_broker_come_back(tmp_path, live_server, settings):

@@ -1,0 +1,145 @@
+"""Background work recorded with the change that implies it, finished whatever the broker and the
+workers did meanwhile (docs/decisions.md, "Nothing lost: one intent table, one relay").
+
+- `record(task, args, key=…)` inside the service's transaction writes an `Intent` row, and wakes
+  the task when the transaction commits (robust: a broker that is down does not undo the change).
+- The task runs its effect through `fulfil(intent_id, effect)`: a done intent is skipped, and the
+  intent is marked done in the transaction of the effect (both or neither).
+- `relay_due()` (beat, `core.tasks.relay_intents`) sends again every intent still pending after
+  its lease: the wake-up lost with the broker, the run lost with a killed worker. Each send pushes
+  the next one further out (the lease doubled per send, capped), never gives up.
+
+The claim of a batch and the capped backoff are the pattern of the exchange's outbox relay
+(`exchange.relay`), which uses `claim` and `backoff` from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from celery import current_app
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Intent
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def backoff(attempts: int, *, base: float, cap: float) -> float:
+    """Seconds to wait after the `attempts`-th attempt (1, 2, …): capped exponential."""
+    return min(cap, base * 2 ** max(attempts - 1, 0))
+
+
+def claim(queryset: models.QuerySet, ids: Iterable[int], *, now, lease_end, field: str = "next_attempt_at"):
+    """Claim the rows of `ids` still due in `queryset` in one conditional UPDATE that stamps
+    `field` with `lease_end`, an instant of this claim's own; returns the rows that carry it
+    afterwards (a parallel relay stamps another instant and gets the others)."""
+    ids = list(ids)
+    queryset.filter(pk__in=ids, **{f"{field}__lte": now}).update(**{field: lease_end})
+    return queryset.filter(pk__in=ids, **{field: lease_end})
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "INTENT_LEASE_SECONDS", 300.0))
+
+
+def _wake(pk: int, task: str, args: list, options: dict, countdown: float) -> None:
+    extra = {"countdown": countdown} if countdown else {}
+    current_app.send_task(task, args=tuple(args), kwargs={"intent_id": pk}, **options, **extra)
+
+
+def record(task: str, args: Iterable = (), *, key: str, countdown: float = 0.0, options: dict | None = None) -> int:
+    """Write the intent to run `task(*args)` in the caller's transaction and wake the task when it
+    commits. Asking again for work that is pending is the same intent; for work that was done,
+    the intent opens again. Returns the intent's id."""
+    args, options = list(args), dict(options or {})
+    now = timezone.now()
+    first = now + dt.timedelta(seconds=countdown + lease_seconds())
+    try:
+        with transaction.atomic():
+            pk = Intent.objects.create(key=key[:160], task=task, args=args, options=options,
+                                       next_attempt_at=first).pk
+    except IntegrityError:  # asked before (perhaps by a transaction that just committed)
+        mine = Intent.objects.filter(key=key[:160])
+        mine.exclude(status=Intent.Status.PENDING).update(
+            status=Intent.Status.PENDING, sends=0, next_attempt_at=first, done_at=None, last_error="",
+            args=args, options=options)
+        mine.update(version=F("version") + 1)
+        pk = mine.values_list("pk", flat=True).get()
+    transaction.on_commit(lambda: _wake(pk, task, args, options, countdown), robust=True)
+    return pk
+
+
+def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "") -> T | None:
+    """Run `effect` for the intent `intent_id`, once: skipped when the intent is done, marked done
+    in the same transaction as the effect. `intent_id` None (a direct call) runs the effect alone.
+    An exception leaves the intent pending (the relay sends it again) and is raised."""
+    if intent_id is None:
+        return effect()
+    seen = Intent.objects.filter(pk=intent_id).values("status", "version", "key").first()
+    if seen is None or seen["status"] == Intent.Status.DONE:
+        logger.info("intent %s %s: skipped (%s)", intent_id, label, "done" if seen else "missing")
+        return None
+    # committed at once, outside the effect's transaction: the admin and the tests see it running
+    Intent.objects.filter(pk=intent_id).update(taken_at=timezone.now(), runs=F("runs") + 1)
+    try:
+        with transaction.atomic():
+            result = effect()
+            Intent.objects.filter(pk=intent_id, version=seen["version"]).update(
+                status=Intent.Status.DONE, done_at=timezone.now(), last_error="")
+    except Exception as error:
+        Intent.objects.filter(pk=intent_id).update(last_error=f"{type(error).__name__}: {error}"[:255])
+        raise
+    return result
+
+
+def due_ids(limit: int = 500) -> list[int]:
+    return list(Intent.objects.filter(status=Intent.Status.PENDING, next_attempt_at__lte=timezone.now())
+                .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def relay_due(limit: int = 500) -> int:
+    """Send every pending intent whose lease ran out, once; returns how many were sent. The next
+    send of each is a lease later, doubled per send up to INTENT_MAX_BACKOFF_SECONDS. A broker
+    that fails mid-batch leaves the rest due for the next tick."""
+    ids = due_ids(limit)
+    if not ids:
+        return 0
+    now = timezone.now()
+    lease, cap = lease_seconds(), float(getattr(settings, "INTENT_MAX_BACKOFF_SECONDS", 1800.0))
+    ours = claim(Intent.objects.filter(status=Intent.Status.PENDING), ids, now=now,
+                 lease_end=now + dt.timedelta(seconds=lease))
+    sent, batch = 0, list(ours.order_by("pk"))
+    for n, intent in enumerate(batch):
+        sends = intent.sends + 1
+        try:
+            _wake(intent.pk, intent.task, intent.args, intent.options, 0)
+        except Exception as error:  # the broker went away: this one and the rest stay due
+            Intent.objects.filter(pk__in=[i.pk for i in batch[n:]]).update(next_attempt_at=now)
+            logger.warning("relay_intents: broker unavailable after %d sends: %s", sent, error)
+            break
+        Intent.objects.filter(pk=intent.pk).update(
+            sends=sends, next_attempt_at=now + dt.timedelta(seconds=backoff(sends + 1, base=lease, cap=max(cap, lease))))
+        sent += 1
+    if sent:
+        logger.info("relay_intents: sent %d intents again", sent)
+    return sent
+
+
+def forget_done(*, older_than_days: int | None = None) -> int:
+    """Done intents are kept INTENT_KEEP_DAYS (30) for the admin, then deleted."""
+    days = older_than_days if older_than_days is not None else int(getattr(settings, "INTENT_KEEP_DAYS", 30))
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    return Intent.objects.filter(status=Intent.Status.DONE, done_at__lt=cutoff).delete()[0]
+
+
+def backlog() -> dict[str, int]:
+    pending = Intent.objects.filter(status=Intent.Status.PENDING)
+    return {"pending": pending.count(), "due": pending.filter(next_attempt_at__lte=timezone.now()).count()}
