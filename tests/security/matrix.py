@@ -57,6 +57,7 @@ class World:
     licences: dict  # name → ElectronicLicence
     notices: dict = field(default_factory=dict)  # app name → Notice
     orders: dict = field(default_factory=dict)  # app name → PaymentOrder with a receipt
+    consultations: dict = field(default_factory=dict)  # name → Consultation (首问责任)
 
 
 def build() -> World:
@@ -150,6 +151,11 @@ def build() -> World:
             fee_line=line, out_trade_no=f"TBTEST{line.pk:06d}", amount_fen=line.amount_fen,
             status=PaymentOrder.Status.PAID, paid_at=timezone.now(), settled_by="query",
             receipt_number=f"PJTEST{line.pk:06d}")
+    from windows.services import consultation_open
+
+    for name, staff, asker in (("cons_citizen", seated, citizen), ("cons_other", clerk_b, other_citizen)):
+        world.consultations[name] = consultation_open(staff=staff, channel="window", topic="新生儿落户",
+                                                      question="新生儿落户需要带哪些材料?", asker=asker)
     for name, subject in (("in_review", citizen), ("other", other_citizen)):
         DataQuery.objects.create(subject=subject, asked_by=subject, matter=apps[name].matters.first(),
                                  case_ref=apps[name].number, source="shebao", fields=["参保状态"],
@@ -196,6 +202,9 @@ FEES = {"citizen": {"in_review", "agent_lapsed"}, "other_citizen": {"other"}}
 RECEIPTS = {"citizen": {"in_review"}, "other_citizen": {"other"}, "supervisor": {"in_review", "other"},
             "administrator": {"in_review", "other"}}
 DATA_USE = {"citizen": {"in_review"}, "other_citizen": {"other"}}
+# 首问责任: the asker, the clerk who recorded (and owns) it, supervisors
+CONSULTED = {"citizen": {"cons_citizen"}, "other_citizen": {"cons_other"}, "clerk_seated": {"cons_citizen"},
+             "supervisor": {"cons_citizen", "cons_other"}}
 
 
 def readable(role) -> set:
@@ -215,7 +224,7 @@ class Probe:
     name: str
     urls: object  # world → [(url, object name or None)]; None: a list, read its contents
     expected: object  # role → set of object names
-    kind: str = "app"  # "app" or "licence": which numbers to look for in a list
+    kind: str = "apps"  # which numbers to look for in a list: World.apps, .licences, .consultations
 
 
 def _list(url):
@@ -232,10 +241,10 @@ PROBES = [
           # open sub-cases of her department (the other department's is decided)
           lambda r: LISTED[r] & WITH_SUBCASES if r in ("reviewer", "department_leader") else set()),
     Probe("page 出件", _list("/hall/delivery/"), lambda r: {"other"} if r == "delivery_clerk" else set()),
-    Probe("api licence list", _list("/api/licences/"), lambda r: LICENSED.get(r, set()), kind="licence"),
+    Probe("api licence list", _list("/api/licences/"), lambda r: LICENSED.get(r, set()), kind="licences"),
     Probe("page 我的证照", _list("/licences/"),
           lambda r: LICENSED.get(r, set()) if r in ("citizen", "other_citizen", "enterprise_representative",
-                                                    "enterprise_staff") else set(), kind="licence"),
+                                                    "enterprise_staff") else set(), kind="licences"),
     Probe("api fee list", _list("/api/fees/"), lambda r: FEES.get(r, set())),
     Probe("page 我的缴费", _list("/payments/"), lambda r: FEES.get(r, set())),
     Probe("csv 数据使用记录", _list("/my-data-use/?format=csv"), lambda r: DATA_USE.get(r, set())),
@@ -254,6 +263,12 @@ PROBES = [
     Probe("pdf receipt",
           lambda w: [(f"/payments/orders/{o.out_trade_no}/receipt.pdf", n) for n, o in w.orders.items()],
           lambda r: RECEIPTS.get(r, set())),
+    Probe("api consultation list", _list("/api/consultations/"), lambda r: CONSULTED.get(r, set()),
+          kind="consultations"),
+    Probe("page 咨询", _list("/consultations/?tab=all"), lambda r: CONSULTED.get(r, set()), kind="consultations"),
+    Probe("api consultation detail",
+          lambda w: [(f"/api/consultations/{c.number}/", n) for n, c in w.consultations.items()],
+          lambda r: CONSULTED.get(r, set())),
 ]
 
 
@@ -265,7 +280,7 @@ def _client(user):
 
 
 def _shown(world, body: str, kind: str) -> set:
-    objects = world.licences if kind == "licence" else world.apps
+    objects = getattr(world, kind)
     return {name for name, obj in objects.items() if obj.number in body}
 
 

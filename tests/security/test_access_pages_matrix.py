@@ -24,6 +24,7 @@ def _everything(model):
 def _widenings():
     from exchange.models import DataQuery, ElectronicLicence
     from payments.models import FeeLine
+    from windows.models import Consultation
     from workflow.models import Application, SubCase
 
     return {
@@ -36,6 +37,7 @@ def _widenings():
         "exchange.selectors.licences_for": _everything(ElectronicLicence),
         "payments.selectors.fee_lines_for": _everything(FeeLine),
         "exchange.selectors.data_queries_about": _everything(DataQuery),
+        "windows.selectors.consultations_for": _everything(Consultation),
     }
 
 
