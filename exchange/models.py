@@ -90,6 +90,8 @@ class ElectronicLicence(models.Model):
     digest = models.CharField(_("内容摘要"), max_length=64, db_index=True)
     revoked_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     revocation_reason = models.CharField(_("注销原因"), max_length=255, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("注销人"))
     # Ed25519 signature of `digest` by the issuing department's key (exchange.licence_signing);
     # empty for a licence issued before licences were signed.
     signature = models.CharField(_("签名(Base64)"), max_length=128, blank=True)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import mask
 from core.digests import content_digest, format_code
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from core.pdf import qr_png_data_uri, render_template_pdf
 
 from . import licence_signing
@@ -148,8 +148,11 @@ def licences_for_cases(case_refs) -> dict[str, ElectronicLicence]:
 
 
 @transaction.atomic
-def licence_revoke(*, licence: ElectronicLicence, reason: str) -> ElectronicLicence:
-    """Revoke (注销/撤销) a licence: it stays in the store and the verification page says so."""
+def licence_revoke(*, licence: ElectronicLicence, reason: str, by=None) -> ElectronicLicence:
+    """Revoke (注销/撤销) a licence: it stays in the store and the verification page says so.
+    `by`: who revoked it (a reviewer of the issuing department, on its 本部门证照 page)."""
+    if by is not None and not (by.is_reviewer and by.department_id == licence.department_id):
+        raise Forbidden(_("只有发证部门的审批人员可以注销该证照。"), code="not_issuing_department")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("请填写注销原因。"), code="reason_required", fields={"reason": [_("请填写注销原因。")]})
@@ -158,7 +161,8 @@ def licence_revoke(*, licence: ElectronicLicence, reason: str) -> ElectronicLice
         raise Conflict(_("该证照已注销。"), code="already_revoked")
     licence.revoked_at = timezone.now()
     licence.revocation_reason = reason[:255]
-    licence.save(update_fields=["revoked_at", "revocation_reason"])
+    licence.revoked_by = by
+    licence.save(update_fields=["revoked_at", "revocation_reason", "revoked_by"])
     logger.info("licence %s revoked: %s", licence.number, reason)
     return licence
 

@@ -83,3 +83,41 @@ def my_data_use(request):
         q.source_label = SOURCES.get(q.source, q.source)
         q.field_list = "、".join(q.fields)
     return render(request, "exchange/my_data_use.html", {"title": _("数据使用记录"), "queries": queries})
+
+
+@role_required(User.Role.REVIEWER)
+def issued_licences(request):
+    """本部门证照: the licences the reviewer's department issued, newest first, each with its state
+    and, while valid, a form to revoke it with a reason (注销)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from core.errors import DomainError
+    from core.web.access import show_domain_error
+
+    from . import services
+
+    today = timezone.localdate()
+    query = request.GET.get("q", "").strip()[:64]
+    status, errors, posted = 200, {}, {}
+    if request.method == "POST":
+        number = request.POST.get("number", "").strip().upper()[:32]
+        posted = {"number": number, "reason": request.POST.get("reason", "")[:255]}
+        try:
+            licence = selectors.access_licence(request.user, number)
+            services.licence_revoke(licence=licence, reason=posted["reason"], by=request.user)
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            status, errors = exc.status, dict(exc.fields)
+        else:
+            messages.success(request, _("证照 %(number)s 已注销,核验页面将显示注销及原因。") % {"number": number})
+            return redirect(reverse("portal:issued_licences") + (f"?q={query}" if query else ""))
+    licences = selectors.licences_for(request.user).select_related("revoked_by").order_by("-issued_on", "-pk")
+    if query:
+        licences = licences.filter(number__icontains=query) | licences.filter(holder_name__contains=query)
+    rows = list(licences[:100])
+    for licence in rows:
+        licence.status = licence.status_on(today)
+    return render(request, "exchange/issued_licences.html", {
+        "title": _("本部门证照"), "licences": rows, "q": query, "errors": errors, "posted": posted,
+    }, status=status)

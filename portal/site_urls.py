@@ -83,6 +83,7 @@ urlpatterns = [
     # electronic licences (电子证照): the holder's list, the public verification
     path("licences/", licences.my_licences, name="licences"),
     path("licences/verify/", licences.verify, name="licence_verify"),
+    path("licences/issued/", licences.issued_licences, name="issued_licences"),
     path("my-data-use/", licences.my_data_use, name="my_data_use"),
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
