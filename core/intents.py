@@ -77,10 +77,16 @@ def record(task: str, args: Iterable = (), *, key: str, countdown: float = 0.0, 
     return pk
 
 
-def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "") -> T | None:
+def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "",
+           finished: Callable[[T], bool] | None = None) -> T | None:
     """Run `effect` for the intent `intent_id`, once: skipped when the intent is done, marked done
     in the same transaction as the effect. `intent_id` None (a direct call) runs the effect alone.
-    An exception leaves the intent pending (the relay sends it again) and is raised."""
+    An exception leaves the intent pending (the relay sends it again) and is raised.
+
+    `finished`: for an effect that commits as it goes (an export whose progress a page polls, its
+    own record under a lease): the effect runs outside a transaction of ours and the intent is
+    closed after it only when `finished(result)` says its record reached its end; a record held
+    by another run's lease is not finished, so the intent stays pending for the relay."""
     if intent_id is None:
         return effect()
     seen = Intent.objects.filter(pk=intent_id).values("status", "version", "key").first()
@@ -89,11 +95,16 @@ def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "") -
         return None
     # committed at once, outside the effect's transaction: the admin and the tests see it running
     Intent.objects.filter(pk=intent_id).update(taken_at=timezone.now(), runs=F("runs") + 1)
+    close = Intent.objects.filter(pk=intent_id, version=seen["version"])
     try:
+        if finished is not None:
+            result = effect()
+            if finished(result):
+                close.update(status=Intent.Status.DONE, done_at=timezone.now(), last_error="")
+            return result
         with transaction.atomic():
             result = effect()
-            Intent.objects.filter(pk=intent_id, version=seen["version"]).update(
-                status=Intent.Status.DONE, done_at=timezone.now(), last_error="")
+            close.update(status=Intent.Status.DONE, done_at=timezone.now(), last_error="")
     except Exception as error:
         Intent.objects.filter(pk=intent_id).update(last_error=f"{type(error).__name__}: {error}"[:255])
         raise

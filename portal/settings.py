@@ -331,6 +331,9 @@ CELERY_BEAT_SCHEDULE = {
 INTENT_LEASE_SECONDS = env.float("INTENT_LEASE_SECONDS", default=300.0)
 INTENT_MAX_BACKOFF_SECONDS = env.float("INTENT_MAX_BACKOFF_SECONDS", default=1800.0)
 INTENT_KEEP_DAYS = env.int("INTENT_KEEP_DAYS", default=30)
+# An export job (supervision ReportJob) belongs to its worker this long, renewed at each progress
+# step; a worker that died mid-build leaves it to be taken again after it.
+REPORT_LEASE_SECONDS = env.float("REPORT_LEASE_SECONDS", default=120.0)
 
 # --- the exchange with department systems (docs/exchange-protocol.md) ----------------------------
 EXCHANGE_RELAY_BASE_SECONDS = env.float("EXCHANGE_RELAY_BASE_SECONDS", default=2.0)

@@ -34,6 +34,9 @@ class ReportJob(models.Model):
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # A running job belongs to its worker until then (renewed at each progress step); a worker
+    # that died mid-build leaves it to be taken again after that (REPORT_LEASE_SECONDS).
+    lease_until = models.DateTimeField(_("占用至"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

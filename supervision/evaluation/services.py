@@ -16,14 +16,16 @@ import logging
 import uuid
 from zoneinfo import ZoneInfo
 
-from celery import current_app
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Department
+from core import intents
 from core.errors import Forbidden, Invalid, NotFound
 from core.numbers import is_small_int
 from supervision.figures import services as figures
@@ -185,20 +187,31 @@ def export_request(*, user, start: dt.date, end: dt.date, department=None) -> Re
                 "department_id": department.pk if department is not None else None},
         message=_("已排队,等待生成。"),
     )
-    transaction.on_commit(lambda: current_app.send_task(BUILD_REPORT, args=[job.pk], task_id=task_id), robust=True)
+    # an intent (core.intents): a request made while the broker was down is built all the same
+    intents.record(BUILD_REPORT, [job.pk], key=f"supervision.report:{job.pk}", options={"task_id": task_id})
     logger.info("evaluation export %s requested by %s: %s", job.pk, user.pk, job.params)
     return job
 
 
+def _lease_end():
+    return timezone.now() + dt.timedelta(seconds=float(getattr(settings, "REPORT_LEASE_SECONDS", 120.0)))
+
+
 def _progress(job, progress: int, message: str) -> None:
-    ReportJob.objects.filter(pk=job.pk).update(progress=progress, message=message[:255])
+    """Progress for the polling page; it renews the job's lease."""
+    ReportJob.objects.filter(pk=job.pk).update(progress=progress, message=message[:255], lease_until=_lease_end())
 
 
 def export_build(*, job_id: int) -> ReportJob | None:
-    """Build the job's PDF and XLSX. A job that is not queued (done, failed, or taken by another
-    worker) is left as it is, so running the task twice builds one result."""
-    claimed = ReportJob.objects.filter(pk=job_id, state=ReportJob.State.QUEUED).update(
-        state=ReportJob.State.RUNNING, started_at=timezone.now(), progress=1, message=_("开始生成。"))
+    """Build the job's PDF and XLSX. A job that is done, failed, or running under another
+    worker's lease is left as it is, so running the task twice builds one result; a job whose
+    worker died mid-build (its lease ran out) is taken again and built from the start."""
+    now = timezone.now()
+    claimed = ReportJob.objects.filter(
+        Q(state=ReportJob.State.QUEUED) | Q(state=ReportJob.State.RUNNING, lease_until__lt=now)
+        | Q(state=ReportJob.State.RUNNING, lease_until__isnull=True), pk=job_id,  # stuck before leases existed
+    ).update(state=ReportJob.State.RUNNING, started_at=now, progress=1, message=_("开始生成。"),
+             lease_until=_lease_end())
     job = ReportJob.objects.filter(pk=job_id).first()
     if job is None or not claimed:
         logger.info("evaluation export %s: skipped (%s)", job_id, job.state if job else "missing")
@@ -227,15 +240,15 @@ def export_build(*, job_id: int) -> ReportJob | None:
         stem = f"evaluation-{job.pk}-{start:%Y%m%d}-{end:%Y%m%d}"
         job.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-        job.state, job.progress, job.finished_at = ReportJob.State.DONE, 100, timezone.now()
+        job.state, job.progress, job.finished_at, job.lease_until = ReportJob.State.DONE, 100, timezone.now(), None
         job.message = _("已完成,共 %(n)s 个部门。") % {"n": len(rows)}
-        job.save(update_fields=["pdf", "xlsx", "state", "progress", "finished_at", "message"])
+        job.save(update_fields=["pdf", "xlsx", "state", "progress", "finished_at", "message", "lease_until"])
         logger.info("evaluation export %s: done", job.pk)
     except Exception as exc:  # the job must say it failed, whatever broke
         logger.exception("evaluation export %s failed", job_id)
         message = _("生成失败:%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
         ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.FAILED, message=message[:255],
-                                                   finished_at=timezone.now())
+                                                   finished_at=timezone.now(), lease_until=None)
         job.refresh_from_db()
     return job
 
