@@ -1,13 +1,12 @@
-"""Payment work queued when the caller's transaction commits (like workflow.enqueue): tasks are
-named, not imported, and take ids."""
+"""Payment work asked for as intents (core.intents, like workflow.enqueue): recorded in the
+caller's transaction, woken on commit by task name, sent again by the intent relay when lost."""
 
 from __future__ import annotations
 
-from celery import current_app
-from django.db import transaction
+from core import intents
 
 TASKS = "payments.tasks"
 
 
 def query_order(order_id: int) -> None:
-    transaction.on_commit(lambda: current_app.send_task(f"{TASKS}.query_order", args=(order_id,)), robust=True)
+    intents.record(f"{TASKS}.query_order", [order_id], key=f"payments.query:{order_id}")

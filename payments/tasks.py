@@ -8,6 +8,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from core.intents import fulfil
+
 from . import enqueue, services
 
 
@@ -20,8 +22,11 @@ def query_unsettled_orders() -> list[int]:
 
 
 @shared_task(name="payments.tasks.query_order", ignore_result=True)
-def query_order(order_id: int) -> bool:
-    return services.query_order(order_id=order_id)
+def query_order(order_id: int, intent_id: int | None = None) -> bool:
+    """One query of the provider; it commits its own outcome (the settlement is idempotent), so the
+    intent closes after it, not inside a transaction held across the HTTP call."""
+    return fulfil(intent_id, lambda: services.query_order(order_id=order_id), finished=lambda _paid: True,
+                  label=f"payment query {order_id}")
 
 
 @shared_task(name="payments.tasks.reconcile_day", ignore_result=True)
