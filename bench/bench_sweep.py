@@ -50,7 +50,7 @@ TRACE = os.environ.get("TRACE") == "1"
 APPLICATIONS = sized(full=5000, quick=1000)
 LICENCES = sized(full=20000, quick=1000)
 TODAY = dt.date(2026, 10, 20)
-DB_NAME = "tongban_bench"
+DB_NAME = os.environ.get("BENCH_DB", "tongban_bench")  # BENCH_DB: a name of your own (a shared server)
 
 from _postgres import bench_database, insert_select  # noqa: E402
 

@@ -124,12 +124,17 @@ def thresholds_grid(policy, *, posted=None, errors=None):
 
 
 def open_cards(limit=DASHBOARD_CARDS):
-    """The most urgent open cards: red before yellow, earliest due first."""
+    """The most urgent open cards: red before yellow, earliest due first. The `limit` cards are
+    chosen on the card table alone (one query) and only they are joined to their cases (a second
+    one): joining every open card before the sort took 150 ms with 3,000 open cards at 1M
+    applications, and PostgreSQL does the same with the choice as a subquery."""
+    order = ("level", F("due").asc(nulls_last=True), "pk")
+    top = list(Card.objects.filter(closed_at__isnull=True).order_by(*order).values_list("pk", flat=True)[:limit])
     return (
-        Card.objects.filter(closed_at__isnull=True)
+        Card.objects.filter(pk__in=top)
         .select_related("application", "subcase", "subcase__department", "subcase__matter", "department", "hall",
                         "followup__rating__application", "complaint")
-        .order_by("level", F("due").asc(nulls_last=True), "pk")[:limit]
+        .order_by(*order)
     )
 
 

@@ -660,16 +660,27 @@ def finish(sums: dict, dims: str = "all") -> dict:
         "wait_avg": round(sums["wait_seconds"] / sums["called"] / 60, 1) if sums["called"] else None,
         **rating_values(sums),
     }
-    for figure in FIGURES:
-        if dims not in figure.dims:
-            values[figure.key] = None
-    if dims not in DESK:
-        values["delivered"] = None
-    if dims not in EVENT_DIMS["received"]:
-        values["received"] = None
-    if dims not in RATED:
-        values.update({level: None for level in LEVELS}, satisfied=None)
+    values.update(_not_applicable(dims))
     return values
+
+
+_NOT_APPLICABLE = {}
+
+
+def _not_applicable(dims: str) -> dict:
+    """{figure: None} for the values that do not apply to the grouping `dims` (made once per
+    grouping: `finish` runs for every row of the dashboard, 1,000 matters a page)."""
+    nulls = _NOT_APPLICABLE.get(dims)
+    if nulls is None:
+        nulls = {figure.key: None for figure in FIGURES if dims not in figure.dims}
+        if dims not in DESK:
+            nulls["delivered"] = None
+        if dims not in EVENT_DIMS["received"]:
+            nulls["received"] = None
+        if dims not in RATED:
+            nulls.update({level: None for level in LEVELS}, satisfied=None)
+        _NOT_APPLICABLE[dims] = nulls
+    return nulls
 
 
 def rating_values(sums: dict) -> dict:
@@ -713,36 +724,67 @@ def _spans(first: dt.date, last: dt.date, *, cumulative_from: dt.date | None = N
 def _rollup_sums(dim: str, period: Period, *, channel: str = "", department: int | None = None,
                  by_day: bool = False) -> dict:
     """{key (or day): sums} for one dimension over the period, from the rollup rows."""
+    if by_day:
+        return _read_rollups(("all",), period, channel=channel, by_day=True)["all"]
+    return _read_rollups((dim,), period, channel=channel, department=department)[dim]
+
+
+LABELLED = {"department": Department, "matter": Matter, "hall": Hall}  # dimensions whose label the read joins
+
+
+def _read_rollups(dims, period: Period, *, channel: str = "", department: int | None = None, by_day: bool = False,
+                  cumulative_from: dt.date | None | bool = False, labels: dict | None = None) -> dict:
+    """{dim: {key (or day): sums}} for several dimensions over the period in ONE query over the
+    rollup rows (the dashboard reads the total, its grouping and the departments together).
+    `cumulative_from`: FigureRefresh's, when the caller has read it (False: read it here).
+    `labels`: a dict filled with {dim: {key: name}} for the dimensions in LABELLED, joined in the
+    same query (the page needs them for every row)."""
     table = _t(FigureRollup)
     if by_day:
         spans = [("d", period.first, period.last)]
     else:
-        cumulative_from = FigureRefresh.objects.filter(pk=1).values_list("cumulative_from", flat=True).first()
+        if cumulative_from is False:
+            cumulative_from = FigureRefresh.objects.filter(pk=1).values_list("cumulative_from", flat=True).first()
         spans = _spans(period.first, period.last, cumulative_from=cumulative_from)
     where, params = [], []
     for grain, low, high in spans:
-        where.append("(grain = %s AND day >= %s AND day <= %s)")
+        where.append("(r.grain = %s AND r.day >= %s AND r.day <= %s)")
         params += [grain, _d(low), _d(high)]
-    where = f"dim = %s AND channel = %s AND ({' OR '.join(where)})"
-    params = [dim, channel or BOTH, *params]
-    if department and dim == "matter":
-        where += f" AND key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s)"
+    dims = tuple(dims)
+    where = f"r.dim IN ({', '.join(['%s'] * len(dims))}) AND r.channel = %s AND ({' OR '.join(where)})"
+    params = [*dims, channel or BOTH, *params]
+    if department and "matter" in dims:
+        where += f" AND (r.dim <> 'matter' OR r.key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s))"
         params.append(department)
-    group = "day" if by_day else "key"
-    columns = [f"SUM({c})" for c in SUMS] + [f"SUM({h})" for h in HIST] + ["SUM(hover)"]
-    sql = f"SELECT {group}, {', '.join(columns)} FROM {table} WHERE {where} GROUP BY {group}"
-    result = {}
+    group = "r.day" if by_day else "r.key"
+    # SUM of a bigint column is numeric on PostgreSQL (a Decimal in Python): cast back
+    columns = [f"CAST(SUM(r.{c}) AS BIGINT)" if c in BIGINT_SUMS else f"SUM(r.{c})" for c in SUMS]
+    columns += [f"SUM(r.{h})" for h in HIST] + ["SUM(r.hover)"]
+    joined = [d for d in dims if d in LABELLED] if labels is not None and not by_day else []
+    joins = "".join(f" LEFT JOIN {_t(LABELLED[d])} l_{d} ON r.dim = '{d}' AND l_{d}.id = r.key" for d in joined)
+    label = (f"COALESCE({', '.join(f'l_{d}.name' for d in joined)}, '')" if len(joined) > 1
+             else f"l_{joined[0]}.name" if joined else "''")
+    sql = (f"SELECT r.dim, {group}, {label}, {', '.join(columns)} FROM {table} r{joins} WHERE {where} "
+           f"GROUP BY r.dim, {group}{''.join(f', l_{d}.name' for d in joined)}")
+    result = {dim: {} for dim in dims}
+    n_sums, n_hist = len(SUMS), HISTOGRAM_DAYS + 1
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            group_value, values = row[0], [int(v or 0) for v in row[1:]]
-            sums = dict(zip(SUMS, values[:len(SUMS)], strict=True))
-            sums["hist"] = values[len(SUMS):len(SUMS) + 1 + HISTOGRAM_DAYS]
-            sums["hover"] = values[-1]
-            if by_day and isinstance(group_value, str):
-                group_value = dt.date.fromisoformat(group_value)
-            result[group_value] = sums
+        rows = cursor.fetchall()
+    for row in rows:
+        dim, group_value, name = row[0], row[1], row[2]
+        sums = dict(zip(SUMS, row[3:3 + n_sums], strict=True))
+        sums["hist"] = list(row[3 + n_sums:3 + n_sums + n_hist])
+        sums["hover"] = row[-1]
+        if by_day and isinstance(group_value, str):
+            group_value = dt.date.fromisoformat(group_value)
+        result[dim][group_value] = sums
+        if joined and name:
+            labels.setdefault(dim, {})[group_value] = name
     return result
+
+
+BIGINT_SUMS = ("days_sum", "wait_seconds")
 
 
 # --- the same sums straight from the case tables --------------------------------------------------
@@ -938,8 +980,8 @@ def rank_departments(rows: list[dict]) -> list[dict]:
              "avg_days": r["avg_days"], "concluded": r["concluded"]} for i, r in enumerate(ranked, 1)]
 
 
-def _rows(dim, sums_by_key):
-    labels = _labels(dim, sums_by_key)
+def _rows(dim, sums_by_key, labels=None):
+    labels = _labels(dim, sums_by_key) if labels is None else labels
     rows = []
     for key, sums in sums_by_key.items():
         label = labels.get(key) or str(NONE_LABELS.get(dim, "—"))
@@ -979,17 +1021,27 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
     from the case tables instead of the rollups."""
     group_by = group_by if group_by in DIMENSIONS else "department"
     channel = channel if channel in ("online", "window") else ""
-    read = raw_sums if raw else _rollup_sums
-    total = read("all", period, channel=channel).get(0, empty_sums())
-    groups = read(group_by, period, channel=channel, department=department)
-    rows = _rows(group_by, groups)
-    dept_rows = rows if group_by == "department" else _rows("department", read("department", period, channel=channel))
+    if raw:
+        total = raw_sums("all", period, channel=channel).get(0, empty_sums())
+        rows = _rows(group_by, raw_sums(group_by, period, channel=channel, department=department))
+        dept_rows = rows if group_by == "department" else _rows("department", raw_sums("department", period,
+                                                                                         channel=channel))
+        trend_sums = raw_sums("all", period, channel=channel, by_day=True)
+    else:
+        # one query for the total, the grouping and the departments, one for the trend
+        labels = {}
+        read = _read_rollups(dict.fromkeys(("all", group_by, "department")), period, channel=channel,
+                             department=department, labels=labels)
+        total = read["all"].get(0, empty_sums())
+        rows = _rows(group_by, read[group_by], labels.get(group_by, {}) if group_by in LABELLED else None)
+        dept_rows = rows if group_by == "department" else _rows("department", read["department"],
+                                                                 labels.get("department", {}))
+        trend_sums = _read_rollups(("all",), period, channel=channel, by_day=True)["all"]
     cards = open_cards_by_department()
     complaints = open_complaints_by_department(today=timezone.localdate())
     for row in dept_rows:
         row["cards"] = cards["departments"].get(row["key"], {"red": 0, "yellow": 0})
         row["complaints"] = complaints["departments"].get(row["key"], {"open": 0, "overdue": 0})
-    trend_sums = read("all", period, channel=channel, by_day=True)
     trend = []
     day = period.first
     while day <= period.last:

@@ -182,3 +182,49 @@ def test_live_cards_returns_only_newer_open_cards(district):
     assert body["last_id"] == new.pk and closed.pk > new.pk
     response = api.get("/api/supervision/live-cards/?after=abc")
     assert response.status_code == 400 and response.json()["code"] == "invalid_after"
+
+
+def test_the_grouping_table_shows_the_most_concluded_rows_first_and_all_on_request(client, district, monkeypatch):
+    """At 1,000 matters the page shows the first ROWS_SHOWN rows (most concluded first) and says how
+    many there are; ?rows=all shows every row, with the same cells as the API's rows."""
+    from supervision.figures import views
+
+    monkeypatch.setattr(views, "ROWS_SHOWN", 2)
+    signed_in(client, district["supervisor"])
+    period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    rows = figures.dashboard_figures(period=period, group_by="matter")["rows"]
+    assert len(rows) > 2
+    html = client.get(f"/supervision/?{QUERY}&group_by=matter").content.decode()
+    body = html.split('<table class="figure-table">', 1)[1].split("</tbody>", 1)[0]
+    shown = re.findall(r'<td data-label="名称">([^<]*)</td>', body)
+    assert shown == [r["label"] for r in rows[:2]]
+    assert f"共 {len(rows)} 行,按办结量显示前 2 行" in html and "rows=all" in html
+    everything = client.get(f"/supervision/?{QUERY}&group_by=matter&rows=all").content.decode()
+    body = everything.split('<table class="figure-table">', 1)[1].split("</tbody>", 1)[0]
+    assert re.findall(r'<td data-label="名称">([^<]*)</td>', body) == [r["label"] for r in rows]
+    assert "按办结量显示前" not in everything
+    first = rows[0]
+    first_row = body.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    cells = dict(re.findall(r'<td data-label="([^"]+)" class="num">(.*?)</td>', first_row, re.S))
+    assert re.sub(r"<[^>]+>", "", cells["办结"]) == str(first["concluded"])
+    assert f"count=concluded&amp;dim=matter&amp;key={first['key']}" in cells["办结"]
+
+
+def test_the_page_lists_the_most_urgent_open_cards(client, district):
+    from supervision.cards import selectors
+
+    supervisor = district["supervisor"]
+    Card.objects.all().delete()
+    subcases = list(SubCase.objects.order_by("pk")[:4])
+    today = timezone.localdate()
+    for subcase, level, days in zip(subcases, ["yellow", "red", "red", "yellow"], [3, 5, 1, 1], strict=True):
+        Card.objects.create(subcase=subcase, application=subcase.application, department=subcase.department,
+                            trigger="decision", level=level, due=today + dt.timedelta(days=days), reason="测试")
+    Card.objects.create(subcase=subcases[0], application=subcases[0].application, trigger="decision", level="red",
+                        due=today, reason="已关闭", closed_at=timezone.now())
+    chosen = list(selectors.open_cards(limit=3))
+    assert [(c.level, (c.due - today).days) for c in chosen] == [("red", 1), ("red", 5), ("yellow", 1)]
+    signed_in(client, supervisor)
+    html = client.get(f"/supervision/?{QUERY}").content.decode()
+    ids = [int(i) for i in re.findall(r'data-card-id="(\d+)"', html)]
+    assert ids[:4] == [c.pk for c in selectors.open_cards(limit=4)]
