@@ -53,6 +53,8 @@ os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ.setdefault("OTP_REQUIRED", "false")  # the test client's forced login has no TOTP step
 
 APPLICATIONS = sized(full=1000000, quick=20000, env="APPLICATIONS")
+RUNS = sized(full=9, quick=5)  # timed runs of each view, warm (quick: the runner allows 240 s a script)
+PAGE_RUNS = sized(full=9, quick=3)
 SUBCASES = 3 * APPLICATIONS
 FIRST = dt.date(2025, 1, 1)
 TODAY = dt.date(2026, 11, 20)
@@ -307,7 +309,7 @@ def main():
 
         raw_runs = 3 if number == 0 else 1  # the raw year takes tens of seconds a run
         dashboard()  # warm
-        dash_runs, rolled = runs_ms(dashboard, 9)
+        dash_runs, rolled = runs_ms(dashboard, RUNS)
         dash_ms = statistics.median(dash_runs)
         raw_ms, raw = median_ms(lambda: dashboard(raw=True), raw_runs)
         equal = rolled == raw
@@ -316,7 +318,7 @@ def main():
         say(f"  received {total['received']:,}, concluded {total['concluded']:,}, on time {total['on_time_rate']} %, "
             f"avg {total['avg_days']} / p90 {total['p90_days']} working days, same-day {total['same_day_rate']} %, "
             f"online {total['online_rate']} %, {len(rolled['rows'])} rows")
-        say(f"  dashboard {dash_ms:.1f} ms (median of 9, warm) | raw {raw_ms:.0f} ms (median of {raw_runs}) | "
+        say(f"  dashboard {dash_ms:.1f} ms (median of {RUNS}, warm) | raw {raw_ms:.0f} ms (median of {raw_runs}) | "
             f"×{raw_ms / dash_ms:.0f} | identical: {'OK' if equal else 'DIFFERENT'}")
         say(f"  dashboard_figures: {spread(dash_runs)}")
         results.append((label, dash_ms, raw_ms, equal))
@@ -328,11 +330,11 @@ def main():
     for label, period, group_by in cases[:2]:  # the page's default, and 本年 by matter (issue 14/15's page)
         url = f"/supervision/?period=custom&first={period.first}&last={period.last}&group_by={group_by}"
         status = client.get(url, secure=True).status_code  # secure: the production settings redirect HTTP
-        times, _response = runs_ms(lambda url=url: client.get(url, secure=True), 9)
+        times, _response = runs_ms(lambda url=url: client.get(url, secure=True), PAGE_RUNS)
         pages[label] = (status, times)
         say(f"the page {label} through the test client (whole response incl. template): {spread(times)}")
     api_url = "/api/supervision/figures/" + url[len("/supervision/"):]
-    api_times, _response = runs_ms(lambda: client.get(api_url, secure=True), 9)
+    api_times, _response = runs_ms(lambda: client.get(api_url, secure=True), PAGE_RUNS)
     say(f"the JSON API 本年 by matter: {spread(api_times)}")
     page_ms = statistics.median(pages[cases[1][0]][1])
 
