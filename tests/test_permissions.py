@@ -106,11 +106,11 @@ class _Feedback(dict):
     def __missing__(self, key):
         if key == "followup":
             rated = concluded_application(applicant=self.owner, matters=[self.matter], clerk=self.clerk)
-            token = ratings.rating_token_issue(application=rated, occasion="online")
+            token = ratings.rating_token_issue(application=rated, occasion="decision")
             self[key] = ratings.rating_submit(token=token, level=2).followup.pk
         elif key == "link":
             case = concluded_application(applicant=self.owner, matters=[self.matter])
-            self[key] = ratings.rating_token_issue(application=case, occasion="online").token
+            self[key] = ratings.rating_token_issue(application=case, occasion="decision").token
         elif key in ("complaint", "code"):
             complaint = complaints.complaint_submit(user=self.owner, department_id=self.matter.department_id,
                                                     subject="办事难", content="窗口工作人员要求重复提交同一份材料。")
@@ -202,7 +202,7 @@ CASES = [
     ("post", "/api/rating-links/{link}/rate/", {"level": 5}, [201] * 7),
     ("post", "/api/rating-links/{link}/rate/", {"level": 6}, [400] * 7),
     ("get", "/api/ratings/", None, [401, 403, 403, 200, 200, 200, 200]),
-    ("get", "/api/ratings/?level=2&occasion=online&start=2026-01-01&valid=1", None, [401, 403, 403, 200, 200, 200, 200]),
+    ("get", "/api/ratings/?level=2&occasion=decision&start=2026-01-01&valid=1", None, [401, 403, 403, 200, 200, 200, 200]),
     ("get", "/api/ratings/distribution/?by=clerk", None, [401, 403, 403, 403, 403, 403, 200]),
     ("get", "/api/ratings/distribution/?by=matter", None, [401, 403, 403, 403, 403, 403, 400]),
     ("get", "/api/followups/", None, [401, 403, 403, 200, 200, 200, 200]),

@@ -1,4 +1,4 @@
-"""Demo 好差评 and 投诉举报: ratings of window visits and online cases (good ones, a bad one whose
+"""Demo 好差评 and 投诉举报: ratings of window visits and of decisions (good ones, a bad one whose
 follow-up is overdue, one rectified after a call-back, one appealed as malicious and waiting for
 a supervisor), and complaints in every state. Made once, through the services the pages use;
 a second run finds them and adds nothing. Called by `manage.py load_demo` after the applications."""
@@ -28,7 +28,11 @@ def _window_visit(command, *, clerk, applicant, matter, key):
 
 
 def _rate(application, occasion, level, comment="", reasons=()):
-    token = ratings.rating_token_issue(application=application, occasion=occasion)
+    """Rate a window visit, or the first decision of the case."""
+    if occasion == Occasion.DECISION:
+        token = next(t for t in ratings.rating_tokens_for(application) if t.occasion == occasion)
+    else:
+        token = ratings.rating_token_issue(application=application, occasion=occasion)
     return ratings.rating_submit(token=token, level=level, comment=comment, reasons=list(reasons))
 
 
@@ -46,7 +50,7 @@ def load_ratings(command) -> int:
     made = 0
     ready = Application.objects.filter(idempotency_key="demo-ready").first()
     if ready is not None and ready.concluded_at:
-        _rate(ready, Occasion.ONLINE, 4, "网上提交材料,没跑腿就办好了。")
+        _rate(ready, Occasion.DECISION, 4, "网上提交材料,没跑腿就办好了。")
         made += 1
     for i, (person, level, comment, reasons) in enumerate([
         (citizen, 5, "何丽娟同志讲解很耐心,一次就办好了。", ()),
@@ -83,7 +87,7 @@ def load_ratings(command) -> int:
             workflow.subcase_decide(subcase=sub, reviewer=reviewer, approve=True, reason="")
         online.refresh_from_db()
     if online.concluded_at:
-        rating = _rate(online, Occasion.ONLINE, 1, "乱七八糟,什么都办不了!", ("other",))
+        rating = _rate(online, Occasion.DECISION, 1, "乱七八糟,什么都办不了!", ("other",))
         reviewer = User.objects.filter(role=User.Role.REVIEWER, department=rating.department).first()
         ratings.rating_appeal(rating=rating, user=reviewer, kind="malicious",
                               statement="该件已按承诺时限提前3个工作日办结并送达,评价内容与办理情况明显不符,"

@@ -52,7 +52,10 @@ class IsSupervisor(BasePermission):
 class RatingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     application = serializers.CharField(source="application.number")
-    occasion = serializers.CharField(help_text="window_accept 窗口受理 | window_deliver 窗口出件 | online 网上办件")
+    occasion = serializers.CharField(
+        help_text="window_accept 窗口受理 | window_deliver 窗口出件 | decision 审批决定 | online 网上办件(2026-12 前的整件评价)")
+    subcase = serializers.CharField(source="token.subcase.number", default=None, allow_null=True,
+                                    help_text="评价的决定所属子件编号(decision)")
     occasion_display = serializers.CharField(source="get_occasion_display")
     level = serializers.IntegerField(help_text="5 非常满意 … 1 非常不满意")
     level_display = serializers.CharField(source="get_level_display")
@@ -68,6 +71,11 @@ class RatingLinkSerializer(serializers.Serializer):
     title = serializers.CharField(source="application.title")
     occasion = serializers.CharField()
     occasion_display = serializers.CharField(source="get_occasion_display")
+    department = serializers.CharField(source="department.name", default=None, allow_null=True,
+                                       help_text="被评价的部门(decision)")
+    subcase = serializers.CharField(source="subcase.number", default=None, allow_null=True,
+                                    help_text="评价的决定所属子件编号(decision)")
+    matter = serializers.CharField(source="subcase.matter.name", default=None, allow_null=True)
     expires_at = serializers.DateTimeField()
     used = serializers.SerializerMethodField()
     levels = serializers.SerializerMethodField()

@@ -1,8 +1,8 @@
 """好差评 (service ratings) and 投诉举报 (complaints): supervision's records of what citizens think.
 
 A `RatingToken` is a one-time link bound to one application, one occasion (a window visit at
-acceptance or delivery, or the online case once concluded) and what is rated (the clerk and hall,
-or the department); using it makes one `Rating`. A bad rating (不满意, 非常不满意) opens a
+acceptance or delivery, or the decision of one sub-case) and what is rated (the clerk and hall,
+or the deciding department); using it makes one `Rating`. A bad rating (不满意, 非常不满意) opens a
 `FollowUp` (整改) with call-backs (`CallBack`, 回访) and a reply; the rated side may appeal it once
 (`RatingAppeal`, 申诉) and a supervisor rules. A `Complaint` runs its own short workflow with a
 deadline. Every step of either is written to the append-only `FeedbackLog`.
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
 from core.models import AppendOnlyModel
-from workflow.models import Application
+from workflow.models import Application, SubCase
 
 
 class RatingLevel(models.IntegerChoices):
@@ -38,7 +38,13 @@ BAD_LEVELS = (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
 class Occasion(models.TextChoices):
     WINDOW_ACCEPT = "window_accept", _("窗口受理")
     WINDOW_DELIVER = "window_deliver", _("窗口出件")
+    DECISION = "decision", _("审批决定")
+    # Before issue 17 an online case was rated once as a whole (its one department, or the hall for
+    # several); kept for those ratings only, no new link is made for it.
     ONLINE = "online", _("网上办件")
+
+
+RATED_ONLINE = (Occasion.DECISION, Occasion.ONLINE)  # rated on the applicant's page, not at a window
 
 
 # Reasons a citizen may tick for a bad rating (stored by code; labels here).
@@ -68,6 +74,8 @@ class RatingToken(models.Model):
                              verbose_name=_("被评价大厅"))
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("被评价部门"))
+    subcase = models.ForeignKey(SubCase, null=True, blank=True, on_delete=models.CASCADE, related_name="rating_tokens",
+                                verbose_name=_("被评价的决定(子件)"), db_index=False)  # one_rating_token_per_decision
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
     used_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
@@ -76,11 +84,34 @@ class RatingToken(models.Model):
         verbose_name = _("评价链接")
         verbose_name_plural = _("评价链接")
         constraints = [
-            models.UniqueConstraint(fields=["application", "occasion"], name="one_rating_token_per_occasion"),
+            # a window visit (or the old whole online case) once per case, a decision once per sub-case
+            models.UniqueConstraint(fields=["application", "occasion"], condition=models.Q(subcase__isnull=True),
+                                    name="one_rating_token_per_visit"),
+            models.UniqueConstraint(fields=["subcase"], condition=models.Q(subcase__isnull=False),
+                                    name="one_rating_token_per_decision"),
+            models.CheckConstraint(
+                condition=models.Q(occasion=Occasion.DECISION, subcase__isnull=False, department__isnull=False)
+                | (~models.Q(occasion=Occasion.DECISION) & models.Q(subcase__isnull=True)),
+                name="decision_token_names_subcase_and_department"),
         ]
 
     def __str__(self):
         return f"{self.application.number} {self.get_occasion_display()}"
+
+    @property
+    def rated_name(self):
+        """Who answers for what is rated: the deciding department (and matter), or the hall and clerk."""
+        return _rated_name(self)
+
+
+def _rated_name(obj) -> str:
+    """A token's or rating's rated side, as pages print it."""
+    if obj.occasion not in RATED_ONLINE and obj.hall_id:
+        clerk = obj.clerk.real_name if obj.clerk_id else ""
+        return f"{obj.hall.name} {clerk}".strip()
+    if obj.department_id:
+        return obj.department.name
+    return obj.hall.name if obj.hall_id else str(_("政务服务中心"))
 
 
 class Rating(models.Model):
@@ -132,12 +163,7 @@ class Rating(models.Model):
 
     @property
     def rated_name(self):
-        if self.occasion != Occasion.ONLINE and self.hall_id:
-            clerk = self.clerk.real_name if self.clerk_id else ""
-            return f"{self.hall.name} {clerk}".strip()
-        if self.department_id:
-            return self.department.name
-        return self.hall.name if self.hall_id else str(_("政务服务中心"))
+        return _rated_name(self)
 
 
 class FollowUp(models.Model):

@@ -5,14 +5,13 @@ application (accepted at a window by a clerk, delivered at a window, concluded),
 derives them when someone needs a link — the citizen opening "评价" on their application, the
 clerk opening the rating page at the end of a visit — and no hook in `workflow` or `windows` is
 needed (docs/decisions.md, "Ratings: links made from the case's facts"). A link is one
-`RatingToken` per (application, occasion), valid `RATING_VALID_DAYS` days after the occasion.
+`RatingToken` per window visit (application, occasion) or per decided sub-case, valid `RATING_VALID_DAYS` days after the occasion.
 
 Used once: `rating_submit` marks the token used with a conditional UPDATE (`used_at IS NULL`),
 so of two submissions racing each other exactly one rates.
 
 A bad rating (不满意/非常不满意) opens a `FollowUp` due `FOLLOWUP_DAYS` working days later,
-assigned to the department (online case of one department) or the hall (window visits, and
-online cases of several departments: the hall that accepted it answers for the whole case);
+assigned to the department that made the rated decision, or to the hall of a rated window visit;
 the sweep raises its cards. The rated side records call-backs and closes it with its reply,
 or appeals the rating; a supervisor rules on the appeal (the one thing supervisors decide here,
 besides escalated complaints: they never change a case).
@@ -31,7 +30,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from windows.models import Seat
 from workflow.calendar_store import load_calendar
-from workflow.models import Application, Channel
+from workflow.models import Application, Channel, SubCase
 from workflow.uploads import inspect_upload
 
 from .models import (
@@ -52,9 +51,6 @@ REFRESH_FIGURE_DAYS = "supervision.tasks.refresh_figure_days"  # supervision.fig
 FOLLOWUP_DAYS = 15  # working days to rectify and call back after a bad rating (national 好差评 rules)
 RATING_VALID_DAYS = 30  # calendar days after the occasion during which its link can be used
 SUMMARY_MAX = 2000
-
-ONLINE_RATED_STATES = (Application.State.CONCLUDED, Application.State.RESULT_READY, Application.State.DELIVERED,
-                       Application.State.ARCHIVED)
 
 
 def _today():
@@ -78,21 +74,27 @@ def clerk_hall_ids(user, day: dt.date | None = None) -> list[int]:
 
 
 def occasions(application: Application) -> list[dict]:
-    """What of this case can be rated, from the facts on the application: {"occasion", "clerk",
-    "hall", "department", "at"} (the moment the occasion happened)."""
+    """What of this case can be rated, from the facts on the application and its sub-cases:
+    {"occasion", "clerk", "hall", "department", "subcase", "at"} (the moment it happened).
+
+    A window visit (acceptance of a walk-in, a result handed out) rates the clerk and the hall; each
+    decided sub-case rates the department that decided it, on either channel (a case of three
+    departments has three decisions to rate). A case rated as a whole before issue 17 (occasion
+    "online") keeps that rating and offers no decision on top of it."""
     found = []
     if application.channel == Channel.WINDOW and application.accepted_by_id and application.accepted_at:
         found.append({"occasion": Occasion.WINDOW_ACCEPT, "clerk": application.accepted_by,
-                      "hall": application.accepted_hall, "department": None, "at": application.accepted_at})
+                      "hall": application.accepted_hall, "department": None, "subcase": None,
+                      "at": application.accepted_at})
+    if not RatingToken.objects.filter(application=application, occasion=Occasion.ONLINE).exists():
+        decided = (application.subcases.filter(state__in=SubCase.DECIDED_STATES, decided_at__isnull=False)
+                   .select_related("department", "matter").order_by("decided_at", "pk"))
+        found.extend({"occasion": Occasion.DECISION, "clerk": None, "hall": None, "department": sc.department,
+                      "subcase": sc, "at": sc.decided_at} for sc in decided)
     if application.delivered_by_id and application.delivered_at:
         found.append({"occasion": Occasion.WINDOW_DELIVER, "clerk": application.delivered_by,
-                      "hall": application.delivery_hall, "department": None, "at": application.delivered_at})
-    if application.channel == Channel.ONLINE and application.state in ONLINE_RATED_STATES and application.concluded_at:
-        departments = {sc.department for sc in application.subcases.select_related("department")}
-        one = departments.pop() if len(departments) == 1 else None
-        found.append({"occasion": Occasion.ONLINE, "clerk": None, "department": one,
-                      "hall": None if one else (application.accepted_hall or application.received_hall),
-                      "at": application.concluded_at})
+                      "hall": application.delivery_hall, "department": None, "subcase": None,
+                      "at": application.delivered_at})
     return found
 
 
@@ -100,13 +102,26 @@ def _expires(moment):
     return moment + dt.timedelta(days=RATING_VALID_DAYS)
 
 
-def rating_token_issue(*, application: Application, occasion: str) -> RatingToken:
-    """The link for one occasion of a case: the existing one, or a new random one. Refused when
-    the case has no such occasion (yet) or its rating period is over and it was never made."""
-    token = RatingToken.objects.filter(application=application, occasion=occasion).first()
+def _existing(application, occasion, subcase_id):
+    tokens = RatingToken.objects.filter(application=application, occasion=occasion)
+    return tokens.filter(subcase_id=subcase_id).first() if subcase_id else tokens.filter(subcase__isnull=True).first()
+
+
+def rating_token_issue(*, application: Application, occasion: str, subcase: SubCase | int | None = None) -> RatingToken:
+    """The link for one occasion of a case (for a decision: of one sub-case; may be left out when
+    the case has only one decision): the existing one, or a new random one. Refused when the case
+    has no such occasion (yet) or its rating period is over and it was never made."""
+    subcase_id = getattr(subcase, "pk", subcase)
+    if occasion == Occasion.DECISION and subcase_id is None:
+        decisions = [o for o in occasions(application) if o["occasion"] == Occasion.DECISION]
+        if len(decisions) > 1:
+            raise Invalid(_("该办件有多个部门的审批决定,请选择要评价的决定。"), code="subcase_required")
+        subcase_id = decisions[0]["subcase"].pk if decisions else None
+    token = _existing(application, occasion, subcase_id)
     if token is not None:
         return token
-    spec = next((o for o in occasions(application) if o["occasion"] == occasion), None)
+    spec = next((o for o in occasions(application) if o["occasion"] == occasion
+                 and getattr(o["subcase"], "pk", None) == subcase_id), None)
     if spec is None:
         raise Conflict(_("该办件目前没有可评价的%(occasion)s环节。") % {"occasion": Occasion(occasion).label},
                        code="nothing_to_rate")
@@ -116,27 +131,32 @@ def rating_token_issue(*, application: Application, occasion: str) -> RatingToke
         with transaction.atomic():
             return RatingToken.objects.create(
                 token=secrets.token_urlsafe(32), application=application, occasion=occasion, clerk=spec["clerk"],
-                hall=spec["hall"], department=spec["department"], expires_at=_expires(spec["at"]),
+                hall=spec["hall"], department=spec["department"], subcase=spec["subcase"],
+                expires_at=_expires(spec["at"]),
             )
     except IntegrityError:  # made at the same moment by another request
-        return RatingToken.objects.get(application=application, occasion=occasion)
+        return _existing(application, occasion, subcase_id)
 
 
 def rating_tokens_for(application: Application) -> list[RatingToken]:
-    """Every link of the case that exists or can still be made (made now), oldest occasion first."""
+    """Every link of the case that exists or can still be made (made now), in the order of the
+    case: window acceptance, the decisions, the result handed out; plus an old whole-case link."""
     tokens = []
     for spec in occasions(application):
         try:
-            tokens.append(rating_token_issue(application=application, occasion=spec["occasion"]))
+            tokens.append(rating_token_issue(application=application, occasion=spec["occasion"],
+                                             subcase=spec["subcase"]))
         except Conflict:
             continue
+    tokens.extend(RatingToken.objects.filter(application=application, occasion=Occasion.ONLINE))
     return tokens
 
 
 def access_rating_token(token: str) -> RatingToken:
     token = (token or "").strip()
     found = RatingToken.objects.select_related(
-        "application", "clerk", "hall", "department", "rating").filter(token=token).first() if token else None
+        "application", "clerk", "hall", "department", "subcase__matter", "rating").filter(
+        token=token).first() if token else None
     if found is None or len(token) < 20:
         raise NotFound(_("评价链接无效,请核对后重试。"), code="rating_link_not_found")
     return found

@@ -2,7 +2,7 @@
 
 Who sees what (decided here once):
 - supervisors: every rating, follow-up, appeal and complaint;
-- a department's reviewers: the ratings of their department (online cases), their follow-ups,
+- a department's reviewers: the ratings of their department's decisions, their follow-ups,
   and complaints routed to them;
 - window clerks: the window ratings of the halls where they sit today and those follow-ups
   (any clerk of the hall handles the hall's follow-ups; the hall has no separate head in our model);
@@ -49,7 +49,8 @@ def _pk(value):
 
 
 def ratings_for(user):
-    qs = Rating.objects.select_related("application", "clerk", "hall", "department", "followup", "appeal")
+    qs = Rating.objects.select_related("application", "clerk", "hall", "department", "followup", "appeal",
+                                       "token__subcase")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_supervisor or user.is_superuser:
@@ -63,7 +64,8 @@ def ratings_for(user):
 
 def followups_for(user):
     qs = FollowUp.objects.select_related("rating", "rating__application", "rating__clerk", "rating__hall",
-                                         "rating__department", "department", "hall", "rating__appeal")
+                                         "rating__department", "department", "hall", "rating__appeal",
+                                         "rating__token__subcase__matter")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_supervisor or user.is_superuser:

@@ -41,8 +41,9 @@ Definitions (an "event" is dated by the Beijing date on which it happened):
 - ratings 好差评: valid ratings (`Rating.is_valid`; an accepted appeal removes a rating from every
   count) dated by `rated_on`, summed per level r1..r5 (national scale, 1 非常不满意 … 5 非常满意).
   满意率 = (满意 + 非常满意) / ratings, the national 好差评 system's measure, one decimal; 差评 =
-  不满意 + 非常不满意. Channel: online for ratings of online cases, window for window ratings.
-  Dimensions: the rated department (online ratings), hall and clerk (window ratings); the others
+  不满意 + 非常不满意. Channel: online for ratings of decisions (each sub-case's decision rates the
+  department that decided it, on either channel of the case; issue 17), window for window visits.
+  Dimensions: the rated department (decisions), hall and clerk (window ratings); the others
   are key 0 ("政务服务中心(窗口)" in the department grouping). Not window or matter. A rating is
   only ever made today, but an appeal may be accepted long after: `ratings.rating_appeal_decide`
   queues `tasks.refresh_figure_days` for the rating's day on commit, so the rollups equal the raw
@@ -107,7 +108,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, Hall, User
 from matters.models import Matter
 from supervision.cards.models import Card, WorkdayIndex, WorkdayIndexState
-from supervision.feedback.models import BAD_LEVELS, Occasion, Rating
+from supervision.feedback.models import BAD_LEVELS, RATED_ONLINE, Rating
 from windows.models import Seat, Ticket, Window
 from workflow.models import Application, CaseLog, SubCase, SubCaseExtension, SubCasePause, SupplementRequest
 
@@ -327,7 +328,7 @@ def _event_selects(first: dt.date, last: dt.date):
                  f"{_t(Ticket)} t WHERE t.state IN ({_called_states()}) AND t.called_at IS NOT NULL "
                  f"AND t.day >= %s AND t.day <= %s"), [_d(first), _d(last)]),
         (_select({"kind": "'rated'", "day": "r.rated_on",
-                  "channel": f"CASE WHEN r.occasion = '{Occasion.ONLINE}' THEN 'online' ELSE 'window' END",
+                  "channel": f"CASE WHEN r.occasion IN ({_rated_online()}) THEN 'online' ELSE 'window' END",
                   "department": "r.department_id", "hall": "r.hall_id", "clerk": "r.clerk_id",
                   **{f"r{n}": f"CASE WHEN r.level = {n} THEN 1 ELSE 0 END" for n in range(1, 6)}},
                  f"{_t(Rating)} r WHERE r.is_valid AND r.rated_on >= %s AND r.rated_on <= %s"), [_d(first), _d(last)]),
@@ -336,6 +337,10 @@ def _event_selects(first: dt.date, last: dt.date):
 
 
 CALLED_STATES = (Ticket.State.SERVED, Ticket.State.NO_SHOW)
+
+
+def _rated_online() -> str:
+    return ", ".join(f"'{o}'" for o in RATED_ONLINE)
 
 
 def _called_states() -> str:
@@ -941,12 +946,13 @@ def _tickets(period: Period, *, channel=""):
 
 
 def _ratings(period: Period, *, channel=""):
-    """Valid ratings made in the period; channel online = ratings of online cases."""
+    """Valid ratings made in the period; channel online = ratings of decisions (made on the
+    applicant's page; and the old whole-case ratings), window = ratings of window visits."""
     qs = Rating.objects.filter(is_valid=True, rated_on__gte=period.first, rated_on__lte=period.last)
     if channel == "online":
-        qs = qs.filter(occasion=Occasion.ONLINE)
+        qs = qs.filter(occasion__in=RATED_ONLINE)
     elif channel == "window":
-        qs = qs.exclude(occasion=Occasion.ONLINE)
+        qs = qs.exclude(occasion__in=RATED_ONLINE)
     return qs
 
 

@@ -185,12 +185,12 @@ class World:
     def followup(self):
         """A bad online rating of a case of the matter's department: its follow-up."""
         case = concluded_application(applicant=self.users["owner"], matters=[self.matter])
-        token = ratings.rating_token_issue(application=case, occasion="online")
+        token = ratings.rating_token_issue(application=case, occasion="decision")
         return ratings.rating_submit(token=token, level=1, comment="等了很久").followup
 
     @cached_property
     def rate_link(self):
-        return ratings.rating_token_issue(application=self.ready, occasion="online")
+        return ratings.rating_token_issue(application=self.ready, occasion="decision")
 
     @cached_property
     def walk_in(self):
@@ -705,7 +705,7 @@ CASES = [
     ("get", "/hall/rate/{walk_in}/", None, [LOGIN, 403, 403, 200, 403, 403, 403], None),
     ("get", "/hall/rate/441803-2026-XK-999999/", None, [LOGIN, 403, 403, 404, 403, 403, 403], None),
     ("get", "/supervision/ratings/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),
-    ("get", "/supervision/ratings/?by=clerk&start=2026-01-01&level=2&occasion=online", None,
+    ("get", "/supervision/ratings/?by=clerk&start=2026-01-01&level=2&occasion=decision", None,
      [LOGIN, 403, 403, 200, 200, 200, 200], None),
     ("get", "/supervision/appeals/", None, [LOGIN, 403, 403, 403, 403, 403, 200], None),
     ("get", "/supervision/followups/", None, [LOGIN, 403, 403, 200, 200, 200, 200], None),

@@ -27,7 +27,7 @@ def link(time_machine):
     moment = dt.datetime(2026, 9, 29, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     time_machine.move_to(moment, tick=False)
     case = concluded_application(matters=[MatterFactory()])
-    return ratings.rating_token_issue(application=case, occasion="online")
+    return ratings.rating_token_issue(application=case, occasion="decision")
 
 
 def test_a_link_used_twice_at_once_rates_once(link):

@@ -45,7 +45,7 @@ def test_the_citizen_rates_once_from_their_application(client, case):
     page = client.get(f"/applications/{case.number}/").content.decode()
     assert f'href="/applications/{case.number}/rate/"' in page
     listing = client.get(f"/applications/{case.number}/rate/").content.decode()
-    assert "网上办件" in listing and "去评价" in listing
+    assert "审批决定" in listing and "去评价" in listing
     url = re.search(r'href="(/rate/[^"]+/)"', listing).group(1)
 
     client.logout()  # the link alone is enough (a phone, a rating pad)
@@ -87,7 +87,7 @@ def test_the_clerk_shows_the_visits_qr_code(client, calendar_2026, at):
 
 
 def test_the_department_calls_back_closes_and_appeals_and_the_supervisor_rules(client, case, at):
-    rating = ratings.rating_submit(token=ratings.rating_token_issue(application=case, occasion=Occasion.ONLINE),
+    rating = ratings.rating_submit(token=ratings.rating_token_issue(application=case, occasion=Occasion.DECISION),
                                    level=1, comment="态度差")
     followup = rating.followup
     reviewer = ReviewerFactory(department=followup.department)
@@ -176,7 +176,7 @@ def test_anonymous_submissions_are_limited_per_address(client, calendar_2026):
 def test_follow_up_and_complaint_cards_show_on_the_card_pages(client, case, at):
     from supervision.cards.services import sweep_deadlines
 
-    followup = ratings.rating_submit(token=ratings.rating_token_issue(application=case, occasion=Occasion.ONLINE),
+    followup = ratings.rating_submit(token=ratings.rating_token_issue(application=case, occasion=Occasion.DECISION),
                                      level=2).followup
     complaint = Complaint.objects.create(code="ABCDEFGHJKMN", subject="排队太久", content="排队两个小时",
                                          state="routing", submitted_on=D(2026, 9, 29), due=D(2026, 10, 19))

@@ -35,16 +35,16 @@ def online_case(calendar_2026, at):
     return concluded_application(matters=[MatterFactory()])
 
 
-def rate(application, level, occasion=Occasion.ONLINE, **kwargs):
+def rate(application, level, occasion=Occasion.DECISION, **kwargs):
     token = ratings.rating_token_issue(application=application, occasion=occasion)
     return ratings.rating_submit(token=token, level=level, **kwargs)
 
 
 def test_the_case_offers_its_occasions_and_the_link_is_bound_to_them(online_case, at):
-    token = ratings.rating_token_issue(application=online_case, occasion=Occasion.ONLINE)
+    token = ratings.rating_token_issue(application=online_case, occasion=Occasion.DECISION)
     assert len(token.token) >= 40 and token.department == online_case.subcases.get().department
     assert token.clerk is None and token.hall is None
-    assert ratings.rating_token_issue(application=online_case, occasion=Occasion.ONLINE) == token  # the same link
+    assert ratings.rating_token_issue(application=online_case, occasion=Occasion.DECISION) == token  # the same link
     with pytest.raises(Conflict):  # an online case has no window visit to rate
         ratings.rating_token_issue(application=online_case, occasion=Occasion.WINDOW_ACCEPT)
 
@@ -58,7 +58,7 @@ def test_the_case_offers_its_occasions_and_the_link_is_bound_to_them(online_case
 
 def test_a_link_rates_once(online_case, at):
     at(D(2026, 9, 10))
-    token = ratings.rating_token_issue(application=online_case, occasion=Occasion.ONLINE)
+    token = ratings.rating_token_issue(application=online_case, occasion=Occasion.DECISION)
     rating = ratings.rating_submit(token=token, level=5, comment="  办事很快,点赞  ")
     assert (rating.level, rating.get_level_display(), rating.comment) == (5, "非常满意", "办事很快,点赞")
     assert rating.rated_on == D(2026, 9, 10)
@@ -70,7 +70,7 @@ def test_a_link_rates_once(online_case, at):
 
 
 def test_bad_input_and_expired_links_rate_nothing(online_case, at):
-    token = ratings.rating_token_issue(application=online_case, occasion=Occasion.ONLINE)
+    token = ratings.rating_token_issue(application=online_case, occasion=Occasion.DECISION)
     for level, kwargs, field in [(0, {}, "level"), ("x", {}, "level"), (2, {"comment": "差" * 301}, "comment"),
                                  (2, {"reasons": ["slow", "bribe"]}, "reasons")]:
         with pytest.raises(Invalid) as refused:
@@ -248,7 +248,7 @@ def test_a_result_handed_out_at_a_window_is_a_visit_of_its_own(calendar_2026, at
     services.application_deliver(application=case, clerk=clerk, id_number=case.applicant.id_number)
     case.refresh_from_db()
     links = {t.occasion: t for t in ratings.rating_tokens_for(case)}
-    assert set(links) == {Occasion.ONLINE, Occasion.WINDOW_DELIVER}  # accepted online: no window acceptance visit
+    assert set(links) == {Occasion.DECISION, Occasion.WINDOW_DELIVER}  # accepted online: no window acceptance visit
     assert (links[Occasion.WINDOW_DELIVER].clerk, links[Occasion.WINDOW_DELIVER].hall_id) == (
         clerk, clerk.seats.get().window.hall_id)
     rating = ratings.rating_submit(token=links[Occasion.WINDOW_DELIVER], level=2)
