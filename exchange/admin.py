@@ -44,7 +44,7 @@ class ElectronicLicenceAdmin(ReadOnlyAdmin):
     list_display = ["number", "name", "holder_name", "holder_id_masked", "department", "issued_on", "revoked_at"]
     list_filter = ["department", "issued_on"]
     search_fields = ["number", "case_ref", "application_number", "holder_name"]
-    exclude = ["holder_id_number"]
+    exclude = ["holder_id_number", "guardian_id_number"]
 
 
 # --- department systems --------------------------------------------------------------------------

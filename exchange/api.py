@@ -35,7 +35,8 @@ class LicenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ElectronicLicence
-        fields = ["number", "name", "matter", "department", "holder_name", "holder_id_masked", "application_number",
+        fields = ["number", "name", "matter", "department", "holder_name", "holder_id_masked", "holder_birth_date",
+                  "guardian_name", "application_number",
                   "issued_on", "valid_from", "valid_until", "status", "revoked_at", "revocation_reason",
                   "verification_code", "sha256", "url"]
 
@@ -50,7 +51,9 @@ class LicenceVerificationSerializer(serializers.Serializer):
     number = serializers.CharField()
     name = serializers.CharField()
     holder = serializers.CharField(help_text="持证人(脱敏)")
-    holder_id = serializers.CharField(help_text="证件号码(脱敏)")
+    holder_id = serializers.CharField(help_text="证件号码(脱敏;尚无证件号码的持证人,如新生儿,为空)")
+    holder_birth_date = serializers.DateField(allow_null=True, help_text="持证人出生日期(无证件号码时)")
+    guardian = serializers.CharField(help_text="监护人(脱敏;持证人非申请人时)")
     department = serializers.CharField()
     issued_on = serializers.DateField()
     valid_from = serializers.DateField()

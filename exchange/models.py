@@ -60,7 +60,8 @@ class ElectronicLicence(models.Model):
     (`case_ref`: the sub-case, one licence per sub-case; `application_number`). The holder's full
     ID number or credit code is kept for matching 免提交 materials and never shown: the PDF and
     every page print `holder_id_masked`. `digest` is the SHA-256 of the licence's canonical
-    content; its first 16 hex digits are printed as the verification code.
+    content; its first 16 hex digits are printed as the verification code. The holder comes from
+    the licence type (`Matter.licence_holder`): the applicant, or a person named in the form.
     """
 
     number = models.CharField(_("证照编号"), max_length=32, unique=True)
@@ -81,6 +82,16 @@ class ElectronicLicence(models.Model):
     holder_enterprise = models.ForeignKey(
         "accounts.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="licences",
         verbose_name=_("持证单位"),
+    )
+    # A holder who is not the applicant (a newborn on a 出生医学证明: no ID number, no account) is
+    # named with a birth date, and the applicant is the guardian (监护人): the licence shows on the
+    # guardian's 我的证照 and the guardian's 免提交 look-ups find it.
+    holder_birth_date = models.DateField(_("持证人出生日期"), null=True, blank=True)
+    guardian_name = models.CharField(_("监护人"), max_length=128, blank=True)
+    guardian_id_number = models.CharField(_("监护人证件号码"), max_length=18, blank=True, db_index=True)
+    guardian_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="guarded_licences",
+        verbose_name=_("监护人账号"),
     )
     issued_on = models.DateField(_("发证日期"))
     valid_from = models.DateField(_("有效期起"))

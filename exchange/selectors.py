@@ -14,7 +14,8 @@ from .models import ElectronicLicence, LicenceStatus
 
 
 def licences_for(user):
-    """A citizen: the licences they hold, or that an enterprise they act for holds; a reviewer:
+    """A citizen: the licences they hold, hold as a guardian (a newborn's 出生医学证明), or that
+    an enterprise they act for holds; a reviewer:
     the ones their department issued; a supervisor: all. Clerks check licences on the public
     verification page like anyone else."""
     qs = ElectronicLicence.objects.select_related("department", "matter")
@@ -25,7 +26,7 @@ def licences_for(user):
     if user.is_reviewer:
         return qs.filter(department_id=user.department_id)
     if user.is_public:
-        return qs.filter(Q(holder_user=user) | Q(holder_enterprise__members=user)).distinct()
+        return qs.filter(Q(holder_user=user) | Q(guardian_user=user) | Q(holder_enterprise__members=user)).distinct()
     return qs.none()
 
 
@@ -67,6 +68,8 @@ def public_facts(licence: ElectronicLicence, day) -> dict:
         "name": licence.name,
         "holder": mask_enterprise(licence.holder_name) if licence.holder_enterprise_id else mask_name(licence.holder_name),
         "holder_id": licence.holder_id_masked,
+        "holder_birth_date": licence.holder_birth_date,
+        "guardian": mask_name(licence.guardian_name),
         "department": licence.department.name,
         "issued_on": licence.issued_on,
         "valid_from": licence.valid_from,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.identity import mask
+from accounts.identity import mask, mask_name
 from core.digests import content_digest, format_code
 from core.errors import Conflict, Forbidden, Invalid
 from core.pdf import qr_png_data_uri, render_template_pdf
@@ -101,9 +101,12 @@ def render_licence_pdf(context: dict) -> bytes:
 def licence_issue(
     *, case_ref: str, application_number: str, matter, department, name: str, holder_name: str, holder_id_number: str,
     holder_user=None, holder_enterprise=None, issued_on: dt.date | None = None, valid_until: dt.date | None = None,
+    holder_birth_date: dt.date | None = None, guardian_user=None, guardian_name: str = "",
+    guardian_id_number: str = "",
 ) -> tuple[ElectronicLicence, bool]:
     """Put the licence of one approved sub-case into the store, once: a second call (a task run
-    twice, two workers at once) returns the stored licence and False. Renders the PDF."""
+    twice, two workers at once) returns the stored licence and False. Renders the PDF.
+    A holder without an ID number (a newborn) is named with a birth date and a guardian."""
     existing = ElectronicLicence.objects.filter(case_ref=case_ref).first()
     if existing is not None:
         return existing, False
@@ -117,6 +120,8 @@ def licence_issue(
         "matter": matter.code, "case": case_ref, "application": application_number, "issued_on": issued_on,
         "valid_from": issued_on, "valid_until": valid_until,
     }
+    if holder_birth_date is not None or guardian_name:  # only then, so other licences' content is unchanged
+        content.update(holder_birth_date=holder_birth_date, guardian=mask_name(guardian_name))
     digest = content_digest(content)
     code = format_code(digest)
     verify_url = licence_verify_url(number, code)
@@ -129,6 +134,8 @@ def licence_issue(
         department=department, holder_name=holder_name, holder_id_number=holder_id_number or "",
         holder_id_masked=masked, holder_user=holder_user, holder_enterprise=holder_enterprise, issued_on=issued_on,
         valid_from=issued_on, valid_until=valid_until, sha256=hashlib.sha256(pdf).hexdigest(), digest=digest,
+        holder_birth_date=holder_birth_date, guardian_user=guardian_user, guardian_name=guardian_name or "",
+        guardian_id_number=guardian_id_number or "",
     )
     licence.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
     signed = licence_signing.sign(department=department, digest=digest)  # the issuer's Ed25519 signature
@@ -168,13 +175,15 @@ def licence_revoke(*, licence: ElectronicLicence, reason: str, by=None) -> Elect
 
 
 def valid_licence_for(*, holder_id_number: str, name: str, day: dt.date | None = None) -> ElectronicLicence | None:
-    """The newest licence named `name` that the holder (ID number or credit code) holds and
-    that is valid on `day`: not revoked, not expired. For 免提交 materials."""
+    """The newest licence named `name` that the holder (ID number or credit code) holds, or holds
+    as the guardian of its holder (a newborn's 出生医学证明), and that is valid on `day`: not
+    revoked, not expired. For 免提交 materials."""
     if not holder_id_number or not name:
         return None
     day = day or timezone.localdate()
+    whose = Q(holder_id_number=holder_id_number) | Q(guardian_id_number=holder_id_number)
     return (
-        ElectronicLicence.objects.filter(holder_id_number=holder_id_number, name=name, revoked_at__isnull=True)
+        ElectronicLicence.objects.filter(whose, name=name, revoked_at__isnull=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .order_by("-issued_on", "-pk").first()
     )

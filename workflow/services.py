@@ -29,7 +29,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from core.numbers import is_small_int
 from exchange import exemptions
 from exchange import services as exchange_services
-from matters.models import MaterialRequirement, Target
+from matters.models import MaterialRequirement, Matter, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
 from matters.versioning import current_versions
 
@@ -980,6 +980,36 @@ def _deliver_electronically(application) -> bool:
     return True
 
 
+def licence_holder(subcase) -> dict | None:
+    """Whose licence it is, from the licence type (`Matter.licence_holder`), never simply the
+    applicant: the applicant (or the enterprise applied for), or a person named in the form (a
+    newborn: name and birth date, an ID number when the form has one), with the applicant as
+    guardian. None when the form lacks the holder's name or a valid birth date (nothing is issued
+    to the wrong person; the error is logged)."""
+    application, matter = subcase.application, subcase.matter
+    if matter.licence_holder == Matter.LicenceHolder.FORM_PERSON:
+        keys, form = matter.licence_holder_fields or {}, application.form_data or {}
+        name = str(form.get(keys.get("name") or "", "") or "").strip()
+        birth = str(form.get(keys.get("birth_date") or "", "") or "").strip()
+        id_number = str(form.get(keys.get("id_number") or "", "") or "").strip().upper()
+        try:
+            birth_date = dt.date.fromisoformat(birth) if birth else None
+        except ValueError:
+            birth_date = None
+        if not name or (birth and birth_date is None) or (not id_number and birth_date is None):
+            return None
+        person = application.applicant
+        return {"holder_name": name, "holder_id_number": id_number, "holder_birth_date": birth_date,
+                "holder_user": None, "holder_enterprise": None, "guardian_user": person,
+                "guardian_name": person.real_name, "guardian_id_number": person.id_number or ""}
+    if application.enterprise_id:
+        return {"holder_name": application.enterprise.name, "holder_id_number": application.enterprise.credit_code,
+                "holder_enterprise": application.enterprise, "holder_user": None}
+    person = application.applicant
+    return {"holder_name": person.real_name, "holder_id_number": person.id_number or "",
+            "holder_user": person, "holder_enterprise": None}
+
+
 def issue_subcase_licence(*, subcase_id: int) -> bool:
     """Put the licence of an approved sub-case into the e-licence store (once), then deliver the
     application electronically if that was the last licence it waited for. Returns whether a
@@ -989,13 +1019,11 @@ def issue_subcase_licence(*, subcase_id: int) -> bool:
     if subcase is None or subcase.state != SubCase.State.APPROVED or not subcase.matter.issues_licence:
         return False
     application = subcase.application
-    if application.enterprise_id:
-        holder = {"holder_name": application.enterprise.name, "holder_id_number": application.enterprise.credit_code,
-                  "holder_enterprise": application.enterprise, "holder_user": None}
-    else:
-        person = application.applicant
-        holder = {"holder_name": person.real_name, "holder_id_number": person.id_number or "",
-                  "holder_user": person, "holder_enterprise": None}
+    holder = licence_holder(subcase)
+    if holder is None:
+        logger.error("licence of %s not issued: the form names no holder (%s)", subcase.number,
+                     subcase.matter.licence_holder_fields)
+        return False
     told = exchange_services.department_licence_data(subcase.number)  # from the department's own system
     # validity comes from the department's system, else from the licence type (a 居住证 is valid
     # for a year and renewed), never from the applicant; None is 长期

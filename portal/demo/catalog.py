@@ -276,7 +276,7 @@ _DEPARTMENT_PHONES = {d["code"]: d["phone"] for d in DEPARTMENTS}
 def _matter(*, basic_code, name, kind, department, target, legal_basis, conditions, legal_days, promised_days,
             materials, fields, level="district", fee_fen=0, fee_basis="不收费", visits=1, online_depth=3,
             citywide=True, in_hall=True, issues_licence=False, result_name="", establishes_entity=False,
-            entry_mode="", licence_valid_months=None):
+            entry_mode="", licence_valid_months=None, licence_holder="applicant", licence_holder_fields=None):
     code = f"{basic_code}-{LEVEL_DIGITS[level]}-{DISTRICT[:6]}-{department.removeprefix('QX-')}"
     # Taxes and real-estate registration have department windows in the hall; the rest the comprehensive windows.
     entry_mode = entry_mode or ("department" if department == "QX-SWJ" or basic_code.startswith("QR00301")
@@ -287,7 +287,8 @@ def _matter(*, basic_code, name, kind, department, target, legal_basis, conditio
         "conditions": conditions, "legal_days": legal_days, "promised_days": promised_days, "fee_fen": fee_fen,
         "fee_basis": fee_basis, "visits": visits, "online_depth": online_depth, "citywide": citywide,
         "in_hall": in_hall, "issues_licence": issues_licence, "result_name": result_name,
-        "establishes_entity": establishes_entity, "entry_mode": entry_mode, "licence_valid_months": licence_valid_months, "phone": _DEPARTMENT_PHONES[department],
+        "establishes_entity": establishes_entity, "entry_mode": entry_mode, "licence_valid_months": licence_valid_months,
+        "licence_holder": licence_holder, "licence_holder_fields": licence_holder_fields or {}, "phone": _DEPARTMENT_PHONES[department],
         "materials": materials, "fields": fields,
     }
 
@@ -563,6 +564,7 @@ MATTERS = [
         legal_basis="《中华人民共和国母婴保健法》第二十三条",
         conditions="在本区助产机构内出生,或在医疗机构外出生经核实出生事实的新生儿。",
         legal_days=5, promised_days=0, visits=1, online_depth=3, issues_licence=True, result_name="出生医学证明",
+        licence_holder="form_person", licence_holder_fields={"name": "baby_name", "birth_date": "baby_birth_date"},
         materials=[
             _id_card("母亲"),
             _m("父亲居民身份证", required=False, source="licence", note="由电子证照库调取,免提交"),
