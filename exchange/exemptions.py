@@ -80,7 +80,7 @@ def _mappings(requirements, matters):
 def _licence(mapping, requirement_id, holder_id_number, day) -> MaterialOutcome:
     name = mapping.licence_name
     label = _("电子证照:%(name)s") % {"name": name}
-    held = ElectronicLicence.objects.filter(holder_id_number=holder_id_number, name=name) if holder_id_number \
+    held = ElectronicLicence.objects.filter(ElectronicLicence.held_by(holder_id_number), name=name) if holder_id_number \
         else ElectronicLicence.objects.none()
     valid = held.filter(revoked_at__isnull=True).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day)) \
         .order_by("-issued_on", "-pk").first()

@@ -118,6 +118,12 @@ class ElectronicLicence(models.Model):
     def __str__(self):
         return f"{self.name} {self.number}"
 
+    @staticmethod
+    def held_by(id_number: str) -> models.Q:
+        """The licences whose holder has this ID number or credit code, or whose holder's guardian
+        has it (the parent of a newborn): what 免提交 look-ups find for an applicant."""
+        return models.Q(holder_id_number=id_number) | models.Q(guardian_id_number=id_number)
+
     @property
     def verification_code(self) -> str:
         head = self.digest[:16].upper()

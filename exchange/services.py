@@ -181,9 +181,8 @@ def valid_licence_for(*, holder_id_number: str, name: str, day: dt.date | None =
     if not holder_id_number or not name:
         return None
     day = day or timezone.localdate()
-    whose = Q(holder_id_number=holder_id_number) | Q(guardian_id_number=holder_id_number)
     return (
-        ElectronicLicence.objects.filter(whose, name=name, revoked_at__isnull=True)
+        ElectronicLicence.objects.filter(ElectronicLicence.held_by(holder_id_number), name=name, revoked_at__isnull=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .order_by("-issued_on", "-pk").first()
     )

@@ -117,6 +117,22 @@ def test_the_guardian_still_gets_it_without_submitting_it(certificate, parent):
     assert exchange_services.valid_licence_for(holder_id_number=parent.id_number, name="出生医学证明") == certificate
 
 
+def test_the_guardian_gets_it_through_a_mapped_licence_source_too(certificate, parent, client):
+    """The apply page's 免提交 (a requirement mapped to an e-licence, exchange.exemptions)."""
+    from django.urls import reverse
+
+    from exchange.models import MaterialSource
+
+    registration = MatterFactory(name="出生登记", materials=[{"name": "出生医学证明", "source": LICENCE}])
+    MaterialSource.objects.create(requirement=registration.materials.get(), kind="licence", licence_name="出生医学证明")
+    client.force_login(parent)
+    page = client.get(reverse("portal:apply_matter", args=[registration.code])).content.decode()
+    assert "已获取(免提交)" in page and certificate.number in page
+    client.force_login(UserFactory())
+    assert "电子证照库中没有您有效的“出生医学证明”" in client.get(
+        reverse("portal:apply_matter", args=[registration.code])).content.decode()
+
+
 def test_an_ordinary_licence_still_names_the_applicant(parent):
     licence = issue(MatterFactory(issues_licence=True, result_name="食品经营许可证"), parent,
                     {"applicant_name": "王丽华", "contact_phone": "13912345678"})

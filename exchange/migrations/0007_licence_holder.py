@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0005_data_sources'),
+        ('exchange', '0006_exemptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
