@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.recover_stalled",
         "schedule": 300.0,
     },
+    "workflow-purge-pending-uploads": {  # files kept on forms that came back with errors, after a day
+        "task": "workflow.tasks.purge_pending_uploads",
+        "schedule": 3600.0,
+    },
     # reminders in the message centre (notifications): 容缺 materials, tomorrow's appointments, licences
     "workflow-send-reminders": {"task": "workflow.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
     "windows-send-reminders": {"task": "windows.tasks.send_reminders", "schedule": crontab(hour=8, minute=5)},

@@ -138,3 +138,14 @@ def send_reminders() -> int:
     from .messaging import remind_deferred_due
 
     return remind_deferred_due(timezone.localdate())
+
+
+@shared_task
+def purge_pending_uploads() -> int:
+    """Beat, hourly: remove everyone's kept form files (`PendingUpload`) older than a day, not only
+    those of users who come back (`pending.keep` purges its owner's). Safe to run twice."""
+    from . import pending
+
+    removed = pending.purge()
+    logger.info("purge_pending_uploads: %s removed", removed)
+    return removed

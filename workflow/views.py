@@ -605,11 +605,18 @@ def application_request_supplement(request, number):
 def application_supplement_at_window(request, number):
     application = selectors.access_application(request.user, number)
     received = [int(v) for v in request.POST.getlist("received") if is_small_int(v)]
+    offered = {f"material_{r.pk}" for m in application.matters.all() for r in m.materials.all()}
+    posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
+    # files that passed the check are kept for the clerk when the form comes back (as on the apply form)
+    files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
     try:
-        services.application_supplement_at_window(application=application, clerk=request.user, files=request.FILES,
+        services.application_supplement_at_window(application=application, clerk=request.user, files=files,
                                                   received=received)
     except DomainError as exc:
-        return _refused(request, number, exc, panel="supplement_at_window")
+        kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
+        return _refused(request, number, exc, panel="supplement_at_window",
+                        posted={"kept": kept, "received": received})
+    pending.discard(kept=kept)
     messages.success(request, _("已收取补正材料,办件回到待受理,可继续审核受理。"))
     return redirect("portal:application", number=number)
 
