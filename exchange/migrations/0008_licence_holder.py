@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0006_exemptions'),
+        ('exchange', '0007_licence_signatures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
