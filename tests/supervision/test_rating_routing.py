@@ -156,13 +156,13 @@ def test_a_walk_in_rates_the_window_at_the_hall_and_each_decision_at_its_departm
 
 
 def test_old_whole_case_links_become_decision_links(three, departments):
-    """Migration 0011: a link of a one-department online case becomes its decision's link; an
+    """Migration 0012: a link of a one-department online case becomes its decision's link; an
     unused whole-case link of several departments (naming the hall) is dropped; a used one stays."""
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("supervision.migrations.0011_rating_per_decision")
+    migration = importlib.import_module("supervision.migrations.0012_rating_per_decision")
     case, clerk = three
     hall = clerk.seats.get().window.hall
     single = concluded_application(matters=[MatterFactory(department=departments["医保"])])

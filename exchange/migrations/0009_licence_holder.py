@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0007_licence_signatures'),
+        ('exchange', '0008_licence_revoked_by'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

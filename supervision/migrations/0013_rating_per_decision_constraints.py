@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0011_rating_per_decision'),
+        ('supervision', '0012_rating_per_decision'),
     ]
 
     operations = [

@@ -1,7 +1,7 @@
 """Issue 17: a rating of a decision goes to the department that decided it, one link per decided
 sub-case. A link of an online case of one department (occasion "online") becomes the link of that
 department's decision; an unused whole-case link of several departments (it named the hall) is
-dropped (the decisions are offered instead); a used one stays as it was rated. Constraints in 0012,
+dropped (the decisions are offered instead); a used one stays as it was rated. Constraints in 0013,
 after the rows are moved (PostgreSQL refuses ALTER TABLE with pending trigger events)."""
 
 import django.db.models.deletion
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_agents_and_membership_requests'),
-        ('supervision', '0010_card_feedback_links_unconstrained'),
+        ('supervision', '0011_report_job_lease'),
         ('workflow', '0015_first_received_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
