@@ -1,8 +1,9 @@
 """Cross-cutting records: replayable answers to API POSTs sent with an Idempotency-Key, and the
 append-only base of every log model."""
 
+import pgtrigger
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,22 +39,69 @@ class AppendOnlyQuerySet(models.QuerySet):
         # Refused before Django opens its transaction, so the caller's stays usable.
         raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: no update")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Sealed in order, under the chain's lock, as one by one `save()` would."""
+        from core import audit
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            audit.seal(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class AuditChainHead(models.Model):
+    """The end of one hash chain (one log table, one Beijing day): the last position and hash.
+    Its row is locked (SELECT … FOR UPDATE) while a log row is sealed, so every chain stays a
+    line under concurrency; the verifier also checks that the chain still ends here (a deleted
+    last row)."""
+
+    table = models.CharField(max_length=64)
+    day = models.DateField()
+    seq = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "day"], name="unique_audit_chain_per_table_day")]
+
+    def __str__(self):
+        return f"{self.table} {self.day} #{self.seq}"
+
 
 class AppendOnlyModel(models.Model):
     """A record written once and never changed: saving an existing row, deleting one, and
-    `update()`/`delete()`/`bulk_update()` on a queryset are refused in Python.
-    The database does not refuse them yet (issue 12 B adds triggers); deleting a row the log
-    points at still cascades where the foreign key says so."""
+    `update()`/`delete()`/`bulk_update()` on a queryset are refused in Python; on PostgreSQL a
+    trigger (django-pgtrigger `Protect`) refuses UPDATE and DELETE in the database too.
+
+    Every row is sealed at insert (`core.audit.seal`): its place in the day's chain of its table
+    (`chain_day`, `chain_seq`), the hash of the previous row (`prev_hash`) and its own hash over a
+    canonical serialisation of its fields (`row_hash`). `manage.py verify_audit` walks the chains.
+    Subclasses declare `class Meta(AppendOnlyModel.Meta)` to keep the trigger and the constraint."""
+
+    chain_day = models.DateField(null=True, blank=True, editable=False)
+    chain_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_day", "chain_seq"], name="%(app_label)s_%(class)s_chain_pos"),
+        ]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError(f"{self._meta.label} rows are append-only: no change")
-        super().save(*args, **kwargs)
+        from core import audit
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            audit.seal([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{self._meta.label} rows are append-only: no delete")

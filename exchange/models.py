@@ -11,7 +11,7 @@ from accounts.models import Department
 from core.models import AppendOnlyModel
 
 
-class ExchangeMessage(models.Model):
+class ExchangeMessage(AppendOnlyModel):
     """One logged exchange. `case_ref` names the case by its readable number: `exchange` knows
     no applications (it sits below `workflow`)."""
 
@@ -29,13 +29,14 @@ class ExchangeMessage(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
     case_ref = models.CharField(_("办件/子件编号"), max_length=40, db_index=True)
     payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("交换记录")
         verbose_name_plural = _("交换记录")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["kind", "case_ref"], name="unique_exchange_per_case_kind")]
+        constraints = [*AppendOnlyModel.Meta.constraints,
+                       models.UniqueConstraint(fields=["kind", "case_ref"], name="unique_exchange_per_case_kind")]
 
 
 class LicenceSequence(models.Model):
@@ -260,10 +261,10 @@ class SeenNonce(models.Model):
     seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
 
-class RefusedRequest(models.Model):
+class RefusedRequest(AppendOnlyModel):
     """A signed request refused (forged, stale, replayed, unknown key): kept for the auditor."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     code = models.CharField(_("拒绝原因"), max_length=32)
     department_code = models.CharField(_("自称部门"), max_length=32, blank=True)
     key_id = models.CharField(_("密钥编号"), max_length=32, blank=True)
@@ -271,7 +272,7 @@ class RefusedRequest(models.Model):
     path = models.CharField(max_length=255)
     remote_addr = models.CharField(_("来源地址"), max_length=64, blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("被拒绝的接口请求")
         verbose_name_plural = _("被拒绝的接口请求")
         ordering = ["-at"]
@@ -361,7 +362,7 @@ class DataQuery(AppendOnlyModel):
     answer_digest = models.CharField(_("数据摘要"), max_length=64, blank=True)
     asked_at = models.DateTimeField(_("查询时间"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("数据使用记录")
         verbose_name_plural = _("数据使用记录")
         indexes = [models.Index(fields=["subject", "-asked_at"], name="dataquery_subject_at")]
@@ -469,7 +470,7 @@ class Exemption(AppendOnlyModel):
     corrected = models.BooleanField(_("申请人已更正"), default=False)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("免提交/免填记录")
         verbose_name_plural = _("免提交/免填记录")
         indexes = [models.Index(fields=["matter", "at"], name="exemption_matter_at")]

@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -294,18 +295,18 @@ class ClerkAuthorisation(models.Model):
         return f"{self.clerk} {self.starts_on}"
 
 
-class RosterLog(models.Model):
+class RosterLog(AppendOnlyModel):
     """Append-only record of every change to seats and authorisations (统一调配)."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("操作人"))
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_log",
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roster_log",
                               verbose_name=_("窗口人员"))
     action = models.CharField(_("操作"), max_length=64)
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("调配记录")
         verbose_name_plural = _("调配记录")
         ordering = ["-created_at", "-pk"]
@@ -393,7 +394,7 @@ class ConsultationEvent(AppendOnlyModel):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("咨询记录")
         verbose_name_plural = _("咨询记录")
         ordering = ["created_at", "pk"]

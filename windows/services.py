@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -463,3 +464,94 @@ def clerk_authorisation_end(*, authorisation: ClerkAuthorisation, by, ends_on: d
     RosterLog.objects.create(actor=by, clerk=authorisation.clerk, action="windows.authorisation.ended",
                              data={"authorisation": authorisation.pk, "ends_on": ends_on.isoformat()})
     return authorisation
+
+
+# --- edits made in /admin/ (统一调配 by hand): the same log as the screens ----------------------
+
+def _seat_data(seat: Seat) -> dict:
+    return {"clerk": seat.clerk_id, "window": str(seat.window), "hall": seat.window.hall.name,
+            "starts_on": seat.starts_on.isoformat(), "ends_on": seat.ends_on.isoformat() if seat.ends_on else None}
+
+
+def seat_overlap(*, clerk_id: int, starts_on: dt.date, ends_on: dt.date | None, exclude_pk=None) -> Seat | None:
+    """Another seat of the clerk that shares a day with [starts_on, ends_on] (None: open-ended)."""
+    others = Seat.objects.filter(clerk_id=clerk_id).exclude(pk=exclude_pk).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+    if ends_on is not None:
+        others = others.filter(starts_on__lte=ends_on)
+    return others.select_related("window").first()
+
+
+@transaction.atomic
+def seat_admin_save(*, seat: Seat, by) -> Seat:
+    """An administrator adds or edits a seat in the admin: the seat may not overlap another of
+    the clerk's, and the roster log gets the seat as it was and as it is."""
+    _check_administrator(by)
+    _check_clerk(seat.clerk)
+    User.objects.select_for_update().get(pk=seat.clerk_id)  # one change of a clerk's seats at a time
+    before = Seat.objects.select_for_update().select_related("window__hall").filter(pk=seat.pk).first() if seat.pk else None
+    if seat.ends_on is not None and seat.ends_on < seat.starts_on:
+        raise Invalid(_("截止日期不能早于起始日期。"), code="invalid_date", fields={"ends_on": [_("请核对日期。")]})
+    clash = seat_overlap(clerk_id=seat.clerk_id, starts_on=seat.starts_on, ends_on=seat.ends_on, exclude_pk=seat.pk)
+    if clash is not None:
+        raise Conflict(_("与该人员的另一排班(%(window)s,%(day)s 起)重叠,请先调整该排班。")
+                       % {"window": clash.window, "day": clash.starts_on}, code="seat_overlap")
+    seat.save()
+    RosterLog.objects.create(actor=by, clerk=seat.clerk, action="windows.seat.edited" if before else "windows.seat.added",
+                             data={"seat": seat.pk, "before": _seat_data(before) if before else None,
+                                   "after": _seat_data(seat), "via": "admin"})
+    return seat
+
+
+@transaction.atomic
+def seat_admin_delete(*, seat: Seat, by) -> None:
+    _check_administrator(by)
+    seat = Seat.objects.select_for_update().select_related("window__hall", "clerk").get(pk=seat.pk)
+    RosterLog.objects.create(actor=by, clerk=seat.clerk, action="windows.seat.deleted",
+                             data={"seat": seat.pk, "before": _seat_data(seat), "via": "admin"})
+    seat.delete()
+
+
+def _grant_data(grant: ClerkAuthorisation, matters=None) -> dict:
+    matters = grant.matters.all() if matters is None else matters
+    return {"clerk": grant.clerk_id, "all_matters": grant.all_matters, "category": grant.category,
+            "matters": sorted(m.code for m in matters), "starts_on": grant.starts_on.isoformat(),
+            "ends_on": grant.ends_on.isoformat() if grant.ends_on else None}
+
+
+@transaction.atomic
+def clerk_authorisation_admin_save(*, authorisation: ClerkAuthorisation, matters, by) -> ClerkAuthorisation:
+    """An administrator adds or edits an authorisation in the admin (the row and its matters in
+    one step), logged with the grant as it was and as it is."""
+    _check_administrator(by)
+    _check_clerk(authorisation.clerk)
+    matters = list(matters)
+    before = None
+    if authorisation.pk:
+        old = ClerkAuthorisation.objects.select_for_update().filter(pk=authorisation.pk).first()
+        before = _grant_data(old) if old else None
+    if not authorisation.all_matters and not matters:
+        raise Invalid(_("请选择授权事项,或授权全部事项。"), code="invalid_clerk_authorisation",
+                      fields={"matters": [_("请选择授权事项,或授权全部事项。")]})
+    if authorisation.ends_on is not None and authorisation.ends_on < authorisation.starts_on:
+        raise Invalid(_("截止日期不能早于起始日期。"), code="invalid_date", fields={"ends_on": [_("请核对日期。")]})
+    if not authorisation.all_matters:
+        authorisation.category = ""
+    if authorisation.granted_by_id is None:
+        authorisation.granted_by = by
+    authorisation.save()
+    authorisation.matters.set([] if authorisation.all_matters else matters)
+    RosterLog.objects.create(
+        actor=by, clerk=authorisation.clerk,
+        action="windows.authorisation.edited" if before else "windows.authorisation.granted",
+        data={"authorisation": authorisation.pk, "before": before, "after": _grant_data(authorisation), "via": "admin"})
+    return authorisation
+
+
+@transaction.atomic
+def clerk_authorisation_admin_delete(*, authorisation: ClerkAuthorisation, by) -> None:
+    _check_administrator(by)
+    grant = ClerkAuthorisation.objects.select_for_update().select_related("clerk").get(pk=authorisation.pk)
+    RosterLog.objects.create(actor=by, clerk=grant.clerk, action="windows.authorisation.deleted",
+                             data={"authorisation": grant.pk, "before": _grant_data(grant), "via": "admin"})
+    grant.delete()

@@ -8,6 +8,7 @@ State fields are django-fsm-2 `FSMField(protected=True)` on models with
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -52,7 +53,7 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.name}"
 
 
-class CalendarChange(models.Model):
+class CalendarChange(AppendOnlyModel):
     """One stored deadline of an open case that moved when an administrator entered a year's
     holidays: which deadline, from which day to which, when and by whom (the log the entry leaves)."""
 
@@ -63,8 +64,8 @@ class CalendarChange(models.Model):
         LICENCE = "licence_due", _("颁证送达期限")
 
     year = models.PositiveSmallIntegerField(_("录入年度"))
-    application = models.ForeignKey("Application", on_delete=models.CASCADE, related_name="calendar_changes")
-    subcase = models.ForeignKey("SubCase", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey("Application", on_delete=models.PROTECT, related_name="calendar_changes")
+    subcase = models.ForeignKey("SubCase", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     field = models.CharField(_("期限"), max_length=16, choices=Field.choices)
     old_date = models.DateField(_("原日期"))
     new_date = models.DateField(_("新日期"))
@@ -75,7 +76,7 @@ class CalendarChange(models.Model):
         verbose_name=_("录入人"),
     )
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("节假日录入引起的期限变更")
         verbose_name_plural = _("节假日录入引起的期限变更")
         ordering = ["-changed_at", "pk"]
@@ -617,9 +618,9 @@ class CaseLog(AppendOnlyModel):
     to_state = models.CharField(max_length=32, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("办件日志")
         verbose_name_plural = _("办件日志")
         ordering = ["created_at", "pk"]

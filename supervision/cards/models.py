@@ -8,6 +8,7 @@ database per case.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
@@ -326,13 +327,13 @@ class CardContest(models.Model):
 class CardLog(AppendOnlyModel):
     """Append-only: who contested or ruled on which card, when, and why."""
 
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="log")
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=64)
     note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("红黄牌日志")
         verbose_name_plural = _("红黄牌日志")
         ordering = ["created_at", "pk"]

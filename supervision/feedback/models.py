@@ -14,6 +14,7 @@ clock; the card sweep compares them in SQL (services.sweep_deadlines, triggers "
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
@@ -337,15 +338,15 @@ class Complaint(models.Model):
 class FeedbackLog(AppendOnlyModel):
     """Append-only: who did what to which rating, follow-up, appeal or complaint, and why."""
 
-    rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.CASCADE, related_name="log")
-    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.CASCADE, related_name="log")
+    rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
+    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", help_text=_("为空表示群众(未登录)或系统"))
     action = models.CharField(max_length=64)
     note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("评价与投诉日志")
         verbose_name_plural = _("评价与投诉日志")
         ordering = ["created_at", "pk"]

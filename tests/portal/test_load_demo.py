@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -21,6 +23,8 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     # today's queue: the screen has numbers called, the clerk's panel a current number
     assert Ticket.objects.filter(hall__code="QX-ZWZX", called_at__isnull=False).count() >= 3
     assert Ticket.objects.filter(called_by__username="clerk", state="called").exists()
+    # The demo's back-dated history is re-sealed: every log chain verifies (issue 12).
+    call_command("verify_audit", stdout=io.StringIO())
 
     # 行政许可法第四十二条: each department's leader can approve an extension of its cases.
     leaders = User.objects.filter(username__startswith="leader_")

@@ -9,12 +9,14 @@ dashboard has yellow and red cards to show.
 
 import datetime as dt
 
+import pgtrigger
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
+from core import audit
 from core.clock import law
 from matters.models import (
     ConditionalMaterial,
@@ -347,5 +349,8 @@ class Command(BaseCommand):
                 Consultation.objects.filter(pk=consultation.pk).update(
                     opened_at=moment, due_on=calendar.add_workdays(asked, window_services.CONSULTATION_ANSWER_DAYS[channel]))
                 # Demo history only: the log is append-only for the portal (AppendOnlyModel refuses
-                # this through `objects`); the loader back-dates the rows it has just written.
-                ConsultationEvent._base_manager.filter(consultation=consultation).update(created_at=moment)
+                # this through `objects`, a trigger on PostgreSQL); the loader back-dates the rows it
+                # has just written, with the trigger held off, and re-seals today's chain.
+                with pgtrigger.ignore("windows.ConsultationEvent:append_only"):
+                    ConsultationEvent._base_manager.filter(consultation=consultation).update(created_at=moment)
+                    audit.reseal_day(ConsultationEvent, timezone.localdate())
