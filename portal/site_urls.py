@@ -133,6 +133,7 @@ urlpatterns = [
     path("supervision/evaluation/jobs/<id:pk>/<str:kind>/", evaluation.evaluation_file, name="evaluation_file"),
     path("supervision/compliance/", compliance.compliance_page, name="compliance"),
     path("supervision/compliance/export/", compliance.compliance_export, name="compliance_export"),
+    path("supervision/audit-log/", compliance.audit_chain_page, name="audit_chain"),
     path("supervision/cards/", cards.card_list, name="cards"),
     path("supervision/cards/<id:pk>/", cards.card_detail, name="card"),
     path("supervision/cards/<id:pk>/contest/", cards.card_contest, name="card_contest"),
