@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
+
 
 class IdempotentResponse(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -41,8 +43,6 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         """Sealed in order, under the chain's lock, as one by one `save()` would."""
-        from core import audit
-
         objs = list(objs)
         with transaction.atomic(using=self.db):
             audit.seal(objs, using=self.db)
@@ -83,6 +83,7 @@ class AppendOnlyModel(models.Model):
     row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
+    hash_chained = True  # core.audit.chained_models
 
     class Meta:
         abstract = True
@@ -96,8 +97,6 @@ class AppendOnlyModel(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError(f"{self._meta.label} rows are append-only: no change")
-        from core import audit
-
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
             audit.seal([self], using=using)
