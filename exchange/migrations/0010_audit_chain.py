@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0004_audit_chain'),
         ('accounts', '0003_agents_and_membership_requests'),
-        ('exchange', '0008_licence_revoked_by'),
+        ('exchange', '0009_licence_holder'),
         ('matters', '0008_fee_items'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_audit_chain'),
-        ('supervision', '0011_report_job_lease'),
+        ('supervision', '0013_rating_per_decision_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
