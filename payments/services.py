@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from workflow import rules
 from workflow import services as workflow_services
 
 from .models import FeeLine, PaymentNotification, PaymentOrder, Reconciliation, yuan
@@ -34,7 +35,7 @@ def _provider() -> Provider:
 
 
 def can_pay(user, fee_line: FeeLine) -> bool:
-    return workflow_services.acts_for_applicant(fee_line.application, user)
+    return rules.acts_for_applicant(fee_line.application, user)
 
 
 def _new_trade_no() -> str:

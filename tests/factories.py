@@ -296,7 +296,7 @@ class AppointmentSlotFactory(factory.django.DjangoModelFactory):
 def walk_in_application(*, clerk=None, applicant=None, matters=None):
     """Registered and accepted at the clerk's window (a window visit: 窗口受理)."""
     from workflow.models import Channel
-    from workflow.services import clerk_desk
+    from workflow.rules import clerk_desk
 
     clerk = clerk or ClerkFactory()
     applicant = applicant or UserFactory()

@@ -19,6 +19,7 @@ from accounts.services import applicant_find_or_register
 from core.errors import Conflict, Forbidden, Invalid
 from matters.models import MaterialRequirement, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
+from workflow import rules
 from workflow import services as workflow_services
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
@@ -125,7 +126,7 @@ def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
     """The shared core, before anything is written: the clerk's desk, the person (found or
     registered), the 代办人, an earlier answer to the same key, what is missing."""
     matters = list(walk_in.matters)
-    desk = workflow_services.clerk_desk(clerk, category=matters[0].target if matters else None, matters=matters)
+    desk = rules.clerk_desk(clerk, category=matters[0].target if matters else None, matters=matters)
     person = walk_in_person(**walk_in.applicant)
     acting = None
     if walk_in.agent:

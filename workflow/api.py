@@ -103,6 +103,20 @@ class PostingSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(allow_blank=True, help_text="邮件单号,8至32位字母或数字")
 
 
+class ActionsSerializer(serializers.Serializer):
+    accept = serializers.BooleanField(help_text="受理(综合窗口)")
+    request_supplement = serializers.BooleanField(help_text="一次性告知补正(综合窗口)")
+    refuse = serializers.BooleanField(help_text="不予受理(综合窗口)")
+    deliver = serializers.BooleanField(help_text="窗口出件(出件窗口)")
+    post = serializers.BooleanField(help_text="登记邮寄送达(出件窗口)")
+    change_delivery = serializers.BooleanField(help_text="选择或修改领取方式(申请人)")
+    withdraw = serializers.BooleanField(help_text="撤回申请(申请人或其代办人)")
+    resubmit = serializers.BooleanField(help_text="补正后重新提交(申请人或其代办人)")
+    provide_deferred = serializers.BooleanField(help_text="补交容缺材料(申请人、代办人或综合窗口)")
+    allow_repeat = serializers.BooleanField(help_text="准许再次补正(督查人员)")
+    supplement_at_window = serializers.BooleanField(help_text="窗口收取补正材料(综合窗口)")
+
+
 class ApplicationDetailSerializer(ApplicationListSerializer):
     applicant_id_number = serializers.SerializerMethodField()
     form = serializers.SerializerMethodField()
@@ -115,12 +129,18 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     log = serializers.SerializerMethodField()
     delivery = serializers.SerializerMethodField(help_text="结果领取方式;收件人电话和地址仅对申请人和出件窗口完整显示")
     licences = serializers.SerializerMethodField(help_text="本办件签发的电子证照")
+    actions = serializers.SerializerMethodField(
+        help_text="当前用户此刻可以办理的操作(与办件页面的按钮相同,由状态机的来源状态及其权限规则决定)")
 
     class Meta(ApplicationListSerializer.Meta):
         fields = ApplicationListSerializer.Meta.fields + [
             "applicant_id_number", "form", "materials", "subcases", "notices", "supplement_requests",
             "refusal_reason", "accepted_at", "concluded_at", "delivered_at", "agent", "delivery", "licences", "log",
+            "actions",
         ]
+
+    def get_actions(self, obj) -> ActionsSerializer:
+        return selectors.actions_for(self.context["request"].user, obj)
 
     def get_delivery(self, obj) -> DeliveryFactsSerializer:
         return DeliveryFactsSerializer(selectors.delivery_facts(self.context["request"].user, obj)).data

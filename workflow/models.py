@@ -16,6 +16,8 @@ from accounts.models import Department, Enterprise, Hall
 from core.models import AppendOnlyModel
 from matters.models import MaterialRequirement, Matter, Target, Theme
 
+from . import rules
+
 
 class CalendarYear(models.Model):
     """A year whose public holidays and make-up working days are known (seeded or entered).
@@ -104,6 +106,22 @@ class DeliveryMethod(models.TextChoices):
     HALL = "hall", _("窗口领取")
     POST = "post", _("邮寄送达")
     ELECTRONIC = "electronic", _("电子证照")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def in_hand_of(self, clerk):
+        """我经手的在办件: what still waits on this clerk, wherever they sit today — walk-ins they
+        registered and have not accepted yet, applications they asked to supplement (the open
+        request is theirs), and applications they accepted with 容缺 materials still outstanding."""
+        open_requests = SupplementRequest.objects.filter(requested_by=clerk, resolved_at__isnull=True)
+        deferred = Material.objects.filter(source=Material.Source.DEFERRED, fulfilled_at__isnull=True)
+        S = Application.State
+        return self.filter(
+            models.Q(state=S.SUBMITTED, created_by=clerk, channel="window")
+            | models.Q(state=S.SUPPLEMENT_REQUESTED, pk__in=open_requests.values("application_id"))
+            | models.Q(state__in=(S.ACCEPTED, S.IN_REVIEW), accepted_by=clerk,
+                       pk__in=deferred.values("application_id"))
+        )
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -211,6 +229,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
@@ -247,44 +267,54 @@ class Application(ConcurrentTransitionMixin, models.Model):
             return self.submitted_at
         return None
 
-    # --- transitions: guards and state only -----------------------------------------------------
-    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
+    def is_in_hand_of(self, clerk) -> bool:
+        return Application.objects.in_hand_of(clerk).filter(pk=self.pk).exists()
+
+    # --- transitions: guards and state only; who may take each is its `permission=` (rules.py),
+    # asked by pages and the API with `has_transition_perm` and by services before they act.
+    # The system's own steps (dispatch, conclusion, result, archive, deemed acceptance) are
+    # taken by services with no person; no person may take the first four.
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=rules.submitter)
     def submit(self):
         pass
 
-    @transition(field=state, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED)
+    @transition(field=state, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED, permission=rules.applicant_resubmit)
     def resubmit(self):
-        pass
+        """The applicant (or their agent) supplements online."""
 
-    @transition(field=state, source=S.SUBMITTED, target=S.SUPPLEMENT_REQUESTED)
+    @transition(field=state, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED, permission=rules.window)
+    def supplement_at_window(self):
+        """The applicant brings the supplement to a window (同城通办)."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.SUPPLEMENT_REQUESTED, permission=rules.window)
     def request_supplement(self):
         pass
 
-    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED)
+    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=rules.window)
     def accept(self):
         pass
 
-    @transition(field=state, source=S.SUBMITTED, target=S.NOT_ACCEPTED)
+    @transition(field=state, source=S.SUBMITTED, target=S.NOT_ACCEPTED, permission=rules.window)
     def refuse(self):
         pass
 
-    @transition(field=state, source=S.ACCEPTED, target=S.IN_REVIEW)
+    @transition(field=state, source=S.ACCEPTED, target=S.IN_REVIEW, permission=rules.system)
     def start_review(self):
         pass
 
-    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW], target=S.CONCLUDED)
+    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW], target=S.CONCLUDED, permission=rules.system)
     def conclude(self):
         pass
 
-    @transition(field=state, source=S.CONCLUDED, target=S.RESULT_READY)
+    @transition(field=state, source=S.CONCLUDED, target=S.RESULT_READY, permission=rules.system)
     def make_result_ready(self):
         pass
 
-    @transition(field=state, source=S.RESULT_READY, target=S.DELIVERED)
+    @transition(field=state, source=S.RESULT_READY, target=S.DELIVERED, permission=rules.delivery_window)
     def deliver(self):
-        pass
+        """At a delivery window or by post; electronically the system delivers (no person)."""
 
-    @transition(field=state, source=S.DELIVERED, target=S.ARCHIVED)
+    @transition(field=state, source=S.DELIVERED, target=S.ARCHIVED, permission=rules.system)
     def archive(self):
         pass
 
@@ -292,9 +322,24 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW],
         target=S.WITHDRAWN,
+        permission=rules.applicant_withdraw,
     )
     def withdraw(self):
         pass
+
+    # --- actions that keep the state (target=None): in which states and by whom, said here once
+    @transition(field=state, source=[S.SUBMITTED, S.SUPPLEMENT_REQUESTED], target=None, permission=rules.supervisor)
+    def allow_repeat_supplement(self):
+        """A supervisor lets the window ask once more for a material already asked for."""
+
+    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW], target=None, permission=rules.applicant_or_window)
+    def provide_deferred(self):
+        """A 容缺 material handed in after acceptance."""
+
+    @transition(field=state, source=[S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.CONCLUDED,
+                                     S.RESULT_READY], target=None, permission=rules.applicant_self)
+    def choose_delivery(self):
+        """The applicant chooses or changes how to receive the result, until it is handed out."""
 
     @property
     def is_open(self):

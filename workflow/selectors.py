@@ -8,13 +8,14 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
 
 from accounts.identity import mask_name
 from core.clock import law
 from core.errors import NotFound
 
-from . import hooks, in_hand
-from .models import Application, DeliveryMethod, SubCase
+from . import hooks
+from .models import Application, DeliveryMethod, Material, SubCase
 
 APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall", "pickup_hall")
 
@@ -191,12 +192,39 @@ def not_authorised_matters(desk, application) -> list:
     return [m for m in application.matters.all() if m.pk not in desk.matter_ids]
 
 
+def actions_for(user, application) -> dict[str, bool]:
+    """What `user` may do to `application` now: the page's buttons and the API's `actions`. Each
+    asks the state machine (`has_transition_perm`: the transition's source states and its
+    `permission=`, workflow/rules.py), never a copy of its states; the delivery flags add where
+    the result waits (the hall chosen, the hall that posts)."""
+    from . import services
+
+    def may(transition: str) -> bool:
+        return has_transition_perm(getattr(application, transition), user)
+
+    deliver = may("deliver")
+    desk = hooks.desk_for(user, timezone.localdate()) if deliver else None
+    return {
+        "accept": may("accept"),
+        "request_supplement": may("request_supplement"),
+        "refuse": may("refuse"),
+        "deliver": deliver and application.delivery_method == DeliveryMethod.HALL
+        and application.pickup_hall_id in (None, desk.hall_id),
+        "post": deliver and application.delivery_method == DeliveryMethod.POST
+        and services.posting_hall_id(application) in (None, desk.hall_id),
+        "change_delivery": may("choose_delivery"),
+        "withdraw": may("withdraw"),
+        "resubmit": may("resubmit"),
+        "provide_deferred": may("provide_deferred") and application.materials.filter(
+            source=Material.Source.DEFERRED, fulfilled_at__isnull=True).exists(),
+        "allow_repeat": may("allow_repeat_supplement"),
+        "supplement_at_window": may("supplement_at_window"),
+    }
+
+
 def cases_in_hand(clerk):
-    """我经手的在办件 (`in_hand.cases_in_hand`), oldest first, for the clerk's list."""
-    return in_hand.cases_in_hand(clerk).select_related(*APPLICATION_RELATED).order_by("submitted_at", "pk")
-
-
-in_hand_of = in_hand.in_hand_of
+    """我经手的在办件 (`Application.objects.in_hand_of`), oldest first, for the clerk's list."""
+    return Application.objects.in_hand_of(clerk).select_related(*APPLICATION_RELATED).order_by("submitted_at", "pk")
 
 
 def delivery_queue(user):

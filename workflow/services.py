@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed
+from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from accounts.identity import IdentityError, validate_phone
 from accounts.models import EnterpriseMembership, Hall
@@ -33,7 +33,7 @@ from matters.models import MaterialRequirement, Matter, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
 from matters.versioning import current_versions
 
-from . import enqueue, hooks, in_hand
+from . import enqueue, hooks, rules
 from .calendar_store import load_calendar
 from .exchange_payload import subcase_payload
 from .models import (
@@ -83,10 +83,18 @@ def application_looked_up(*, application, clerk, kind: str, outside_lists: bool 
                     data={"kind": kind, "outside_lists": outside_lists})
 
 
-def _transition(obj, method_name: str):
-    """Run an fsm transition, turning 'not allowed from this state' into a Conflict for people."""
+def _transition(obj, method_name: str, *, by=None):
+    """Run an fsm transition. `by`: the person taking it, checked against the transition's
+    `permission=` (rules.py) first — who may not is told why (Forbidden) — then the state: 'not
+    allowed from this state' becomes a Conflict for people. No `by`: a step of the system (art.
+    32's deemed acceptance, dispatch, conclusion, electronic delivery)."""
+    method = getattr(obj, method_name)
+    if by is not None and not has_transition_perm(method, by):
+        refused = rules.refusal(method, by)
+        if refused is not None:
+            raise refused
     try:
-        getattr(obj, method_name)()
+        method()
     except TransitionNotAllowed:
         raise Conflict(
             _("当前状态为“%(state)s”,不能执行该操作。请刷新页面查看最新状态。") % {"state": obj.get_state_display()},
@@ -151,17 +159,6 @@ def _behalf_data(application, actor) -> dict:
 
 def _join(*parts) -> str:
     return ";".join(p for p in parts if p)
-
-
-def acts_for_applicant(application, user) -> bool:
-    """The applicant, or the agent who submitted it while their authorisation is in force
-    (not revoked, not expired): they may supplement, provide 容缺 materials and withdraw."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if application.applicant_id == user.pk:
-        return True
-    authorisation = application.agent_authorisation if application.agent_id == user.pk else None
-    return authorisation is not None and authorisation.status_on(_today()) == "valid"
 
 
 def _check_applicant(*, applicant, enterprise, category, channel, establishes_entity=False):
@@ -297,10 +294,9 @@ def application_submit(
     """
     files = files or {}
     created_by = created_by or agent or applicant
-    if channel == Channel.ONLINE and not created_by.is_public:
-        # Staff register walk-ins at a window (windows.services); online is for the public only,
-        # whichever page or client calls this.
-        raise Forbidden(_("工作人员请通过窗口收件登记办件。"), code="staff_cannot_apply_online")
+    refused = rules.submitter.refusal(Application(channel=channel), created_by)  # before anything is read
+    if refused is not None:
+        raise refused
     if idempotency_key:
         existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -360,7 +356,7 @@ def application_submit(
         pre_review_due=pre_review.day, pre_review_due_provisional=pre_review.provisional,
         number=next_application_number(type_code=type_code, day=day), **delivery_values,
     )
-    _transition(application, "submit")
+    _transition(application, "submit", by=created_by)
     try:
         with transaction.atomic():
             application.save()
@@ -395,36 +391,6 @@ def application_submit(
 # --- the window: accept, supplement, refuse, deliver ---------------------------------------
 
 
-def clerk_desk(clerk, *, category=None, delivering=False, matters=None, application=None):
-    """The clerk's desk today, checked for the category and matters they act on (their
-    window's category and their 授权); raises Forbidden.
-
-    `application`: the clerk acts on this application. One in their hands
-    (`selectors.cases_in_hand`: a walk-in they registered, a supplement they asked for, 容缺
-    materials after their acceptance) they finish at whatever window they sit today, even after
-    统一调配 moved them to another hall or category; any other is checked by its category and
-    matters."""
-    if not getattr(clerk, "is_clerk", False):
-        raise Forbidden(_("只有综合窗口人员可以办理此操作。"), code="not_a_clerk")
-    desk = hooks.desk_for(clerk, _today())
-    if desk is None:
-        raise Forbidden(_("您今天没有排班窗口,不能办理业务。"), code="no_seat_today")
-    if application is not None:
-        if in_hand.in_hand_of(clerk, application):
-            return desk
-        category = application.category
-        matters = list(application.matters.all())
-    if category is not None and category not in desk.categories:
-        raise Forbidden(_("您所在的窗口不受理该类别的事项。"), code="wrong_window_category")
-    if matters is not None and not desk.authorised_for(m.pk for m in matters):
-        names = "、".join(m.name for m in matters if m.pk not in desk.matter_ids)
-        raise Forbidden(_("您未获授权受理以下事项:%(names)s。请引导申请人到获授权的窗口。") % {"names": names},
-                        code="clerk_not_authorised")
-    if delivering and not desk.delivers:
-        raise Forbidden(_("您所在的窗口不办理出件。"), code="not_a_delivery_window")
-    return desk
-
-
 def _create_subcases(application, *, accepted_on, now):
     calendar = load_calendar()
     matters = sorted(application.matters.all(), key=lambda m: m.code)
@@ -451,7 +417,7 @@ def _accept(application, *, actor, hall_id, accepted_on, action, note=""):
     """Accept a locked application: split it into sub-cases whose clocks start on `accepted_on`,
     log, and queue dispatch and the acceptance notice after commit."""
     from_state = application.state
-    _transition(application, "accept")
+    _transition(application, "accept", by=actor)
     now = timezone.now()
     application.accepted_at = now
     application.accepted_on = accepted_on
@@ -522,7 +488,7 @@ def application_accept(*, application: Application, clerk, deferred=(), deferred
 
     After the 5th working day (art. 32) the acceptance records the day of receipt, whatever day
     the clerk acts: a late acceptance cannot lengthen the decision clock."""
-    desk = clerk_desk(clerk, application=application)
+    desk = rules.clerk_desk(clerk, application=application)
     application = _locked(Application, application.pk)
     if application.state == Application.State.ACCEPTED and application.deemed_accepted:
         raise Conflict(_deemed_note(application), code="deemed_accepted")
@@ -567,10 +533,7 @@ def deferred_material_provide(*, material: Material, actor, upload=None) -> Mate
     material = Material.objects.select_for_update().get(pk=material.pk)
     if not material.is_outstanding:
         raise Conflict(_("该材料已补交。"), code="already_provided")
-    if getattr(actor, "is_clerk", False):
-        clerk_desk(actor, application=application)
-    elif not acts_for_applicant(application, actor):
-        raise Forbidden(_("只有申请人本人、其代办人或窗口人员可以补交材料。"), code="not_applicant")
+    _transition(application, "provide_deferred", by=actor)
     if upload is None and not getattr(actor, "is_clerk", False):
         raise Invalid(_("请上传补交的材料。"), code="file_required", fields={"file": [_("请选择文件。")]})
     files = {f"material_{material.requirement_id}": upload} if upload is not None else {}
@@ -619,7 +582,7 @@ def deem_overdue_applications_accepted(*, today=None) -> list[str]:
 def application_request_supplement(*, application: Application, clerk, items: list[dict], note="") -> SupplementRequest:
     """The one-time notice (一次性告知) of everything missing. Only within art. 32's 5 working
     days: after them the application is accepted as of receipt and the notice is refused."""
-    clerk_desk(clerk, application=application)
+    rules.clerk_desk(clerk, application=application)
     apply_deemed_acceptance(application_id=application.pk)
     return _request_supplement(application=application, clerk=clerk, items=items, note=note)
 
@@ -638,6 +601,8 @@ def _request_supplement(*, application: Application, clerk, items: list[dict], n
         )
     application = _locked(Application, application.pk)
     _refuse_if_deemed(application)
+    from_state = application.state
+    _transition(application, "request_supplement", by=clerk)
     asked_before = {i.get("material") for r in application.supplement_requests.all() for i in r.items}
     repeated = sorted({i["material"] for i in items} & asked_before)
     permit = None
@@ -648,8 +613,6 @@ def _request_supplement(*, application: Application, clerk, items: list[dict], n
                 "names": "、".join(repeated)
             }
             raise Invalid(message, code="supplement_repeated", fields={"items": [message]})
-    from_state = application.state
-    _transition(application, "request_supplement")
     application.save()
     if permit is not None:
         permit.used_at = timezone.now()
@@ -666,14 +629,11 @@ def _request_supplement(*, application: Application, clerk, items: list[dict], n
 @transaction.atomic
 def supplement_repeat_allow(*, application: Application, supervisor, reason: str) -> SupplementRepeatPermit:
     """A supervisor allows the window one more supplement request on points already asked."""
-    if not getattr(supervisor, "is_supervisor", False):
-        raise Forbidden(_("只有督查人员可以准许再次补正。"), code="not_a_supervisor")
+    application = _locked(Application, application.pk)
+    _transition(application, "allow_repeat_supplement", by=supervisor)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("请说明准许再次补正的理由。"), code="reason_required", fields={"reason": [_("请填写理由。")]})
-    application = _locked(Application, application.pk)
-    if application.state not in (Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED):
-        raise Conflict(_("该办件已不在受理前阶段。"), code="state_conflict")
     permit = SupplementRepeatPermit.objects.create(application=application, reason=reason, granted_by=supervisor)
     log_case(application, actor=supervisor, action="workflow.application.supplement_repeat_allowed", note=reason)
     return permit
@@ -682,9 +642,7 @@ def supplement_repeat_allow(*, application: Application, supervisor, reason: str
 @transaction.atomic
 def application_resubmit(*, application: Application, applicant, files=None, form_data=None) -> Application:
     """The applicant supplements online what the one-time notice listed and submits again."""
-    if not acts_for_applicant(application, applicant):
-        raise Forbidden(_("只有申请人本人或其代办人可以在网上补正。"), code="not_applicant")
-    return _resubmit(application, actor=applicant, files=files, form_data=form_data,
+    return _resubmit(application, actor=applicant, transition="resubmit", files=files, form_data=form_data,
                      note=_join(behalf_note(application, applicant), _("网上补正")))
 
 
@@ -692,14 +650,14 @@ def application_resubmit(*, application: Application, applicant, files=None, for
 def application_supplement_at_window(*, application: Application, clerk, files=None, received=()) -> Application:
     """The applicant brings the supplement to any hall (同城通办): the clerk scans it or checks
     the originals (`received`: requirement ids) and the application is back at the window."""
-    clerk_desk(clerk, application=application)
-    return _resubmit(application, actor=clerk, files=files, received=received, note=_("窗口收取补正材料"))
+    return _resubmit(application, actor=clerk, transition="supplement_at_window", files=files, received=received,
+                     note=_("窗口收取补正材料"))
 
 
-def _resubmit(application, *, actor, files=None, form_data=None, received=(), note=""):
+def _resubmit(application, *, actor, transition, files=None, form_data=None, received=(), note=""):
     application = _locked(Application, application.pk)
     from_state = application.state
-    _transition(application, "resubmit")
+    _transition(application, transition, by=actor)
     if form_data:
         application.form_data = clean_form_data(form_fields(list(application.matters.all())), form_data)
     application.submitted_at = timezone.now()
@@ -727,7 +685,7 @@ def _resubmit(application, *, actor, files=None, form_data=None, received=(), no
 
 def application_refuse(*, application: Application, clerk, reason: str) -> Application:
     """不予受理, with reasons; only while art. 32's 5 working days run."""
-    clerk_desk(clerk, application=application)
+    rules.clerk_desk(clerk, application=application)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("不予受理须说明理由。"), code="reason_required", fields={"reason": [_("请填写不予受理的理由。")]})
@@ -740,7 +698,7 @@ def _refuse(*, application: Application, clerk, reason: str) -> Application:
     application = _locked(Application, application.pk)
     _refuse_if_deemed(application)
     from_state = application.state
-    _transition(application, "refuse")
+    _transition(application, "refuse", by=clerk)
     application.refusal_reason = reason
     application.save()
     log_case(
@@ -754,10 +712,8 @@ def _refuse(*, application: Application, clerk, reason: str) -> Application:
 @transaction.atomic
 def application_withdraw(*, application: Application, applicant, reason="") -> Application:
     application = _locked(Application, application.pk)
-    if not acts_for_applicant(application, applicant):
-        raise Forbidden(_("只有申请人本人或其代办人可以撤回申请。"), code="not_applicant")
     from_state = application.state
-    _transition(application, "withdraw")
+    _transition(application, "withdraw", by=applicant)
     application.save()
     for subcase in SubCase.objects.select_for_update().filter(application=application, state__in=SubCase.OPEN_STATES):
         sub_from = subcase.state
@@ -785,10 +741,10 @@ def _refuse_delivery_while_unpaid(application) -> None:
 
 def application_deliver(*, application: Application, clerk, id_number: str) -> Application:
     """Hand out the result at a window; the person collecting shows the applicant's ID card."""
-    desk = clerk_desk(clerk, delivering=True)
+    desk = rules.clerk_desk(clerk, delivering=True)
     application = _locked(Application, application.pk)
     from_state = application.state
-    _transition(application, "deliver")
+    _transition(application, "deliver", by=clerk)
     _refuse_delivery_while_unpaid(application)
     if application.delivery_method != DeliveryMethod.HALL:
         raise Conflict(
@@ -818,11 +774,6 @@ def application_deliver(*, application: Application, clerk, id_number: str) -> A
 
 # --- result delivery: the applicant's choice, posting, electronic licences --------------------
 
-# States in which the applicant may still choose or change how to receive the result.
-DELIVERY_CHANGEABLE = (
-    Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED, Application.State.ACCEPTED,
-    Application.State.IN_REVIEW, Application.State.CONCLUDED, Application.State.RESULT_READY,
-)
 TRACKING_RE = r"[0-9A-Z-]{8,32}"
 CARRIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递")
 
@@ -884,12 +835,8 @@ def posting_hall_id(application) -> int | None:
 @transaction.atomic
 def application_set_delivery(*, application: Application, applicant, delivery: dict) -> Application:
     """The applicant chooses or changes how to receive the result, until it is handed out."""
-    if application.applicant_id != applicant.pk:
-        raise Forbidden(_("只有申请人本人可以选择领取方式。"), code="not_applicant")
     application = _locked(Application, application.pk)
-    if application.state not in DELIVERY_CHANGEABLE:
-        raise Conflict(_("当前状态为“%(state)s”,不能再修改领取方式。") % {"state": application.get_state_display()},
-                       code="state_conflict")
+    _transition(application, "choose_delivery", by=applicant)
     values, errors = clean_delivery(matters=list(application.matters.all()), delivery=delivery,
                                     default_hall_id=application.pickup_hall_id or posting_hall_id(application))
     if errors:
@@ -916,7 +863,7 @@ def _delivery_summary(application) -> str:
 def application_post(*, application: Application, clerk, carrier: str, tracking_number: str) -> Application:
     """The delivery window of the hall that accepted the application hands the result to a
     carrier: the application is delivered by post, with the carrier and tracking number."""
-    desk = clerk_desk(clerk, delivering=True)
+    desk = rules.clerk_desk(clerk, delivering=True)
     carrier = " ".join((carrier or "").split())
     tracking = (tracking_number or "").strip().upper().replace(" ", "")
     errors = {}
@@ -926,7 +873,7 @@ def application_post(*, application: Application, clerk, carrier: str, tracking_
         errors["tracking_number"] = [_("邮件单号应为8至32位字母或数字。")]
     application = _locked(Application, application.pk)
     from_state = application.state
-    _transition(application, "deliver")
+    _transition(application, "deliver", by=clerk)
     _refuse_delivery_while_unpaid(application)
     if application.delivery_method != DeliveryMethod.POST:
         raise Conflict(_("申请人未选择邮寄送达。"), code="not_post_delivery")

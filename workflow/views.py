@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_fsm import has_transition_perm
+from django_fsm import can_proceed, has_transition_perm
 
 from accounts.identity import mask
 from accounts.models import User
@@ -34,9 +34,9 @@ from matters.oneform_pages import OneFormPost, duplicated_names, material_label,
 from matters.questions import recorded_requirements
 from matters.situation_pages import situation_page
 
-from . import hooks, pending, selectors, services
+from . import hooks, pending, rules, selectors, services
 from .calendar_store import load_calendar
-from .models import Application, DeliveryMethod, SubCase, SubCaseExtension, SubCasePause
+from .models import Application, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
 
@@ -68,7 +68,6 @@ ACTION_LABELS = {
 }
 APPLICATION_STATE_LABELS = dict(Application.State.choices)
 SUBCASE_STATE_LABELS = dict(SubCase.State.choices)
-WITHDRAWABLE = (S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW)
 # Service refusals about the enterprise chosen, shown beside the enterprise field.
 ENTERPRISE_ERROR_CODES = {"enterprise_required", "not_enterprise_member", "enterprise_not_allowed", "enterprise_not_found"}
 
@@ -415,38 +414,23 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     form = selectors.visible_form_data(user, application)
     materials = _with_download_urls(application, selectors.visible_materials(user, application))
 
-    desk = hooks.desk_for(user, today) if user.is_clerk else None
-    at_window = desk is not None and application.category in desk.categories
     # The applicant, or their agent while the authorisation lasts, act as the applicant here.
-    is_applicant = services.acts_for_applicant(application, user)
+    is_applicant = rules.acts_for_applicant(application, user)
+    can = selectors.actions_for(user, application)
     not_authorised = None
-    if desk is not None and not at_window:
-        at_window = selectors.in_hand_of(user, application)
-    elif at_window and not desk.authorised_for(application.matters.values_list("pk", flat=True)):
-        at_window = selectors.in_hand_of(user, application)
-        if not at_window and application.state in (S.SUBMITTED, S.SUPPLEMENT_REQUESTED):
-            # 同城通办: say why she cannot act, and where the applicant can be sent.
-            outside = selectors.not_authorised_matters(desk, application)
+    desk = hooks.desk_for(user, today) if user.is_clerk else None
+    waits_at_window = can_proceed(application.accept) or can_proceed(application.supplement_at_window)
+    if (desk is not None and application.category in desk.categories and waits_at_window
+            and not can["accept"] and not can["supplement_at_window"]):
+        # 同城通办: a window of its category but matters she is not authorised for: say why she
+        # cannot act, and where the applicant can be sent.
+        outside = selectors.not_authorised_matters(desk, application)
+        if outside:
             not_authorised = {
                 "matters": [m.name for m in outside],
                 "referrals": hooks.referrals_for([m.pk for m in application.matters.all()], application.category,
                                                  today),
             }
-    ready_here = desk is not None and desk.delivers and application.state == S.RESULT_READY
-    can = {
-        "accept": at_window and application.state == S.SUBMITTED,
-        "deliver": ready_here and application.delivery_method == DeliveryMethod.HALL
-        and application.pickup_hall_id in (None, desk.hall_id),
-        "post": ready_here and application.delivery_method == DeliveryMethod.POST
-        and services.posting_hall_id(application) in (None, desk.hall_id),
-        "change_delivery": application.applicant_id == user.pk and application.state in services.DELIVERY_CHANGEABLE,
-        "withdraw": is_applicant and application.state in WITHDRAWABLE,
-        "resubmit": is_applicant and application.state == S.SUPPLEMENT_REQUESTED,
-        "provide_deferred": (is_applicant or desk is not None) and application.state in (S.ACCEPTED, S.IN_REVIEW)
-        and any(m.is_outstanding for m in materials),
-        "allow_repeat": user.is_supervisor and application.state in (S.SUBMITTED, S.SUPPLEMENT_REQUESTED),
-        "supplement_at_window": at_window and application.state == S.SUPPLEMENT_REQUESTED,
-    }
     supplements = list(application.supplement_requests.select_related("requested_by"))
     open_requests = [r for r in supplements if r.resolved_at is None]
     context = {

@@ -10,13 +10,14 @@ from accounts.models import Department, User
 from matters.models import Matter
 from supervision.feedback import complaints, ratings
 from supervision.models import Complaint, FollowUp, Occasion, Rating
+from workflow import rules
 from workflow import services as workflow
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Channel
 
 
 def _window_visit(command, *, clerk, applicant, matter, key):
-    desk = workflow.clerk_desk(clerk, category=matter.target)
+    desk = rules.clerk_desk(clerk, category=matter.target)
     application = workflow.application_submit(
         applicant=applicant, matters=[matter], form_data=command._form([matter], applicant),
         files=command._files([matter]), channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,

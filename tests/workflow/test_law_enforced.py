@@ -19,7 +19,7 @@ from tests.factories import (
     form_for,
     submitted_application,
 )
-from workflow import selectors, services
+from workflow import rules, selectors, services
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, Channel
 
@@ -44,7 +44,7 @@ def window_registration(clerk):
     """Registered at the clerk's window and left without a decision (材料待核)."""
     matters = [MatterFactory(promised_days=10)]
     applicant = UserFactory()
-    desk = services.clerk_desk(clerk, category=matters[0].target)
+    desk = rules.clerk_desk(clerk, category=matters[0].target)
     return services.application_submit(
         applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters),
         channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id)
