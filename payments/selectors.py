@@ -20,7 +20,7 @@ from .models import FeeLine, PaymentOrder, Reconciliation
 
 
 def _acts_for_applicant(user) -> Q:
-    """As `workflow.services.acts_for_applicant`, as a filter on fee lines."""
+    """As `workflow.rules.acts_for_applicant`, as a filter on fee lines."""
     today = timezone.localdate()
     return Q(application__applicant=user) | Q(
         application__agent=user, application__agent_authorisation__revoked_at__isnull=True,
