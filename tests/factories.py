@@ -263,9 +263,10 @@ def files_for(matters):
 def submitted_application(*, applicant=None, matters=None, **kwargs):
     applicant = applicant or UserFactory()
     matters = matters or [MatterFactory()]
-    return services.application_submit(
-        applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters), **kwargs
-    )
+    return services.application_submit(submission=services.Submission(
+        applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters),
+        **kwargs,
+    ))
 
 
 def accepted_application(*, clerk=None, **kwargs):
@@ -295,17 +296,15 @@ class AppointmentSlotFactory(factory.django.DjangoModelFactory):
     capacity = 4
 def walk_in_application(*, clerk=None, applicant=None, matters=None):
     """Registered and accepted at the clerk's window (a window visit: 窗口受理)."""
-    from workflow.models import Channel
     from workflow.rules import clerk_desk
 
     clerk = clerk or ClerkFactory()
     applicant = applicant or UserFactory()
     matters = matters or [MatterFactory()]
     desk = clerk_desk(clerk, category=matters[0].target)
-    application = services.application_submit(
+    application = services.application_receive_at_window(submission=services.Submission(
         applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters),
-        channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,
-    )
+    ), clerk=clerk, hall_id=desk.hall_id)
     return services.application_accept(application=application, clerk=clerk)
 
 

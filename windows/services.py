@@ -22,7 +22,7 @@ from matters.oneform import clean_form_data, form_fields, material_requirements
 from workflow import rules
 from workflow import services as workflow_services
 from workflow.calendar_store import load_calendar
-from workflow.models import Application, Channel
+from workflow.models import Application
 
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Seat
 from .selectors import seats_today
@@ -153,13 +153,15 @@ def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
 
 def _register(clerk, walk_in: WalkIn, prepared: _Prepared) -> Application:
     """The shared core's write: the application submitted at the clerk's hall."""
-    return workflow_services.application_submit(
+    submission = workflow_services.Submission(
         applicant=prepared.person, matters=list(walk_in.matters), theme=walk_in.theme, enterprise=walk_in.enterprise,
-        form_data=prepared.form_data, files=walk_in.files,
-        channel=Channel.WINDOW, created_by=clerk, hall_id=prepared.hall_id,
-        received_at_window=sorted(set(walk_in.received) - prepared.uploaded),
-        idempotency_key=walk_in.idempotency_key, requirements=prepared.requirements,
-        required_ids=walk_in.required_ids, situation=walk_in.situation, agent=prepared.acting,
+        form_data=prepared.form_data, files=walk_in.files, idempotency_key=walk_in.idempotency_key,
+        requirements=prepared.requirements, required_ids=walk_in.required_ids, situation=walk_in.situation,
+        agent=prepared.acting,
+    )
+    return workflow_services.application_receive_at_window(
+        submission=submission, clerk=clerk, hall_id=prepared.hall_id,
+        received=sorted(set(walk_in.received) - prepared.uploaded),
     )
 
 

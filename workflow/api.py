@@ -336,11 +336,11 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         # 免提交/免填: the data sources are asked before the submission's transaction (logged even if it fails)
         services.exemption_preview(applicant=applicant, asked_by=request.user, enterprise=enterprise, matters=matters,
                                    requirements=material_requirements(matters))
-        application = services.application_submit(
+        application = services.application_submit(submission=services.Submission(
             applicant=applicant, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
             enterprise=enterprise, idempotency_key=idempotency_key(request), agent=agent,
             delivery=data.get("delivery") if isinstance(data.get("delivery"), dict) else None,
-        )
+        ))
         return self._detail(application, status.HTTP_201_CREATED)
 
     @extend_schema(request=AcceptSerializer, summary="受理(综合窗口);可容缺受理",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -273,27 +274,56 @@ def _save_materials(application, planned, *, actor):
                 replaced_by=material, replaced_at=material.added_at)
 
 
-@transaction.atomic
-def application_submit(
-    *, applicant, matters, form_data, files=None, theme=None, enterprise=None, idempotency_key="",
-    channel=Channel.ONLINE, created_by=None, hall_id=None, received_at_window=(), requirements=None,
-    required_ids=(), situation=None, agent=None, delivery=None,
-) -> Application:
-    """Create and submit one application for a theme or a list of matters.
-
+@dataclass(frozen=True)
+class Submission:
+    """One application as it is handed in, online or at a window: the applicant (the principal),
+    the matters (of a theme or chosen), the one form's values and the material files
+    (`material_<requirement id>`). `requirements`/`required_ids`/`situation`: as a theme's
+    situation answers decided them (matters.questions), else every material of the matters.
     `agent`: the person acting under a 委托代办 authorisation of the applicant (or of the
     enterprise); the applicant stays the principal and the log says who acted on whose behalf.
-
-    Submitting twice with the same idempotency key returns the first application. Online, every
-    required material the applicant must bring has to be uploaded; at a window the clerk marks
-    what was handed over (`received_at_window`, requirement ids) and the rest is left for the
-    one-time notice.
-
     `delivery`: how the result is received (see `clean_delivery`); by default at the window of
-    the hall that received it (online: the hall that accepts it).
-    """
-    files = files or {}
-    created_by = created_by or agent or applicant
+    the hall that received it (online: the hall that accepts it). Submitting twice with the same
+    `idempotency_key` returns the first application."""
+
+    applicant: object
+    matters: list
+    form_data: dict
+    files: dict | None = None
+    theme: object = None
+    enterprise: object = None
+    idempotency_key: str = ""
+    requirements: list | None = None
+    required_ids: frozenset = frozenset()
+    situation: dict | None = None
+    agent: object = None
+    delivery: dict | None = None
+
+
+@transaction.atomic
+def application_submit(*, submission: Submission) -> Application:
+    """Online (网上申办): the applicant or their agent submits; every required material the
+    applicant must bring has to be uploaded. Staff are refused (they register at a window)."""
+    return _submit(submission, channel=Channel.ONLINE, created_by=submission.agent or submission.applicant)
+
+
+@transaction.atomic
+def application_receive_at_window(*, submission: Submission, clerk, hall_id, received=()) -> Application:
+    """A window registers what the applicant hands over (windows.services drives it: accept on
+    the spot, one-time notice or refusal): `received` names the requirements whose originals the
+    clerk checked; what is missing is left for the one-time notice."""
+    return _submit(submission, channel=Channel.WINDOW, created_by=clerk, hall_id=hall_id,
+                   received_at_window=received)
+
+
+def _submit(submission: Submission, *, channel, created_by, hall_id=None, received_at_window=()) -> Application:
+    """The shared core of both channels: checks, the material plan, the form, then one write."""
+    applicant, enterprise, theme, agent = (submission.applicant, submission.enterprise, submission.theme,
+                                           submission.agent)
+    matters, form_data, idempotency_key = submission.matters, submission.form_data, submission.idempotency_key
+    requirements, required_ids = submission.requirements, submission.required_ids
+    situation, delivery = submission.situation, submission.delivery
+    files = submission.files or {}
     refused = rules.submitter.refusal(Application(channel=channel), created_by)  # before anything is read
     if refused is not None:
         raise refused

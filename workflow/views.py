@@ -211,15 +211,14 @@ def _apply(request, *, theme, matters, title, back):
         files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
         resolution = situation.resolution if situation is not None else None
         try:
-            application = services.application_submit(
+            application = services.application_submit(submission=services.Submission(
                 applicant=acting.principal if acting is not None else request.user, matters=matters, theme=theme,
                 form_data=values, files=files, enterprise=enterprise, idempotency_key=key,
                 agent=request.user if acting is not None else None,
                 requirements=resolution.requirements if resolution else None,
                 required_ids=resolution.required_by_answer if resolution else (),
-                situation=resolution.record() if resolution else None,
-                delivery=read_delivery(request.POST),
-            )
+                situation=resolution.record() if resolution else None, delivery=read_delivery(request.POST),
+            ))
         except DomainError as exc:
             show_domain_error(request, exc)
             errors, status = dict(exc.fields), exc.status

@@ -19,10 +19,10 @@ def _ready(command, *, applicant, matter_name, key, clerk, delivery):
     """Submit online with the delivery choice, accept at the clerk's hall, approve every sub-case
     and prepare the result (the conclusion notice is made as the worker would)."""
     matter = Matter.objects.get(name=matter_name)
-    application = workflow.application_submit(
+    application = workflow.application_submit(submission=workflow.Submission(
         applicant=applicant, matters=[matter], form_data=command._form([matter], applicant),
         files=command._files([matter]), idempotency_key=f"{KEY}{key}", delivery=delivery,
-    )
+    ))
     application = workflow.application_accept(application=application, clerk=clerk)
     workflow.dispatch_subcases(application_id=application.pk)
     for subcase in application.subcases.all():

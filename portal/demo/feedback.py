@@ -13,16 +13,15 @@ from supervision.models import Complaint, FollowUp, Occasion, Rating
 from workflow import rules
 from workflow import services as workflow
 from workflow.calendar_store import load_calendar
-from workflow.models import Application, Channel
+from workflow.models import Application
 
 
 def _window_visit(command, *, clerk, applicant, matter, key):
     desk = rules.clerk_desk(clerk, category=matter.target)
-    application = workflow.application_submit(
+    application = workflow.application_receive_at_window(submission=workflow.Submission(
         applicant=applicant, matters=[matter], form_data=command._form([matter], applicant),
-        files=command._files([matter]), channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id,
-        idempotency_key=key,
-    )
+        files=command._files([matter]), idempotency_key=key,
+    ), clerk=clerk, hall_id=desk.hall_id)
     if application.state == Application.State.SUBMITTED:
         application = workflow.application_accept(application=application, clerk=clerk)
     return application

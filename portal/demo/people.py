@@ -82,9 +82,10 @@ def load_people_cases(*, files, form):
     citizen, agent = User.objects.filter(username="citizen").first(), User.objects.get(username="agent")
     matters = natural_matters()
     if citizen is not None and matters and not Application.objects.filter(applicant=citizen, agent=agent).exists():
-        workflow.application_submit(
+        workflow.application_submit(submission=workflow.Submission(
             applicant=citizen, agent=agent, matters=[matters[1]], form_data=form([matters[1]], citizen),
-            files=files([matters[1]]), idempotency_key="demo-agent")
+            files=files([matters[1]]), idempotency_key="demo-agent",
+        ))
         made += 1
     clerk = User.objects.filter(username="clerk_taihe").first()
     if clerk is not None and matters and not User.objects.filter(id_number=WALK_IN["id_number"]).exists():

@@ -76,11 +76,11 @@ def test_a_matter_outside_the_authorisation_is_not_offered_and_a_forged_choice_i
 
 def test_the_clerk_sees_the_agent_and_the_authorisation(client, d):
     from tests.factories import files_for
-    from workflow.services import application_submit
+    from workflow.services import Submission, application_submit
 
-    application = application_submit(applicant=d["principal"], matters=[d["covered"]], agent=d["agent"],
-                                     form_data=form_for([d["covered"]], d["principal"]),
-                                     files=files_for([d["covered"]]))
+    application = application_submit(submission=Submission(
+        applicant=d["principal"], matters=[d["covered"]], agent=d["agent"],
+        form_data=form_for([d["covered"]], d["principal"]), files=files_for([d["covered"]])))
     client.force_login(ClerkFactory())
     html = client.get(f"/applications/{application.number}/").content.decode()
     section = html.split('id="agency"', 1)[1].split("</section>", 1)[0]

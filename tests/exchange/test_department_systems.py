@@ -223,9 +223,10 @@ def test_a_deferred_material_handed_in_after_the_dispatch_reaches_the_department
         {"name": "场地平面图", "source": MaterialRequirement.Source.APPLICANT, "deferrable": True, "required": False}])
     citizen = UserFactory()
     form, plan = matter.materials.get(name="申请表"), matter.materials.get(name="场地平面图")
-    application = services.application_submit(
+    application = services.application_submit(submission=services.Submission(
         applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
-        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]})
+        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]},
+    ))
     services.application_accept(application=application, clerk=ClerkFactory(), deferred=[plan.pk],
                                 deferred_until=timezone.localdate() + dt.timedelta(days=7))
     tasks.dispatch_subcases(application.pk)

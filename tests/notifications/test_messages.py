@@ -141,8 +141,10 @@ def test_reminders_come_once_however_often_the_sweep_runs(time_machine):
         {"name": "场地平面图", "source": MaterialRequirement.Source.APPLICANT, "deferrable": True, "required": False}])
     citizen = UserFactory()
     form = matter.materials.get(name="申请表")
-    app = services.application_submit(applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
-                                      files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]})
+    app = services.application_submit(submission=services.Submission(
+        applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
+        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]},
+    ))
     services.application_accept(application=app, clerk=ClerkFactory(),
                                 deferred=[matter.materials.get(name="场地平面图").pk],
                                 deferred_until=today + dt.timedelta(days=3))

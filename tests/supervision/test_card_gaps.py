@@ -39,9 +39,10 @@ def deferred(calendar_2026, at):
     form, plan = matter.materials.get(name="申请表"), matter.materials.get(name="场地平面图")
     citizen = UserFactory()
     at(D(2026, 10, 9))
-    application = services.application_submit(
+    application = services.application_submit(submission=services.Submission(
         applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
-        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]})
+        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]},
+    ))
     services.application_accept(application=application, clerk=ClerkFactory(), deferred=[plan.pk],
                                 deferred_until=D(2026, 10, 14))
     return application

@@ -21,7 +21,7 @@ from tests.factories import (
 from windows.models import Window
 from workflow import selectors, services
 from workflow.calendar_store import seed_calendar
-from workflow.models import Application, Channel, DeliveryMethod
+from workflow.models import Application, DeliveryMethod
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -91,8 +91,10 @@ def test_a_delivery_error_is_reported_with_the_missing_materials():
     matter = MatterFactory()
     citizen = UserFactory()
     with pytest.raises(Invalid) as refused:
-        services.application_submit(applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
-                                    files={}, delivery={**POST, "phone": "12"})
+        services.application_submit(submission=services.Submission(
+            applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files={},
+            delivery={**POST, "phone": "12"},
+        ))
     assert "post_phone" in refused.value.fields and any(k.startswith("material_") for k in refused.value.fields)
 
 
@@ -106,10 +108,9 @@ def test_walk_in_defaults_to_the_receiving_hall_and_online_to_the_accepting_hall
     clerk = ClerkFactory(window__hall=hall)
     matter = MatterFactory()
     citizen = UserFactory()
-    walk_in = services.application_submit(
+    walk_in = services.application_receive_at_window(submission=services.Submission(
         applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files=files_for([matter]),
-        channel=Channel.WINDOW, created_by=clerk, hall_id=hall.pk,
-    )
+    ), clerk=clerk, hall_id=hall.pk)
     assert walk_in.delivery_method == DeliveryMethod.HALL and walk_in.pickup_hall_id == hall.pk
 
     online = submitted_application(matters=[matter])

@@ -60,7 +60,9 @@ def test_online_submission_without_required_upload_is_refused_and_writes_nothing
     citizen = UserFactory()
     matter = MatterFactory()
     with pytest.raises(Invalid) as exc:
-        services.application_submit(applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files={})
+        services.application_submit(submission=services.Submission(
+            applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files={},
+        ))
     assert "申请表" in str(exc.value.fields)
     assert Application.objects.count() == 0
 
@@ -72,7 +74,9 @@ def test_upload_type_is_checked_by_content_not_name():
     matter = MatterFactory()
     files = {k: SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf") for k in files_for([matter])}
     with pytest.raises(Invalid) as exc:
-        services.application_submit(applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files=files)
+        services.application_submit(submission=services.Submission(
+            applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files=files,
+        ))
     assert exc.value.code == "invalid_materials"
     assert Application.objects.count() == 0
 
@@ -81,8 +85,9 @@ def test_form_errors_name_each_field_in_chinese():
     citizen = UserFactory()
     matter = MatterFactory()
     with pytest.raises(Invalid) as exc:
-        services.application_submit(applicant=citizen, matters=[matter], form_data={"contact_phone": "12345"},
-                                    files=files_for([matter]))
+        services.application_submit(submission=services.Submission(
+            applicant=citizen, matters=[matter], form_data={"contact_phone": "12345"}, files=files_for([matter]),
+        ))
     assert exc.value.fields["applicant_name"] == ["此项为必填项。"]
     assert "手机号码" in exc.value.fields["contact_phone"][0]
 
@@ -242,7 +247,9 @@ def test_a_company_being_set_up_applies_without_an_enterprise_record():
 def test_form_and_material_problems_are_reported_together():
     citizen, matter = UserFactory(), MatterFactory()
     with pytest.raises(Invalid) as exc:
-        services.application_submit(applicant=citizen, matters=[matter], form_data={}, files={})
+        services.application_submit(submission=services.Submission(
+            applicant=citizen, matters=[matter], form_data={}, files={},
+        ))
     assert "applicant_name" in exc.value.fields
     assert any(key.startswith("material_") for key in exc.value.fields)
 
@@ -301,8 +308,10 @@ def test_acceptance_with_a_minor_material_to_follow():
     plan = matter.materials.get(name="场地平面图")
     form = matter.materials.get(name="申请表")
     citizen = UserFactory()
-    app = services.application_submit(applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
-                                      files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]})
+    app = services.application_submit(submission=services.Submission(
+        applicant=citizen, matters=[matter], form_data=form_for([matter], citizen),
+        files={f"material_{form.pk}": files_for([matter])[f"material_{form.pk}"]},
+    ))
     clerk = ClerkFactory()
     due = timezone.localdate() + dt.timedelta(days=7)
     with pytest.raises(Invalid) as exc:

@@ -135,9 +135,10 @@ def people():
 def _application_in(state, people):
     matter, applicant = people["matter"], people["applicant"]
     form = matter.materials.get(name="申请表")  # 场地平面图 is not handed in: it may follow (容缺)
-    application = services.application_submit(
+    application = services.application_submit(submission=services.Submission(
         applicant=applicant, matters=[matter], form_data=form_for([matter], applicant), agent=people["agent"],
-        files={f"material_{form.pk}": pdf_upload()})
+        files={f"material_{form.pk}": pdf_upload()},
+    ))
     if state == S.SUPPLEMENT_REQUESTED:
         services.application_request_supplement(application=application, clerk=people["clerk"],
                                                 items=[{"material": "申请表", "reason": "未签名"}])
@@ -184,7 +185,8 @@ def test_each_role_sees_and_may_do_what_the_transitions_allow(state, people, cli
 def test_a_refused_action_changes_nothing_and_says_why(state, people, time_machine):
     time_machine.move_to(NOON, tick=False)
     application = _application_in(state, people)
-    logged = CaseLog.objects.filter(application=application).count()
+    changes = CaseLog.objects.filter(application=application).exclude(action="workflow.application.looked_up")
+    logged = changes.count()  # a clerk's read by number is logged (issue 12); a change would be too
     for role in ROLES:
         user = people[role]
         for action, (path, payload) in ENDPOINTS.items():
@@ -195,7 +197,7 @@ def test_a_refused_action_changes_nothing_and_says_why(state, people, time_machi
             assert answer.json()["message"], (state, role, action)
             application.refresh_from_db()
             assert application.state == state
-            assert CaseLog.objects.filter(application=application).count() == logged, (state, role, action)
+            assert changes.count() == logged, (state, role, action)
 
 
 def test_who_is_refused_is_told_why(people, time_machine):

@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from workflow import rules, selectors, services
 from workflow.calendar_store import seed_calendar
-from workflow.models import Application, Channel
+from workflow.models import Application
 
 pytestmark = pytest.mark.django_db
 BEIJING = timezone.get_current_timezone()
@@ -45,9 +45,9 @@ def window_registration(clerk):
     matters = [MatterFactory(promised_days=10)]
     applicant = UserFactory()
     desk = rules.clerk_desk(clerk, category=matters[0].target)
-    return services.application_submit(
+    return services.application_receive_at_window(submission=services.Submission(
         applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters),
-        channel=Channel.WINDOW, created_by=clerk, hall_id=desk.hall_id)
+    ), clerk=clerk, hall_id=desk.hall_id)
 
 
 @pytest.fixture(params=["online", "window"])

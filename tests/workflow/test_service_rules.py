@@ -16,14 +16,16 @@ def test_staff_cannot_apply_online_whoever_calls_the_service(staff):
     seed_calendar(years=[2026])
     matter, person = MatterFactory(), staff()
     with pytest.raises(Forbidden, match="工作人员请通过窗口收件登记办件"):
-        services.application_submit(applicant=person, matters=[matter], form_data=form_for([matter], person),
-                                    files=files_for([matter]))
+        services.application_submit(submission=services.Submission(
+            applicant=person, matters=[matter], form_data=form_for([matter], person), files=files_for([matter]),
+        ))
     assert not Application.objects.exists()
 
 
 def test_a_citizen_still_applies_online():
     seed_calendar(years=[2026])
     matter, citizen = MatterFactory(), UserFactory()
-    application = services.application_submit(applicant=citizen, matters=[matter],
-                                              form_data=form_for([matter], citizen), files=files_for([matter]))
+    application = services.application_submit(submission=services.Submission(
+        applicant=citizen, matters=[matter], form_data=form_for([matter], citizen), files=files_for([matter]),
+    ))
     assert application.state == Application.State.SUBMITTED

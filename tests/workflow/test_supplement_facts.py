@@ -31,10 +31,11 @@ def _apply(theme, *labels, applicant=None):
     resolution = resolve(theme, {options[label].question_id: options[label].pk for label in labels})
     applicant = applicant or UserFactory(real_name="陈志明")
     files = {f"material_{r.pk}": pdf_upload(f"{r.name}.pdf") for r in resolution.requirements if r.must_be_brought}
-    return services.application_submit(
-        applicant=applicant, matters=resolution.matters, theme=theme, form_data=form_for(resolution.matters, applicant),
-        files=files, requirements=resolution.requirements, required_ids=resolution.required_by_answer,
-        situation=resolution.record())
+    return services.application_submit(submission=services.Submission(
+        applicant=applicant, matters=resolution.matters, theme=theme,
+        form_data=form_for(resolution.matters, applicant), files=files, requirements=resolution.requirements,
+        required_ids=resolution.required_by_answer, situation=resolution.record(),
+    ))
 
 
 def _row(html, label):

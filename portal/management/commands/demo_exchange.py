@@ -38,9 +38,10 @@ class Command(BaseCommand):
         application = Application.objects.filter(idempotency_key=KEY).first()
         if application is None:
             loader = LoadDemo()
-            application = workflow.application_submit(
+            application = workflow.application_submit(submission=workflow.Submission(
                 applicant=citizen, matters=[matter], form_data=loader._form([matter], citizen),
-                files=loader._files([matter]), idempotency_key=KEY)
+                files=loader._files([matter]), idempotency_key=KEY,
+            ))
             application = workflow.application_accept(application=application, clerk=clerk)
             self.stdout.write(f"1. {citizen.real_name} 申请“{matter.name}”,窗口 {clerk.real_name} 受理:{application.number}")
         else:

@@ -233,10 +233,10 @@ class Command(BaseCommand):
         evaluation.export_build(job_id=job.pk)
 
     def _submit(self, applicant, matters, theme=None, enterprise=None, key=""):
-        return workflow.application_submit(
+        return workflow.application_submit(submission=workflow.Submission(
             applicant=applicant, matters=matters, theme=theme, enterprise=enterprise,
             form_data=self._form(matters, applicant, enterprise), files=self._files(matters), idempotency_key=key,
-        )
+        ))
 
     def load_applications(self):
         if Application.objects.exists():
