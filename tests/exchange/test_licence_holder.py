@@ -47,8 +47,8 @@ def birth_certificate_matter(**kwargs):
 
 
 def issue(matter, parent, form):
-    application = services.application_submit(applicant=parent, matters=[matter], form_data=form,
-                                              files=files_for([matter]))
+    application = services.application_submit(submission=services.Submission(
+        applicant=parent, matters=[matter], form_data=form, files=files_for([matter])))
     application = services.application_accept(application=application, clerk=ClerkFactory())
     services.dispatch_subcases(application_id=application.pk)
     subcase = application.subcases.get()
