@@ -76,7 +76,7 @@ class Column:
         if isinstance(f, models.JSONField):
             if isinstance(value, list) and all(isinstance(v, str) and LIST_SEPARATOR not in v for v in value):
                 return LIST_SEPARATOR.join(value) or None
-            return json.dumps(value, ensure_ascii=False)
+            return json.dumps(value, ensure_ascii=False) if value else None
         if isinstance(value, str):
             return value or None
         return value
@@ -102,6 +102,8 @@ class Column:
             value = _integer(raw)
         elif isinstance(f, models.DateField):
             value = _date(raw)
+        elif isinstance(f, models.JSONField) and isinstance(f.get_default(), dict):
+            value = _json_object(raw)
         elif isinstance(f, models.JSONField):
             value = _json_list(raw)
         elif isinstance(f, models.DecimalField | models.FloatField):
@@ -179,6 +181,18 @@ def _json_list(raw) -> list:
             return value
         raise ValidationError(_("无法识别的列表。"))
     return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _json_object(raw) -> dict:
+    """A column whose value is an object of keys (e.g. the licence holder's form fields), written
+    as JSON: {"name": "baby_name"}."""
+    try:
+        value = json.loads(_text(raw))
+    except ValueError:
+        value = None
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return value
+    raise ValidationError(_('无法识别的键值对,应写成 {"name": "字段键"} 的形式。'))
 
 
 def _model_columns(model, *, skip=()) -> list[Column]:

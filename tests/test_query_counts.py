@@ -115,12 +115,12 @@ def licence_case():
 
 
 def rated_case(level):
-    """A supervisor reads ratings (and, when bad, their follow-ups): one online rating per case."""
+    """A supervisor reads ratings (and, when bad, their follow-ups): one rating of the decision per case."""
     supervisor = SupervisorFactory()
 
     def add_row():
         case = concluded_application(matters=[MatterFactory()])
-        token = ratings.rating_token_issue(application=case, occasion="online")
+        token = ratings.rating_token_issue(application=case, occasion="decision")
         ratings.rating_submit(token=token, level=level, comment=f"评价{case.number}")
         return case.number
 

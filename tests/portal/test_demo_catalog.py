@@ -59,7 +59,7 @@ def test_matter_keys():
         "code", "basic_code", "name", "kind", "type_code", "department", "level", "target", "legal_basis",
         "conditions", "legal_days", "promised_days", "fee_fen", "fee_basis", "visits", "online_depth", "citywide",
         "in_hall", "issues_licence", "result_name", "establishes_entity", "entry_mode", "phone", "materials", "fields",
-        "licence_valid_months",
+        "licence_valid_months", "licence_holder", "licence_holder_fields",
     }
     for m in catalog.MATTERS:
         assert set(m) == keys, m["name"]
