@@ -16,10 +16,14 @@ VENDOR := static/vendor/chart.umd.min.js.map
 DEMO_KEY := var/secret_key
 run demo totp: export DEBUG := true
 run demo bench bench-full totp: export SECRET_KEY_FILE := $(CURDIR)/$(DEMO_KEY)
+# Personal data at rest (core/pii.py): the demo's encryption and blind-index keys, kept in var/ too.
+DEMO_PII := var/pii_keys
+run demo bench bench-full totp: export PII_KEYS_FILE := $(CURDIR)/$(DEMO_PII)
+run demo bench bench-full totp: export PII_INDEX_KEY_FILE := $(CURDIR)/$(DEMO_PII).index
 
 .PHONY: run test lint system-deps demo bench bench-full clean vendor prod-check totp
 
-run: $(SETUP) $(VENDOR) $(DEMO_KEY)
+run: $(SETUP) $(VENDOR) $(DEMO_KEY) $(DEMO_PII)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py build_pdf_font
 	$(PY) manage.py load_demo
@@ -62,7 +66,7 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
 
 # The current TOTP code of a demo staff account (demo data only): make totp U=clerk_taihe
-totp: $(SETUP) $(DEMO_KEY)
+totp: $(SETUP) $(DEMO_KEY) $(DEMO_PII)
 	@$(PY) manage.py demo_totp $(U)
 
 # The production settings (DEBUG off, collectstatic, check --deploy, gunicorn answering; the
@@ -70,7 +74,7 @@ totp: $(SETUP) $(DEMO_KEY)
 prod-check: $(SETUP) $(VENDOR)
 	@scripts/prod-check.sh
 
-demo: $(SETUP) $(DEMO_KEY)
+demo: $(SETUP) $(DEMO_KEY) $(DEMO_PII)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
@@ -80,16 +84,22 @@ demo: $(SETUP) $(DEMO_KEY)
 # `make bench-full`: the sizes the README quotes (an hour or more). The PostgreSQL ones make and
 # drop their own databases on the server DATABASE_URL names. B=bench_notice runs only some.
 bench bench-full: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tongban
-bench: $(SETUP_DEV) $(DEMO_KEY)
+bench: $(SETUP_DEV) $(DEMO_KEY) $(DEMO_PII)
 	$(PY) bench/run.py --size quick $(B)
 
-bench-full: $(SETUP_DEV) $(DEMO_KEY)
+bench-full: $(SETUP_DEV) $(DEMO_KEY) $(DEMO_PII)
 	$(PY) bench/run.py --size full $(B)
 
 $(DEMO_KEY):
 	@mkdir -p var
 	@umask 077 && $(PYTHON_FOR_KEY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@echo "demo SECRET_KEY generated in $@"
+
+$(DEMO_PII):
+	@mkdir -p var
+	@umask 077 && $(PYTHON_FOR_KEY) -c "import base64, secrets; print('demo1:' + base64.b64encode(secrets.token_bytes(32)).decode())" > $(DEMO_PII)
+	@umask 077 && $(PYTHON_FOR_KEY) -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())" > $(DEMO_PII).index
+	@echo "demo PII keys generated in $(DEMO_PII) and $(DEMO_PII).index"
 
 clean:
 	rm -rf var .pytest_cache

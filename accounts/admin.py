@@ -19,7 +19,7 @@ from .models import (
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "real_name", "role", "department", "masked_id_number", "is_active"]
     list_filter = ["role", "department", "is_active"]
-    search_fields = ["username", "real_name", "id_number"]
+    search_fields = ["username", "real_name", "=id_number"]  # encrypted: exact number only
     actions = ["open_otp_enrolment"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("实名与角色"), {"fields": ["role", "real_name", "id_number", "phone", "department"]}),)
 

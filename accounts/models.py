@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.pii import BlindIndexField, EncryptedField
+
 from .identity import IdentityError, mask, mask_phone, validate_credit_code, validate_id_number
 
 
@@ -82,8 +84,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.PUBLIC)
     real_name = models.CharField(_("真实姓名"), max_length=64)
-    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, null=True, blank=True)
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    # Encrypted at rest (core/pii.py); look-ups by value go through the blind indexes.
+    id_number = EncryptedField(_("身份证号码"), null=True, blank=True, index_field="id_number_index", index_kind="id_number")
+    id_number_index = BlindIndexField(source="id_number", kind="id_number", unique=True)
+    phone = EncryptedField(_("手机号码"), blank=True, index_field="phone_index", index_kind="phone")
+    phone_index = BlindIndexField(source="phone", kind="phone", db_index=True)
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("所属部门")
     )
@@ -117,6 +122,9 @@ class User(AbstractUser):
                 self.id_number = validate_id_number(self.id_number)
             except IdentityError as exc:
                 raise ValidationError({"id_number": str(exc)}) from None
+            # Unique through the blind index, which forms do not validate (it is not editable).
+            if User.objects.filter(id_number=self.id_number).exclude(pk=self.pk).exists():
+                raise ValidationError({"id_number": _("该身份证号码已有账号。")})
         if self.role == self.Role.REVIEWER and not self.department_id:
             raise ValidationError({"department": _("审批人员必须属于一个部门。")})
 

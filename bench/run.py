@@ -13,6 +13,7 @@ scripts from another directory (the runner's test) follow the same contract.
 """
 
 import argparse
+import base64
 import json
 import os
 import subprocess
@@ -70,6 +71,8 @@ def prepare_templates(env: dict, work: Path) -> dict:
     migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
     base = {**env, "CELERY_BROKER_URL": "memory://", "MEDIA_ROOT": str(work / "media")}
     base.setdefault("SECRET_KEY", "bench-template-only")
+    base.setdefault("PII_KEYS", "bench:" + base64.b64encode(bytes(32)).decode())  # templates hold no person
+    base.setdefault("PII_INDEX_KEY", base64.b64encode(bytes(32)).decode())
     jobs["BENCH_SQLITE_TEMPLATE"] = (str(sqlite), subprocess.Popen(
         migrate, cwd=BENCH.parent, env={**base, "DATABASE_URL": f"sqlite:///{sqlite}"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))

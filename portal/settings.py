@@ -12,6 +12,8 @@ Content-Security-Policy without inline script or style are on by default; the te
 (tests/settings.py) turn the HTTPS ones off because the test client speaks plain HTTP.
 """
 
+import base64
+import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +48,31 @@ if not SECRET_KEY:
             "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     SECRET_KEY = "debug-only-" + secrets.token_urlsafe(50)  # this process only; `make run` keeps one in var/
+def _pii_keys() -> tuple[dict[str, bytes], str, bytes]:
+    """Personal data at rest (core/pii.py): PII_KEYS (or PII_KEYS_FILE) is `id:base64key ...`,
+    32-byte AES-256 keys, the first one writing and every one reading (key rotation);
+    PII_INDEX_KEY (or _FILE) is the blind index's HMAC key (base64, its own key). Without them the
+    project refuses to start unless DEBUG is on (the demo derives both from its SECRET_KEY)."""
+    listed, index = _secret("PII_KEYS").split(), _secret("PII_INDEX_KEY")
+    if not listed or not index:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "PII_KEYS and PII_INDEX_KEY (or their _FILE) are not set and DEBUG is off: refusing to start. "
+                "Generate them with: python manage.py pii_keys"
+            )
+        derive = lambda label: hashlib.sha256(f"{label}\0{SECRET_KEY}".encode()).digest()  # noqa: E731
+        return {"dev": derive("pii-key")}, "dev", derive("pii-index")
+    keys = {}
+    for item in listed:
+        kid, _, b64 = item.partition(":")
+        key = base64.b64decode(b64)
+        if not kid or len(key) != 32:
+            raise ImproperlyConfigured(f"PII_KEYS: {kid!r} is not `id:base64 of 32 bytes`.")
+        keys[kid] = key
+    return keys, listed[0].partition(":")[0], base64.b64decode(index)
+
+
+PII_KEYS, PII_WRITE_KEY, PII_INDEX_KEY = _pii_keys()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address the QR codes on notices point to (the public progress page lives under it).

@@ -21,14 +21,22 @@ trap cleanup EXIT
 
 say() { printf '== prod-check: %s\n' "$*"; }
 
-env -u SECRET_KEY -u SECRET_KEY_FILE DEBUG=false "$PY" manage.py check >"$WORK/nokey.log" 2>&1 && {
+env -u SECRET_KEY -u SECRET_KEY_FILE -u PII_KEYS -u PII_KEYS_FILE DEBUG=false "$PY" manage.py check >"$WORK/nokey.log" 2>&1 && {
   say "FAILED: started without SECRET_KEY"; exit 1; }
 grep -q "refusing to start" "$WORK/nokey.log" || { say "FAILED: no refusal message"; cat "$WORK/nokey.log"; exit 1; }
 say "refuses to start without SECRET_KEY: ok"
+env -u PII_KEYS -u PII_KEYS_FILE -u PII_INDEX_KEY -u PII_INDEX_KEY_FILE SECRET_KEY=x DEBUG=false "$PY" manage.py check \
+  >"$WORK/nopii.log" 2>&1 && { say "FAILED: started without PII_KEYS"; exit 1; }
+grep -q "PII_KEYS.*refusing to start" "$WORK/nopii.log" || { say "FAILED: no PII refusal"; cat "$WORK/nopii.log"; exit 1; }
+say "refuses to start without PII_KEYS/PII_INDEX_KEY: ok"
 
 export DEBUG=false
 export SECRET_KEY_FILE="$WORK/secret_key"
 "$PY" -c "import secrets; print(secrets.token_urlsafe(50))" >"$SECRET_KEY_FILE"
+export PII_KEYS_FILE="$WORK/pii_keys" PII_INDEX_KEY_FILE="$WORK/pii_index_key"
+"$PY" -c "import base64, secrets; print('k1:' + base64.b64encode(secrets.token_bytes(32)).decode())" >"$PII_KEYS_FILE"
+"$PY" -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())" >"$PII_INDEX_KEY_FILE"
+unset PII_KEYS PII_INDEX_KEY || true
 unset SECRET_KEY HTTPS SECURE_SSL_REDIRECT SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SECURE_HSTS_SECONDS || true
 export ALLOWED_HOSTS="tongban.example.gov.cn,localhost,127.0.0.1"
 export CSRF_TRUSTED_ORIGINS="https://tongban.example.gov.cn"

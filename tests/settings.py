@@ -6,11 +6,16 @@ check the production behaviour set them back with the `settings` fixture or run
 scripts/prod-check.sh.
 """
 
+import base64
 import os
 import secrets
 from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-" + secrets.token_urlsafe(40))
+# Personal data at rest (core/pii.py): a reading-only old key and a writing key, as after a rotation.
+os.environ.setdefault("PII_KEYS", " ".join(f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+                                          for kid in ("t2", "t1")))
+os.environ.setdefault("PII_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 
 
 def _worker_redis(url: str, worker: str) -> str:
