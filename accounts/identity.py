@@ -96,6 +96,22 @@ def mask_phone(value: str) -> str:
     return mask(value, keep_start=3, keep_end=4)
 
 
+# The one masking rule (issue 12 B): an ID number or a mobile number is shown whole only where the
+# law needs it — to the person it belongs to (their own pages and licence), to the clerk at the
+# moment of the identity check (the number is typed and compared, never listed) and in the notice
+# to the applicant; everywhere else, form data in pages and API answers included, it is masked.
+MASKS = {"id_number": mask, "phone": mask_phone}
+
+
+def mask_value(kind: str, value) -> str:
+    """`value` masked by the rule for its kind (a form field's type: id_number, phone); values of
+    other kinds are returned as they are."""
+    if value in (None, ""):
+        return value
+    rule = MASKS.get(kind)
+    return rule(str(value)) if rule else value
+
+
 def validate_phone(value: str) -> str:
     number = re.sub(r"[\s-]", "", value or "")
     if not re.fullmatch(r"1[3-9]\d{9}", number):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from core.models import AppendOnlyModel
+from core.pii import BlindIndexField, EncryptedField, EncryptedJSONField
 
 
 class ExchangeMessage(AppendOnlyModel):
@@ -28,7 +29,7 @@ class ExchangeMessage(AppendOnlyModel):
     channel = models.CharField(_("通道"), max_length=24, choices=Channel.choices, default=Channel.BACK_OFFICE)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
     case_ref = models.CharField(_("办件/子件编号"), max_length=40, db_index=True)
-    payload = models.JSONField(default=dict)
+    payload = EncryptedJSONField(default=dict)  # the form data travels in it: encrypted at rest
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta(AppendOnlyModel.Meta):
@@ -74,7 +75,8 @@ class ElectronicLicence(models.Model):
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="licences", verbose_name=_("发证部门"))
     holder_name = models.CharField(_("持证人"), max_length=128)
-    holder_id_number = models.CharField(_("持证人证件号码"), max_length=18, db_index=True)
+    holder_id_number = EncryptedField(_("持证人证件号码"), index_field="holder_id_index", index_kind="id_number")
+    holder_id_index = BlindIndexField(source="holder_id_number", kind="id_number", db_index=True)
     holder_id_masked = models.CharField(_("持证人证件号码(脱敏)"), max_length=18)
     holder_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="licences",
@@ -357,7 +359,7 @@ class DataQuery(AppendOnlyModel):
     fields = models.JSONField(_("查询字段"), default=list)
     purpose = models.CharField(_("用途"), max_length=128)
     outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
-    answer = models.JSONField(_("获取的数据"), default=dict, blank=True,
+    answer = EncryptedJSONField(_("获取的数据"), default=dict, blank=True,  # addresses, numbers: encrypted at rest
                               help_text=_("查到的字段及其值(仅限授权字段),供审批人员查看"))
     answer_digest = models.CharField(_("数据摘要"), max_length=64, blank=True)
     asked_at = models.DateTimeField(_("查询时间"), default=timezone.now, db_index=True)

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Department, Hall
 from core.models import AppendOnlyModel
+from core.pii import EncryptedField
 from matters.models import Target
 
 
@@ -337,8 +338,8 @@ class Consultation(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("咨询人账号"), help_text=_("已实名登记的咨询人:本人登录后可查看咨询及答复。"),
     )
     asker_name = models.CharField(_("咨询人姓名"), max_length=64)
-    asker_phone = models.CharField(_("联系电话"), max_length=11, blank=True)
-    asker_id_number = models.CharField(_("身份证号码"), max_length=18, blank=True)
+    asker_phone = EncryptedField(_("联系电话"), blank=True)  # encrypted at rest (core/pii.py)
+    asker_id_number = EncryptedField(_("身份证号码"), blank=True)
     topic = models.CharField(_("咨询主题"), max_length=64)
     matter = models.ForeignKey("matters.Matter", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("相关事项"))

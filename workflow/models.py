@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Department, Enterprise, Hall
 from core.models import AppendOnlyModel
+from core.pii import EncryptedField, EncryptedJSONField
 from matters.models import MaterialRequirement, Matter, Target, Theme
 
 from . import rules
@@ -155,7 +156,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         "matters.MatterVersion", related_name="applications", blank=True, verbose_name=_("申请时的办事指南版本")
     )
     title = models.CharField(_("办件名称"), max_length=160)
-    form_data = models.JSONField(_("表单内容"), default=dict)
+    form_data = EncryptedJSONField(_("表单内容"), default=dict)  # ID numbers and phones inside: encrypted at rest
     situation = models.JSONField(
         _("情形引导答案"), default=dict, blank=True,
         help_text=_("申请时回答的情形问题及由此确定的事项和材料(问题文字一并保存)。"),
@@ -221,8 +222,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         help_text=_("窗口领取时选择的大厅;为空表示任一大厅(如视为受理的网上申请未选择)。"),
     )
     post_recipient = models.CharField(_("收件人"), max_length=32, blank=True)
-    post_phone = models.CharField(_("收件人电话"), max_length=11, blank=True)
-    post_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    post_phone = EncryptedField(_("收件人电话"), blank=True)  # encrypted at rest (core/pii.py)
+    post_address = EncryptedField(_("邮寄地址"), blank=True)
     post_carrier = models.CharField(_("寄递企业"), max_length=32, blank=True)
     post_tracking_number = models.CharField(_("邮件单号"), max_length=32, blank=True)
     posted_at = models.DateTimeField(_("交寄时间"), null=True, blank=True)

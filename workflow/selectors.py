@@ -400,16 +400,23 @@ def _reviewer_matters(user, application):
 
 def visible_form_data(user, application, subcase=None):
     """The filled-in form as (label, value) pairs. A department sees only the fields its own
-    matters need: a reviewer always, anyone when looking through one sub-case."""
+    matters need: a reviewer always, anyone when looking through one sub-case. ID numbers and
+    phones in it are masked (accounts.identity.mask_value) for anyone but the applicant."""
+    from accounts.identity import mask_value
     from matters.oneform import fields_for_matter, form_fields
 
+    whole = user is not None and user.pk is not None and user.pk == application.applicant_id
+
+    def shown(field, value):
+        return value if whole else mask_value(field.type, value)
+
     if subcase is not None:
-        return [(f.label, v) for f, v in fields_for_matter(subcase.matter, application.form_data)]
+        return [(f.label, shown(f, v)) for f, v in fields_for_matter(subcase.matter, application.form_data)]
     if user.is_reviewer:
         matters = _reviewer_matters(user, application)
     else:
         matters = application.matters.prefetch_related("fields").order_by("code")
-    return [(f.label, application.form_data.get(f.key, "")) for f in form_fields(matters)]
+    return [(f.label, shown(f, application.form_data.get(f.key, ""))) for f in form_fields(matters)]
 
 
 def current_materials(materials) -> list:

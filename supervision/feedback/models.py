@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Hall
 from core.models import AppendOnlyModel
+from core.pii import EncryptedField
 from workflow.models import Application, SubCase
 
 
@@ -287,7 +288,7 @@ class Complaint(models.Model):
     complainant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="complaints", verbose_name=_("投诉人"))
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=16, blank=True)
+    contact_phone = EncryptedField(_("联系电话"), blank=True)  # encrypted at rest (core/pii.py)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="complaints", verbose_name=_("被投诉部门"), db_index=False)
     application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL,

@@ -80,8 +80,9 @@ def _plain_pages():
     return [u for u in found if not u.startswith(SKIP) and "export" not in u]
 
 
-def _walk(client: Client):
-    """(url, problem) for every page reached from the starting points."""
+def _walk(client: Client, check=None):
+    """(url, problem) for every page reached from the starting points; `check(url, text)` (the
+    text a person sees) may name more problems (tests/security/test_masking.py)."""
     queue = deque(["/", "/workbench/", *_plain_pages()])
     seen, shapes, problems = set(), {}, []
     while queue and len(seen) < PER_ROLE:
@@ -109,6 +110,8 @@ def _walk(client: Client):
         hit = SYNTAX.search(text)
         if hit:
             problems.append((url, f"template syntax on screen: …{text[max(0, hit.start() - 60):hit.end() + 60]}…"))
+        if check is not None:
+            problems += [(url, problem) for problem in check(url, text)]
         for link in page.links:
             link = link.split("#")[0]
             if link.startswith("/") and not link.startswith("//"):
