@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("windows", "0005_ticket_day_index"),
+        ("windows", "0006_audit_chain"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workflow", "0016_material_data_query"),
+        ("workflow", "0017_audit_chain"),
     ]
 
     operations = [

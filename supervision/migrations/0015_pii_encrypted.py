@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("supervision", "0010_card_feedback_links_unconstrained"),
+        ("supervision", "0014_audit_chain"),
     ]
 
     operations = [

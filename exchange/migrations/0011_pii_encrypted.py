@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("exchange", "0007_licence_signatures"),
+        ("exchange", "0010_audit_chain"),
     ]
 
     operations = [
