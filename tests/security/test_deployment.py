@@ -46,7 +46,7 @@ def test_secrets_come_from_files_never_from_the_compose_file():
     assert web["SECRET_KEY_FILE"].startswith("/run/secrets/")
     assert web["DATABASE_PASSWORD_FILE"].startswith("/run/secrets/")
     assert "@" in web["DATABASE_URL"] and ":" not in web["DATABASE_URL"].split("//")[1].split("@")[0]
-    assert set(data["secrets"]) == {"secret_key", "db_password"}
+    assert set(data["secrets"]) == {"secret_key", "db_password", "pii_keys", "pii_index_key"}
     assert "secrets/" in (ROOT / ".gitignore").read_text()
 
 
