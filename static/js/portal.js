@@ -222,9 +222,15 @@
     registrations.forEach(function (registration) { registration.unregister(); });
   });
   if (window.caches) {
-    caches.keys().then(function (names) {
-      names.filter(function (name) { return name.indexOf("tongban-") === 0; })
-        .forEach(function (name) { caches.delete(name); });
-    });
+    var forget = function () {
+      caches.keys().then(function (names) {
+        names.filter(function (name) { return name.indexOf("tongban-") === 0; })
+          .forEach(function (name) { caches.delete(name); });
+      });
+    };
+    forget();
+    // The worker still controls this page until it is gone: it may keep a copy of this page's
+    // files after the first pass (a slow box showed it). Forget once more when they are loaded.
+    window.addEventListener("load", function () { window.setTimeout(forget, 1000); });
   }
 })();
