@@ -18,6 +18,7 @@ them from the environment and refuses to start without them when DEBUG is off).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -283,8 +284,6 @@ def _append_only_lifted(model, conn):
     """A log table refuses UPDATE in PostgreSQL (core.models.AppendOnlyModel's trigger). Re-writing
     its ciphertext changes no value the hash chain covers (core.audit hashes the plain values), so
     the rewrite alone may pass the trigger."""
-    import contextlib
-
     from django.apps import apps as current_apps
 
     try:
