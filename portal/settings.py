@@ -58,7 +58,7 @@ def _pii_keys() -> tuple[dict[str, bytes], str, bytes]:
         if not DEBUG:
             raise ImproperlyConfigured(
                 "PII_KEYS and PII_INDEX_KEY (or their _FILE) are not set and DEBUG is off: refusing to start. "
-                "Generate them with: python manage.py pii_keys"
+                "docker-compose.yml's header says how to make them."
             )
         derive = lambda label: hashlib.sha256(f"{label}\0{SECRET_KEY}".encode()).digest()  # noqa: E731
         return {"dev": derive("pii-key")}, "dev", derive("pii-index")
