@@ -182,7 +182,8 @@ class DataSourcePolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DataQuery)
 class DataQueryAdmin(ReadOnlyAdmin):
-    list_display = ("asked_at", "subject", "source", "fields", "matter", "case_ref", "asked_by", "outcome")
+    list_display = ("asked_at", "subject", "subject_enterprise", "source", "fields", "matter", "case_ref", "asked_by",
+                    "outcome")
     list_filter = ("source", "outcome")
     search_fields = ("case_ref",)
 

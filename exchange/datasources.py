@@ -23,6 +23,13 @@ SOURCES = {
     "huji": "户籍", "shebao": "社保", "gongjijin": "公积金", "budongchan": "不动产", "hunyin": "婚姻",
     "qiye": "企业登记", "shui": "水", "dian": "电", "ranqi": "燃气", "jiaotong": "交通违章",
 }
+# The sources that know enterprises by their unified social credit code (统一社会信用代码); every
+# other source knows people by their ID number.
+ENTERPRISE_SOURCES = frozenset({"qiye"})
+
+
+def takes_enterprise(source: str) -> bool:
+    return source in ENTERPRISE_SOURCES
 
 
 class DataSourceError(Exception):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .data_access import NotPermitted, query_for
-from .datasources import SOURCES, DataSourceError
+from .datasources import SOURCES, DataSourceError, takes_enterprise
 from .models import DataQuery, ElectronicLicence, Exemption, FieldSource, MaterialSource
 
 REUSE_MINUTES = 60
@@ -153,10 +153,38 @@ def _not_found(source):
     return _("%(label)s中没有您的记录,请上传该材料。") % {"label": _source_label(source)}
 
 
-def _ask(matters, subject, asked_by, case_ref):
+@dataclass(frozen=True)
+class Subjects:
+    """Whose data an application may draw on: the applicant (a person) and, on an enterprise's
+    application, the enterprise. A source that knows enterprises (企业登记) is asked about the
+    enterprise, every other source about the person."""
+
+    person: object = None
+    enterprise: object = None
+
+    def for_source(self, source: str):
+        return self.enterprise if takes_enterprise(source) else self.person
+
+
+def _missing_subject(source):
+    if takes_enterprise(source):
+        return _("未选定申请单位,无法查询%(label)s,请上传该材料。") % {"label": _source_label(source)}
+    return _("申请人尚未登记,无法查询共享数据,请上传该材料。")
+
+
+def _who(subject) -> Q:
+    from accounts.models import Enterprise
+
+    return Q(subject_enterprise=subject) if isinstance(subject, Enterprise) else Q(subject=subject)
+
+
+def _ask(matters, subjects: Subjects, asked_by, case_ref):
     """Answers by querying the source now (each query logged)."""
 
     def answers(matter_id, source, fields):
+        subject = subjects.for_source(source)
+        if subject is None:
+            return False, {}, None, "", _missing_subject(source)
         try:
             record = query_for(matter=matters[matter_id], subject=subject, asked_by=asked_by, source=source,
                                fields=fields, case_ref=case_ref)
@@ -170,12 +198,16 @@ def _ask(matters, subject, asked_by, case_ref):
     return answers
 
 
-def _logged(subject, since, *, not_found_counts: bool):
-    """Answers read back from the query log: the newest answer of `subject` since `since` for the
-    matter and source holding the fields (found), or saying there is no record; else None."""
+def _logged(subjects: Subjects, since, *, not_found_counts: bool):
+    """Answers read back from the query log: the newest answer about the source's subject since
+    `since` for the matter and source holding the fields (found), or saying there is no record;
+    else None."""
 
     def answers(matter_id, source, fields):
-        rows = DataQuery.objects.filter(subject=subject, matter_id=matter_id, source=source, asked_at__gte=since,
+        subject = subjects.for_source(source)
+        if subject is None:
+            return None
+        rows = DataQuery.objects.filter(_who(subject), matter_id=matter_id, source=source, asked_at__gte=since,
                                         outcome__in=[DataQuery.Outcome.FOUND, DataQuery.Outcome.NOT_FOUND]) \
             .order_by("-asked_at", "-pk")
         for row in rows[:10]:
@@ -188,27 +220,25 @@ def _logged(subject, since, *, not_found_counts: bool):
     return answers
 
 
-def _no_subject(*_args):
-    return False, {}, None, "", _("申请人尚未登记,无法查询共享数据,请上传该材料。")
-
-
-def fetch(*, requirements, matters, subject, holder_id_number: str, asked_by, case_ref: str = "") -> Outcomes:
+def fetch(*, requirements, matters, subject, holder_id_number: str, asked_by, case_ref: str = "",
+          enterprise=None) -> Outcomes:
     """Query the sources now (each query logged) and look licences up. Never raises for a source
-    that fails: the outcome says why."""
+    that fails: the outcome says why. `subject` is the applicant (a person, or None when not
+    registered); `enterprise` the enterprise applying, asked about at the enterprise sources."""
     matters = {m.pk: m for m in matters}
-    answers = _ask(matters, subject, asked_by, case_ref) if subject is not None else _no_subject
+    answers = _ask(matters, Subjects(subject, enterprise), asked_by, case_ref)
     return _resolve(requirements, matters.values(), holder_id_number=holder_id_number, answers=answers)
 
 
-def current(*, requirements, matters, subject, holder_id_number: str, asked_by, case_ref: str = "") -> Outcomes:
+def current(*, requirements, matters, subject, holder_id_number: str, asked_by, case_ref: str = "",
+            enterprise=None) -> Outcomes:
     """What a page shows, before submitting: per matter and source, the answer logged in the last
     `REUSE_MINUTES` (found, or no record) when there is one — a reload sends nothing — else a
     query now (a source that failed is asked again)."""
     matters = {m.pk: m for m in matters}
-    if subject is None:
-        return _resolve(requirements, matters.values(), holder_id_number=holder_id_number, answers=_no_subject)
-    logged = _logged(subject, timezone.now() - dt.timedelta(minutes=REUSE_MINUTES), not_found_counts=True)
-    ask = _ask(matters, subject, asked_by, case_ref)
+    subjects = Subjects(subject, enterprise)
+    logged = _logged(subjects, timezone.now() - dt.timedelta(minutes=REUSE_MINUTES), not_found_counts=True)
+    ask = _ask(matters, subjects, asked_by, case_ref)
 
     def answers(matter_id, source, fields):
         return logged(matter_id, source, fields) or ask(matter_id, source, fields)
@@ -216,14 +246,15 @@ def current(*, requirements, matters, subject, holder_id_number: str, asked_by, 
     return _resolve(requirements, matters.values(), holder_id_number=holder_id_number, answers=answers)
 
 
-def recorded(*, requirements, matters, subject, holder_id_number: str, now: dt.datetime | None = None) -> Outcomes:
+def recorded(*, requirements, matters, subject, holder_id_number: str, now: dt.datetime | None = None,
+             enterprise=None) -> Outcomes:
     """The outcome `current` found, read back without sending anything (the submission, in its
     transaction): a material whose source was not answered recently is handed in."""
     since = (now or timezone.now()) - dt.timedelta(minutes=REUSE_MINUTES)
-    logged = _logged(subject, since, not_found_counts=True) if subject is not None else None
+    logged = _logged(Subjects(subject, enterprise), since, not_found_counts=True)
 
     def answers(matter_id, source, fields):
-        answer = logged(matter_id, source, fields) if logged is not None else None
+        answer = logged(matter_id, source, fields)
         return answer or (False, {}, None, "", _("未能从%(label)s获取,请上传该材料。") % {"label": _source_label(source)})
 
     return _resolve(requirements, list(matters), holder_id_number=holder_id_number, answers=answers)

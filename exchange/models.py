@@ -341,16 +341,20 @@ class DataSourcePolicy(models.Model):
 
 
 class DataQuery(AppendOnlyModel):
-    """One query of a person's data at a source: who asked, for which case, which fields, when,
-    why, and how it ended. Written before the answer is used; never changed."""
+    """One query of a person's or an enterprise's data at a source: who asked, for which case,
+    which fields, when, why, and how it ended. Written before the answer is used; never changed.
+    The subject is a person (`subject`, by ID number) or an enterprise (`subject_enterprise`, by
+    its unified social credit code), never both."""
 
     class Outcome(models.TextChoices):
         FOUND = "found", _("已获取")
         NOT_FOUND = "not_found", _("无记录")
         FAILED = "failed", _("查询失败")
 
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_queries",
-                                verbose_name=_("数据主体"))
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="data_queries", verbose_name=_("数据主体"))
+    subject_enterprise = models.ForeignKey("accounts.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="data_queries", verbose_name=_("数据主体(企业)"))
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("查询人"))
     matter = models.ForeignKey("matters.Matter", on_delete=models.PROTECT, related_name="+", verbose_name=_("事项"))
@@ -367,7 +371,11 @@ class DataQuery(AppendOnlyModel):
     class Meta(AppendOnlyModel.Meta):
         verbose_name = _("数据使用记录")
         verbose_name_plural = _("数据使用记录")
-        indexes = [models.Index(fields=["subject", "-asked_at"], name="dataquery_subject_at")]
+        indexes = [models.Index(fields=["subject", "-asked_at"], name="dataquery_subject_at"),
+                   models.Index(fields=["subject_enterprise", "-asked_at"], name="dataquery_enterprise_at")]
+        constraints = [*AppendOnlyModel.Meta.constraints, models.CheckConstraint(
+            condition=models.Q(subject__isnull=False, subject_enterprise__isnull=True)
+            | models.Q(subject__isnull=True, subject_enterprise__isnull=False), name="dataquery_one_subject")]
 
 
 class MaterialSource(models.Model):

@@ -47,6 +47,27 @@ def data_queries_about(user):
     return DataQuery.objects.filter(subject=user).select_related("matter", "asked_by").order_by("-asked_at", "-pk")
 
 
+def data_use_enterprises(user):
+    """The enterprises whose 数据使用记录 a citizen may read: those they act for (经办人)."""
+    from accounts.models import Enterprise
+
+    if not getattr(user, "is_authenticated", False) or not user.is_public:
+        return Enterprise.objects.none()
+    return Enterprise.objects.filter(enterprisemembership__user=user).order_by("name")
+
+
+def access_enterprise_data_use(user, credit_code: str):
+    """(enterprise, its queries) for a member of the enterprise; NotFound for anyone else."""
+    from .models import DataQuery
+
+    enterprise = data_use_enterprises(user).filter(credit_code=(credit_code or "").strip().upper()).first()
+    if enterprise is None:
+        raise NotFound(_("未找到该企业,或您不是该企业的经办人。"), code="enterprise_not_found")
+    rows = DataQuery.objects.filter(subject_enterprise=enterprise).select_related("matter", "asked_by") \
+        .order_by("-asked_at", "-pk")
+    return enterprise, rows
+
+
 def verify_licence(number: str, code: str) -> ElectronicLicence | None:
     """The licence with this number whose digest starts with the printed code; the same None
     for an unknown number and a wrong code."""

@@ -64,12 +64,31 @@ def verify(request):
 @role_required(User.Role.PUBLIC)
 def my_data_use(request):
     """数据使用记录: every query of the citizen's data at a data source, newest first; `?format=csv`
-    downloads all of them."""
+    downloads all of them. Links to the records of the enterprises the citizen acts for."""
+    return _data_use(request, selectors.data_queries_about(request.user), title=_("数据使用记录"),
+                     enterprises=list(selectors.data_use_enterprises(request.user)))
+
+
+@role_required(User.Role.PUBLIC)
+def enterprise_data_use(request, credit_code):
+    """An enterprise's 数据使用记录 (企业登记 and other enterprise sources), for its staff (经办人)."""
+    from core.errors import NotFound
+    from core.web.access import not_found_page
+
+    try:
+        enterprise, rows = selectors.access_enterprise_data_use(request.user, credit_code)
+    except NotFound as exc:
+        return not_found_page(request, exc.message)
+    return _data_use(request, rows, title=_("%(name)s的数据使用记录") % {"name": enterprise.name},
+                     enterprise=enterprise)
+
+
+def _data_use(request, rows, *, title, enterprises=(), enterprise=None):
     from .datasources import SOURCES
-    rows = selectors.data_queries_about(request.user)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="data-use.csv"'
+        name = f"data-use-{enterprise.credit_code}.csv" if enterprise is not None else "data-use.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow([_("查询时间"), _("数据来源"), _("查询字段"), _("事项"), _("办件编号"), _("用途"), _("查询人"), _("结果")])
@@ -82,7 +101,8 @@ def my_data_use(request):
     for q in queries:
         q.source_label = SOURCES.get(q.source, q.source)
         q.field_list = "、".join(q.fields)
-    return render(request, "exchange/my_data_use.html", {"title": _("数据使用记录"), "queries": queries})
+    return render(request, "exchange/my_data_use.html", {"title": title, "queries": queries,
+                                                         "enterprises": enterprises, "enterprise": enterprise})
 
 
 @role_required(User.Role.REVIEWER)

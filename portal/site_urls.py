@@ -85,6 +85,7 @@ urlpatterns = [
     path("licences/verify/", licences.verify, name="licence_verify"),
     path("licences/issued/", licences.issued_licences, name="issued_licences"),
     path("my-data-use/", licences.my_data_use, name="my_data_use"),
+    path("my-data-use/enterprises/<str:credit_code>/", licences.enterprise_data_use, name="enterprise_data_use"),
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
     path("hall/search/", windows.hall_search, name="hall_search"),

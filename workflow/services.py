@@ -208,19 +208,33 @@ def _plan_materials(*, requirements, files, received_at_window=(), require_all, 
     return planned, errors
 
 
+def _may_query_enterprise(*, applicant, asked_by, enterprise) -> bool:
+    """An enterprise's data is asked for on its behalf only by its registered staff (经办人) or
+    their agent, online, or by a window clerk who checks the power of attorney on paper."""
+    if enterprise is None or applicant is None:
+        return False
+    if getattr(asked_by, "is_clerk", False):
+        return True
+    return EnterpriseMembership.objects.filter(enterprise=enterprise, user=applicant).exists()
+
+
 def exemption_preview(*, applicant, asked_by, enterprise, matters, requirements):
     """免提交/免填 for an apply page, before submitting: the data sources queried now (each query
-    logged) unless a recent answer covers them (exchange.exemptions.current)."""
+    logged) unless a recent answer covers them (exchange.exemptions.current). On an enterprise's
+    application the enterprise sources (企业登记) are asked about the enterprise, by its credit code."""
     holder = enterprise.credit_code if enterprise is not None else (getattr(applicant, "id_number", "") or "")
+    subject_enterprise = enterprise if _may_query_enterprise(applicant=applicant, asked_by=asked_by,
+                                                             enterprise=enterprise) else None
     return exemptions.current(requirements=requirements, matters=matters, subject=applicant, holder_id_number=holder,
-                              asked_by=asked_by)
+                              asked_by=asked_by, enterprise=subject_enterprise)
 
 
 def exemption_outcomes(*, applicant, enterprise, matters, requirements):
     """免提交/免填 as the apply pages fetched them (exchange.exemptions.recorded: nothing is sent
     from inside the submission's transaction)."""
     holder = enterprise.credit_code if enterprise is not None else (applicant.id_number or "")
-    return exemptions.recorded(requirements=requirements, matters=matters, subject=applicant, holder_id_number=holder)
+    return exemptions.recorded(requirements=requirements, matters=matters, subject=applicant, holder_id_number=holder,
+                               enterprise=enterprise)
 
 
 def _holder_id(application) -> str:

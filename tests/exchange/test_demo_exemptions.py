@@ -52,3 +52,33 @@ def test_demo_matter_asks_for_neither_id_card_nor_household_register(tmp_path, s
     assert not application.materials.exclude(file="").exists()  # nothing was uploaded
     uses = client.get(reverse("portal:my_data_use")).content.decode()
     assert "核验参保人身份及户籍" in uses and "户籍" in uses
+
+
+def test_demo_enterprise_matter_takes_the_business_licence_from_enterprise_registration(tmp_path, settings, client):
+    from tests.factories import EnterpriseFactory
+
+    loader = Command()
+    loader.load_organisations()
+    loader.load_catalog()
+    load_exchange_sources()
+    staff = UserFactory(real_name="李晓红")
+    enterprise = EnterpriseFactory(name="清远市清新区太和粤香饮食有限公司", address="清远市清新区太和镇府前路12号",
+                                   staff=[staff])
+    records = tmp_path / "records.json"
+    records.write_text(json.dumps(demo_records(), ensure_ascii=False), encoding="utf-8")
+    process = RefProcess(db=tmp_path / "ds.sqlite3", department="QXZWFWZX", keys={"d1": "ds-secret"},
+                         extra=("--records", str(records))).start()
+    settings.DATA_SOURCE_URL, settings.DATA_SOURCE_KEY = process.url, "d1:ds-secret"
+    _clients.clear()
+    try:
+        matter = Matter.objects.get(name="食品经营许可")
+        client.force_login(staff)
+        page = client.get(reverse("portal:apply_matter", args=[matter.code])).content.decode()
+    finally:
+        process.stop()
+        _clients.clear()
+    licence = matter.materials.get(name="营业执照")
+    assert f'name="material_{licence.pk}"' not in page and "企业登记数据" in page
+    assert f'value="{enterprise.address}"' in page and "已自企业登记数据获取(免填)" in page
+    uses = client.get(reverse("portal:enterprise_data_use", args=[enterprise.credit_code])).content.decode()
+    assert "核验申请单位的登记信息" in uses and "食品经营许可" in uses
