@@ -220,8 +220,9 @@ class ExemptionAdmin(ReadOnlyAdmin):
 
 @admin.register(IssuerKey)
 class IssuerKeyAdmin(ReadOnlyAdmin):
-    """The departments' licence-signing keys: public half shown, private half never."""
+    """The issuers' signing keys (departments: licences and decisions; halls: window notices; the
+    centre): public half shown, private half never."""
 
-    list_display = ("department", "key_id", "algorithm", "public_key", "active", "created_at")
+    list_display = ("key_id", "department", "hall", "algorithm", "public_key", "active", "created_at")
     list_filter = ("active",)
     exclude = ("private_key",)

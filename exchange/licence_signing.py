@@ -1,11 +1,13 @@
-"""Signatures of electronic licences (issue 10 B): Ed25519 (RFC 8032) over the licence's content
-digest, by the issuing department's key (`IssuerKey`), with `cryptography`'s primitives. SM2/SM3
-was the issue's first choice; no kept Python library does SM2 signatures well enough (gmssl's
-is unmaintained and not constant-time), so Ed25519 — see docs/decisions.md.
+"""Signatures of what the portal issues — electronic licences (电子证照) and notices (文书) — with
+Ed25519 (RFC 8032) over the document's content digest, by the issuer's key (`IssuerKey`: a
+department, a hall, or the service centre itself), with `cryptography`'s primitives. SM2/SM3 was
+the issue's first choice; no kept Python library does SM2 signatures well enough (gmssl's is
+unmaintained and not constant-time), so Ed25519 — see docs/decisions.md.
 
-The digest is the SHA-256 of the licence's canonical content (core.digests.content_digest), so
-the signature covers everything the licence states; the verification page checks it with the
-public key and shows whether it holds."""
+The digest is the SHA-256 of the document's canonical content (core.digests.content_digest), so
+the signature covers everything the document states; the verification pages check it with the
+public key and show whether it holds. `verify` takes any object with `digest`, `signature` and
+`signing_key` (ElectronicLicence, workflow.Notice)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from django.db import transaction
 from .models import IssuerKey
 
 RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
+CENTRE_CODE = "ZWFWZX"  # the key prefix of the service centre itself (no department, no hall)
 
 
 def _b64(data: bytes) -> str:
@@ -33,36 +36,40 @@ class Signed:
     key: IssuerKey
 
 
-def issuer_key(department) -> IssuerKey:
-    """The department's signing key, made on first use (two first uses at once: one key each is
-    harmless — the newest signs, both verify)."""
-    key = IssuerKey.objects.filter(department=department, active=True).order_by("-created_at", "-pk").first()
+def issuer_key(department=None, *, hall=None) -> IssuerKey:
+    """The issuer's signing key — a department's, a hall's, or (neither given) the service
+    centre's — made on first use (two first uses at once: one key each is harmless — the newest
+    signs, both verify)."""
+    if department is not None and hall is not None:
+        raise ValueError("a key belongs to a department or a hall, not both")
+    key = IssuerKey.objects.filter(department=department, hall=hall, active=True).order_by("-created_at", "-pk").first()
     if key is not None:
         return key
     private = Ed25519PrivateKey.generate()
+    prefix = department.code if department is not None else hall.code if hall is not None else CENTRE_CODE
     with transaction.atomic():
         return IssuerKey.objects.create(
-            department=department, key_id=f"{department.code}-{secrets.token_hex(4)}",
+            department=department, hall=hall, key_id=f"{prefix}-{secrets.token_hex(4)}"[:32],
             public_key=_b64(private.public_key().public_bytes(**RAW)),
             private_key=_b64(private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                                    serialization.NoEncryption())))
 
 
-def sign(*, department, digest: str) -> Signed:
-    key = issuer_key(department)
+def sign(*, digest: str, department=None, hall=None) -> Signed:
+    key = issuer_key(department, hall=hall)
     private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key.private_key))
     return Signed(signature=_b64(private.sign(digest.encode("ascii"))), key=key)
 
 
-def verify(licence) -> bool | None:
-    """True: the signature over the licence's digest holds under its issuer's public key; False:
-    it does not (the digest or the signature was changed); None: the licence was never signed."""
-    if not licence.signature or licence.signing_key_id is None:
+def verify(document) -> bool | None:
+    """True: the signature over the document's digest holds under its issuer's public key; False:
+    it does not (the digest or the signature was changed); None: it was never signed."""
+    if not document.signature or document.signing_key_id is None:
         return None
-    key = licence.signing_key
+    key = document.signing_key
     try:
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key.public_key))
-        public.verify(base64.b64decode(licence.signature), licence.digest.encode("ascii"))
+        public.verify(base64.b64decode(document.signature), document.digest.encode("ascii"))
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -487,12 +487,16 @@ class Exemption(AppendOnlyModel):
 
 
 class IssuerKey(models.Model):
-    """An issuing department's Ed25519 key pair for signing its electronic licences (电子证照签名).
-    Made on the department's first licence; the newest active one signs, every one kept verifies
-    what it signed. The private key is stored in clear until secrets are encrypted at rest (12 B)."""
+    """An issuer's Ed25519 key pair for signing what it issues (电子证照, 文书): a department (its
+    licences and decisions), a hall (its acceptance, refusal and supplement notices) or, with
+    neither, the service centre itself. Made on the issuer's first signature; the newest active
+    one signs, every one kept verifies what it signed. The private key is stored in clear until
+    secrets are encrypted at rest (12 B)."""
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="issuer_keys",
-                                   verbose_name=_("发证部门"))
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="issuer_keys", verbose_name=_("发证部门"))
+    hall = models.ForeignKey("accounts.Hall", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="issuer_keys", verbose_name=_("出具文书的大厅"))
     key_id = models.CharField(_("密钥编号"), max_length=32, unique=True)
     algorithm = models.CharField(_("算法"), max_length=16, default="Ed25519")
     public_key = models.CharField(_("公钥(Base64)"), max_length=64)
@@ -501,9 +505,19 @@ class IssuerKey(models.Model):
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("证照签名密钥")
-        verbose_name_plural = _("证照签名密钥")
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
         ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(department__isnull=True) | models.Q(hall__isnull=True),
+                                              name="issuerkey_one_issuer")]
 
     def __str__(self):
-        return f"{self.department} {self.key_id}"
+        return f"{self.issuer_name} {self.key_id}"
+
+    @property
+    def issuer_name(self) -> str:
+        if self.department_id:
+            return self.department.name
+        if self.hall_id:
+            return self.hall.name
+        return str(_("综合政务服务中心"))

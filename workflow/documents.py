@@ -40,6 +40,7 @@ from accounts.identity import mask, mask_enterprise, mask_name
 from accounts.models import Hall, Region
 from core.digests import CODE_LENGTH, content_digest, format_code
 from core.pdf import qr_png_data_uri, render_template_pdf
+from exchange import licence_signing
 
 from . import hooks
 from .calendar_store import load_calendar
@@ -104,12 +105,21 @@ def _window_hall(application: Application, kind: str, supplement: SupplementRequ
     return hall or application.accepted_hall or application.received_hall
 
 
+def issuer(application: Application, kind: str, subcase: SubCase | None = None,
+           supplement: SupplementRequest | None = None) -> tuple:
+    """(department, hall) that issues the notice: the decisions by the sub-case's department, the
+    window documents by the hall (neither: the service centre itself). Its key signs the notice."""
+    if kind in SUBCASE_KINDS:
+        return subcase.department, None
+    return None, _window_hall(application, kind, supplement)
+
+
 def issuing_body(application: Application, kind: str, subcase: SubCase | None = None,
                  supplement: SupplementRequest | None = None) -> str:
     """The window documents are issued by the hall, the decisions by the department (full name)."""
-    if kind in SUBCASE_KINDS:
-        return subcase.department.name
-    hall = _window_hall(application, kind, supplement)
+    department, hall = issuer(application, kind, subcase, supplement)
+    if department is not None:
+        return department.name
     return hall.name if hall is not None else CENTRE_NAME
 
 
@@ -358,9 +368,14 @@ def issue_notice(*, application: Application, kind: str, subcase: SubCase | None
         return existing, False
     now = timezone.now()
     draft = _build(application, subcase, target, timezone.localdate(now))
-    pdf = render_pdf(draft.context)
+    # The issuer's Ed25519 signature over the content digest (exchange.licence_signing), printed
+    # with its key id and kept with the notice; the verification page checks it.
+    department, hall = issuer(application, target.kind, subcase, target.supplement)
+    signed = licence_signing.sign(digest=draft.context["digest"], department=department, hall=hall)
+    pdf = render_pdf({**draft.context, "signing_key_id": signed.key.key_id})
     notice = Notice(key=target.key, application=application, subcase=subcase, kind=target.kind,
-                    sha256=hashlib.sha256(pdf).hexdigest(), digest=draft.context["digest"])
+                    sha256=hashlib.sha256(pdf).hexdigest(), digest=draft.context["digest"],
+                    signature=signed.signature, signing_key=signed.key)
     parts = [application.number, target.kind.value, subcase.number[-2:] if subcase else "", target.suffix]
     notice.file.save("-".join(p for p in parts if p) + ".pdf", ContentFile(pdf), save=False)
     try:

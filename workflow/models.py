@@ -639,6 +639,11 @@ class Notice(models.Model):
     file = models.FileField(upload_to="notices/%Y/%m/")
     sha256 = models.CharField(_("文件摘要"), max_length=64)
     digest = models.CharField(_("内容摘要"), max_length=64, blank=True, db_index=True)
+    # Ed25519 signature of `digest` by the issuing department's or hall's key (exchange.licence_signing);
+    # empty for a notice issued before notices were signed.
+    signature = models.CharField(_("签名(Base64)"), max_length=128, blank=True)
+    signing_key = models.ForeignKey("exchange.IssuerKey", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("签名密钥"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,7 +8,10 @@ look-ups are counted per client address, like the progress look-up, so codes can
 quickly; 16 hex digits are 64 bits, so a guess succeeds essentially never anyway.
 
 What a genuine notice shows is what the paper already says, with the applicant's name masked:
-the kind, the application (and sub-case) number, the date and the issuing body.
+the kind, the application (and sub-case) number, the date and the issuing body. A notice carries
+the issuer's Ed25519 signature over its content digest (exchange.licence_signing): the page
+checks it, refuses a notice whose stored content no longer matches it (409), and says so of a
+notice issued before notices were signed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.digests import format_code, normalise_code
 from core.throttle import FailureThrottle, client_address
+from exchange import licence_signing
 
 from . import documents
 
@@ -45,5 +49,10 @@ def verify(request):
         verify_throttle.fail(c=client)
         context["error"] = _("未查到该核验码对应的文书。请核对核验码;如仍查不到,该文书可能不是本平台出具的,请拨打 12345 热线核实。")
         return render(request, "workflow/verify.html", context, status=404)
-    context.update({"code": format_code(notice.digest), "facts": documents.verified_facts(notice)})
+    signed = licence_signing.verify(notice)
+    if signed is False:  # the stored content no longer matches what the issuer signed
+        context["error"] = _("电子签名核验未通过:该文书的内容与出具机关的签名不一致,可能已被篡改,请勿采信,并拨打 12345 热线核实。")
+        return render(request, "workflow/verify.html", context, status=409)
+    context.update({"code": format_code(notice.digest), "facts": documents.verified_facts(notice),
+                    "signature": {"valid": signed, "key": notice.signing_key}})
     return render(request, "workflow/verify.html", context)
