@@ -2,15 +2,53 @@ from django.utils.translation import gettext as _
 
 from core.errors import Invalid
 
-from .models import AgentAuthorisation, Enterprise
+from .identity import IdentityError, validate_id_number
+from .models import AgentAuthorisation, Enterprise, User
+
+
+def person_by_id_number(id_number: str) -> User | None:
+    """The registered person (a member of the public, never staff) whose ID number a window
+    reads from the ID card; None when nobody is registered under it or none was given. Exact
+    match through the number's blind index (`core.pii`)."""
+    number = (id_number or "").strip().upper()
+    if not number:
+        return None
+    return User.objects.filter(id_number=number, role=User.Role.PUBLIC).first()
+
+
+def person_at_window(*, real_name: str, id_number: str, field: str, code: str, message: str) -> User:
+    """The person a clerk (or an online form) names by name and ID number, both of which must
+    match a registered person: a principal or an agent of a 委托代办 record. `Invalid` on
+    `field` otherwise, with `code` and `message` (never saying which of the two did not match)."""
+    try:
+        number = validate_id_number(id_number)
+    except IdentityError as exc:
+        raise Invalid(str(exc), code="invalid_id_number", fields={field: [str(exc)]}) from None
+    person = person_by_id_number(number)
+    if person is None or person.real_name != (real_name or "").strip():
+        raise Invalid(message, code=code, fields={field: [message]})
+    return person
+
+
+def enterprise_found(credit_code: str) -> Enterprise | None:
+    """The enterprise of a (validated) credit code, or None: the walk-in screen's look-up,
+    which says "not found" rather than refusing."""
+    code = (credit_code or "").strip().upper()
+    return Enterprise.objects.filter(credit_code=code).first() if code else None
+
+
+def authorisations_recorded_by(clerk):
+    """The 委托代办 records a clerk registered at her window (her own work: the
+    registration page shows the last few)."""
+    return (AgentAuthorisation.objects.filter(recorded_by=clerk)
+            .select_related("principal", "enterprise", "agent", "recorded_by").prefetch_related("matters"))
 
 
 def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
     """The enterprise named by its unified social credit code; None when none was given."""
-    code = (credit_code or "").strip().upper()
-    if not code:
+    if not (credit_code or "").strip():
         return None
-    enterprise = Enterprise.objects.filter(credit_code=code).first()
+    enterprise = enterprise_found(credit_code)
     if enterprise is None:
         raise Invalid(_("未找到该企业。"), code="enterprise_not_found", fields={"enterprise": [_("请核对统一社会信用代码。")]})
     return enterprise

@@ -13,6 +13,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from . import hooks
 from .identity import IdentityError, validate_credit_code, validate_id_number, validate_phone
 from .models import AgentAuthorisation, Enterprise, EnterpriseMembership, MembershipRequest, User
+from .selectors import person_at_window
 
 logger = logging.getLogger(__name__)
 MAX_AGENCY_DAYS = 366 * 3  # a 委托书 for at most three years; a longer one is written again
@@ -151,15 +152,8 @@ def may_authorise_for(user, enterprise) -> bool:
 
 
 def _find_person(*, real_name, id_number, field):
-    try:
-        id_number = validate_id_number(id_number)
-    except IdentityError as exc:
-        raise Invalid(str(exc), code="invalid_id_number", fields={field: [str(exc)]}) from None
-    person = User.objects.filter(id_number=id_number, role=User.Role.PUBLIC).first()
-    if person is None or person.real_name != (real_name or "").strip():
-        message = _("未找到该实名用户,或姓名与身份证号码不一致。代办人须先实名注册。")
-        raise Invalid(message, code="agent_not_found", fields={field: [message]})
-    return person
+    return person_at_window(real_name=real_name, id_number=id_number, field=field, code="agent_not_found",
+                            message=_("未找到该实名用户,或姓名与身份证号码不一致。代办人须先实名注册。"))
 
 
 @transaction.atomic

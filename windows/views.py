@@ -17,8 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.identity import IdentityError, mask, mask_name, mask_phone, validate_credit_code, validate_id_number
-from accounts.models import Enterprise, Hall, User
-from accounts.selectors import enterprise_by_credit_code
+from accounts.models import Hall, User
+from accounts.selectors import (
+    authorisations_recorded_by,
+    enterprise_by_credit_code,
+    enterprise_found,
+    person_at_window,
+    person_by_id_number,
+)
 from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
@@ -382,7 +388,7 @@ def walk_in_lookup(request):
             code = validate_credit_code(request.GET["credit_code"])
         except IdentityError as exc:
             return JsonResponse({"valid": False, "message": str(exc)})
-        enterprise = Enterprise.objects.filter(credit_code=code).first()
+        enterprise = enterprise_found(code)
         if enterprise is None:
             return JsonResponse({"valid": True, "found": False, "message": _("未找到该企业,请核对统一社会信用代码。")})
         return JsonResponse({"valid": True, "found": True, "name": enterprise.name,
@@ -392,7 +398,7 @@ def walk_in_lookup(request):
         number = validate_id_number(request.GET.get("id_number", ""))
     except IdentityError as exc:
         return JsonResponse({"valid": False, "message": str(exc)})
-    person = User.objects.filter(id_number=number, role=User.Role.PUBLIC).first()
+    person = person_by_id_number(number)
     if person is None:
         return JsonResponse({"valid": True, "found": False,
                              "message": _("新申请人:请填写与身份证一致的姓名,系统将为其登记实名档案。")})
@@ -686,7 +692,6 @@ def _staffing_action(request):
 def agent_record(request):
     """The principal comes with the signed 授权委托书: the clerk checks both identities and the
     letter and records the authorisation (the same service as online)."""
-    from accounts.models import AgentAuthorisation
     from accounts.services import authorisation_grant
     from workflow.views import agency_shown
 
@@ -714,8 +719,7 @@ def agent_record(request):
             messages.success(request, _("已登记:%(principal)s 委托 %(agent)s 代为办理 %(n)s 个事项。") % {
                 "principal": grant.principal_name, "agent": grant.agent.real_name, "n": len(matters)})
             return redirect("portal:agent_record")
-    recent = AgentAuthorisation.objects.filter(recorded_by=request.user).select_related(
-        "principal", "enterprise", "agent", "recorded_by").prefetch_related("matters")[:10]
+    recent = authorisations_recorded_by(request.user)[:10]
     context.update({
         "title": _("登记委托代办"),
         "errors": errors,
@@ -729,14 +733,6 @@ def agent_record(request):
 
 
 def _person_at_window(real_name, id_number):
-    from accounts.identity import IdentityError, validate_id_number
-
-    try:
-        id_number = validate_id_number(id_number)
-    except IdentityError as exc:
-        raise Invalid(str(exc), code="invalid_id_number", fields={"principal_id_number": [str(exc)]}) from None
-    person = User.objects.filter(id_number=id_number, role=User.Role.PUBLIC).first()
-    if person is None or person.real_name != real_name.strip():
-        message = _("未找到该委托人,或姓名与身份证号码不一致。委托人须先实名注册或在窗口办过业务。")
-        raise Invalid(message, code="principal_not_found", fields={"principal_id_number": [message]})
-    return person
+    message = _("未找到该委托人,或姓名与身份证号码不一致。委托人须先实名注册或在窗口办过业务。")
+    return person_at_window(real_name=real_name, id_number=id_number, field="principal_id_number",
+                            code="principal_not_found", message=message)

@@ -10,8 +10,7 @@ from rest_framework.response import Response
 
 from accounts import selectors as people
 from accounts import services as accounts_services
-from accounts.identity import IdentityError, validate_id_number
-from accounts.models import AgentAuthorisation, User
+from accounts.models import AgentAuthorisation
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import Forbidden, Invalid, NotFound
 from core.idempotency import idempotent
@@ -66,15 +65,8 @@ def _principal_at_window(data):
     person = data.get("principal")
     if not person:
         return None
-    try:
-        id_number = validate_id_number(person["id_number"])
-    except IdentityError as exc:
-        raise Invalid(str(exc), code="invalid_id_number", fields={"principal": [str(exc)]}) from None
-    principal = User.objects.filter(id_number=id_number, real_name=person["real_name"].strip()).first()
-    if principal is None:
-        raise Invalid(_("未找到该委托人,或姓名与身份证号码不一致。"), code="principal_not_found",
-                      fields={"principal": [_("请核对委托人身份信息。")]})
-    return principal
+    return people.person_at_window(real_name=person["real_name"], id_number=person["id_number"], field="principal",
+                                   code="principal_not_found", message=_("未找到该委托人,或姓名与身份证号码不一致。"))
 
 
 class AgentAuthorisationViewSet(viewsets.GenericViewSet):

@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, Hall, User
 from core.errors import NotFound
 from core.numbers import is_small_int
+from workflow.models import Application
+from workflow.selectors import applications_for
 
 from .models import Complaint, FollowUp, Occasion, Rating, RatingAppeal, RatingLevel
 from .ratings import clerk_hall_ids
@@ -102,6 +104,39 @@ def access_appeal(user, pk) -> RatingAppeal:
     if found is None:
         raise NotFound(_("未找到该申诉,或您无权查看。"), code="appeal_not_found")
     return found
+
+
+def access_application_to_rate(user, number) -> Application:
+    """评价 on an application page: the applicant's own application (the person served rates;
+    an agent or the enterprise's other staff do not), read through the applicant's list
+    (`workflow.selectors.applications_for`). NotFound otherwise."""
+    found = applications_for(user).filter(applicant=user, number=number).first() if number else None
+    if found is None:
+        raise NotFound(_("未找到该办件。"), code="application_not_found")
+    return found
+
+
+# The hall of a window visit, by occasion: where the walk-in was accepted, where the result was handed out.
+VISIT_HALL = {Occasion.WINDOW_ACCEPT: "accepted_hall_id", Occasion.WINDOW_DELIVER: "delivery_hall_id"}
+
+
+def access_window_visit(clerk, number, occasion: str = "") -> tuple[Application, str]:
+    """The case and occasion of a window visit in a hall where `clerk` sits today, for its rating
+    QR code: `occasion` is window_accept or window_deliver (by default the hand-out if there was
+    one, else the acceptance). NotFound when the visit did not happen in one of her halls,
+    whether or not the number exists, and before any rating link is made. A visit that has not
+    happened yet (no hand-out) is the service's to refuse (409: nothing to rate)."""
+    halls = clerk_hall_ids(clerk)
+    application = None
+    if halls and number:
+        application = (Application.objects.filter(number=number)
+                       .filter(Q(accepted_hall_id__in=halls) | Q(delivery_hall_id__in=halls)).first())
+    if application is not None and occasion not in VISIT_HALL:
+        occasion = Occasion.WINDOW_DELIVER if application.delivered_by_id else Occasion.WINDOW_ACCEPT
+    visit_hall = getattr(application, VISIT_HALL[occasion], None) if application is not None else None
+    if application is None or (visit_hall is not None and visit_hall not in halls):
+        raise NotFound(_("未找到该办件在本大厅的窗口服务。"), code="not_this_hall")
+    return application, occasion
 
 
 def complaints_for_staff(user):

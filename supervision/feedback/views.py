@@ -26,7 +26,6 @@ from core.pdf import qr_png_data_uri
 from core.throttle import client_address
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.paging import page_of
-from workflow.models import Application
 
 from . import complaints, ratings
 from . import selectors as feedback
@@ -79,11 +78,10 @@ def rate(request, token):
 
 
 @login_required
+@not_found_pages
 def application_ratings(request, number):
     """评价 on the citizen's application: every occasion of the case, rated or to rate."""
-    application = Application.objects.filter(number=number, applicant=request.user).first()
-    if application is None:
-        return not_found_page(request, _("未找到该办件。"))
+    application = feedback.access_application_to_rate(request.user, number)
     tokens = ratings.rating_tokens_for(application)
     return render(request, "supervision/application_ratings.html", {
         "title": _("评价办件"), "application": application, "tokens": tokens,
@@ -91,21 +89,13 @@ def application_ratings(request, number):
 
 
 @role_required(User.Role.CLERK)
+@not_found_pages
 def window_rating(request, number):
     """The clerk shows the visit's rating link as a QR code for the applicant's phone or the
-    window's rating pad. Clerks of the hall where the visit happened only."""
-    application = Application.objects.filter(number=number).first()
-    occasion = request.GET.get("occasion", "")
-    if occasion not in (Occasion.WINDOW_ACCEPT, Occasion.WINDOW_DELIVER):
-        occasion = Occasion.WINDOW_DELIVER if application and application.delivered_by_id else Occasion.WINDOW_ACCEPT
+    window's rating pad. Clerks seated today in the hall where the visit happened only."""
+    application, occasion = feedback.access_window_visit(request.user, number, request.GET.get("occasion", ""))
     try:
-        if application is None:
-            raise NotFound(_("未找到该办件。"), code="application_not_found")
         link = ratings.rating_token_issue(application=application, occasion=occasion)
-        if link.hall_id not in ratings.clerk_hall_ids(request.user):
-            raise NotFound(_("未找到该办件在本大厅的窗口服务。"), code="not_this_hall")
-    except NotFound as exc:
-        return not_found_page(request, exc.message)
     except DomainError as exc:
         show_domain_error(request, exc)
         return render(request, "supervision/window_rating.html", {"title": _("窗口服务评价"), "link": None,
