@@ -65,6 +65,11 @@ class Hall(models.Model):
         return self.name
 
 
+class Display(models.TextChoices):
+    STANDARD = "standard", _("标准版")
+    LARGE = "large", _("大字版")
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         PUBLIC = "public", _("群众/企业")
@@ -95,6 +100,10 @@ class User(AbstractUser):
     is_department_leader = models.BooleanField(
         _("部门负责人"), default=False, help_text=_("可批准本部门子件的延期(行政许可法第四十二条)。")
     )
+    # 适老化 (issue 13): the large-print, high-contrast display this person chose, kept with the
+    # account so it follows them to any computer or terminal; "" = not chosen, the device's own
+    # choice (a cookie) applies (accounts.display).
+    display = models.CharField(_("页面显示方式"), max_length=8, choices=Display.choices, blank=True)
 
     class Meta:
         verbose_name = _("用户")

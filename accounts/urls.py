@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import display, views
 
 app_name = "accounts"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("claim/", views.claim, name="claim"),
+    path("display/", display.choose_display, name="display"),
 ]

@@ -1,6 +1,7 @@
 def navigation(request):
     """What the site shell needs on every page: the signed-in user's role flags, and whether the
     service worker that keeps progress pages readable offline may run here (portal.offline)."""
+    from accounts.display import display_of
     from portal.offline import offline_pages_allowed
 
     user = getattr(request, "user", None)
@@ -11,7 +12,8 @@ def navigation(request):
 
         unread = unread_count(user)
     return {"nav_role": getattr(user, "role", None) if signed_in else None,
-            "offline_pages": offline_pages_allowed(request), "unread_messages": unread}
+            "offline_pages": offline_pages_allowed(request), "unread_messages": unread,
+            "large_print": display_of(request) == "large"}
 
 
 def calendar_warning(request):
