@@ -28,4 +28,4 @@ from .feedback.models import (  # noqa: F401
     RatingLevel,
     RatingToken,
 )
-from .figures.models import HISTOGRAM_DAYS, FigureRefresh, FigureRollup  # noqa: F401
+from .figures.models import HISTOGRAM_DAYS, FigureRefresh, FigureRollup, FigureRollupCoarse  # noqa: F401

@@ -235,6 +235,8 @@ class Card(models.Model):
             models.Index(fields=["trigger", "level"], condition=models.Q(closed_at__isnull=True), name="card_open_idx"),
             models.Index(fields=["department", "opened_at"], name="card_department_idx"),
             models.Index(fields=["subcase", "trigger", "level"], condition=models.Q(review="voided"), name="card_voided_idx"),
+            # the dashboard counts the contests waiting for a ruling with the open cards
+            models.Index(fields=["level"], condition=models.Q(review="contested"), name="card_contested_idx"),
         ]
 
     def __str__(self):

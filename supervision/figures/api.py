@@ -124,6 +124,5 @@ class FiguresView(APIView):
         responses=FiguresSerializer,
     )
     def get(self, request):
-        data = figures.dashboard_figures(**figure_filters(request.query_params))
-        data["refreshed_at"] = figures.refreshed_at()
+        data = figures.dashboard_figures(**figure_filters(request.query_params))  # with refreshed_at
         return Response(FiguresSerializer(data).data)

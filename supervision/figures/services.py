@@ -112,7 +112,7 @@ from supervision.feedback.models import BAD_LEVELS, RATED_ONLINE, Rating
 from windows.models import Seat, Ticket, Window
 from workflow.models import Application, CaseLog, SubCase, SubCaseExtension, SubCasePause, SupplementRequest
 
-from .models import HISTOGRAM_DAYS, FigureRefresh, FigureRollup
+from .models import HISTOGRAM_DAYS, FigureRefresh, FigureRollup, FigureRollupCoarse
 
 RECENT_DAYS = 21
 BEYOND = HISTOGRAM_DAYS + 1  # the p90 reported when it falls beyond the histogram
@@ -389,18 +389,24 @@ def _insert_days(first: dt.date, last: dt.date) -> int:
         return rows + cursor.rowcount
 
 
+# The coarse rows (FigureRollupCoarse) are written in the order they are read: the rows of one
+# grain, day and channel side by side on as few heap pages as they fill.
+COARSE_ORDER = "ORDER BY 2, 5, 3, 4"  # day, channel, dim, key of the INSERT's SELECT
+
+
 def _refresh_months(first: dt.date, last: dt.date):
     low = first.replace(day=1)
     high = _month_end(last)
-    table = _t(FigureRollup)
+    daily, coarse = _t(FigureRollup), _t(FigureRollupCoarse)
     columns = _rollup_columns()
     sums = ", ".join(f"SUM({c})" for c in columns[5:])
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE grain = 'm' AND day >= %s AND day <= %s", [_d(low), _d(high)])
+        cursor.execute(f"DELETE FROM {coarse} WHERE grain = 'm' AND day >= %s AND day <= %s", [_d(low), _d(high)])
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT 'm', {_month_start('day')}, dim, key, channel, {sums} FROM {table} "
-            f"WHERE grain = 'd' AND day >= %s AND day <= %s GROUP BY {_month_start('day')}, dim, key, channel",
+            f"INSERT INTO {coarse} ({', '.join(columns)}) "
+            f"SELECT 'm', {_month_start('day')}, dim, key, channel, {sums} FROM {daily} "
+            f"WHERE grain = 'd' AND day >= %s AND day <= %s GROUP BY {_month_start('day')}, dim, key, channel "
+            f"{COARSE_ORDER}",
             [_d(low), _d(high)],
         )
 
@@ -422,22 +428,22 @@ def _refresh_cumulative(first: dt.date, last: dt.date, *, floor: dt.date, today:
     """Month-to-date rows (grain "c") for every date of the months of first..last
     that are not before `floor` (a month's first day); those before it are removed, since they
     are no longer kept up to date. One INSERT … SELECT per month."""
-    table = _t(FigureRollup)
+    daily, coarse = _t(FigureRollup), _t(FigureRollupCoarse)
     columns = _rollup_columns()
     sums = ", ".join(f"SUM(r.{c})" for c in columns[5:])
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE grain = 'c' AND day < %s", [_d(floor)])
+        cursor.execute(f"DELETE FROM {coarse} WHERE grain = 'c' AND day < %s", [_d(floor)])
         for month in _month_starts(max(first, floor), last):
             end = _month_end(month)
-            cursor.execute(f"DELETE FROM {table} WHERE grain = 'c' AND day >= %s AND day <= %s",
+            cursor.execute(f"DELETE FROM {coarse} WHERE grain = 'c' AND day >= %s AND day <= %s",
                            [_d(month), _d(_month_end(month))])
             days = [month + dt.timedelta(days=i) for i in range((end - month).days + 1)]
             dates, params = _dates_sql(days)
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"INSERT INTO {coarse} ({', '.join(columns)}) "
                 f"SELECT 'c', c.day, r.dim, r.key, r.channel, {sums} FROM ({dates}) c "
-                f"JOIN {table} r ON r.grain = 'd' AND r.day >= %s AND r.day <= c.day "
-                f"GROUP BY c.day, r.dim, r.key, r.channel",
+                f"JOIN {daily} r ON r.grain = 'd' AND r.day >= %s AND r.day <= c.day "
+                f"GROUP BY c.day, r.dim, r.key, r.channel {COARSE_ORDER}",
                 [*params, _d(month)],
             )
 
@@ -445,7 +451,7 @@ def _refresh_cumulative(first: dt.date, last: dt.date, *, floor: dt.date, today:
 def _refresh_years(first: dt.date, last: dt.date):
     """Year-to-date rows (grain "y", `day` = a month's first day: the sums from January 1 to
     that month's end) for the years of first..last, from the monthly rows."""
-    table = _t(FigureRollup)
+    table = _t(FigureRollupCoarse)
     columns = _rollup_columns()
     sums = ", ".join(f"SUM(r.{c})" for c in columns[5:])
     with connection.cursor() as cursor:
@@ -458,7 +464,7 @@ def _refresh_years(first: dt.date, last: dt.date):
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"SELECT 'y', c.day, r.dim, r.key, r.channel, {sums} FROM ({dates}) c "
                 f"JOIN {table} r ON r.grain = 'm' AND r.day >= %s AND r.day <= c.day "
-                f"GROUP BY c.day, r.dim, r.key, r.channel",
+                f"GROUP BY c.day, r.dim, r.key, r.channel {COARSE_ORDER}",
                 [*params, _d(january)],
             )
 
@@ -538,13 +544,15 @@ def refresh_all(*, today: dt.date | None = None) -> int:
     first, last = span if span else (today, today)
     last = max(last, today)
     with transaction.atomic():
-        FigureRollup.objects.exclude(day__gte=first.replace(day=1), day__lte=last).delete()
+        for model in (FigureRollup, FigureRollupCoarse):
+            model.objects.exclude(day__gte=first.replace(day=1), day__lte=last).delete()
         FigureRefresh.objects.filter(pk=1).update(first_day=None, last_day=None)
         rows = refresh_rollups(first=first, last=last, today=today)
         FigureRefresh.objects.filter(pk=1).update(full_at=timezone.now())
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {_t(FigureRollup)}")
+            cursor.execute(f"ANALYZE {_t(FigureRollupCoarse)}")
     return rows
 
 
@@ -743,24 +751,33 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
     rollup rows (the dashboard reads the total, its grouping and the departments together).
     `cumulative_from`: FigureRefresh's, when the caller has read it (False: read it here).
     `labels`: a dict filled with {dim: {key: name}} for the dimensions in LABELLED, joined in the
-    same query (the page needs them for every row)."""
-    table = _t(FigureRollup)
+    same query (the page needs them for every row). The daily spans are read from FigureRollup,
+    the coarse ones (month, year to month, month to date) from FigureRollupCoarse."""
     if by_day:
         spans = [("d", period.first, period.last)]
     else:
         if cumulative_from is False:
             cumulative_from = FigureRefresh.objects.filter(pk=1).values_list("cumulative_from", flat=True).first()
         spans = _spans(period.first, period.last, cumulative_from=cumulative_from)
-    where, params = [], []
-    for grain, low, high in spans:
-        where.append("(r.grain = %s AND r.day >= %s AND r.day <= %s)")
-        params += [grain, _d(low), _d(high)]
     dims = tuple(dims)
-    where = f"r.dim IN ({', '.join(['%s'] * len(dims))}) AND r.channel = %s AND ({' OR '.join(where)})"
-    params = [*dims, channel or BOTH, *params]
-    if department and "matter" in dims:
-        where += f" AND (r.dim <> 'matter' OR r.key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s))"
-        params.append(department)
+    sources, params = [], []
+    for table, grains in ((_t(FigureRollup), ("d",)), (_t(FigureRollupCoarse), ("m", "y", "c"))):
+        mine = [span for span in spans if span[0] in grains]
+        if not mine:
+            continue
+        where = f"r.dim IN ({', '.join(['%s'] * len(dims))}) AND r.channel = %s AND ("
+        where += " OR ".join("(r.grain = %s AND r.day >= %s AND r.day <= %s)" for _span in mine) + ")"
+        params += [*dims, channel or BOTH, *[v for g, low, high in mine for v in (g, _d(low), _d(high))]]
+        if department and "matter" in dims:
+            where += f" AND (r.dim <> 'matter' OR r.key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s))"
+            params.append(department)
+        sources.append((table, where))
+    if len(sources) == 1:
+        source, where = f"{sources[0][0]} r", sources[0][1]
+    else:  # both tables: the rows of each, then summed together
+        read = ", ".join(["dim", "key", "day", *SUMS, *HIST, "hover"])
+        source = "(" + " UNION ALL ".join(f"SELECT {read} FROM {table} r WHERE {where}" for table, where in sources)
+        source, where = source + ") r", "1 = 1"
     group = "r.day" if by_day else "r.key"
     # SUM of a bigint column is numeric on PostgreSQL (a Decimal in Python): cast back
     columns = [f"CAST(SUM(r.{c}) AS BIGINT)" if c in BIGINT_SUMS else f"SUM(r.{c})" for c in SUMS]
@@ -769,7 +786,7 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
     joins = "".join(f" LEFT JOIN {_t(LABELLED[d])} l_{d} ON r.dim = '{d}' AND l_{d}.id = r.key" for d in joined)
     label = (f"COALESCE({', '.join(f'l_{d}.name' for d in joined)}, '')" if len(joined) > 1
              else f"l_{joined[0]}.name" if joined else "''")
-    sql = (f"SELECT r.dim, {group}, {label}, {', '.join(columns)} FROM {table} r{joins} WHERE {where} "
+    sql = (f"SELECT r.dim, {group}, {label}, {', '.join(columns)} FROM {source}{joins} WHERE {where} "
            f"GROUP BY r.dim, {group}{''.join(f', l_{d}.name' for d in joined)}")
     result = {dim: {} for dim in dims}
     n_sums, n_hist = len(SUMS), HISTOGRAM_DAYS + 1
@@ -997,10 +1014,18 @@ def _rows(dim, sums_by_key, labels=None):
 
 
 def open_cards_by_department() -> dict:
-    """Live: {"total": {"red", "yellow"}, "departments": {department id (0: windows): {...}}}."""
-    result = {"total": {"red": 0, "yellow": 0}, "departments": {}}
-    for row in (Card.objects.filter(closed_at__isnull=True).order_by()
-                .values("department_id", "level").annotate(n=Count("pk"))):
+    """Live: {"total": {"red", "yellow", "contested"}, "departments": {department id (0: windows):
+    {"red", "yellow"}}}; "contested": cards, open or closed, whose contest waits for a ruling
+    (what `cards.selectors.card_counts` counts; read here in the same query, both from partial
+    indexes, instead of a count over every card ever opened)."""
+    result = {"total": {"red": 0, "yellow": 0, "contested": 0}, "departments": {}}
+    is_open = Q(closed_at__isnull=True)
+    contested = Q(review=Card.Review.CONTESTED)
+    for row in (Card.objects.filter(is_open | contested).order_by().values("department_id", "level")
+                .annotate(n=Count("pk", filter=is_open), contested=Count("pk", filter=contested))):
+        result["total"]["contested"] += row["contested"]
+        if not row["n"]:
+            continue
         dept = result["departments"].setdefault(row["department_id"] or 0, {"red": 0, "yellow": 0})
         dept[row["level"]] += row["n"]
         result["total"][row["level"]] += row["n"]
@@ -1023,10 +1048,12 @@ def open_complaints_by_department(*, today: dt.date) -> dict:
 def dashboard_figures(*, period: Period, group_by: str = "department", channel: str = "",
                       department: int | None = None, raw: bool = False) -> dict:
     """Everything the dashboard shows for a period: the total, the rows of the grouping, the
-    departments' ranking, the trend by day and the open cards. `raw=True` computes the same
-    from the case tables instead of the rollups."""
+    departments' ranking, the trend by day, the open cards and when the rollups were refreshed
+    (`refreshed_at`). `raw=True` computes the same from the case tables instead of the rollups."""
     group_by = group_by if group_by in DIMENSIONS else "department"
     channel = channel if channel in ("online", "window") else ""
+    cumulative_from, refreshed = FigureRefresh.objects.filter(pk=1).values_list(
+        "cumulative_from", "refreshed_at").first() or (None, None)
     if raw:
         total = raw_sums("all", period, channel=channel).get(0, empty_sums())
         rows = _rows(group_by, raw_sums(group_by, period, channel=channel, department=department))
@@ -1037,7 +1064,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         # one query for the total, the grouping and the departments, one for the trend
         labels = {}
         read = _read_rollups(dict.fromkeys(("all", group_by, "department")), period, channel=channel,
-                             department=department, labels=labels)
+                             department=department, labels=labels, cumulative_from=cumulative_from)
         total = read["all"].get(0, empty_sums())
         rows = _rows(group_by, read[group_by], labels.get(group_by, {}) if group_by in LABELLED else None)
         dept_rows = rows if group_by == "department" else _rows("department", read["department"],
@@ -1071,6 +1098,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         "complaints_by_department": [
             {"key": key, "label": complaint_labels.get(key) or str(_("政务服务中心")), **counts}
             for key, counts in complaints["departments"].items()],
+        "refreshed_at": refreshed,
     }
 
 

@@ -121,7 +121,6 @@ def dashboard(request):
     filters = figure_filters(request.GET)
     data = figures.dashboard_figures(**filters)
     cards = list(selectors.open_cards(limit=PAGE_CARDS))
-    card_counts = selectors.card_counts(Card.objects.all())
     total_row = {"key": 0, **data["total"]}
     base = reverse("portal:figure_cases") + "?" + _query(filters)
     labels = _figure_labels()
@@ -144,13 +143,13 @@ def dashboard(request):
         "presets": figures.PRESETS.items(),
         "dimensions": figures.DIMENSIONS.items(),
         "departments": Department.objects.order_by("code").values_list("pk", "name"),
-        "refreshed_at": figures.refreshed_at(),
+        "refreshed_at": data["refreshed_at"],
         "open_subcases": SubCase.objects.filter(state__in=SubCase.OPEN_STATES).count(),
         "cards": cards,
         "last_card_id": Card.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-        "red": card_counts["red"],
-        "yellow": card_counts["yellow"],
-        "contested": card_counts["contested"],
+        "red": data["cards"]["red"],  # card_counts' open red, yellow and contested, read with the figures
+        "yellow": data["cards"]["yellow"],
+        "contested": data["cards"]["contested"],
         "refresh_seconds": REFRESH_SECONDS,
         "live_seconds": LIVE_SECONDS,
         "query": _query(filters, **({"rows": "all"} if all_rows else {})),

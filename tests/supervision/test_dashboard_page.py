@@ -228,3 +228,27 @@ def test_the_page_lists_the_most_urgent_open_cards(client, district):
     html = client.get(f"/supervision/?{QUERY}").content.decode()
     ids = [int(i) for i in re.findall(r'data-card-id="(\d+)"', html)]
     assert ids[:4] == [c.pk for c in selectors.open_cards(limit=4)]
+
+
+def test_the_card_counts_on_the_page_are_those_of_the_card_list(client, district):
+    """Red, yellow and contested are read with the figures (one query on partial indexes); they
+    are the card list's counts, a contest on a closed card included."""
+    from supervision.cards import selectors
+
+    Card.objects.all().delete()
+    subcases = list(SubCase.objects.order_by("pk")[:5])
+    today = timezone.localdate()
+    made = [("red", None, ""), ("yellow", None, "contested"), ("yellow", None, ""), ("red", timezone.now(), "contested"),
+            ("yellow", timezone.now(), "voided")]
+    for subcase, (level, closed_at, review) in zip(subcases, made, strict=True):
+        Card.objects.create(subcase=subcase, application=subcase.application, department=subcase.department,
+                            trigger="decision", level=level, due=today, reason="测试", closed_at=closed_at,
+                            review=review)
+    expected = selectors.card_counts(Card.objects.all())
+    assert (expected["red"], expected["yellow"], expected["contested"]) == (1, 2, 2)
+    data = figures.dashboard_figures(period=figures.period_for("month", today=today))
+    assert data["cards"] == {"red": 1, "yellow": 2, "contested": 2}
+    assert sum(r["cards"]["yellow"] for r in data["departments"] or data["rows"]) == 2
+    signed_in(client, district["supervisor"])
+    html = client.get(f"/supervision/?{QUERY}").content.decode()
+    assert "2 张申诉待裁定" in html

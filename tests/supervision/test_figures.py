@@ -10,7 +10,7 @@ import pytest
 
 from supervision.figures import services as figures
 from supervision.figures.services import Period
-from supervision.models import FigureRollup
+from supervision.models import FigureRollup, FigureRollupCoarse
 from workflow.models import SubCase
 
 from .figures_data import make_district
@@ -95,12 +95,119 @@ def test_p90_is_the_nearest_rank():
     assert figures.p90([8] + [0] * 9 + [2] + [0] * 30, 0) == 10      # the 9th smallest of 10
 
 
+def _all_rows():
+    return [
+        sorted(model.objects.values_list(*[f.column for f in model._meta.concrete_fields][1:]))
+        for model in (FigureRollup, FigureRollupCoarse)
+    ]
+
+
 def test_refresh_is_idempotent(district):
-    before = sorted(FigureRollup.objects.values_list(*[f.column for f in FigureRollup._meta.concrete_fields][1:]))
+    before = _all_rows()
     figures.refresh_rollups(first=dt.date(2026, 9, 20), last=dt.date(2026, 10, 20), today=TODAY)
     figures.refresh_all(today=TODAY)
-    after = sorted(FigureRollup.objects.values_list(*[f.column for f in FigureRollup._meta.concrete_fields][1:]))
-    assert before == after and before
+    assert before == _all_rows() and all(before)
+    assert set(FigureRollup.objects.values_list("grain", flat=True).distinct()) == {"d"}
+    assert set(FigureRollupCoarse.objects.values_list("grain", flat=True).distinct()) == {"m", "y", "c"}
+
+
+SHIFT = dt.date(2026, 9, 1) - dt.date(2025, 12, 1)  # September-October 2026 → December 2025-January 2026
+ACROSS_THE_YEAR = [
+    Period(dt.date(2025, 12, 1), dt.date(2026, 1, 31)),  # a monthly row of 2025, a year-to-month row of 2026
+    Period(dt.date(2025, 11, 20), dt.date(2026, 11, 2)),  # daily, monthly, year-to-month and month-to-date rows
+    Period(dt.date(2026, 1, 1), dt.date(2026, 10, 31)),  # one year-to-month row per key
+    Period(dt.date(2025, 12, 20), dt.date(2026, 1, 9)),  # daily rows only: the coarse table not read
+]
+
+
+def _shift(app_ids, delta):
+    from django.db.models import F
+
+    from workflow.models import Application
+
+    Application.objects.filter(pk__in=app_ids).update(
+        submitted_at=F("submitted_at") - delta,
+        accepted_on=F("accepted_on") - delta,
+        accepted_at=F("accepted_at") - delta,
+        delivered_at=F("delivered_at") - delta,
+    )
+    SubCase.objects.filter(application_id__in=app_ids).update(
+        started_on=F("started_on") - delta,
+        deadline=F("deadline") - delta,
+        yellow_from=F("yellow_from") - delta,
+        decided_on=F("decided_on") - delta,
+        decided_at=F("decided_at") - delta,
+    )
+
+
+def _from_daily_rows(monkeypatch, **kwargs):
+    """The same figures read from the daily rows only (FigureRollup), as before the coarse table."""
+    with monkeypatch.context() as patched:
+        patched.setattr(figures, "_spans", lambda first, last, **_kw: [("d", first, last)])
+        return figures.dashboard_figures(**kwargs)
+
+
+@pytest.fixture
+def across_the_year(db):
+    """The district with every other application (and its sub-cases) moved back by SHIFT, so that
+    December 2025 and January 2026 have cases too."""
+    from workflow.calendar_store import seed_calendar
+    from workflow.models import Application
+
+    data = make_district()
+    seed_calendar(years=[2025])
+    _shift(list(Application.objects.order_by("pk").values_list("pk", flat=True)[::2]), SHIFT)
+    figures.refresh_all(today=TODAY)
+    return data
+
+
+@pytest.mark.parametrize("group_by", ["department", "matter", "clerk"])
+def test_the_coarse_table_equals_the_daily_rows_and_the_raw_figures_across_the_year(
+    across_the_year, monkeypatch, group_by
+):
+    """Oracle of FigureRollupCoarse: what the dashboard reads from it (monthly, year-to-month and
+    month-to-date rows) equals the same sums from the daily rows and from the case tables, across
+    a month and a year boundary, then again after edits on both sides of it and a re-refresh."""
+    assert FigureRollupCoarse.objects.filter(
+        grain="m", day=dt.date(2025, 12, 1), dim="all", channel="*", concluded__gt=0
+    ).exists()
+    assert FigureRollupCoarse.objects.filter(
+        grain="y", day=dt.date(2026, 1, 1), dim="all", channel="*", concluded__gt=0
+    ).exists()
+
+    def check(expect_equal=True):
+        for period in ACROSS_THE_YEAR:
+            kwargs = {"period": period, "group_by": group_by}
+            rolled = figures.dashboard_figures(**kwargs)
+            assert rolled["total"]["concluded"] and rolled["rows"], period
+            assert rolled == _from_daily_rows(monkeypatch, **kwargs), period
+            if expect_equal:
+                assert rolled == figures.dashboard_figures(**kwargs, raw=True), period
+        online = {"period": ACROSS_THE_YEAR[1], "group_by": group_by, "channel": "online"}
+        assert figures.dashboard_figures(**online) == _from_daily_rows(monkeypatch, **online)
+        if expect_equal:
+            assert figures.dashboard_figures(**online) == figures.dashboard_figures(**online, raw=True)
+
+    check()
+    # edits on both sides of the boundary: December decisions moved into January, open January
+    # sub-cases decided, December receipts moved to January
+    december = SubCase.objects.filter(decided_on__gte=dt.date(2025, 12, 1), decided_on__lte=dt.date(2025, 12, 31))
+    moved = list(december.order_by("pk").values_list("pk", flat=True)[:15])
+    SubCase.objects.filter(pk__in=moved).update(decided_on=dt.date(2026, 1, 6))
+    opened = list(
+        SubCase.objects.filter(
+            state=SubCase.State.EXAMINING, started_on__gte=dt.date(2025, 12, 20), started_on__lte=dt.date(2026, 1, 5)
+        ).values_list("pk", flat=True)[:5]
+    )
+    SubCase.objects.filter(pk__in=opened).update(state=SubCase.State.APPROVED, decided_on=dt.date(2026, 1, 8))
+    assert len(moved) == 15 and opened
+    before = figures.dashboard_figures(period=ACROSS_THE_YEAR[0], group_by=group_by)
+    raw = figures.dashboard_figures(period=ACROSS_THE_YEAR[0], group_by=group_by, raw=True)
+    assert raw["total"]["concluded"] == before["total"]["concluded"] + len(opened)  # the rollups lag until refreshed
+    assert before != raw
+    figures.refresh_rollups(first=dt.date(2025, 12, 1), last=dt.date(2026, 1, 31), today=TODAY)
+    check()
+    assert FigureRollup.objects.exclude(grain="d").count() == 0
 
 
 @pytest.mark.parametrize("group_by", ["department", "hall", "window", "clerk", "matter"])
