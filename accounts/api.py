@@ -38,6 +38,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    error_statuses = ("429",)  # django-axes: locked out (portal/api_schema.py)
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -86,6 +87,7 @@ class SignUpSerializer(serializers.Serializer):
 class SignUpView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    error_statuses = ("429",)  # accounts.guards: too many attempts (portal/api_schema.py)
 
     @extend_schema(request=SignUpSerializer, responses={201: UserSerializer}, summary="实名注册(自然人)")
     def post(self, request):

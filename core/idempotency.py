@@ -86,4 +86,5 @@ def idempotent(view_method):
                 pass  # a concurrent twin stored its answer first; ours is the same by construction
         return response
 
+    wrapper.idempotent = True  # the schema declares its 422 (portal/api_schema.py)
     return wrapper

@@ -249,6 +249,7 @@ class ScreenView(APIView):
 
 class SlotListView(APIView):
     permission_classes = [AllowAny]
+    error_statuses = ("404",)  # an unknown hall (portal/api_schema.py)
 
     @extend_schema(responses=SlotSerializer(many=True), summary="可预约时段",
                    parameters=[OpenApiParameter("hall", str, required=True, description="大厅代码"),
