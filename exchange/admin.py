@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
+from matters.admin import CatalogLoggedAdmin
 
 from . import departments
 from .models import (
@@ -173,7 +174,7 @@ class CatalogFeedVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DataSourcePolicy)
-class DataSourcePolicyAdmin(admin.ModelAdmin):
+class DataSourcePolicyAdmin(CatalogLoggedAdmin):
     list_display = ("matter", "source", "fields", "purpose")
     list_filter = ("source",)
     search_fields = ("matter__name", "purpose")
@@ -189,7 +190,7 @@ class DataQueryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MaterialSource)
-class MaterialSourceAdmin(admin.ModelAdmin):
+class MaterialSourceAdmin(CatalogLoggedAdmin):
     """免提交: which material is taken from which data source or e-licence (validated against the
     matter's 数据共享授权 in `MaterialSource.clean`)."""
 
@@ -204,7 +205,7 @@ class MaterialSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldSource)
-class FieldSourceAdmin(admin.ModelAdmin):
+class FieldSourceAdmin(CatalogLoggedAdmin):
     list_display = ("matter", "field_key", "source", "source_field")
     list_filter = ("source",)
     search_fields = ("matter__name", "field_key")

@@ -4,8 +4,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import versioning
+from core.admin import ReadOnlyAdmin
+
+from . import catalog_log, versioning
 from .models import (
+    CatalogLog,
     ConditionalMaterial,
     FeeItem,
     FormField,
@@ -18,6 +21,39 @@ from .models import (
     Theme,
     ThemeMatter,
 )
+
+
+class CatalogLoggedAdmin(admin.ModelAdmin):
+    """Catalog objects edited here: administrators only, and every add, change and delete goes
+    with its inline rows through `matters.catalog_log`, which writes the catalog log (audit chain)."""
+
+    def has_add_permission(self, request):
+        return catalog_log.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return catalog_log.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return catalog_log.is_administrator(request.user)
+
+    def save_model(self, request, obj, form, change):
+        pass  # written with its inline rows in save_related, by the logging service
+
+    def write(self, request, form, formsets, change):
+        """Save the object and its inline rows (what the admin does by default)."""
+        super().save_model(request, form.instance, form, change)
+        super().save_related(request, form, formsets, change)
+
+    def save_related(self, request, form, formsets, change):
+        catalog_log.catalog_admin_save(instance=form.instance, by=request.user,
+                                       write=lambda: self.write(request, form, formsets, change))
+
+    def delete_model(self, request, obj):
+        catalog_log.catalog_admin_delete(instance=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class MaterialForm(forms.ModelForm):
@@ -61,20 +97,18 @@ class FieldInline(admin.TabularInline):
 
 
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin):
+class MatterAdmin(CatalogLoggedAdmin):
     list_display = ["code", "name", "kind", "department", "target", "legal_days", "promised_days", "in_hall", "is_active"]
     list_filter = ["kind", "target", "department", "level", "in_hall", "is_active"]
     search_fields = ["code", "name"]
     inlines = [MaterialInline, FieldInline, FeeItemInline]
     readonly_fields = ["version", "published_on"]  # moved on by versioning, never typed
 
-    def save_model(self, request, obj, form, change):
+    def write(self, request, form, formsets, change):
         if change:  # the standard as it stood gets its version before the edit is written
-            versioning.freeze_current(Matter.objects.select_related("department").get(pk=obj.pk), by=request.user)
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+            versioning.freeze_current(Matter.objects.select_related("department").get(pk=form.instance.pk),
+                                      by=request.user)
+        super().write(request, form, formsets, change)
         # After the materials and fields: a new version only when the standard changed.
         versioning.publish_if_changed(matter=form.instance, by=request.user)
 
@@ -131,7 +165,7 @@ class ThemeMatterInline(admin.TabularInline):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CatalogLoggedAdmin):
     list_display = ["code", "name", "target", "is_active"]
     readonly_fields = ["situation_preview"]
     inlines = [ThemeMatterInline, SituationQuestionInline]
@@ -159,7 +193,7 @@ class SituationOptionInline(admin.TabularInline):
 
 
 @admin.register(SituationQuestion)
-class SituationQuestionAdmin(admin.ModelAdmin):
+class SituationQuestionAdmin(CatalogLoggedAdmin):
     list_display = ["text", "theme", "order"]
     list_filter = ["theme"]
     fields = ["theme", "order", "text", "help_text", "preview"]
@@ -189,7 +223,7 @@ class OptionMaterialInline(admin.TabularInline):
 
 
 @admin.register(SituationOption)
-class SituationOptionAdmin(admin.ModelAdmin):
+class SituationOptionAdmin(CatalogLoggedAdmin):
     list_display = ["label", "question", "order"]
     list_filter = ["question__theme"]
     fields = ["question", "order", "label", "excluded_matters", "preview"]
@@ -203,7 +237,7 @@ class SituationOptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConditionalMaterial)
-class ConditionalMaterialAdmin(admin.ModelAdmin):
+class ConditionalMaterialAdmin(CatalogLoggedAdmin):
     """Materials asked for only when an answer includes them (授权委托书 when an agent applies)."""
 
     list_display = ["requirement", "matter", "note"]
@@ -220,3 +254,13 @@ class ConditionalMaterialAdmin(admin.ModelAdmin):
             return RequirementChoiceField(queryset=queryset, label=db_field.verbose_name)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+
+
+@admin.register(CatalogLog)
+class CatalogLogAdmin(ReadOnlyAdmin):
+    """The append-only record of catalog edits: read only."""
+
+    list_display = ["created_at", "actor", "action", "object_repr"]
+    list_filter = ["table"]
+    search_fields = ["object_repr", "object_id"]
+    list_select_related = ["actor"]

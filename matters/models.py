@@ -9,12 +9,15 @@ the keys its own matter declares.
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from core.clock.law import LEGAL_DECISION_DAYS
+from core.models import AppendOnlyModel
 
 from .search import KEY_FIELDS as SEARCH_KEY_FIELDS
 from .search import SOURCE_FIELDS as SEARCH_SOURCE_FIELDS
@@ -400,3 +403,28 @@ class FeeItem(models.Model):
     @property
     def amount_yuan(self) -> str:
         return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
+
+
+class CatalogLog(AppendOnlyModel):
+    """Append-only record of every catalog edit made in the admin (themes, situation questions
+    and options, conditional materials, a matter's fee items, and the exchange's data-source
+    policies, material and field sources): who, when, which object, and the object with its
+    inline rows as it was and as it is (`matters.catalog_log`). On the audit hash chain."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("操作人"))
+    action = models.CharField(_("操作"), max_length=64)  # "matters.theme.edited", "exchange.fieldsource.deleted"
+    table = models.CharField(_("对象类型"), max_length=64)  # "matters.Theme"
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    data = models.JSONField(_("变更内容"), default=dict)  # {"before": …, "after": …, "via": "admin"}
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("目录变更记录")
+        verbose_name_plural = _("目录变更记录")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["table", "object_id"], name="cataloglog_object")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
