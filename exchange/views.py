@@ -24,11 +24,22 @@ verify_throttle = FailureThrottle("licence-verify", limit=VERIFY_LIMIT, window=3
 
 @role_required(User.Role.PUBLIC)
 def my_licences(request):
+    """我的证照 as a wallet: a card per licence (name, holder, number, validity, state) with a QR code
+    of its public verification page, drawn here as a PNG data URI — no request of its own, so the
+    service worker's kept copy of this page shows the codes offline too (portal/offline.py)."""
+    from core.pdf import qr_png_data_uri
+
+    from .services import licence_verify_url
+
     today = timezone.localdate()
     licences = list(selectors.licences_for(request.user).order_by("-issued_on", "-pk")[:200])
+    verify = reverse("portal:licence_verify")
     for licence in licences:
         licence.url = reverse("api-licence-file", args=[licence.number])
         licence.status = licence.status_on(today)
+        code = licence.verification_code
+        licence.verify_path = f"{verify}?number={licence.number}&code={code}"
+        licence.qr = qr_png_data_uri(licence_verify_url(licence.number, code))
     return render(request, "exchange/my_licences.html", {"title": _("我的电子证照"), "licences": licences})
 
 
