@@ -2,23 +2,62 @@
 
 Who sees which cards is decided here once (`cards_for`): supervisors every card; a department's
 reviewers the cards on their department's sub-cases, follow-ups and complaints; window clerks the
-cards on the application's own steps (pre-review, refusal, supplement notices), which the windows
-answer for, and those on the follow-ups of their hall's window ratings.
+cards on the application's own steps (pre-review, refusal, supplement notices, 容缺 materials) of
+the cases they may read (`workflow.selectors.clerk_readable`) and of those they answer for
+(`clerk_answers_for`: their own actions, their halls today), and those on the follow-ups of their
+hall's window ratings.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.numbers import is_small_int
+from workflow import hooks
 from workflow.models import SubCase
+from workflow.selectors import clerk_readable
 
 from .models import Card, CardPolicy
 
 DASHBOARD_CARDS = 100  # the most urgent open cards on the dashboard; the card list has them all
+
+
+# A card on an application's own step (pre-review, refusal, supplement notice, 容缺 material),
+# which the comprehensive windows answer for; the others are a sub-case's or a follow-up's or
+# complaint's.
+APPLICATION_LEVEL = Q(subcase__isnull=True, application__isnull=False)
+
+
+def clerk_answers_for(user) -> Q:
+    """The application-level cards a clerk answers for, and so may contest (decisions: "Who
+    answers for an application's own card"): those about an action she took herself — the
+    refusal she wrote, a supplement notice she issued, the 容缺 acceptance she made — and those
+    of a case of a hall where she sits today (accepted there, or registered there and not yet
+    accepted). An online application's pre-review card, which has no hall (it waited at every
+    hall: 同城通办), is answered for by any clerk seated today at a window of its category."""
+    from supervision.feedback.ratings import clerk_hall_ids
+    from workflow.models import CaseLog, SupplementRequest
+
+    T = Card.Trigger
+    acted = (
+        Q(trigger=T.REFUSAL_REASON, application_id__in=CaseLog.objects.filter(
+            actor=user, action="workflow.application.refused").values("application_id"))
+        | Q(trigger=T.REPEATED_SUPPLEMENT,
+            application_id__in=SupplementRequest.objects.filter(requested_by=user).values("application_id"))
+        | Q(trigger=T.DEFERRED_MATERIAL, application__accepted_by=user)
+    )
+    halls = clerk_hall_ids(user)
+    at_her_hall = (Q(application__accepted_hall_id__in=halls)
+                   | Q(application__accepted_hall__isnull=True, application__received_hall_id__in=halls))
+    desk = hooks.desk_for(user, timezone.localdate())
+    categories = sorted(desk.categories) if desk is not None else []
+    waited_everywhere = Q(trigger=T.PRE_REVIEW, application__accepted_hall__isnull=True,
+                          application__received_hall__isnull=True, application__category__in=categories)
+    return APPLICATION_LEVEL & (acted | at_her_hall | waited_everywhere)
 
 
 def cards_for(user):
@@ -36,8 +75,13 @@ def cards_for(user):
     if user.is_clerk:
         from supervision.feedback.ratings import clerk_hall_ids
 
-        return qs.filter(Q(subcase__isnull=True, application__isnull=False)
-                         | Q(followup__isnull=False, hall_id__in=clerk_hall_ids(user)))
+        answers = clerk_answers_for(user)
+        readable = APPLICATION_LEVEL & Q(application_id__in=clerk_readable(user).values("pk"))
+        hall_followups = Q(followup__isnull=False, hall_id__in=clerk_hall_ids(user))
+        # `answered_by`: this clerk's id on the cards she answers for, so that the list's contest
+        # buttons need no query per card (services.may_contest reads it)
+        return qs.filter(answers | readable | hall_followups).annotate(
+            answered_by=Case(When(answers, then=Value(user.pk)), default=None, output_field=IntegerField()))
     return qs.none()
 
 

@@ -674,9 +674,10 @@ def _attach_cases(samples):
 
 
 def may_contest(user, card: Card) -> bool:
-    """The department answers for its sub-cases' cards (its reviewers contest them); the
-    comprehensive windows answer for the application's own steps (pre-review, refusal,
-    supplement notices), so any window clerk may contest those."""
+    """The department answers for its sub-cases' cards (its reviewers contest them); for the
+    application's own steps (pre-review, refusal, supplement notices, 容缺 materials) the clerk
+    who took the action, or a clerk seated today at the case's hall
+    (`selectors.clerk_answers_for`)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if card.trigger in Card.FEEDBACK_TRIGGERS:  # a follow-up's or complaint's card: whoever must answer it
@@ -689,7 +690,13 @@ def may_contest(user, card: Card) -> bool:
         return False
     if card.subcase_id:
         return user.is_reviewer and user.department_id == card.department_id
-    return user.is_clerk
+    if not user.is_clerk:
+        return False
+    if hasattr(card, "answered_by"):  # read through selectors.cards_for(user)
+        return card.answered_by == user.pk
+    from .selectors import clerk_answers_for
+
+    return Card.objects.filter(clerk_answers_for(user), pk=card.pk).exists()
 
 
 def _log(card, *, actor, action, note=""):

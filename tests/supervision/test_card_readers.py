@@ -1,0 +1,94 @@
+"""Which window clerks see and may contest a card on an application's own step (issue 12,
+decisions: "Who answers for an application's own card"): the clerk who took the action, clerks
+seated today at the case's hall, and for an online application waiting for pre-review any clerk
+seated today at a window of its category; nobody unseated, nobody of another hall."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from supervision.cards import selectors
+from supervision.cards.services import may_contest
+from supervision.models import Card
+from tests.factories import (
+    ClerkFactory,
+    HallFactory,
+    UserFactory,
+    WindowFactory,
+    accepted_application,
+    submitted_application,
+)
+from windows.models import Window
+from workflow import services
+
+pytestmark = pytest.mark.django_db
+CLERKS = ("clerk_a", "colleague_a", "clerk_b", "legal_b", "unseated")
+
+
+@pytest.fixture
+def world(calendar_2026):
+    hall_a, hall_b = HallFactory(), HallFactory()
+    users = {
+        "clerk_a": ClerkFactory(window=WindowFactory(hall=hall_a)),
+        "colleague_a": ClerkFactory(window=WindowFactory(hall=hall_a)),
+        "clerk_b": ClerkFactory(window=WindowFactory(hall=hall_b)),
+        "legal_b": ClerkFactory(window=WindowFactory(hall=hall_b, category=Window.Category.LEGAL)),
+        "unseated": UserFactory(role=User.Role.CLERK),
+    }
+    refused = services.application_refuse(application=submitted_application(), clerk=users["clerk_a"], reason="不符")
+    deferred = accepted_application(clerk=users["clerk_a"])  # accepted at hall A
+    waiting = submitted_application()  # online, waiting at every natural-person window
+
+    def card(application, trigger, level=Card.Level.RED):
+        return Card.objects.create(application=application, trigger=trigger, level=level, reason="测试")
+
+    cards = {
+        "refusal": card(refused, Card.Trigger.REFUSAL_REASON),
+        "deferred": card(deferred, Card.Trigger.DEFERRED_MATERIAL),
+        "pre_review": card(waiting, Card.Trigger.PRE_REVIEW, Card.Level.YELLOW),
+    }
+    return users, cards
+
+
+# card → the clerks who see it (list, detail) and those who may contest it
+SEEN = {
+    "refusal": {"clerk_a"},  # an online application has no hall: the clerk who refused it
+    "deferred": {"clerk_a", "colleague_a"},  # accepted (容缺) by clerk A at hall A
+    "pre_review": {"clerk_a", "colleague_a", "clerk_b"},  # waits at every natural-person window
+}
+CONTESTS = SEEN
+
+
+def test_each_clerk_lists_and_contests_the_cards_she_answers_for(world):
+    users, cards = world
+    for role in CLERKS:
+        user = users[role]
+        listed = set(selectors.cards_for(user).values_list("pk", flat=True))
+        assert {name for name, c in cards.items() if c.pk in listed} == {n for n, who in SEEN.items() if role in who}, (
+            role
+        )
+        for name, card in cards.items():
+            assert may_contest(user, Card.objects.get(pk=card.pk)) == (role in CONTESTS[name]), (role, name)
+        for card in selectors.cards_for(user):  # the list's buttons, read from the annotation
+            assert may_contest(user, card) == (role in CONTESTS[next(n for n, c in cards.items() if c.pk == card.pk)])
+
+
+def test_the_api_refuses_another_halls_card(world):
+    users, cards = world
+    client = APIClient()
+    client.force_authenticate(users["clerk_b"])
+    assert client.get(f"/api/cards/{cards['deferred'].pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/api/cards/{cards['deferred'].pk}/contest/", {"statement": "材料已补交"}, format="json"
+        ).status_code
+        == 404
+    )
+    client.force_authenticate(users["colleague_a"])
+    assert client.get(f"/api/cards/{cards['deferred'].pk}/").status_code == 200
+    assert (
+        client.post(
+            f"/api/cards/{cards['deferred'].pk}/contest/", {"statement": "材料已补交"}, format="json"
+        ).status_code
+        == 200
+    )
