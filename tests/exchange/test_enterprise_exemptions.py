@@ -197,3 +197,32 @@ def test_enterprise_source_down_asks_for_the_upload(source, matter, enterprise, 
     assert "企业登记数据暂时无法获取,请您自行上传该材料" in page
     assert f'name="material_{matter.materials.get(name="营业执照").pk}"' in page
     assert DataQuery.objects.filter(subject_enterprise=enterprise, outcome="failed").exists()
+
+
+def test_walk_in_for_an_enterprise_takes_its_business_licence_from_enterprise_registration(
+    source, matter, enterprise, staff, client
+):
+    from tests.factories import ClerkFactory
+    from workflow.calendar_store import seed_calendar
+
+    seed_calendar(years=[2026])
+    clerk = ClerkFactory(window__category="legal")
+    client.force_login(clerk)
+    body = {
+        "applicant_id_number": staff.id_number,
+        "enterprise": enterprise.credit_code,
+        "field_company_name": REGISTERED["name"],
+        "field_legal_representative": REGISTERED["legal_representative"],
+        "field_business_address": REGISTERED["address"],
+        "field_contact_phone": "13912345678",
+        f"mark_{matter.materials.get(name='食品经营许可申请书').pk}": "window",
+        "decision": "accept",
+        "idempotency_key": "w" * 32,
+    }
+    response = client.post(f"/hall/walk-in/?matter={matter.code}", body)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application = Application.objects.get(enterprise=enterprise)
+    licence = application.materials.get(name="营业执照")
+    assert licence.source == Material.Source.DATA_SOURCE
+    assert licence.data_query.subject_enterprise == enterprise and licence.data_query.asked_by == clerk
+    assert application.materials.get(name="经办人身份证").data_query.subject == staff
