@@ -2,6 +2,7 @@
 finger can hit, the QR code drawn and leading to the public verification page; offline, the copy
 the service worker kept still shows the cards and their codes."""
 
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_offline import wait_until
 from tests.browser.test_smoke import sign_in
 from tests.factories import MatterFactory, ReviewerFactory, accepted_application
@@ -55,6 +56,7 @@ def test_the_wallet_on_a_phone_and_offline(transactional_db, live_server, page):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert page.evaluate(SMALL_TARGETS) == []
     assert page.evaluate(QR_DRAWN) == [[True, 176]]  # drawn, and large enough to scan from a phone
+    assert axe_violations(page) == []
 
     # the service worker keeps the page: offline, the cards and their codes are still there
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
@@ -67,6 +69,14 @@ def test_the_wallet_on_a_phone_and_offline(transactional_db, live_server, page):
     expect(card).to_contain_text(licence.number)
     assert page.evaluate(QR_DRAWN) == [[True, 176]]
     page.context.set_offline(False)
+
+    # in large print (大字版) the cards still fit the screen and pass axe
+    with page.expect_navigation():
+        page.get_by_role("button", name="大字版").click()
+    assert "large-print" in page.evaluate("() => document.documentElement.className")
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []
 
     # the code leads to the public verification page, which checks the signature
     with page.expect_navigation():
