@@ -258,11 +258,13 @@ def complaint_counts_by_department(*, today: dt.date) -> list[dict]:
     not_closed = ~Q(state=Complaint.State.CLOSED)
     overdue = Q(state__in=[Complaint.State.OPEN], due__lt=today)
     centre = Q(state__in=[Complaint.State.ROUTING, Complaint.State.ESCALATED])
-    rows = (
+    rows = list(
         Complaint.objects.filter(not_closed).exclude(centre)
         .values("department_id").annotate(open=Count("pk"), overdue=Count("pk", filter=overdue)).order_by()
     )
-    names = dict(Department.objects.values_list("pk", "name"))
+    # the names of these departments only (none to read when nothing is open: the dashboard's usual case)
+    names = dict(Department.objects.filter(pk__in=[r["department_id"] for r in rows]).order_by()
+                 .values_list("pk", "name"))
     result = [{"department_id": r["department_id"], "name": names.get(r["department_id"], ""), "open": r["open"],
                "overdue": r["overdue"]} for r in rows]
     at_centre = Complaint.objects.filter(centre).aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due__lt=today)))

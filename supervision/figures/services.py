@@ -1037,9 +1037,10 @@ def open_complaints_by_department(*, today: dt.date) -> dict:
     centre, routing or escalated): {...}}} from `feedback.complaint_counts_by_department`."""
     from supervision.feedback.selectors import complaint_counts_by_department
 
-    result = {"total": {"open": 0, "overdue": 0}, "departments": {}}
+    result = {"total": {"open": 0, "overdue": 0}, "departments": {}, "names": {}}
     for row in complaint_counts_by_department(today=today):
         result["departments"][row["department_id"] or 0] = {"open": row["open"], "overdue": row["overdue"]}
+        result["names"][row["department_id"] or 0] = row["name"]
         result["total"]["open"] += row["open"]
         result["total"]["overdue"] += row["overdue"]
     return result
@@ -1082,7 +1083,6 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         trend.append({"day": day.isoformat(), "received": sums["received"], "concluded": sums["concluded"],
                       "on_time": sums["on_time"]})
         day += dt.timedelta(days=1)
-    complaint_labels = _labels("department", complaints["departments"])
     return {
         "period": {"first": period.first.isoformat(), "last": period.last.isoformat(), "preset": period.preset},
         "group_by": group_by,
@@ -1096,7 +1096,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         "cards": cards["total"],
         "complaints": complaints["total"],
         "complaints_by_department": [
-            {"key": key, "label": complaint_labels.get(key) or str(_("政务服务中心")), **counts}
+            {"key": key, "label": (key and complaints["names"][key]) or str(_("政务服务中心")), **counts}
             for key, counts in complaints["departments"].items()],
         "refreshed_at": refreshed,
     }

@@ -15,6 +15,8 @@ def move_coarse_rows(apps, schema_editor):
             "WHERE grain <> 'd' ORDER BY grain, day, channel, dim, key"
         )
         cursor.execute(f"DELETE FROM {rollup._meta.db_table} WHERE grain <> 'd'")
+        if schema_editor.connection.vendor == "postgresql":  # the planner's statistics for the first read
+            cursor.execute(f"ANALYZE {coarse._meta.db_table}")
 
 
 def move_back(apps, schema_editor):
