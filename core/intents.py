@@ -7,7 +7,12 @@ workers did meanwhile (docs/decisions.md, "Nothing lost: one intent table, one r
   intent is marked done in the transaction of the effect (both or neither).
 - `relay_due()` (beat, `core.tasks.relay_intents`) sends again every intent still pending after
   its lease: the wake-up lost with the broker, the run lost with a killed worker. Each send pushes
-  the next one further out (the lease doubled per send, capped), never gives up.
+  the next one further out (the lease doubled per send, capped), never gives up. The lease of a
+  run starts again when the worker takes it (`fulfil`), so an intent waiting in a long queue is
+  sent again only once its wait ran out, and a run cut by a killed worker a lease after it began.
+- Backpressure: the relay tops the broker's queue up to INTENT_RELAY_MAX_QUEUED messages and skips
+  its tick while the queue holds more. What waits in the queue is not lost; a broker restarted
+  empty shows an empty queue, and the relay sends again.
 
 The claim of a batch and the capped backoff are the pattern of the exchange's outbox relay
 (`exchange.relay`), which uses `claim` and `backoff` from here.
@@ -23,7 +28,8 @@ from typing import TypeVar
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .models import Intent
@@ -48,6 +54,31 @@ def claim(queryset: models.QuerySet, ids: Iterable[int], *, now, lease_end, fiel
 
 def lease_seconds() -> float:
     return float(getattr(settings, "INTENT_LEASE_SECONDS", 300.0))
+
+
+def max_queued() -> int:
+    return int(getattr(settings, "INTENT_RELAY_MAX_QUEUED", 200))
+
+
+def queued_messages(queues: Iterable[str] = ()) -> int | None:
+    """Messages waiting in the broker's queues (the default queue and `queues`), or None when the
+    broker cannot be asked (down: the sends would fail too, and leave their intents due)."""
+    from kombu.exceptions import ChannelError
+
+    names = {current_app.conf.task_default_queue, *queues}
+    try:
+        with current_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+            channel, total = connection.default_channel, 0
+            for name in sorted(names):
+                try:
+                    total += channel.queue_declare(queue=name, passive=True).message_count
+                except ChannelError:  # no such queue (Redis: an empty list does not exist)
+                    pass
+            return total
+    except Exception as error:  # the broker is away
+        logger.warning("relay_intents: cannot read the broker's queue: %s", error)
+        return None
 
 
 def _wake(pk: int, task: str, args: list, options: dict, countdown: float) -> None:
@@ -93,8 +124,13 @@ def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "",
     if seen is None or seen["status"] == Intent.Status.DONE:
         logger.info("intent %s %s: skipped (%s)", intent_id, label, "done" if seen else "missing")
         return None
-    # committed at once, outside the effect's transaction: the admin and the tests see it running
-    Intent.objects.filter(pk=intent_id).update(taken_at=timezone.now(), runs=F("runs") + 1)
+    # committed at once, outside the effect's transaction: the admin and the tests see it running,
+    # and the relay leaves it alone for a lease from now (a run cut by a killed worker is sent
+    # again a lease after it began, not a lease after a send that waited in the queue)
+    now = timezone.now()
+    Intent.objects.filter(pk=intent_id, status=Intent.Status.PENDING).update(
+        taken_at=now, runs=F("runs") + 1,
+        next_attempt_at=Greatest(F("next_attempt_at"), Value(now + dt.timedelta(seconds=lease_seconds()))))
     close = Intent.objects.filter(pk=intent_id, version=seen["version"])
     try:
         if finished is not None:
@@ -119,7 +155,18 @@ def due_ids(limit: int = 500) -> list[int]:
 def relay_due(limit: int = 500) -> int:
     """Send every pending intent whose lease ran out, once; returns how many were sent. The next
     send of each is a lease later, doubled per send up to INTENT_MAX_BACKOFF_SECONDS. A broker
-    that fails mid-batch leaves the rest due for the next tick."""
+    that fails mid-batch leaves the rest due for the next tick.
+
+    Backpressure: at most INTENT_RELAY_MAX_QUEUED messages wait in the broker's queue; a tick
+    sends only what fits under that bound (the oldest due first) and nothing while the queue is
+    fuller, so a worker behind its queue is not flooded with sends of intents already waiting."""
+    queued = queued_messages()
+    if queued is not None:
+        room = max_queued() - queued
+        if room <= 0:
+            logger.info("relay_intents: %d messages wait in the queue, nothing sent this tick", queued)
+            return 0
+        limit = min(limit, room)
     ids = due_ids(limit)
     if not ids:
         return 0

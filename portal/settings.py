@@ -363,6 +363,9 @@ CELERY_BEAT_SCHEDULE = {
 INTENT_LEASE_SECONDS = env.float("INTENT_LEASE_SECONDS", default=300.0)
 INTENT_MAX_BACKOFF_SECONDS = env.float("INTENT_MAX_BACKOFF_SECONDS", default=1800.0)
 INTENT_KEEP_DAYS = env.int("INTENT_KEEP_DAYS", default=30)
+# Backpressure: the relay tops the broker's queue up to this many waiting messages, and sends
+# nothing while it holds more (what waits in the queue is not lost; the worker is not flooded).
+INTENT_RELAY_MAX_QUEUED = env.int("INTENT_RELAY_MAX_QUEUED", default=200)
 # An export job (supervision ReportJob) belongs to its worker this long, renewed at each progress
 # step; a worker that died mid-build leaves it to be taken again after it.
 REPORT_LEASE_SECONDS = env.float("REPORT_LEASE_SECONDS", default=120.0)

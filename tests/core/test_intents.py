@@ -3,6 +3,7 @@ woken on commit, done once in the transaction of its effect, sent again by the r
 lease, opened again when asked for after it was done."""
 
 import datetime as dt
+import os
 
 import pytest
 from celery import current_app
@@ -10,12 +11,27 @@ from django.db import transaction
 
 from core import intents
 from core.models import Intent
+from portal.celery import app as celery_app
+from tests.conftest import use_broker
 from tests.factories import ClerkFactory, MatterFactory, submitted_application
 from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, CaseLog, Notice
 
 pytestmark = pytest.mark.django_db
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def purge_queue() -> None:
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(celery_app.conf.task_default_queue)
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue():
+    """The relay reads the broker's queue (backpressure): the in-memory broker of the tests keeps
+    what earlier tests of this process queued on commit, so each test starts with it empty."""
+    purge_queue()
 
 
 @pytest.fixture
@@ -150,3 +166,82 @@ def test_recover_stalled_asks_for_missing_work_as_intents(sent, time_machine):
     tasks.recover_stalled()
     assert set(Intent.objects.values_list("key", flat=True)) == {
         f"workflow.dispatch:{application.pk}", f"workflow.notice:{application.pk}:acceptance::"}
+
+
+def test_a_run_taken_by_the_worker_is_sent_again_a_lease_after_it_began_not_after_its_send(
+    sent, settings, time_machine
+):
+    settings.INTENT_LEASE_SECONDS, settings.INTENT_MAX_BACKOFF_SECONDS = 60, 600
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC), tick=False)
+    pk = intents.record("x.tasks.y", [1], key="x:1")
+    # the wake-up waited in the queue 50 s: the worker takes it 10 s before its lease would run out
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 0, 50, tzinfo=dt.UTC), tick=False)
+
+    def killed():
+        time_machine.move_to(dt.datetime(2026, 12, 4, 10, 1, 5, tzinfo=dt.UTC), tick=False)
+        raise SystemExit("SIGKILL")  # the worker dies mid-task
+
+    with pytest.raises(SystemExit):
+        intents.fulfil(pk, killed)
+    sent.clear()
+    assert intents.relay_due() == 0  # a lease after the send, but the run began only 15 s ago
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 1, 50, tzinfo=dt.UTC), tick=False)
+    assert intents.relay_due() == 1 and sent == [("x.tasks.y", (1,), {"intent_id": pk})]
+    assert intents.fulfil(pk, lambda: "made") == "made" and Intent.objects.get(pk=pk).runs == 2
+
+
+@pytest.fixture
+def redis_broker():
+    """The real broker (REDIS_URL, this test worker's own database): the relay reads its queue."""
+    use_broker(REDIS_URL)
+    purge_queue()
+    try:
+        yield
+    finally:
+        purge_queue()
+        use_broker("memory://")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a real broker)")
+def test_the_relay_tops_the_queue_up_to_its_bound_and_waits_while_it_is_fuller(redis_broker, settings, time_machine):
+    settings.INTENT_LEASE_SECONDS, settings.INTENT_MAX_BACKOFF_SECONDS, settings.INTENT_RELAY_MAX_QUEUED = 60, 60, 5
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC), tick=False)
+    recorded = [intents.record("x.tasks.y", [n], key=f"x:{n}") for n in range(8)]  # no commit: no wake-up
+    assert intents.queued_messages() == 0
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 1, 1, tzinfo=dt.UTC), tick=False)
+    assert intents.relay_due() == 5  # up to the bound, the oldest first
+    assert intents.queued_messages() == 5
+    assert set(Intent.objects.filter(sends=1).values_list("pk", flat=True)) == set(recorded[:5])
+    assert intents.relay_due() == 0  # the queue is full: the other three wait, still due
+    assert intents.backlog() == {"pending": 8, "due": 3}
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 5, tzinfo=dt.UTC), tick=False)
+    assert intents.relay_due() == 0  # every lease ran out, but what is queued is not sent again
+
+    purge_queue()  # Redis restarted empty: what waited in it is gone
+    assert intents.queued_messages() == 0
+    assert intents.relay_due() == 5 and intents.relay_due() == 0
+    assert set(Intent.objects.values_list("sends", flat=True)) == {1, 2}
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a real broker)")
+def test_the_relay_sends_what_fits_under_the_bound_next_to_other_work_in_the_queue(
+    redis_broker, settings, time_machine
+):
+    settings.INTENT_LEASE_SECONDS, settings.INTENT_RELAY_MAX_QUEUED = 60, 4
+    for n in range(3):  # other work queued meanwhile (a beat task, an export)
+        celery_app.send_task("x.tasks.other", args=(n,))
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC), tick=False)
+    for n in range(3):
+        intents.record("x.tasks.y", [n], key=f"x:{n}")
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 1, 1, tzinfo=dt.UTC), tick=False)
+    assert intents.queued_messages() == 3
+    assert intents.relay_due() == 1 and intents.queued_messages() == 4
+
+
+def test_the_relay_sends_as_before_when_the_queue_cannot_be_read(sent, monkeypatch, settings, time_machine):
+    settings.INTENT_LEASE_SECONDS = 60
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC), tick=False)
+    intents.record("x.tasks.y", [1], key="x:1")
+    monkeypatch.setattr(intents, "queued_messages", lambda *queues: None)
+    time_machine.move_to(dt.datetime(2026, 12, 4, 10, 1, 1, tzinfo=dt.UTC), tick=False)
+    assert intents.relay_due() == 1

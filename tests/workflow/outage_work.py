@@ -38,13 +38,14 @@ class CeleryProcess:
     """`celery -A portal worker|beat` as its own process group on the test's database and broker,
     with the relay's lease shortened so recovery is seen within seconds."""
 
-    def __init__(self, role: str, *, broker_url: str, workdir: Path, lease: float = 3.0, beat: float = 1.0):
+    def __init__(self, role: str, *, broker_url: str, workdir: Path, lease: float = 3.0, cap: float = 6.0,
+                 beat: float = 1.0):
         self.role, self.workdir, self.proc = role, workdir, None
         self.log = workdir / f"{role}.log"
         env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_XDIST_WORKER", "REDIS_URL")}
         env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=database_url(), CELERY_BROKER_URL=broker_url,
                    MEDIA_ROOT=str(workdir / "media"), INTENT_LEASE_SECONDS=str(lease),
-                   INTENT_MAX_BACKOFF_SECONDS=str(lease * 2), INTENT_RELAY_INTERVAL_SECONDS=str(beat),
+                   INTENT_MAX_BACKOFF_SECONDS=str(cap), INTENT_RELAY_INTERVAL_SECONDS=str(beat),
                    EXCHANGE_RELAY_INTERVAL_SECONDS="60", SWEEP_INTERVAL_SECONDS="600", FIGURES_REFRESH_SECONDS="600",
                    PAYMENT_QUERY_INTERVAL_SECONDS="600")
         self.env = env
@@ -180,13 +181,15 @@ def tally() -> Tally:
 
 
 def settle(*, seconds: float, each=None) -> Tally:
-    """Wait until nothing is missing and no intent is pending (or the time is up)."""
-    deadline = time.monotonic() + seconds
+    """Wait until nothing is missing and no intent is pending (or the time is up); says how long."""
+    began = time.monotonic()
+    deadline = began + seconds
     while True:
         if each is not None:
             each()
         counted = tally()
         if (counted.missing == 0 and counted.pending_intents == 0) or time.monotonic() > deadline:
+            print(f"\nsettled for {time.monotonic() - began:.0f} s")
             return counted
         time.sleep(1)
 

@@ -29,6 +29,9 @@ from .outage_work import CeleryProcess, Load, running_intent_since, settle, wait
 
 LONG = os.environ.get("WORK_OUTAGE_TEST") == "1"
 LEASE = 3.0  # seconds before the relay sends a pending intent again (300 in production)
+# the longest wait between two sends of one intent (1800 in production); the long runs pile up
+# thousands of intents, whose sends must not outrun the worker
+CAP = 60.0 if LONG else LEASE * 2
 
 pytestmark = [
     pytest.mark.broker,
@@ -45,12 +48,12 @@ def plant(tmp_path, settings):
     records intents with the same short lease as theirs."""
     from refsys.server import free_port
 
-    settings.INTENT_LEASE_SECONDS, settings.INTENT_MAX_BACKOFF_SECONDS = LEASE, LEASE * 2
+    settings.INTENT_LEASE_SECONDS, settings.INTENT_MAX_BACKOFF_SECONDS = LEASE, CAP
     seed_calendar(years=[2026])
     redis = RedisServer(free_port()).start()
     use_broker(redis.url)
-    worker = CeleryProcess("worker", broker_url=redis.url, workdir=tmp_path, lease=LEASE).start()
-    beat = CeleryProcess("beat", broker_url=redis.url, workdir=tmp_path, lease=LEASE).start()
+    worker = CeleryProcess("worker", broker_url=redis.url, workdir=tmp_path, lease=LEASE, cap=CAP).start()
+    beat = CeleryProcess("beat", broker_url=redis.url, workdir=tmp_path, lease=LEASE, cap=CAP).start()
     try:
         yield redis, worker, beat
     finally:
@@ -137,7 +140,7 @@ def test_killing_the_worker_mid_task_under_load_loses_and_duplicates_nothing(pla
 @pytest.mark.skipif(not LONG, reason="on demand: WORK_OUTAGE_TEST=1")
 def test_redis_down_300_s_under_load(plant):
     down = float(os.environ.get("WORK_OUTAGE_SECONDS", "300"))
-    load, counted, lost_meanwhile = broker_outage(plant, before=30, down=down, after=60, every=1.0, settle_for=600)
+    load, counted, lost_meanwhile = broker_outage(plant, before=30, down=down, after=60, every=1.0, settle_for=900)
     check(load, counted)
 
 
@@ -145,6 +148,6 @@ def test_redis_down_300_s_under_load(plant):
 @pytest.mark.skipif(not LONG, reason="on demand: WORK_OUTAGE_TEST=1")
 def test_100_worker_kills_under_load(plant):
     kills = int(os.environ.get("WORK_OUTAGE_KILLS", "100"))
-    load, counted, state = worker_kills(plant, kills=kills, every=0.3, settle_for=600)
+    load, counted, state = worker_kills(plant, kills=kills, every=0.3, settle_for=900)
     assert state["kills"] == kills, state
     check(load, counted)
