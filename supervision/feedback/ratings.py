@@ -22,11 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import intents
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from windows.models import Seat
 from workflow.calendar_store import load_calendar
@@ -318,11 +318,13 @@ def rating_appeal(*, rating: Rating, user, kind: str, statement: str, evidence=N
 
 
 def _refresh_figures_of(day):
-    """The rating leaves the dashboard's rollups of its day: refresh that day after commit (the
-    beat only refreshes the last RECENT_DAYS days, an appeal may be decided later)."""
+    """The rating leaves the dashboard's rollups of its day: the intent to refresh that day, in
+    the decision's transaction (core.intents: the beat only refreshes the last RECENT_DAYS days,
+    an appeal may be decided later, and a refresh lost with the broker would leave it counted).
+    The task and the key are named, not imported: the figures sit above feedback
+    (docs/decisions.md); `supervision.figures.services.record_day_refresh` uses the same key."""
     day = day.isoformat()
-    # named, not imported: the figures sit above feedback (docs/decisions.md)
-    transaction.on_commit(lambda: current_app.send_task(REFRESH_FIGURE_DAYS, args=(day, day)), robust=True)
+    intents.record(REFRESH_FIGURE_DAYS, [day, day], key=f"supervision.figures:{day}")
 
 
 @transaction.atomic

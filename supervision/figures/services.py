@@ -587,19 +587,40 @@ def _queue_day_refresh(day: dt.date) -> None:
                               countdown=REFRESH_DEBOUNCE_SECONDS)
 
 
+def record_day_refresh(day: dt.date) -> int:
+    """In the caller's transaction: the intent to refresh `day`'s rollups (core.intents), done
+    once by the task whatever the broker and the worker do meanwhile. The key is shared with the
+    rating appeal's refresh (supervision.feedback.ratings), which names it without importing this."""
+    from core import intents
+
+    day = day.isoformat()
+    return intents.record(REFRESH_FIGURE_DAYS, [day, day], key=f"supervision.figures:{day}",
+                          countdown=REFRESH_DEBOUNCE_SECONDS)
+
+
 def touch(day: dt.date) -> None:
     """An event dated `day` was written (an application received, accepted or delivered, a
-    sub-case started or decided, a ticket called, a rating made or withdrawn by an appeal): queue
-    the refresh of that day on commit, once per transaction and day. The beat's refresh stays
-    the backstop for a broker that was down."""
+    sub-case started or decided, a ticket called, a rating made or withdrawn by an appeal).
+
+    A day before the beat's window (RECENT_DAYS): the refresh is an intent written in this
+    transaction, so a committed change's refresh is never lost. A recent day: the refresh is
+    queued on commit, once per transaction and day, and the beat's refresh of the last RECENT_DAYS
+    days every FIGURES_REFRESH_SECONDS is what finishes it when the broker or the worker lost it
+    (an intent there would put one hot row of the day in every write's transaction: every
+    submission, acceptance and ticket of the day would wait on it)."""
     conn = transaction.get_connection()
     if any(getattr(callback, "figures_day", None) == day for _sids, callback, _robust in conn.run_on_commit):
         return
 
-    def refresh():
-        _queue_day_refresh(day)
+    old = day < timezone.localdate() - dt.timedelta(days=RECENT_DAYS - 1)
+    if old:
+        record_day_refresh(day)
 
-    refresh.figures_day = day
+    def refresh():  # an old day's intent wakes its own task
+        if not old:
+            _queue_day_refresh(day)
+
+    refresh.figures_day = day  # marks the day as asked for in this transaction
     transaction.on_commit(refresh, robust=True)
 
 

@@ -4,6 +4,8 @@ import datetime as dt
 
 from celery import shared_task
 
+from core.intents import fulfil
+
 from . import services as figures
 
 
@@ -21,7 +23,11 @@ def refresh_all_figures() -> int:
 
 
 @shared_task(name="supervision.tasks.refresh_figure_days")
-def refresh_figure_days(first: str, last: str) -> int:
-    """Queued on commit by a change dated before the beat's window (an appeal accepted on an old
-    rating): the rollups of those days again. Delete + insert of whole days: safe to run twice."""
-    return figures.refresh_rollups(first=dt.date.fromisoformat(first), last=dt.date.fromisoformat(last))
+def refresh_figure_days(first: str, last: str, intent_id: int | None = None) -> int | None:
+    """The rollups of those days again: queued on commit by an event of a recent day, or the
+    intent of a change dated before the beat's window (an appeal accepted on an old rating, an
+    event back-dated), closed in the refresh's transaction. Delete + insert of whole days: safe
+    to run twice."""
+    return fulfil(intent_id, lambda: figures.refresh_rollups(first=dt.date.fromisoformat(first),
+                                                            last=dt.date.fromisoformat(last)),
+                  label=f"figures {first}..{last}")

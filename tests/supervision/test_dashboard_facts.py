@@ -7,8 +7,10 @@ import html as html_lib
 import re
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from core.models import Intent
 from supervision.figures import services as figures
 from supervision.figures import tasks as figure_tasks
 from tests.factories import PASSWORD, password_sign_in, submitted_application
@@ -66,6 +68,26 @@ def test_an_event_queues_the_refresh_of_its_day(client, district, calendar_2026,
     assert figures.dashboard_figures(period=period)["total"]["received"] == before  # not yet refreshed
     figure_tasks.refresh_figure_days(today.isoformat(), today.isoformat())  # what the callback queues
     assert figures.dashboard_figures(period=period)["total"]["received"] == before + 1
+
+
+def test_an_event_dated_before_the_beats_window_records_its_days_refresh_as_an_intent(
+        db, calendar_2026, django_capture_on_commit_callbacks):
+    old = timezone.localdate() - dt.timedelta(days=figures.RECENT_DAYS + 5)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(RuntimeError):
+        with transaction.atomic():
+            figures.touch(old)
+            raise RuntimeError("the change is rolled back")
+    assert not Intent.objects.exists()  # nothing asked for by a change that did not happen
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        figures.touch(old)
+        figures.touch(old)  # once per transaction and day
+    intent = Intent.objects.get()
+    assert (intent.key, intent.task, intent.args, intent.status) == (
+        f"supervision.figures:{old.isoformat()}", "supervision.tasks.refresh_figure_days", [old.isoformat()] * 2,
+        "pending")
+    assert len(callbacks) == 2  # the intent's wake-up and the day's marker
+    figure_tasks.refresh_figure_days(*intent.args, intent_id=intent.pk)
+    assert Intent.objects.get().status == "done"
 
 
 def test_a_cards_count_is_the_number_of_cases_on_the_list_it_links_to(client, district):

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from core.models import Intent
 from supervision.figures import services as figures
 from supervision.figures.services import Period
 from supervision.models import FigureRollup, FigureRollupCoarse
@@ -327,7 +328,13 @@ def test_an_appeal_accepted_on_an_old_rating_reaches_the_rollups(district, djang
     assert raw["total"]["rated"] == before["total"]["rated"] - 1
     assert figures.dashboard_figures(period=period, group_by="hall") == before  # not yet refreshed
     assert len(callbacks) == 1
-    tasks.refresh_figure_days(rating.rated_on.isoformat(), rating.rated_on.isoformat())  # what was queued
+    # the refresh is an intent written with the decision: nothing lost if the broker was down
+    intent = Intent.objects.get(key=f"supervision.figures:{rating.rated_on.isoformat()}")
+    assert intent.status == "pending" and intent.args == [rating.rated_on.isoformat()] * 2
+    tasks.refresh_figure_days(*intent.args, intent_id=intent.pk)  # what the wake-up or the relay sends
+    assert figures.dashboard_figures(period=period, group_by="hall") == raw
+    assert Intent.objects.get(pk=intent.pk).status == "done"
+    tasks.refresh_figure_days(*intent.args, intent_id=intent.pk)  # twice: skipped
     assert figures.dashboard_figures(period=period, group_by="hall") == raw
     assert figures.dashboard_figures(period=PERIODS[0], group_by="clerk") == figures.dashboard_figures(
         period=PERIODS[0], group_by="clerk", raw=True)
