@@ -8,9 +8,10 @@ inserts it commits, so two writers never take the same place and a rolled-back i
 gap. `verify()` walks every chain and names the first row that does not fit: changed (its hash),
 inserted behind the seal (no place), removed (a gap, or a chain that ends before its head says).
 
-What this does not do: someone who can write the database AND recompute hashes can rewrite a
-whole chain from the changed row on. Anchoring each day's last hash outside the database (signed,
-sent or printed) is the step that closes that, not built yet (docs/plan.md)."""
+Someone who can write the database AND recompute hashes could rewrite a whole chain from the
+changed row on; each finished day's end is therefore also sealed into a signed anchor file outside
+the database (core/anchors.py), and `verify` compares every finished day's chain with it: a tail
+rewritten and re-hashed, or a day without its anchor, is named with its table and day."""
 
 from __future__ import annotations
 
@@ -185,8 +186,29 @@ def chained_models() -> list:
     return sorted((m for m in apps.get_models() if getattr(m, "hash_chained", False)), key=lambda m: m._meta.label)
 
 
-def verify_table(model, *, since: dt.date | None = None, using: str = "default") -> TableReport:
-    """Walk the chains of one table (from `since` on, or all) and stop at the first break."""
+def _anchor_break(label, anchor, day, seq, last):
+    """Why the day's chain end (seq, last hash) does not match its anchor, or None."""
+    from .anchors import Anchor
+
+    if anchor is None:
+        return _("缺少该日的外部锚定:无法证明该日链尾未被改写")
+    assert isinstance(anchor, Anchor)
+    if anchor.tables is None:
+        return {"bad_signature": _("该日外部锚定的签名无效"), "unknown_key": _("该日外部锚定由未知密钥签名")}.get(
+            anchor.problem, _("该日外部锚定无法读取"))
+    sealed = anchor.tables.get(label)
+    if sealed is None:
+        return _("该日外部锚定中没有此表") if seq else None
+    if sealed["seq"] != seq or sealed["last_hash"] != last:
+        return _("与外部锚定不符:该日链尾已被改写(锚定时第 %(a)s 条、哈希 %(ah)s…,现为第 %(b)s 条、哈希 %(bh)s…)") % {
+            "a": sealed["seq"], "ah": sealed["last_hash"][:12], "b": seq, "bh": (last or "-")[:12]}
+    return None
+
+
+def verify_table(model, *, since: dt.date | None = None, using: str = "default", anchors=None) -> TableReport:
+    """Walk the chains of one table (from `since` on, or all) and stop at the first break.
+    `anchors` ({day: core.anchors.Anchor}): each finished day (before today) is also checked
+    against its anchor outside the database; None leaves that check out."""
     Head = apps.get_model("core", "AuditChainHead")
     label = model._meta.label
     report = TableReport(table=label, name=str(model._meta.verbose_name))
@@ -201,6 +223,8 @@ def verify_table(model, *, since: dt.date | None = None, using: str = "default")
     def broken(row_id, day, seq, reason):
         report.first_break = Break(label, row_id, day, seq, reason)
         return report
+
+    today = timezone.localdate()
 
     rows = qs.order_by(models.F("chain_day").asc(nulls_first=True), "chain_seq", "pk").values("pk", "row_hash", *names)
     seen_days = set()
@@ -228,14 +252,27 @@ def verify_table(model, *, since: dt.date | None = None, using: str = "default")
         if head is None or head.seq != expected - 1 or head.last_hash != last:
             return broken(last_pk, day, expected - 1,
                           _("链尾不符:该日最后一条之后的记录已被删除(或链尾被改动)"))
+        if anchors is not None and day < today:
+            reason = _anchor_break(label, anchors.get(day), day, expected - 1, last)
+            if reason:
+                return broken(last_pk, day, expected - 1, reason)
     for day, head in sorted(heads.items()):
         if day not in seen_days and head.seq:
             return broken(None, day, 1, _("整日记录缺失:链尾记有 %(n)s 条,表中一条也没有") % {"n": head.seq})
+    if anchors is not None:
+        for day, anchor in sorted(anchors.items()):
+            sealed = (anchor.tables or {}).get(label)
+            if day not in seen_days and day < today and sealed and sealed["seq"]:
+                return broken(None, day, 1, _("整日记录缺失:外部锚定记有 %(n)s 条,表中一条也没有") % {"n": sealed["seq"]})
     return report
 
 
-def verify(*, since: dt.date | None = None, using: str = "default") -> list[TableReport]:
-    return [verify_table(m, since=since, using=using) for m in chained_models()]
+def verify(*, since: dt.date | None = None, using: str = "default", anchored: bool = True) -> list[TableReport]:
+    """Every chained table; with `anchored`, each finished day against its anchor file too."""
+    from . import anchors as anchor_files
+
+    anchors = anchor_files.load(since) if anchored else None
+    return [verify_table(m, since=since, using=using, anchors=anchors) for m in chained_models()]
 
 
 def backfill_operation(app_label: str, time_fields: dict):

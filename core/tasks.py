@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import intents
+from . import anchors, intents
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +19,12 @@ def relay_intents() -> int:
 def forget_done_intents() -> int:
     """Beat, nightly: done intents older than INTENT_KEEP_DAYS leave the table."""
     return intents.forget_done()
+
+
+@shared_task
+def seal_audit_anchors() -> list[str]:
+    """Beat, after midnight: yesterday's chain ends (and any earlier day's without one) sealed
+    into signed anchor files outside the database; a day already anchored is left alone."""
+    days = anchors.seal_finished_days()
+    logger.info("audit anchors sealed: %s", ", ".join(map(str, days)) or "none due")
+    return [d.isoformat() for d in days]

@@ -20,10 +20,11 @@ class Kind(models.TextChoices):
     DEFERRED_DUE = "deferred_due", _("容缺材料即将到期")
     APPOINTMENT = "appointment", _("明日预约提醒")
     LICENCE_EXPIRY = "licence_expiry", _("证照即将到期")
+    AUDIT_BREAK = "audit_break", _("日志哈希链断裂")
 
 
-# Notices the applicant must receive (一次性告知, refusal): not switchable.
-REQUIRED_KINDS = frozenset({Kind.SUPPLEMENT, Kind.NOT_ACCEPTED})
+# Notices the applicant must receive (一次性告知, refusal) and the alert of a broken audit chain: not switchable.
+REQUIRED_KINDS = frozenset({Kind.SUPPLEMENT, Kind.NOT_ACCEPTED, Kind.AUDIT_BREAK})
 
 
 class Message(models.Model):

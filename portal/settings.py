@@ -73,6 +73,14 @@ def _pii_keys() -> tuple[dict[str, bytes], str, bytes]:
 
 
 PII_KEYS, PII_WRITE_KEY, PII_INDEX_KEY = _pii_keys()
+
+# The audit chain's daily anchor outside the database (core/anchors.py): AUDIT_ANCHOR_KEY (or
+# _FILE) is the base64 of a 32-byte Ed25519 seed (DEBUG without it: a demo key in var/);
+# AUDIT_ANCHOR_PUBLIC_KEYS the base64 public keys of retired ones; the signed files go to
+# AUDIT_ANCHOR_DIR, which the operator copies off the box every day (docs/decisions.md).
+AUDIT_ANCHOR_KEY = _secret("AUDIT_ANCHOR_KEY")
+AUDIT_ANCHOR_PUBLIC_KEYS = env.str("AUDIT_ANCHOR_PUBLIC_KEYS", default="").split()
+AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=str(VAR_DIR / "audit-anchors"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address the QR codes on notices point to (the public progress page lives under it).
@@ -355,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.refresh_all_figures",
         "schedule": crontab(hour=3, minute=10),
     },
+    # the audit chain: yesterday's ends sealed into a signed anchor file, then every chain checked
+    # against its rows and the anchors (administrators and supervisors are told of a break once)
+    "core-seal-audit-anchors": {"task": "core.tasks.seal_audit_anchors", "schedule": crontab(hour=0, minute=5)},
+    "supervision-verify-audit": {"task": "supervision.tasks.verify_audit_chains", "schedule": crontab(hour=0, minute=35)},
 }
 
 # Background work (core.intents): a pending intent is sent again when its lease runs out (the

@@ -21,6 +21,7 @@ use_broker("memory://")
 def _media_root(tmp_path, settings):
     """Uploaded materials and notices go to a throw-away folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"  # the chain's anchors (core/anchors.py)
 
 
 @pytest.fixture(autouse=True)

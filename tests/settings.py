@@ -16,6 +16,9 @@ os.environ.setdefault("SECRET_KEY", "tests-" + secrets.token_urlsafe(40))
 os.environ.setdefault("PII_KEYS", " ".join(f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
                                           for kid in ("t2", "t1")))
 os.environ.setdefault("PII_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+# The audit chain's anchor signing key (core/anchors.py); each test writes its anchors to its own
+# folder (tests/conftest.py).
+os.environ.setdefault("AUDIT_ANCHOR_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 
 
 def _worker_redis(url: str, worker: str) -> str:
