@@ -1,18 +1,26 @@
 """The role × endpoint × object matrix of issue 12: one district with every role and objects of
 several owners, a list of endpoints (pages, API lists and details, the data-use CSV export, the
-supervisor's drill-down, PDFs of notices, licences and receipts), and for every role the objects
-each endpoint may show. `run(world)` returns the differences — an object shown that should not
+supervisor's drill-down, PDFs of notices, licences and receipts; complaints, ratings, follow-ups,
+red and yellow cards, appointments, queue tickets and 委托代办 records), and for every role the
+objects each endpoint may show. `run(world)` returns the differences — an object shown that should not
 be, or one missing — so that a test can also prove that a widened selector is caught.
 
 What an endpoint "shows" is read from the answer itself: which application numbers and licence
-numbers appear in the page, JSON or CSV (a sub-case's number contains its application's); a PDF or
-a detail read shows its one object when it answers 200. A refused answer (login redirect, 403,
-404) shows nothing."""
+numbers appear in the page, JSON or CSV (a sub-case's number contains its application's), and for
+objects without a number a mark of their own (`World.marks`: a complaint's subject, a rating's
+comment, a card's reason, an appointment's code, a ticket's token or masked phone, an
+authorisation's id in the page or the JSON); a PDF or a detail read shows its one object when it
+answers 200. An action (POST) on someone else's object shows it when it gets past the access
+check: the world's objects are chosen so that their owner's action is refused by the state (409:
+an appointment already cancelled, an authorisation already revoked), never carried out. A refused
+answer (login redirect, 401, 403, 404) shows nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.utils import timezone
 
@@ -58,6 +66,15 @@ class World:
     notices: dict = field(default_factory=dict)  # app name → Notice
     orders: dict = field(default_factory=dict)  # app name → PaymentOrder with a receipt
     consultations: dict = field(default_factory=dict)  # name → Consultation (首问责任)
+    complaints: dict = field(default_factory=dict)  # name → Complaint
+    ratings: dict = field(default_factory=dict)  # name → Rating
+    followups: dict = field(default_factory=dict)  # name → FollowUp (差评整改)
+    cards: dict = field(default_factory=dict)  # name → Card
+    appointments: dict = field(default_factory=dict)  # name → Appointment (cancelled)
+    tickets: dict = field(default_factory=dict)  # name → Ticket
+    authorisations: dict = field(default_factory=dict)  # name → AgentAuthorisation
+    halls: dict = field(default_factory=dict)  # name → Hall
+    marks: dict = field(default_factory=dict)  # kind → {name: [strings, any of which shows the object]}
 
 
 def build() -> World:
@@ -98,7 +115,7 @@ def build() -> World:
         "supervisor": SupervisorFactory(),
         "administrator": UserFactory(role=User.Role.ADMINISTRATOR),
     }
-    agent_for(citizen, [natural], agent=agent_within)
+    within = agent_for(citizen, [natural], agent=agent_within)
     lapsing = agent_for(citizen, [natural], agent=agent_outside)
 
     apps = {}
@@ -160,7 +177,61 @@ def build() -> World:
         DataQuery.objects.create(subject=subject, asked_by=subject, matter=apps[name].matters.first(),
                                  case_ref=apps[name].number, source="shebao", fields=["参保状态"],
                                  purpose="办件核验", outcome=DataQuery.Outcome.FOUND)
+    world.halls = {"a": hall_a, "b": hall_b}
+    world.authorisations = {"auth_within": within, "auth_lapsed": lapsing}
+    _feedback_and_queue(world, dept=dept, other_dept=other_dept, natural=natural)
     return world
+
+
+def _feedback_and_queue(world, *, dept, other_dept, natural):
+    """Complaints, ratings and their follow-ups, cards, appointments and tickets of several owners."""
+    from supervision.cards.models import Card
+    from supervision.feedback import complaints, ratings
+    from supervision.feedback.models import Occasion
+    from tests.factories import AppointmentSlotFactory, ticket, walk_in_application
+    from windows.queue_services import appointment_book, appointment_cancel
+
+    users, apps = world.users, world.apps
+    for name, user, department in (("cpl_citizen", users["citizen"], dept),
+                                   ("cpl_other", users["other_citizen"], other_dept),
+                                   ("cpl_routing", None, None)):  # anonymous, not yet routed: the centre's
+        world.complaints[name] = complaints.complaint_submit(
+            user=user, department_id=department.pk if department else None, subject=f"投诉{name}窗口推诿",
+            content="窗口工作人员推诿,多次往返。", contact_name="陈先生", contact_phone="13800138000")
+    # a bad rating of a window visit at hall A (the seated clerk's), and of the other department's decision
+    visit = walk_in_application(clerk=users["clerk_seated"], applicant=users["citizen"], matters=[natural])
+    for name, application, occasion, level in (("rat_window", visit, Occasion.WINDOW_ACCEPT, 1),
+                                               ("rat_decision", apps["other"], Occasion.DECISION, 2)):
+        link = ratings.rating_token_issue(application=application, occasion=occasion)
+        world.ratings[name] = ratings.rating_submit(token=link, level=level, comment=f"评价{name}办理太慢",
+                                                    reasons=["slow"])
+        world.followups[name.replace("rat_", "fu_")] = world.ratings[name].followup
+    subcase = apps["other"].subcases.first()
+    for name, kwargs in (
+        ("card_pre_review", {"application": apps["waiting"], "trigger": Card.Trigger.PRE_REVIEW}),
+        ("card_deferred", {"application": apps["in_review"], "trigger": Card.Trigger.DEFERRED_MATERIAL}),
+        ("card_decision", {"application": apps["other"], "subcase": subcase, "department": other_dept,
+                           "trigger": Card.Trigger.DECISION}),
+        ("card_followup", {"followup": world.followups["fu_window"], "hall": world.halls["a"],
+                           "trigger": Card.Trigger.FOLLOWUP}),
+    ):
+        world.cards[name] = Card.objects.create(level=Card.Level.YELLOW, reason=f"测试牌{name}", **kwargs)
+    for name, user, hall, phone in (("citizen", users["citizen"], world.halls["a"], "13900001111"),
+                                    ("other", users["other_citizen"], world.halls["b"], "13900002222")):
+        slot = AppointmentSlotFactory(hall=hall)
+        appointment = appointment_book(user=user, slot=slot)
+        world.appointments[f"appt_{name}"] = appointment_cancel(user=user, appointment=appointment)
+        world.tickets[f"tkt_{name}"] = ticket(hall=hall, user=user, phone=phone)  # A001 in each hall
+    world.marks = {
+        "complaints": {n: [c.subject] for n, c in world.complaints.items()},
+        "ratings": {n: [r.comment] for n, r in world.ratings.items()},
+        "followups": {n: [f.rating.comment] for n, f in world.followups.items()},
+        "cards": {n: [c.reason] for n, c in world.cards.items()},
+        "appointments": {n: [a.code] for n, a in world.appointments.items()},
+        "tickets": {n: [str(t.token), t.phone_masked] for n, t in world.tickets.items()},
+        "authorisations": {n: [f'data-authorisation="{a.pk}"', f'"id":{a.pk},']
+                           for n, a in world.authorisations.items()},
+    }
 
 
 # --- what each role may see ---------------------------------------------------------------------
@@ -207,6 +278,43 @@ CONSULTED = {"citizen": {"cons_citizen"}, "other_citizen": {"cons_other"}, "cler
              "supervisor": {"cons_citizen", "cons_other"}}
 
 
+# 投诉举报: the complainant (我的投诉), the department it was routed to, supervisors (the centre's
+# own, not yet routed, only they)
+COMPLAINED = {"citizen": {"cpl_citizen"}, "other_citizen": {"cpl_other"}, "reviewer": {"cpl_citizen"},
+              "department_leader": {"cpl_citizen"}, "other_reviewer": {"cpl_other"},
+              "supervisor": {"cpl_citizen", "cpl_other", "cpl_routing"}}
+STAFF_COMPLAINTS = {"reviewer", "department_leader", "other_reviewer", "supervisor"}
+# 好差评 and 差评整改: the rated department's reviewers, clerks seated today in the rated hall,
+# supervisors; never the person rated about (the window rating is of hall A, where the seated clerk sits)
+RATED = {"clerk_seated": {"window"}, "other_reviewer": {"decision"}, "supervisor": {"window", "decision"}}
+STAFF = CLERKS | {"reviewer", "department_leader", "other_reviewer", "supervisor"}
+# red and yellow cards (decisions: "Who answers for an application's own card")
+CARDED = {
+    # the pre-review of an online application waiting at every natural-person window; the 容缺
+    # card of the case she accepted at hall A; the follow-up of hall A's window rating
+    "clerk_seated": {"card_pre_review", "card_deferred", "card_followup"},
+    "clerk_other_hall": {"card_pre_review"},  # seated at a natural-person window of hall C today
+    "other_reviewer": {"card_decision"},  # its department's sub-case
+    "supervisor": {"card_pre_review", "card_deferred", "card_decision", "card_followup"},
+}
+BOOKED = {"citizen": {"appt_citizen"}, "other_citizen": {"appt_other"}}
+QUEUED = {"citizen": {"tkt_citizen"}, "other_citizen": {"tkt_other"}}
+# the ticket A001 found by the workbench search in the halls where the clerk sits today
+QUEUED_AT = {"clerk_seated": {"tkt_citizen"}, "delivery_clerk": {"tkt_other"}}
+# 委托代办: granted (the principal) and received (the agent, even after the revocation); a clerk
+# only with both people's ID numbers, which these lists do not give
+AUTHORISED = {"citizen": {"auth_within", "auth_lapsed"}, "agent_within": {"auth_within"},
+              "agent_outside": {"auth_lapsed"}}
+
+
+def _of(table, roles=None):
+    return lambda role: table.get(role, set()) if roles is None or role in roles else set()
+
+
+def _ratings(prefix):
+    return lambda role: {f"{prefix}_{k}" for k in RATED.get(role, set())}
+
+
 def readable(role) -> set:
     """Details: what is listed, and for a clerk seated today any case by its number (found at
     her window; the read is logged)."""
@@ -224,7 +332,8 @@ class Probe:
     name: str
     urls: object  # world → [(url, object name or None)]; None: a list, read its contents
     expected: object  # role → set of object names
-    kind: str = "apps"  # which numbers to look for in a list: World.apps, .licences, .consultations
+    kind: str = "apps"  # which numbers to look for in a list: World.apps, .licences, .consultations …
+    method: str = "get"  # "post": an action on each object (shown: it got past the access check)
 
 
 def _list(url):
@@ -269,6 +378,42 @@ PROBES = [
     Probe("api consultation detail",
           lambda w: [(f"/api/consultations/{c.number}/", n) for n, c in w.consultations.items()],
           lambda r: CONSULTED.get(r, set())),
+    # 投诉举报
+    Probe("api complaint list", _list("/api/complaints/"), _of(COMPLAINED), kind="complaints"),
+    Probe("page 投诉举报办理", _list("/supervision/complaints/?state=all"), _of(COMPLAINED, STAFF_COMPLAINTS),
+          kind="complaints"),
+    Probe("page 我的投诉", _list("/complaints/mine/"), _of(COMPLAINED, PUBLIC), kind="complaints"),
+    Probe("api complaint detail",
+          lambda w: [(f"/api/complaints/{c.pk}/", n) for n, c in w.complaints.items()], _of(COMPLAINED)),
+    # 好差评 and 差评整改
+    Probe("api rating list", _list("/api/ratings/"), _ratings("rat"), kind="ratings"),
+    Probe("page 好差评", _list("/supervision/ratings/"), _ratings("rat"), kind="ratings"),
+    Probe("api follow-up list", _list("/api/followups/"), _ratings("fu"), kind="followups"),
+    Probe("page 差评整改", _list("/supervision/followups/?state="), _ratings("fu"), kind="followups"),
+    Probe("api follow-up detail",
+          lambda w: [(f"/api/followups/{f.pk}/", n) for n, f in w.followups.items()], _ratings("fu")),
+    # red and yellow cards
+    Probe("api card list", _list("/api/cards/?state=all"), _of(CARDED), kind="cards"),
+    Probe("page 红黄牌", _list("/supervision/cards/?state=all"), _of(CARDED), kind="cards"),
+    Probe("api card detail", lambda w: [(f"/api/cards/{c.pk}/", n) for n, c in w.cards.items()], _of(CARDED)),
+    # 预约 and 取号
+    Probe("api appointment list", _list("/api/appointments/"), _of(BOOKED), kind="appointments"),
+    Probe("page 我的预约", _list("/appointments/"), _of(BOOKED), kind="appointments"),
+    Probe("api appointment cancel",
+          lambda w: [(f"/api/appointments/{a.code}/cancel/", n) for n, a in w.appointments.items()],
+          _of(BOOKED), method="post"),
+    Probe("page 取号 (my tickets)",
+          lambda w: [(f"/queue/{h.code}/", None) for h in w.halls.values()], _of(QUEUED), kind="tickets"),
+    Probe("page 工作台检索 (ticket A001)", _list("/hall/search/?q=A001"), _of(QUEUED_AT), kind="tickets"),
+    # 委托代办
+    Probe("api authorisation list", _list("/api/authorisations/"), _of(AUTHORISED), kind="authorisations"),
+    Probe("page 委托代办", _list("/me/agents/"), _of(AUTHORISED), kind="authorisations"),
+    Probe("api authorisation revoke",
+          lambda w: [(f"/api/authorisations/{w.authorisations['auth_lapsed'].pk}/revoke/", "auth_lapsed")],
+          # the principal, the agent, and a clerk seated today (the principal brings the paper to
+          # any window, decisions: "Object permissions in one place per app"); refused by the state
+          lambda r: {"auth_lapsed"} if r in SEATED or "auth_lapsed" in AUTHORISED.get(r, set()) else set(),
+          method="post"),
 ]
 
 
@@ -280,8 +425,20 @@ def _client(user):
 
 
 def _shown(world, body: str, kind: str) -> set:
+    if kind in world.marks:
+        return {name for name, marks in world.marks[kind].items() if any(mark in body for mark in marks)}
     objects = getattr(world, kind)
     return {name for name, obj in objects.items() if obj.number in body}
+
+
+REFUSED = (401, 403, 404)
+
+
+def _got_through(response) -> bool:
+    """An action answered past the access check (409 for an object in the wrong state, 400 …)."""
+    if response.status_code in REFUSED:
+        return False
+    return not (response.status_code == 302 and resolve_url(settings.LOGIN_URL) in response.get("Location", ""))
 
 
 def run(world, *, roles=ROLES, probes=PROBES, stop_at_first=False) -> list[str]:
@@ -293,6 +450,11 @@ def run(world, *, roles=ROLES, probes=PROBES, stop_at_first=False) -> list[str]:
             expected = probe.expected(role)
             shown = set()
             for url, name in probe.urls(world):
+                if probe.method == "post":
+                    response = client.post(url, {"reason": "矩阵检查"}, content_type="application/json")
+                    if _got_through(response):
+                        shown.add(name)
+                    continue
                 response = client.get(url)
                 if response.status_code != 200:
                     continue
