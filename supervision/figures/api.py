@@ -124,5 +124,7 @@ class FiguresView(APIView):
         responses=FiguresSerializer,
     )
     def get(self, request):
-        data = figures.dashboard_figures(**figure_filters(request.query_params))  # with refreshed_at
+        state = {}
+        data = figures.dashboard_figures(**figure_filters(request.query_params), state=state)
+        data["refreshed_at"] = state["refreshed_at"]
         return Response(FiguresSerializer(data).data)

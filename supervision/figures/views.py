@@ -119,7 +119,8 @@ def dashboard(request):
     (supervision/figures.py), with the departments' ranking, two charts, the open cards (new ones
     appear without reload) and a drill-down from every number. `?wall=1`: the wall-screen layout."""
     filters = figure_filters(request.GET)
-    data = figures.dashboard_figures(**filters)
+    state = {}  # refreshed_at, read with the figures
+    data = figures.dashboard_figures(**filters, state=state)
     cards = list(selectors.open_cards(limit=PAGE_CARDS))
     total_row = {"key": 0, **data["total"]}
     base = reverse("portal:figure_cases") + "?" + _query(filters)
@@ -143,7 +144,7 @@ def dashboard(request):
         "presets": figures.PRESETS.items(),
         "dimensions": figures.DIMENSIONS.items(),
         "departments": Department.objects.order_by("code").values_list("pk", "name"),
-        "refreshed_at": data["refreshed_at"],
+        "refreshed_at": state["refreshed_at"],
         "open_subcases": SubCase.objects.filter(state__in=SubCase.OPEN_STATES).count(),
         "cards": cards,
         "last_card_id": Card.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
