@@ -8,9 +8,6 @@ Every view: validate input → one `access_*`/selector → one service → redir
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -24,8 +21,9 @@ from django_fsm import can_proceed, has_transition_perm
 from accounts.identity import mask
 from accounts.models import User
 from core.errors import Conflict, DomainError, Invalid
-from core.numbers import is_small_int
+from core.numbers import small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.forms import checked
 from core.web.paging import page_of
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
@@ -36,6 +34,7 @@ from matters.situation_pages import situation_page
 
 from . import hooks, pending, rules, selectors, services
 from .calendar_store import load_calendar
+from .forms import AcceptForm, ApplyForm, DeliveryForm, SupplementNoticeForm, WindowSupplementForm, fresh_key
 from .models import Application, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
@@ -69,30 +68,15 @@ ACTION_LABELS = {
 APPLICATION_STATE_LABELS = dict(Application.State.choices)
 SUBCASE_STATE_LABELS = dict(SubCase.State.choices)
 # Service refusals about the enterprise chosen, shown beside the enterprise field.
-ENTERPRISE_ERROR_CODES = {"enterprise_required", "not_enterprise_member", "enterprise_not_allowed", "enterprise_not_found"}
-
-
-def _fresh_key() -> str:
-    return uuid.uuid4().hex
-
-
-def _posted_key(request) -> str:
-    """The idempotency key the form was rendered with; a forged or missing one gets a new key."""
-    key = request.POST.get("idempotency_key", "")
-    try:
-        return uuid.UUID(key).hex
-    except ValueError:
-        return _fresh_key()
+ENTERPRISE_ERROR_CODES = {
+    "enterprise_required",
+    "not_enterprise_member",
+    "enterprise_not_allowed",
+    "enterprise_not_found",
+}
 
 
 # --- the delivery choice (统一窗口出件) ---------------------------------------------------------
-
-
-def read_delivery(post) -> dict:
-    """The delivery choice as `services.clean_delivery` takes it, from a posted form."""
-    return {"method": post.get("delivery_method", "hall"), "hall": post.get("pickup_hall", "").strip(),
-            "recipient": post.get("post_recipient", ""), "phone": post.get("post_phone", ""),
-            "address": post.get("post_address", "")}
 
 
 def delivery_form(matters, *, chosen=None, errors=None, any_hall_label=""):
@@ -117,9 +101,13 @@ def delivery_form(matters, *, chosen=None, errors=None, any_hall_label=""):
 
 
 def _chosen_delivery(application) -> dict:
-    return {"method": application.delivery_method, "hall": application.pickup_hall_id or "",
-            "recipient": application.post_recipient, "phone": application.post_phone,
-            "address": application.post_address}
+    return {
+        "method": application.delivery_method,
+        "hall": application.pickup_hall_id or "",
+        "recipient": application.post_recipient,
+        "phone": application.post_phone,
+        "address": application.post_address,
+    }
 
 
 # --- apply online ------------------------------------------------------------------------------
@@ -129,13 +117,23 @@ def _prefill(fields, user, enterprises):
     """Values the portal already knows about the signed-in applicant."""
     only = enterprises[0] if len(enterprises) == 1 else None
     known = {
-        "applicant_name": user.real_name, "real_name": user.real_name, "name": user.real_name,
-        "id_number": user.id_number, "applicant_id_number": user.id_number,
-        "contact_phone": user.phone, "phone": user.phone, "applicant_phone": user.phone,
+        "applicant_name": user.real_name,
+        "real_name": user.real_name,
+        "name": user.real_name,
+        "id_number": user.id_number,
+        "applicant_id_number": user.id_number,
+        "contact_phone": user.phone,
+        "phone": user.phone,
+        "applicant_phone": user.phone,
     }
     if only is not None:
-        known.update({"company_name": only.name, "credit_code": only.credit_code,
-                      "legal_representative": only.legal_representative})
+        known.update(
+            {
+                "company_name": only.name,
+                "credit_code": only.credit_code,
+                "legal_representative": only.legal_representative,
+            }
+        )
     return {f.key: known[f.key] for f in fields if known.get(f.key)}
 
 
@@ -144,8 +142,13 @@ def apply_theme(request, code):
     theme = catalog.theme_by_code(code)
     if theme is None:
         return not_found_page(request, _("未找到该主题,或该主题已停用。"))
-    return _apply(request, theme=theme, matters=catalog.theme_matters(theme), title=theme.name,
-                  back=reverse("portal:theme", args=[theme.code]))
+    return _apply(
+        request,
+        theme=theme,
+        matters=catalog.theme_matters(theme),
+        title=theme.name,
+        back=reverse("portal:theme", args=[theme.code]),
+    )
 
 
 @role_required(User.Role.PUBLIC)
@@ -153,8 +156,9 @@ def apply_matter(request, code):
     matter = catalog.matter_by_code(code)
     if matter is None:
         return not_found_page(request, _("未找到该事项,或该事项已停用。"))
-    return _apply(request, theme=None, matters=[matter], title=matter.name,
-                  back=reverse("portal:matter", args=[matter.code]))
+    return _apply(
+        request, theme=None, matters=[matter], title=matter.name, back=reverse("portal:matter", args=[matter.code])
+    )
 
 
 def _situation(request, theme, matters):
@@ -174,11 +178,21 @@ def _apply(request, *, theme, matters, title, back):
     if situation is not None and situation.asks and situation.resolution is None:
         if situation.error is not None:
             show_domain_error(request, situation.error)
-        return render(request, "workflow/apply.html", {
-            "title": _("在线申办:%(name)s") % {"name": title}, "subject": title, "theme": theme, "matters": matters,
-            "situation": situation, "ask_first": True, "back": back,
-            "departments": sorted({m.department.name for m in matters}),
-        }, status=situation.error.status if situation.error is not None else 200)
+        return render(
+            request,
+            "workflow/apply.html",
+            {
+                "title": _("在线申办:%(name)s") % {"name": title},
+                "subject": title,
+                "theme": theme,
+                "matters": matters,
+                "situation": situation,
+                "ask_first": True,
+                "back": back,
+                "departments": sorted({m.department.name for m in matters}),
+            },
+            status=situation.error.status if situation.error is not None else 200,
+        )
     if situation is not None:
         matters = situation.resolution.matters
         fields = situation.resolution.fields
@@ -188,7 +202,12 @@ def _apply(request, *, theme, matters, title, back):
         requirements = material_requirements(matters)
     legal = bool(matters) and matters[0].target == Target.LEGAL
     establishing = any(m.establishes_entity for m in matters)
-    agency = _agency_choice(request, matters)
+    form = ApplyForm(request.POST, oneform_fields=fields) if request.method == "POST" else None
+    if form is not None:
+        form.is_valid()  # every field cleans on its own: the ids below are read before the service call
+    agency = _agency_choice(
+        request, matters, on_behalf=form.cleaned_data.get("on_behalf") if form is not None else None
+    )
     acting = agency["acting"]
     if acting is not None:  # 代为申请: the principal (and their enterprise) apply, the user acts
         enterprises = [acting.enterprise] if acting.enterprise_id else []
@@ -197,13 +216,17 @@ def _apply(request, *, theme, matters, title, back):
     errors, status = {}, 200
     principal = acting.principal if acting is not None else request.user
     exempt = services.exemption_preview(
-        applicant=principal, asked_by=request.user, matters=matters, requirements=requirements,
-        enterprise=acting.enterprise if acting is not None else (enterprises[0] if len(enterprises) == 1 else None))
+        applicant=principal,
+        asked_by=request.user,
+        matters=matters,
+        requirements=requirements,
+        enterprise=acting.enterprise if acting is not None else (enterprises[0] if len(enterprises) == 1 else None),
+    )
     if request.method == "POST":
-        values = OneFormPost(request.POST, oneform_fields=fields).oneform_values
-        key = _posted_key(request)
-        chosen = request.POST.get("enterprise", "")
-        enterprise = next((e for e in enterprises if str(e.pk) == chosen), None)
+        values = form.oneform_values
+        key = form.value("idempotency_key") or fresh_key()
+        chosen = form.raw("enterprise").strip()
+        enterprise = next((e for e in enterprises if e.pk == form.cleaned_data.get("enterprise")), None)
         if acting is not None:
             enterprise = acting.enterprise
         offered = {f"material_{r.pk}" for r in requirements}
@@ -211,14 +234,23 @@ def _apply(request, *, theme, matters, title, back):
         files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
         resolution = situation.resolution if situation is not None else None
         try:
-            application = services.application_submit(submission=services.Submission(
-                applicant=acting.principal if acting is not None else request.user, matters=matters, theme=theme,
-                form_data=values, files=files, enterprise=enterprise, idempotency_key=key,
-                agent=request.user if acting is not None else None,
-                requirements=resolution.requirements if resolution else None,
-                required_ids=resolution.required_by_answer if resolution else (),
-                situation=resolution.record() if resolution else None, delivery=read_delivery(request.POST),
-            ))
+            checked(form)
+            application = services.application_submit(
+                submission=services.Submission(
+                    applicant=acting.principal if acting is not None else request.user,
+                    matters=matters,
+                    theme=theme,
+                    form_data=values,
+                    files=files,
+                    enterprise=enterprise,
+                    idempotency_key=key,
+                    agent=request.user if acting is not None else None,
+                    requirements=resolution.requirements if resolution else None,
+                    required_ids=resolution.required_by_answer if resolution else (),
+                    situation=resolution.record() if resolution else None,
+                    delivery=form.delivery,
+                )
+            )
         except DomainError as exc:
             show_domain_error(request, exc)
             errors, status = dict(exc.fields), exc.status
@@ -227,44 +259,59 @@ def _apply(request, *, theme, matters, title, back):
             kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
         else:
             pending.discard(kept=kept)
-            messages.success(request, _("申请已提交,办件编号:%(number)s。窗口将在 5 个工作日内完成预审,请留意办件状态。")
-                             % {"number": application.number})
+            messages.success(
+                request,
+                _("申请已提交,办件编号:%(number)s。窗口将在 5 个工作日内完成预审,请留意办件状态。")
+                % {"number": application.number},
+            )
             if acting is not None:
-                messages.info(request, _("您以代办人身份代 %(principal)s 申请,申请人为委托人。")
-                              % {"principal": acting.principal_name})
+                messages.info(
+                    request,
+                    _("您以代办人身份代 %(principal)s 申请,申请人为委托人。") % {"principal": acting.principal_name},
+                )
             return redirect("portal:application", number=application.number)
     else:
         values = _prefill(fields, principal, enterprises)
         values.update({key: outcome.value for key, outcome in exempt.fields.items()})  # 免填
-        key = _fresh_key()
+        key = fresh_key()
         chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
         kept = {}
-    return render(request, "workflow/apply.html", {
-        "title": _("在线申办:%(name)s") % {"name": title},
-        "subject": title,
-        "theme": theme,
-        "matters": matters,
-        "legal": legal,
-        "establishing": establishing,
-        "needs_enterprise": legal and not establishing,
-        "enterprises": enterprises,
-        "chosen_enterprise": chosen,
-        "enterprise_errors": errors.get("enterprise", []),
-        "rows": oneform_rows(fields, values, errors, prefilled=exempt.fields),
-        "materials": material_rows(requirements, errors, kept=kept, exempt=exempt.materials),
-        "idempotency_key": key,
-        "back": back,
-        "departments": sorted({m.department.name for m in matters}),
-        "situation": situation,
-        **agency,
-        "delivery": delivery_form(matters, chosen=read_delivery(request.POST) if request.method == "POST" else None,
-                                  errors=errors, any_hall_label=_("受理本申请的大厅(默认)")),
-    }, status=status)
+    return render(
+        request,
+        "workflow/apply.html",
+        {
+            "title": _("在线申办:%(name)s") % {"name": title},
+            "subject": title,
+            "theme": theme,
+            "matters": matters,
+            "legal": legal,
+            "establishing": establishing,
+            "needs_enterprise": legal and not establishing,
+            "enterprises": enterprises,
+            "chosen_enterprise": chosen,
+            "enterprise_errors": errors.get("enterprise", []),
+            "rows": oneform_rows(fields, values, errors, prefilled=exempt.fields),
+            "materials": material_rows(requirements, errors, kept=kept, exempt=exempt.materials),
+            "idempotency_key": key,
+            "back": back,
+            "departments": sorted({m.department.name for m in matters}),
+            "situation": situation,
+            **agency,
+            "delivery": delivery_form(
+                matters,
+                chosen=form.posted_delivery if form is not None else None,
+                errors=errors,
+                any_hall_label=_("受理本申请的大厅(默认)"),
+            ),
+        },
+        status=status,
+    )
 
 
-def _agency_choice(request, matters):
+def _agency_choice(request, matters, *, on_behalf=None):
     """代为申请: the authorisations under which the user may apply for all these matters today
-    (the only ones offered), the one chosen (?for=<id> to show the form, posted as `on_behalf`),
+    (the only ones offered), the one chosen (?for=<id> to show the form, posted as `on_behalf`:
+    `on_behalf`, cleaned by ApplyForm),
     and the user's authorisations in force that do not cover these matters (to say why not).
 
     A posted choice that is not offered is still passed on, so that the service refuses it with
@@ -275,19 +322,27 @@ def _agency_choice(request, matters):
     today = timezone.localdate()
     matter_ids = {m.pk for m in matters}
     offered = principals_for(request.user, matter_ids=matter_ids, day=today)
-    raw = request.POST.get("on_behalf", "") if request.method == "POST" else request.GET.get("for", "")
+    chosen = on_behalf if request.method == "POST" else small_int(request.GET.get("for", ""))
     acting = None
-    if is_small_int(raw):
-        acting = next((a for a in offered if a.pk == int(raw)), None) or (
-            AgentAuthorisation.objects.filter(pk=int(raw), agent=request.user)
-            .select_related("principal", "enterprise").first()
+    if chosen is not None:
+        acting = next((a for a in offered if a.pk == chosen), None) or (
+            AgentAuthorisation.objects.filter(pk=chosen, agent=request.user)
+            .select_related("principal", "enterprise")
+            .first()
         )
     offered_ids = {a.pk for a in offered}
-    held = [] if offered else [
-        agency_shown(a, today) for a in AgentAuthorisation.objects.valid_on(today).filter(agent=request.user)
-        .select_related("principal", "enterprise", "agent", "recorded_by").prefetch_related("matters")
-        if a.pk not in offered_ids
-    ]
+    held = (
+        []
+        if offered
+        else [
+            agency_shown(a, today)
+            for a in AgentAuthorisation.objects.valid_on(today)
+            .filter(agent=request.user)
+            .select_related("principal", "enterprise", "agent", "recorded_by")
+            .prefetch_related("matters")
+            if a.pk not in offered_ids
+        ]
+    )
     return {"offered": offered, "acting": acting, "held_elsewhere": held}
 
 
@@ -307,9 +362,16 @@ def my_applications(request):
     else:
         state = ""
     page = page_of(request, applications, 20)
-    return render(request, "workflow/my_applications.html", {
-        "title": _("我的办件"), "page": page, "state": state, "query": f"state={state}" if state else "",
-    })
+    return render(
+        request,
+        "workflow/my_applications.html",
+        {
+            "title": _("我的办件"),
+            "page": page,
+            "state": state,
+            "query": f"state={state}" if state else "",
+        },
+    )
 
 
 # --- the application page ----------------------------------------------------------------------
@@ -319,8 +381,9 @@ def _requirement_rows(application, materials):
     """The application's material requirements as its situation answers decided them (left-out
     ones not listed, ones an answer made necessary required), for the clerk's one-time notice: a
     required material the applicant must bring and that is not attached is ticked in advance."""
-    requirements = recorded_requirements(application.matters.prefetch_related("materials").order_by("code"),
-                                         application.situation)
+    requirements = recorded_requirements(
+        application.matters.prefetch_related("materials").order_by("code"), application.situation
+    )
     have = {m.requirement_id for m in materials}
     twice = duplicated_names(requirements)
     return [
@@ -337,9 +400,13 @@ def _requirement_rows(application, materials):
 def _supplement_upload_rows(application, open_requests, errors, kept=None):
     """File inputs for the materials an open one-time notice lists (by the label the clerk saw);
     when it lists none of them by name, every material the applicant brings may be re-uploaded."""
-    requirements = [r for r in recorded_requirements(application.matters.prefetch_related("materials").order_by("code"),
-                                                     application.situation)
-                    if r.source == MaterialRequirement.Source.APPLICANT]
+    requirements = [
+        r
+        for r in recorded_requirements(
+            application.matters.prefetch_related("materials").order_by("code"), application.situation
+        )
+        if r.source == MaterialRequirement.Source.APPLICANT
+    ]
     twice = duplicated_names(requirements)
     listed = {item.get("material", "") for request in open_requests for item in request.items}
     named = [r for r in requirements if material_label(r, twice) in listed or r.name in listed]
@@ -354,8 +421,11 @@ def _with_download_urls(application, materials):
     for material in materials:
         for m in [material, *material.history]:
             m.url = reverse("api-application-material", args=[application.number, m.pk]) if m.file else ""
-            m.record_url = reverse("portal:application_material_record", args=[application.number, m.pk]) \
-                if m.data_query_id else ""
+            m.record_url = (
+                reverse("portal:application_material_record", args=[application.number, m.pk])
+                if m.data_query_id
+                else ""
+            )
     return materials
 
 
@@ -363,16 +433,18 @@ def _timeline(application):
     rows = []
     for entry in selectors.case_log(application):
         labels = SUBCASE_STATE_LABELS if entry.subcase_id else APPLICATION_STATE_LABELS
-        rows.append({
-            "at": entry.created_at,
-            "actor": (entry.actor.real_name or entry.actor.username) if entry.actor_id else _("系统"),
-            "action": ACTION_LABELS.get(entry.action, entry.action),
-            "from": labels.get(entry.from_state, entry.from_state),
-            "to": labels.get(entry.to_state, entry.to_state),
-            "note": entry.note,
-            "subcase": entry.subcase.number if entry.subcase_id else "",
-            "matter": entry.subcase.matter.name if entry.subcase_id else "",
-        })
+        rows.append(
+            {
+                "at": entry.created_at,
+                "actor": (entry.actor.real_name or entry.actor.username) if entry.actor_id else _("系统"),
+                "action": ACTION_LABELS.get(entry.action, entry.action),
+                "from": labels.get(entry.from_state, entry.from_state),
+                "to": labels.get(entry.to_state, entry.to_state),
+                "note": entry.note,
+                "subcase": entry.subcase.number if entry.subcase_id else "",
+                "matter": entry.subcase.matter.name if entry.subcase_id else "",
+            }
+        )
     return rows
 
 
@@ -390,8 +462,14 @@ def _steps(application):
     current = next((i for i, (_label, states) in enumerate(PROGRESS_STEPS) if application.state in states), None)
     if current is None:
         return []
-    return [{"label": label, "done": i < current or (i == current and i == len(PROGRESS_STEPS) - 1),
-             "current": i == current} for i, (label, _states) in enumerate(PROGRESS_STEPS)]
+    return [
+        {
+            "label": label,
+            "done": i < current or (i == current and i == len(PROGRESS_STEPS) - 1),
+            "current": i == current,
+        }
+        for i, (label, _states) in enumerate(PROGRESS_STEPS)
+    ]
 
 
 def agency_shown(authorisation, today):
@@ -407,7 +485,9 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     errors = errors or {}
     posted = posted or {}
     today = timezone.localdate()
-    subcases = selectors.with_clocks(application.subcases.select_related("matter", "department", "matter_version").order_by("number"))
+    subcases = selectors.with_clocks(
+        application.subcases.select_related("matter", "department", "matter_version").order_by("number")
+    )
 
     # The selectors narrow both for the reader (a reviewer: their department's matters only).
     form = selectors.visible_form_data(user, application)
@@ -419,16 +499,22 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     not_authorised = None
     desk = hooks.desk_for(user, today) if user.is_clerk else None
     waits_at_window = can_proceed(application.accept) or can_proceed(application.supplement_at_window)
-    if (desk is not None and application.category in desk.categories and waits_at_window
-            and not can["accept"] and not can["supplement_at_window"]):
+    if (
+        desk is not None
+        and application.category in desk.categories
+        and waits_at_window
+        and not can["accept"]
+        and not can["supplement_at_window"]
+    ):
         # 同城通办: a window of its category but matters she is not authorised for: say why she
         # cannot act, and where the applicant can be sent.
         outside = selectors.not_authorised_matters(desk, application)
         if outside:
             not_authorised = {
                 "matters": [m.name for m in outside],
-                "referrals": hooks.referrals_for([m.pk for m in application.matters.all()], application.category,
-                                                 today),
+                "referrals": hooks.referrals_for(
+                    [m.pk for m in application.matters.all()], application.category, today
+                ),
             }
     supplements = list(application.supplement_requests.select_related("requested_by"))
     open_requests = [r for r in supplements if r.resolved_at is None]
@@ -458,8 +544,9 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         "is_applicant": is_applicant,
         "is_staff_view": not user.is_public,
         "progress_url": f"{reverse('portal:progress')}?number={application.number}",
-        "pre_review_overdue": bool(application.pre_review_due and application.state == S.SUBMITTED
-                                   and application.pre_review_due < today),
+        "pre_review_overdue": bool(
+            application.pre_review_due and application.state == S.SUBMITTED and application.pre_review_due < today
+        ),
         "delivery": selectors.delivery_facts(user, application),
         "licences": _licence_rows(user, application),
         "carriers": services.CARRIERS,
@@ -467,7 +554,9 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
     if can["change_delivery"]:
         chosen = posted.get("delivery") or _chosen_delivery(application)
         context["delivery_form"] = delivery_form(
-            application.matters.all(), chosen=chosen, errors=errors if panel == "delivery" else {},
+            application.matters.all(),
+            chosen=chosen,
+            errors=errors if panel == "delivery" else {},
             any_hall_label=_("受理本申请的大厅(默认)") if application.accepted_hall_id is None else "",
         )
     if can["accept"]:
@@ -485,8 +574,9 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
         context["outstanding"] = [m for m in materials if m.is_outstanding]
     if can["resubmit"] or can["supplement_at_window"]:
         context["open_requests"] = open_requests
-        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(application, open_requests, errors,
-                                                                                     kept=posted.get("kept"))
+        context["upload_rows"], context["uploads_named"] = _supplement_upload_rows(
+            application, open_requests, errors, kept=posted.get("kept")
+        )
     if can["resubmit"]:
         fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
         values = posted.get("form_values") or application.form_data
@@ -522,15 +612,22 @@ def application_material_record(request, number, material_id):
     from exchange.selectors import fetched_record
 
     application = selectors.access_application(request.user, number)
-    material = selectors.visible_materials(request.user, application).filter(
-        pk=material_id, data_query__isnull=False).first()
+    material = (
+        selectors.visible_materials(request.user, application).filter(pk=material_id, data_query__isnull=False).first()
+    )
     if material is None:
         return not_found_page(request, _("未找到该材料的共享数据。"))
-    return render(request, "workflow/material_record.html", {
-        "title": _("共享数据:%(name)s") % {"name": material.name}, "application": application, "material": material,
-        "record": fetched_record(material.data_query_id),
-        "back": reverse("portal:application", args=[application.number]),
-    })
+    return render(
+        request,
+        "workflow/material_record.html",
+        {
+            "title": _("共享数据:%(name)s") % {"name": material.name},
+            "application": application,
+            "material": material,
+            "record": fetched_record(material.data_query_id),
+            "back": reverse("portal:application", args=[application.number]),
+        },
+    )
 
 
 def _refused(request, number, exc: DomainError, *, panel, posted=None):
@@ -546,16 +643,29 @@ def _refused(request, number, exc: DomainError, *, panel, posted=None):
 @not_found_pages
 def application_accept(request, number):
     application = selectors.access_application(request.user, number)
-    deferred = [int(v) for v in request.POST.getlist("deferred") if is_small_int(v)]
+    form = AcceptForm(request.POST)
     try:
-        until = dt.date.fromisoformat(request.POST.get("deferred_until", "")) if deferred else None
-    except ValueError:
-        until = None
-    try:
-        services.application_accept(application=application, clerk=request.user, deferred=deferred, deferred_until=until)
+        data = checked(form)
+        services.application_accept(
+            application=application,
+            clerk=request.user,
+            deferred=data["deferred"],
+            deferred_until=data["deferred_until"],
+        )
     except DomainError as exc:
-        return _refused(request, number, exc, panel="accept")
-    messages.success(request, _("已受理办件 %(number)s,系统将即时分派至各承办部门并生成受理通知书。") % {"number": number})
+        return _refused(
+            request,
+            number,
+            exc,
+            panel="accept",
+            posted={
+                "deferred": [small_int(v) for v in request.POST.getlist("deferred")],
+                "deferred_until": form.data.get("deferred_until", ""),
+            },
+        )
+    messages.success(
+        request, _("已受理办件 %(number)s,系统将即时分派至各承办部门并生成受理通知书。") % {"number": number}
+    )
     return redirect("portal:application", number=number)
 
 
@@ -564,20 +674,16 @@ def application_accept(request, number):
 @not_found_pages
 def application_request_supplement(request, number):
     application = selectors.access_application(request.user, number)
-    post = request.POST
     labels = {str(row["requirement"].pk): row["label"] for row in _requirement_rows(application, [])}
-    checked = [pk for pk in post.getlist("material") if pk in labels]
-    items = [{"material": labels[pk], "reason": post.get(f"reason_{pk}", "").strip()} for pk in checked]
-    extra = post.get("extra_material", "").strip()
-    if extra:
-        items.append({"material": extra, "reason": post.get("extra_reason", "")})
-    note = post.get("note", "").strip()
-    posted = {"checked": checked, "reasons": {pk: post.get(f"reason_{pk}", "") for pk in checked},
-              "extra_material": extra, "extra_reason": post.get("extra_reason", ""), "note": note}
+    form = SupplementNoticeForm(request.POST, labels=labels)
     try:
-        services.application_request_supplement(application=application, clerk=request.user, items=items, note=note)
+        data = checked(form)
+        items = form.items
+        services.application_request_supplement(
+            application=application, clerk=request.user, items=items, note=data["note"]
+        )
     except DomainError as exc:
-        return _refused(request, number, exc, panel="supplement", posted=posted)
+        return _refused(request, number, exc, panel="supplement", posted=form.posted)
     messages.success(request, _("已向申请人发出一次性补正告知,共 %(n)s 项。") % {"n": len(items)})
     return redirect("portal:application", number=number)
 
@@ -587,18 +693,25 @@ def application_request_supplement(request, number):
 @not_found_pages
 def application_supplement_at_window(request, number):
     application = selectors.access_application(request.user, number)
-    received = [int(v) for v in request.POST.getlist("received") if is_small_int(v)]
+    form = WindowSupplementForm(request.POST)
     offered = {f"material_{r.pk}" for m in application.matters.all() for r in m.materials.all()}
     posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
     # files that passed the check are kept for the clerk when the form comes back (as on the apply form)
     files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
     try:
-        services.application_supplement_at_window(application=application, clerk=request.user, files=files,
-                                                  received=received)
+        received = checked(form)["received"]
+        services.application_supplement_at_window(
+            application=application, clerk=request.user, files=files, received=received
+        )
     except DomainError as exc:
         kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
-        return _refused(request, number, exc, panel="supplement_at_window",
-                        posted={"kept": kept, "received": received})
+        return _refused(
+            request,
+            number,
+            exc,
+            panel="supplement_at_window",
+            posted={"kept": kept, "received": [small_int(v) for v in request.POST.getlist("received")]},
+        )
     pending.discard(kept=kept)
     messages.success(request, _("已收取补正材料,办件回到待受理,可继续审核受理。"))
     return redirect("portal:application", number=number)
@@ -654,7 +767,9 @@ def application_refuse(request, number):
 def application_deliver(request, number):
     application = selectors.access_application(request.user, number)
     try:
-        services.application_deliver(application=application, clerk=request.user, id_number=request.POST.get("id_number", ""))
+        services.application_deliver(
+            application=application, clerk=request.user, id_number=request.POST.get("id_number", "")
+        )
     except DomainError as exc:
         if request.POST.get("from") == "delivery":
             show_domain_error(request, exc)
@@ -672,16 +787,20 @@ def application_deliver(request, number):
 def application_delivery(request, number):
     """The applicant chooses or changes how to receive the result."""
     application = selectors.access_application(request.user, number)
-    chosen = read_delivery(request.POST)
+    form = DeliveryForm(request.POST)
     try:
-        application = services.application_set_delivery(application=application, applicant=request.user,
-                                                         delivery=chosen)
+        checked(form)
+        application = services.application_set_delivery(
+            application=application, applicant=request.user, delivery=form.delivery
+        )
     except DomainError as exc:
-        return _refused(request, number, exc, panel="delivery", posted={"delivery": chosen})
+        return _refused(request, number, exc, panel="delivery", posted={"delivery": form.posted_delivery})
     if application.state == S.DELIVERED:
         messages.success(request, _("电子证照已签发,可在本页下载。"))
     else:
-        messages.success(request, _("领取方式已改为“%(method)s”。") % {"method": application.get_delivery_method_display()})
+        messages.success(
+            request, _("领取方式已改为“%(method)s”。") % {"method": application.get_delivery_method_display()}
+        )
     return redirect("portal:application", number=number)
 
 
@@ -692,8 +811,12 @@ def application_post(request, number):
     """The delivery window records the posting: carrier and tracking number."""
     application = selectors.access_application(request.user, number)
     try:
-        services.application_post(application=application, clerk=request.user, carrier=request.POST.get("carrier", ""),
-                                  tracking_number=request.POST.get("tracking_number", ""))
+        services.application_post(
+            application=application,
+            clerk=request.user,
+            carrier=request.POST.get("carrier", ""),
+            tracking_number=request.POST.get("tracking_number", ""),
+        )
     except DomainError as exc:
         if request.POST.get("from") == "delivery":
             show_domain_error(request, exc)
@@ -730,8 +853,7 @@ def application_resubmit(request, number):
     posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
     files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
     try:
-        services.application_resubmit(application=application, applicant=request.user, files=files,
-                                      form_data=values)
+        services.application_resubmit(application=application, applicant=request.user, files=files, form_data=values)
     except DomainError as exc:
         kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
         return _refused(request, number, exc, panel="resubmit", posted={"form_values": values, "kept": kept})
@@ -749,17 +871,21 @@ def review_list(request):
     open_ = selectors.with_clocks(subcases.filter(state__in=SubCase.OPEN_STATES).order_by("deadline", "pk")[:500])
     decided = subcases.exclude(state__in=SubCase.OPEN_STATES).order_by("-decided_at", "-pk")
     page = page_of(request, decided, 20)
-    return render(request, "workflow/review_list.html", {
-        "title": _("部门审批"),
-        "department": request.user.department,
-        "open": open_,
-        "page": page,
-        "counts": {
-            "red": sum(1 for s in open_ if s.clock["level"] == "red"),
-            "yellow": sum(1 for s in open_ if s.clock["level"] == "yellow"),
+    return render(
+        request,
+        "workflow/review_list.html",
+        {
+            "title": _("部门审批"),
+            "department": request.user.department,
+            "open": open_,
+            "page": page,
+            "counts": {
+                "red": sum(1 for s in open_ if s.clock["level"] == "red"),
+                "yellow": sum(1 for s in open_ if s.clock["level"] == "yellow"),
+            },
+            "tab": "decided" if request.GET.get("tab") == "decided" else "open",
         },
-        "tab": "decided" if request.GET.get("tab") == "decided" else "open",
-    })
+    )
 
 
 def _subcase_context(request, subcase, *, errors=None, reason=""):
@@ -772,8 +898,9 @@ def _subcase_context(request, subcase, *, errors=None, reason=""):
         "subcase": subcase,
         "application": application,
         "applicant_name": application.enterprise.name if application.enterprise_id else application.applicant.real_name,
-        "applicant_id": mask(application.enterprise.credit_code if application.enterprise_id
-                             else application.applicant.id_number or ""),
+        "applicant_id": mask(
+            application.enterprise.credit_code if application.enterprise_id else application.applicant.id_number or ""
+        ),
         "form": selectors.visible_form_data(user, application, subcase),
         "materials": materials,
         # A supervisor reads the sub-case as its department sees it, and acts on nothing.
@@ -781,7 +908,8 @@ def _subcase_context(request, subcase, *, errors=None, reason=""):
         "pause_kinds": SubCasePause.Kind.choices,
         "can_suspend": has_transition_perm(subcase.suspend, user),
         "can_resume": has_transition_perm(subcase.resume, user),
-        "can_extend": user.is_reviewer and subcase.is_open
+        "can_extend": user.is_reviewer
+        and subcase.is_open
         and not subcase.extensions.exclude(status=SubCaseExtension.Status.REJECTED).exists(),
         "pending_extension": subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first(),
         "can_approve_extension": user.is_reviewer and user.is_department_leader,
@@ -842,8 +970,9 @@ def _clock_action(request, subcase):
     post, user = request.POST, request.user
     action = post.get("action")
     if action == "suspend":
-        pause = services.subcase_suspend(subcase=subcase, reviewer=user, kind=post.get("kind", ""),
-                                         reason=post.get("reason", ""))
+        pause = services.subcase_suspend(
+            subcase=subcase, reviewer=user, kind=post.get("kind", ""), reason=post.get("reason", "")
+        )
         return _("已进入%(kind)s程序,办理期限暂停计算,并书面告知申请人。") % {"kind": pause.get_kind_display()}
     if action == "resume":
         subcase = services.subcase_resume(subcase=subcase, reviewer=user, result=post.get("result", ""))

@@ -1,0 +1,190 @@
+"""The POSTs of the case pages, parsed by Django forms instead of by hand.
+
+A form checks what a posted value must be to mean anything (an id, a date, a known choice, a
+length the page allows) and hands cleaned values to one service, which keeps the rules of the
+domain and their Chinese messages (the API reaches the same services). A bad post is refused by
+`core.web.forms.checked` as an `Invalid`, so a page shows it like a service's refusal: message
+on top, errors beside the fields, the form re-rendered with what was typed, nothing changed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.web.forms import IdListField
+from matters.oneform_pages import OneFormPost
+
+from .models import DeliveryMethod
+
+MAX_ID = 2**31 - 1
+
+
+class _RawValues:
+    """`raw(name)`: the value as posted (for re-rendering the page), `value(name)`: as cleaned."""
+
+    def raw(self, name) -> str:
+        value = self.data.get(self.add_prefix(name), "")
+        return value if isinstance(value, str) else ""
+
+
+class DeliveryForm(_RawValues, forms.Form):
+    """统一窗口出件: how the applicant receives the result (the apply page and the application page).
+    Whether a hall exists, the postal fields and 电子证照 are services.clean_delivery's rules."""
+
+    delivery_method = forms.TypedChoiceField(
+        choices=DeliveryMethod.choices,
+        required=False,
+        empty_value=DeliveryMethod.HALL,
+        error_messages={"invalid_choice": _("请选择结果领取方式。")},
+    )
+    pickup_hall = forms.CharField(
+        required=False, max_length=12, error_messages={"max_length": _("请选择本区的政务服务大厅。")}
+    )
+    post_recipient = forms.CharField(
+        required=False, max_length=64, error_messages={"max_length": _("请填写收件人姓名(不超过32个字)。")}
+    )
+    post_phone = forms.CharField(
+        required=False, max_length=32, error_messages={"max_length": _("请填写正确的手机号码。")}
+    )
+    post_address = forms.CharField(
+        required=False,
+        max_length=400,
+        error_messages={"max_length": _("请填写详细邮寄地址(8至200个字,含镇街、村居、门牌号)。")},
+    )
+
+    @property
+    def delivery(self) -> dict:
+        """The choice as `services.clean_delivery` takes it (after `is_valid()`)."""
+        data = self.cleaned_data
+        return {
+            "method": data.get("delivery_method") or DeliveryMethod.HALL,
+            "hall": data.get("pickup_hall", ""),
+            "recipient": data.get("post_recipient", ""),
+            "phone": data.get("post_phone", ""),
+            "address": data.get("post_address", ""),
+        }
+
+    @property
+    def posted_delivery(self) -> dict:
+        """The choice as typed, to show again on a refused post."""
+        return {
+            "method": self.raw("delivery_method") or DeliveryMethod.HALL,
+            "hall": self.raw("pickup_hall").strip(),
+            "recipient": self.raw("post_recipient"),
+            "phone": self.raw("post_phone"),
+            "address": self.raw("post_address"),
+        }
+
+
+class ApplyForm(OneFormPost, DeliveryForm):
+    """在线申办: the one form's fields, the enterprise applied for (法人事项), the authorisation
+    acted under (代为申请, `on_behalf`), the delivery choice and the idempotency key the page was
+    rendered with. Whether the enterprise and the authorisation may be used is the service's."""
+
+    idempotency_key = forms.CharField(required=False)
+    enterprise = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages={
+            "invalid": _("请选择办事企业。"),
+            "min_value": _("请选择办事企业。"),
+            "max_value": _("请选择办事企业。"),
+        },
+    )
+    on_behalf = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages={
+            "invalid": _("代为申请的授权无效,请从列表中重新选择。"),
+            "min_value": _("代为申请的授权无效,请从列表中重新选择。"),
+            "max_value": _("代为申请的授权无效,请从列表中重新选择。"),
+        },
+    )
+
+    def clean_idempotency_key(self):
+        """A forged or missing key gets a new one: the post is then simply not deduplicated."""
+        try:
+            return uuid.UUID(self.cleaned_data["idempotency_key"]).hex
+        except ValueError:
+            return uuid.uuid4().hex
+
+
+def fresh_key() -> str:
+    return uuid.uuid4().hex
+
+
+class AcceptForm(forms.Form):
+    """受理, and 容缺受理: the deferrable materials that may follow (requirement ids) and by when."""
+
+    deferred = IdListField()
+    deferred_until = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": _("请按“年-月-日”填写补交期限。")}
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("deferred"):
+            data["deferred_until"] = None  # the plain 受理 button: no date applies
+        return data
+
+
+class SupplementNoticeForm(_RawValues, forms.Form):
+    """一次性告知: the listed materials ticked (`material`, one requirement id each, from the
+    clerk's table), each with its reason (`reason_<id>`), one free item and a note."""
+
+    material = forms.MultipleChoiceField(
+        required=False, error_messages={"invalid_choice": _("所选材料不在本办件的材料清单中,请刷新页面后重新勾选。")}
+    )
+    extra_material = forms.CharField(
+        required=False, max_length=128, error_messages={"max_length": _("其他需补正的内容不超过128个字。")}
+    )
+    extra_reason = forms.CharField(
+        required=False, max_length=200, error_messages={"max_length": _("原因不超过200个字。")}
+    )
+    note = forms.CharField(
+        required=False, max_length=1000, error_messages={"max_length": _("告知说明不超过1000个字。")}
+    )
+
+    def __init__(self, data, *, labels: dict[str, str]):
+        """`labels`: the label of each listed requirement, by its id as a string."""
+        super().__init__(data)
+        self.labels = labels
+        self.fields["material"].choices = list(labels.items())
+        for pk, label in labels.items():
+            self.fields[f"reason_{pk}"] = forms.CharField(
+                required=False,
+                max_length=200,
+                error_messages={"max_length": _("“%(name)s”需补正的原因不超过200个字。") % {"name": label}},
+            )
+
+    @property
+    def items(self) -> list[dict]:
+        """The notice's items for the service (after `is_valid()`)."""
+        data = self.cleaned_data
+        items = [{"material": self.labels[pk], "reason": data.get(f"reason_{pk}", "")} for pk in data["material"]]
+        if data["extra_material"]:
+            items.append({"material": data["extra_material"], "reason": data["extra_reason"]})
+        return items
+
+    @property
+    def posted(self) -> dict:
+        """What the clerk typed, for the page shown again after a refusal."""
+        checked = [pk for pk in self.data.getlist("material") if pk in self.labels]
+        return {
+            "checked": checked,
+            "reasons": {pk: self.raw(f"reason_{pk}") for pk in checked},
+            "extra_material": self.raw("extra_material").strip(),
+            "extra_reason": self.raw("extra_reason"),
+            "note": self.raw("note").strip(),
+        }
+
+
+class WindowSupplementForm(forms.Form):
+    """收取补正材料 at the window: the requirements whose originals the clerk has checked (ids);
+    the files come with the request and stay with workflow.pending."""
+
+    received = IdListField()
