@@ -188,3 +188,29 @@ class WindowSupplementForm(forms.Form):
     the files come with the request and stay with workflow.pending."""
 
     received = IdListField()
+
+
+class SubcaseDecisionForm(forms.Form):
+    """准予许可 / 不予许可 with its reason (the reason's rules are services.subcase_decide's)."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "approve"), ("deny", "deny")],
+        error_messages={"required": _("请选择准予许可或不予许可。"), "invalid_choice": _("请选择准予许可或不予许可。")},
+    )
+    reason = forms.CharField(required=False, strip=False)
+
+
+class SubcaseClockForm(forms.Form):
+    """The sub-case page's clock forms, told apart by `action`: 特别程序 (kind, reason), 恢复计时
+    (result), 申请延期 (days, reason) and the leader's approval or rejection of it."""
+
+    ACTIONS = ("suspend", "resume", "extend", "approve_extension", "reject_extension")
+
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ACTIONS],
+        error_messages={"required": _("不支持的操作。"), "invalid_choice": _("不支持的操作。")},
+    )
+    kind = forms.CharField(required=False)
+    reason = forms.CharField(required=False, strip=False)
+    result = forms.CharField(required=False, strip=False)
+    days = forms.IntegerField(required=False, error_messages={"invalid": _("延长期限为1至10个工作日。")})

@@ -23,7 +23,7 @@ from accounts.models import User
 from core.errors import Conflict, DomainError, Invalid
 from core.numbers import small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
-from core.web.forms import checked
+from core.web.forms import checked, posted_ids
 from core.web.paging import page_of
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
@@ -34,7 +34,16 @@ from matters.situation_pages import situation_page
 
 from . import hooks, pending, rules, selectors, services
 from .calendar_store import load_calendar
-from .forms import AcceptForm, ApplyForm, DeliveryForm, SupplementNoticeForm, WindowSupplementForm, fresh_key
+from .forms import (
+    AcceptForm,
+    ApplyForm,
+    DeliveryForm,
+    SubcaseClockForm,
+    SubcaseDecisionForm,
+    SupplementNoticeForm,
+    WindowSupplementForm,
+    fresh_key,
+)
 from .models import Application, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
@@ -659,7 +668,7 @@ def application_accept(request, number):
             exc,
             panel="accept",
             posted={
-                "deferred": [small_int(v) for v in request.POST.getlist("deferred")],
+                "deferred": posted_ids(form, "deferred"),
                 "deferred_until": form.data.get("deferred_until", ""),
             },
         )
@@ -710,7 +719,7 @@ def application_supplement_at_window(request, number):
             number,
             exc,
             panel="supplement_at_window",
-            posted={"kept": kept, "received": [small_int(v) for v in request.POST.getlist("received")]},
+            posted={"kept": kept, "received": posted_ids(form, "received")},
         )
     pending.discard(kept=kept)
     messages.success(request, _("已收取补正材料,办件回到待受理,可继续审核受理。"))
@@ -947,11 +956,10 @@ def subcase_start(request, number):
 @not_found_pages
 def subcase_decide(request, number):
     subcase = selectors.access_subcase(request.user, number)
-    decision = request.POST.get("decision")
-    reason = request.POST.get("reason", "")
-    if decision not in ("approve", "deny"):
-        return redirect("portal:subcase", number=number)
+    form = SubcaseDecisionForm(request.POST)
+    reason = form.data.get("reason", "")
     try:
+        decision = checked(form)["decision"]
         services.subcase_decide(subcase=subcase, reviewer=request.user, approve=decision == "approve", reason=reason)
     except DomainError as exc:
         show_domain_error(request, exc)
@@ -967,30 +975,23 @@ def subcase_decide(request, number):
 
 def _clock_action(request, subcase):
     """Run one clock action from the sub-case page's forms; returns the success message."""
-    post, user = request.POST, request.user
-    action = post.get("action")
+    post, user = checked(SubcaseClockForm(request.POST)), request.user
+    action = post["action"]
     if action == "suspend":
-        pause = services.subcase_suspend(
-            subcase=subcase, reviewer=user, kind=post.get("kind", ""), reason=post.get("reason", "")
-        )
+        pause = services.subcase_suspend(subcase=subcase, reviewer=user, kind=post["kind"], reason=post["reason"])
         return _("已进入%(kind)s程序,办理期限暂停计算,并书面告知申请人。") % {"kind": pause.get_kind_display()}
     if action == "resume":
-        subcase = services.subcase_resume(subcase=subcase, reviewer=user, result=post.get("result", ""))
+        subcase = services.subcase_resume(subcase=subcase, reviewer=user, result=post["result"])
         return _("已恢复计时,办结期限为 %(date)s。") % {"date": subcase.deadline.isoformat()}
     if action == "extend":
-        try:
-            days = int(post.get("days", ""))
-        except ValueError:
-            days = 0
-        services.subcase_request_extension(subcase=subcase, reviewer=user, days=days, reason=post.get("reason", ""))
+        days = post["days"] if post["days"] is not None else 0  # no number: the service says what is missing
+        services.subcase_request_extension(subcase=subcase, reviewer=user, days=days, reason=post["reason"])
         return _("延期申请已提交,待部门负责人批准。")
-    if action in ("approve_extension", "reject_extension"):
-        extension = subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first()
-        if extension is None:
-            raise Conflict(_("没有待批准的延期申请。"), code="state_conflict")
-        services.subcase_decide_extension(extension=extension, leader=user, approve=action == "approve_extension")
-        return _("已批准延期。") if action == "approve_extension" else _("已驳回延期申请。")
-    raise Invalid(_("不支持的操作。"), code="invalid_action")
+    extension = subcase.extensions.filter(status=SubCaseExtension.Status.PENDING).first()  # (dis)approve_extension
+    if extension is None:
+        raise Conflict(_("没有待批准的延期申请。"), code="state_conflict")
+    services.subcase_decide_extension(extension=extension, leader=user, approve=action == "approve_extension")
+    return _("已批准延期。") if action == "approve_extension" else _("已驳回延期申请。")
 
 
 @role_required(User.Role.REVIEWER)

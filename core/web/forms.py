@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Invalid
-from core.numbers import is_small_int
+from core.numbers import is_small_int, small_int
 
 
 class IdListField(forms.Field):
@@ -49,3 +49,9 @@ def checked(form, *, message=None) -> dict:
     raise Invalid(
         message or (first[0] if first else _("提交的内容有误,请检查后重新提交。")), code="invalid_form", fields=fields
     )
+
+
+def posted_ids(form, name) -> list[int | None]:
+    """The ids posted under `name` as typed (None for one that is not an id), to tick the same
+    boxes again on the page shown after a refusal."""
+    return [small_int(v) for v in form.data.getlist(name)]

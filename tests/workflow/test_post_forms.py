@@ -12,14 +12,16 @@ from tests.factories import (
     ClerkFactory,
     EnterpriseFactory,
     MatterFactory,
+    ReviewerFactory,
     UserFactory,
+    accepted_application,
     files_for,
     form_for,
     submitted_application,
 )
 from workflow import services
 from workflow.calendar_store import seed_calendar
-from workflow.models import Application, Material, SupplementRequest
+from workflow.models import Application, Material, SubCase, SubCaseExtension, SupplementRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +245,33 @@ def test_delivery_change_refuses_an_unknown_method(client):
     )
     assert good.status_code == 302
     assert Application.objects.get(pk=application.pk).post_recipient == "陈志明"
+
+
+# --- the department's sub-case page --------------------------------------------------------------
+
+
+def test_subcase_decision_refuses_an_unknown_choice_and_keeps_the_reason(client):
+    subcase = accepted_application().subcases.get()
+    client.force_login(ReviewerFactory(department=subcase.department))
+    url = f"/review/{subcase.number}/decide/"
+    bad = client.post(url, {"decision": "maybe", "reason": "材料真实有效"})
+    assert bad.status_code == 400 and "请选择准予许可或不予许可" in _alert(bad)
+    assert "材料真实有效" in bad.content.decode()
+    assert SubCase.objects.get(pk=subcase.pk).state == subcase.state
+    good = client.post(url, {"decision": "approve", "reason": ""})
+    assert good.status_code == 302
+    assert SubCase.objects.get(pk=subcase.pk).state == SubCase.State.APPROVED
+
+
+def test_subcase_clock_refuses_an_unknown_action_and_a_bad_number_of_days(client):
+    subcase = accepted_application().subcases.get()
+    client.force_login(ReviewerFactory(department=subcase.department))
+    url = f"/review/{subcase.number}/clock/"
+    unknown = client.post(url, {"action": "skip_deadline"})
+    assert unknown.status_code == 400 and "不支持的操作" in _alert(unknown)
+    words = client.post(url, {"action": "extend", "days": "五", "reason": "需补充现场核查"})
+    assert words.status_code == 400 and "延长期限为1至10个工作日" in _alert(words)
+    assert not SubCaseExtension.objects.exists()
+    good = client.post(url, {"action": "extend", "days": "3", "reason": "需补充现场核查"})
+    assert good.status_code == 302
+    assert SubCaseExtension.objects.get().days == 3
