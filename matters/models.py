@@ -75,6 +75,10 @@ class Matter(models.Model):
     online_depth = models.PositiveSmallIntegerField(_("网办深度"), choices=OnlineDepth.choices, default=OnlineDepth.ONLINE_APPLY)
     citywide = models.BooleanField(_("同城通办"), default=True)
     in_hall = models.BooleanField(_("已进驻大厅"), default=True)
+    home_visit = models.BooleanField(
+        _("可上门办理"), default=False,
+        help_text=_("行动不便的老年人、残疾人等可预约窗口人员上门收件(上门办理)。"),
+    )
     issues_licence = models.BooleanField(_("办结出具证照"), default=False)
     result_name = models.CharField(_("审批结果名称"), max_length=128, blank=True)
     licence_valid_months = models.PositiveSmallIntegerField(

@@ -21,10 +21,13 @@ class Kind(models.TextChoices):
     APPOINTMENT = "appointment", _("明日预约提醒")
     LICENCE_EXPIRY = "licence_expiry", _("证照即将到期")
     AUDIT_BREAK = "audit_break", _("日志哈希链断裂")
+    HOME_VISIT = "home_visit", _("上门办理安排")
+    CONFIRMATION_CODE = "confirmation_code", _("确认验证码")
 
 
-# Notices the applicant must receive (一次性告知, refusal) and the alert of a broken audit chain: not switchable.
-REQUIRED_KINDS = frozenset({Kind.SUPPLEMENT, Kind.NOT_ACCEPTED, Kind.AUDIT_BREAK})
+# Notices the applicant must receive (一次性告知, refusal), the alert of a broken audit chain, and a
+# confirmation code asked for on the spot (帮办): not switchable.
+REQUIRED_KINDS = frozenset({Kind.SUPPLEMENT, Kind.NOT_ACCEPTED, Kind.AUDIT_BREAK, Kind.CONFIRMATION_CODE})
 
 
 class Message(models.Model):

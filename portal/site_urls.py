@@ -14,6 +14,7 @@ from supervision.compliance import views as compliance
 from supervision.evaluation import views as evaluation
 from supervision.feedback import views as feedback
 from supervision.figures import views as dashboard
+from windows import home_visit_views as home_visits
 from windows import queue_views as queue
 from windows import views as windows
 from workflow import agency_views as agency
@@ -109,6 +110,16 @@ urlpatterns = [
     path("appointments/slots/<id:pk>/book/", queue.book_slot, name="book_slot"),
     path("appointments/<str:code>/cancel/", queue.appointment_cancel, name="appointment_cancel"),
     path("hall/agents/", windows.agent_record, name="agent_record"),  # 委托代办 recorded at the window
+    # 上门办理 and 帮办 (issue 13)
+    path("home-visits/book/<str:code>/", home_visits.book, name="home_visit_book"),
+    path("home-visits/<str:code>/cancel/", home_visits.cancel, name="home_visit_cancel"),
+    path("hall/home-visits/", home_visits.hall_list, name="home_visits"),
+    path("hall/home-visits/<str:code>/", home_visits.detail, name="home_visit_detail"),
+    path("hall/home-visits/<str:code>/assign/", home_visits.assign, name="home_visit_assign"),
+    path("hall/home-visits/<str:code>/no-show/", home_visits.no_show, name="home_visit_no_show"),
+    path("hall/home-visits/<str:code>/receive/", home_visits.receive, name="home_visit_receive"),
+    path("hall/help-desk/", home_visits.help_desk_new, name="help_desk"),
+    path("hall/help-desk/<id:pk>/", home_visits.help_desk_draft, name="help_desk_draft"),
     path("staffing/", windows.staffing, name="staffing"),
     path("calendar/enter/", calendar_views.calendar_enter, name="calendar_enter"),  # 节假日安排录入 (系统管理员)  # 统一调配 (系统管理员)
     # 首问责任 consultations (staff record and answer; citizens read their own)

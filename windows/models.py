@@ -400,3 +400,6 @@ class ConsultationEvent(AppendOnlyModel):
         verbose_name_plural = _("咨询记录")
         ordering = ["created_at", "pk"]
 
+
+
+from .home_visit_models import HallHead, HelpDeskDraft, HelpDeskFile, HomeVisit, HomeVisitEvent  # noqa: E402, F401

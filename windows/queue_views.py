@@ -193,9 +193,12 @@ def ticket_action(request, token, action):
 
 @role_required(User.Role.PUBLIC)
 def my_appointments(request):
+    from .home_visits import home_visits_for  # 上门办理 (windows.home_visits)
+
     services.appointments_mark_missed()  # lazily, besides the daily task
     return render(request, "windows/my_appointments.html", {
         "title": _("我的预约"), "appointments": list(selectors.my_appointments(request.user)[:100]),
+        "home_visits": list(home_visits_for(request.user)[:50]),
     })
 
 

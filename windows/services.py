@@ -22,7 +22,7 @@ from matters.oneform import clean_form_data, form_fields, material_requirements
 from workflow import rules
 from workflow import services as workflow_services
 from workflow.calendar_store import load_calendar
-from workflow.models import Application
+from workflow.models import Application, Source
 
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Seat
 from .selectors import seats_today
@@ -108,6 +108,7 @@ class WalkIn:
     situation: dict | None = None
     agent: dict | None = None
     idempotency_key: str = ""
+    home_visit: int | None = None  # 上门办理: the visit (windows.home_visits) the clerk receives at home
 
 
 @dataclass
@@ -120,6 +121,7 @@ class _Prepared:
     missing: list
     form_data: dict
     existing: Application | None = None
+    visit: object = None
 
 
 def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
@@ -127,6 +129,11 @@ def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
     registered), the 代办人, an earlier answer to the same key, what is missing."""
     matters = list(walk_in.matters)
     desk = rules.clerk_desk(clerk, category=matters[0].target if matters else None, matters=matters)
+    visit = None
+    if walk_in.home_visit is not None:
+        from .home_visits import visit_for_receipt
+
+        visit = visit_for_receipt(clerk, walk_in.home_visit, id_number=walk_in.applicant.get("id_number", ""))
     person = walk_in_person(**walk_in.applicant)
     acting = None
     if walk_in.agent:
@@ -148,7 +155,7 @@ def _prepare(clerk, walk_in: WalkIn) -> _Prepared:
                                    exempt=exempt.materials)
     form_data = fill_applicant_keys(form_fields(matters), walk_in.form_data, person)
     return _Prepared(person=person, acting=acting, hall_id=desk.hall_id, requirements=requirements,
-                     uploaded=uploaded, missing=missing, form_data=form_data, existing=existing)
+                     uploaded=uploaded, missing=missing, form_data=form_data, existing=existing, visit=visit)
 
 
 def _register(clerk, walk_in: WalkIn, prepared: _Prepared) -> Application:
@@ -157,12 +164,17 @@ def _register(clerk, walk_in: WalkIn, prepared: _Prepared) -> Application:
         applicant=prepared.person, matters=list(walk_in.matters), theme=walk_in.theme, enterprise=walk_in.enterprise,
         form_data=prepared.form_data, files=walk_in.files, idempotency_key=walk_in.idempotency_key,
         requirements=prepared.requirements, required_ids=walk_in.required_ids, situation=walk_in.situation,
-        agent=prepared.acting,
+        agent=prepared.acting, source=Source.HOME_VISIT if prepared.visit is not None else Source.NONE,
     )
-    return workflow_services.application_receive_at_window(
+    application = workflow_services.application_receive_at_window(
         submission=submission, clerk=clerk, hall_id=prepared.hall_id,
         received=sorted(set(walk_in.received) - prepared.uploaded),
     )
+    if prepared.visit is not None:
+        from .home_visits import visit_received
+
+        visit_received(visit=prepared.visit, clerk=clerk, application=application)
+    return application
 
 
 def _accept(clerk, walk_in: WalkIn, prepared: _Prepared, application: Application) -> Application:

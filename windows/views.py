@@ -257,7 +257,9 @@ def _exemptions(clerk, applicant: dict, credit_code: str, matters, requirements)
                                                matters=matters, requirements=requirements)
 
 
-def _walk_in_form(request, context, *, theme, matters):
+def _walk_in_form(request, context, *, theme, matters, home_visit=None):
+    """The walk-in screen; `home_visit`: the same screen at the applicant's home (上门办理,
+    windows.home_visit_views), the person taken from the booking."""
     situation = _situation(request, theme, matters)
     if situation is not None and situation.error is not None:
         show_domain_error(request, situation.error)
@@ -272,6 +274,9 @@ def _walk_in_form(request, context, *, theme, matters):
     legal = matters[0].target == Target.LEGAL
     errors, status = {}, 200
     applicant = {name: "" for name in APPLICANT_FIELDS}
+    if home_visit is not None:
+        applicant = {"real_name": home_visit.person_name, "id_number": home_visit.person_id_number,
+                     "phone": home_visit.phone}
     agent = {"real_name": "", "id_number": ""}
     agency_checked, agency_rows = False, []
     marks, credit_code = {}, ""
@@ -312,6 +317,7 @@ def _walk_in_form(request, context, *, theme, matters):
                     deferred_until=deferred_until, idempotency_key=key, requirements=requirements,
                     required_ids=required_ids, situation=resolution.record() if resolution else None,
                     agent=agent if any(agent.values()) else None,
+                    home_visit=home_visit.pk if home_visit is not None else None,
                 )
                 if decision == services.Decision.SUPPLEMENT:
                     application = services.walk_in_supplement(clerk=request.user, walk_in=walk_in,
@@ -375,6 +381,9 @@ def _walk_in_form(request, context, *, theme, matters):
         "back": reverse("portal:walk_in"),
         "lookup_url": reverse("portal:walk_in_lookup"),
     })
+    if home_visit is not None:
+        context.update({"title": _("上门收件:%(name)s") % {"name": matters[0].name}, "home_visit": home_visit,
+                        "back": reverse("portal:home_visit_detail", args=[home_visit.code])})
     return render(request, "windows/walk_in_form.html", context, status=status)
 
 

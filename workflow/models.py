@@ -101,6 +101,14 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("窗口申办")
 
 
+class Source(models.TextChoices):
+    """How the applicant was served besides the channel (三.二.3 上门办理, 三.三 帮办)."""
+
+    NONE = "", _("—")
+    HOME_VISIT = "home_visit", _("上门办理")
+    HELP_DESK = "help_desk", _("帮办")
+
+
 class DeliveryMethod(models.TextChoices):
     """How the applicant receives the result (统一窗口出件)."""
 
@@ -162,6 +170,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         help_text=_("申请时回答的情形问题及由此确定的事项和材料(问题文字一并保存)。"),
     )
     channel = models.CharField(_("申办渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    source = models.CharField(_("办理方式"), max_length=16, choices=Source.choices, default=Source.NONE, blank=True,
+                              help_text=_("上门办理:窗口人员在申请人住所收件;帮办:帮办窗口协助填报、申请人确认后提交。"))
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
     idempotency_key = models.CharField(max_length=64, blank=True)
 

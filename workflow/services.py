@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -44,6 +44,7 @@ from .models import (
     DeliveryMethod,
     Material,
     NumberSequence,
+    Source,
     SubCase,
     SubCaseExtension,
     SubCasePause,
@@ -312,6 +313,8 @@ class Submission:
     situation: dict | None = None
     agent: object = None
     delivery: dict | None = None
+    source: str = Source.NONE  # 上门办理 (received at home) or 帮办 (filled with a help-desk clerk)
+    helper: object = None  # 帮办: the clerk who filled it in with the applicant (the log names her)
 
 
 @transaction.atomic
@@ -319,6 +322,15 @@ def application_submit(*, submission: Submission) -> Application:
     """Online (网上申办): the applicant or their agent submits; every required material the
     applicant must bring has to be uploaded. Staff are refused (they register at a window)."""
     return _submit(submission, channel=Channel.ONLINE, created_by=submission.agent or submission.applicant)
+
+
+@transaction.atomic
+def application_submit_assisted(*, submission: Submission, helper) -> Application:
+    """帮办: a help-desk clerk filled the application in with the applicant, who confirmed it on
+    the spot (windows.help_desk checks the confirmation); it is the applicant's own online
+    application, and its log says who helped."""
+    return _submit(replace(submission, source=Source.HELP_DESK, helper=helper, agent=None), channel=Channel.ONLINE,
+                   created_by=submission.applicant)
 
 
 @transaction.atomic
@@ -396,6 +408,7 @@ def _submit(submission: Submission, *, channel, created_by, hall_id=None, receiv
         title=theme.name if theme is not None else "、".join(m.name for m in matters),
         form_data=cleaned, channel=channel, idempotency_key=idempotency_key, created_by=created_by,
         received_hall_id=hall_id, submitted_at=now, first_submitted_at=now, situation=situation or {},
+        source=submission.source,
         agent=agent, agent_authorisation=authorisation, received_on=day,
         pre_review_due=pre_review.day, pre_review_due_provisional=pre_review.provisional,
         number=next_application_number(type_code=type_code, day=day), **delivery_values,
@@ -425,6 +438,13 @@ def _submit(submission: Submission, *, channel, created_by, hall_id=None, receiv
             _("窗口收件,已核验经办人身份及授权委托书") if enterprise is not None else _("窗口收件,已核验申请人身份")
         )
         data = None
+    if submission.source == Source.HOME_VISIT:
+        note = _join(_("上门办理:窗口人员到申请人住所收件"), note)
+        data = {**(data or {}), "source": Source.HOME_VISIT}
+    elif submission.source == Source.HELP_DESK and submission.helper is not None:
+        note = _join(_("帮办:由窗口人员 %(name)s 协助填报,申请人以手机验证码当场确认后提交") % {
+            "name": submission.helper.real_name}, note)
+        data = {**(data or {}), "source": Source.HELP_DESK, "helped_by": submission.helper.pk}
     log_case(
         application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
         to_state=application.state, note=note, data=data,

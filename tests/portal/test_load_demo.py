@@ -8,7 +8,7 @@ from accounts.models import User
 from exchange.models import ElectronicLicence
 from portal.demo import catalog
 from supervision.models import Card
-from windows.models import AppointmentSlot, Ticket
+from windows.models import AppointmentSlot, HomeVisit, Ticket
 from workflow.models import Application
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,11 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     assert Application.objects.filter(state="delivered", delivery_method="post").exclude(post_tracking_number="").exists()
     electronic = Application.objects.get(state="delivered", delivery_method="electronic")
     assert ElectronicLicence.objects.filter(application_number=electronic.number).exists()
+
+    # 上门办理 and 帮办 (issue 13): one visit booked and scheduled, one application the citizen confirmed
+    visit = HomeVisit.objects.get()
+    assert visit.state == "scheduled" and visit.booked_by.username == "citizen2" and visit.clerk.username == "clerk"
+    assert Application.objects.filter(source="help_desk", applicant__username="citizen").count() == 1
 
     client = APIClient()
     for row in catalog.USERS:

@@ -56,13 +56,16 @@ def _api_texts(client):
 def _duty(user) -> set[str]:
     """Numbers a role's duty needs whole, by the rule's two written exceptions: the delivery
     windows post results (the recipient's phone, workflow.selectors.sees_postal_details) and the
-    clerk who owns an open consultation calls the asker back (windows.api)."""
-    from windows.models import Consultation
+    clerk who owns an open consultation calls the asker back (windows.api); and the clerk who goes
+    to an open home visit calls the person before (windows.home_visit_views)."""
+    from windows.models import Consultation, HomeVisit
     from workflow.models import Application
     from workflow.selectors import sees_postal_details
 
     numbers = {a.post_phone for a in Application.objects.exclude(post_phone="") if sees_postal_details(user, a)}
     numbers |= {c.asker_phone for c in Consultation.objects.filter(owner=user) if c.is_open and c.asker_phone}
+    # 上门办理: the clerk who goes calls the person before an open visit (windows.home_visit_views)
+    numbers |= {v.phone for v in HomeVisit.objects.filter(clerk=user) if v.is_open}
     return numbers
 
 
