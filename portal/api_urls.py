@@ -10,6 +10,7 @@ from portal.disclosure import DisclosureView
 from supervision.cards.api import CardViewSet, LiveCardsView
 from supervision.feedback.api import ComplaintViewSet, FollowUpViewSet, RatingLinkViewSet, RatingViewSet
 from supervision.figures.api import FiguresView
+from terminals.api import TerminalEventView
 from windows import queue_api as queue
 from windows.api import ConsultationViewSet, WalkInView
 from workflow.agency_api import AgentAuthorisationViewSet
@@ -56,6 +57,7 @@ urlpatterns = [
     path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
     path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
     path("exchange/decisions/", DepartmentDecisionView.as_view(), name="api-exchange-decisions"),
+    path("terminals/events/", TerminalEventView.as_view(), name="api-terminal-events"),
     path("disclosure/applications/", DisclosureView.as_view(), name="api-disclosure"),
     path("supervision/figures/", FiguresView.as_view(), name="api-figures"),
     path("supervision/live-cards/", LiveCardsView.as_view(), name="api-live-cards"),

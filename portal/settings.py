@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "exchange",
     "workflow",
     "windows",
+    "terminals",
     "supervision",
     "notifications",
     "payments",

@@ -14,6 +14,7 @@ from supervision.compliance import views as compliance
 from supervision.evaluation import views as evaluation
 from supervision.feedback import views as feedback
 from supervision.figures import views as dashboard
+from terminals import views as terminals
 from windows import home_visit_views as home_visits
 from windows import queue_views as queue
 from windows import views as windows
@@ -56,6 +57,7 @@ urlpatterns = [
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
     # 委托代办 and enterprise staff (我的)
     path("me/messages/", messaging.inbox, name="messages"),
+    path("me/terminal-pin/", terminals.terminal_pin, name="terminal_pin"),
     path("me/messages/read/", messaging.read, name="message_read"),
     path("me/messages/settings/", messaging.preferences, name="message_preferences"),
     path("me/agents/", agency.agents, name="agents"),
@@ -90,6 +92,7 @@ urlpatterns = [
     # the window (综合窗口)
     path("hall/", windows.hall, name="hall"),
     path("hall/search/", windows.hall_search, name="hall_search"),
+    path("hall/terminals/", terminals.hall_terminals, name="hall_terminals"),
     path("hall/search/<str:number>/open/", windows.hall_search_open, name="hall_search_open"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
     path("hall/walk-in/lookup/", windows.walk_in_lookup, name="walk_in_lookup"),
