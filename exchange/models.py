@@ -206,7 +206,7 @@ class OutboxMessage(models.Model):
     kind = models.CharField(_("类型"), max_length=32)
     case_ref = models.CharField(_("子件编号"), max_length=40, db_index=True)
     path = models.CharField(_("接口路径"), max_length=128, default="/api/subcases/")
-    body = models.JSONField(_("消息内容"))
+    body = EncryptedJSONField(_("消息内容"))  # the matter's form fields travel in it: encrypted at rest
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("发送次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次发送"), default=timezone.now)
@@ -239,7 +239,7 @@ class InboundMessage(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
     kind = models.CharField(_("类型"), max_length=32)
     case_ref = models.CharField(_("子件编号"), max_length=40, db_index=True)
-    body = models.JSONField(_("消息内容"))
+    body = EncryptedJSONField(_("消息内容"))  # a department's reasons and licence data: encrypted at rest
     outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
     status_code = models.PositiveSmallIntegerField(_("应答码"))
     answer = models.JSONField(_("应答"))

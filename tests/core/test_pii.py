@@ -118,3 +118,20 @@ def test_a_dump_after_the_demo_data_has_no_plain_id_number_or_mobile():
     call_command("load_demo", verbosity=0)
     found = {table: plain_pii(text) for table, text in dump(by_table=True).items() if plain_pii(text)}
     assert found == {}, {table: (len(numbers), numbers[:2]) for table, numbers in found.items()}
+
+
+def test_messages_to_and_from_department_systems_are_encrypted_at_rest():
+    from exchange.models import InboundMessage, OutboxMessage
+    from tests.factories import DepartmentFactory
+
+    department = DepartmentFactory()
+    number = valid_id_number("19850612")
+    out = OutboxMessage.objects.create(department=department, kind="subcase.created", case_ref="X-1",
+                                       body={"form": {"holder_id": number, "contact_phone": "13912345678"}})
+    came = InboundMessage.objects.create(message_id="m-1", department=department, kind="approve", case_ref="X-1",
+                                         body={"reason": f"申请人 {number} 材料齐全"}, outcome="applied",
+                                         status_code=200, answer={"ok": True})
+    assert plain_pii(raw("exchange_outboxmessage", "body", out.pk)) == []
+    assert plain_pii(raw("exchange_inboundmessage", "body", came.pk)) == []
+    out.refresh_from_db()
+    assert out.body["form"]["holder_id"] == number
