@@ -13,8 +13,9 @@ schema (and schemathesis's conformance run, tests/security/test_fuzz_conformance
 - 409 `state_conflict`/`conflict`: every write (the object is no longer in a state that allows it);
 - 422 `idempotency_key_reused`: writes wrapped by `core.idempotency.idempotent`;
 - 429 `throttled`: operations with a throttle;
-- and the codes a view lists in its `error_statuses` (a look-up by a query parameter that
-  answers 404, a sign-in guarded by its own counter that answers 429).
+- and the codes a view lists in its `error_statuses` (a tuple, or for a viewset a dict by
+  action): a look-up by a query parameter that answers 404, an operation guarded by its own
+  attempt counter (core.throttle, django-axes) that answers 429.
 
 An operation's own `extend_schema(responses={…})` for one of these codes wins."""
 
@@ -75,7 +76,10 @@ class AutoSchema(BaseAutoSchema):
             codes.append("422")
         if view.get_throttles():
             codes.append("429")
-        codes += [c for c in getattr(view, "error_statuses", ()) if c not in codes]
+        extra = getattr(view, "error_statuses", ())
+        if isinstance(extra, dict):  # a viewset: by action
+            extra = extra.get(getattr(view, "action", None), ())
+        codes += [c for c in extra if c not in codes]
         return codes
 
     def _get_response_bodies(self, direction="response"):

@@ -347,6 +347,8 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     complainant follows with the query code."""
 
     serializer_class = ComplaintSerializer
+    # attempt counters of anonymous filing and of wrong codes (portal/api_schema.py)
+    error_statuses = {"create": ("429",), "by_code": ("429",), "accept": ("429",), "escalate": ("429",)}
 
     def get_permissions(self):
         if self.action in ("create", "by_code", "accept", "escalate"):

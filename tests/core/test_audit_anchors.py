@@ -154,3 +154,11 @@ def test_a_break_is_told_to_administrators_and_supervisors_once(today):
     message = alerts.first()
     assert "matters.CatalogLog" in message.body and "2026-12-02" in message.body
     assert message.link.startswith("/supervision/audit-log/")
+
+
+def test_without_a_signing_key_every_finished_day_says_it_cannot_be_checked(today, settings):
+    write_rows()
+    settings.AUDIT_ANCHOR_KEY, settings.DEBUG = "", False
+    assert "未配置外部锚定密钥" in catalog_report().first_break.reason
+    with pytest.raises(anchors.ImproperlyConfigured):
+        anchors.seal_finished_days()
