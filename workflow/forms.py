@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.web.forms import IdListField
@@ -214,3 +215,16 @@ class SubcaseClockForm(forms.Form):
     reason = forms.CharField(required=False, strip=False)
     result = forms.CharField(required=False, strip=False)
     days = forms.IntegerField(required=False, error_messages={"invalid": _("延长期限为1至10个工作日。")})
+
+
+class ReasonForm(forms.Form):
+    """One reason typed by hand: 不予受理 and 准许再次补正 (up to 1000 characters, as the page's
+    text box), 撤回申请 (500). Whether a reason is needed is the service's rule."""
+
+    reason = forms.CharField(required=False)
+
+    def __init__(self, data, *, max_length=1000):
+        super().__init__(data)
+        self.fields["reason"].max_length = max_length
+        self.fields["reason"].validators.append(MaxLengthValidator(max_length))
+        self.fields["reason"].error_messages["max_length"] = _("理由不超过%(n)s个字。") % {"n": max_length}

@@ -38,6 +38,7 @@ from .forms import (
     AcceptForm,
     ApplyForm,
     DeliveryForm,
+    ReasonForm,
     SubcaseClockForm,
     SubcaseDecisionForm,
     SupplementNoticeForm,
@@ -747,8 +748,10 @@ def application_provide_deferred(request, number, material_id):
 @not_found_pages
 def application_allow_repeat(request, number):
     application = selectors.access_application(request.user, number)
-    reason = request.POST.get("reason", "")
+    form = ReasonForm(request.POST)
+    reason = form.data.get("reason", "")
     try:
+        reason = checked(form)["reason"]
         services.supplement_repeat_allow(application=application, supervisor=request.user, reason=reason)
     except DomainError as exc:
         return _refused(request, number, exc, panel="allow_repeat", posted={"reason": reason})
@@ -761,8 +764,10 @@ def application_allow_repeat(request, number):
 @not_found_pages
 def application_refuse(request, number):
     application = selectors.access_application(request.user, number)
-    reason = request.POST.get("reason", "")
+    form = ReasonForm(request.POST)
+    reason = form.data.get("reason", "")
     try:
+        reason = checked(form)["reason"]
         services.application_refuse(application=application, clerk=request.user, reason=reason)
     except DomainError as exc:
         return _refused(request, number, exc, panel="refuse", posted={"reason": reason})
@@ -842,8 +847,10 @@ def application_post(request, number):
 @not_found_pages
 def application_withdraw(request, number):
     application = selectors.access_application(request.user, number)
-    reason = request.POST.get("reason", "").strip()
+    form = ReasonForm(request.POST, max_length=500)
+    reason = form.data.get("reason", "")
     try:
+        reason = checked(form)["reason"]
         services.application_withdraw(application=application, applicant=request.user, reason=reason)
     except DomainError as exc:
         return _refused(request, number, exc, panel="withdraw", posted={"reason": reason})

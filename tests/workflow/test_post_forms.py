@@ -275,3 +275,24 @@ def test_subcase_clock_refuses_an_unknown_action_and_a_bad_number_of_days(client
     good = client.post(url, {"action": "extend", "days": "3", "reason": "需补充现场核查"})
     assert good.status_code == 302
     assert SubCaseExtension.objects.get().days == 3
+
+
+def test_refusal_and_withdrawal_refuse_a_reason_longer_than_the_page_allows(client):
+    application = submitted_application()
+    client.force_login(ClerkFactory())
+    long = client.post(f"/applications/{application.number}/refuse/", {"reason": "依" * 1001})
+    assert long.status_code == 400 and "理由不超过1000个字" in _alert(long)
+    assert "依" * 1001 in long.content.decode()
+    assert Application.objects.get(pk=application.pk).state == Application.State.SUBMITTED
+    good = client.post(f"/applications/{application.number}/refuse/", {"reason": "不属于本机关职权范围,依法不予受理"})
+    assert good.status_code == 302
+    assert Application.objects.get(pk=application.pk).state == Application.State.NOT_ACCEPTED
+
+    mine = submitted_application()
+    client.force_login(mine.applicant)
+    long = client.post(f"/applications/{mine.number}/withdraw/", {"reason": "撤" * 501})
+    assert long.status_code == 400 and "理由不超过500个字" in _alert(long)
+    assert Application.objects.get(pk=mine.pk).state == Application.State.SUBMITTED
+    good = client.post(f"/applications/{mine.number}/withdraw/", {"reason": "材料准备有误"})
+    assert good.status_code == 302
+    assert Application.objects.get(pk=mine.pk).state == Application.State.WITHDRAWN
