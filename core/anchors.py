@@ -40,6 +40,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from .chained import chained_models
+
 
 def _canonical(body: dict) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
@@ -100,7 +102,6 @@ def path_for(day: dt.date) -> Path:
 def seal_day(day: dt.date) -> Path | None:
     """Write the signed anchor of `day` (a finished Beijing day) unless it exists; its path, or
     None when it was there already."""
-    from . import audit
 
     path = path_for(day)
     if path.exists():
@@ -108,7 +109,7 @@ def seal_day(day: dt.date) -> Path | None:
     Head = apps.get_model("core", "AuditChainHead")
     heads = {h.table: h for h in Head.objects.filter(day=day)}
     tables = {}
-    for model in audit.chained_models():
+    for model in chained_models():
         head = heads.get(model._meta.label)
         tables[model._meta.label] = {"seq": head.seq if head else 0, "last_hash": head.last_hash if head else ""}
     key = signing_key()

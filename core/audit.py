@@ -29,6 +29,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .chained import chained_models
+
 # Never part of the serialisation: the database's id (given after the hash is computed) and the
 # hash itself.
 _NOT_HASHED = {"id", "row_hash"}
@@ -180,11 +182,6 @@ class TableReport:
     @property
     def ok(self) -> bool:
         return self.first_break is None
-
-
-def chained_models() -> list:
-    """Every concrete `core.models.AppendOnlyModel` (marked `hash_chained`)."""
-    return sorted((m for m in apps.get_models() if getattr(m, "hash_chained", False)), key=lambda m: m._meta.label)
 
 
 def _anchor_break(label, anchor, day, seq, last):

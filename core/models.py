@@ -83,7 +83,7 @@ class AppendOnlyModel(models.Model):
     row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
-    hash_chained = True  # core.audit.chained_models
+    hash_chained = True  # core.chained.chained_models
 
     class Meta:
         abstract = True
