@@ -85,6 +85,9 @@ def _values(instance) -> dict:
 
 def _locked_head(label: str, day: dt.date, using: str):
     Head = apps.get_model("core", "AuditChainHead")
+    head = Head.objects.using(using).select_for_update().filter(table=label, day=day).first()
+    if head is not None:  # every write of the day but the first: one query
+        return head
     Head.objects.using(using).get_or_create(table=label, day=day)
     return Head.objects.using(using).select_for_update().get(table=label, day=day)
 

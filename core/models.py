@@ -44,7 +44,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Sealed in order, under the chain's lock, as one by one `save()` would."""
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):  # a failure fails the caller's transaction
             audit.seal(objs, using=self.db)
             return super().bulk_create(objs, *args, **kwargs)
 
@@ -98,7 +98,7 @@ class AppendOnlyModel(models.Model):
         if not self._state.adding:
             raise AppendOnlyError(f"{self._meta.label} rows are append-only: no change")
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):  # a failure fails the caller's transaction
             audit.seal([self], using=using)
             super().save(*args, **kwargs)
 

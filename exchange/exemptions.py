@@ -71,9 +71,19 @@ def _source_label(source: str) -> str:
 
 
 def _mappings(requirements, matters):
+    """The data sources of these requirements and matters' fields. Kept on the first matter
+    object for its lifetime (one request): the apply page's preview and the submission then read
+    the catalog's mappings once."""
     ids = [r.pk for r in requirements]
+    matters = list(matters)
+    key = (tuple(ids), tuple(m.pk for m in matters))
+    memo = getattr(matters[0], "_exchange_mappings", None) if matters else None
+    if memo is not None and memo[0] == key:
+        return memo[1]
     material_sources = {m.requirement_id: m for m in MaterialSource.objects.filter(requirement_id__in=ids)}
-    field_sources = list(FieldSource.objects.filter(matter__in=list(matters)).order_by("matter_id", "pk"))
+    field_sources = list(FieldSource.objects.filter(matter__in=matters).order_by("matter_id", "pk"))
+    if matters:
+        matters[0]._exchange_mappings = (key, (material_sources, field_sources))
     return material_sources, field_sources
 
 

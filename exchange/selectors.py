@@ -152,3 +152,25 @@ def fetched_record(query_id: int) -> dict:
         "matter": query.matter.name, "outcome": query.get_outcome_display(), "digest": query.answer_digest,
         "rows": [(FIELD_LABELS.get(name, name), shown(value)) for name, value in query.answer.items()],
     }
+
+
+def valid_licences_for(*, holder_id_number: str, names, day=None) -> dict[str, ElectronicLicence]:
+    """{name: licence} for every name in `names` of which the holder (ID number or credit code)
+    holds, or holds as a guardian, a licence valid on `day` (not revoked, not expired): the newest
+    one of each name, all read in one query. For the 免提交 materials of one submission, however
+    many matters and licence names it has."""
+    from django.utils import timezone
+
+    names = sorted({n for n in names if n})
+    if not holder_id_number or not names:
+        return {}
+    day = day or timezone.localdate()
+    rows = (ElectronicLicence.objects.filter(ElectronicLicence.held_by(holder_id_number), name__in=names,
+                                             revoked_at__isnull=True)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .order_by("name", "-issued_on", "-pk")
+            .only("pk", "number", "name", "sha256", "issued_on"))
+    found: dict[str, ElectronicLicence] = {}
+    for licence in rows:
+        found.setdefault(licence.name, licence)  # the newest of each name comes first
+    return found

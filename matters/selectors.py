@@ -2,7 +2,7 @@
 
 from accounts.models import Department
 
-from .models import Matter, Theme
+from .models import Matter, Theme, ThemeMatter
 from .search import MatterQuery
 
 
@@ -54,3 +54,18 @@ def theme_matters(theme) -> list[Matter]:
         .prefetch_related("fields", "materials")
         .order_by("theme_links__order", "theme_links__pk")
     )
+
+
+def theme_and_matters(code: str) -> tuple[Theme | None, list[Matter]]:
+    """`theme_by_code` and `theme_matters` in one query (and one each for fields and materials):
+    the theme is read through its links. (None, []) when no active theme has this code; a theme
+    without an active matter is read on its own."""
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    links = list(ThemeMatter.objects.filter(theme__code=code, theme__is_active=True, matter__is_active=True)
+                 .select_related("theme", "matter__department").order_by("order", "pk"))
+    if not links:
+        return theme_by_code(code), []
+    matters = [link.matter for link in links]
+    prefetch_related_objects(matters, Prefetch("fields"), Prefetch("materials"))
+    return links[0].theme, matters

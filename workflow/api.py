@@ -22,7 +22,7 @@ from core.idempotency import idempotency_key, idempotent
 from core.uploads import file_response
 from matters.models import Matter
 from matters.oneform import material_requirements
-from matters.selectors import theme_by_code, theme_matters
+from matters.selectors import theme_and_matters
 
 from . import selectors, services
 from .models import Application, DeliveryMethod, Notice, SubCase, SubCaseExtension, SubCasePause
@@ -149,6 +149,8 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         from exchange.selectors import licences_for
 
         user = self.context["request"].user
+        if not any(sc.state == SubCase.State.APPROVED for sc in obj.subcases.all()):
+            return []  # licences are issued on approved sub-cases only
         mine = set(licences_for(user).filter(application_number=obj.number).values_list("number", flat=True))
         return [{"number": lic.number, "name": lic.name, "department": lic.department.name,
                  "issued_on": lic.issued_on,
@@ -160,7 +162,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
 
     def get_form(self, obj) -> list[dict]:
         user = self.context["request"].user
-        return [{"label": label, "value": value} for label, value in selectors.visible_form_data(user, obj)]
+        return [{"label": label, "value": value} for label, value in selectors.detail_form_data(user, obj)]
 
     def get_materials(self, obj) -> list[dict]:
         user = self.context["request"].user
@@ -168,7 +170,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
              "trust_level": m.trust_level, "reference": m.reference,
              "size": m.size, "sha256": m.sha256, "url": material_url(obj, m) if m.file else None}
-            for m in selectors.visible_materials(user, obj)
+            for m in selectors.detail_materials(user, obj)
         ]
 
     def get_notices(self, obj) -> list[dict]:
@@ -190,7 +192,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
                 "starts_on": grant.starts_on, "ends_on": grant.ends_on, "status": grant.status_on(timezone.localdate())}
 
     def get_log(self, obj) -> list[dict]:
-        return CaseLogSerializer(selectors.case_log(obj), many=True).data
+        return CaseLogSerializer(obj.log.all(), many=True).data
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
@@ -278,10 +280,10 @@ class DeliverSerializer(serializers.Serializer):
 def resolve_matters(*, theme_code="", matter_codes=()):
     """(theme, matters) from a theme code or a list of matter codes; Invalid when neither fits."""
     if theme_code:
-        theme = theme_by_code(theme_code)
+        theme, matters = theme_and_matters(theme_code)
         if theme is None:
             raise Invalid(_("未找到该主题。"), code="theme_not_found", fields={"theme": [_("主题不存在或已停用。")]})
-        return theme, theme_matters(theme)
+        return theme, matters
     matters = list(Matter.objects.filter(code__in=matter_codes, is_active=True).prefetch_related("fields", "materials"))
     if not matter_codes or len(matters) != len(set(matter_codes)):
         raise Invalid(_("请选择有效的事项。"), code="matter_not_found", fields={"matters": [_("事项不存在或已停用。")]})
@@ -300,7 +302,11 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         return selectors.applications_for(self.request.user)
 
     def _detail(self, application, status_code=status.HTTP_200_OK):
-        application = selectors.access_application(self.request.user, application.number)
+        if not getattr(application, "written_now", False):  # else: primed from the rows just written
+            application = selectors.application_detail(self.request.user, application.number)
+        return self._answer(application, status_code)
+
+    def _answer(self, application, status_code=status.HTTP_200_OK):
         return Response(ApplicationDetailSerializer(application, context={"request": self.request}).data, status=status_code)
 
     @extend_schema(responses=ApplicationListSerializer(many=True), summary="我能看到的办件")
@@ -310,7 +316,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="办件详情")
     def retrieve(self, request, number=None):
-        return self._detail(selectors.access_application(request.user, number))
+        return self._answer(selectors.application_detail(request.user, number))
 
     @extend_schema(
         request=ApplicationCreateSerializer, responses={201: ApplicationDetailSerializer}, summary="网上申办(提交)",
@@ -341,6 +347,9 @@ class ApplicationViewSet(viewsets.GenericViewSet):
             enterprise=enterprise, idempotency_key=idempotency_key(request), agent=agent,
             delivery=data.get("delivery") if isinstance(data.get("delivery"), dict) else None,
         ))
+        written = getattr(application, "written", None)  # None: the first submission with this key, read back
+        if written is not None:
+            selectors.prime_detail(application, **written)
         return self._detail(application, status.HTTP_201_CREATED)
 
     @extend_schema(request=AcceptSerializer, summary="受理(综合窗口);可容缺受理",

@@ -5,8 +5,9 @@ The tables hold only exceptions to the ordinary week (a weekday off, a weekend w
 the years that are known. An administrator may edit both; a year whose `source` does not start
 with "chinese-calendar" was entered by hand and seeding never touches it.
 
-`load_calendar` reads the tables on every call, without caching: the web and worker processes
-must agree the moment an administrator saves a change, and the tables are a few hundred rows.
+`load_calendar` reads the tables once per process and again when their version token changed
+(checked on every call): the web and worker processes must agree the moment an administrator
+saves a change.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.clock import WorkCalendar, build_calendar
 
-from .models import CalendarDay, CalendarYear
+from .models import CalendarDay, CalendarVersion, CalendarYear, calendar_changed
 
 __all__ = ["load_calendar", "seed_calendar", "package_exceptions", "package_years", "SEED_SOURCE_PREFIX"]
 
@@ -39,12 +40,27 @@ HOLIDAY_NAMES = {
 MAKE_UP_SUFFIX = "调休"
 
 
+# (version token, today, calendar) as this process last built it.
+_cached: tuple | None = None
+
+
 def load_calendar(*, today=None) -> WorkCalendar:
-    """The calendar as the database has it now (two queries); the years it does not know get
-    the statutory holidays (provisional, `core.clock.build_calendar`)."""
+    """The calendar as the database has it now; the years it does not know get the statutory
+    holidays (provisional, `core.clock.build_calendar`). The tables are read once per process
+    and again whenever their version (`CalendarVersion`, one small query per call) has changed,
+    so web and worker processes never disagree after an administrator's edit."""
+    global _cached
+    today = today or timezone.localdate()
+    token = CalendarVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    cached = _cached
+    if cached is not None and token and cached[0] == token and cached[1] == today:
+        return cached[2]
     known_years = list(CalendarYear.objects.values_list("year", flat=True))
     days = CalendarDay.objects.values_list("date", "is_workday")
-    return build_calendar(known_years=known_years, days=days, today=today or timezone.localdate())
+    calendar = build_calendar(known_years=known_years, days=days, today=today)
+    if token:  # no version row (a database just emptied): nothing would say when to read again
+        _cached = (token, today, calendar)
+    return calendar
 
 
 def _package():
@@ -177,6 +193,7 @@ def enter_year(*, entered, admin, source: str, note: str = "") -> dict:
         CalendarDay.objects.filter(date__year=year).delete()  # stray rows of a year that was not known
         CalendarDay.objects.bulk_create(
             [CalendarDay(date=d, is_workday=working, name=name) for d, (working, name) in rows.items()])
+        calendar_changed()  # bulk_create sends no signal
         new = load_calendar(today=today)
         anchor = min([date(year, 1, 1), *rows]) - timedelta(days=1)
         changes = _move_open_deadlines(

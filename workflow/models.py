@@ -56,6 +56,33 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.name}"
 
 
+class CalendarVersion(models.Model):
+    """One row: a token that changes with every change of the calendar (`CalendarYear`,
+    `CalendarDay`), so that each web and worker process keeps the calendar read once and reads
+    it again as soon as an administrator changed it (`calendar_store.load_calendar` compares the
+    token, one small query). Random, never a counter: a rolled-back change must not leave a
+    number that a later, different change takes again."""
+
+    token = models.CharField(max_length=32, blank=True)
+
+
+def calendar_changed(**_kwargs) -> None:
+    """Give the calendar a new version (in the transaction of the change)."""
+    import uuid
+
+    token = uuid.uuid4().hex
+    if not CalendarVersion.objects.filter(pk=1).update(token=token):
+        CalendarVersion.objects.get_or_create(pk=1, defaults={"token": token})
+
+
+# Every save and delete of a calendar row, the admin's included (a queryset delete too: Django
+# sends post_delete per row); bulk writes call `calendar_changed` themselves (calendar_store).
+for _model in (CalendarYear, CalendarDay):
+    models.signals.post_save.connect(calendar_changed, sender=_model, dispatch_uid=f"calendar_changed_save_{_model.__name__}")
+    models.signals.post_delete.connect(calendar_changed, sender=_model,
+                                       dispatch_uid=f"calendar_changed_delete_{_model.__name__}")
+
+
 class CalendarChange(AppendOnlyModel):
     """One stored deadline of an open case that moved when an administrator entered a year's
     holidays: which deadline, from which day to which, when and by whom (the log the entry leaves)."""

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, has_transition_perm
@@ -114,16 +113,51 @@ def _locked(model, pk):
 def next_application_number(*, type_code: str, day=None) -> str:
     """`441803-2026-XK-000123`: region, year, matter type, a sequence per (year, type).
 
-    The sequence row is locked for the drawing transaction, so concurrent submissions never get
-    the same number; a rolled-back submission leaves a gap, which is acceptable.
-    """
+    Concurrent submissions never get the same number; a rolled-back submission leaves a gap,
+    which is acceptable. On PostgreSQL the number comes from a database sequence per prefix
+    (`nextval`, no row lock held until the submission commits), created on first use; elsewhere
+    (SQLite, whose writers are one at a time anyway) from the prefix's counter row, raised and
+    read in one statement."""
     day = day or _today()
     prefix = f"{DISTRICT_REGION_CODE}-{day.year}-{type_code}"
-    with transaction.atomic():
-        NumberSequence.objects.get_or_create(prefix=prefix)
-        NumberSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        last = NumberSequence.objects.select_for_update().get(prefix=prefix).last
-    return f"{prefix}-{last:06d}"
+    return f"{prefix}-{_draw_number(prefix):06d}"
+
+
+def _sequence_name(prefix: str) -> str:
+    return "workflow_number_" + re.sub(r"[^0-9a-z]+", "_", prefix.lower())
+
+
+def _draw_number(prefix: str) -> int:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {NumberSequence._meta.db_table} (prefix, last) VALUES (%s, 1) "
+                "ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last", [prefix])
+            return cursor.fetchone()[0]
+    name = _sequence_name(prefix)
+    with connection.cursor() as cursor:
+        # the cast at run time, not when the statement is parsed: a missing sequence gives NULL
+        cursor.execute("SELECT CASE WHEN to_regclass(%s::text) IS NULL THEN NULL ELSE nextval(%s::text::regclass) END",
+                       [name, name])
+        number = cursor.fetchone()[0]
+        if number is None:
+            number = _create_sequence(cursor, prefix, name)
+    return number
+
+
+def _create_sequence(cursor, prefix: str, name: str) -> int:
+    """The first number of a (year, type) on PostgreSQL: create its sequence, starting after the
+    numbers the counter row (the scheme before sequences) already gave. Creators of the same
+    sequence wait for each other on an advisory lock held by the first until it commits."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+    cursor.execute("SELECT last FROM " + NumberSequence._meta.db_table + " WHERE prefix = %s", [prefix])
+    row = cursor.fetchone()
+    start = (row[0] if row else 0) + 1
+    cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {int(start)}')
+    cursor.execute("SELECT nextval(%s)", [name])
+    return cursor.fetchone()[0]
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -245,25 +279,26 @@ def _holder_id(application) -> str:
     return application.applicant.id_number or ""
 
 
-def _save_materials(application, planned, *, actor):
+def _save_materials(application, planned, *, actor, new=False):
     """Store the checked plan of `_plan_materials`: files saved, 免提交 materials recorded by source.
     A material from the e-licence store names the applicant's valid licence of that name (its
-    number and file digest) when the store holds one. The rows are written in one INSERT; what was
-    handed in before for the same requirements (补正) becomes their history."""
+    number and file digest) when the store holds one: every name looked up in one query. The rows
+    are written in one INSERT; on a resubmission (`new` False) what was handed in before for the
+    same requirements (补正) becomes their history. Returns the written materials."""
+    from exchange.selectors import valid_licences_for
+
+    licence_names = [r.name for r, _u, source, _i in planned if source == Material.Source.LICENCE]
+    licences = valid_licences_for(holder_id_number=_holder_id(application), names=licence_names) \
+        if licence_names else {}
     materials = []
-    licences = {}
     for requirement, upload, source, info in planned:
         material = Material(
             application=application, requirement=requirement, name=requirement.name, source=source, added_by=actor,
             reference="" if source != Material.Source.WINDOW else _("窗口核验原件"),
         )
-        if source == Material.Source.LICENCE:
-            if requirement.name not in licences:  # one look-up per licence name, however many matters ask
-                licences[requirement.name] = exchange_services.valid_licence_for(
-                    holder_id_number=_holder_id(application), name=requirement.name)
+        if source == Material.Source.LICENCE and requirement.name in licences:
             licence = licences[requirement.name]
-            if licence is not None:
-                material.reference, material.sha256 = licence.number, licence.sha256
+            material.reference, material.sha256 = licence.number, licence.sha256
         if "outcome" in info:  # 免提交: the licence number or the data query it came from
             outcome = info["outcome"]
             material.reference, material.sha256, material.data_query_id = outcome.reference, outcome.sha256, \
@@ -276,8 +311,10 @@ def _save_materials(application, planned, *, actor):
             material.file.save(f"{info['sha256'][:16]}{info['extension']}", upload, save=False)
         materials.append(material)
     if not materials:
-        return
+        return materials
     Material.objects.bulk_create(materials)
+    if new:
+        return materials
     new_ids = [m.pk for m in materials]
     earlier = set(Material.objects.filter(
         application=application, requirement__in=[m.requirement_id for m in materials], replaced_by__isnull=True,
@@ -287,6 +324,7 @@ def _save_materials(application, planned, *, actor):
             Material.objects.filter(application=application, requirement_id=material.requirement_id,
                                     replaced_by__isnull=True).exclude(pk__in=new_ids).update(
                 replaced_by=material, replaced_at=material.added_at)
+    return materials
 
 
 @dataclass(frozen=True)
@@ -340,6 +378,27 @@ def application_receive_at_window(*, submission: Submission, clerk, hall_id, rec
     clerk checked; what is missing is left for the one-time notice."""
     return _submit(submission, channel=Channel.WINDOW, created_by=clerk, hall_id=hall_id,
                    received_at_window=received)
+
+
+def _bind_versions(application, matters) -> None:
+    """Bind the new application to the guide version each matter shows now, in one INSERT … SELECT;
+    when a current version was never frozen (the first application after a guide changed), freeze
+    it (`current_versions`) and bind again."""
+    from django.db import connection
+
+    through = Application.matter_versions.through
+    version_table = through._meta.get_field("matterversion").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {through._meta.db_table} (application_id, matterversion_id) "
+            f"SELECT %s, v.id FROM {version_table} v JOIN {Matter._meta.db_table} m "
+            f"ON m.id = v.matter_id AND v.number = m.version WHERE m.id IN ({', '.join(['%s'] * len(matters))})",
+            [application.pk, *[m.pk for m in matters]])
+        if cursor.rowcount == len(matters):
+            return
+    through.objects.filter(application_id=application.pk).delete()
+    through.objects.bulk_create([through(application_id=application.pk, matterversion_id=v.pk)
+                                 for v in current_versions(matters)])
 
 
 def _submit(submission: Submission, *, channel, created_by, hall_id=None, received_at_window=()) -> Application:
@@ -414,17 +473,22 @@ def _submit(submission: Submission, *, channel, created_by, hall_id=None, receiv
         number=next_application_number(type_code=type_code, day=day), **delivery_values,
     )
     _transition(application, "submit", by=created_by)
-    try:
-        with transaction.atomic():
-            application.save()
-    except IntegrityError:
-        existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
-        if idempotency_key and existing is not None:
-            return existing  # a concurrent twin won the race; it is the same submission
-        raise
-    application.matters.set(matters)
-    application.matter_versions.set(current_versions(matters))  # the guides it was submitted under
-    _save_materials(application, planned, actor=created_by)
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:
+            existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing  # a concurrent twin won the race; it is the same submission
+            raise
+    else:
+        application.save()
+    # the matters and the guides it was submitted under: one INSERT each, the application is new
+    Application.matters.through.objects.bulk_create(
+        [Application.matters.through(application_id=application.pk, matter_id=m.pk) for m in matters])
+    _bind_versions(application, matters)
+    materials = _save_materials(application, planned, actor=created_by, new=True)
     exemptions.record(case_ref=application.number, matters=matters, requirements=requirements, outcomes=exempt,
                       used_materials=[r.pk for r, _upload, _source, info in planned if "outcome" in info],
                       form_data=cleaned)
@@ -445,10 +509,12 @@ def _submit(submission: Submission, *, channel, created_by, hall_id=None, receiv
         note = _join(_("帮办:由窗口人员 %(name)s 协助填报,申请人以手机验证码当场确认后提交") % {
             "name": submission.helper.real_name}, note)
         data = {**(data or {}), "source": Source.HELP_DESK, "helped_by": submission.helper.pk}
-    log_case(
+    entry = log_case(
         application, actor=created_by, action="workflow.application.submitted", from_state=Application.State.DRAFT,
         to_state=application.state, note=note, data=data,
     )
+    # what was written, for an answer built without reading it again (selectors.prime_detail)
+    application.written = {"matters": matters, "materials": materials, "log": [entry]}
     return application
 
 

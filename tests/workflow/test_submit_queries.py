@@ -1,0 +1,124 @@
+"""Issue 15, the submission path: a 3-matter theme with 9 small PDFs submitted through the API in
+at most 15 queries, and in as many with 3 materials as with 9 (no query per material, per
+licence name or per matter); the 201 answer is what a later GET of the same case shows."""
+
+import json
+import os
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from exchange.models import ElectronicLicence
+from matters.models import MaterialRequirement
+from matters.versioning import current_versions
+from tests.factories import DepartmentFactory, MatterFactory, UserFactory, form_for, pdf_upload, theme_with
+from workflow.calendar_store import seed_calendar
+from workflow.models import Application, Material
+
+# Outside a test transaction, as in production: the submission's own transaction costs no query.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+UPLOAD, LICENCE = MaterialRequirement.Source.APPLICANT, MaterialRequirement.Source.LICENCE
+BUDGET = 15
+# SQLite's BEGIN IMMEDIATE and COMMIT appear among the captured statements; Django does not
+# capture PostgreSQL's. Counted here as on PostgreSQL: every statement but the transaction's edges.
+EDGES = ("BEGIN", "COMMIT")
+
+
+@pytest.fixture(autouse=True)
+def calendar(time_machine):
+    time_machine.move_to("2026-11-10 10:00 +08:00")
+    seed_calendar(years=[2026])
+
+
+def theme_of(uploads_per_matter: int, code: str):
+    """开办企业-like theme of three departments' matters, each asking `uploads_per_matter` PDFs and
+    one licence from the e-licence store (three licence names)."""
+    matters = []
+    for i, (department, licence) in enumerate(
+        [
+            ("清远市清新区市场监督管理局", "居民身份证"),
+            ("清远市清新区税务局", "户口簿"),
+            ("清远市清新区人力资源和社会保障局", "结婚证"),
+        ]
+    ):
+        materials = [{"name": f"申请材料{i}-{k}", "source": UPLOAD} for k in range(uploads_per_matter)]
+        materials.append({"name": licence, "source": LICENCE})
+        matters.append(
+            MatterFactory(department=DepartmentFactory(name=department), target="natural", materials=materials)
+        )
+    current_versions(matters)  # published guides, as the catalog has them before anyone applies
+    return theme_with(matters, code=code, name=f"测试一件事{code}", target="natural"), matters
+
+
+def submit(client, citizen, theme, matters):
+    files = {
+        f"material_{r.pk}": pdf_upload(f"{r.name}.pdf")
+        for m in matters
+        for r in m.materials.all()
+        if r.source == UPLOAD
+    }
+    payload = {"theme": theme.code, "form_data": json.dumps(form_for(matters, citizen)), **files}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/applications/", data=payload, format="multipart")
+    assert response.status_code == 201, response.content
+    return response.json(), [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(EDGES)]
+
+
+def signed_in(citizen):
+    client = APIClient()
+    client.force_authenticate(citizen)
+    return client
+
+
+def test_a_three_matter_theme_with_nine_pdfs_is_submitted_in_at_most_15_queries():
+    citizen = UserFactory()
+    theme, matters = theme_of(3, "nine")
+    ElectronicLicence.objects.create(
+        number="441803-JZ-000001",
+        case_ref="S1",
+        application_number="A1",
+        matter=matters[1],
+        name="户口簿",
+        department=matters[1].department,
+        holder_name=citizen.real_name,
+        holder_id_number=citizen.id_number,
+        holder_id_masked="x",
+        holder_user=citizen,
+        issued_on="2020-01-01",
+        valid_from="2020-01-01",
+        sha256="a" * 64,
+        digest="b" * 64,
+    )
+    client = signed_in(citizen)
+    submit(client, citizen, *theme_of(1, "warm"))  # the day's first log row opens its chain; calendar read
+    answer, queries = submit(client, citizen, theme, matters)
+    sql = "\n".join(queries)
+    if os.environ.get("SUBMIT_SQL"):
+        open(os.environ["SUBMIT_SQL"], "w").write(sql)
+    assert len(queries) <= BUDGET, f"{len(queries)} queries:\n{sql}"
+    assert sql.count('INSERT INTO "workflow_material"') == 1  # nine materials in one INSERT
+    assert sql.count('FROM "exchange_electroniclicence"') == 1  # three licence names, one look-up
+
+    application = Application.objects.get(number=answer["number"])
+    assert application.materials.filter(source=Material.Source.UPLOAD).count() == 9
+    assert len(answer["materials"]) == 12
+    hukou = next(m for m in answer["materials"] if m["name"] == "户口簿")
+    assert hukou["reference"] == "441803-JZ-000001"  # the holder's valid licence, found in the one look-up
+    assert next(m for m in answer["materials"] if m["name"] == "结婚证")["reference"] == ""  # none held
+    # the answer built from the written rows is the one the case's own page gives afterwards
+    again = client.get(f"/api/applications/{answer['number']}/").json()
+    assert again == answer
+
+
+def test_three_materials_cost_as_many_queries_as_nine():
+    citizen = UserFactory()
+    client = signed_in(citizen)
+    few_theme, few = theme_of(1, "three")
+    many_theme, many = theme_of(3, "nine")
+    submit(client, citizen, few_theme, few)  # the day's first log row opens its chain; calendar read
+    _answer, with_three = submit(client, citizen, few_theme, few)
+    _answer, with_nine = submit(client, citizen, many_theme, many)
+    assert len(with_three) == len(with_nine), ("\n".join(with_three), "\n".join(with_nine))
