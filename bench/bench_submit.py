@@ -1,0 +1,244 @@
+"""Submissions per second of a 3-matter theme with 9 small PDFs over the API (issue 15's
+submission path), against a minimal DRF insert of 1 + 3 + 4 rows measured in the same run.
+
+How: in-process, on PostgreSQL, THREADS threads (default 4), each with its own database
+connection and its own signed-in citizen (a knox token, as a client program would), POSTing
+multipart to /api/applications/ through the whole Django stack (middleware, authentication,
+DRF, the service, storage of the nine files) with DRF's test client. In-process and threads
+rather than gunicorn: the box is two cores shared with other agents, a server's process
+management would add its own noise, and what issue 15 asks of this path is the work per
+submission and that concurrent submissions do not wait for each other's locks (the number is
+a PostgreSQL sequence, no row lock held for the transaction): threads on separate connections
+show exactly that. Both the figure and the baseline run in the same threads, clients and run,
+alternating in rounds, so a busy moment weighs on both. The baseline (bench/_minimal_insert.py)
+takes the same multipart request and writes the application, its three matter links and four
+material rows in one transaction: what any implementation pays at least.
+
+Contract (bench/_contract.py): figure = ms of wall time per submission (1000 / rate) with
+THREADS threads; baseline = the same for the minimal insert; budget: the rate is ≥ 45 % of the
+minimal insert's (issue 15's goal), i.e. figure/baseline ≤ 1/0.45; checks: every answer 201
+with the case's number, every application written with its 3 matters, 12 materials (9 files
+stored, 3 from the e-licence store) and its log row, numbers distinct, and each answer the one
+a later GET gives. Sub-cases are made at acceptance, not at submission: none are expected.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/x BENCH_DB=<yours>_bench .venv/bin/python bench/bench_submit.py
+(BENCH_SIZE=quick: 48 submissions per side; full: 240; THREADS=n)
+"""
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from _contract import Result, sized  # bench/ is on sys.path when a bench runs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+workdir = tempfile.mkdtemp(prefix="tongban-bench-submit-")
+os.environ["MEDIA_ROOT"] = f"{workdir}/media"
+os.environ["CELERY_BROKER_URL"] = "memory://"
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+SUBMISSIONS = sized(full=240, quick=48, env="SUBMISSIONS")
+THREADS = int(os.environ.get("THREADS", "4"))
+ROUNDS = 4  # figure and baseline alternate, SUBMISSIONS / ROUNDS each per round
+DB_NAME = os.environ.get("BENCH_DB", "tongban_bench_submit")
+
+from _postgres import admin_url, bench_database  # noqa: E402
+
+server_url = bench_database(DB_NAME, script="bench_submit")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+
+settings.ROOT_URLCONF = "_minimal_insert"
+settings.ALLOWED_HOSTS = ["*"]
+call_command("migrate", verbosity=0)
+
+import _minimal_insert  # noqa: E402
+from knox.models import AuthToken  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from exchange.models import ElectronicLicence  # noqa: E402
+from matters.models import MaterialRequirement  # noqa: E402
+from matters.versioning import current_versions  # noqa: E402
+from tests.factories import PDF_BYTES, DepartmentFactory, MatterFactory, UserFactory, theme_with  # noqa: E402
+from workflow.calendar_store import seed_calendar  # noqa: E402
+from workflow.models import Application, CaseLog, Material, SubCase  # noqa: E402
+
+UPLOAD, LICENCE = MaterialRequirement.Source.APPLICANT, MaterialRequirement.Source.LICENCE
+
+
+def build_theme():
+    matters = []
+    for i, (department, licence) in enumerate(
+        [
+            ("清远市清新区市场监督管理局", "居民身份证"),
+            ("清远市清新区税务局", "户口簿"),
+            ("清远市清新区人力资源和社会保障局", "结婚证"),
+        ]
+    ):
+        materials = [
+            {"name": f"{name}", "source": UPLOAD}
+            for name in (
+                ["设立登记申请书", "公司章程", "住所使用证明"],
+                ["涉税信息确认表", "财务负责人信息", "银行开户证明"],
+                ["参保登记表", "职工名册", "劳动合同"],
+            )[i]
+        ]
+        materials.append({"name": licence, "source": LICENCE})
+        matters.append(
+            MatterFactory(department=DepartmentFactory(name=department), target="natural", materials=materials)
+        )
+    current_versions(matters)
+    return theme_with(matters, code="bench-submit", name="个体工商户开业一件事", target="natural"), matters
+
+
+def payload(citizen, matters, n):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form = {}
+    for matter in matters:
+        for field in matter.fields.all():
+            form[field.key] = "13912345678" if field.type == "phone" else f"陈志明{n}"
+    files = {
+        f"material_{r.pk}": SimpleUploadedFile(f"{r.name}.pdf", PDF_BYTES, content_type="application/pdf")
+        for m in matters
+        for r in m.materials.all()
+        if r.source == UPLOAD
+    }
+    return {"theme": "bench-submit", "form_data": json.dumps(form), "name": f"陈志明{n}", **files}
+
+
+def run_side(url, clients, matters, count, answers):
+    """`count` POSTs to `url`, spread over one thread per client; returns wall seconds."""
+    per = [count // len(clients) + (1 if i < count % len(clients) else 0) for i in range(len(clients))]
+    barrier = threading.Barrier(len(clients) + 1)
+
+    def work(client, citizen, k):
+        try:
+            barrier.wait()
+            for n in range(k):
+                response = client.post(url, data=payload(citizen, matters, n), format="multipart", secure=True)
+                answers.append(
+                    (url, response.status_code, response.json() if response.status_code < 500 else None, citizen.pk)
+                )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(c, u, k)) for (c, u), k in zip(clients, per, strict=True)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    seed_calendar(years=[2026])
+    theme, matters = build_theme()
+    _minimal_insert.MinimalInsert.matter_ids = [m.pk for m in matters]
+    _minimal_insert.MinimalInsert.requirement_ids = [r.pk for m in matters for r in m.materials.all()]
+    clients = []
+    for _i in range(THREADS):
+        citizen = UserFactory()
+        ElectronicLicence.objects.create(
+            number=f"441803-HK-{citizen.pk:06d}",
+            case_ref=f"HK{citizen.pk}",
+            application_number=f"HK{citizen.pk}",
+            matter=matters[1],
+            name="户口簿",
+            department=matters[1].department,
+            holder_name=citizen.real_name,
+            holder_id_number=citizen.id_number,
+            holder_id_masked="x",
+            holder_user=citizen,
+            issued_on="2020-01-01",
+            valid_from="2020-01-01",
+            sha256="a" * 64,
+            digest="b" * 64,
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(citizen)[1]}")
+        clients.append((client, citizen))
+    warm = []
+    run_side("/api/applications/", clients, matters, THREADS, warm)  # the day's log chain, calendar, imports
+    run_side("/bench/minimal-insert/", clients, matters, THREADS, warm)
+    before = set(Application.objects.values_list("pk", flat=True))
+
+    answers, submit_s, minimal_s = [], 0.0, 0.0
+    for _round in range(ROUNDS):
+        submit_s += run_side("/api/applications/", clients, matters, SUBMISSIONS // ROUNDS, answers)
+        minimal_s += run_side("/bench/minimal-insert/", clients, matters, SUBMISSIONS // ROUNDS, answers)
+    count = SUBMISSIONS // ROUNDS * ROUNDS
+    rate, minimal_rate = count / submit_s, count / minimal_s
+    print(f"{count} submissions per side, {THREADS} threads; load average {os.getloadavg()}")
+    print(f"submissions: {rate:.1f}/s; minimal insert: {minimal_rate:.1f}/s; {100 * rate / minimal_rate:.0f} %")
+
+    result = Result("bench_submit", f"API submission, 3 matters and 9 PDFs, {THREADS} threads (ms per submission)")
+    result.measured(
+        figure=1000 / rate,
+        baseline=1000 / minimal_rate,
+        unit="ms",
+        baseline_label="minimal DRF insert of 1+3+4 rows, same request",
+    )
+    result.ratio_at_most(1 / 0.45)
+
+    mine = [a for a in answers if a[0] == "/api/applications/"]
+    result.check(
+        "every submission answered 201 with its number",
+        len(mine) == count and all(status == 201 and body and body.get("number") for _u, status, body, _c in mine),
+    )
+    result.check(
+        "every minimal insert answered 201",
+        all(status == 201 for url, status, _b, _c in answers if url != "/api/applications/"),
+    )
+    numbers = [body["number"] for _u, _s, body, _c in mine if body]
+    written = Application.objects.exclude(pk__in=before).filter(number__in=numbers)
+    result.check("numbers distinct", len(set(numbers)) == len(numbers) == count)
+    result.check("every application written", written.count() == count)
+    result.check("3 matters each", all(a.matters.count() == 3 for a in written))
+    materials = Material.objects.filter(application__in=written)
+    result.check(
+        "12 materials each, 9 files stored",
+        materials.count() == 12 * count
+        and materials.exclude(file="").count() == 9 * count
+        and all(os.path.exists(m.file.path) for m in materials.exclude(file="")[:50]),
+    )
+    result.check(
+        "the held 户口簿 referenced from the e-licence store",
+        materials.filter(name="户口簿", reference__startswith="441803-HK-").count() == count,
+    )
+    result.check(
+        "one submission log row each",
+        CaseLog.objects.filter(application__in=written, action="workflow.application.submitted").count() == count,
+    )
+    result.check("no sub-case before acceptance", not SubCase.objects.filter(application__in=written).exists())
+    client, citizen = clients[0]
+    sample = next(body for _u, _s, body, who in mine if body and who == citizen.pk)
+    again = client.get(f"/api/applications/{sample['number']}/", secure=True).json()
+    result.check("a 201 answer is what a later GET of the case gives", again == sample)
+    result.finish()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        connections.close_all()
+        if os.environ.get("BENCH_KEEP") != "1":
+            import psycopg
+
+            with psycopg.connect(admin_url(server_url), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
