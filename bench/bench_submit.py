@@ -45,6 +45,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 SUBMISSIONS = sized(full=240, quick=48, env="SUBMISSIONS")
 THREADS = int(os.environ.get("THREADS", "4"))
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 ROUNDS = 4  # figure and baseline alternate, SUBMISSIONS / ROUNDS each per round
 DB_NAME = os.environ.get("BENCH_DB", "tongban_bench_submit")
 
@@ -126,14 +127,27 @@ def run_side(url, clients, matters, count, answers):
 
     def work(client, citizen, k):
         try:
+            bodies = [payload(citizen, matters, n) for n in range(k)]  # built before the clock starts
             barrier.wait()
-            for n in range(k):
-                response = client.post(url, data=payload(citizen, matters, n), format="multipart", secure=True)
+            for body in bodies:
+                response = client.post(url, data=body, format="multipart", secure=True)
                 answers.append(
                     (url, response.status_code, response.json() if response.status_code < 500 else None, citizen.pk)
                 )
         finally:
             connections.close_all()
+
+    if PROFILE and url == "/api/applications/":  # BENCH_PROFILE=1: where the first thread's time goes
+        plain = work
+
+        def work(client, citizen, k):
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(plain, client, citizen, k)
+            if client is clients[0][0]:
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
 
     threads = [threading.Thread(target=work, args=(c, u, k)) for (c, u), k in zip(clients, per, strict=True)]
     for t in threads:
