@@ -11,7 +11,7 @@ def first_version(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflow", "0018_pii_encrypted"),
+        ("workflow", "0020_home_visits"),
     ]
 
     operations = [
