@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.core.files import File
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
@@ -101,9 +102,11 @@ def detect(stream, size: int) -> str | None:
     return None
 
 
-def inspect(upload, *, field: str, kinds=MATERIAL_KINDS, max_bytes: int | None = None, what: str = "") -> dict:
+def inspect(upload, *, field: str, kinds=MATERIAL_KINDS, max_bytes: int | None = None, what: str = "",
+            digest: bool = True) -> dict:
     """{"kind", "content_type", "extension", "size", "sha256"} of an upload, or Invalid naming
-    `field` (in Chinese: which kinds are accepted, by content)."""
+    `field` (in Chinese: which kinds are accepted, by content). `digest` False: no SHA-256 here
+    ("" — the caller stores the file with `save_streamed`, which computes it on the way)."""
     from django.conf import settings
 
     limit = max_bytes or settings.MATERIAL_MAX_BYTES
@@ -118,14 +121,17 @@ def inspect(upload, *, field: str, kinds=MATERIAL_KINDS, max_bytes: int | None =
         labels = "、".join(KINDS[k].label for k in kinds)
         message = _("%(what)s只接受 %(labels)s 格式的文件(按文件内容识别)。") % {"what": what, "labels": labels}
         raise Invalid(message, code="file_type_not_allowed", fields={field: [message]})
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
-        digest.update(chunk)
-    upload.seek(0)
+    sha256 = ""
+    if digest:
+        hashed = hashlib.sha256()
+        upload.seek(0)
+        for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
+            hashed.update(chunk)
+        upload.seek(0)
+        sha256 = hashed.hexdigest()
     found = KINDS[kind]
     return {"kind": kind, "content_type": found.content_type, "extension": found.extension, "size": size,
-            "sha256": digest.hexdigest()}
+            "sha256": sha256}
 
 
 def file_response(stored, *, filename: str, inline: bool = False) -> FileResponse:
@@ -160,3 +166,30 @@ def check_zip_bounds(stream, *, field: str = "file") -> None:
                          for info in infos)
     if len(infos) > ZIP_MAX_ENTRIES or total > ZIP_MAX_EXPANDED or too_compressed:
         raise Invalid(message, code="archive_out_of_bounds", fields={field: [message]})
+
+
+class _Hashing(File):
+    """An upload read once: each chunk goes to the storage and into the digest on its way."""
+
+    def __init__(self, upload, digest):
+        super().__init__(upload, name=getattr(upload, "name", None))
+        self._digest = digest
+
+    def chunks(self, chunk_size=None):
+        self.file.seek(0)
+        source = self.file.chunks(chunk_size) if hasattr(self.file, "chunks") else \
+            iter(lambda: self.file.read(chunk_size or 65536), b"")
+        for chunk in source:
+            self._digest.update(chunk)
+            yield chunk
+
+
+def save_streamed(field_file, upload, *, extension: str) -> str:
+    """Store `upload` in `field_file` (not saving its model) reading it once, the SHA-256 computed
+    while it streams to the storage; returns the hex digest. The stored name is random (the
+    digest is not known before the write); `inspect(…, digest=False)` has checked the content."""
+    import uuid
+
+    digest = hashlib.sha256()
+    field_file.save(f"{uuid.uuid4().hex[:16]}{extension}", _Hashing(upload, digest), save=False)
+    return digest.hexdigest()

@@ -27,6 +27,7 @@ from core.clock import law
 from core.clock.law import LICENCE_DAYS, MAX_EXTENSION_DAYS, PRE_REVIEW_DAYS  # noqa: F401  (re-exported)
 from core.errors import Conflict, Forbidden, Invalid
 from core.numbers import is_small_int
+from core.uploads import save_streamed
 from exchange import exemptions
 from exchange import services as exchange_services
 from matters.models import MaterialRequirement, Matter, Target
@@ -230,7 +231,7 @@ def _plan_materials(*, requirements, files, received_at_window=(), require_all, 
             planned.append((requirement, None, Material.Source(requirement.source), {}))
         elif upload is not None:
             try:
-                info = inspect_upload(upload, field=field)
+                info = inspect_upload(upload, field=field, digest=False)  # hashed while stored
             except Invalid as exc:
                 errors.update(exc.fields)
                 continue
@@ -307,8 +308,7 @@ def _save_materials(application, planned, *, actor, new=False):
             material.original_name = upload.name[:255]
             material.content_type = info["content_type"]
             material.size = info["size"]
-            material.sha256 = info["sha256"]
-            material.file.save(f"{info['sha256'][:16]}{info['extension']}", upload, save=False)
+            material.sha256 = save_streamed(material.file, upload, extension=info["extension"])  # read once
         materials.append(material)
     if not materials:
         return materials
