@@ -15,16 +15,20 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk 
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
-# The code belongs to root and is read-only for the service user; only /data/media is writable.
+# The code belongs to root and is read-only for the service user; only /data/media and
+# /data/anchors (the audit chain's signed daily anchors) are writable.
 COPY . .
 # Chart.js with the source map its bundle names (collectstatic's manifest resolves the reference).
 COPY --from=vendor /build/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
 COPY --from=vendor /build/node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chart.umd.min.js.map
 COPY --from=vendor /build/node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md
 # Static files are collected once, at build time, with the production storage (hashed names).
-# The key here is a throw-away for this one command: the real one comes at run time.
-RUN DEBUG=false SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput \
- && mkdir -p /data/media && chown tongban:tongban /data/media
+# The keys here are throw-aways for this one command (the settings refuse to start without them;
+# nothing is encrypted at build time): the real ones come at run time.
+RUN DEBUG=false SECRET_KEY=collectstatic-at-build-time-only \
+    PII_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= PII_INDEX_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    python manage.py collectstatic --noinput \
+ && mkdir -p /data/media /data/anchors && chown tongban:tongban /data/media /data/anchors
 USER tongban
 EXPOSE 8000
 # Migrations are not run here: the compose file's one-shot `migrate` service does that, once.

@@ -37,6 +37,9 @@ export PII_KEYS_FILE="$WORK/pii_keys" PII_INDEX_KEY_FILE="$WORK/pii_index_key"
 "$PY" -c "import base64, secrets; print('k1:' + base64.b64encode(secrets.token_bytes(32)).decode())" >"$PII_KEYS_FILE"
 "$PY" -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())" >"$PII_INDEX_KEY_FILE"
 unset PII_KEYS PII_INDEX_KEY || true
+export AUDIT_ANCHOR_KEY_FILE="$WORK/audit_anchor_key" AUDIT_ANCHOR_DIR="$WORK/anchors"
+"$PY" -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())" >"$AUDIT_ANCHOR_KEY_FILE"
+unset AUDIT_ANCHOR_KEY || true
 unset SECRET_KEY HTTPS SECURE_SSL_REDIRECT SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SECURE_HSTS_SECONDS || true
 export ALLOWED_HOSTS="tongban.example.gov.cn,localhost,127.0.0.1"
 export CSRF_TRUSTED_ORIGINS="https://tongban.example.gov.cn"
@@ -55,6 +58,9 @@ say "collectstatic with DEBUG off: ok ($(find "$STATIC_ROOT" -type f | wc -l) fi
 say "check --deploy --fail-level WARNING: ok"
 
 "$PY" manage.py migrate --noinput -v0
+"$PY" manage.py shell -c "from core import anchors; anchors.seal_finished_days()"
+"$PY" manage.py verify_audit >"$WORK/verify.log" 2>&1 || { say "FAILED: verify_audit"; cat "$WORK/verify.log"; exit 1; }
+say "audit anchors sealed and verified with the production key: ok"
 PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 .venv/bin/gunicorn portal.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
 GUNICORN_PID=$!
