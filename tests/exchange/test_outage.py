@@ -8,6 +8,7 @@ import os
 import time
 
 import pytest
+from django.db import connection
 
 from exchange import relay
 from exchange.models import DepartmentKey, DepartmentSystem, OutboxMessage
@@ -30,6 +31,14 @@ def auto_refsys(tmp_path, live_server):
     process.stop()
 
 
+# The reference system posts its decisions to the live server while this test accepts applications:
+# two threads writing at once. On SQLite the test database is in memory and Django's live server
+# shares the test thread's one connection with its own thread, so those writes interleave on one
+# connection ("cannot release savepoint - SQL statements in progress", then a foreign key failure
+# at the test's commit: session 6 and 7's fresh-clone runs). With a database of their own, as the
+# portal's processes have in `make run`, they would not; on PostgreSQL (CI) each thread has its own.
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="the live server and the test write at once: PostgreSQL (DATABASE_URL)")
 def test_nothing_is_lost_or_doubled_across_an_outage(transactional_db, auto_refsys, settings):
     settings.EXCHANGE_RELAY_BASE_SECONDS = 0.2
     settings.EXCHANGE_RELAY_MAX_BACKOFF_SECONDS = 1.0
