@@ -172,7 +172,7 @@ def enter_pin(session: CardSession, pin: str) -> CardSession:
     own transaction, and the error raised after it commits."""
     touch(session)  # outside the transaction below: an idle end must stay ended
     with transaction.atomic():
-        session = CardSession.objects.select_for_update().select_related("person").get(pk=session.pk)
+        session = CardSession.objects.select_for_update(of=("self",)).select_related("person").get(pk=session.pk)
         if session.state != CardSession.State.AWAITING_PIN:
             raise Conflict(_("已验证,无需再次输入终端密码。"), code="already_verified")
         record = TerminalPin.objects.select_for_update().get(user=session.person)
