@@ -32,6 +32,8 @@ run: $(SETUP) $(VENDOR) $(DEMO_KEY) $(DEMO_PII)
 test: $(SETUP_DEV) $(VENDOR)
 	@WITH_BROWSER=1 scripts/system-deps.sh  # Debian's Chromium: the browser tests run, never skip
 	$(VENV)/bin/ruff check .
+	@# once, before the workers: each would otherwise cut the PDF face itself (16 s, more in CI)
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py build_pdf_font
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(SETUP_DEV)
