@@ -370,6 +370,8 @@ CELERY_BEAT_SCHEDULE = {
     # against its rows and the anchors (administrators and supervisors are told of a break once)
     "core-seal-audit-anchors": {"task": "core.tasks.seal_audit_anchors", "schedule": crontab(hour=0, minute=5)},
     "supervision-verify-audit": {"task": "supervision.tasks.verify_audit_chains", "schedule": crontab(hour=0, minute=35)},
+    # terminals' replay guard keeps a nonce per device request for 10 minutes: the older ones go
+    "terminals-forget-old-nonces": {"task": "terminals.tasks.forget_old_nonces", "schedule": 600.0},
 }
 
 # Background work (core.intents): a pending intent is sent again when its lease runs out (the
@@ -394,6 +396,10 @@ EXCHANGE_HTTP_TIMEOUT_SECONDS = env.float("EXCHANGE_HTTP_TIMEOUT_SECONDS", defau
 # The payment provider (统一公共支付平台; the sandbox `python -m paysim` in the demo and tests):
 # where it is, who we are to it, the key both sides sign with, and the address it sends
 # payment notifications to (this portal as the provider reaches it).
+# 市民之窗 terminals (issue 13): a session ends after this many seconds without a touch; the
+# catalog matter whose data-sharing policy covers a resident's own queries at a terminal (查).
+TERMINAL_IDLE_SECONDS = env.int("TERMINAL_IDLE_SECONDS", default=60)
+TERMINAL_QUERY_MATTER = env.str("TERMINAL_QUERY_MATTER", default="QX-ZZCX-0001")
 PAYMENT_PROVIDER_URL = env.str("PAYMENT_PROVIDER_URL", default="")
 PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="QXZWFWZX")
 PAYMENT_KEY_ID = env.str("PAYMENT_KEY_ID", default="p1")

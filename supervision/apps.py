@@ -20,3 +20,9 @@ class SupervisionConfig(AppConfig):
         from supervision.figures.services import connect_event_signals
 
         connect_event_signals()
+
+        from supervision.feedback.models import LEVELS_BIG_FIRST
+        from supervision.feedback.ratings import kiosk_open_ratings, kiosk_rate
+        from terminals.hooks import RatingProvider, register_ratings
+
+        register_ratings(RatingProvider(open_ratings=kiosk_open_ratings, rate=kiosk_rate, levels=LEVELS_BIG_FIRST))

@@ -24,3 +24,25 @@ class PinForm(forms.Form):
         if data.get("pin") and data.get("pin_again") and data["pin"] != data["pin_again"]:
             self.add_error("pin_again", _("两次输入的终端密码不一致。"))
         return data
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(label=_("终端登记码"), max_length=20,
+                           error_messages={"required": _("请输入大厅负责人提供的登记码。")},
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+
+
+class KioskPinForm(forms.Form):
+    pin = forms.RegexField(regex=r"^\d{6}$", error_messages={"required": _("请输入 6 位终端密码。"),
+                                                             "invalid": _("终端密码为 6 位数字。")})
+
+
+class TicketForm(forms.Form):
+    queue = forms.RegexField(regex=r"^[a-z_]+(:\d+)?$", error_messages={"required": _("请选择业务类别。"),
+                                                                        "invalid": _("无法识别的业务类别。")})
+
+
+class LevelForm(forms.Form):
+    level = forms.TypedChoiceField(coerce=int, choices=[(n, n) for n in range(1, 6)],
+                                   error_messages={"required": _("请选择评价等级。"),
+                                                   "invalid_choice": _("请选择评价等级。")})

@@ -163,3 +163,53 @@ class CardSession(models.Model):
 
     def __str__(self):
         return f"{self.terminal.code} {self.card_id_masked} {self.get_state_display()}"
+
+
+class TerminalEnrolment(models.Model):
+    """A one-time code that binds a terminal's kiosk page (its browser) to the terminal: made by
+    an administrator or the hall's head, shown once, typed at the terminal within 30 minutes. Its
+    use sets the device cookie (signed, naming this enrolment); a later enrolment of the same
+    terminal revokes the earlier one, so a cookie copied off an old browser stops working. Only
+    the code's SHA-256 is kept."""
+
+    VALID_FOR = timedelta(minutes=30)
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="enrolments",
+                                 verbose_name=_("终端"))
+    code_digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("生成人"))
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("终端登记码")
+        verbose_name_plural = _("终端登记码")
+        ordering = ["-created_at"]
+
+
+class KioskReceipt(models.Model):
+    """One thing done at a terminal (a query answered, a fee paid, a number taken, an appointment
+    checked in, a rating), printed as an 80 mm receipt while the session lasts. `lines` are the
+    receipt's (label, value) rows, already masked."""
+
+    class Kind(models.TextChoices):
+        QUERY = "query", _("查询")
+        PAYMENT = "payment", _("缴费")
+        TICKET = "ticket", _("取号")
+        CHECK_IN = "check_in", _("预约签到")
+        RATING = "rating", _("评价")
+
+    session = models.ForeignKey(CardSession, on_delete=models.PROTECT, related_name="receipts",
+                                verbose_name=_("终端会话"))
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=64)
+    lines = models.JSONField(_("内容"), default=list)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("终端凭条")
+        verbose_name_plural = _("终端凭条")
+        ordering = ["-created_at", "-pk"]

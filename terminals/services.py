@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -152,15 +153,37 @@ def set_pin(user: User, *, pin: str, password: str) -> TerminalPin:
     return record
 
 
+def idle_limit() -> timezone.timedelta:
+    """How long a session lasts without a touch: 60 s (`TERMINAL_IDLE_SECONDS`, shorter in tests)."""
+    return timezone.timedelta(seconds=getattr(settings, "TERMINAL_IDLE_SECONDS", 60))
+
+
+def seconds_left(session: CardSession, now=None) -> int:
+    if session.state == ENDED:
+        return 0
+    left = idle_limit() - ((now or timezone.now()) - session.last_touch_at)
+    return max(0, int(left.total_seconds() + 0.999))
+
+
+def end_if_idle(session: CardSession | None, now=None) -> CardSession | None:
+    """The server's own end of an idle session, without a touch (the kiosk page's poll): the
+    session, ended now when its time ran out."""
+    now = now or timezone.now()
+    if session is not None and session.state != ENDED and now - session.last_touch_at > idle_limit():
+        _end(session, CardSession.EndReason.IDLE, now)
+    return session
+
+
 def touch(session: CardSession, now=None) -> CardSession:
     """A touch on the screen: the session goes on, or — after 60 s without one — has ended (the end
     is written before the error is raised; call it outside a transaction that the error undoes)."""
     now = now or timezone.now()
     if session.state == ENDED:
         raise Conflict(_("本次使用已结束,请重新读取身份证。"), code="session_ended")
-    if now - session.last_touch_at > CardSession.IDLE_LIMIT:
+    if now - session.last_touch_at > idle_limit():
         _end(session, CardSession.EndReason.IDLE, now)
-        raise Conflict(_("60 秒无操作,已自动退出。"), code="session_idle")
+        raise Conflict(_("%(n)s 秒无操作,已自动退出。") % {"n": int(idle_limit().total_seconds())},
+                       code="session_idle")
     session.last_touch_at = now
     session.save(update_fields=["last_touch_at"])
     return session

@@ -352,3 +352,24 @@ def rating_appeal_decide(*, appeal: RatingAppeal, supervisor, accept: bool, reas
     log(actor=supervisor, rating=rating,
         action="supervision.appeal.accepted" if accept else "supervision.appeal.upheld", note=reason)
     return appeal
+
+
+# --- the terminals' kiosk (terminals.hooks) -----------------------------------------------------------
+
+
+def kiosk_open_ratings(application: Application) -> list[tuple[str, str]]:
+    """The case's ratings a resident can still give at a terminal: (token, what is rated)."""
+    out = []
+    for token in rating_tokens_for(application):
+        if token.used_at is None and token.expires_at > timezone.now():
+            out.append((token.token, f"{token.get_occasion_display()} · {token.rated_name}"))
+    return out
+
+
+def kiosk_rate(*, token: str, level, actor, application_id: int) -> str:
+    """A rating given at a terminal, by the card holder, for a case of theirs."""
+    found = access_rating_token(token)
+    if found.application_id != application_id:
+        raise NotFound(_("评价链接无效,请核对后重试。"), code="rating_link_not_found")
+    rating = rating_submit(token=found, level=level, actor=actor)
+    return f"{rating.get_occasion_display()} · {rating.rated_name}:{rating.get_level_display()}"

@@ -1,0 +1,30 @@
+"""The kiosk's pages, under /kiosk/ (namespace "kiosk")."""
+
+from django.urls import path
+
+from . import kiosk_views as views
+
+app_name = "kiosk"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("enrol/", views.enrol, name="enrol"),
+    path("state/", views.state, name="state"),
+    path("paid/", views.paid, name="paid"),
+    path("<id:session_id>/", views.menu, name="menu"),
+    path("<id:session_id>/pin/", views.pin, name="pin"),
+    path("<id:session_id>/finish/", views.finish, name="finish"),
+    path("<id:session_id>/applications/", views.my_applications, name="applications"),
+    path("<id:session_id>/licences/", views.my_licences, name="licences"),
+    path("<id:session_id>/data/", views.data, name="data"),
+    path("<id:session_id>/data/<slug:source>/", views.data_query, name="data_query"),
+    path("<id:session_id>/fees/", views.my_fees, name="fees"),
+    path("<id:session_id>/fees/<id:line_id>/pay/", views.fee_pay, name="fee_pay"),
+    path("<id:session_id>/fees/<id:line_id>/check/", views.fee_check, name="fee_check"),
+    path("<id:session_id>/queue/", views.queue, name="queue"),
+    path("<id:session_id>/queue/take/", views.ticket_take, name="ticket_take"),
+    path("<id:session_id>/queue/check-in/", views.check_in, name="check_in"),
+    path("<id:session_id>/rate/", views.rate, name="rate"),
+    path("<id:session_id>/rate/<str:number>/", views.rate_submit, name="rate_submit"),
+    path("<id:session_id>/receipts/<id:receipt_id>.pdf", views.receipt_pdf, name="receipt"),
+]
