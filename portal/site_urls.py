@@ -93,6 +93,7 @@ urlpatterns = [
     path("hall/", windows.hall, name="hall"),
     path("hall/search/", windows.hall_search, name="hall_search"),
     path("hall/terminals/", terminals.hall_terminals, name="hall_terminals"),
+    path("hall/terminals/<str:code>/enrolment-code/", terminals.enrolment_code, name="terminal_enrolment_code"),
     path("hall/search/<str:number>/open/", windows.hall_search_open, name="hall_search_open"),
     path("hall/walk-in/", windows.walk_in, name="walk_in"),
     path("hall/walk-in/lookup/", windows.walk_in_lookup, name="walk_in_lookup"),

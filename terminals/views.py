@@ -1,16 +1,17 @@
 """Pages around the terminals: the resident's terminal PIN, and the hall's terminals for staff."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.errors import DomainError
 from core.web.access import role_required
 
-from . import services
+from . import kiosk, services
 from .forms import PinForm
 from .models import TerminalPin
 from .selectors import terminals_for
@@ -41,10 +42,28 @@ def terminal_pin(request):
 def hall_terminals(request):
     """The terminals this member of staff looks after, those needing attention first."""
     now = timezone.now()
-    rows = [(t, t.problems(now)) for t in terminals_for(request.user)]
+    rows = [(t, t.problems(now), kiosk.may_enrol(request.user, t)) for t in terminals_for(request.user)]
     rows.sort(key=lambda row: (not row[1], row[0].hall.name, row[0].code))
     return render(
         request,
         "terminals/hall.html",
-        {"rows": rows, "attention": sum(1 for _t, p in rows if p), "title": _("自助终端状态")},
+        {"rows": rows, "attention": sum(1 for _t, p, _e in rows if p), "title": _("自助终端状态")},
     )
+
+
+@require_POST
+@role_required(User.Role.CLERK, User.Role.ADMINISTRATOR, allow_superuser=True)
+def enrolment_code(request, code):
+    """生成登记码: shown once, on the next page only (the hall head or an administrator)."""
+    terminal = get_object_or_404(terminals_for(request.user), code=code)
+    try:
+        secret = kiosk.enrolment_code_issue(terminal=terminal, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("终端 %(t)s 的登记码:%(c)s(30 分钟内在该终端的 /kiosk/enrol/ 输入,只能使用一次,本页不再显示)。")
+            % {"t": terminal.code, "c": secret},
+        )
+    return redirect("portal:hall_terminals")

@@ -20,8 +20,16 @@ from terminals import kiosk, services
 from terminals import signing as device_signing
 from terminals.models import CardSession, KioskReceipt, Terminal, TerminalEnrolment, TerminalNonce
 from terminals.tasks import forget_old_nonces
-from tests.factories import (PASSWORD, ClerkFactory, HallFactory, MatterFactory, UserFactory, WindowFactory,
-                             accepted_application, concluded_application)
+from tests.factories import (
+    PASSWORD,
+    ClerkFactory,
+    HallFactory,
+    MatterFactory,
+    UserFactory,
+    WindowFactory,
+    accepted_application,
+    concluded_application,
+)
 from windows.home_visit_models import HallHead
 from windows.models import Ticket
 
@@ -159,8 +167,15 @@ def test_every_kiosk_request_is_refused_once_the_session_ended(settings):
     receipt = KioskReceipt.objects.get()
     services.card_removed(terminal)
     gets = ["", "applications/", "licences/", "data/", "fees/", "queue/", "rate/", f"receipts/{receipt.pk}.pdf"]
-    posts = ["pin/", f"fees/{line.pk}/pay/", f"fees/{line.pk}/check/", "queue/take/", "queue/check-in/",
-             "data/shebao/", "finish/"]
+    posts = [
+        "pin/",
+        f"fees/{line.pk}/pay/",
+        f"fees/{line.pk}/check/",
+        "queue/take/",
+        "queue/check-in/",
+        "data/shebao/",
+        "finish/",
+    ]
     for path in gets:
         response = client.get(f"/kiosk/{session.pk}/{path}")
         assert response.status_code == 302 and response.url == "/kiosk/", path
@@ -181,8 +196,13 @@ def test_the_server_ends_an_idle_session_whatever_the_page_does(settings, time_m
     client = enrolled_client(terminal)
     session = signed_in(client, terminal, resident())
     time_machine.shift(dt.timedelta(seconds=15))
-    assert client.get("/kiosk/state/").json() == {"session": session.pk, "state": "active", "remaining": 5,
-                                                  "ended": None, "ended_reason": ""}
+    assert client.get("/kiosk/state/").json() == {
+        "session": session.pk,
+        "state": "active",
+        "remaining": 5,
+        "ended": None,
+        "ended_reason": "",
+    }
     time_machine.shift(dt.timedelta(seconds=6))
     state = client.get("/kiosk/state/").json()  # the poll alone ends it: no touch needed
     assert state["session"] is None and state["ended"] == session.pk and state["ended_reason"] == "idle"
@@ -202,7 +222,9 @@ def test_a_resident_sees_and_pays_only_their_own(settings):
     their_line = FeeLine.objects.get(application=theirs)
     their_session = signed_in(client, terminal, other)
     client.post(f"/kiosk/{their_session.pk}/queue/check-in/")  # no appointment: nothing made
-    their_receipt = kiosk.receipt_make(their_session, kind="query", title="社保查询结果", lines=[("累计缴费月数", "120")])
+    their_receipt = kiosk.receipt_make(
+        their_session, kind="query", title="社保查询结果", lines=[("累计缴费月数", "120")]
+    )
     session = signed_in(client, terminal, me)  # the next card replaces the session
     their_session.refresh_from_db()
     assert their_session.end_reason == CardSession.EndReason.REPLACED
@@ -231,8 +253,10 @@ def test_a_number_taken_at_the_kiosk_prints_an_80_mm_receipt():
     assert ticket.user == person and ticket.hall == hall and ticket.number in done and "打印凭条" in done
     again = client.post(f"/kiosk/{session.pk}/queue/take/", {"queue": "natural"}, follow=True).content.decode()
     assert "无需重复取号" in again and Ticket.objects.count() == 1
-    assert "无法识别的业务类别" in client.post(f"/kiosk/{session.pk}/queue/take/", {"queue": "A B"},
-                                              follow=True).content.decode()
+    assert (
+        "无法识别的业务类别"
+        in client.post(f"/kiosk/{session.pk}/queue/take/", {"queue": "A B"}, follow=True).content.decode()
+    )
 
     receipt = KioskReceipt.objects.get()
     pdf = client.get(f"/kiosk/{session.pk}/receipts/{receipt.pk}.pdf")
@@ -271,3 +295,25 @@ def test_the_beat_forgets_old_nonces(time_machine):
     TerminalNonce.objects.create(terminal=terminal, nonce="new")
     assert forget_old_nonces() == 1
     assert list(TerminalNonce.objects.values_list("nonce", flat=True)) == ["new"]
+
+
+def test_the_hall_head_makes_a_code_on_the_terminals_page_and_it_is_shown_once(client):
+    terminal = make_terminal()
+    head = ClerkFactory(window=WindowFactory(hall=terminal.hall))
+    seated = ClerkFactory(window=WindowFactory(hall=terminal.hall))
+    HallHead.objects.create(hall=terminal.hall, clerk=head)
+    url = f"/hall/terminals/{terminal.code}/enrolment-code/"
+
+    client.force_login(seated)
+    assert "生成登记码" not in client.get("/hall/terminals/").content.decode()
+    refused = client.post(url, follow=True).content.decode()
+    assert "只有系统管理员或本大厅负责人" in refused and not TerminalEnrolment.objects.exists()
+
+    client.force_login(head)
+    shown = client.post(url, follow=True).content.decode()
+    code = shown.split("的登记码:", 1)[1][:14]
+    assert TerminalEnrolment.objects.count() == 1
+    assert code not in client.get("/hall/terminals/").content.decode()  # once
+    device = Client()
+    assert device.post("/kiosk/enrol/", {"code": code}).url == "/kiosk/"
+    assert terminal.code in device.get("/kiosk/").content.decode()
