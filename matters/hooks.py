@@ -22,3 +22,24 @@ def hall_gaps(day: dt.date) -> list:
     """Halls without a clerk today at a window of a needed category (objects with `hall`,
     `category_label` and `matters`); none when no provider is installed."""
     return _hall_gaps(day) if _hall_gaps is not None else []
+
+
+# --- 中介服务: the services a matter needs before a department can decide --------------------------
+#
+# `market` knows which intermediary services (测绘, 环评 …) a matter needs; the guide page names
+# them with a link to the market. `market` registers its provider in its AppConfig.ready().
+
+_guide_services: Callable[[object], list] | None = None
+
+
+def register_guide_services(provider: Callable[[object], list]) -> None:
+    global _guide_services
+    _guide_services = provider
+
+
+def guide_services(matter) -> list:
+    """Objects with `name`, `report_name`, `url` and `selectable` (how many intermediaries may be
+    chosen today); none when no provider is installed or the matter is a past version."""
+    if _guide_services is None or matter.pk is None:
+        return []
+    return _guide_services(matter)

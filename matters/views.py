@@ -19,7 +19,7 @@ from core.web.access import not_found_page, role_required, show_domain_error
 from core.web.files import pdf_response, xlsx_response
 from core.web.paging import page_of
 
-from . import catalog_xlsx, manual, selectors, versioning
+from . import catalog_xlsx, hooks, manual, selectors, versioning
 from .models import FormField, MaterialRequirement, Matter, MatterVersion, Target, Theme
 from .oneform import form_fields, material_requirements
 from .oneform_pages import material_rows
@@ -106,6 +106,7 @@ def matter_detail(request, code):
         "versions": [v for v in _versions(matter) if v.number != matter.version],
         "themes": [t for t in matter.themes.all() if t.is_active],
         "can_apply_online": matter.online_depth >= matter.OnlineDepth.ONLINE_APPLY,
+        "market_services": hooks.guide_services(matter),  # 中介服务 the matter needs (market)
     })
 
 

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "supervision",
     "notifications",
     "payments",
+    "market",
     "portal",
 ]
 
