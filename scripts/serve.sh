@@ -47,10 +47,21 @@ $PY -m paysim --port "$PAYSIM_PORT" --db var/paysim.sqlite3 --merchant "$PAYMENT
   --key "$PAYMENT_KEY_ID:$PAYMENT_SECRET" >var/paysim.log 2>&1 &
 PAYSIM=$!
 
+# The demo hall's 市民之窗 terminal QX-T01: the reference terminal agent (its own process, port and
+# key file; the private key never leaves it) reads ID cards put on its reader by its page or a
+# control call and beats every 30 s. The portal holds its public key; the command prints a fresh
+# one-time enrolment code to type at http://127.0.0.1:${PORT:-8000}/kiosk/ .
+TERMSIM_PORT="${TERMSIM_PORT:-8704}"
+TERM_KEY=$($PY -m termsim --db var/termsim.json --print-public-key)
+$PY manage.py demo_terminal --public-key "$TERM_KEY" --code QX-T01 | tee var/demo_terminal.txt
+$PY -m termsim --port "$TERMSIM_PORT" --db var/termsim.json --portal "http://127.0.0.1:${PORT:-8000}" \
+  --terminal QX-T01 >var/termsim.log 2>&1 &
+TERMSIM=$!
+
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER $REFSYS $PAYSIM $DATASRC 2>/dev/null; wait $WORKER $REFSYS $PAYSIM $DATASRC 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $REFSYS $PAYSIM $DATASRC $TERMSIM 2>/dev/null; wait $WORKER $REFSYS $PAYSIM $DATASRC $TERMSIM 2>/dev/null' EXIT INT TERM
 
 # Once the portal answers: one sub-case out to the department's system and back (var/demo_exchange.log).
 ( for _ in $(seq 1 60); do
@@ -64,5 +75,7 @@ echo "后台任务日志: var/celery.log"
 echo "部门自建审批系统(参考实现,${REF_NAME}): http://127.0.0.1:$REFSYS_PORT/  日志 var/refsys.log"
 echo "政务数据共享交换平台(参考实现): http://127.0.0.1:$DATASRC_PORT/  日志 var/datasources.log"
 echo "统一公共支付平台(沙箱): http://127.0.0.1:$PAYSIM_PORT/_control/  日志 var/paysim.log"
+echo "市民之窗终端代理(参考实现,QX-T01 读卡/心跳): http://127.0.0.1:$TERMSIM_PORT/  日志 var/termsim.log"
+echo "市民之窗终端页面: http://127.0.0.1:${PORT:-8000}/kiosk/  $(cat var/demo_terminal.txt)"
 echo "门户地址: http://127.0.0.1:${PORT:-8000}/"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload

@@ -23,6 +23,7 @@ from terminals.tasks import forget_old_nonces
 from tests.factories import (
     PASSWORD,
     ClerkFactory,
+    DepartmentFactory,
     HallFactory,
     MatterFactory,
     UserFactory,
@@ -317,3 +318,29 @@ def test_the_hall_head_makes_a_code_on_the_terminals_page_and_it_is_shown_once(c
     device = Client()
     assert device.post("/kiosk/enrol/", {"code": code}).url == "/kiosk/"
     assert terminal.code in device.get("/kiosk/").content.decode()
+
+
+def test_the_demo_terminal_command_registers_the_agents_key_and_prints_a_code(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from exchange.models import DataSourcePolicy
+    from matters.models import Matter
+
+    HallFactory(code="QX-ZWZX", name="清新区综合政务服务中心")
+    DepartmentFactory(code="QX-RSJ")
+    UserFactory(username="admin", role=User.Role.ADMINISTRATOR)
+    citizen = UserFactory(username="citizen")
+    _private, public = device_signing.new_key_pair()
+    out = StringIO()
+    call_command("demo_terminal", public_key=public, stdout=out)
+    terminal = Terminal.objects.get(code="QX-T01")
+    assert terminal.public_key == public and terminal.hall.code == "QX-ZWZX"
+    assert services.enter_pin(card_in(terminal, citizen), "258036").state == CardSession.State.ACTIVE
+    matter = Matter.objects.get(code=settings.TERMINAL_QUERY_MATTER)
+    assert {"shebao", "dian"} <= set(DataSourcePolicy.objects.filter(matter=matter).values_list("source", flat=True))
+    code = out.getvalue().split("登记码 ", 1)[1][:14]
+    assert Client().post("/kiosk/enrol/", {"code": code}).url == "/kiosk/"
+    call_command("demo_terminal", public_key=public, stdout=StringIO())  # again: the same terminal, a new code
+    assert Terminal.objects.count() == 1 and TerminalEnrolment.objects.count() == 2
