@@ -53,9 +53,10 @@ class Command(BaseCommand):
         if citizen is not None and not TerminalPin.objects.filter(user=citizen).exists():
             TerminalPin.objects.create(user=citizen, pin_hash=make_password(DEMO_PIN))
         enrolment = kiosk.enrolment_code_issue(terminal=terminal, by=administrator)
+        card = f"(读卡:{citizen.real_name} {citizen.id_number})" if citizen is not None else ""
         self.stdout.write(
             f"市民之窗终端 {terminal.code}({place.name}):登记码 {enrolment}"
-            f"(30 分钟内在 /kiosk/ 输入);演示群众 citizen 的终端密码 {DEMO_PIN}"
+            f"(30 分钟内在 /kiosk/ 输入);演示群众 citizen{card} 的终端密码 {DEMO_PIN}"
         )
 
     def _query_matter(self):
