@@ -42,7 +42,8 @@ class TicketForm(forms.Form):
                                                                         "invalid": _("无法识别的业务类别。")})
 
 
-class LevelForm(forms.Form):
+class RateForm(forms.Form):
+    token = forms.CharField(max_length=64, error_messages={"required": _("评价链接无效,请重新选择。")})
     level = forms.TypedChoiceField(coerce=int, choices=[(n, n) for n in range(1, 6)],
                                    error_messages={"required": _("请选择评价等级。"),
                                                    "invalid_choice": _("请选择评价等级。")})

@@ -38,7 +38,7 @@ from windows.models import Window
 from workflow.selectors import applications_for
 
 from . import hooks, kiosk, receipts, services
-from .forms import EnrolForm, KioskPinForm, LevelForm, TicketForm
+from .forms import EnrolForm, KioskPinForm, RateForm, TicketForm
 from .models import CardSession, KioskReceipt
 
 FIELD_LABELS = {
@@ -484,15 +484,15 @@ def rate(request, terminal, session):
 def rate_submit(request, terminal, session, number):
     provider = hooks.ratings()
     application = applications_for(session.person).filter(applicant=session.person, number=number).first()
-    form = LevelForm(request.POST)
+    form = RateForm(request.POST)
     if provider is None or application is None:
         raise Http404
     if not form.is_valid():
-        messages.error(request, _("请选择评价等级。"))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("kiosk:rate", session_id=session.pk)
     try:
         said = provider.rate(
-            token=request.POST.get("token", ""),
+            token=form.cleaned_data["token"],
             level=form.cleaned_data["level"],
             actor=session.person,
             application_id=application.pk,

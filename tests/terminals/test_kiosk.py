@@ -344,3 +344,13 @@ def test_the_demo_terminal_command_registers_the_agents_key_and_prints_a_code(se
     assert Client().post("/kiosk/enrol/", {"code": code}).url == "/kiosk/"
     call_command("demo_terminal", public_key=public, stdout=StringIO())  # again: the same terminal, a new code
     assert Terminal.objects.count() == 1 and TerminalEnrolment.objects.count() == 2
+
+
+def test_the_query_pages_answer_without_a_data_source_configured(settings):
+    terminal = make_terminal()
+    client = enrolled_client(terminal)
+    session = signed_in(client, terminal, resident())
+    assert "您还没有电子证照" in client.get(f"/kiosk/{session.pk}/licences/").content.decode()
+    assert "暂未开通数据查询" in client.get(f"/kiosk/{session.pk}/data/").content.decode()
+    assert client.post(f"/kiosk/{session.pk}/data/shebao/").status_code == 404  # no policy: no query
+    assert "请回到自助终端" in Client().get("/kiosk/paid/").content.decode()  # the phone, no device
