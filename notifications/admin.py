@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Message
+from .models import Message, SmsMessage
 
 
 @admin.register(Message)
@@ -12,3 +12,13 @@ class MessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at"]
     list_filter = ["kind"]
     search_fields = ["recipient__username", "title"]
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyAdmin):
+    """The log of texts: the number only masked, the status the gateway's receipts set."""
+
+    list_display = ["created_at", "recipient", "kind", "phone_masked", "status", "provider_id", "attempts",
+                    "delivered_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username", "provider_id", "client_ref"]

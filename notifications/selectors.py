@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
-from .models import Message
+from .models import Message, SmsMessage
 
 
 def messages_for(user):
@@ -24,3 +24,11 @@ def access_message(user, pk) -> Message:
     if message is None:
         raise NotFound(_("消息不存在或不属于您。"), code="message_not_found")
     return message
+
+
+def texts_for(user):
+    """A person's own texts (masked number, status), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return SmsMessage.objects.none()
+    return SmsMessage.objects.filter(recipient=user).only(
+        "kind", "phone_masked", "status", "created_at", "delivered_at").order_by("-created_at", "-pk")

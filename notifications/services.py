@@ -1,35 +1,180 @@
-"""One service every app calls to tell a person something: `notify`. In-site message centre now;
-an SMS channel through a provider interface is the next step (docs/plan.md, issue 16)."""
+"""One service every app calls to tell a person something: `notify`. Two channels: the in-site
+message centre, and a text through the SMS gateway (notifications/sms.py), each as the person's
+preferences say (kinds the law requires go on every channel). A text is queued as an intent
+(core.intents) in the caller's transaction and sent by `notifications.tasks.send_sms` once it
+commits; the gateway is reached outside any transaction of ours."""
 
 from __future__ import annotations
 
+import json
+import logging
+import secrets
+import uuid
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import REQUIRED_KINDS, Kind, Message, Preference
+from accounts.identity import mask_phone
+from core import intents
+
+from . import sms
+from .models import REQUIRED_KINDS, SITE_ONLY_KINDS, SMS_OFF_BY_DEFAULT, Channel, Kind, Message, Preference, SmsMessage
+
+logger = logging.getLogger(__name__)
+SMS_MAX_CHARS = 300
 
 
-def wants(user, kind: str) -> bool:
+def default_on(kind: str, channel: str) -> bool:
+    if channel == Channel.SMS:
+        return kind not in SMS_OFF_BY_DEFAULT and kind not in SITE_ONLY_KINDS
+    return True
+
+
+def switchable(kind: str, channel: str) -> bool:
+    return kind not in REQUIRED_KINDS and not (channel == Channel.SMS and kind in SITE_ONLY_KINDS)
+
+
+def wants(user, kind: str, channel: str = Channel.SITE) -> bool:
+    if channel == Channel.SMS and kind in SITE_ONLY_KINDS:
+        return False
     if kind in REQUIRED_KINDS:
         return True
-    return not Preference.objects.filter(user=user, kind=kind, enabled=False).exists()
+    chosen = Preference.objects.filter(user=user, kind=kind, channel=channel).values_list("enabled", flat=True).first()
+    return default_on(kind, channel) if chosen is None else chosen
 
 
-def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "", dedupe_key: str) -> Message | None:
-    """Leave a message for `recipient` unless they switched the kind off; once per `dedupe_key`
-    (a second call returns the first message). Inside the caller's transaction, so a message about
-    a change that is rolled back is rolled back with it."""
-    if recipient is None or not recipient.is_active or not wants(recipient, kind):
+def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "", dedupe_key: str,
+           sms_text: str | None = None) -> Message | None:
+    """Tell `recipient` on the channels they want for `kind`, once per `dedupe_key` on each (a
+    second call returns the first message and queues no second text). Inside the caller's
+    transaction: a message about a change that is rolled back is rolled back with it, and the
+    text is sent only after the commit. Returns the in-site message (None when that channel is
+    off); `sms_text` replaces the title and body in the text."""
+    if recipient is None or not recipient.is_active:
         return None
+    dedupe_key = dedupe_key[:120]
+    message = None
+    if wants(recipient, kind, Channel.SITE):
+        message = _leave_message(recipient=recipient, kind=kind, title=title, body=body, link=link,
+                                 dedupe_key=dedupe_key)
+    if sms.provider() is not None and wants(recipient, kind, Channel.SMS):
+        queue_sms(recipient=recipient, kind=kind, text=sms_text or _sms_text(title, body), dedupe_key=dedupe_key)
+    return message
+
+
+def _leave_message(*, recipient, kind, title, body, link, dedupe_key) -> Message:
     existing = Message.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             return Message.objects.create(recipient=recipient, kind=Kind(kind), title=title[:120], body=body,
-                                          link=link[:255], dedupe_key=dedupe_key[:120])
+                                          link=link[:255], dedupe_key=dedupe_key)
     except IntegrityError:  # the same event from a concurrent run
-        return Message.objects.get(recipient=recipient, dedupe_key=dedupe_key[:120])
+        return Message.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+
+
+def _sms_text(title: str, body: str) -> str:
+    text = f"【{settings.SMS_SIGN_NAME}】{title.rstrip('。')}。{body}".strip()
+    return text[:SMS_MAX_CHARS]
+
+
+def queue_sms(*, recipient, kind: str, text: str, dedupe_key: str) -> SmsMessage | None:
+    """The text for this notification, queued once (None when the person has no mobile number);
+    the send is an intent recorded in the caller's transaction."""
+    phone = (recipient.phone or "").strip()
+    if not phone:
+        return None
+    existing = SmsMessage.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            message = SmsMessage.objects.create(
+                recipient=recipient, kind=Kind(kind), dedupe_key=dedupe_key, client_ref=uuid.uuid4().hex,
+                phone_masked=mask_phone(phone), text=text[:SMS_MAX_CHARS])
+    except IntegrityError:
+        return SmsMessage.objects.get(recipient=recipient, dedupe_key=dedupe_key)
+    intents.record("notifications.tasks.send_sms", [message.pk], key=f"notifications.sms:{message.pk}")
+    return message
+
+
+def receipt_url() -> str:
+    return settings.SMS_RECEIPT_BASE_URL.rstrip("/") + reverse("notifications:sms_receipt")
+
+
+def sms_send(*, sms_id: int) -> bool:
+    """Hand one queued text to the gateway. True when nothing is left to do (handed over — the
+    gateway answers a reference it knows with the same message — or refused for good, or not
+    queued any more); False when it must be tried again later (gateway down, failing, slow past
+    our timeout, not configured): the intent stays pending and the relay sends it again."""
+    message = SmsMessage.objects.select_related("recipient").filter(pk=sms_id).first()
+    if message is None or message.status != SmsMessage.Status.QUEUED:
+        return True
+    queued = SmsMessage.objects.filter(pk=sms_id, status=SmsMessage.Status.QUEUED)
+    gateway = sms.provider()
+    if gateway is None:
+        queued.update(last_error="短信平台未配置")
+        return False
+    phone = (message.recipient.phone or "").strip()
+    if not phone:
+        queued.update(status=SmsMessage.Status.FAILED, last_error="no_phone")
+        return True
+    queued.update(attempts=F("attempts") + 1)
+    try:
+        msg_id = gateway.send(client_ref=message.client_ref, phone=phone, text=message.text, receipt_url=receipt_url())
+    except sms.GatewayError as error:
+        if error.final:
+            queued.update(status=SmsMessage.Status.FAILED, last_error=str(error)[:255])
+            logger.warning("sms %s refused for good: %s", sms_id, error)
+            return True
+        queued.update(last_error=str(error)[:255])
+        logger.warning("sms %s not handed over, to be sent again: %s", sms_id, error)
+        return False
+    queued.update(status=SmsMessage.Status.SENT, provider_id=msg_id, sent_at=timezone.now(), last_error="")
+    SmsMessage.objects.filter(pk=sms_id, provider_id="").update(provider_id=msg_id)  # a receipt came first
+    logger.info("sms %s handed over as %s", sms_id, msg_id)
+    return True
+
+
+def sms_receipt(*, path: str, headers, body: bytes) -> bool:
+    """The gateway's signed delivery receipt: the text is delivered (or failed) once; a receipt
+    posted again, or for a text already settled, changes nothing. False: not authentic."""
+    gateway = sms.provider()
+    if gateway is None or not gateway.receipt_is_authentic(path=path, headers=headers, body=body):
+        return False
+    try:
+        data = json.loads(body)
+        client_ref, msg_id, status = str(data["client_ref"]), str(data["msg_id"]), str(data["status"])
+    except (ValueError, KeyError, TypeError):
+        return False
+    open_ = SmsMessage.objects.filter(client_ref=client_ref,
+                                      status__in=[SmsMessage.Status.QUEUED, SmsMessage.Status.SENT])
+    if status == "delivered":
+        changed = open_.update(status=SmsMessage.Status.DELIVERED, delivered_at=timezone.now(), provider_id=msg_id)
+    elif status == "failed":
+        changed = open_.update(status=SmsMessage.Status.FAILED, provider_id=msg_id,
+                               last_error=str(data.get("error", "failed"))[:255])
+    else:
+        return False
+    logger.info("sms receipt %s for %s: %s (%s)", data.get("receipt_id", ""), msg_id, status,
+                "applied" if changed else "nothing to change")
+    return True
+
+
+def send_code(*, user, purpose: str, label: str, minutes: int = 5) -> str:
+    """A 6-digit one-time code for `purpose` (帮办 confirmation, a terminal's second factor …),
+    told to `user` as a required message (in-site and by text). Returns the code: the caller keeps
+    only its hash and checks it. Each call is a new code and a new text."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    notify(recipient=user, kind=Kind.CONFIRMATION_CODE, title=_("%(label)s验证码") % {"label": label},
+           body=_("验证码 %(code)s,%(n)s 分钟内有效。请勿告知他人。") % {"code": code, "n": minutes},
+           link="", dedupe_key=f"code:{purpose}:{uuid.uuid4().hex}")
+    return code
 
 
 def mark_read(*, user, message_ids=None) -> int:
@@ -40,20 +185,34 @@ def mark_read(*, user, message_ids=None) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def set_preferences(*, user, enabled: dict[str, bool]) -> None:
+def set_preferences(*, user, enabled: dict[tuple[str, str], bool]) -> None:
+    """`enabled` maps (kind, channel) to on/off; required kinds and site-only alerts are left as
+    they are whatever is asked."""
     with transaction.atomic():
-        for kind in Kind.values:
-            if kind in REQUIRED_KINDS or kind not in enabled:
+        for (kind, channel), on in enabled.items():
+            if kind not in Kind.values or channel not in Channel.values or not switchable(kind, channel):
                 continue
-            Preference.objects.update_or_create(user=user, kind=kind, defaults={"enabled": bool(enabled[kind])})
+            Preference.objects.update_or_create(user=user, kind=kind, channel=channel, defaults={"enabled": bool(on)})
 
 
 def unread_count(user) -> int:
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def preferences_of(user) -> list[tuple[str, str, bool, bool]]:
-    """(kind, label, enabled, required) for every kind, for the preferences page."""
-    off = set(Preference.objects.filter(user=user, enabled=False).values_list("kind", flat=True))
-    return [(value, label, value not in off or value in REQUIRED_KINDS, value in REQUIRED_KINDS)
-            for value, label in Kind.choices]
+def preferences_of(user) -> list[dict]:
+    """Per kind: its label and, per channel, whether it is on and whether it can be switched."""
+    chosen = {(k, c): on for k, c, on in Preference.objects.filter(user=user).values_list("kind", "channel", "enabled")}
+    rows = []
+    for kind, label in Kind.choices:
+        channels = []
+        for channel in Channel.values:
+            can = switchable(kind, channel)
+            if channel == Channel.SMS and kind in SITE_ONLY_KINDS:
+                on = False
+            elif not can:
+                on = True
+            else:
+                on = chosen.get((kind, channel), default_on(kind, channel))
+            channels.append({"channel": channel, "label": Channel(channel).label, "on": on, "switchable": can})
+        rows.append({"kind": kind, "label": label, "required": kind in REQUIRED_KINDS, "channels": channels})
+    return rows

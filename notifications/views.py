@@ -1,15 +1,20 @@
-"""消息中心: a signed-in person's messages, newest first, and which kinds they want."""
+"""消息中心: a signed-in person's messages, newest first, and which kinds they want on which
+channel; the SMS gateway's delivery receipts."""
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import NotFound
 from core.web.paging import page_of
 
 from . import selectors, services
+from .forms import PreferencesForm, field_name
+from .models import Channel
 
 PER_PAGE = 20
 
@@ -44,11 +49,26 @@ def read(request):
 @login_required
 def preferences(request):
     if request.method == "POST":
-        services.set_preferences(user=request.user, enabled={
-            kind: request.POST.get(kind) == "on" for kind, _label, _on, required in
-            services.preferences_of(request.user) if not required})
-        flash.success(request, _("消息接收设置已保存。"))
+        form = PreferencesForm(request.POST)
+        if form.is_valid():  # only booleans: every post is valid
+            services.set_preferences(user=request.user, enabled=form.choices())
+            flash.success(request, _("消息接收设置已保存。"))
         return redirect("portal:message_preferences")
+    rows = services.preferences_of(request.user)
+    for row in rows:
+        for cell in row["channels"]:
+            cell["name"] = field_name(row["kind"], cell["channel"])
     return render(request, "notifications/preferences.html", {
-        "title": _("消息接收设置"), "kinds": services.preferences_of(request.user),
+        "title": _("消息接收设置"), "rows": rows, "channels": Channel.choices,
+        "phone": request.user.masked_phone, "sms_on": services.sms.provider() is not None,
+        "texts": selectors.texts_for(request.user)[:10],
     })
+
+
+@csrf_exempt
+@require_POST
+def sms_receipt(request):
+    """The SMS gateway's signed delivery receipt (docs/sms-protocol.md)."""
+    if not services.sms_receipt(path=request.get_full_path(), headers=request.headers, body=request.body):
+        return JsonResponse({"result": "fail"}, status=401)
+    return JsonResponse({"result": "ok"})

@@ -407,6 +407,16 @@ PAYMENT_KEY_ID = env.str("PAYMENT_KEY_ID", default="p1")
 PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="")
 PAYMENT_NOTIFY_BASE_URL = env.str("PAYMENT_NOTIFY_BASE_URL", default="http://127.0.0.1:8000")
 PAYMENT_QUERY_AFTER_SECONDS = env.float("PAYMENT_QUERY_AFTER_SECONDS", default=120.0)
+# The SMS gateway (短信平台; the sandbox `python -m smssim` in the demo and tests): where it is,
+# our account and key there, and the address its delivery receipts reach (this portal as the
+# gateway sees it). Empty URL: no texts, the in-site message alone.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_ACCOUNT = env.str("SMS_ACCOUNT", default="QXZWFWZX")
+SMS_KEY_ID = env.str("SMS_KEY_ID", default="s1")
+SMS_SECRET = env.str("SMS_SECRET", default="")
+SMS_RECEIPT_BASE_URL = env.str("SMS_RECEIPT_BASE_URL", default="http://127.0.0.1:8000")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="清新区政务服务")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5.0)
 CATALOG_FEED_URL = env.str("CATALOG_FEED_URL", default="")
 CATALOG_FEED_KEY = env.str("CATALOG_FEED_KEY", default="")
 CATALOG_FEED_CLIENT = env.str("CATALOG_FEED_CLIENT", default="QXZWFWZX")

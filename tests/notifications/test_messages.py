@@ -87,7 +87,7 @@ def test_switched_off_kinds_are_not_sent_but_required_ones_are(client):
     client.force_login(citizen)
     page = client.get("/me/messages/settings/").content.decode()
     assert "依法必须告知,不能关闭" in page
-    client.post("/me/messages/settings/", {Kind.RESULT_READY: "on"})  # everything else unticked
+    client.post("/me/messages/settings/", {f"site-{Kind.RESULT_READY}": "on"})  # everything else unticked
     accepted_application(applicant=citizen)
     assert kinds_of(citizen) == []  # acceptance switched off
     app = submitted_application(applicant=citizen)
