@@ -354,3 +354,17 @@ def test_the_query_pages_answer_without_a_data_source_configured(settings):
     assert "暂未开通数据查询" in client.get(f"/kiosk/{session.pk}/data/").content.decode()
     assert client.post(f"/kiosk/{session.pk}/data/shebao/").status_code == 404  # no policy: no query
     assert "请回到自助终端" in Client().get("/kiosk/paid/").content.decode()  # the phone, no device
+
+
+def test_the_admin_makes_an_enrolment_code_and_lists_codes_without_their_digest(client):
+    terminal = make_terminal()
+    client.force_login(UserFactory(username="root", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    done = client.post(
+        "/admin/terminals/terminal/",
+        {"action": "make_enrolment_code", "_selected_action": [terminal.pk]},
+        follow=True,
+    ).content.decode()
+    code = done.split("的登记码:", 1)[1][:14]
+    assert Client().post("/kiosk/enrol/", {"code": code}).url == "/kiosk/"
+    listing = client.get("/admin/terminals/terminalenrolment/").content.decode()
+    assert terminal.code in listing and TerminalEnrolment.objects.get().code_digest not in listing
