@@ -288,6 +288,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["first_submitted_at", "id"], name="application_first_received_idx"),
             models.Index(fields=["accepted_on", "id"], name="application_accepted_idx"),
             models.Index(fields=["delivered_at", "id"], name="application_delivered_idx"),
+            # keyset worklists (issue 15, core.web.paging.keyset_page): 我的办件 newest first
+            models.Index(fields=["applicant", "-submitted_at", "-id"], name="application_mine_idx"),
+            # the delivery window's results (the clerk's queues use ("state", "submitted_at") above)
+            models.Index(fields=["concluded_at", "id"], name="application_result_ready_idx",
+                         condition=models.Q(state="result_ready")),
         ]
 
     def __str__(self):
@@ -481,6 +486,11 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
             # the dashboard's drill-down pages list an event's cases by its date (supervision/figures.py)
             models.Index(fields=["decided_on", "id"], name="subcase_decided_idx"),
             models.Index(fields=["started_on", "id"], name="subcase_started_idx"),
+            # the department's review list (issue 15, keyset): 待办 by deadline, 已办 newest decision first
+            models.Index(fields=["department", "deadline", "id"], name="subcase_open_idx",
+                         condition=models.Q(state__in=("dispatched", "examining", "suspended"))),
+            models.Index(fields=["department", "-decided_at", "-id"], name="subcase_decided_list_idx",
+                         condition=~models.Q(state__in=("dispatched", "examining", "suspended"))),
         ]
 
     def __str__(self):

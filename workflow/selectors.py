@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from accounts.identity import mask_name
+from accounts.models import Enterprise
 from core.clock import law
 from core.errors import NotFound
 
@@ -31,9 +32,13 @@ def applications_for(user):
         return qs
     if user.is_clerk:
         return qs.filter(pk__in=clerk_readable(user).values("pk"))
-    if user.is_reviewer:
-        return qs.filter(subcases__department_id=user.department_id).distinct()
-    return qs.filter(Q(applicant=user) | Q(enterprise__members=user) | _as_agent(user)).distinct()
+    if user.is_reviewer:  # EXISTS, not DISTINCT over the join (issue 15: 178 ms of 193 at 1M)
+        return qs.filter(Exists(SubCase.objects.filter(application=OuterRef("pk"), department_id=user.department_id)))
+    return qs.filter(Q(applicant=user) | Q(enterprise__in=_enterprises_of(user)) | _as_agent(user))
+
+
+def _enterprises_of(user):
+    return Enterprise.objects.filter(members=user).values("pk")
 
 
 def clerk_readable(user):
@@ -363,7 +368,7 @@ def subcases_for(user):
         return qs.filter(department_id=user.department_id)
     if user.is_clerk:
         return qs.filter(application__in=clerk_readable(user).values("pk"))
-    return qs.filter(Q(application__applicant=user) | Q(application__enterprise__members=user)).distinct()
+    return qs.filter(Q(application__applicant=user) | Q(application__enterprise__in=_enterprises_of(user)))
 
 
 def access_subcase(user, number: str) -> SubCase:

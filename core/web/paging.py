@@ -1,10 +1,176 @@
-"""One way to cut a list into numbered pages for the HTML lists (the API pages with cursors,
-portal.pagination)."""
+"""Cutting a list into pages for the HTML lists (the API pages with cursors, portal.pagination).
 
+`page_of`: numbered pages (Django's Paginator, OFFSET) for lists that stay small (a matter's
+guides, one person's messages). `keyset_page`: the worklists that grow with the case load (issue
+15) — `?after=` / `?before=` cursors over a unique order (a date, then the primary key), so that
+page 2,000 reads as few rows as page 1 when an index matches the list's filter and order; the
+count shown is exact up to `COUNT_EXACT_UP_TO`, beyond it "1,000+" (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+COUNT_EXACT_UP_TO = 1000
 
 
 def page_of(request, items, per_page: int) -> Page:
     """The page `?page=` asks for; a page number out of range or not a number gives the nearest
     page rather than an error (Paginator.get_page)."""
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+@dataclass
+class KeysetPage:
+    """One page of a keyset list, with the links a pager needs (query strings, other parameters kept)."""
+
+    object_list: list
+    count: int
+    count_more: bool  # more than `count` rows: the count stopped at COUNT_EXACT_UP_TO
+    next_url: str | None = None
+    previous_url: str | None = None
+    first_url: str | None = None
+    message: str = ""  # said when a cursor could not be read (the list starts again at page 1)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def has_next(self):
+        return self.next_url is not None
+
+    @property
+    def has_previous(self):
+        return self.previous_url is not None
+
+    @property
+    def has_other_pages(self):
+        return self.has_next or self.has_previous
+
+    @property
+    def count_label(self) -> str:
+        shown = f"{self.count:,}"
+        return f"{shown}+" if self.count_more else shown
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+def count_label(items, up_to: int = COUNT_EXACT_UP_TO) -> str:
+    """"共 N 件" for a list that may hold millions: exact up to `up_to`, then "1,000+" (one
+    COUNT over at most up_to + 1 rows of the index)."""
+    total = items.order_by()[:up_to + 1].count()
+    return f"{up_to:,}+" if total > up_to else f"{total:,}"
+
+
+def encode_cursor(value, pk) -> str:
+    text = f"{'' if value is None else value.isoformat() if hasattr(value, 'isoformat') else value}|{pk}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, key_field):
+    """(value, pk) of a cursor made by `encode_cursor`, or ValueError for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        value, sep, pk = text.rpartition("|")
+        if not sep or len(text) > 100:
+            raise ValueError(raw)
+        pk = int(pk)
+        if not 0 <= pk < 2**63:  # a bigint, or the database refuses the comparison
+            raise ValueError(raw)
+        if value == "":
+            if not key_field.null:
+                raise ValueError(raw)
+            return None, pk
+        value = key_field.to_python(value)
+        if value is None:
+            raise ValueError(raw)
+        if isinstance(value, dt.datetime) and timezone.is_naive(value):
+            value = timezone.make_aware(value, dt.UTC)
+        return value, pk
+    except (binascii.Error, UnicodeDecodeError, ValidationError, TypeError, OverflowError) as exc:
+        raise ValueError(raw) from exc
+
+
+def _beyond(key: str, key_field, value, pk, *, descending: bool) -> Q:
+    """Rows strictly after (value, pk) in the order (key, pk), both ascending or both descending,
+    NULL keys counted greater than any value (PostgreSQL's default: NULLS LAST ascending, FIRST
+    descending, so a plain b-tree index serves both). The redundant `key <= value` (or `>=`) bound
+    lets the database start its index scan at the cursor instead of filtering from the top."""
+    if descending:
+        if value is None:
+            return Q(**{f"{key}__isnull": True, "pk__lt": pk}) | Q(**{f"{key}__isnull": False})
+        return Q(**{f"{key}__lte": value}) & (Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": pk}))
+    if value is None:
+        return Q(**{f"{key}__isnull": True, "pk__gt": pk})
+    after = Q(**{f"{key}__gte": value}) & (Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
+    return after | Q(**{f"{key}__isnull": True}) if key_field.null else after
+
+
+def _ordering(key: str, *, descending: bool):
+    if descending:
+        return [F(key).desc(nulls_first=True), "-pk"]
+    return [F(key).asc(nulls_last=True), "pk"]
+
+
+def _url(request, prefix="", **params) -> str:
+    query = request.GET.copy()
+    for name in (f"{prefix}after", f"{prefix}before", "page"):
+        query.pop(name, None)
+    for name, value in params.items():
+        query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
+                count_up_to: int = COUNT_EXACT_UP_TO, prefix: str = "") -> KeysetPage:
+    """The page of `items` that `?after=` (or `?before=`) names, in the order (key, pk). A cursor
+    that cannot be read gives page 1 and says so; one that names a row since gone still pages
+    from where that row stood. `prefix` keeps two lists of one page apart (`open_after`)."""
+    key_field = items.model._meta.get_field(key)
+    after, before = request.GET.get(f"{prefix}after", ""), request.GET.get(f"{prefix}before", "")
+    cursor, backwards, message = None, False, ""
+    if after or before:
+        try:
+            cursor = decode_cursor(after or before, key_field)
+            backwards = not after
+        except ValueError:
+            message = _("翻页参数无效,已回到第一页。")
+    total = items.order_by()[:count_up_to + 1].count()
+    direction = descending != backwards
+    rows = items.order_by(*_ordering(key, descending=direction))
+    if cursor is not None:
+        rows = rows.filter(_beyond(key, key_field, *cursor, descending=direction))
+    rows = list(rows[:per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    page = KeysetPage(object_list=rows, count=min(total, count_up_to), count_more=total > count_up_to,
+                      message=message)
+
+    def link(name, row):
+        return _url(request, prefix, **{f"{prefix}{name}": encode_cursor(getattr(row, key), row.pk)})
+
+    if rows:
+        going_on = more or backwards  # forwards: a next page when one more row came; backwards: we came from it
+        coming_from = (more if backwards else cursor is not None)
+        if going_on:
+            page.next_url = link("after", rows[-1])
+        if coming_from:
+            page.previous_url = link("before", rows[0])
+    elif cursor is not None and not message:
+        page.message = _("这一页已没有办件,请回到第一页。")
+    if cursor is not None:
+        page.first_url = _url(request, prefix)
+    return page
