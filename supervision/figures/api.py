@@ -97,6 +97,7 @@ class FiguresSerializer(serializers.Serializer):
     department = serializers.IntegerField(allow_null=True)
     total = FigureValuesSerializer()
     rows = FigureRowSerializer(many=True)
+    rows_total = serializers.IntegerField(help_text="分组的行数(rows 为全部行)")
     ranking = RankingSerializer(many=True)
     departments = FigureRowSerializer(many=True, allow_null=True, help_text="按部门的行(分组不是部门时)")
     trend = TrendSerializer(many=True)

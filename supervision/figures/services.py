@@ -767,13 +767,15 @@ LABELLED = {"department": Department, "matter": Matter, "hall": Hall}  # dimensi
 
 
 def _read_rollups(dims, period: Period, *, channel: str = "", department: int | None = None, by_day: bool = False,
-                  cumulative_from: dt.date | None | bool = False, labels: dict | None = None) -> dict:
+                  cumulative_from: dt.date | None | bool = False, labels: dict | None = None,
+                  only: tuple[str, ...] | None = None) -> dict:
     """{dim: {key (or day): sums}} for several dimensions over the period in ONE query over the
     rollup rows (the dashboard reads the total, its grouping and the departments together).
     `cumulative_from`: FigureRefresh's, when the caller has read it (False: read it here).
     `labels`: a dict filled with {dim: {key: name}} for the dimensions in LABELLED, joined in the
     same query (the page needs them for every row). The daily spans are read from FigureRollup,
-    the coarse ones (month, year to month, month to date) from FigureRollupCoarse."""
+    the coarse ones (month, year to month, month to date) from FigureRollupCoarse. `only`: these
+    sums alone (the trend's three of 65), no histogram."""
     if by_day:
         spans = [("d", period.first, period.last)]
     else:
@@ -801,8 +803,10 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
         source, where = source + ") r", "1 = 1"
     group = "r.day" if by_day else "r.key"
     # SUM of a bigint column is numeric on PostgreSQL (a Decimal in Python): cast back
-    columns = [f"CAST(SUM(r.{c}) AS BIGINT)" if c in BIGINT_SUMS else f"SUM(r.{c})" for c in SUMS]
-    columns += [f"SUM(r.{h})" for h in HIST] + ["SUM(r.hover)"]
+    summed = SUMS if only is None else only
+    columns = [f"CAST(SUM(r.{c}) AS BIGINT)" if c in BIGINT_SUMS else f"SUM(r.{c})" for c in summed]
+    if only is None:
+        columns += [f"SUM(r.{h})" for h in HIST] + ["SUM(r.hover)"]
     joined = [d for d in dims if d in LABELLED] if labels is not None and not by_day else []
     joins = "".join(f" LEFT JOIN {_t(LABELLED[d])} l_{d} ON r.dim = '{d}' AND l_{d}.id = r.key" for d in joined)
     label = (f"COALESCE({', '.join(f'l_{d}.name' for d in joined)}, '')" if len(joined) > 1
@@ -810,15 +814,16 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
     sql = (f"SELECT r.dim, {group}, {label}, {', '.join(columns)} FROM {source}{joins} WHERE {where} "
            f"GROUP BY r.dim, {group}{''.join(f', l_{d}.name' for d in joined)}")
     result = {dim: {} for dim in dims}
-    n_sums, n_hist = len(SUMS), HISTOGRAM_DAYS + 1
+    n_sums, n_hist = len(summed), HISTOGRAM_DAYS + 1
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for row in rows:
         dim, group_value, name = row[0], row[1], row[2]
-        sums = dict(zip(SUMS, row[3:3 + n_sums], strict=True))
-        sums["hist"] = list(row[3 + n_sums:3 + n_sums + n_hist])
-        sums["hover"] = row[-1]
+        sums = dict(zip(summed, row[3:3 + n_sums], strict=True))
+        if only is None:
+            sums["hist"] = list(row[3 + n_sums:3 + n_sums + n_hist])
+            sums["hover"] = row[-1]
         if by_day and isinstance(group_value, str):
             group_value = dt.date.fromisoformat(group_value)
         result[dim][group_value] = sums
@@ -1024,14 +1029,27 @@ def rank_departments(rows: list[dict]) -> list[dict]:
              "avg_days": r["avg_days"], "concluded": r["concluded"]} for i, r in enumerate(ranked, 1)]
 
 
-def _rows(dim, sums_by_key, labels=None):
+TREND = ("received", "concluded", "on_time")  # the trend chart's sums by day
+ROW_ORDER = ("concluded", "started", "accepted")  # the grouping's rows: most concluded first, then these, then name
+
+
+def _rows(dim, sums_by_key, labels=None, *, limit: int | None = None):
+    """The grouping's rows, most concluded first; `limit`: only the first rows are finished (the
+    page shows 100 of 1,000 matters; the order needs the sums alone, so the other 900 rows'
+    figures are never computed)."""
     labels = _labels(dim, sums_by_key) if labels is None else labels
-    rows = []
-    for key, sums in sums_by_key.items():
-        label = labels.get(key) or str(NONE_LABELS.get(dim, "—"))
-        rows.append({"key": key, "label": label, **finish(sums, dim)})
-    rows.sort(key=lambda r: (-(r["concluded"] or 0), -(r["started"] or 0), -(r["accepted"] or 0), r["label"]))
-    return rows
+    none_label = str(NONE_LABELS.get(dim, "—"))
+    nulls = _not_applicable(dim)  # what `finish` would make None sorts as 0, as before
+
+    def order(item):
+        key, sums = item
+        return (*(-(0 if figure in nulls else sums[figure] or 0) for figure in ROW_ORDER),
+                labels.get(key) or none_label)
+
+    chosen = sorted(sums_by_key.items(), key=order)
+    if limit is not None:
+        chosen = chosen[:limit]
+    return [{"key": key, "label": labels.get(key) or none_label, **finish(sums, dim)} for key, sums in chosen]
 
 
 def open_cards_by_department() -> dict:
@@ -1068,12 +1086,15 @@ def open_complaints_by_department(*, today: dt.date) -> dict:
 
 
 def dashboard_figures(*, period: Period, group_by: str = "department", channel: str = "",
-                      department: int | None = None, raw: bool = False, state: dict | None = None) -> dict:
+                      department: int | None = None, raw: bool = False, state: dict | None = None,
+                      rows_limit: int | None = None) -> dict:
     """Everything the dashboard shows for a period: the total, the rows of the grouping, the
     departments' ranking, the trend by day and the open cards. `raw=True` computes the same
     from the case tables instead of the rollups. `state`: a dict filled with `refreshed_at` (when
     the rollups were refreshed, read with what the reading needs; not a figure, so not in the
-    result that tests and the bench compare with the raw computation)."""
+    result that tests and the bench compare with the raw computation). `rows_limit`: only the
+    first rows of the grouping (the page's table); `rows_total` says how many there are. The
+    ranking and the departments' rows are always whole."""
     group_by = group_by if group_by in DIMENSIONS else "department"
     channel = channel if channel in ("online", "window") else ""
     cumulative_from, refreshed = FigureRefresh.objects.filter(pk=1).values_list(
@@ -1082,9 +1103,9 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         state["refreshed_at"] = refreshed
     if raw:
         total = raw_sums("all", period, channel=channel).get(0, empty_sums())
-        rows = _rows(group_by, raw_sums(group_by, period, channel=channel, department=department))
-        dept_rows = rows if group_by == "department" else _rows("department", raw_sums("department", period,
-                                                                                         channel=channel))
+        grouped, grouped_labels = raw_sums(group_by, period, channel=channel, department=department), None
+        dept_sums, dept_labels = (grouped if group_by == "department"
+                                  else raw_sums("department", period, channel=channel)), None
         trend_sums = raw_sums("all", period, channel=channel, by_day=True)
     else:
         # one query for the total, the grouping and the departments, one for the trend
@@ -1092,21 +1113,23 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         read = _read_rollups(dict.fromkeys(("all", group_by, "department")), period, channel=channel,
                              department=department, labels=labels, cumulative_from=cumulative_from)
         total = read["all"].get(0, empty_sums())
-        rows = _rows(group_by, read[group_by], labels.get(group_by, {}) if group_by in LABELLED else None)
-        dept_rows = rows if group_by == "department" else _rows("department", read["department"],
-                                                                 labels.get("department", {}))
-        trend_sums = _read_rollups(("all",), period, channel=channel, by_day=True)["all"]
+        grouped = read[group_by]
+        grouped_labels = labels.get(group_by, {}) if group_by in LABELLED else None
+        dept_sums, dept_labels = read["department"], labels.get("department", {})
+        trend_sums = _read_rollups(("all",), period, channel=channel, by_day=True, only=TREND)["all"]
+    dept_rows = _rows("department", dept_sums, dept_labels)
+    rows = (dept_rows[:rows_limit] if group_by == "department"
+            else _rows(group_by, grouped, grouped_labels, limit=rows_limit))
     cards = open_cards_by_department()
     complaints = open_complaints_by_department(today=timezone.localdate())
     for row in dept_rows:
         row["cards"] = cards["departments"].get(row["key"], {"red": 0, "yellow": 0})
         row["complaints"] = complaints["departments"].get(row["key"], {"open": 0, "overdue": 0})
     trend = []
-    day = period.first
+    day, none = period.first, dict.fromkeys(TREND, 0)
     while day <= period.last:
-        sums = trend_sums.get(day, empty_sums())
-        trend.append({"day": day.isoformat(), "received": sums["received"], "concluded": sums["concluded"],
-                      "on_time": sums["on_time"]})
+        sums = trend_sums.get(day, none)
+        trend.append({"day": day.isoformat(), **{figure: sums[figure] for figure in TREND}})
         day += dt.timedelta(days=1)
     return {
         "period": {"first": period.first.isoformat(), "last": period.last.isoformat(), "preset": period.preset},
@@ -1115,6 +1138,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         "department": department,
         "total": finish(total, "all"),
         "rows": rows,
+        "rows_total": len(grouped),
         "ranking": rank_departments(dept_rows),
         "departments": dept_rows if group_by != "department" else None,
         "trend": trend,

@@ -113,7 +113,8 @@ def test_api_contract(district):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"period", "group_by", "channel", "department", "total", "rows", "ranking", "departments",
-                         "trend", "cards", "complaints", "complaints_by_department", "refreshed_at"}
+                         "trend", "cards", "complaints", "complaints_by_department", "refreshed_at", "rows_total"}
+    assert body["rows_total"] == len(body["rows"])  # the API answers every row
     assert body["period"] == {"first": "2026-09-01", "last": "2026-10-31", "preset": "custom"}
     assert len(body["trend"]) == 61
     period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
@@ -208,6 +209,20 @@ def test_the_grouping_table_shows_the_most_concluded_rows_first_and_all_on_reque
     cells = dict(re.findall(r'<td data-label="([^"]+)" class="num">(.*?)</td>', first_row, re.S))
     assert re.sub(r"<[^>]+>", "", cells["办结"]) == str(first["concluded"])
     assert f"count=concluded&amp;dim=matter&amp;key={first['key']}" in cells["办结"]
+
+
+@pytest.mark.parametrize("group_by", ["matter", "department", "clerk"])
+def test_a_row_limit_finishes_the_first_rows_only_and_they_equal_the_whole_lists(district, group_by):
+    """`rows_limit` (the page's 100 of 1,000 matters) gives the first rows of the whole list,
+    figure for figure, from the rollups as from the case tables; the ranking and the departments'
+    rows stay whole."""
+    period = figures.Period(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    whole = figures.dashboard_figures(period=period, group_by=group_by)
+    assert whole["rows_total"] == len(whole["rows"]) > 2
+    for raw in (False, True):
+        cut = figures.dashboard_figures(period=period, group_by=group_by, rows_limit=2, raw=raw)
+        assert cut["rows"] == whole["rows"][:2] and cut["rows_total"] == whole["rows_total"]
+        assert (cut["ranking"], cut["departments"]) == (whole["ranking"], whole["departments"])
 
 
 def test_the_page_lists_the_most_urgent_open_cards(client, district):
