@@ -28,6 +28,7 @@ from accounts.selectors import (
 from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.paging import count_label, keyset_page
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
@@ -70,6 +71,9 @@ def _category_labels(desk):
     return [label for value, label in Target.choices if desk and value in desk.categories]
 
 
+QUEUE_PER_PAGE = 50
+
+
 @role_required(User.Role.CLERK)
 def hall(request):
     context = _desk_context(request)
@@ -78,7 +82,10 @@ def hall(request):
     supplement = cases.clerk_queue(request.user, states=(S.SUPPLEMENT_REQUESTED,))
     in_hand = cases.cases_in_hand(request.user)  # 我经手的在办件: wherever they sit today
     elsewhere = cases.clerk_queue_elsewhere(request.user)  # 同城通办: outside her 授权, said so
-    queue = list({"supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}.get(tab, waiting)[:200])
+    lists = {"waiting": waiting, "supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}
+    # keyset pages, oldest first (issue 15); counts exact up to 1,000, then "1,000+"
+    page = keyset_page(request, lists[tab], key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE)
+    queue = page.object_list
     now = timezone.now()
     desk = context["desk"]
     for application in queue:
@@ -90,8 +97,8 @@ def hall(request):
         "title": _("窗口工作台"),
         "tab": tab,
         "queue": queue,
-        "counts": {"waiting": waiting.count(), "supplement": supplement.count(), "in_hand": in_hand.count(),
-                   "elsewhere": elsewhere.count()},
+        "page": page,
+        "counts": {name: page.count_label if name == tab else count_label(qs) for name, qs in lists.items()},
         "categories": _category_labels(context["desk"]),
         "calling": calling_panel(request.user),
         "consultations": _my_open_consultations(request.user, context["today"]),

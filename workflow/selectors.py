@@ -183,10 +183,11 @@ def clerk_queue_elsewhere(user, *, states=(Application.State.SUBMITTED, Applicat
     from matters.models import Matter
 
     outside = Matter.objects.exclude(pk__in=desk.matter_ids)
+    with_outside = Application.matters.through.objects.filter(application=OuterRef("pk"), matter__in=outside)
     return (
         Application.objects.select_related(*APPLICATION_RELATED)
-        .filter(state__in=states, category__in=desk.categories, matters__in=outside)
-        .distinct().order_by("submitted_at", "pk")
+        .filter(Exists(with_outside), state__in=states, category__in=desk.categories)
+        .order_by("submitted_at", "pk")
     )
 
 

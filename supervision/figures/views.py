@@ -7,7 +7,6 @@ Every number links to the cases behind it (`figure_cases`).
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, User
 from core.numbers import is_small_int
 from core.web.access import role_required
+from core.web.paging import keyset_page
 from supervision.cards import selectors
 from supervision.cards.models import Card
 from supervision.feedback.models import Rating
@@ -192,26 +192,12 @@ def figure_cases(request):
             "back": reverse("portal:supervision") + "?" + _query(filters)}, status=400)
     model, qs, date_field = figures.cases_behind(count=count, period=filters["period"], dim=dim, key=int(key),
                                                  channel=filters["channel"], department=filters["department"])
-    cursor = request.GET.get("after", "")
-    if cursor:
-        value, _sep, pk = cursor.rpartition("_")
-        try:
-            boundary = (dt.datetime.fromisoformat(value) if date_field.endswith("_at")
-                        else dt.date.fromisoformat(value))
-            qs = qs.filter(Q(**{f"{date_field}__lt": boundary}) | Q(**{date_field: boundary, "pk__lt": int(pk)}))
-        except ValueError:
-            cursor = ""
-    page = list(qs[:CASES_PER_PAGE + 1])
-    more = len(page) > CASES_PER_PAGE
-    page = page[:CASES_PER_PAGE]
+    # keyset pages over (date, id) newest first (core.web.paging; issue 15)
+    cases = keyset_page(request, qs, key=date_field, descending=True, per_page=CASES_PER_PAGE)
+    page = cases.object_list
     if model is Ticket:
         for ticket in page:
             ticket.wait_minutes = round(figures.wait_of(ticket.issued_at, ticket.called_at) / 60, 1)
-    next_url = None
-    if more:
-        last = page[-1]
-        next_cursor = f"{getattr(last, date_field).isoformat()}_{last.pk}"
-        next_url = "?" + _query(filters, count=count, dim=dim, key=key, after=next_cursor)
     labels = dict(figures.DRILL_LABELS)
     name = ""
     if dim != "all" and int(key):
@@ -229,9 +215,11 @@ def figure_cases(request):
         "ratings": model is Rating,
         "date_field": date_field,
         "rows": [(case, _when(getattr(case, date_field))) for case in page],
-        "total": qs.count() if not cursor else None,
-        "next_url": next_url,
-        "first_url": "?" + _query(filters, count=count, dim=dim, key=key) if cursor else None,
+        "total": cases.count_label,
+        "next_url": cases.next_url,
+        "previous_url": cases.previous_url,
+        "first_url": cases.first_url,
+        "message": cases.message,
         "back": reverse("portal:supervision") + "?" + _query(filters),
     })
 

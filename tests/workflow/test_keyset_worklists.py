@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from core.web.paging import encode_cursor
 from tests.factories import (
+    ClerkFactory,
     DepartmentFactory,
     MatterFactory,
     ReviewerFactory,
@@ -178,3 +180,34 @@ def test_my_applications_page_only_mine_newest_first_with_ties_and_drafts():
     assert [n for page in forward for n in page] == [a.number for a in drafts + dated]
     assert backward == forward
     assert len(forward) == 3 and not {theirs.number} & {n for page in forward for n in page}
+
+
+def test_the_clerks_queue_pages_only_her_categories_oldest_first():
+    clerk = ClerkFactory()  # a natural-person window
+    natural = submitted_application(matters=[MatterFactory()])
+    legal = submitted_application(matters=[MatterFactory()])
+    Application.objects.filter(pk=legal.pk).update(category="legal")
+    when = dt.datetime(2026, 11, 30, 9, 0, tzinfo=BEIJING)
+    copies(Application.objects.get(pk=natural.pk), 59, submitted_at=lambda i: when + dt.timedelta(minutes=i // 5))
+    copies(Application.objects.get(pk=legal.pk), 20)
+    client = Client()
+    client.force_login(clerk)
+    forward, backward = walk(client, "/hall/")
+    expected = sorted(Application.objects.filter(category="natural", state="submitted"),
+                      key=lambda a: (a.submitted_at, a.pk))
+    assert [len(page) for page in forward] == [50, 10]
+    assert [n for page in forward for n in page] == [a.number for a in expected]
+    assert backward == forward
+    assert client.get("/hall/").context["counts"]["waiting"] == "60"
+
+
+def test_a_reviewer_reads_an_application_once_with_two_of_its_subcases_in_her_department():
+    department = DepartmentFactory()
+    reviewer = ReviewerFactory(department=department)
+    application = accepted_application(matters=[MatterFactory(department=department), MatterFactory(department=department)])
+    services.dispatch_subcases(application_id=application.pk)
+    dispatched(DepartmentFactory())  # another department's
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    numbers = [row["number"] for row in api.get("/api/applications/").json()["results"]]
+    assert numbers == [application.number]
