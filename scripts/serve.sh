@@ -47,6 +47,17 @@ $PY -m paysim --port "$PAYSIM_PORT" --db var/paysim.sqlite3 --merchant "$PAYMENT
   --key "$PAYMENT_KEY_ID:$PAYMENT_SECRET" >var/paysim.log 2>&1 &
 PAYSIM=$!
 
+# The sandbox SMS gateway (短信平台 沙箱, its own process, port and SQLite file): the portal's texts
+# go there, signed; it posts delivery receipts back; its page lists the texts it "delivered".
+SMSSIM_PORT="${SMSSIM_PORT:-8705}"
+[ -s var/smssim_secret ] || (umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(32))" > var/smssim_secret)
+export SMS_GATEWAY_URL="${SMS_GATEWAY_URL:-http://127.0.0.1:$SMSSIM_PORT}" SMS_ACCOUNT="${SMS_ACCOUNT:-QXZWFWZX}"
+export SMS_KEY_ID="${SMS_KEY_ID:-s1}" SMS_SECRET="${SMS_SECRET:-$(cat var/smssim_secret)}"
+export SMS_RECEIPT_BASE_URL="${SMS_RECEIPT_BASE_URL:-http://127.0.0.1:${PORT:-8000}}"
+$PY -m smssim --port "$SMSSIM_PORT" --db var/smssim.sqlite3 --account "$SMS_ACCOUNT" \
+  --key "$SMS_KEY_ID:$SMS_SECRET" >var/smssim.log 2>&1 &
+SMSSIM=$!
+
 # The demo hall's 市民之窗 terminal QX-T01: the reference terminal agent (its own process, port and
 # key file; the private key never leaves it) reads ID cards put on its reader by its page or a
 # control call and beats every 30 s. The portal holds its public key; the command prints a fresh
@@ -61,7 +72,7 @@ TERMSIM=$!
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER $REFSYS $PAYSIM $DATASRC $TERMSIM 2>/dev/null; wait $WORKER $REFSYS $PAYSIM $DATASRC $TERMSIM 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $REFSYS $PAYSIM $SMSSIM $DATASRC $TERMSIM 2>/dev/null; wait $WORKER $REFSYS $PAYSIM $SMSSIM $DATASRC $TERMSIM 2>/dev/null' EXIT INT TERM
 
 # Once the portal answers: one sub-case out to the department's system and back (var/demo_exchange.log).
 ( for _ in $(seq 1 60); do
@@ -75,6 +86,7 @@ echo "后台任务日志: var/celery.log"
 echo "部门自建审批系统(参考实现,${REF_NAME}): http://127.0.0.1:$REFSYS_PORT/  日志 var/refsys.log"
 echo "政务数据共享交换平台(参考实现): http://127.0.0.1:$DATASRC_PORT/  日志 var/datasources.log"
 echo "统一公共支付平台(沙箱): http://127.0.0.1:$PAYSIM_PORT/_control/  日志 var/paysim.log"
+echo "短信平台(沙箱,代替手机查看验证码和提醒短信): http://127.0.0.1:$SMSSIM_PORT/  日志 var/smssim.log"
 echo "市民之窗终端代理(参考实现,QX-T01 读卡/心跳): http://127.0.0.1:$TERMSIM_PORT/  日志 var/termsim.log"
 echo "市民之窗终端页面: http://127.0.0.1:${PORT:-8000}/kiosk/  $(cat var/demo_terminal.txt)"
 echo "门户地址: http://127.0.0.1:${PORT:-8000}/"

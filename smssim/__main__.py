@@ -1,4 +1,4 @@
-"""`python -m smssim --account CODE --key s1:SECRET --port 8704 --db var/smssim.sqlite3`
+"""`python -m smssim --account CODE --key s1:SECRET --port 8705 --db var/smssim.sqlite3`
 
 Prints `READY port=N` once it listens (port 0 picks a free one).
 """
@@ -13,7 +13,7 @@ from .server import RECEIPT_MODES, SmsSim, serve
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m smssim", description="短信平台(沙箱)")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8704)
+    parser.add_argument("--port", type=int, default=8705)
     parser.add_argument("--db", default="var/smssim.sqlite3", help="its own SQLite file")
     parser.add_argument("--account", required=True, help="the account (短信账号) the portal signs as")
     parser.add_argument(
