@@ -17,6 +17,7 @@ from .models import (
     FieldSource,
     InboundMessage,
     IssuerKey,
+    LicenceReminderPolicy,
     MaterialSource,
     OutboxMessage,
     Reconciliation,
@@ -227,3 +228,12 @@ class IssuerKeyAdmin(ReadOnlyAdmin):
     list_display = ("key_id", "department", "hall", "algorithm", "public_key", "active", "created_at")
     list_filter = ("active",)
     exclude = ("private_key",)
+
+
+@admin.register(LicenceReminderPolicy)
+class LicenceReminderPolicyAdmin(CatalogLoggedAdmin):
+    """证照到期提醒设置: days ahead and the renewal matter per licence type (30 days without a row)."""
+
+    list_display = ("licence_name", "days_ahead", "renewal_matter", "number_field")
+    search_fields = ("licence_name",)
+    autocomplete_fields = ("renewal_matter",)

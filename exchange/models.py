@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -521,3 +522,34 @@ class IssuerKey(models.Model):
         if self.hall_id:
             return self.hall.name
         return str(_("综合政务服务中心"))
+
+
+class LicenceReminderPolicy(models.Model):
+    """证照到期提醒设置, per licence type (the licence's name, as the store keeps it): how many days
+    before expiry the holder is reminded (30 when no row names the type), and which matter renews
+    it (延续/换证; blank: the matter that issued it) with the renewal form's field that takes the
+    expiring licence's number. Edited by administrators in the admin (logged as catalog changes)."""
+
+    licence_name = models.CharField(_("证照名称"), max_length=128, unique=True)
+    days_ahead = models.PositiveSmallIntegerField(
+        _("提前提醒天数"), default=30, validators=[MinValueValidator(1), MaxValueValidator(366)])
+    renewal_matter = models.ForeignKey(
+        "matters.Matter", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("续办事项"), help_text=_("为空表示重新申请原发证事项"))
+    number_field = models.SlugField(_("原证编号字段键"), max_length=64, blank=True,
+                                    help_text=_("续办表单中填写原证照编号的字段键,如 residence_permit_number"))
+
+    class Meta:
+        verbose_name = _("证照到期提醒设置")
+        verbose_name_plural = _("证照到期提醒设置")
+        ordering = ["licence_name"]
+
+    def __str__(self):
+        return f"{self.licence_name}(提前 {self.days_ahead} 天)"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.number_field and self.renewal_matter_id and not self.renewal_matter.fields.filter(
+                key=self.number_field).exists():
+            raise ValidationError({"number_field": _("续办事项的表单中没有此字段。")})

@@ -86,6 +86,7 @@ urlpatterns = [
     # electronic licences (电子证照): the holder's list, the public verification
     path("licences/", licences.my_licences, name="licences"),
     path("licences/verify/", licences.verify, name="licence_verify"),
+    path("licences/<str:number>/renew/", cases.renew_licence, name="licence_renew"),  # 一键续办
     path("licences/issued/", licences.issued_licences, name="issued_licences"),
     path("my-data-use/", licences.my_data_use, name="my_data_use"),
     path("my-data-use/enterprises/<str:credit_code>/", licences.enterprise_data_use, name="enterprise_data_use"),

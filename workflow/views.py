@@ -147,6 +147,38 @@ def _prefill(fields, user, enterprises):
     return {f.key: known[f.key] for f in fields if known.get(f.key)}
 
 
+def _renewal_prefill(request, matters, fields):
+    """(licence, values) when the page was opened from a licence's 一键续办 (`?renew=<number>`) for
+    this matter; None otherwise (a number that is not the user's is ignored, said once)."""
+    from .renewal import renewal_for, renewal_values
+
+    number = request.GET.get("renew", "").strip()
+    if not number or len(matters) != 1:
+        return None
+    try:
+        renewal = renewal_for(request.user, number[:32])
+    except DomainError as error:
+        show_domain_error(request, error)
+        return None
+    if renewal.matter.pk != matters[0].pk:
+        return None
+    return renewal.licence, renewal_values(renewal, fields, request.user)
+
+
+@role_required(User.Role.PUBLIC)
+def renew_licence(request, number):
+    """一键续办 from a licence (the expiry reminder's link): the renewal matter's apply page,
+    pre-filled from the licence."""
+    from .renewal import renewal_for
+
+    try:
+        renewal = renewal_for(request.user, number)
+    except DomainError as error:
+        show_domain_error(request, error)
+        return redirect("portal:licences")
+    return redirect(reverse("portal:apply_matter", args=[renewal.matter.code]) + f"?renew={renewal.licence.number}")
+
+
 @role_required(User.Role.PUBLIC)
 def apply_theme(request, code):
     theme = catalog.theme_by_code(code)
@@ -232,6 +264,7 @@ def _apply(request, *, theme, matters, title, back):
         requirements=requirements,
         enterprise=acting.enterprise if acting is not None else (enterprises[0] if len(enterprises) == 1 else None),
     )
+    renewing = None
     if request.method == "POST":
         values = form.oneform_values
         key = form.value("idempotency_key") or fresh_key()
@@ -283,6 +316,9 @@ def _apply(request, *, theme, matters, title, back):
     else:
         values = _prefill(fields, principal, enterprises)
         values.update({key: outcome.value for key, outcome in exempt.fields.items()})  # 免填
+        renewing = _renewal_prefill(request, matters, fields) if acting is None else None  # 一键续办
+        if renewing is not None:
+            values.update(renewing[1])
         key = fresh_key()
         chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
         kept = {}
@@ -294,6 +330,7 @@ def _apply(request, *, theme, matters, title, back):
             "subject": title,
             "theme": theme,
             "matters": matters,
+            "renewing": renewing[0] if renewing is not None else None,
             "legal": legal,
             "establishing": establishing,
             "needs_enterprise": legal and not establishing,
