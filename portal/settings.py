@@ -348,12 +348,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.purge_pending_uploads",
         "schedule": 3600.0,
     },
-    # reminders in the message centre (notifications): 容缺 materials, tomorrow's appointments, licences.
+    # reminders (notifications, in-site and by text): 容缺 materials, supplements owed, results to
+    # collect, tomorrow's appointments, licences expiring, ratings not given.
     # Hourly from 08:00 to 20:00, each message once by its dedupe key: a run lost with the broker or
     # a killed worker is made good by the next hour's (a daily run would lose that day's reminders)
     "workflow-send-reminders": {"task": "workflow.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=0)},
     "windows-send-reminders": {"task": "windows.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=5)},
     "exchange-send-reminders": {"task": "exchange.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=10)},
+    "supervision-send-reminders": {"task": "supervision.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=15)},
     "windows-daily-appointments": {  # slots for the coming working days, 爽约 for missed bookings
         "task": "windows.tasks.daily_appointments",
         "schedule": crontab(hour=0, minute=20),

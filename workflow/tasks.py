@@ -132,12 +132,14 @@ def deem_overdue_applications_accepted() -> list[str]:
 
 @shared_task
 def send_reminders() -> int:
-    """容缺 materials due soon (daily; messages are once per material and due date)."""
+    """容缺 materials due soon, supplements still owed, results waiting at the hall (hourly in the
+    day; each message once by its dedupe key)."""
     from django.utils import timezone
 
-    from .messaging import remind_deferred_due
+    from .messaging import remind_deferred_due, remind_results_to_collect, remind_supplements_waiting
 
-    return remind_deferred_due(timezone.localdate())
+    today = timezone.localdate()
+    return remind_deferred_due(today) + remind_supplements_waiting(today) + remind_results_to_collect(today)
 
 
 @shared_task
