@@ -95,9 +95,13 @@ def test_each_type_is_reminded_on_its_own_day_once(permits, time_machine):
     assert len(reminded(permit)) == 1
 
 
-def test_the_reminder_opens_the_renewal_pre_filled_from_the_licence(permits, client):
-    citizen, permit, _, endorsement = permits
+def test_the_reminder_opens_the_renewal_pre_filled_from_the_licence(permits, client, time_machine):
+    citizen, permit, food, endorsement = permits
+    sweep_on(time_machine, dt.date(2027, 1, 20))  # 41 days left: in the 居住证's window, not yet in the other's
     client.force_login(citizen)
+    wallet = client.get("/licences/").content.decode()
+    assert f'href="/licences/{permit.number}/renew/" data-renew' in wallet and "一键续办(41 天后到期)" in wallet
+    assert f"/licences/{food.number}/renew/" not in wallet
     opened = client.get(f"/licences/{permit.number}/renew/")
     assert opened.status_code == 302
     assert opened["Location"] == f"/apply/matter/{endorsement.code}/?renew={permit.number}"

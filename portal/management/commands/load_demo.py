@@ -37,6 +37,7 @@ from portal.demo.fees import load_fees
 from portal.demo.history import load_history
 from portal.demo.home_visits import load_home_visits
 from portal.demo.queue import load_queue
+from portal.demo.reminders import load_reminders
 from supervision.cards.services import sweep_deadlines
 from supervision.figures.services import refresh_all as refresh_all_figures
 from windows import services as window_services
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         made += load_delivery(self)
         load_feedback(self)  # 好差评 and 投诉举报 (portal/demo/feedback.py)
         load_home_visits(self)  # 上门办理 and 帮办 (portal/demo/home_visits.py)
+        made += load_reminders(self)  # 证照到期提醒 and 一键续办 (portal/demo/reminders.py)
         made += load_history()  # ninety days of past cases for the dashboard, once
         queue = load_queue()
         sweep_deadlines()
