@@ -4,19 +4,26 @@ arriving at this test's live portal: a text reaches the gateway once however oft
 duplicated or late receipt changes nothing, a forged one is refused), the number is never written
 in clear on our side."""
 
+import datetime as dt
 import json
 import logging
+import re
 import secrets
 import time
+import urllib.request
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from core import intents
 from core.models import Intent
 from notifications import services, sms, tasks
 from notifications.models import Kind, Message, SmsMessage
-from tests.factories import UserFactory
+from tests.factories import ClerkFactory, MatterFactory, UserFactory, WindowFactory, pdf_upload
+from windows import clock
+from windows.models import Window
+from workflow.calendar_store import seed_calendar
 
 from .conftest import ACCOUNT, KEY_ID, SECRET
 
@@ -161,3 +168,23 @@ def test_without_a_gateway_or_a_number_nothing_is_queued(settings):
     settings.SMS_GATEWAY_URL, settings.SMS_SECRET = "http://127.0.0.1:9", "x"
     services.notify(recipient=UserFactory(phone=""), kind=Kind.RESULT_READY, title="t", dedupe_key="b")
     assert not SmsMessage.objects.exists() and Message.objects.count() == 2
+
+
+def test_the_help_desk_code_is_texted_and_shown_on_the_sandbox_handset(smssim, client, monkeypatch):
+    seed_calendar(years=[2026])
+    moment = timezone.make_aware(dt.datetime(2026, 11, 23, 9, 0))
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    matter = MatterFactory(name="城乡居民基本医疗保险参保登记")
+    clerk = ClerkFactory(window=WindowFactory(category=Window.Category.ASSIST, name="帮办窗口"))
+    citizen = UserFactory(real_name="黄伯元", phone=PHONE)
+    client.force_login(clerk)
+    upload = matter.materials.get(name="申请表")
+    client.post(f"/hall/help-desk/?matter={matter.code}", {
+        "id_number": citizen.id_number, "field_applicant_name": "黄伯元", "field_contact_phone": PHONE,
+        f"material_{upload.pk}": pdf_upload("申请表.pdf")})
+    text = SmsMessage.objects.get(recipient=citizen, kind=Kind.CONFIRMATION_CODE)
+    code = re.search(r"确认码 (\d{6})", text.text).group(1)
+    assert run(text) is True
+    with urllib.request.urlopen(smssim.url + "/", timeout=5) as page:
+        handset = page.read().decode()
+    assert "139****5678" in handset and f"确认码 {code}" in handset and PHONE not in handset
