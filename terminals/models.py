@@ -116,7 +116,7 @@ class CardSession(models.Model):
     state ACTIVE, reached by the PIN; 60 s without a touch, the card taken out, a new card read or
     the resident's 退出 ends it."""
 
-    IDLE_LIMIT = timedelta(seconds=60)
+    # 60 s without a touch end it: settings.TERMINAL_IDLE_SECONDS, read by services.idle_limit()
 
     class State(models.TextChoices):
         AWAITING_PIN = "awaiting_pin", _("待输入终端密码")
