@@ -151,7 +151,7 @@ def test_a_resident_queries_pays_prints_and_is_signed_out_at_the_kiosk(
 
         # the idle end: the countdown runs out, the server has ended the session, the screen says so
         expect(page.locator("#countdown")).to_have_text("0", timeout=(IDLE + 10) * 1000)
-        expect(page.locator("#ended")).to_contain_text("本次使用已结束", timeout=10_000)
+        expect(page.locator("#ended")).to_contain_text(f"本次使用已结束:{IDLE} 秒无操作", timeout=10_000)
         session.refresh_from_db()
         assert session.state == CardSession.State.ENDED and session.end_reason == CardSession.EndReason.IDLE
         assert page.request.get(f"{base}/kiosk/{session.pk}/fees/", max_redirects=0).status == 302
