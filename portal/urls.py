@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("payments/", include("payments.urls")),
+    path("market/", include("market.urls")),
     path("kiosk/", include("terminals.urls")),  # 市民之窗 terminals' own pages, bound to the device
     path("notifications/", include("notifications.urls")),
     path("", include("portal.site_urls")),

@@ -33,24 +33,6 @@ def report(name="测绘成果报告.pdf"):
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
-@pytest.fixture
-def three(planning):
-    _matter, item = planning
-    return [approved_intermediary(item, name=f"清远市{n}测绘有限公司") for n in ("恒信", "粤北", "华南")]
-
-
-@pytest.fixture
-def open_demand(calendar_2026, at, planning, owner, three):
-    """Posted on Mon Sep 21, three bids, bidding closes Fri Sep 25."""
-    matter, item = planning
-    enterprise, user = owner
-    at(D(2026, 9, 21))
-    demand = post_demand(user, item, enterprise=enterprise, matter=matter)
-    for (intermediary, staff), price in zip(three, (4_200_00, 3_900_00, 4_800_00)):
-        services.bid_submit(user=staff, demand=demand, intermediary=intermediary, price_fen=price, days=5)
-    return demand
-
-
 # --- the draw ---------------------------------------------------------------------------------------
 
 
