@@ -89,7 +89,8 @@ def test_a_text_waits_while_the_gateway_fails_or_is_down_and_goes_once_it_is_bac
 
     smssim.start()  # back on the same port, with the same storage
     smssim.control(fail=False)
-    assert intent_of(text).pk in intents.due_ids()  # what the relay sends again
+    assert intent_of(text).pk in intents.due_ids()
+    assert intents.relay_due() == 1 and intent_of(text).sends == 1  # the relay sent it again (to the broker)
     assert run(text) is True
     smssim.wait_until(lambda: SmsMessage.objects.get(pk=text.pk).status == "delivered", what="the receipt")
     stats = smssim.stats()
@@ -97,6 +98,25 @@ def test_a_text_waits_while_the_gateway_fails_or_is_down_and_goes_once_it_is_bac
     text.refresh_from_db()
     assert (text.attempts, text.last_error) == (3, "")
     assert intent_of(text).status == "done"
+
+
+def test_a_gateway_that_closes_its_port_for_a_while_gets_the_text_when_it_listens_again(smssim, settings):
+    settings.INTENT_LEASE_SECONDS = 0.0
+    text = tell(UserFactory(phone=PHONE))
+    def listening():
+        try:
+            return smssim.stats()
+        except OSError:
+            return None
+
+    smssim.control(down_for=3.0)  # the port closes and opens again after 3 s
+    smssim.wait_until(lambda: listening() is None, what="the port closed")
+    assert run(text) is False
+    assert SmsMessage.objects.get(pk=text.pk).status == "queued"
+    smssim.wait_until(listening, what="the gateway back")
+    assert run(text) is True
+    assert smssim.stats()["messages"] == 1
+    smssim.wait_until(lambda: SmsMessage.objects.get(pk=text.pk).status == "delivered", what="the receipt")
 
 
 def test_a_slow_gateway_that_took_the_text_after_our_timeout_is_asked_again_and_sends_it_once(smssim, settings):
