@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, SignUpView, TokenLogoutView, TokenView
 from exchange.api import LicenceVerifyView, LicenceViewSet
 from exchange.inbound_api import DepartmentDecisionView
+from market.api import DemandViewSet, IntermediaryViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from payments.api import FeeViewSet, PaymentOrderViewSet, ReconciliationViewSet
 from portal.disclosure import DisclosureView
@@ -31,6 +32,8 @@ router.register("complaints", ComplaintViewSet, basename="api-complaint")
 router.register("fees", FeeViewSet, basename="api-fee")
 router.register("payment-orders", PaymentOrderViewSet, basename="api-payment-order")
 router.register("reconciliations", ReconciliationViewSet, basename="api-reconciliation")
+router.register("market/intermediaries", IntermediaryViewSet, basename="api-market-intermediary")
+router.register("market/demands", DemandViewSet, basename="api-market-demand")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -172,3 +172,37 @@ def test_registration_review_and_delivery_on_pages(planning, owner, open_demand,
     assert client.get(f"/market/contracts/{open_demand.number}/report/").status_code == 200
     client.force_login(UserFactory())
     assert client.get(f"/market/contracts/{open_demand.number}/report/").status_code == 404
+
+
+def test_the_api_directory_and_demands(open_demand, planning, three, owner, at):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    listed = api.get("/api/market/intermediaries/").json()["results"]
+    assert {row["credit_code"] for row in listed} == {i.credit_code for i, _s in three}
+    assert all(row["credit_score"] == 100 for row in listed)
+    detail = api.get(f"/api/market/demands/{open_demand.number}/").json()
+    assert detail["seed"] is None and detail["seed_commitment"] == open_demand.seed_commitment
+    assert [b["price_fen"] for b in detail["bids"]] == [None, None, None]  # hidden while open
+    intermediary, staff = approved_intermediary(planning[1])
+    assert api.post(f"/api/market/demands/{open_demand.number}/bids/", {}).status_code == 401
+    api.force_authenticate(staff)
+    refused = api.post(
+        f"/api/market/demands/{open_demand.number}/bids/",
+        {"intermediary": intermediary.pk, "price_fen": 5_000_01, "days": 5},
+        format="json",
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "above_ceiling"
+    made = api.post(
+        f"/api/market/demands/{open_demand.number}/bids/",
+        {"intermediary": intermediary.pk, "price_fen": 4_000_00, "days": 5},
+        format="json",
+    )
+    assert made.status_code == 201
+    at(D(2026, 9, 28))
+    services.demand_select(user=owner[1], demand=open_demand)
+    api.force_authenticate(None)
+    result = api.get(f"/api/market/demands/{open_demand.number}/").json()
+    assert result["state"] == "selected" and result["seed"] == open_demand.seed and len(result["draw_list"]) == 4
+    assert result["winner"] == result["draw_list"][result["draw_index"]]
+    assert api.get("/api/schema/?format=json").status_code == 200
