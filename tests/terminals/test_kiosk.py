@@ -368,3 +368,34 @@ def test_the_admin_makes_an_enrolment_code_and_lists_codes_without_their_digest(
     assert Client().post("/kiosk/enrol/", {"code": code}).url == "/kiosk/"
     listing = client.get("/admin/terminals/terminalenrolment/").content.decode()
     assert terminal.code in listing and TerminalEnrolment.objects.get().code_digest not in listing
+
+
+def test_todays_appointment_is_checked_in_at_the_kiosk_by_the_card_holder(time_machine):
+    from tests.factories import AppointmentSlotFactory
+    from windows import queue_services
+    from windows.models import Appointment
+
+    time_machine.move_to(dt.datetime(2026, 11, 27, 0, 45, tzinfo=dt.UTC), tick=False)  # 08:45 in Beijing
+    hall = HallFactory()
+    WindowFactory(hall=hall)
+    terminal = make_terminal(hall)
+    client = enrolled_client(terminal)
+    person, other = resident(), resident()
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    slot = AppointmentSlotFactory(
+        hall=hall,
+        date=dt.date(2026, 11, 27),
+        starts_at=dt.datetime(2026, 11, 27, 9, 0, tzinfo=beijing),
+        ends_at=dt.datetime(2026, 11, 27, 10, 0, tzinfo=beijing),
+    )
+    theirs = queue_services.appointment_book(user=other, slot=slot)
+    session = signed_in(client, terminal, person)
+    refused = client.post(f"/kiosk/{session.pk}/queue/check-in/", follow=True).content.decode()
+    assert "您今天在本大厅没有待签到的预约" in refused  # the other resident's booking is not theirs to check in
+    mine = queue_services.appointment_book(user=person, slot=slot)
+    done = client.post(f"/kiosk/{session.pk}/queue/check-in/").content.decode()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.state == Appointment.State.CHECKED_IN and mine.ticket.number in done and "预约签到成功" in done
+    assert theirs.state == Appointment.State.BOOKED
+    assert KioskReceipt.objects.get(session=session).kind == KioskReceipt.Kind.CHECK_IN
