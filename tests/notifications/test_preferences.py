@@ -2,8 +2,13 @@
 no switch on any channel and a forged post cannot turn it off; each channel is respected by
 `notify`; the page masks the number; nobody reads another person's messages or texts."""
 
-import pytest
+from unittest import mock
 
+import pytest
+from celery import current_app
+from django.db import transaction
+
+from core.models import Intent
 from notifications import services
 from notifications.models import REQUIRED_KINDS, Channel, Kind, Message, Preference, SmsMessage
 from tests.factories import ClerkFactory, UserFactory
@@ -89,3 +94,19 @@ def test_nobody_reads_another_persons_messages_or_texts(client):
     client.force_login(citizen)
     assert "标题" in client.get("/me/messages/").content.decode()
     assert "最近的短信" in client.get("/me/messages/settings/").content.decode()
+
+
+def test_a_text_is_woken_on_commit_and_a_rolled_back_change_queues_none(django_capture_on_commit_callbacks):
+    citizen = UserFactory(phone=PHONE)
+    with mock.patch.object(current_app, "send_task") as send:
+        with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            tell(citizen, Kind.RESULT_READY, "rolled-back")
+            raise RuntimeError("the change failed after telling")
+        assert not SmsMessage.objects.exists() and not Intent.objects.exists() and send.call_count == 0
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+            tell(citizen, Kind.RESULT_READY, "kept")
+            assert send.call_count == 0  # not before the commit
+    text = SmsMessage.objects.get()
+    assert len(callbacks) == 1 and send.call_count == 1
+    assert send.call_args.args[0] == "notifications.tasks.send_sms" and send.call_args.kwargs["args"] == (text.pk,)
+    assert send.call_args.kwargs["kwargs"] == {"intent_id": Intent.objects.get(key=f"notifications.sms:{text.pk}").pk}
