@@ -43,3 +43,22 @@ def guide_services(matter) -> list:
     if _guide_services is None or matter.pk is None:
         return []
     return _guide_services(matter)
+
+
+# --- 常见问题: the matter's FAQ (questions the department answered and promoted) -------------------
+#
+# `civic` (政民互动) keeps the questions; it registers its provider in its AppConfig.ready().
+
+_guide_faq: Callable[[object], list] | None = None
+
+
+def register_guide_faq(provider: Callable[[object], list]) -> None:
+    global _guide_faq
+    _guide_faq = provider
+
+
+def guide_faq(matter) -> list:
+    """Objects with `public_subject`, `public_content` and `public_answer`; none without a provider."""
+    if _guide_faq is None or matter.pk is None:
+        return []
+    return _guide_faq(matter)

@@ -107,6 +107,7 @@ def matter_detail(request, code):
         "themes": [t for t in matter.themes.all() if t.is_active],
         "can_apply_online": matter.online_depth >= matter.OnlineDepth.ONLINE_APPLY,
         "market_services": hooks.guide_services(matter),  # 中介服务 the matter needs (market)
+        "faq": hooks.guide_faq(matter),  # 常见问题 promoted by the department (civic)
     })
 
 

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "notifications",
     "payments",
     "market",
+    "civic",
     "portal",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("payments/", include("payments.urls")),
     path("market/", include("market.urls")),
+    path("civic/", include("civic.urls")),
     path("kiosk/", include("terminals.urls")),  # 市民之窗 terminals' own pages, bound to the device
     path("notifications/", include("notifications.urls")),
     path("", include("portal.site_urls")),
