@@ -30,7 +30,7 @@ from tests.payments.paysim_process import PaySimProcess
 from tests.terminals.termsim_process import TermSimProcess
 from workflow.calendar_store import seed_calendar
 
-IDLE = 15
+IDLE = 30  # seconds: room for a loaded box between two touches, short enough to wait for
 PIN = "258036"
 
 
