@@ -130,6 +130,7 @@ class Card(models.Model):
         DEFERRED_MATERIAL = "deferred_material", _("容缺材料逾期未补交")
         FOLLOWUP = "followup", _("差评整改期限")
         COMPLAINT = "complaint", _("投诉办理期限")
+        QUESTION = "question", _("咨询建议答复期限")
 
     class Review(models.TextChoices):
         NONE = "", _("未申诉")
@@ -139,8 +140,9 @@ class Card(models.Model):
 
     # A 容缺 material's due date is a clock too: its card closes by itself once the material is provided.
     CLOCK_TRIGGERS = (Trigger.DECISION, Trigger.PRE_REVIEW, Trigger.DELIVERY, Trigger.DEFERRED_MATERIAL,
-                      Trigger.FOLLOWUP, Trigger.COMPLAINT)
-    FEEDBACK_TRIGGERS = (Trigger.FOLLOWUP, Trigger.COMPLAINT)  # no application: a follow-up's or complaint's own clock
+                      Trigger.FOLLOWUP, Trigger.COMPLAINT, Trigger.QUESTION)
+    # no application: a follow-up's, complaint's or public question's (civic) own clock
+    FEEDBACK_TRIGGERS = (Trigger.FOLLOWUP, Trigger.COMPLAINT, Trigger.QUESTION)  # no application: a follow-up's or complaint's own clock
     SUBCASE_TRIGGERS = (Trigger.DECISION, Trigger.DELIVERY)
     EVENT_TRIGGERS = (Trigger.REFUSAL_REASON, Trigger.REPEATED_SUPPLEMENT)
 
@@ -156,6 +158,11 @@ class Card(models.Model):
     complaint = models.ForeignKey(
         "supervision.Complaint", null=True, blank=True, on_delete=models.CASCADE, related_name="cards",
         verbose_name=_("投诉举报"), db_index=False,  # one_open_complaint_card leads with it
+        db_constraint=False,  # copied from the row the sweep joined; see the note on the class
+    )
+    question = models.ForeignKey(
+        "civic.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="cards",
+        verbose_name=_("咨询建议"), db_index=False,  # one_open_question_card leads with it
         db_constraint=False,  # copied from the row the sweep joined; see the note on the class
     )
     hall = models.ForeignKey(
@@ -225,9 +232,13 @@ class Card(models.Model):
                 fields=["complaint", "trigger", "level"],
                 condition=models.Q(closed_at__isnull=True, complaint__isnull=False), name="one_open_complaint_card",
             ),
+            models.UniqueConstraint(
+                fields=["question", "trigger", "level"],
+                condition=models.Q(closed_at__isnull=True, question__isnull=False), name="one_open_question_card",
+            ),
             models.CheckConstraint(
                 condition=models.Q(application__isnull=False) | models.Q(followup__isnull=False)
-                | models.Q(complaint__isnull=False),
+                | models.Q(complaint__isnull=False) | models.Q(question__isnull=False),
                 name="card_has_a_target",
             ),
         ]
@@ -250,6 +261,8 @@ class Card(models.Model):
             return self.application.number
         if self.followup_id:
             return self.followup.rating.application.number
+        if self.question_id:
+            return f"Q{self.question_id}"
         return self.complaint.code if self.complaint_id else ""
 
     @property
@@ -260,6 +273,8 @@ class Card(models.Model):
             return self.application.title
         if self.followup_id:
             return _("差评整改:%(title)s") % {"title": self.followup.rating.application.title}
+        if self.question_id:
+            return _("咨询建议:%(subject)s") % {"subject": self.question.subject}
         return _("投诉:%(subject)s") % {"subject": self.complaint.subject} if self.complaint_id else ""
 
     @property
@@ -270,6 +285,8 @@ class Card(models.Model):
             return reverse("portal:application", args=[self.application.number])
         if self.followup_id:
             return reverse("portal:followup", args=[self.followup_id])
+        if self.question_id:
+            return reverse("civic:question", args=[self.question_id])
         return reverse("portal:complaint_staff", args=[self.complaint_id]) if self.complaint_id else ""
 
     @property

@@ -281,6 +281,8 @@ class Rule:
             return "followup_id"
         if self.trigger == T.COMPLAINT:
             return "complaint_id"
+        if self.trigger == T.QUESTION:
+            return "question_id"
         return "subcase_id" if self.trigger in Card.SUBCASE_TRIGGERS else "application_id"
 
     @property
@@ -292,16 +294,16 @@ LEVELS = {
     T.DECISION: (L.RED, L.YELLOW), T.PRE_REVIEW: (L.RED, L.YELLOW), T.DELIVERY: (L.RED, L.YELLOW),
     T.REFUSAL_REASON: (L.RED,), T.REPEATED_SUPPLEMENT: (L.YELLOW,),
     T.DEFERRED_MATERIAL: (L.RED,),
-    T.FOLLOWUP: (L.RED, L.YELLOW), T.COMPLAINT: (L.RED, L.YELLOW),
+    T.FOLLOWUP: (L.RED, L.YELLOW), T.COMPLAINT: (L.RED, L.YELLOW), T.QUESTION: (L.RED, L.YELLOW),
 }
 # The triggers the card policy governs (and its preview shows).
 POLICY_LEVELS = {trigger: levels for trigger, levels in LEVELS.items() if trigger not in Card.FEEDBACK_TRIGGERS}
 
 COLUMNS = ["application_id", "subcase_id", "department_id", "due", "limit_days", "warn_days", "remaining_days",
-           "followup_id", "complaint_id", "hall_id"]
+           "followup_id", "complaint_id", "hall_id", "question_id"]
 # The columns of `_trigger_rows` in order: a case's triggers give the first nine, feedback clocks all.
 STAGED = [*COLUMNS[:7], "level", "reason"]
-FEEDBACK_STAGED = [*STAGED, "followup_id", "complaint_id", "hall_id"]
+FEEDBACK_STAGED = [*STAGED, "followup_id", "complaint_id", "hall_id", "question_id"]
 
 REASONS = {
     (T.DECISION, L.RED): _("已超过办结期限 %(due)s,逾期 %(overdue)s 个工作日(办理时限 %(limit)s 个工作日)"),
@@ -316,6 +318,8 @@ REASONS = {
     (T.FOLLOWUP, L.YELLOW): _("差评整改期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
     (T.COMPLAINT, L.RED): _("投诉办理期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未答复(时限 %(limit)s 个工作日)"),
     (T.COMPLAINT, L.YELLOW): _("投诉办理期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
+    (T.QUESTION, L.RED): _("咨询建议答复期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未答复(时限 %(limit)s 个工作日)"),
+    (T.QUESTION, L.YELLOW): _("咨询建议答复期限 %(due)s 将至:剩余 %(remaining)s 个工作日,不超过黄牌线 %(warn)s 个工作日"),
     (T.REFUSAL_REASON, L.RED): _("不予受理理由仅 %(chars)s 个字(少于 %(min)s 个字),未充分说明理由和依据"),
     (T.DEFERRED_MATERIAL, L.RED): _("容缺受理材料补交期限 %(due)s 已过,逾期 %(overdue)s 个工作日仍未补交"),
     (T.REPEATED_SUPPLEMENT, L.YELLOW): _("同一材料再次要求补正:“%(material)s”等 %(count)s 项材料已在此前的一次性告知中列明"),
@@ -370,7 +374,7 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
             f"f.department_id AS department_id, f.due AS due, {int(FOLLOWUP_DAYS)} AS limit_days, "
             f"{int(FEEDBACK_YELLOW_DAYS)} AS warn_days, f.id AS followup_id, CAST(NULL AS BIGINT) AS complaint_id, "
-            f"f.hall_id AS hall_id FROM {_db(FollowUp)} f WHERE f.state = %s",
+            f"f.hall_id AS hall_id, CAST(NULL AS BIGINT) AS question_id FROM {_db(FollowUp)} f WHERE f.state = %s",
             [FollowUp.State.OPEN],
         )
     if trigger == T.COMPLAINT:  # a complaint not answered yet: the department, or the centre while routing/escalated
@@ -380,9 +384,21 @@ def _clock_source(trigger: str, policy_id: int) -> tuple[str, list]:
             f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
             f"CASE WHEN c.state = %s THEN c.department_id END AS department_id, c.due AS due, "
             f"{int(COMPLAINT_DAYS)} AS limit_days, {int(FEEDBACK_YELLOW_DAYS)} AS warn_days, "
-            f"CAST(NULL AS BIGINT) AS followup_id, c.id AS complaint_id, CAST(NULL AS BIGINT) AS hall_id "
-            f"FROM {_db(Complaint)} c WHERE c.state IN (%s, %s, %s)",
+            f"CAST(NULL AS BIGINT) AS followup_id, c.id AS complaint_id, CAST(NULL AS BIGINT) AS hall_id, "
+            f"CAST(NULL AS BIGINT) AS question_id FROM {_db(Complaint)} c WHERE c.state IN (%s, %s, %s)",
             [Complaint.State.OPEN, *Complaint.RUNNING_STATES],
+        )
+    if trigger == T.QUESTION:  # a public question (civic) not answered yet: its department answers for it
+        from civic.models import Question
+        from civic.services import answer_days
+
+        return (
+            f"SELECT CAST(NULL AS BIGINT) AS application_id, CAST(NULL AS BIGINT) AS subcase_id, "
+            f"q.department_id AS department_id, q.due AS due, {int(answer_days())} AS limit_days, "
+            f"{int(FEEDBACK_YELLOW_DAYS)} AS warn_days, CAST(NULL AS BIGINT) AS followup_id, "
+            f"CAST(NULL AS BIGINT) AS complaint_id, CAST(NULL AS BIGINT) AS hall_id, q.id AS question_id "
+            f"FROM {_db(Question)} q WHERE q.state = %s",
+            [Question.State.OPEN],
         )
     raise ValueError(trigger)
 
@@ -442,7 +458,7 @@ def _trigger_rows(trigger: str, *, policy: CardPolicy, today: dt.date, today_ord
     if trigger in Card.CLOCK_TRIGGERS:
         source, params = _clock_source(trigger, policy.pk)
         remaining = f'(wd."ordinal" - {int(today_ordinal)})'
-        extra = ", q.followup_id, q.complaint_id, q.hall_id" if trigger in Card.FEEDBACK_TRIGGERS else ""
+        extra = ", q.followup_id, q.complaint_id, q.hall_id, q.question_id" if trigger in Card.FEEDBACK_TRIGGERS else ""
         return (
             f"SELECT q.application_id, q.subcase_id, q.department_id, q.due, q.limit_days, q.warn_days, "
             f"{remaining} AS remaining_days, CASE WHEN q.due < %s THEN %s ELSE %s END AS level, "
@@ -513,7 +529,7 @@ def _stage(cursor, trigger: str, *, policy: CardPolicy, today: dt.date, today_or
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table} (application_id BIGINT, subcase_id BIGINT, department_id BIGINT, "
         f"due DATE, limit_days INTEGER, warn_days INTEGER, remaining_days INTEGER, level VARCHAR(8), reason VARCHAR(255), "
-        f"followup_id BIGINT, complaint_id BIGINT, hall_id BIGINT)"
+        f"followup_id BIGINT, complaint_id BIGINT, hall_id BIGINT, question_id BIGINT)"
     )
     staged = FEEDBACK_STAGED if trigger in Card.FEEDBACK_TRIGGERS else STAGED
     cursor.execute(f"INSERT INTO {table} ({', '.join(staged)}) SELECT * FROM ({rows}) r", params)
@@ -523,7 +539,7 @@ def _stage(cursor, trigger: str, *, policy: CardPolicy, today: dt.date, today_or
         cursor.execute(f"CREATE INDEX {table}_subcase ON {table} (subcase_id, level)")
         cursor.execute(f"CREATE INDEX {table}_application ON {table} (application_id, level)")
         if trigger in Card.FEEDBACK_TRIGGERS:
-            cursor.execute(f"CREATE INDEX {table}_feedback ON {table} (followup_id, complaint_id, level)")
+            cursor.execute(f"CREATE INDEX {table}_feedback ON {table} (followup_id, complaint_id, question_id, level)")
 
 
 def _close(cursor, rule: Rule, *, now) -> int:
