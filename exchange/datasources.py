@@ -111,6 +111,7 @@ class DataSourceClient:
         path = f"/api/data/{source}/query/"
         body = json.dumps({"subject": subject, "fields": list(fields), "purpose": purpose, "case_ref": case_ref},
                           ensure_ascii=False).encode()
+        timed_out = False
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
@@ -127,7 +128,8 @@ class DataSourceClient:
                     raise DataSourceError(source, f"http_{error.code}",
                                           f"{label}数据查询被拒绝,请您自行上传该材料。") from error
                 continue
-            except (OSError, ValueError):  # refused, reset, timed out, or not JSON
+            except (OSError, ValueError) as error:  # refused, reset, timed out, or not JSON
+                timed_out = _is_timeout(error)
                 continue
             record = self._parse(source, subject, fields, answer)
             if record is None:  # a wrong answer counts as a failure, not as data
@@ -136,6 +138,8 @@ class DataSourceClient:
             breaker.success()
             return record
         breaker.failure()
+        if timed_out:  # the system answers too slowly rather than not at all: a page may say so
+            raise DataSourceUnavailable(source, "timeout", unavailable.message)
         raise unavailable
 
     @staticmethod
@@ -148,6 +152,11 @@ class DataSourceClient:
         if set(values) - set(fields):  # more than was asked for: refuse it rather than keep it
             return None
         return Record(source=source, subject=subject, found=answer["found"], fields=dict(values))
+
+
+def _is_timeout(error: Exception) -> bool:
+    reason = getattr(error, "reason", None)  # urllib wraps a connect timeout in URLError
+    return isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
 
 
 _clients: dict[tuple, DataSourceClient] = {}

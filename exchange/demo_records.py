@@ -6,7 +6,10 @@ across runs, different per person."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+
+from django.utils import timezone
 
 from accounts.models import Enterprise, User
 
@@ -15,21 +18,45 @@ def _n(seed: str, salt: str, low: int, high: int) -> int:
     return low + int(hashlib.sha256(f"{salt}:{seed}".encode()).hexdigest(), 16) % (high - low + 1)
 
 
+def _months_back(count: int) -> list[str]:
+    """The last `count` whole months before this one, newest first ("2026-11")."""
+    day, months = timezone.localdate().replace(day=1), []
+    for _i in range(count):
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+        months.append(f"{day.year}-{day.month:02d}")
+    return months
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _bill(idn: str, salt: str, prefix: str, low: int, high: int) -> dict:
+    month = _months_back(1)[0]
+    return {"account": f"{prefix}{_n(idn, salt, 10000000, 99999999)}", "arrears": 0, "bill_month": month,
+            "bill_amount": _yuan(_n(idn, salt + "b", low, high))}
+
+
 def person_records(user: User) -> dict[str, dict]:
     idn = user.id_number
+    base = _n(idn, "sibase", 400000, 900000)  # the monthly contribution base, in fen
     address = getattr(user, "address", "") or f"本区城关街道民生路{_n(idn, 'addr', 1, 199)}号"
     married = _n(idn, "marriage", 0, 2) > 0
     return {
         "huji": {"name": user.real_name, "address": address, "household_no": f"H{_n(idn, 'hh', 100000, 999999)}",
                  "relation": "户主"},
-        "shebao": {"name": user.real_name, "insured": True, "months": _n(idn, "si", 12, 240)},
+        # contributions by month: pension, medical and unemployment, the person's and the employer's share
+        "shebao": {"name": user.real_name, "insured": True, "months": _n(idn, "si", 12, 240),
+                   "paid_to": _months_back(1)[0],
+                   "recent": [{"month": m, "base": _yuan(base), "personal": _yuan(base * 105 // 1000),
+                               "unit": _yuan(base * 238 // 1000)} for m in _months_back(6)]},
         "gongjijin": {"name": user.real_name, "account_open": True, "balance": _n(idn, "hf", 3000, 90000)},
         "budongchan": {"name": user.real_name, "properties": _n(idn, "re", 0, 2),
                        "certificate_no": f"粤(2026)不动产权第{_n(idn, 'reno', 1000000, 9999999)}号"},
         "hunyin": {"name": user.real_name, "status": "已婚" if married else "未婚"},
-        "shui": {"account": f"S{_n(idn, 'w', 10000000, 99999999)}", "arrears": 0},
-        "dian": {"account": f"D{_n(idn, 'e', 10000000, 99999999)}", "arrears": 0},
-        "ranqi": {"account": f"R{_n(idn, 'g', 10000000, 99999999)}", "arrears": 0},
+        "shui": _bill(idn, "w", "S", 2000, 9000),
+        "dian": _bill(idn, "e", "D", 5000, 30000),
+        "ranqi": _bill(idn, "g", "R", 3000, 12000),
         "jiaotong": {"unpaid_violations": _n(idn, "tv", 0, 1)},
     }
 

@@ -22,7 +22,7 @@ from workflow import agency_views as agency
 from workflow import calendar_views, verification
 from workflow import views as cases
 
-from . import disclosure, offline, views
+from . import disclosure, offline, personal, views
 
 app_name = "portal"
 
@@ -56,6 +56,10 @@ urlpatterns = [
     path("apply/theme/<slug:code>/", cases.apply_theme, name="apply_theme"),
     path("apply/matter/<str:code>/", cases.apply_matter, name="apply_matter"),
     # 委托代办 and enterprise staff (我的)
+    path("me/", personal.personal, name="personal"),  # 市民个人网页 (我的)
+    path("me/data/<str:source>/", personal.personal_query, name="personal_query"),
+    path("enterprises/<str:credit_code>/", personal.enterprise_page, name="enterprise_home"),  # 企业专属网页
+    path("enterprises/<str:credit_code>/data/<str:source>/", personal.enterprise_query, name="enterprise_query"),
     path("me/messages/", messaging.inbox, name="messages"),
     path("me/terminal-pin/", terminals.terminal_pin, name="terminal_pin"),
     path("me/messages/read/", messaging.read, name="message_read"),

@@ -38,6 +38,7 @@ from portal.demo.history import load_history
 from portal.demo.home_visits import load_home_visits
 from portal.demo.queue import load_queue
 from portal.demo.reminders import load_reminders
+from portal.personal import ensure_query_matter
 from supervision.cards.services import sweep_deadlines
 from supervision.figures.services import refresh_all as refresh_all_figures
 from windows import services as window_services
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             self.load_catalog()
             load_fees()  # the demo's one fee (portal/demo/fees.py), before any application is accepted
             load_exchange_sources()  # 免提交/免填 from the demo data sources (portal/demo/exchange_sources.py)
+            ensure_query_matter()  # 我的 / 企业主页's own queries (社保, 公积金, 水电燃气, 交通违章, 企业登记)
             self.load_questions()
             self.load_people()
             people.load_people()
