@@ -16,8 +16,10 @@ from accounts.forms import AgentGrantForm
 from accounts.models import Enterprise, User
 from core.errors import DomainError
 from core.web.access import not_found_page, role_required, show_domain_error
+from core.web.forms import checked
 from matters.models import Matter
 
+from .forms import ReasonForm
 from .views import agency_shown
 
 
@@ -76,11 +78,13 @@ def agent_revoke(request, pk):
     if grant is None or not (accounts_services.may_manage_authorisation(request.user, grant)
                              or grant.agent_id == request.user.pk):
         return not_found_page(request, _("未找到该委托,或您无权撤销。"))
+    form = ReasonForm(request.POST, max_length=200)
     try:
-        accounts_services.authorisation_revoke(authorisation=grant, by=request.user,
-                                               reason=request.POST.get("reason", ""))
+        accounts_services.authorisation_revoke(authorisation=grant, by=request.user, reason=checked(form)["reason"])
     except DomainError as exc:
         show_domain_error(request, exc)
-        return render(request, "accounts/agents.html", _context(request, _grant_form(request)), status=exc.status)
+        context = _context(request, _grant_form(request))
+        context["revoke"] = {"pk": grant.pk, "reason": form.data.get("reason", ""), "errors": exc.fields.get("reason")}
+        return render(request, "accounts/agents.html", context, status=exc.status)
     messages.success(request, _("委托已撤销,代办人不能再以委托人名义办理。"))
     return redirect("portal:agents")

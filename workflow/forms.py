@@ -228,3 +228,37 @@ class ReasonForm(forms.Form):
         self.fields["reason"].max_length = max_length
         self.fields["reason"].validators.append(MaxLengthValidator(max_length))
         self.fields["reason"].error_messages["max_length"] = _("理由不超过%(n)s个字。") % {"n": max_length}
+
+
+class _FromDeliveryForm(forms.Form):
+    """A form posted from the application page or from the delivery window's list (`from=delivery`),
+    which the view goes back to. Anything else than "delivery" means the application page."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.fields["from"] = forms.CharField(required=False)
+
+    @property
+    def from_delivery(self) -> bool:
+        return self.data.get("from") == "delivery"
+
+
+class DeliverForm(_FromDeliveryForm):
+    """出件: the applicant's full ID number as read from the card shown (whether it matches is the
+    service's rule)."""
+
+    id_number = forms.CharField(
+        required=False, max_length=18, error_messages={"max_length": _("身份证号码为18位,请核对。")}
+    )
+
+
+class PostForm(_FromDeliveryForm):
+    """邮寄送达: the carrier and the tracking number as typed (their format is the service's rule; the
+    lengths are the page's)."""
+
+    carrier = forms.CharField(
+        required=False, max_length=32, error_messages={"max_length": _("请填写寄递企业(不超过32个字)。")}
+    )
+    tracking_number = forms.CharField(
+        required=False, max_length=32, error_messages={"max_length": _("邮件单号应为8至32位字母或数字。")}
+    )

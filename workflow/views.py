@@ -37,7 +37,9 @@ from .calendar_store import load_calendar
 from .forms import (
     AcceptForm,
     ApplyForm,
+    DeliverForm,
     DeliveryForm,
+    PostForm,
     ReasonForm,
     SubcaseClockForm,
     SubcaseDecisionForm,
@@ -816,17 +818,17 @@ def application_refuse(request, number):
 @not_found_pages
 def application_deliver(request, number):
     application = selectors.access_application(request.user, number)
+    form = DeliverForm(request.POST)
     try:
-        services.application_deliver(
-            application=application, clerk=request.user, id_number=request.POST.get("id_number", "")
-        )
+        data = checked(form)
+        services.application_deliver(application=application, clerk=request.user, id_number=data["id_number"])
     except DomainError as exc:
-        if request.POST.get("from") == "delivery":
+        if form.from_delivery:
             show_domain_error(request, exc)
             return redirect("portal:delivery")
         return _refused(request, number, exc, panel="deliver")
     messages.success(request, _("办件 %(number)s 已出件。") % {"number": number})
-    if request.POST.get("from") == "delivery":
+    if form.from_delivery:
         return redirect("portal:delivery")
     return redirect("portal:application", number=number)
 
@@ -860,20 +862,23 @@ def application_delivery(request, number):
 def application_post(request, number):
     """The delivery window records the posting: carrier and tracking number."""
     application = selectors.access_application(request.user, number)
+    form = PostForm(request.POST)
     try:
+        data = checked(form)
         services.application_post(
             application=application,
             clerk=request.user,
-            carrier=request.POST.get("carrier", ""),
-            tracking_number=request.POST.get("tracking_number", ""),
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
         )
     except DomainError as exc:
-        if request.POST.get("from") == "delivery":
+        if form.from_delivery:
             show_domain_error(request, exc)
             return redirect("portal:delivery")
-        return _refused(request, number, exc, panel="post")
+        posted = {k: form.data.get(k, "") for k in ("carrier", "tracking_number")}
+        return _refused(request, number, exc, panel="post", posted=posted)
     messages.success(request, _("办件 %(number)s 已邮寄送达。") % {"number": number})
-    if request.POST.get("from") == "delivery":
+    if form.from_delivery:
         return redirect("portal:delivery")
     return redirect("portal:application", number=number)
 

@@ -296,3 +296,69 @@ def test_refusal_and_withdrawal_refuse_a_reason_longer_than_the_page_allows(clie
     good = client.post(f"/applications/{mine.number}/withdraw/", {"reason": "材料准备有误"})
     assert good.status_code == 302
     assert Application.objects.get(pk=mine.pk).state == Application.State.WITHDRAWN
+
+
+# --- 出件, 邮寄送达 and the revocation of a 委托 -----------------------------------------------------
+
+
+def _ready(delivery=None):
+    from tests.factories import HallFactory
+    from tests.workflow.test_delivery import bring_to_ready, delivery_clerk
+
+    hall = HallFactory()
+    citizen = UserFactory()
+    application = bring_to_ready(
+        submitted_application(applicant=citizen, **({"delivery": delivery} if delivery else {})),
+        clerk=ClerkFactory(window__hall=hall),
+    )
+    return application, delivery_clerk(hall), citizen
+
+
+def test_posting_keeps_what_was_typed_and_refuses_a_carrier_longer_than_the_page(client):
+    from tests.workflow.test_delivery import POST
+
+    application, window, _citizen = _ready(POST)
+    client.force_login(window)
+    url = f"/applications/{application.number}/post/"
+    long = client.post(url, {"carrier": "邮" * 33, "tracking_number": "SF14000123"})
+    assert long.status_code == 400 and "请填写寄递企业(不超过32个字)" in _alert(long)
+    bad = client.post(url, {"carrier": "顺丰速运", "tracking_number": "SF-1"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "邮寄信息有误" in _alert(bad)
+    assert 'value="顺丰速运"' in html and 'value="SF-1"' in html
+    assert Application.objects.get(pk=application.pk).state == Application.State.RESULT_READY
+    good = client.post(url, {"carrier": "顺丰速运", "tracking_number": "SF1400012345678"})
+    assert good.status_code == 302 and good["Location"] == f"/applications/{application.number}/"
+    assert Application.objects.get(pk=application.pk).post_tracking_number == "SF1400012345678"
+
+
+def test_delivering_at_the_window_checks_the_id_number(client):
+    application, window, citizen = _ready()
+    client.force_login(window)
+    url = f"/applications/{application.number}/deliver/"
+    long = client.post(url, {"id_number": citizen.id_number + "0"})
+    assert long.status_code == 400 and "身份证号码为18位" in _alert(long)
+    wrong = client.post(url, {"id_number": "110101199001011234", "from": "delivery"})
+    assert wrong.status_code == 302 and wrong["Location"] == "/hall/delivery/"
+    assert Application.objects.get(pk=application.pk).state == Application.State.RESULT_READY
+    good = client.post(url, {"id_number": citizen.id_number.lower(), "from": "delivery"})
+    assert good.status_code == 302 and good["Location"] == "/hall/delivery/"
+    assert Application.objects.get(pk=application.pk).state == Application.State.DELIVERED
+
+
+def test_revoking_an_authorisation_refuses_a_reason_longer_than_the_box(client):
+    from accounts.models import AgentAuthorisation
+    from tests.factories import agent_for
+
+    principal = UserFactory()
+    grant = agent_for(principal, [MatterFactory()], starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2099, 12, 31))
+    client.force_login(principal)
+    url = f"/me/agents/{grant.pk}/revoke/"
+    long = client.post(url, {"reason": "撤" * 201})
+    assert long.status_code == 400 and "理由不超过200个字" in _alert(long)
+    assert "撤" * 201 in long.content.decode()
+    assert AgentAuthorisation.objects.get(pk=grant.pk).revoked_at is None
+    good = client.post(url, {"reason": "已办完"})
+    assert good.status_code == 302
+    grant = AgentAuthorisation.objects.get(pk=grant.pk)
+    assert grant.revoked_at is not None and grant.revoke_reason == "已办完"
