@@ -158,3 +158,16 @@ class MembershipRequestForm(forms.Form):
 
     add_domain_errors = SignUpForm.add_domain_errors
     SERVICE_FIELDS = {}
+
+
+class MembershipDecisionForm(forms.Form):
+    """审核企业经办人申请: 通过 or 驳回 (the button pressed) and the note typed beside them (up to 200
+    characters; that a refusal needs one is the service's rule)."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", _("通过")), ("reject", _("驳回"))],
+        error_messages={"required": _("请选择通过或驳回。"), "invalid_choice": _("请选择通过或驳回。")},
+    )
+    note = forms.CharField(
+        required=False, max_length=200, error_messages={"max_length": _("审核意见不超过200个字。")}
+    )

@@ -17,9 +17,10 @@ from django_otp import login as otp_login
 from core.errors import DomainError
 from core.pdf import qr_png_data_uri
 from core.web.access import not_found_page, role_required, show_domain_error
+from core.web.forms import checked
 
 from . import enrolment, guards, services
-from .forms import ClaimForm, LoginForm, MembershipRequestForm, OtpEnrolForm, SignUpForm
+from .forms import ClaimForm, LoginForm, MembershipDecisionForm, MembershipRequestForm, OtpEnrolForm, SignUpForm
 from .models import EnterpriseMembership, MembershipRequest, User
 from .security import lockout_response, otp_failed
 
@@ -194,14 +195,17 @@ def membership_decide(request, pk):
     membership_request = MembershipRequest.objects.filter(pk=pk).select_related("enterprise").first()
     if membership_request is None or not services.may_decide_membership(request.user, membership_request):
         return not_found_page(request, _("未找到该申请,或您无权审核。"))
-    approve = request.POST.get("decision") == "approve"
+    form = MembershipDecisionForm(request.POST)
     try:
-        services.membership_decide(request=membership_request, by=request.user, approve=approve,
-                                   note=request.POST.get("note", ""))
+        data = checked(form)
+        approve = data["decision"] == "approve"
+        services.membership_decide(request=membership_request, by=request.user, approve=approve, note=data["note"])
     except DomainError as exc:
         show_domain_error(request, exc)
-        return render(request, "accounts/memberships.html", _membership_context(
-            request, MembershipRequestForm() if request.user.is_public else None), status=exc.status)
+        context = _membership_context(request, MembershipRequestForm() if request.user.is_public else None)
+        context["decided"] = {"pk": membership_request.pk, "note": form.data.get("note", ""),
+                              "errors": [e for errors in exc.fields.values() for e in errors]}
+        return render(request, "accounts/memberships.html", context, status=exc.status)
     messages.success(request, _("已通过 %(name)s 的经办人申请。") % {"name": membership_request.user.real_name} if approve
                      else _("已驳回 %(name)s 的经办人申请。") % {"name": membership_request.user.real_name})
     return redirect("portal:memberships")

@@ -131,18 +131,22 @@ def issued_licences(request):
 
     from core.errors import DomainError
     from core.web.access import show_domain_error
+    from core.web.forms import checked
 
     from . import services
+    from .forms import LicenceRevokeForm
 
     today = timezone.localdate()
     query = request.GET.get("q", "").strip()[:64]
     status, errors, posted = 200, {}, {}
     if request.method == "POST":
-        number = request.POST.get("number", "").strip().upper()[:32]
-        posted = {"number": number, "reason": request.POST.get("reason", "")[:255]}
+        form = LicenceRevokeForm(request.POST)
+        number = form.data.get("number", "").strip().upper()
+        posted = {"number": number, "reason": form.data.get("reason", "")}
         try:
-            licence = selectors.access_licence(request.user, number)
-            services.licence_revoke(licence=licence, reason=posted["reason"], by=request.user)
+            data = checked(form)
+            licence = selectors.access_licence(request.user, data["number"])
+            services.licence_revoke(licence=licence, reason=data["reason"], by=request.user)
         except DomainError as exc:
             show_domain_error(request, exc)
             status, errors = exc.status, dict(exc.fields)

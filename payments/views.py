@@ -3,8 +3,6 @@ provider's notification callback, and the supervisor's reconciliation page."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,8 +16,11 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pdf import qr_png_data_uri
+from core.web.access import show_domain_error
+from core.web.forms import checked
 
 from . import receipts, selectors, services
+from .forms import ReconcileForm, RefundForm
 from .models import FeeLine, PaymentOrder
 
 
@@ -92,26 +93,23 @@ def notify(request):
 def reconciliation(request):
     if not services.can_refund(request.user):
         raise PermissionDenied
+    status, day_typed, errors = 200, timezone.localdate().isoformat(), {}
     if request.method == "POST":
+        form = ReconcileForm(request.POST)
+        day_typed = form.data.get("day", "")
         try:
-            day = dt.date.fromisoformat(request.POST.get("day", ""))
-        except ValueError:
-            messages.error(request, _("请填写正确的对账日期。"))
-            return redirect("payments:reconciliation")
-        if day >= timezone.localdate() + dt.timedelta(days=1):
-            messages.error(request, _("不能对尚未到来的日期对账。"))
-            return redirect("payments:reconciliation")
-        try:
+            day = checked(form)["day"]
             record = services.reconcile(day=day)
         except DomainError as error:
-            messages.error(request, error.message)
+            show_domain_error(request, error)
+            status, errors = error.status, error.fields
         else:
             messages.success(request, _("%(day)s 对账完成,差异 %(n)s 笔。") % {"day": day, "n": len(record.differences)})
-        return redirect("payments:reconciliation")
+            return redirect("payments:reconciliation")
     records = list(selectors.reconciliations_for(request.user)[:60])
     return render(request, "payments/reconciliation.html", {
-        "title": _("缴费对账"), "records": records, "today": timezone.localdate().isoformat(),
-    })
+        "title": _("缴费对账"), "records": records, "today": day_typed, "errors": errors,
+    }, status=status)
 
 
 @login_required
@@ -121,7 +119,7 @@ def refund(request, out_trade_no):
     if order is None:
         raise Http404
     try:
-        services.refund(order_id=order.pk, actor=request.user, reason=request.POST.get("reason", ""))
+        services.refund(order_id=order.pk, actor=request.user, reason=checked(RefundForm(request.POST))["reason"])
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -58,3 +58,64 @@ class WalkInForm(OneFormPost):
     @property
     def posted(self) -> dict:
         return {"decision": self.data.get("decision", ""), "note": self.value("note"), "reason": self.value("reason")}
+
+
+class SearchOpenForm(forms.Form):
+    """Opening an application found by the hall search: how it was found (logged on the case). An
+    unknown kind counts as found by number, as a forged one was before."""
+
+    kind = forms.CharField(required=False)
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        return kind if kind in ("number", "id_number", "name") else ""
+
+
+class ConsultationAnswerForm(forms.Form):
+    """答复并办结: the answer as typed, as long as the page's box (4000). That one is needed is
+    services.consultation_answer's rule."""
+
+    answer = forms.CharField(
+        required=False, max_length=4000, strip=False, error_messages={"max_length": _("答复内容不超过4000个字。")}
+    )
+
+
+class ConsultationHandOverForm(forms.Form):
+    """移交: the staff member chosen (an id; who may receive is services.consultation_hand_over's
+    rule) and the reason, as long as the page's box (200)."""
+
+    to = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        error_messages={k: _("请选择接收的工作人员。") for k in ("invalid", "min_value", "max_value")},
+    )
+    reason = forms.CharField(
+        required=False, max_length=200, strip=False, error_messages={"max_length": _("移交理由不超过200个字。")}
+    )
+
+
+class TerminalForm(forms.Form):
+    """取号与签到 (the hall's terminal and the phone page): either `action=check_in` with the booking
+    code or the visitor's ID number, or a queue button (`category` or `category-department id`) with
+    an optional phone. What a code, a category or a phone must be is windows.queue_services' rule;
+    the form splits the queue key and keeps the page's lengths."""
+
+    action = forms.CharField(required=False)
+    code = forms.CharField(required=False, max_length=8, error_messages={"max_length": _("预约码为8位,请核对。")})
+    id_number = forms.CharField(
+        required=False, max_length=18, error_messages={"max_length": _("身份证号码为18位,请核对。")}
+    )
+    queue = forms.RegexField(
+        required=False, regex=r"^[a-z_]{1,32}(-[0-9]{1,9})?$",
+        error_messages={"invalid": _("请选择业务类别。")},
+    )
+    phone = forms.CharField(required=False, max_length=11, error_messages={"max_length": _("请填写11位手机号码。")})
+
+    @property
+    def check_in(self) -> bool:
+        return self.data.get("action") == "check_in"
+
+    def clean(self):
+        data = super().clean()
+        category, _sep, department = (data.get("queue") or "").partition("-")
+        data["category"], data["department_id"] = category, int(department) if department else None
+        return data

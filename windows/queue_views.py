@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Department, Hall, User
 from core.errors import DomainError
-from core.numbers import is_small_int
 from core.web.access import not_found_page, role_required, show_domain_error
+from core.web.forms import checked
 
 from . import clock
 from . import queue_selectors as selectors
 from . import queue_services as services
+from .forms import TerminalForm
 from .models import AppointmentSlot, Ticket
 from .selectors import seats_today
 
@@ -44,25 +45,29 @@ def terminal(request, code):
         return not_found_page(request, _("未找到该办事大厅。"))
     kiosk = request.GET.get("mode") == "terminal"
     source = Ticket.Source.TERMINAL if kiosk else Ticket.Source.PHONE
-    check_in_error = ""
+    check_in_error, errors, posted = "", {}, {}
     if request.method == "POST":
+        form = TerminalForm(request.POST)
         try:
-            if request.POST.get("action") == "check_in":
+            data = checked(form)
+            if form.check_in:
                 ticket = services.appointment_check_in(
-                    hall=hall, code=request.POST.get("code", ""), id_number=request.POST.get("id_number", ""),
-                    user=request.user)
+                    hall=hall, code=data["code"], id_number=data["id_number"], user=request.user)
                 messages.success(request, _("签到成功,您的号码是 %(number)s(预约优先)。") % {"number": ticket.number})
             else:
-                category, _sep, department_id = request.POST.get("queue", "").partition("-")
-                department = Department.objects.filter(pk=int(department_id)).first() if is_small_int(department_id) else None
-                ticket = services.ticket_take(hall=hall, category=category, department=department,
-                                              source=source, user=request.user, phone=request.POST.get("phone", "").strip())
+                department_id = data["department_id"]
+                department = Department.objects.filter(pk=department_id).first() if department_id else None
+                ticket = services.ticket_take(hall=hall, category=data["category"], department=department,
+                                              source=source, user=request.user, phone=data["phone"].strip())
                 messages.success(request, _("取号成功,您的号码是 %(number)s。") % {"number": ticket.number})
             url = reverse("portal:ticket", args=[ticket.token])
             return redirect(f"{url}?mode=terminal" if kiosk else url)
         except DomainError as exc:
             show_domain_error(request, exc)
-            check_in_error = exc.message if request.POST.get("action") == "check_in" else ""
+            check_in_error = exc.message if form.check_in else ""
+            errors = exc.fields
+            # the booking code and the phone come back; an ID number is not shown again (a shared screen)
+            posted = {"code": form.data.get("code", ""), "phone": form.data.get("phone", "")}
             status = exc.status
     else:
         status = 200
@@ -78,7 +83,7 @@ def terminal(request, code):
                                           state__in=(Ticket.State.WAITING, Ticket.State.CALLED)))
     return render(request, "windows/terminal.html", {
         "title": _("取号:%(hall)s") % {"hall": hall.name}, "hall": hall, "queues": queues, "kiosk": kiosk,
-        "mine": mine, "check_in_error": check_in_error, "body_class": "terminal" if kiosk else "",
+        "mine": mine, "check_in_error": check_in_error, "errors": errors, "posted": posted, "body_class": "terminal" if kiosk else "",
     }, status=status)
 
 

@@ -28,6 +28,7 @@ from accounts.selectors import (
 from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.forms import checked
 from core.web.paging import count_label, keyset_page
 from matters import models as catalog_models
 from matters import selectors as catalog
@@ -46,7 +47,13 @@ from workflow.views import ENTERPRISE_ERROR_CODES
 from . import queue_selectors, services
 from . import selectors as consultation_selectors
 from . import selectors as staffing_selectors
-from .forms import APPLICANT_FIELDS, WalkInForm
+from .forms import (
+    APPLICANT_FIELDS,
+    ConsultationAnswerForm,
+    ConsultationHandOverForm,
+    SearchOpenForm,
+    WalkInForm,
+)
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
 from .selectors import seats_today
@@ -138,8 +145,7 @@ def hall_search_open(request, number):
     """Open an application found by the search: the reading is logged on the case first."""
     from workflow import services as case_services
 
-    kind = request.POST.get("kind", "")
-    kind = kind if kind in ("number", "id_number", "name") else ""
+    kind = checked(SearchOpenForm(request.POST))["kind"]  # never refused: an unknown kind is ""
     application = cases.access_application(request.user, number, found_by=kind or "number")
     if not getattr(application, "read_logged", False):  # a case outside her lists is logged by the read
         case_services.application_looked_up(application=application, clerk=request.user, kind=kind)
@@ -596,11 +602,12 @@ def _consultation_refused(request, number, exc, posted):
 @not_found_pages
 def consultation_answer(request, number):
     consultation = consultation_selectors.access_consultation(request.user, number)
-    answer = request.POST.get("answer", "")
+    form = ConsultationAnswerForm(request.POST)
     try:
+        answer = checked(form)["answer"]
         services.consultation_answer(consultation=consultation, staff=request.user, answer=answer)
     except DomainError as exc:
-        return _consultation_refused(request, number, exc, {"answer": answer})
+        return _consultation_refused(request, number, exc, {"answer": form.data.get("answer", "")})
     messages.success(request, _("已记录答复,咨询 %(number)s 已办结。") % {"number": number})
     return redirect("portal:consultation", number=number)
 
@@ -610,13 +617,15 @@ def consultation_answer(request, number):
 @not_found_pages
 def consultation_handover(request, number):
     consultation = consultation_selectors.access_consultation(request.user, number)
-    to_id, reason = request.POST.get("to", ""), request.POST.get("reason", "")
-    to = User.objects.filter(pk=to_id).first() if is_small_int(to_id) else None
+    form = ConsultationHandOverForm(request.POST)
     try:
+        data = checked(form)
+        to = User.objects.filter(pk=data["to"]).first() if data["to"] else None
         consultation = services.consultation_hand_over(consultation=consultation, staff=request.user, to=to,
-                                                       reason=reason)
+                                                       reason=data["reason"])
     except DomainError as exc:
-        return _consultation_refused(request, number, exc, {"to": to_id, "reason": reason})
+        posted = {"to": form.data.get("to", ""), "reason": form.data.get("reason", "")}
+        return _consultation_refused(request, number, exc, posted)
     messages.success(request, _("已移交给 %(name)s,由其负责答复。您仍可查看此咨询。") % {
         "name": consultation.owner.real_name or consultation.owner.username})
     return redirect("portal:consultation", number=number)

@@ -1,0 +1,87 @@
+"""The hall pages' POSTs parsed by Django forms (windows.forms): 取号 and 签到 at the terminal, a
+consultation's answer and hand-over. A bad post shows a Chinese message, keeps what was typed and
+writes nothing; a good post does what it says."""
+
+import pytest
+
+from tests.factories import ClerkFactory, HallFactory, ReviewerFactory, WindowFactory
+from windows import services
+from windows.models import Consultation, Ticket, Window
+
+pytestmark = pytest.mark.django_db
+
+
+def _alert(response) -> str:
+    html = response.content.decode()
+    return html.split('class="alert alert-error"', 1)[1].split("</div>", 1)[0] if 'alert-error"' in html else ""
+
+
+@pytest.fixture
+def hall(at):
+    at("2026-11-26 09:00")
+    hall = HallFactory(name="太和镇综合政务服务中心")
+    WindowFactory(hall=hall, number="A01", category=Window.Category.NATURAL)
+    return hall
+
+
+def test_taking_a_number_refuses_a_forged_queue_or_a_bad_phone_and_keeps_the_phone(client, hall):
+    url = f"/queue/{hall.code}/"
+    forged = client.post(url, {"queue": "natural-abc", "phone": "13912345678"})
+    assert forged.status_code == 400 and "请选择业务类别" in _alert(forged)
+    long = client.post(url, {"queue": "natural", "phone": "139123456789"})
+    assert long.status_code == 400 and "请填写11位手机号码" in long.content.decode()
+    bad = client.post(url, {"queue": "natural", "phone": "1391234"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and _alert(bad) and 'value="1391234"' in html
+    assert not Ticket.objects.exists()
+    good = client.post(url, {"queue": "natural", "phone": "13912345678"})
+    assert good.status_code == 302 and Ticket.objects.get().number == "A001"
+
+
+def test_check_in_refuses_an_unknown_or_overlong_code_and_keeps_it(client, hall):
+    url = f"/queue/{hall.code}/"
+    long = client.post(url, {"action": "check_in", "code": "ABCDEFGHI"})
+    assert long.status_code == 400 and "预约码为8位" in _alert(long)
+    unknown = client.post(url, {"action": "check_in", "code": "ZZ23ZZ45", "id_number": ""})
+    html = unknown.content.decode()
+    assert unknown.status_code >= 400 and _alert(unknown) and 'value="ZZ23ZZ45"' in html
+    assert not Ticket.objects.exists()
+
+
+def _consultation(clerk):
+    return services.consultation_open(
+        staff=clerk,
+        channel=Consultation.Channel.WINDOW,
+        topic="新生儿落户",
+        question="新生儿落户需要带哪些材料?",
+        asker_name="陈志明",
+        asker_phone="13922223333",
+    )
+
+
+def test_a_consultation_answer_longer_than_the_box_is_refused_and_kept(client, at):
+    clerk = ClerkFactory()
+    consultation = _consultation(clerk)
+    client.force_login(clerk)
+    url = f"/consultations/{consultation.number}/answer/"
+    long = client.post(url, {"answer": "答" * 4001})
+    assert long.status_code == 400 and "答复内容不超过4000个字" in _alert(long)
+    assert "答" * 4001 in long.content.decode()
+    assert Consultation.objects.get().state == Consultation.State.OPEN
+    good = client.post(url, {"answer": "带出生医学证明和父母户口簿"})
+    assert good.status_code == 302 and Consultation.objects.get().state == Consultation.State.ANSWERED
+
+
+def test_a_hand_over_to_a_forged_person_is_refused_and_the_reason_kept(client, at):
+    clerk, reviewer = ClerkFactory(), ReviewerFactory()
+    consultation = _consultation(clerk)
+    client.force_login(clerk)
+    url = f"/consultations/{consultation.number}/handover/"
+    forged = client.post(url, {"to": "abc", "reason": "请人社局答复"})
+    assert forged.status_code == 400 and "请选择接收的工作人员" in forged.content.decode()
+    assert 'value="请人社局答复"' in forged.content.decode()
+    long = client.post(url, {"to": reviewer.pk, "reason": "请" * 201})
+    assert long.status_code == 400 and "移交理由不超过200个字" in _alert(long)
+    assert Consultation.objects.get().owner == clerk
+    good = client.post(url, {"to": reviewer.pk, "reason": "请人社局答复"})
+    assert good.status_code == 302 and Consultation.objects.get().owner == reviewer
