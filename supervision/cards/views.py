@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Department, User
 from core.errors import DomainError, Forbidden
-from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.forms import checked
 from core.web.paging import page_of
-from matters.models import Matter
 
 from . import selectors, services
-from .models import Card, CardPolicy, Step
+from .forms import ContestForm, DecideForm, PolicyDraftForm, PolicyForm
+from .models import Card, CardPolicy
 from .selectors import evidence_url
 
 CARD_ROLES = (User.Role.SUPERVISOR, User.Role.REVIEWER, User.Role.CLERK)
@@ -96,14 +96,14 @@ def card_detail(request, pk):
 @not_found_pages
 def card_contest(request, pk):
     card = selectors.access_card(request.user, pk)
-    statement = request.POST.get("statement", "")
+    form = ContestForm(request.POST)
     try:
-        services.card_contest(card=card, user=request.user, statement=statement,
+        services.card_contest(card=card, user=request.user, statement=checked(form)["statement"],
                               evidence=request.FILES.get("evidence"))
     except DomainError as exc:
         show_domain_error(request, exc)
         card = selectors.access_card(request.user, pk)
-        context = _card_context(request, card, errors=exc.fields, posted={"statement": statement})
+        context = _card_context(request, card, errors=exc.fields, posted={"statement": form.data.get("statement", "")})
         return render(request, "supervision/card_detail.html", context, status=exc.status)
     messages.success(request, _("申诉已提交,等待督查人员裁定。"))
     return redirect("portal:card", pk=card.pk)
@@ -114,18 +114,20 @@ def card_contest(request, pk):
 @not_found_pages
 def card_decide(request, pk):
     card = selectors.access_card(request.user, pk)
-    reason = request.POST.get("reason", "")
-    decision = request.POST.get("decision", "")
+    form = DecideForm(request.POST)
+    decision = ""
     try:
-        if decision not in ("uphold", "void"):
-            if not request.user.is_supervisor:
-                raise Forbidden(_("只有督查人员可以裁定红黄牌。"), code="not_a_supervisor")
+        if not (form.is_valid() and form.cleaned_data["decision"]) and not request.user.is_supervisor:
+            raise Forbidden(_("只有督查人员可以裁定红黄牌。"), code="not_a_supervisor")
+        data = checked(form)
+        decision = data["decision"]
+        if not decision:
             raise DomainError(_("请选择维持或撤销。"), code="decision_required")
-        services.card_decide(card=card, supervisor=request.user, uphold=decision == "uphold", reason=reason)
+        services.card_decide(card=card, supervisor=request.user, uphold=decision == "uphold", reason=data["reason"])
     except DomainError as exc:
         show_domain_error(request, exc)
         card = selectors.access_card(request.user, pk)
-        context = _card_context(request, card, errors=exc.fields, posted={"reason": reason})
+        context = _card_context(request, card, errors=exc.fields, posted={"reason": form.data.get("reason", "")})
         return render(request, "supervision/card_detail.html", context, status=exc.status)
     messages.success(request, _("已维持该红黄牌。") if decision == "uphold" else _("已撤销该红黄牌,不再计入统计。"))
     return redirect("portal:card", pk=card.pk)
@@ -144,7 +146,7 @@ def card_policies(request):
     today = services.beijing_today()
     if request.method == "POST":
         try:
-            policy = services.policy_create_draft(user=request.user, title=request.POST.get("title", ""))
+            policy = services.policy_create_draft(user=request.user, title=checked(PolicyDraftForm(request.POST))["title"])
         except DomainError as exc:
             show_domain_error(request, exc)
             return _policies_page(request, today, status=exc.status)
@@ -162,19 +164,6 @@ def _policies_page(request, today, status=200):
         "today": today,
         "can_edit": _can_edit_policies(request.user),
     }, status=status)
-
-
-def _read_grid(post):
-    """{(step, kind): (percent, days)} from the grid's inputs; None where not a whole number."""
-    cells = {}
-    for step in Step.values:
-        for kind in Matter.Kind.values:
-            values = []
-            for prefix in ("pct", "days"):
-                raw = post.get(f"{prefix}_{step}_{kind}", "").strip()
-                values.append(int(raw) if is_small_int(raw) else None)
-            cells[(step, kind)] = tuple(values)
-    return cells
 
 
 @role_required(*POLICY_ROLES, allow_superuser=True)
@@ -207,22 +196,17 @@ def card_policy(request, pk):
 
 
 def _policy_action(request, policy):
-    action = request.POST.get("action", "")
     if not _can_edit_policies(request.user):
         raise Forbidden(_("只有系统管理员可以修改红黄牌规则。"), code="not_an_administrator")
-    if action == "publish":
-        try:
-            effective_from = dt.date.fromisoformat(request.POST.get("effective_from", ""))
-        except ValueError:
-            effective_from = None
+    form = PolicyForm(request.POST)
+    data = checked(form)
+    if data["action"] == "publish":
+        effective_from = data["effective_from"]
         services.policy_publish(policy=policy, user=request.user, effective_from=effective_from)
         return _("规则第%(version)s版已发布,自 %(date)s 起生效。") % {
             "version": policy.version, "date": effective_from.isoformat()}
-    if action == "save":
-        services.policy_update_draft(
-            policy=policy, user=request.user, title=request.POST.get("title", ""),
-            refusal_reason_min_chars=request.POST.get("refusal_reason_min_chars", ""),
-            thresholds=_read_grid(request.POST),
-        )
-        return _("草稿已保存,下方预览已按新的阈值重新计算。")
-    raise DomainError(_("未知的操作。"), code="unknown_action")
+    services.policy_update_draft(
+        policy=policy, user=request.user, title=data["title"],
+        refusal_reason_min_chars=data["refusal_reason_min_chars"], thresholds=form.thresholds,
+    )
+    return _("草稿已保存,下方预览已按新的阈值重新计算。")

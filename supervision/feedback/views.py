@@ -25,10 +25,19 @@ from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.pdf import qr_png_data_uri
 from core.throttle import client_address
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.forms import checked
 from core.web.paging import page_of
 
 from . import complaints, ratings
 from . import selectors as feedback
+from .forms import (
+    ComplaintCodeForm,
+    ComplaintForm,
+    ComplaintStaffForm,
+    ComplaintStatusForm,
+    FollowupForm,
+    RatingForm,
+)
 from .models import (
     BAD_REASONS,
     COMMENT_MAX,
@@ -58,11 +67,13 @@ def rate(request, token):
         return not_found_page(request, exc.message)
     status, errors, posted = 200, {}, {}
     if request.method == "POST":
-        posted = {"level": request.POST.get("level", ""), "comment": request.POST.get("comment", ""),
-                  "reasons": request.POST.getlist("reasons")}
+        form = RatingForm(request.POST)
+        posted = {"level": form.data.get("level", ""), "comment": form.data.get("comment", ""),
+                  "reasons": form.data.getlist("reasons")}
         try:
-            ratings.rating_submit(token=link, level=posted["level"], comment=posted["comment"],
-                                  reasons=posted["reasons"], actor=request.user)
+            data = checked(form)
+            ratings.rating_submit(token=link, level=data["level"], comment=data["comment"],
+                                  reasons=data["reasons"], actor=request.user)
         except DomainError as exc:
             show_domain_error(request, exc)
             status, errors = exc.status, exc.fields
@@ -115,15 +126,16 @@ def complaint_new(request):
     anonymous = not request.user.is_authenticated
     address = client_address(request)
     if request.method == "POST":
-        posted = {key: request.POST.get(key, "") for key in (
-            "kind", "department", "application_number", "subject", "content", "contact_name", "contact_phone")}
+        form = ComplaintForm(request.POST)
+        posted = {key: form.data.get(key, "") for key in form.fields}
         try:
             if anonymous and complaints.submit_throttle.blocked(ip=address):
                 raise complaints.TooMany(complaints.TOO_MANY_SUBMISSIONS, code="too_many_complaints")
+            data = checked(form)
             complaint = complaints.complaint_submit(
-                user=request.user, kind=posted["kind"] or Complaint.Kind.COMPLAINT, department_id=posted["department"],
-                application_number=posted["application_number"], subject=posted["subject"],
-                content=posted["content"], contact_name=posted["contact_name"], contact_phone=posted["contact_phone"],
+                user=request.user, kind=data["kind"], department_id=data["department"],
+                application_number=data["application_number"], subject=data["subject"],
+                content=data["content"], contact_name=data["contact_name"], contact_phone=data["contact_phone"],
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -144,8 +156,8 @@ def complaint_new(request):
 def complaint_status(request):
     """The complainant's page: by query code (anyone holding it), to accept or escalate."""
     address = client_address(request)
-    code = complaints.normalise_code(request.POST.get("code") or request.GET.get("code", ""))
-    status, errors, complaint, message = 200, {}, None, ""
+    code = ComplaintCodeForm(request.POST if "code" in request.POST else request.GET).normalised
+    status, errors, complaint, message, posted = 200, {}, None, "", {}
     if code:
         if complaints.lookup_throttle.blocked(ip=address):
             status, message = 429, str(complaints.TOO_MANY_LOOKUPS)
@@ -156,20 +168,19 @@ def complaint_status(request):
                 complaints.lookup_throttle.fail(ip=address)
                 status, message = 404, exc.message
     if request.method == "POST" and complaint is not None:
-        action = request.POST.get("action", "")
+        form = ComplaintStatusForm(request.POST)
         try:
-            if action == "accept":
+            data = checked(form)
+            if data["action"] == "accept":
                 complaints.complaint_accept(complaint=complaint, user=request.user, code=code)
                 messages.success(request, _("感谢您的确认,投诉已办结。"))
-            elif action == "escalate":
-                complaints.complaint_escalate(complaint=complaint, user=request.user, code=code,
-                                              reason=request.POST.get("reason", ""))
-                messages.success(request, _("已提请督查人员办理。"))
             else:
-                raise Invalid(_("未知的操作。"), code="unknown_action")
+                complaints.complaint_escalate(complaint=complaint, user=request.user, code=code,
+                                              reason=data["reason"])
+                messages.success(request, _("已提请督查人员办理。"))
         except DomainError as exc:
             show_domain_error(request, exc)
-            status, errors = exc.status, exc.fields
+            status, errors, posted = exc.status, exc.fields, {"reason": form.data.get("reason", "")}
         else:
             return redirect(f"{reverse('portal:complaint_status')}?code={complaint.code}")
     elif request.method == "POST":
@@ -179,6 +190,7 @@ def complaint_status(request):
         messages.error(request, message)
     return render(request, "supervision/complaint_status.html", {
         "title": _("投诉办理进度"), "complaint": complaint, "code": code if complaint else "", "errors": errors,
+        "posted": posted,
         "today": _today(),
         "log": complaint.log.all() if complaint else (),
     }, status=status)
@@ -237,43 +249,35 @@ def followup_detail(request, pk):
     followup = feedback.access_followup(request.user, pk)
     if request.method != "POST":
         return render(request, "supervision/followup_detail.html", _followup_context(request, followup))
-    action, post = request.POST.get("action", ""), request.POST
+    form = FollowupForm(request.POST)
     try:
+        data = checked(form)
+        action = data["action"]
         if action == "call_back":
-            called_at = None
-            if post.get("called_at"):
-                try:
-                    called_at = timezone.make_aware(dt.datetime.fromisoformat(post["called_at"]))
-                except ValueError as exc:
-                    raise Invalid(_("回访时间格式不正确。"), code="invalid_time",
-                                  fields={"called_at": [_("请按“年-月-日 时:分”填写。")]}) from exc
-            satisfied = {"yes": True, "no": False}.get(post.get("satisfied", ""))
-            ratings.followup_call_back(followup=followup, user=request.user, method=post.get("method", ""),
-                                       summary=post.get("summary", ""), called_at=called_at, satisfied=satisfied)
+            ratings.followup_call_back(followup=followup, user=request.user, method=data["method"],
+                                       summary=data["summary"], called_at=data["called_at"],
+                                       satisfied=data["satisfied"])
             done = _("回访记录已保存。")
         elif action == "close":
-            ratings.followup_close(followup=followup, user=request.user, reply=post.get("reply", ""))
+            ratings.followup_close(followup=followup, user=request.user, reply=data["reply"])
             done = _("整改已办结。")
         elif action == "appeal":
-            ratings.rating_appeal(rating=followup.rating, user=request.user, kind=post.get("kind", ""),
-                                  statement=post.get("statement", ""), evidence=request.FILES.get("evidence"))
+            ratings.rating_appeal(rating=followup.rating, user=request.user, kind=data["kind"],
+                                  statement=data["statement"], evidence=request.FILES.get("evidence"))
             done = _("申诉已提交,等待督查人员审核。")
-        elif action == "decide":
+        else:
             appeal = getattr(followup.rating, "appeal", None)
             if appeal is None or not request.user.is_supervisor:
                 raise Forbidden(_("只有督查人员可以审核差评申诉。"), code="not_a_supervisor")
-            decision = post.get("decision", "")
-            if decision not in ("accept", "uphold"):
+            if not data["decision"]:
                 raise Invalid(_("请选择申诉成立或不成立。"), code="decision_required")
-            ratings.rating_appeal_decide(appeal=appeal, supervisor=request.user, accept=decision == "accept",
-                                         reason=post.get("reason", ""))
+            ratings.rating_appeal_decide(appeal=appeal, supervisor=request.user, accept=data["decision"] == "accept",
+                                         reason=data["reason"])
             done = _("已审核申诉。")
-        else:
-            raise Invalid(_("未知的操作。"), code="unknown_action")
     except DomainError as exc:
         show_domain_error(request, exc)
         followup = feedback.access_followup(request.user, pk)
-        context = _followup_context(request, followup, errors=exc.fields, posted=post)
+        context = _followup_context(request, followup, errors=exc.fields, posted=form.data)
         return render(request, "supervision/followup_detail.html", context, status=exc.status)
     messages.success(request, done)
     return redirect("portal:followup", pk=followup.pk)
@@ -372,24 +376,22 @@ def complaint_detail(request, pk):
     complaint = feedback.access_complaint_for_staff(request.user, pk)
     if request.method != "POST":
         return render(request, "supervision/complaint_detail.html", _complaint_context(request, complaint))
-    action, post = request.POST.get("action", ""), request.POST
+    form = ComplaintStaffForm(request.POST)
     try:
-        if action == "reply":
-            complaints.complaint_reply(complaint=complaint, user=request.user, reply=post.get("reply", ""))
+        data = checked(form)
+        if data["action"] == "reply":
+            complaints.complaint_reply(complaint=complaint, user=request.user, reply=data["reply"])
             done = _("答复已送达投诉人。")
-        elif action == "route":
-            complaints.complaint_route(complaint=complaint, supervisor=request.user,
-                                       department_id=post.get("department", ""))
+        elif data["action"] == "route":
+            complaints.complaint_route(complaint=complaint, supervisor=request.user, department_id=data["department"])
             done = _("已分派。")
-        elif action == "close":
-            complaints.complaint_close(complaint=complaint, supervisor=request.user, note=post.get("note", ""))
-            done = _("投诉已办结。")
         else:
-            raise Invalid(_("未知的操作。"), code="unknown_action")
+            complaints.complaint_close(complaint=complaint, supervisor=request.user, note=data["note"])
+            done = _("投诉已办结。")
     except DomainError as exc:
         show_domain_error(request, exc)
         complaint = feedback.access_complaint_for_staff(request.user, pk)
-        context = _complaint_context(request, complaint, errors=exc.fields, posted=post)
+        context = _complaint_context(request, complaint, errors=exc.fields, posted=form.data)
         return render(request, "supervision/complaint_detail.html", context, status=exc.status)
     messages.success(request, done)
     return redirect("portal:complaint_staff", pk=complaint.pk)
