@@ -209,3 +209,43 @@ def test_the_enterprise_page_for_its_staff(client, citizen, firm, source):
         reverse("portal:enterprise_data_use", args=[firm.credit_code])).content.decode()
     assert client.post(reverse("portal:enterprise_query", args=[firm.credit_code, "shebao"])).status_code == 404
     assert client.get(reverse("portal:enterprise_home", args=[other_firm.credit_code])).status_code == 404
+
+
+def test_the_demo_shows_both_pages_answered(tmp_path, settings, client):
+    """`make run`: load_demo makes the pages' catalog entry, demo_data_sources the records the
+    reference program serves; the demo citizen's 社保 and 电费 and the demo enterprise's 企业登记 answer."""
+    from exchange.demo_records import demo_records
+    from portal.management.commands.load_demo import Command
+
+    loader = Command()
+    loader.load_organisations()
+    loader.load_catalog()
+    loader.load_people()
+    ensure_query_matter()
+    ensure_query_matter()  # idempotent (load_demo runs at every make run)
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(demo_records(), ensure_ascii=False), encoding="utf-8")
+    process = RefProcess(db=tmp_path / "ds.sqlite3", department="QXZWFWZX", keys={"d1": "ds-secret"},
+                         extra=("--records", str(path))).start()
+    settings.DATA_SOURCE_URL, settings.DATA_SOURCE_KEY = process.url, "d1:ds-secret"
+    _clients.clear()
+    try:
+        from accounts.models import User
+
+        client.force_login(User.objects.get(username="citizen"))
+        for name in ("shebao", "dian"):
+            client.post(reverse("portal:personal_query", args=[name]))
+        html = client.get(reverse("portal:personal")).content.decode()
+        assert "参保中" in _card(html, "shebao") and "无欠费" in _card(html, "dian")
+        staff = User.objects.get(username="enterprise")
+        firm = staff.enterprises.get()
+        client.force_login(staff)
+        assert reverse("portal:enterprise_home", args=[firm.credit_code]) in client.get(
+            reverse("portal:personal")).content.decode()
+        client.post(reverse("portal:enterprise_query", args=[firm.credit_code, "qiye"]))
+        qiye = _card(client.get(reverse("portal:enterprise_home", args=[firm.credit_code])).content.decode(), "qiye")
+        assert firm.name in qiye and "存续" in qiye
+    finally:
+        process.stop()
+        _clients.clear()
+    assert DataQuery.objects.filter(outcome="found").count() == 3
