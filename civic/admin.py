@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Comment, Consultation, Question
+from .models import Benefit, BenefitOffer, Comment, Consultation, Question
 
 
 @admin.register(Question)
@@ -23,3 +23,17 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_display = ["title", "department", "opens_on", "closes_on", "summary_published_at"]
     raw_id_fields = ["matter"]
     inlines = [CommentInline]
+
+
+@admin.register(Benefit)
+class BenefitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "matter", "source", "field", "op", "value", "is_active"]
+    raw_id_fields = ["matter"]
+
+
+@admin.register(BenefitOffer)
+class BenefitOfferAdmin(admin.ModelAdmin):
+    list_display = ["benefit", "person", "found_on", "granted_at"]
+    list_filter = ["benefit"]
+    raw_id_fields = ["person"]
+    readonly_fields = ["found_on", "query_id", "granted_at", "grant_query_id"]

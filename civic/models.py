@@ -142,3 +142,63 @@ class Comment(models.Model):
         verbose_name = _("意见")
         verbose_name_plural = _("意见")
         ordering = ["created_at", "pk"]
+
+
+class Benefit(models.Model):
+    """免申即享: a benefit granted without an application to whoever the shared data shows eligible.
+
+    The rule is one condition on one field of one data source (`source`.`field` `op` `value`),
+    queried under the matter's 数据共享授权 (exchange.DataSourcePolicy), each query logged as a
+    data-use record the person sees."""
+
+    class Op(models.TextChoices):
+        EQ = "eq", _("等于")
+        NE = "ne", _("不等于")
+        GTE = "gte", _("不少于")
+        LTE = "lte", _("不超过")
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    description = models.TextField(_("政策说明"), blank=True)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="benefits", verbose_name=_("对应事项"),
+                               help_text=_("数据查询按该事项的数据共享授权进行;由其实施部门兑现。"))
+    source = models.CharField(_("数据来源"), max_length=16)
+    field = models.CharField(_("字段"), max_length=40)
+    field_label = models.CharField(_("字段说明"), max_length=40)
+    op = models.CharField(_("条件"), max_length=8, choices=Op.choices, default=Op.EQ)
+    value = models.CharField(_("取值"), max_length=40)
+    grant_text = models.CharField(_("兑现内容"), max_length=120)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("免申即享政策")
+        verbose_name_plural = _("免申即享政策")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def rule_text(self):
+        return f"{self.field_label}{self.get_op_display()}{self.value}"
+
+
+class BenefitOffer(models.Model):
+    """A person the run found eligible (offered), and the grant once they accept (one per person)."""
+
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="offers", verbose_name=_("政策"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="benefit_offers",
+                               verbose_name=_("对象"))
+    found_on = models.DateField(_("筛查日期"))
+    query_id = models.BigIntegerField(_("数据使用记录"), null=True, blank=True)
+    granted_at = models.DateTimeField(_("确认享受时间"), null=True, blank=True)
+    grant_query_id = models.BigIntegerField(_("确认时的数据使用记录"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("免申即享对象")
+        verbose_name_plural = _("免申即享对象")
+        ordering = ["-found_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["benefit", "person"], name="one_offer_per_person")]
+
+    def __str__(self):
+        return f"{self.benefit} · {self.person}"

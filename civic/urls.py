@@ -10,5 +10,6 @@ urlpatterns = [
     path("q/<id:pk>/", views.question, name="question"),
     path("mine/", views.mine, name="mine"),
     path("desk/", views.desk, name="desk"),
+    path("benefits/<str:code>/", views.benefit, name="benefit"),
     path("consultations/<id:pk>/", views.consultation, name="consultation"),
 ]

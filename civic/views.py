@@ -7,6 +7,7 @@ service's Chinese message on the same page with its status."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +16,9 @@ from core.errors import DomainError, Invalid
 from core.web.access import not_found_page, role_required, show_domain_error
 from matters.models import Matter
 
-from . import selectors, services
+from . import benefits, selectors, services
 from .forms import AnswerForm, AskForm, CommentForm, PublishForm, SummaryForm
-from .models import Consultation, Question
+from .models import Benefit, BenefitOffer, Consultation, Question
 
 
 def index(request):
@@ -201,3 +202,28 @@ def consultation(request, pk):
         },
         status=status,
     )
+
+
+def benefit(request, code):
+    """免申即享: the policy, and for a signed-in citizen one button that grants it (once)."""
+    found = Benefit.objects.filter(code=code[:40], is_active=True).select_related("matter__department").first()
+    if found is None:
+        return not_found_page(request, _("未找到该政策。"))
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        try:
+            benefits.accept(benefit=found, person=request.user)
+        except DomainError as exc:
+            show_domain_error(request, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("已确认享受:%(grant)s。") % {"grant": found.grant_text})
+            return redirect("civic:benefit", code=found.code)
+    offer = (
+        BenefitOffer.objects.filter(benefit=found, person=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
+    return render(request, "civic/benefit.html", {"title": found.name, "b": found, "offer": offer}, status=status)

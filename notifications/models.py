@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     SUPPLEMENT_DUE = "supplement_due", _("补正材料待提交")
     COLLECT_DUE = "collect_due", _("办理结果待领取")
     RATING_DUE = "rating_due", _("办件待评价")
+    BENEFIT = "benefit", _("免申即享待确认")
 
 
 class Channel(models.TextChoices):
