@@ -206,3 +206,24 @@ def test_the_api_directory_and_demands(open_demand, planning, three, owner, at):
     assert result["state"] == "selected" and result["seed"] == open_demand.seed and len(result["draw_list"]) == 4
     assert result["winner"] == result["draw_list"][result["draw_index"]]
     assert api.get("/api/schema/?format=json").status_code == 200
+
+
+def test_the_demo_market_loads_twice_and_its_draw_reruns(capsys):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    counts = (Demand.objects.count(), Intermediary.objects.count(), Bid.objects.count())
+    call_command("load_demo")
+    assert (Demand.objects.count(), Intermediary.objects.count(), Bid.objects.count()) == counts
+    assert set(Demand.objects.values_list("state", flat=True)) == {"open", "selected", "failed"}
+    drawn = Demand.objects.exclude(draw_digest="").get()
+    call_command("market_draw", drawn.number)
+    assert "一致" in capsys.readouterr().out
+    from django.test import Client
+
+    client = Client()
+    for url in ("/market/", "/market/intermediaries/", "/market/demands/", f"/market/demands/{drawn.number}/"):
+        assert client.get(url).status_code == 200
+    listed = client.get("/market/intermediaries/").content.decode()
+    assert "清远市方圆房产测量有限公司" in listed and "黑名单" in listed
+    assert "清远市清新区蓝天环保咨询有限公司" not in listed  # not checked yet

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Department, Enterprise, EnterpriseMembership, Hall, Region, User
 from core import audit
 from core.clock import law
+from market.demo import load_market_demo
 from matters.models import (
     ConditionalMaterial,
     FormField,
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         made += load_delivery(self)
         load_feedback(self)  # 好差评 and 投诉举报 (portal/demo/feedback.py)
         load_home_visits(self)  # 上门办理 and 帮办 (portal/demo/home_visits.py)
+        with transaction.atomic():
+            load_market_demo()  # 中介超市 (market/demo.py)
         made += load_reminders(self)  # 证照到期提醒 and 一键续办 (portal/demo/reminders.py)
         made += load_history()  # ninety days of past cases for the dashboard, once
         queue = load_queue()
