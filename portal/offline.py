@@ -19,8 +19,8 @@ from django.views.decorators.cache import cache_control
 from accounts.security import in_hall
 
 # Pages kept for offline reading: path patterns as JavaScript regular expressions.
-KEPT_PAGES = [r"^/applications/$", r"^/applications/[^/]+/$", r"^/licences/$"]
-SHELL = ["css/portal.css", "js/early.js", "js/portal.js", "img/emblem.svg", "img/icon-192.png"]
+KEPT_PAGES = [r"^/applications/$", r"^/applications/[^/]+/$", r"^/licences/$", r"^/me/$"]  # /me/: 我的
+SHELL = ["css/portal.css", "js/early.js", "js/portal.js", "js/personal.js", "img/emblem.svg", "img/icon-192.png"]
 
 
 def offline_pages_allowed(request) -> bool:

@@ -103,6 +103,7 @@ def test_the_page_lists_what_waits_for_the_citizen_and_nothing_of_anyone_else(cl
     assert reverse("portal:enterprise_home", args=[firm.credit_code]) in html
     assert theirs.number not in html and "李秀英" not in html
     assert 'href="/me/"' in html  # the masthead's name and the phone menu lead here
+    assert 'new RegExp("^/me/$")' in client.get("/sw.js").content.decode()  # kept for reading offline
 
     client.logout()
     assert password_sign_in(client, stranger.username)
