@@ -237,6 +237,12 @@ CASES = [
     ("get", "/api/matters/{matter}/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/themes/", None, [200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/calendar/deadline?start=2026-09-30&days=5", None, [200, 200, 200, 200, 200, 200, 200]),
+    # 中介超市: the directory and the demands are public; bidding needs an intermediary's staff
+    ("get", "/api/market/intermediaries/", None, [200] * 7),
+    ("get", "/api/market/demands/?state=open", None, [200] * 7),
+    ("get", "/api/market/demands/ZJ2026999999/", None, [404] * 7),
+    ("post", "/api/market/demands/ZJ2026999999/bids/", {"intermediary": 1, "price_fen": 100, "days": 5},
+     [401, 404, 404, 404, 404, 404, 404]),
     ("get", "/api/schema/?format=json", None, [200, 200, 200, 200, 200, 200, 200]),
 ]
 
