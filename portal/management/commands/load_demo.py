@@ -31,6 +31,7 @@ from matters.models import (
     ThemeMatter,
 )
 from portal.demo import catalog, people, totp
+from portal.demo.civic import load_civic
 from portal.demo.delivery import load_delivery
 from portal.demo.exchange_sources import load_exchange_sources
 from portal.demo.feedback import load_feedback
@@ -87,6 +88,8 @@ class Command(BaseCommand):
         load_home_visits(self)  # 上门办理 and 帮办 (portal/demo/home_visits.py)
         with transaction.atomic():
             load_market_demo()  # 中介超市 (market/demo.py)
+        with transaction.atomic():
+            load_civic()  # 政民互动 and 免申即享 (portal/demo/civic.py)
         made += load_reminders(self)  # 证照到期提醒 and 一键续办 (portal/demo/reminders.py)
         made += load_history()  # ninety days of past cases for the dashboard, once
         queue = load_queue()
