@@ -119,3 +119,67 @@ class TerminalForm(forms.Form):
         category, _sep, department = (data.get("queue") or "").partition("-")
         data["category"], data["department_id"] = category, int(department) if department else None
         return data
+
+
+def _text(max_length, message):
+    return forms.CharField(required=False, max_length=max_length, error_messages={"max_length": message})
+
+
+class HomeVisitBookForm(forms.Form):
+    """预约上门办理: the page's fields with its lengths; the preferred day a date. Who may book, the
+    days allowed, the person's details and the hall are windows.home_visits' rules."""
+
+    for_self = forms.CharField(required=False)
+    phone = _text(13, _("请填写11位手机号码。"))
+    hall = forms.CharField(required=False, max_length=32)
+    preferred_date = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": _("请按“年-月-日”填写希望上门的日期。")}
+    )
+    reason = forms.CharField(required=False, max_length=32)
+    reason_note = _text(255, _("情况说明不超过255个字。"))
+    address = _text(200, _("上门地址不超过200个字。"))
+    person_name = _text(64, _("姓名不超过64个字。"))
+    person_id_number = _text(18, _("身份证号码为18位,请核对。"))
+    relation = _text(16, _("与本人关系不超过16个字。"))
+
+
+class HomeVisitAssignForm(forms.Form):
+    """安排上门: the visiting clerk (an id; none means oneself), the start (date and time) and the
+    minutes. Who may go and when is windows.home_visits.home_visit_assign's rule."""
+
+    clerk = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        error_messages={k: _("请选择上门人员。") for k in ("invalid", "min_value", "max_value")},
+    )
+    starts_at = forms.DateTimeField(
+        required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"invalid": _("请按“年-月-日 时:分”填写上门时间。")},
+    )
+    minutes = forms.IntegerField(
+        required=False, min_value=1, max_value=480, error_messages={k: _("请选择上门时长。") for k in (
+            "invalid", "min_value", "max_value")},
+    )
+
+
+class HomeVisitNoteForm(forms.Form):
+    """取消 (reason) and 上门未遇 (note), up to the page's 255 characters."""
+
+    reason = _text(255, _("原因不超过255个字。"))
+    note = _text(255, _("说明不超过255个字。"))
+
+
+class HelpDeskPersonForm(forms.Form):
+    """帮办: the citizen's ID number typed by the clerk (the one form's fields are OneFormPost's)."""
+
+    id_number = _text(18, _("身份证号码为18位,请核对。"))
+
+
+class HelpDeskDraftForm(forms.Form):
+    """帮办 draft: 重发确认码, 作废, or 确认 with the six-digit code the citizen reads out (checked
+    against the kept HMAC by windows.help_desk)."""
+
+    action = forms.ChoiceField(
+        required=False, choices=[("", ""), ("resend", "resend"), ("cancel", "cancel"), ("confirm", "confirm")],
+        error_messages={"invalid_choice": _("未知的操作。")},
+    )
+    code = _text(6, _("确认码为6位数字。"))

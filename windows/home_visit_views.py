@@ -9,7 +9,6 @@ import datetime as dt
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,11 +16,19 @@ from accounts.identity import mask, mask_phone, mask_value
 from accounts.models import Hall, User
 from core.errors import DomainError, Invalid
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from core.web.forms import checked
 from matters import selectors as catalog
 from matters.oneform import form_fields, material_requirements
 from matters.oneform_pages import OneFormPost, material_rows, oneform_rows
 
 from . import clock, help_desk, home_visits
+from .forms import (
+    HelpDeskDraftForm,
+    HelpDeskPersonForm,
+    HomeVisitAssignForm,
+    HomeVisitBookForm,
+    HomeVisitNoteForm,
+)
 from .models import HomeVisit
 
 # --- the citizen ---------------------------------------------------------------------------------
@@ -48,23 +55,23 @@ def book(request, code):
     }
     errors, status = {}, 200
     if request.method == "POST":
-        values.update({k: request.POST.get(k, "").strip() for k in values})
+        form = HomeVisitBookForm(request.POST)
+        values.update({k: str(form.data.get(k, "")).strip() for k in values})
         try:
+            data = checked(form)
             visit = home_visits.home_visit_book(
                 user=user,
                 matter=matter,
-                hall=next((h for h in halls if h.code == values["hall"]), None),
-                reason=values["reason"],
-                reason_note=values["reason_note"],
-                address=values["address"],
-                phone=values["phone"],
-                preferred_date=parse_date(values["preferred_date"] or "")
-                if _is_date(values["preferred_date"])
-                else None,
-                for_self=values["for_self"] == "1",
-                person_name=values["person_name"],
-                person_id_number=values["person_id_number"],
-                relation=values["relation"],
+                hall=next((h for h in halls if h.code == data["hall"]), None),
+                reason=data["reason"],
+                reason_note=data["reason_note"],
+                address=data["address"],
+                phone=data["phone"],
+                preferred_date=data["preferred_date"],
+                for_self=data["for_self"] == "1",
+                person_name=data["person_name"],
+                person_id_number=data["person_id_number"],
+                relation=data["relation"],
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -93,20 +100,14 @@ def book(request, code):
     )
 
 
-def _is_date(value):
-    try:
-        return parse_date(value or "") is not None
-    except ValueError:
-        return False
-
-
 @require_POST
 @role_required(User.Role.PUBLIC, User.Role.CLERK)
 @not_found_pages
 def cancel(request, code):
     visit = home_visits.access_home_visit(request.user, code)
     try:
-        home_visits.home_visit_cancel(visit=visit, by=request.user, reason=request.POST.get("reason", ""))
+        reason = checked(HomeVisitNoteForm(request.POST))["reason"]
+        home_visits.home_visit_cancel(visit=visit, by=request.user, reason=reason)
         messages.success(request, _("已取消上门办理预约 %(code)s。") % {"code": visit.code})
     except DomainError as exc:
         show_domain_error(request, exc)
@@ -184,18 +185,17 @@ def detail(request, code):
 @not_found_pages
 def assign(request, code):
     visit = home_visits.access_home_visit(request.user, code)
-    posted = {k: request.POST.get(k, "").strip() for k in ("clerk", "starts_at", "minutes")}
-    starts_at = parse_datetime(posted["starts_at"]) if posted["starts_at"] else None
-    if starts_at is not None and timezone.is_naive(starts_at):
-        starts_at = timezone.make_aware(starts_at)
-    clerk = request.user
-    if posted["clerk"]:
-        clerk = User.objects.filter(pk=posted["clerk"] if posted["clerk"].isdigit() else 0).first()
+    form = HomeVisitAssignForm(request.POST)
+    posted = {k: str(form.data.get(k, "")).strip() for k in ("clerk", "starts_at", "minutes")}
     try:
+        data = checked(form)
+        clerk = User.objects.filter(pk=data["clerk"]).first() if data["clerk"] else request.user
         if clerk is None:
             raise Invalid(_("请选择上门人员。"), code="invalid_clerk", fields={"clerk": [_("请选择上门人员。")]})
-        minutes = int(posted["minutes"]) if posted["minutes"].isdigit() else home_visits.DEFAULT_MINUTES
-        home_visits.home_visit_assign(visit=visit, by=request.user, clerk=clerk, starts_at=starts_at, minutes=minutes)
+        minutes = data["minutes"] or home_visits.DEFAULT_MINUTES
+        home_visits.home_visit_assign(
+            visit=visit, by=request.user, clerk=clerk, starts_at=data["starts_at"], minutes=minutes
+        )
     except DomainError as exc:
         show_domain_error(request, exc)
         visit.refresh_from_db()
@@ -215,7 +215,8 @@ def assign(request, code):
 def no_show(request, code):
     visit = home_visits.access_home_visit(request.user, code)
     try:
-        home_visits.home_visit_no_show(visit=visit, clerk=request.user, note=request.POST.get("note", ""))
+        note = checked(HomeVisitNoteForm(request.POST))["note"]
+        home_visits.home_visit_no_show(visit=visit, clerk=request.user, note=note)
         messages.success(request, _("已登记上门未遇。"))
     except DomainError as exc:
         show_domain_error(request, exc)
@@ -280,11 +281,13 @@ def help_desk_new(request):
     if request.method == "POST":
         form = OneFormPost(request.POST, oneform_fields=fields)
         form.is_valid()
-        values, id_number = form.oneform_values, request.POST.get("id_number", "").strip()
+        person = HelpDeskPersonForm(request.POST)
+        values, id_number = form.oneform_values, str(person.data.get("id_number", "")).strip()
         files = {name: f for name, f in request.FILES.items() if name.startswith("material_")}
         try:
             draft = help_desk.help_desk_start(
-                clerk=request.user, id_number=id_number, matter=matter, form_data=values, files=files
+                clerk=request.user, id_number=checked(person)["id_number"].strip(), matter=matter, form_data=values,
+                files=files,
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -309,8 +312,9 @@ def help_desk_draft(request, pk):
     draft = help_desk.access_draft(request.user, pk)
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action", "")
+        form = HelpDeskDraftForm(request.POST)
         try:
+            action = checked(form)["action"]
             if action == "resend":
                 help_desk.help_desk_resend(clerk=request.user, draft=draft)
                 messages.success(request, _("已重新发送确认码。"))
@@ -319,7 +323,7 @@ def help_desk_draft(request, pk):
                 messages.success(request, _("已作废该帮办填报。"))
             else:
                 application = help_desk.help_desk_confirm(
-                    clerk=request.user, draft=draft, code=request.POST.get("code", "")
+                    clerk=request.user, draft=draft, code=form.cleaned_data["code"]
                 )
                 messages.success(
                     request, _("申请人已确认,已提交为其网上申请 %(number)s。") % {"number": application.number}

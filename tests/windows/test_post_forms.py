@@ -6,7 +6,9 @@ import pytest
 
 from tests.factories import ClerkFactory, HallFactory, ReviewerFactory, WindowFactory
 from windows import services
-from windows.models import Consultation, Ticket, Window
+from windows.models import Consultation, HomeVisit, Ticket, Window
+
+from .test_home_visits import book, world  # noqa: F401 - that module's fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,43 @@ def test_a_hand_over_to_a_forged_person_is_refused_and_the_reason_kept(client, a
     assert Consultation.objects.get().owner == clerk
     good = client.post(url, {"to": reviewer.pk, "reason": "请人社局答复"})
     assert good.status_code == 302 and Consultation.objects.get().owner == reviewer
+
+
+# --- 上门办理 -----------------------------------------------------------------------------------------
+
+
+def test_booking_a_home_visit_refuses_a_date_that_is_not_one_and_keeps_what_was_typed(client, world):  # noqa: F811
+    hall, matter, citizen = world["hall"], world["matter"], world["citizen"]
+    client.force_login(citizen)
+    body = {
+        "for_self": "1",
+        "reason": "elderly",
+        "address": "清新区太和镇桂园路12号3栋201",
+        "phone": "13912345678",
+        "hall": hall.code,
+        "preferred_date": "下周三",
+    }
+    bad = client.post(f"/home-visits/book/{matter.code}/", body)
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "请按“年-月-日”填写希望上门的日期" in html
+    assert "清新区太和镇桂园路12号3栋201" in html and "下周三" in html
+    assert not HomeVisit.objects.exists()
+    good = client.post(f"/home-visits/book/{matter.code}/", {**body, "preferred_date": "2026-11-25"})
+    assert good.status_code == 302 and HomeVisit.objects.get().preferred_date.isoformat() == "2026-11-25"
+
+
+def test_assigning_a_home_visit_refuses_a_time_that_is_not_one_and_keeps_it(client, world):  # noqa: F811
+    visit, clerk = book(world), world["clerk"]
+    client.force_login(clerk)
+    url = f"/hall/home-visits/{visit.code}/assign/"
+    bad = client.post(url, {"starts_at": "周三上午", "minutes": "60"})
+    assert bad.status_code == 400 and "请按“年-月-日 时:分”填写上门时间" in bad.content.decode()
+    assert 'value="周三上午"' in bad.content.decode()
+    forged = client.post(url, {"starts_at": "2026-11-25T09:30", "minutes": "abc"})
+    assert forged.status_code == 400 and "请选择上门时长" in _alert(forged)
+    visit.refresh_from_db()
+    assert visit.clerk is None
+    good = client.post(url, {"starts_at": "2026-11-25T09:30", "minutes": "60"})
+    assert good.status_code == 302
+    visit.refresh_from_db()
+    assert visit.clerk == clerk
