@@ -1,7 +1,10 @@
 """The walk-in screen's POST, parsed by a Django form instead of by hand: the clerk's decision and
 its note or reason, the 容缺 date, the applicant, the 代办人, the enterprise, the idempotency key
 and the one form's fields (`field_<key>`, matters.oneform_pages.FIELD_PREFIX). The materials'
-marks (one radio per requirement) stay with the requirement rows (windows.views._read_marks)."""
+marks (one radio per requirement) stay with the requirement rows (windows.views._read_marks).
+
+The other hall pages' POSTs follow below (search, consultations, the terminal, 上门办理, 帮办):
+each view hands the form to core.web.forms.checked inside its one `except DomainError`."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import is_small_int
 from matters.oneform_pages import OneFormPost
 
 from .services import Decision
@@ -183,3 +187,22 @@ class HelpDeskDraftForm(forms.Form):
         error_messages={"invalid_choice": _("未知的操作。")},
     )
     code = _text(6, _("确认码为6位数字。"))
+
+
+class ConsultationNewForm(forms.Form):
+    """登记咨询: the page's fields with its lengths; the hall an id (a forged one means none, as the
+    hall is optional) and the matter a code. The channel and what is required are
+    services.consultation_open's rules."""
+
+    channel = forms.CharField(required=False, max_length=16)
+    asker_name = _text(64, _("咨询人姓名不超过64个字。"))
+    asker_phone = _text(13, _("请填写正确的联系电话。"))
+    asker_id_number = _text(18, _("身份证号码为18位,请核对。"))
+    topic = _text(64, _("咨询主题不超过64个字。"))
+    question = _text(2000, _("咨询内容不超过2000个字。"))
+    hall = forms.CharField(required=False)
+    matter = forms.CharField(required=False, max_length=32)
+
+    def clean_hall(self):
+        value = self.cleaned_data["hall"]
+        return int(value) if is_small_int(value) else None

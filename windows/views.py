@@ -51,6 +51,7 @@ from .forms import (
     APPLICANT_FIELDS,
     ConsultationAnswerForm,
     ConsultationHandOverForm,
+    ConsultationNewForm,
     SearchOpenForm,
     WalkInForm,
 )
@@ -539,16 +540,16 @@ def _consultation_form_context(request, *, values=None, errors=None):
 def consultation_new(request):
     if request.method != "POST":
         return render(request, "windows/consultation_form.html", _consultation_form_context(request))
-    post = request.POST
-    names = ("channel", "asker_name", "asker_phone", "asker_id_number", "topic", "question", "hall", "matter")
-    values = {name: post.get(name, "").strip() for name in names}
-    hall = Hall.objects.filter(pk=values["hall"]).first() if is_small_int(values["hall"]) else None
-    matter = catalog.matter_by_code(values["matter"]) if values["matter"] else None
+    form = ConsultationNewForm(request.POST)
+    values = {name: str(form.data.get(name, "")).strip() for name in form.fields}
     try:
+        data = checked(form)
+        hall = Hall.objects.filter(pk=data["hall"]).first() if data["hall"] else None
+        matter = catalog.matter_by_code(data["matter"]) if data["matter"] else None
         consultation = services.consultation_open(
-            staff=request.user, channel=values["channel"], topic=values["topic"], question=values["question"],
-            asker_name=values["asker_name"], asker_phone=values["asker_phone"],
-            asker_id_number=values["asker_id_number"], hall=hall, matter=matter,
+            staff=request.user, channel=data["channel"], topic=data["topic"], question=data["question"],
+            asker_name=data["asker_name"], asker_phone=data["asker_phone"],
+            asker_id_number=data["asker_id_number"], hall=hall, matter=matter,
         )
     except DomainError as exc:
         show_domain_error(request, exc)

@@ -127,3 +127,16 @@ def test_assigning_a_home_visit_refuses_a_time_that_is_not_one_and_keeps_it(clie
     assert good.status_code == 302
     visit.refresh_from_db()
     assert visit.clerk == clerk
+
+
+def test_a_new_consultation_with_a_long_topic_is_refused_and_kept(client, at):
+    clerk = ClerkFactory()
+    client.force_login(clerk)
+    body = {"channel": "window", "asker_name": "陈志明", "topic": "落" * 65, "question": "新生儿落户需要带哪些材料?"}
+    long = client.post("/consultations/new/", body)
+    html = long.content.decode()
+    assert long.status_code == 400 and "咨询主题不超过64个字" in _alert(long)
+    assert "新生儿落户需要带哪些材料?" in html and "陈志明" in html
+    assert not Consultation.objects.exists()
+    good = client.post("/consultations/new/", {**body, "topic": "新生儿落户", "hall": "not-an-id"})
+    assert good.status_code == 302 and Consultation.objects.get().owner == clerk
