@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, SignUpView, TokenLogoutView, TokenView
+from civic.api import QuestionViewSet
 from exchange.api import LicenceVerifyView, LicenceViewSet
 from exchange.inbound_api import DepartmentDecisionView
 from market.api import DemandViewSet, IntermediaryViewSet
@@ -34,6 +35,7 @@ router.register("payment-orders", PaymentOrderViewSet, basename="api-payment-ord
 router.register("reconciliations", ReconciliationViewSet, basename="api-reconciliation")
 router.register("market/intermediaries", IntermediaryViewSet, basename="api-market-intermediary")
 router.register("market/demands", DemandViewSet, basename="api-market-demand")
+router.register("civic/questions", QuestionViewSet, basename="api-civic-question")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
