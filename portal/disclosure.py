@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -13,9 +16,11 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from accounts.models import Department
+from civic.selectors import answered_by_department
 from core.errors import DomainError
 from core.web.access import show_domain_error
 from matters.models import Matter
+from supervision.feedback.selectors import rating_distribution
 from workflow import disclosure
 
 from .pagination import CursorPagination
@@ -47,6 +52,10 @@ def disclosure_page(request):
         "matters": Matter.objects.filter(is_active=True).order_by("code").only("code", "name"),
         "states": disclosure.DISCLOSED_STATES,
         "page_size": disclosure.PAGE_SIZE,
+        # 好差评 satisfaction over the last 90 days and 政民互动 answers, by department
+        "satisfaction": rating_distribution(by="department", start=timezone.localdate() - dt.timedelta(days=89),
+                                            end=timezone.localdate()),
+        "civic_answers": answered_by_department(),
     }, status=status)
 
 

@@ -188,3 +188,12 @@ def test_the_summary_after_the_period_by_the_department(consultation, at):
     services.consultation_publish_summary(consultation=consultation, user=reviewer, summary="共收到意见1条,已采纳。")
     consultation.refresh_from_db()
     assert consultation.summary_published_at is not None
+
+
+def test_the_disclosure_page_shows_answers_by_department(matter, client):
+    question = ask(matter, contact_phone="13912345678")
+    ask(matter, contact_phone="13912345678")
+    services.question_answer(question=question, user=ReviewerFactory(department=matter.department), answer="请带证件。")
+    page = client.get(reverse("portal:disclosure")).content.decode()
+    row = page[page.index(f"<td>{matter.department.name}</td>", page.index("收到咨询建议")):]
+    assert row.startswith(f"<td>{matter.department.name}</td><td>2</td><td>1</td><td>0</td>")
