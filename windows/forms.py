@@ -14,6 +14,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.numbers import is_small_int
+from core.web.forms import IdListField
+from matters.models import Target
 from matters.oneform_pages import OneFormPost
 
 from .services import Decision
@@ -206,3 +208,45 @@ class ConsultationNewForm(forms.Form):
     def clean_hall(self):
         value = self.cleaned_data["hall"]
         return int(value) if is_small_int(value) else None
+
+
+_DATE = {"invalid": _("请填写有效的日期。")}
+
+
+class AgentRecordForm(forms.Form):
+    """登记委托代办 at the window: the principal present, the 代办人, the enterprise, the 委托书's
+    matters, its term, the clerk's check of the signed letter and a note, with the page's lengths.
+    Who the people are, which matters fit and the term's limits are accounts.services' rules."""
+
+    principal_real_name = _text(30, _("委托人姓名不能超过30个字。"))
+    principal_id_number = _text(18, _("身份证号码应为18位。"))
+    agent_name = _text(30, _("代办人姓名不能超过30个字。"))
+    agent_id_number = _text(18, _("身份证号码应为18位。"))
+    enterprise = _text(18, _("统一社会信用代码应为18位。"))
+    matters = IdListField()
+    starts_on = forms.DateField(required=False, error_messages=_DATE)
+    ends_on = forms.DateField(required=False, error_messages=_DATE)
+    letter_checked = forms.BooleanField(required=False)
+    note = _text(200, _("委托说明不能超过200个字。"))
+
+    def clean_enterprise(self):
+        return self.cleaned_data["enterprise"].strip().upper()
+
+
+class StaffingForm(forms.Form):
+    """统一调配's three actions on one page: end an authorisation on a date, move a clerk to a
+    window from a date, grant a clerk matters (or all of a category). The ids are looked up by
+    the view, the rules are windows.services'."""
+
+    ACTIONS = ("end", "move", "authorise")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS],
+                               error_messages={"required": _("未知的操作。"), "invalid_choice": _("未知的操作。")})
+    clerk = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": _("请选择窗口人员。")})
+    authorisation = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": _("未找到该授权。")})
+    window = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": _("请选择窗口。")})
+    starts_on = forms.DateField(required=False, error_messages=_DATE)
+    ends_on = forms.DateField(required=False, error_messages=_DATE)
+    matters = IdListField()
+    all_matters = forms.BooleanField(required=False)
+    category = forms.ChoiceField(required=False, choices=[("", ""), *Target.choices],
+                                 error_messages={"invalid_choice": _("办件类别无效。")})

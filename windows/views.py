@@ -28,7 +28,7 @@ from accounts.selectors import (
 from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
-from core.web.forms import checked
+from core.web.forms import checked, posted_ids
 from core.web.paging import count_label, keyset_page
 from matters import models as catalog_models
 from matters import selectors as catalog
@@ -678,37 +678,34 @@ def staffing(request):
 
 
 def _staffing_action(request):
-    post = request.POST
-    action = post.get("action")
-    clerk = User.objects.filter(pk=post.get("clerk") or 0, role=User.Role.CLERK).first()
+    from .forms import StaffingForm
+
+    data = checked(StaffingForm(request.POST))
+    action = data["action"]
+    clerk = User.objects.filter(pk=data["clerk"] or 0, role=User.Role.CLERK).first()
     if action == "end":
-        grant = ClerkAuthorisation.objects.filter(pk=post.get("authorisation") or 0).first()
+        grant = ClerkAuthorisation.objects.filter(pk=data["authorisation"] or 0).first()
         if grant is None:
             raise Invalid(_("未找到该授权。"), code="authorisation_not_found")
-        ends_on = _parse_day(post.get("ends_on"))
-        if ends_on is None:
+        if data["ends_on"] is None:
             raise Invalid(_("请填写截止日期。"), code="invalid_date", fields={"ends_on": [_("请填写日期。")]})
-        services.clerk_authorisation_end(authorisation=grant, by=request.user, ends_on=ends_on)
+        services.clerk_authorisation_end(authorisation=grant, by=request.user, ends_on=data["ends_on"])
         return _("已调整 %(name)s 的授权截止日期。") % {"name": grant.clerk.real_name}
     if clerk is None:
         raise Invalid(_("请选择窗口人员。"), code="clerk_required", fields={"clerk": [_("请选择窗口人员。")]})
     if action == "move":
-        window = Window.objects.filter(pk=post.get("window") or 0).select_related("hall").first()
+        window = Window.objects.filter(pk=data["window"] or 0).select_related("hall").first()
         if window is None:
             raise Invalid(_("请选择窗口。"), code="window_required", fields={"window": [_("请选择窗口。")]})
-        seat = services.seat_move(clerk=clerk, window=window, starts_on=_parse_day(post.get("starts_on")),
-                                  by=request.user)
+        seat = services.seat_move(clerk=clerk, window=window, starts_on=data["starts_on"], by=request.user)
         return _("%(name)s 自 %(day)s 起在 %(window)s 工作;其经手的在办件仍由其办结。") % {
             "name": clerk.real_name, "day": seat.starts_on, "window": window}
-    if action == "authorise":
-        matters = list(catalog_models.Matter.objects.filter(pk__in=[int(v) for v in post.getlist("matters") if is_small_int(v)]))
-        services.clerk_authorise(
-            clerk=clerk, by=request.user, starts_on=_parse_day(post.get("starts_on")),
-            ends_on=_parse_day(post.get("ends_on")), matters=matters, all_matters=post.get("all_matters") == "1",
-            category=post.get("category", ""),
-        )
-        return _("已为 %(name)s 登记授权。") % {"name": clerk.real_name}
-    raise Invalid(_("未知的操作。"), code="unknown_action")
+    matters = list(catalog_models.Matter.objects.filter(pk__in=data["matters"]))
+    services.clerk_authorise(
+        clerk=clerk, by=request.user, starts_on=data["starts_on"], ends_on=data["ends_on"], matters=matters,
+        all_matters=data["all_matters"], category=data["category"],
+    )
+    return _("已为 %(name)s 登记授权。") % {"name": clerk.real_name}
 
 
 # --- 委托代办 recorded at the window ------------------------------------------------------------
@@ -721,22 +718,23 @@ def agent_record(request):
     from accounts.services import authorisation_grant
     from workflow.views import agency_shown
 
+    from .forms import AgentRecordForm
+
     context = _desk_context(request)
     today = timezone.localdate()
-    post = request.POST if request.method == "POST" else {}
+    form = AgentRecordForm(request.POST if request.method == "POST" else None)
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            principal = _person_at_window(post.get("principal_real_name", ""), post.get("principal_id_number", ""))
-            credit_code = post.get("enterprise", "").strip().upper()
-            enterprise = enterprise_by_credit_code(credit_code) if credit_code else None
-            matters = list(catalog_models.Matter.objects.filter(
-                pk__in=[int(v) for v in post.getlist("matters") if is_small_int(v)]))
+            data = checked(form)
+            principal = _person_at_window(data["principal_real_name"], data["principal_id_number"])
+            enterprise = enterprise_by_credit_code(data["enterprise"]) if data["enterprise"] else None
+            matters = list(catalog_models.Matter.objects.filter(pk__in=data["matters"]))
             grant = authorisation_grant(
                 by=request.user, principal=principal, enterprise=enterprise,
-                agent_name=post.get("agent_name", ""), agent_id_number=post.get("agent_id_number", ""),
-                matters=matters, starts_on=_parse_day(post.get("starts_on")), ends_on=_parse_day(post.get("ends_on")),
-                letter_checked=post.get("letter_checked") == "1", note=post.get("note", ""),
+                agent_name=data["agent_name"], agent_id_number=data["agent_id_number"], matters=matters,
+                starts_on=data["starts_on"], ends_on=data["ends_on"], letter_checked=data["letter_checked"],
+                note=data["note"],
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -749,8 +747,8 @@ def agent_record(request):
     context.update({
         "title": _("登记委托代办"),
         "errors": errors,
-        "posted": post,
-        "checked": {v for v in post.getlist("matters")} if post else set(),
+        "posted": form.data if form.is_bound else {},
+        "checked": {str(pk) for pk in posted_ids(form, "matters") if pk} if form.is_bound else set(),
         "matters": catalog_models.Matter.objects.filter(is_active=True).order_by("target", "code"),
         "recent": [agency_shown(a, today) for a in recent],
         "default_end": today.replace(year=today.year + 1, day=min(today.day, 28)),

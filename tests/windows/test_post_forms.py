@@ -3,6 +3,7 @@ consultation's answer and hand-over. A bad post shows a Chinese message, keeps w
 writes nothing; a good post does what it says."""
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import ClerkFactory, HallFactory, ReviewerFactory, WindowFactory
 from windows import services
@@ -140,3 +141,48 @@ def test_a_new_consultation_with_a_long_topic_is_refused_and_kept(client, at):
     assert not Consultation.objects.exists()
     good = client.post("/consultations/new/", {**body, "topic": "新生儿落户", "hall": "not-an-id"})
     assert good.status_code == 302 and Consultation.objects.get().owner == clerk
+
+
+def test_staffing_refuses_a_date_that_is_not_one_an_unknown_action_and_a_forged_matter(client, db):
+    """统一调配: a start day that is not a date used to become "no date" (today); a forged action or
+    matter id is refused; nothing is written; a good post still moves the clerk."""
+    from accounts.models import User
+    from tests.factories import UserFactory
+    from windows.models import ClerkAuthorisation, RosterLog, Seat
+
+    client.force_login(UserFactory(role=User.Role.ADMINISTRATOR))
+    clerk, window = ClerkFactory(), WindowFactory(number="B09")
+    seats, grants, log = Seat.objects.count(), ClerkAuthorisation.objects.count(), RosterLog.objects.count()
+    bad_day = client.post("/staffing/", {"action": "move", "clerk": clerk.pk, "window": window.pk,
+                                         "starts_on": "2026-13-40"})
+    assert bad_day.status_code == 400 and "请填写有效的日期" in bad_day.content.decode()
+    unknown = client.post("/staffing/", {"action": "sack", "clerk": clerk.pk})
+    assert unknown.status_code == 400 and "未知的操作" in unknown.content.decode()
+    forged = client.post("/staffing/", {"action": "authorise", "clerk": clerk.pk, "matters": ["1; DROP"]})
+    assert forged.status_code == 400 and "所选项目无效" in forged.content.decode()
+    assert (Seat.objects.count(), ClerkAuthorisation.objects.count(), RosterLog.objects.count()) == (seats, grants, log)
+    good = client.post("/staffing/", {"action": "move", "clerk": clerk.pk, "window": window.pk,
+                                      "starts_on": timezone.localdate().isoformat()})
+    assert good.status_code == 302 and Seat.objects.get(clerk=clerk, ends_on__isnull=True).window == window
+
+
+def test_recording_an_agency_refuses_a_bad_date_and_a_long_note_and_keeps_what_was_typed(client, db):
+    """登记委托代办 at the window: a term that is not a date and a note over the box's 200 characters
+    are refused with the page's message (the note used to be cut silently), the typed names and the
+    ticked matter shown again, nothing recorded; the good post records it."""
+    from accounts.models import AgentAuthorisation
+    from tests.factories import MatterFactory, UserFactory
+
+    principal, agent = UserFactory(real_name="李秀兰"), UserFactory(real_name="王芳")
+    matter = MatterFactory(name="城乡居民养老保险参保登记")
+    client.force_login(ClerkFactory())
+    body = {"principal_real_name": "李秀兰", "principal_id_number": principal.id_number, "agent_name": "王芳",
+            "agent_id_number": agent.id_number, "matters": [matter.pk], "starts_on": "2026-11-26",
+            "ends_on": "2027-05-25", "letter_checked": "1"}
+    bad = client.post("/hall/agents/", {**body, "ends_on": "明年", "note": "备" * 201})
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "请填写有效的日期" in page and "委托说明不能超过200个字" in page
+    assert 'value="王芳"' in page and f'value="{matter.pk}" checked' in page
+    assert not AgentAuthorisation.objects.exists()
+    assert client.post("/hall/agents/", body).status_code == 302
+    assert AgentAuthorisation.objects.get().agent == agent
