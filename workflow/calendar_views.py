@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.clock.notice import NoticeError, parse_lines, parse_notice
 from core.errors import DomainError, Invalid
 from core.numbers import is_small_int
 from core.web.access import role_required, show_domain_error
+from core.web.forms import form_errors
 
 from .calendar_store import enter_year
+from .forms import CalendarEnterForm
 from .models import CalendarChange, CalendarYear
 
 
@@ -33,39 +34,21 @@ def next_year_missing(today) -> int | None:
 def calendar_enter(request):
     today = timezone.localdate()
     missing = next_year_missing(today)
-    posted = request.POST if request.method == "POST" else {}
+    form = CalendarEnterForm(request.POST if request.method == "POST" else None)
     status, errors, problems = 200, {}, []
     if request.method == "POST":
-        raw_year = (posted.get("year") or "").strip()
-        try:
-            year = int(raw_year)
-            if not 2000 <= year <= 2100:
-                raise ValueError
-        except ValueError:
-            year = None
-            errors["year"] = [_("请填写2000至2100之间的年份。")]
-        mode = posted.get("mode", "lines")
-        source = (posted.get("source") or "").strip()
-        if not source:
-            errors["source"] = [_("请填写来源,如:国务院办公厅关于2027年部分节假日安排的通知。")]
-        entered = None
-        if year is not None:
-            try:
-                if mode == "notice":
-                    entered = parse_notice(posted.get("notice", ""), year)
-                else:
-                    entered = parse_lines(posted.get("holidays", ""), posted.get("workdays", ""), year)
-            except NoticeError as exc:
-                problems = exc.messages
-                errors["notice" if mode == "notice" else "holidays"] = exc.messages
-        if errors:
+        if not form.is_valid():
+            errors = form_errors(form)
+            problems = errors.get("notice" if form.cleaned_data.get("mode") == "notice" else "holidays", [])
             show_domain_error(request, Invalid(_("录入内容有误,未作任何修改:%(first)s") % {
                 "first": next(iter(errors.values()))[0]}, code="invalid_calendar", fields=errors))
             status = 400
         else:
+            data = form.cleaned_data
+            year = data["year"]
             try:
-                result = enter_year(entered=entered, admin=request.user, source=source,
-                                    note=(posted.get("note") or "").strip())
+                result = enter_year(entered=data["entered"], admin=request.user, source=data["source"],
+                                    note=data["note"])
             except DomainError as exc:
                 show_domain_error(request, exc)
                 status, errors = exc.status, exc.fields
@@ -87,5 +70,5 @@ def calendar_enter(request):
         "changes": changes[:200],
         "errors": errors,
         "problems": problems,
-        "posted": posted,
+        "posted": form.data if form.is_bound else {},
     }, status=status)

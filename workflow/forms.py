@@ -262,3 +262,38 @@ class PostForm(_FromDeliveryForm):
     tracking_number = forms.CharField(
         required=False, max_length=32, error_messages={"max_length": _("邮件单号应为8至32位字母或数字。")}
     )
+
+
+class CalendarEnterForm(forms.Form):
+    """节假日安排录入: the year, the source, and either the days line by line or the State Council's
+    notice pasted as it is, parsed here (core.clock.notice); `cleaned_data["entered"]` is what
+    calendar_store.enter_year takes. A line or notice it cannot read is refused with every problem
+    found, beside the box it came from."""
+
+    YEAR = _("请填写2000至2100之间的年份。")
+    year = forms.IntegerField(min_value=2000, max_value=2100, error_messages={
+        "required": YEAR, "invalid": YEAR, "min_value": YEAR, "max_value": YEAR})
+    source = forms.CharField(max_length=128, error_messages={
+        "required": _("请填写来源,如:国务院办公厅关于2027年部分节假日安排的通知。"),
+        "max_length": _("来源不能超过128个字。")})
+    mode = forms.ChoiceField(required=False, choices=[("lines", "lines"), ("notice", "notice")],
+                             error_messages={"invalid_choice": _("请选择录入方式。")})
+    holidays = forms.CharField(required=False)
+    workdays = forms.CharField(required=False)
+    notice = forms.CharField(required=False)
+    note = forms.CharField(required=False, max_length=255, error_messages={"max_length": _("备注不能超过255个字。")})
+
+    def clean(self):
+        from core.clock.notice import NoticeError, parse_lines, parse_notice
+
+        data = super().clean()
+        data["mode"] = data.get("mode") or "lines"
+        year = data.get("year")
+        if year is not None:
+            box = "notice" if data["mode"] == "notice" else "holidays"
+            try:
+                data["entered"] = (parse_notice(data.get("notice", ""), year) if box == "notice"
+                                   else parse_lines(data.get("holidays", ""), data.get("workdays", ""), year))
+            except NoticeError as exc:
+                self.add_error(box, exc.messages)
+        return data

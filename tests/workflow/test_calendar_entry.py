@@ -119,6 +119,21 @@ def test_bad_entries_change_nothing_and_say_why_in_chinese(open_cases, client, a
     assert not CalendarChange.objects.exists()
 
 
+def test_a_year_out_of_range_a_missing_source_or_a_forged_mode_is_refused_and_the_text_kept(open_cases, client, admin):
+    """The page's form (workflow.forms.CalendarEnterForm): each refusal names its field in Chinese,
+    shows the pasted lines again and writes nothing."""
+    client.force_login(admin)
+    body = {"year": "2027", "mode": "lines", "source": "通知", "holidays": HOLIDAYS_2027, "workdays": WORKDAYS_2027}
+    for change, message in (({"year": "1999"}, "请填写2000至2100之间的年份"), ({"year": "二〇二七"}, "请填写2000至2100之间的年份"),
+                            ({"source": "  "}, "请填写来源"), ({"mode": "guess"}, "请选择录入方式"),
+                            ({"note": "备" * 256}, "备注不能超过255个字")):
+        response = client.post("/calendar/enter/", {**body, **change})
+        page = response.content.decode()
+        assert response.status_code == 400 and message in page and "未作任何修改" in page, change
+        assert HOLIDAYS_2027.splitlines()[0] in page  # the lines typed are kept
+    assert not CalendarYear.objects.filter(year=2027).exists() and not CalendarChange.objects.exists()
+
+
 def test_only_an_administrator_enters_a_year(open_cases, client):
     for user in (SupervisorFactory(), ClerkFactory(), UserFactory()):
         client.force_login(user)
