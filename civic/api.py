@@ -9,20 +9,12 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.numbers import is_small_int
-from core.throttle import FailureThrottle, client_address
+from core.throttle import client_address
 
 from . import selectors, services
 from .models import Question
-
-ASK_LIMIT = 5  # anonymous questions per address and hour
-ask_throttle = FailureThrottle("civic-ask", limit=ASK_LIMIT, window=3600)
-
-
-class TooMany(DomainError):
-    status = 429
-    default_code = "too_many_requests"
 
 
 class PublicQuestionSerializer(serializers.Serializer):
@@ -103,8 +95,8 @@ class QuestionViewSet(viewsets.GenericViewSet):
         data = payload.validated_data
         anonymous = not request.user.is_authenticated
         address = client_address(request)
-        if anonymous and ask_throttle.blocked(ip=address):
-            raise TooMany(_("提交过于频繁,请一小时后再试。"), code="too_many_questions")
+        if anonymous and services.ask_throttle.blocked(ip=address):
+            raise services.TooMany(services.TOO_MANY_ASKS, code="too_many_questions")
         question = services.question_ask(
             user=request.user,
             kind=data["kind"],
@@ -116,5 +108,5 @@ class QuestionViewSet(viewsets.GenericViewSet):
             contact_phone=data["contact_phone"],
         )
         if anonymous:
-            ask_throttle.fail(ip=address)
+            services.ask_throttle.fail(ip=address)
         return Response(OwnQuestionSerializer(question).data, status=status.HTTP_201_CREATED)

@@ -18,11 +18,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.identity import IdentityError, mask_name, mask_value, validate_phone
 from accounts.models import Department
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, DomainError, Forbidden, Invalid
 from core.numbers import is_small_int
+from core.throttle import FailureThrottle
 from matters.models import Matter
 from workflow.calendar_store import load_calendar
 
@@ -32,6 +34,17 @@ SUBJECT_MAX = 80
 CONTENT_MAX = 2000
 ANSWER_MAX = 3000
 S = Question.State
+ASK_LIMIT = 5  # anonymous questions per address and hour
+ask_throttle = FailureThrottle("civic-ask", limit=ASK_LIMIT, window=3600)
+TOO_MANY_ASKS = _lazy("提交过于频繁,请一小时后再试,或拨打12345热线。")
+
+
+class TooMany(DomainError):
+    """Too many anonymous questions from one address (429)."""
+
+    status = 429
+    default_code = "too_many_requests"
+
 
 # 18-digit resident ID (last may be X) and 11-digit mainland mobile, not inside a longer number.
 ID_NUMBER_RE = re.compile(r"(?<![0-9])[1-9]\d{16}[\dXx](?![0-9Xx])")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
 from core.errors import DomainError, Invalid
+from core.throttle import client_address
 from core.web.access import not_found_page, role_required, show_domain_error
 from matters.models import Matter
 
@@ -41,7 +42,10 @@ def ask(request):
         posted = request.POST
         if form.is_valid():
             data = form.cleaned_data
+            anonymous, address = not request.user.is_authenticated, client_address(request)
             try:
+                if anonymous and services.ask_throttle.blocked(ip=address):
+                    raise services.TooMany(services.TOO_MANY_ASKS, code="too_many_questions")
                 question = services.question_ask(
                     user=request.user,
                     kind=data["kind"],
@@ -56,6 +60,8 @@ def ask(request):
                 show_domain_error(request, exc)
                 status, errors = exc.status, exc.fields
             else:
+                if anonymous:
+                    services.ask_throttle.fail(ip=address)
                 messages.success(
                     request,
                     _("已收到您的%(kind)s,承办部门将在 %(due)s 前答复。")
