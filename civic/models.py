@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from core.pii import EncryptedField
 from matters.models import Matter
 
 
@@ -40,9 +41,9 @@ class Question(models.Model):
         verbose_name=_("提问人"),
     )
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True, help_text=_("不公开。"))
-    contact_phone = models.CharField(_("联系电话"), max_length=16, blank=True, help_text=_("不公开。"))
+    contact_phone = EncryptedField(_("联系电话"), blank=True, help_text=_("不公开。"))  # encrypted at rest (core/pii.py)
     subject = models.CharField(_("标题"), max_length=80)
-    content = models.TextField(_("内容"))
+    content = EncryptedField(_("内容"))  # as asked, not public (may hold a number or a name): encrypted at rest
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
     submitted_on = models.DateField(_("提交日期"))
     due = models.DateField(_("答复期限"))
