@@ -1,0 +1,246 @@
+"""Time the worklists at 1,000,000 applications / 3,000,000 sub-cases on PostgreSQL, at page 1
+and page 2,000, against the API's sub-case list in the same run (issue 15: every worklist page
+≤ 30 ms at page 1 and page 2,000).
+
+Data: bench_dashboard's generator (imported, not copied: 40 departments, 1,000 matters, 5 halls,
+100 clerks, 3,000 applicants; 1M applications and 3M sub-cases by INSERT … SELECT
+generate_series) in its own database (BENCH_DB, default tongban_bench_worklists; BENCH_KEEP /
+--keep keeps it, BENCH_REUSE / --reuse runs on a kept one without generating); then, so that
+every list is deep enough for page 2,000: the first department gets extra open sub-cases (copies
+of decided ones, still examining), and as many applications wait for pre-review (submitted, no
+pre-review due, so nothing is deemed accepted on read).
+
+Timed (Django's test client, warm, every run of several; the figure is each page's p95):
+the reviewer's /review/ (待办, 50 a page) and ?tab=decided (已办, 20 a page), the clerk's /hall/
+(待预审, 50 a page), the supervisor's drill-down /supervision/figures/cases/ (received this year,
+applications; concluded this year, sub-cases; 50 a page), each at page 1 and at page 2,000
+(the cursor of the last row of page 1,999, encoded as the page's own links are); the citizen's
+我的办件 (333 applications: page 1 and its last page); /api/applications/ for the reviewer (the
+EXISTS filter) at page 1 and page 2,000 (DRF's cursor). Baseline: /api/subcases/ page 1 for the
+same reviewer, timed in alternation with every page. Checks: every page answers 200; each deep
+page's rows equal what an OFFSET query returns at that position; the reviewer's pages hold only
+her department's sub-cases.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban .venv/bin/python bench/bench_worklists.py
+     (BENCH_SIZE=quick: 20,000 applications and page 50 instead of 2,000; APPLICATIONS=… another size)
+"""
+
+import base64
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("BENCH_DB", "tongban_bench_worklists")
+
+import bench_dashboard as data  # noqa: E402 (creates or reuses BENCH_DB and sets Django up)
+from _contract import QUICK, Result, sized  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts.models import Department, User  # noqa: E402
+from core.web.paging import encode_cursor  # noqa: E402
+from supervision.figures import services as figures  # noqa: E402
+from supervision.figures.filters import figure_filters  # noqa: E402
+from windows.models import ClerkAuthorisation  # noqa: E402
+from workflow import selectors as workflow_selectors  # noqa: E402
+from workflow.models import Application, SubCase  # noqa: E402
+
+DEPTH = sized(full=2000, quick=50, env="DEPTH")  # the deep page
+RUNS = sized(full=15, quick=5)
+BUDGET_MS = 30
+say = data.say
+
+
+def deepen():
+    """Enough rows for page DEPTH of every list: open sub-cases for the first department, and
+    applications waiting for pre-review."""
+    department = Department.objects.order_by("pk").first()
+    wanted = DEPTH * 50 + 100
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM workflow_subcase WHERE department_id = %s AND state IN "
+                       "('dispatched', 'examining', 'suspended')", [department.pk])
+        extra = max(0, wanted - cursor.fetchone()[0])
+        columns = [f.column for f in SubCase._meta.concrete_fields if not f.primary_key]
+        chosen = {"number": "s.number || '-o'", "state": "'examining'", "decided_at": "NULL", "decided_on": "NULL",
+                  "reviewer_id": "NULL", "decision_reason": "''", "licence_due": "NULL"}
+        cursor.execute(
+            f"INSERT INTO workflow_subcase ({', '.join(columns)}) SELECT "
+            f"{', '.join(chosen.get(c, f's.{c}') for c in columns)} FROM workflow_subcase s "
+            f"WHERE s.department_id = %s AND s.state NOT IN ('dispatched', 'examining', 'suspended') "
+            f"ORDER BY s.id LIMIT %s", [department.pk, extra])
+        cursor.execute("UPDATE workflow_application SET state = 'submitted', pre_review_due = NULL "
+                       "WHERE id IN (SELECT id FROM workflow_application WHERE state = 'in_review' "
+                       "ORDER BY id LIMIT %s)", [wanted])
+        cursor.execute("VACUUM ANALYZE workflow_subcase")
+        cursor.execute("VACUUM ANALYZE workflow_application")
+
+
+def _date_field(count, period):
+    return figures.cases_behind(count=count, period=period)[2]
+
+
+def p95(times):
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed_pair(client, url, baseline_url):
+    """(runs of url, runs of the baseline), in alternation, after one warm-up of each."""
+    assert client.get(url, secure=True).status_code == 200, url
+    client.get(baseline_url, secure=True)
+    runs, base = [], []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url, secure=True)
+        runs.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        client.get(baseline_url, secure=True)
+        base.append((time.perf_counter() - start) * 1000)
+    return runs, base, response
+
+
+def deep_cursor(qs, key, descending, per_page, depth):
+    """The cursor of page `depth`, made as the pages make theirs: the last row of page depth - 1;
+    and the rows an OFFSET query returns at page `depth`, to compare."""
+    order = [f"-{key}", "-pk"] if descending else [key, "pk"]
+    ordered = qs.order_by(*order)
+    start = (depth - 1) * per_page
+    last = ordered[start - 1:start].get()
+    expected = [row.number for row in ordered[start:start + per_page]]
+    return encode_cursor(getattr(last, key), last.pk), expected
+
+
+NUMBER = re.compile(r"441803-2026-BJ-\d{7}(?:-\d+(?:-o)?)?")
+
+
+def numbers_shown(response):
+    """The case numbers a page shows, in order, each once (the pages are read as a user reads
+    them: the test client keeps no context outside a test run)."""
+    return list(dict.fromkeys(NUMBER.findall(response.content.decode())))
+
+
+def main():
+    say(f"PostgreSQL database {data.DB_NAME}: migrating")
+    call_command("migrate", verbosity=0)
+    if data.REUSE:
+        say("reusing the data generated by an earlier run (--reuse)")
+        User.objects.filter(username__startswith="bench-wl-").delete()
+    else:
+        say(f"generating {data.APPLICATIONS:,} applications and {data.SUBCASES:,} sub-cases (bench_dashboard)")
+        data.timed("generated (INSERT … SELECT generate_series), vacuumed and analysed", data.generate)
+        data.timed(f"deepened for page {DEPTH:,} (open sub-cases, applications waiting)", deepen)
+    say(f"  applications {Application.objects.count():,}, sub-cases {SubCase.objects.count():,}")
+    os.system("uptime")
+
+    department = Department.objects.order_by("pk").first()
+    reviewer = User.objects.create(username="bench-wl-reviewer", real_name="审批", role=User.Role.REVIEWER,
+                                   department=department)
+    supervisor = User.objects.create(username="bench-wl-supervisor", real_name="督查", role=User.Role.SUPERVISOR)
+    clerk = User.objects.get(username="clerk1")  # seated since 2024 at a natural-person window
+    ClerkAuthorisation.objects.get_or_create(clerk=clerk, all_matters=True, defaults={"starts_on": data.FIRST})
+    citizen = User.objects.get(username="bench7")
+    clients = {}
+    for user in (reviewer, supervisor, clerk, citizen):
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
+    baseline_url = "/api/subcases/"
+
+    # each list's queryset as its view builds it (the OFFSET comparison reads the same rows)
+    open_ = workflow_selectors.subcases_for(reviewer).filter(state__in=SubCase.OPEN_STATES)
+    decided = workflow_selectors.subcases_for(reviewer).exclude(state__in=SubCase.OPEN_STATES)
+    waiting = workflow_selectors.clerk_queue(clerk)
+    year = "period=custom&first=2026-01-01&last=2026-11-20&dim=all&key=0"
+    period = figure_filters(QueryDict(year))["period"]
+    _model, received, _field = figures.cases_behind(count="received", period=period)
+    _model, concluded, _field = figures.cases_behind(count="concluded", period=period)
+    mine = workflow_selectors.applications_for(citizen)
+    mine_pages = (mine.count() + 19) // 20
+    lists = [  # (label, user, url, queryset in the list's order, key, descending, per page, deep page)
+        ("/review/ 待办", reviewer, "/review/?", open_, "deadline", False, 50, DEPTH),
+        ("/review/ 已办", reviewer, "/review/?tab=decided&", decided, "decided_at", True, 20, DEPTH),
+        ("/hall/ 待预审", clerk, "/hall/?", waiting, "submitted_at", False, 50, DEPTH),
+        ("办件明细 received", supervisor, f"/supervision/figures/cases/?count=received&{year}&", received,
+         _date_field("received", period), True, 50, DEPTH),
+        ("办件明细 concluded", supervisor, f"/supervision/figures/cases/?count=concluded&{year}&", concluded,
+         _date_field("concluded", period), True, 50, DEPTH),
+        ("我的办件", citizen, "/applications/?", mine, "submitted_at", True, 20, mine_pages),
+    ]
+    rows, checks, base_runs = [], [], []
+    for label, user, url, qs, key, descending, per_page, deep in lists:
+        client = clients[user.pk]
+        first, base, response = timed_pair(client, url.rstrip("?&"), baseline_url)
+        base_runs += base
+        rows.append((f"{label} p.1", first))
+        page1 = numbers_shown(response)
+        if deep < 2:
+            checks.append((f"{label}: page 1 answers", response.status_code == 200 and bool(page1)))
+            continue
+        cursor, expected = deep_cursor(qs, key, descending, per_page, deep)
+        deep_runs, base, response = timed_pair(client, f"{url}{urlencode({'after': cursor})}", baseline_url)
+        base_runs += base
+        rows.append((f"{label} p.{deep:,}", deep_runs))
+        shown = numbers_shown(response)
+        listed = set(expected)
+        checks.append((f"{label}: page {deep:,} shows the {len(expected)} rows of OFFSET {(deep - 1) * per_page:,}",
+                       [n for n in shown if n in listed] == expected and len(expected) == per_page))
+        if user is reviewer:
+            departments = set(SubCase.objects.filter(number__in=page1 + shown).values_list("department_id", flat=True))
+            checks.append((f"{label}: only the reviewer's department on pages 1 and {deep:,}",
+                           departments == {department.pk}))
+
+    # the API: applications for the reviewer (EXISTS), 20 a page (75,000 of them at 1M: page 2,000
+    # of 50 would not exist), page 1 and page DEPTH by DRF's cursor over -pk
+    api = Client()
+    api.force_login(reviewer)
+    theirs = workflow_selectors.applications_for(reviewer).order_by("-pk")
+    start = (DEPTH - 1) * 20
+    position = theirs.values_list("pk", flat=True)[start - 1:start].get()
+    expected = list(theirs.values_list("number", flat=True)[start:start + 20])
+    token = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    for label, url in (("/api/applications/ reviewer p.1", "/api/applications/?page_size=20"),
+                       (f"/api/applications/ reviewer p.{DEPTH:,}",
+                        f"/api/applications/?{urlencode({'page_size': 20, 'cursor': token})}")):
+        runs, base, response = timed_pair(api, url, baseline_url)
+        base_runs += base
+        rows.append((label, runs))
+    got = [row["number"] for row in response.json()["results"]]
+    checks.append((f"/api/applications/ page {DEPTH:,} equals OFFSET {start:,} LIMIT 20", got == expected))
+
+    say("")
+    os.system("uptime")
+    say(f"{'page':<34} {'median':>8} {'p95':>8}   runs (ms)")
+    for label, runs in rows:
+        say(f"{label:<34} {statistics.median(runs):8.1f} {p95(runs):8.1f}   {', '.join(f'{t:.0f}' for t in runs)}")
+    say(f"{'baseline /api/subcases/ p.1':<34} {statistics.median(base_runs):8.1f} {p95(base_runs):8.1f}   "
+        f"({len(base_runs)} runs, alternating)")
+
+    connections.close_all()
+    if not data.KEEP:
+        import psycopg
+
+        with psycopg.connect(data.ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{data.DB_NAME}"')
+        say(f"database {data.DB_NAME} dropped (--keep keeps it)")
+
+    worst_label, worst = max(((label, p95(runs)) for label, runs in rows), key=lambda x: x[1])
+    result = Result("bench_worklists", f"the slowest worklist page's p95 ({worst_label}), "
+                                       f"{data.APPLICATIONS:,} applications, page 1 and page {DEPTH:,}")
+    result.measured(figure=worst, baseline=p95(base_runs), unit="ms", baseline_label="/api/subcases/ page 1, p95")
+    if QUICK:
+        result.ratio_at_most(4)
+    else:
+        result.at_most(BUDGET_MS, why="issue 15: every worklist page p95 ≤ 30 ms at 1M, page 1 and page 2,000")
+    for text, ok in checks:
+        result.check(text, ok)
+    result.finish()
+
+
+if __name__ == "__main__":
+    main()
