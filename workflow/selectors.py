@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from accounts.identity import mask_name
-from accounts.models import Enterprise
+from accounts.models import AgentAuthorisation, Enterprise
 from core.clock import law
 from core.errors import NotFound
 
@@ -37,8 +37,9 @@ def applications_for(user):
     return qs.filter(Q(applicant=user) | Q(enterprise__in=_enterprises_of(user)) | _as_agent(user))
 
 
-def _enterprises_of(user):
-    return Enterprise.objects.filter(members=user).values("pk")
+def _enterprises_of(user) -> list[int]:
+    """The enterprises a person acts for, as ids (a few): see `_as_agent`."""
+    return list(Enterprise.objects.filter(members=user).values_list("pk", flat=True))
 
 
 def clerk_readable(user):
@@ -63,7 +64,10 @@ def clerk_readable(user):
 def _as_agent(user):
     """What an agent submitted, while the authorisation it was made under is in force."""
     today = timezone.localdate()
-    return Q(agent=user, agent_authorisation__revoked_at__isnull=True, agent_authorisation__ends_on__gte=today)
+    # the authorisations' ids first (an agent holds a few): an OR of plain column tests lets the
+    # database combine the applicant, enterprise and agent indexes (issue 15, 我的办件 at 1M)
+    in_force = AgentAuthorisation.objects.filter(agent=user, revoked_at__isnull=True, ends_on__gte=today)
+    return Q(agent=user, agent_authorisation_id__in=list(in_force.values_list("pk", flat=True)))
 
 
 def settle_deemed_acceptance(application=None) -> None:
