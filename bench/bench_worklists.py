@@ -67,14 +67,18 @@ def deepen():
         cursor.execute("SELECT count(*) FROM workflow_subcase WHERE department_id = %s AND state IN "
                        "('dispatched', 'examining', 'suspended')", [department.pk])
         extra = max(0, wanted - cursor.fetchone()[0])
+        cursor.execute("SELECT count(*) FROM workflow_subcase WHERE department_id = %s AND state NOT IN "
+                       "('dispatched', 'examining', 'suspended')", [department.pk])
+        decided = cursor.fetchone()[0]
         columns = [f.column for f in SubCase._meta.concrete_fields if not f.primary_key]
-        chosen = {"number": "s.number || '-o'", "state": "'examining'", "decided_at": "NULL", "decided_on": "NULL",
+        chosen = {"number": "s.number || '-o' || n", "state": "'examining'", "decided_at": "NULL", "decided_on": "NULL",
                   "reviewer_id": "NULL", "decision_reason": "''", "licence_due": "NULL"}
         cursor.execute(
             f"INSERT INTO workflow_subcase ({', '.join(columns)}) SELECT "
             f"{', '.join(chosen.get(c, f's.{c}') for c in columns)} FROM workflow_subcase s "
+            f"CROSS JOIN generate_series(1, %s) n "  # as many copies as the department needs
             f"WHERE s.department_id = %s AND s.state NOT IN ('dispatched', 'examining', 'suspended') "
-            f"ORDER BY s.id LIMIT %s", [department.pk, extra])
+            f"ORDER BY n, s.id LIMIT %s", [1 + extra // max(1, decided), department.pk, extra])
         cursor.execute("UPDATE workflow_application SET state = 'submitted', pre_review_due = NULL "
                        "WHERE id IN (SELECT id FROM workflow_application WHERE state = 'in_review' "
                        "ORDER BY id LIMIT %s)", [wanted])
@@ -117,7 +121,7 @@ def deep_cursor(qs, key, descending, per_page, depth):
     return encode_cursor(getattr(last, key), last.pk), expected
 
 
-NUMBER = re.compile(r"441803-2026-BJ-\d{7}(?:-\d+(?:-o)?)?")
+NUMBER = re.compile(r"441803-2026-BJ-\d{7}(?:-\d+(?:-o\d+)?)?")
 
 
 def numbers_shown(response):
