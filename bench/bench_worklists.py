@@ -11,8 +11,8 @@ of decided ones, still examining), and as many applications wait for pre-review 
 pre-review due, so nothing is deemed accepted on read).
 
 Timed (Django's test client, warm, every run of several; the figure is each page's p95):
-the reviewer's /review/ (待办, 50 a page) and ?tab=decided (已办, 20 a page), the clerk's /hall/
-(待预审, 50 a page), the supervisor's drill-down /supervision/figures/cases/ (received this year,
+the reviewer's /review/ (待办, 20 a page) and ?tab=decided (已办, 20 a page), the clerk's /hall/
+(待预审, 20 a page), the supervisor's drill-down /supervision/figures/cases/ (received this year,
 applications; concluded this year, sub-cases; 50 a page), each at page 1 and at page 2,000
 (the cursor of the last row of page 1,999, encoded as the page's own links are); the citizen's
 我的办件 (333 applications: page 1 and its last page); /api/applications/ for the reviewer (the
@@ -167,9 +167,9 @@ def main():
     mine = workflow_selectors.applications_for(citizen)
     mine_pages = (mine.count() + 19) // 20
     lists = [  # (label, user, url, queryset in the list's order, key, descending, per page, deep page)
-        ("/review/ 待办", reviewer, "/review/?", open_, "deadline", False, 50, DEPTH),
+        ("/review/ 待办", reviewer, "/review/?", open_, "deadline", False, 20, DEPTH),
         ("/review/ 已办", reviewer, "/review/?tab=decided&", decided, "decided_at", True, 20, DEPTH),
-        ("/hall/ 待预审", clerk, "/hall/?", waiting, "submitted_at", False, 50, DEPTH),
+        ("/hall/ 待预审", clerk, "/hall/?", waiting, "submitted_at", False, 20, DEPTH),
         ("办件明细 received", supervisor, f"/supervision/figures/cases/?count=received&{year}&", received,
          _date_field("received", period), True, 50, DEPTH),
         ("办件明细 concluded", supervisor, f"/supervision/figures/cases/?count=concluded&{year}&", concluded,

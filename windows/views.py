@@ -79,7 +79,7 @@ def _category_labels(desk):
     return [label for value, label in Target.choices if desk and value in desk.categories]
 
 
-QUEUE_PER_PAGE = 50
+QUEUE_PER_PAGE = 20
 
 
 @role_required(User.Role.CLERK)

@@ -931,7 +931,7 @@ def review_list(request):
     open_ = subcases.filter(state__in=SubCase.OPEN_STATES)
     decided = subcases.exclude(state__in=SubCase.OPEN_STATES)
     if tab == "open":
-        page = keyset_page(request, open_, key="deadline", descending=False, per_page=50)
+        page = keyset_page(request, open_, key="deadline", descending=False, per_page=20)
         page.object_list = selectors.with_clocks(page.object_list)
     else:
         page = keyset_page(request, decided, key="decided_at", descending=True, per_page=20)

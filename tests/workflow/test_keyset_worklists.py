@@ -120,11 +120,13 @@ def test_the_open_tab_pages_by_deadline_with_ties():
     client.force_login(reviewer)
     forward, backward = walk(client, "/review/")
     expected = [s.number for s in sorted(SubCase.objects.filter(department=department), key=lambda s: (s.deadline, s.pk))]
-    assert [len(page) for page in forward] == [50, 20]
+    assert [len(page) for page in forward] == [20, 20, 20, 10]
     assert [n for page in forward for n in page] == expected
     assert backward == forward
-    page2 = client.get("/review/" + client.get("/review/").context["page"].next_url)
-    assert "下一页" not in page2.content.decode() and "上一页" in page2.content.decode()
+    response = client.get("/review/")
+    while response.context["page"].next_url:
+        response = client.get("/review/" + response.context["page"].next_url)
+    assert "下一页" not in response.content.decode() and "上一页" in response.content.decode()
 
 
 @pytest.mark.parametrize("cursor", [
@@ -195,7 +197,7 @@ def test_the_clerks_queue_pages_only_her_categories_oldest_first():
     forward, backward = walk(client, "/hall/")
     expected = sorted(Application.objects.filter(category="natural", state="submitted"),
                       key=lambda a: (a.submitted_at, a.pk))
-    assert [len(page) for page in forward] == [50, 10]
+    assert [len(page) for page in forward] == [20, 20, 20]
     assert [n for page in forward for n in page] == [a.number for a in expected]
     assert backward == forward
     assert client.get("/hall/").context["counts"]["waiting"] == "60"
