@@ -223,6 +223,10 @@ LISTS = [
 ]
 
 
+# lists in the order of their clocks, oldest first: the 50th row is on a later page (20 a page)
+OLDEST_FIRST = {"/hall/", "/review/"}
+
+
 def count_queries(case, kind, url, shows: str) -> int:
     if kind == "api":
         client = APIClient()
@@ -251,5 +255,5 @@ def test_a_list_reads_as_many_queries_with_50_rows_as_with_1(make_case, kind, ur
     first = case.add_row()
     one = count_queries(case, kind, url, first)
     last = [case.add_row() for _ in range(MANY - 1)][-1]
-    many = count_queries(case, kind, url, last)
+    many = count_queries(case, kind, url, first if url in OLDEST_FIRST else last)
     assert many == one, f"{url}: {one} queries with 1 row, {many} with {MANY}"

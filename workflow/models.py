@@ -293,6 +293,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # the delivery window's results (the clerk's queues use ("state", "submitted_at") above)
             models.Index(fields=["concluded_at", "id"], name="application_result_ready_idx",
                          condition=models.Q(state="result_ready")),
+            # art. 32 settled on every read (`selectors.settle_deemed_acceptance`): one index probe
+            models.Index(fields=["pre_review_due"], name="application_prereview_due_idx",
+                         condition=models.Q(state="submitted")),
+            # 我经手的在办件: what a clerk accepted and still has open
+            models.Index(fields=["accepted_by", "state"], name="application_accepted_by_idx"),
         ]
 
     def __str__(self):
@@ -491,6 +496,8 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
                          condition=models.Q(state__in=("dispatched", "examining", "suspended"))),
             models.Index(fields=["department", "-decided_at", "-id"], name="subcase_decided_list_idx",
                          condition=~models.Q(state__in=("dispatched", "examining", "suspended"))),
+            # a reviewer's applications: EXISTS a sub-case of her department (index only)
+            models.Index(fields=["department", "application"], name="subcase_department_app_idx"),
         ]
 
     def __str__(self):
