@@ -92,7 +92,8 @@ def hall(request):
     elsewhere = cases.clerk_queue_elsewhere(request.user)  # 同城通办: outside her 授权, said so
     lists = {"waiting": waiting, "supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}
     # keyset pages, oldest first (issue 15); counts exact up to 1,000, then "1,000+"
-    page = keyset_page(request, lists[tab], key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE)
+    page = keyset_page(request, lists[tab], key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
+                       has_nulls=False)  # every queued application was submitted
     queue = page.object_list
     now = timezone.now()
     desk = context["desk"]

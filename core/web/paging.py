@@ -101,7 +101,7 @@ def decode_cursor(raw: str, key_field):
         raise ValueError(raw) from exc
 
 
-def _beyond(key: str, key_field, value, pk, *, descending: bool) -> Q:
+def _beyond(key: str, has_nulls: bool, value, pk, *, descending: bool) -> Q:
     """Rows strictly after (value, pk) in the order (key, pk), both ascending or both descending,
     NULL keys counted greater than any value (PostgreSQL's default: NULLS LAST ascending, FIRST
     descending, so a plain b-tree index serves both). The redundant `key <= value` (or `>=`) bound
@@ -113,7 +113,7 @@ def _beyond(key: str, key_field, value, pk, *, descending: bool) -> Q:
     if value is None:
         return Q(**{f"{key}__isnull": True, "pk__gt": pk})
     after = Q(**{f"{key}__gte": value}) & (Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
-    return after | Q(**{f"{key}__isnull": True}) if key_field.null else after
+    return after | Q(**{f"{key}__isnull": True}) if has_nulls else after
 
 
 def _ordering(key: str, *, descending: bool):
@@ -133,11 +133,15 @@ def _url(request, prefix="", **params) -> str:
 
 
 def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
-                count_up_to: int = COUNT_EXACT_UP_TO, prefix: str = "") -> KeysetPage:
+                count_up_to: int = COUNT_EXACT_UP_TO, prefix: str = "", has_nulls: bool | None = None) -> KeysetPage:
     """The page of `items` that `?after=` (or `?before=`) names, in the order (key, pk). A cursor
     that cannot be read gives page 1 and says so; one that names a row since gone still pages
-    from where that row stood. `prefix` keeps two lists of one page apart (`open_after`)."""
+    from where that row stood. `prefix` keeps two lists of one page apart (`open_after`).
+    `has_nulls=False` says the list holds no NULL key although the column allows it (the clerk's
+    queues: a submitted application has its time), which keeps an ascending cursor a plain
+    index range (an `OR key IS NULL` would make the database filter from the top)."""
     key_field = items.model._meta.get_field(key)
+    has_nulls = key_field.null if has_nulls is None else has_nulls
     after, before = request.GET.get(f"{prefix}after", ""), request.GET.get(f"{prefix}before", "")
     cursor, backwards, message = None, False, ""
     if after or before:
@@ -150,7 +154,7 @@ def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
     direction = descending != backwards
     rows = items.order_by(*_ordering(key, descending=direction))
     if cursor is not None:
-        rows = rows.filter(_beyond(key, key_field, *cursor, descending=direction))
+        rows = rows.filter(_beyond(key, has_nulls, *cursor, descending=direction))
     rows = list(rows[:per_page + 1])
     more = len(rows) > per_page
     rows = rows[:per_page]
