@@ -13,20 +13,17 @@ or "never"; `notify_delay` seconds between payment and notification (a late paym
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import html
 import json
 import logging
 import secrets
-import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 
-from refsys.server import TIMESTAMP_WINDOW, Server, sign
+from refsys.common import JsonHandler, Server, Store, sign
 
 logger = logging.getLogger("paysim")
 
@@ -52,7 +49,6 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE TABLE IF NOT EXISTS planted (
     id INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL, out_trade_no TEXT NOT NULL, type TEXT NOT NULL,
     amount_fen INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL);
 """
 
 
@@ -64,26 +60,15 @@ def iso(ts: float | None) -> str | None:
     return None if ts is None else dt.datetime.fromtimestamp(ts, BEIJING).isoformat(timespec="seconds")
 
 
-class PaySim:
+class PaySim(Store):
     def __init__(self, *, db: str, merchant: str, keys: dict[str, str], key_id: str, public_url: str = "",
                  max_backoff: float = 30.0):
-        self.lock = threading.RLock()
-        self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        super().__init__(db, SCHEMA)
         self.merchant, self.keys, self.key_id = merchant, dict(keys), key_id
         self.public_url = public_url.rstrip("/")
         self.max_backoff = max_backoff
         self.notify, self.notify_delay = "normal", 0.0
         self.wake = threading.Event()
-
-    def q(self, sql, args=()):
-        with self.lock:
-            return self.db.execute(sql, args).fetchall()
-
-    def one(self, sql, args=()):
-        rows = self.q(sql, args)
-        return rows[0] if rows else None
 
     # --- checks on what merchants send ---------------------------------------------------------
     def verify(self, method, path, headers, body) -> tuple[int, str, str] | None:
@@ -93,20 +78,8 @@ class PaySim:
         secret = self.keys.get(key_id)
         if merchant != self.merchant or secret is None:
             return 401, "unknown_merchant", "商户或密钥未知"
-        if not hmac.compare_digest(sign(secret, method, path, ts, nonce, body), sig):
-            return 401, "bad_signature", "签名不正确"
-        try:
-            stale = abs(time.time() - int(ts)) > TIMESTAMP_WINDOW
-        except ValueError:
-            stale = True
-        if stale:
-            return 401, "stale_timestamp", "时间戳超出允许范围"
-        try:
-            self.q("INSERT INTO nonces VALUES (?, ?)", (nonce, time.time()))
-        except sqlite3.IntegrityError:
-            return 409, "replayed_nonce", "该随机数已使用(重放)"
-        self.q("DELETE FROM nonces WHERE seen_at < ?", (time.time() - 2 * TIMESTAMP_WINDOW,))
-        return None
+        return self.check_signed(secret, method=method, path=path, body=body, timestamp=ts, nonce=nonce,
+                                 signature=sig)
 
     # --- orders --------------------------------------------------------------------------------
     def order_view(self, row) -> dict:
@@ -268,35 +241,13 @@ class PaySim:
                 "refunds": count("SELECT COUNT(*) FROM refunds")}
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     sim: PaySim
     server_version = "PaySandbox/1.0"
-
-    def log_message(self, fmt, *args):
-        logger.info("%s %s", self.address_string(), fmt % args)
-
-    def _send(self, status: int, payload, content_type="application/json; charset=utf-8", headers=None):
-        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status, code, message):
-        self._send(status, {"code": code, "message": message})
-
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
+    log = logger
 
     def _dispatch(self, method):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
         path = urllib.parse.urlsplit(self.path).path
         sim = self.sim
         try:

@@ -4,35 +4,27 @@ Prints `READY port=N` once it listens (port 0 picks a free one). `--auto approve
 received sub-case at once (the demo); otherwise an operator decides on http://127.0.0.1:PORT/.
 """
 
-import argparse
 import json
-import logging
 import sys
 
+from .common import keys_of, parser_for, run
 from .server import RefSystem, serve
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m refsys", description="参考部门审批系统 / 省级事项目录源")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8701)
-    parser.add_argument("--db", default="var/refsys.sqlite3", help="its own SQLite file")
+    parser = parser_for("python -m refsys", "参考部门审批系统 / 省级事项目录源", port=8701, db="var/refsys.sqlite3",
+                        key_help="signs")
     parser.add_argument("--department", required=True, help="the department code the portal knows it by")
     parser.add_argument("--name", default="", help="department name shown on its page")
-    parser.add_argument("--key", action="append", required=True, metavar="ID:SECRET",
-                        help="a shared key; repeat for two during a rotation; the last one signs")
     parser.add_argument("--portal", default="http://127.0.0.1:8000", help="where decisions are sent")
     parser.add_argument("--auto", choices=["", "approve", "deny"], default="")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every API answer")
     parser.add_argument("--fail", type=int, default=0, help="fail the next N API requests (-1: all)")
     parser.add_argument("--duplicate", action="store_true", help="send every decision twice")
-    parser.add_argument("--max-backoff", type=float, default=30.0)
     parser.add_argument("--catalog", help="JSON file: a list of matters published as catalog version 1")
     parser.add_argument("--records", help="JSON file: {source: {subject id: {field: value}}} served as data sources")
-    parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s refsys %(levelname)s %(message)s")
-    keys = dict(k.split(":", 1) for k in args.key)
+    keys, key_id = keys_of(args)
     seed = None
     if args.catalog:
         with open(args.catalog, encoding="utf-8") as f:
@@ -42,19 +34,12 @@ def main(argv=None):
         with open(args.records, encoding="utf-8") as f:
             records = json.load(f)
     system = RefSystem(db=args.db, department=args.department, name=args.name or args.department, keys=keys,
-                       key_id=args.key[-1].split(":", 1)[0], portal=args.portal, max_backoff=args.max_backoff,
+                       key_id=key_id, portal=args.portal, max_backoff=args.max_backoff,
                        catalog_seed=seed, records=records)
     b = system.behaviour
     b.auto, b.delay, b.fail, b.duplicate = args.auto, args.delay, args.fail, args.duplicate
 
-    def ready(line):
-        print(line, flush=True)
-
-    try:
-        serve(system, host=args.host, port=args.port, ready=ready)
-    except KeyboardInterrupt:
-        return 0
-    return 0
+    return run("refsys", args, serve, system)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,11 @@ all), `duplicate` every decision sent twice, `down_for` seconds with the port cl
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
 import json
 import logging
 import secrets
 import socket
-import sqlite3
 import threading
 import time
 import urllib.error
@@ -26,11 +23,11 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .common import JsonHandler, Store, serve_with_outages, sign
 
 logger = logging.getLogger("refsys")
 
-TIMESTAMP_WINDOW = 300  # seconds either way
 H_KEY, H_TS, H_NONCE, H_SIG, H_DEPT = (
     "X-Tongban-Key", "X-Tongban-Timestamp", "X-Tongban-Nonce", "X-Tongban-Signature", "X-Tongban-Department",
 )
@@ -41,15 +38,7 @@ DECISION_KINDS = {
 PROCEDURES = {"hearing": "听证", "inspection": "检验", "testing": "检测", "appraisal": "鉴定", "expert_review": "专家评审"}
 
 
-# --- the protocol (written from the document, not imported from the portal) ---------------------
-
-
-def canonical(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    return "\n".join([method.upper(), path, timestamp, nonce, hashlib.sha256(body).hexdigest()]).encode()
-
-
-def sign(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), canonical(method, path, timestamp, nonce, body), hashlib.sha256).hexdigest()
+# --- the protocol (refsys.common, written from the document, not imported from the portal) ------
 
 
 def signed_headers(*, department: str, key_id: str, secret: str, method: str, path: str, body: bytes) -> dict:
@@ -71,7 +60,6 @@ CREATE TABLE IF NOT EXISTS decisions (
     message_id TEXT PRIMARY KEY, case_ref TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
     created_at REAL NOT NULL, sent_at REAL, attempts INTEGER NOT NULL DEFAULT 0, sends INTEGER NOT NULL DEFAULT 0,
     next_at REAL NOT NULL DEFAULT 0, refused TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS catalog (version INTEGER PRIMARY KEY, published_at TEXT NOT NULL, matters TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     source TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (source, subject));
@@ -79,22 +67,6 @@ CREATE TABLE IF NOT EXISTS queries (
     id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL,
     purpose TEXT NOT NULL, case_ref TEXT NOT NULL, asked_at REAL NOT NULL);
 """
-
-
-class Store:
-    def __init__(self, path: str):
-        self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-
-    def q(self, sql, args=()):
-        with self.lock:
-            return self.db.execute(sql, args).fetchall()
-
-    def one(self, sql, args=()):
-        rows = self.q(sql, args)
-        return rows[0] if rows else None
 
 
 @dataclass
@@ -131,7 +103,7 @@ class RefSystem:
 
     def __init__(self, *, db: str, department: str, name: str, keys: dict[str, str], key_id: str, portal: str,
                  max_backoff: float = 30.0, catalog_seed: list | None = None, records: dict | None = None):
-        self.store = Store(db)
+        self.store = Store(db, SCHEMA)
         self.department, self.name = department, name
         self.keys = dict(keys)  # key id -> secret; any of them verifies, `key_id` signs
         self.key_id = key_id
@@ -173,20 +145,8 @@ class RefSystem:
         secret = self.keys.get(key_id)
         if secret is None:
             return 401, "unknown_key", "签名密钥未知或已停用"
-        if not hmac.compare_digest(sign(secret, method, path, ts, nonce, body), sig):
-            return 401, "bad_signature", "签名不正确"
-        try:
-            stale = abs(time.time() - int(ts)) > TIMESTAMP_WINDOW
-        except ValueError:
-            stale = True
-        if stale:
-            return 401, "stale_timestamp", "时间戳超出允许范围"
-        try:
-            self.store.q("INSERT INTO nonces VALUES (?, ?)", (nonce, time.time()))
-        except sqlite3.IntegrityError:
-            return 409, "replayed_nonce", "该随机数已使用(重放)"
-        self.store.q("DELETE FROM nonces WHERE seen_at < ?", (time.time() - 2 * TIMESTAMP_WINDOW,))
-        return None
+        return self.store.check_signed(secret, method=method, path=path, body=body, timestamp=ts, nonce=nonce,
+                                       signature=sig)
 
     # sub-cases in
     def receive(self, message: dict) -> tuple[dict, bool]:
@@ -308,36 +268,10 @@ class RefSystem:
 # --- HTTP ---------------------------------------------------------------------------------
 
 
-class Handler(BaseHTTPRequestHandler):
-    system: RefSystem  # set on the subclass made by `make_server`
+class Handler(JsonHandler):
+    system: RefSystem  # set on the subclass made by `serve`
     server_version = "RefDeptSystem/1.0"
-
-    def log_message(self, fmt, *args):
-        logger.info("%s %s", self.address_string(), fmt % args)
-
-    def _send(self, status: int, payload, content_type="application/json; charset=utf-8"):
-        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status, code, message):
-        self._send(status, {"code": code, "message": message, "fields": {}})
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _loopback(self) -> bool:
-        return self.client_address[0] in ("127.0.0.1", "::1")
-
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
+    log = logger
 
     def _dispatch(self, method):
         body = self._body()
@@ -478,15 +412,6 @@ class Handler(BaseHTTPRequestHandler):
         )
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def go_down(self):
-        """Close the port until the behaviour's `down_until`, then listen again (the main loop)."""
-        self.shutdown()
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -496,24 +421,10 @@ def free_port() -> int:
 def serve(system: RefSystem, *, host: str, port: int, ready=print) -> None:
     """Serve until interrupted; `down_for` closes the port for a while, then it listens again."""
     stop = threading.Event()
-    sender = threading.Thread(target=system.sender_loop, args=(stop,), daemon=True)
-    sender.start()
+    threading.Thread(target=system.sender_loop, args=(stop,), daemon=True).start()
     handler = type("BoundHandler", (Handler,), {"system": system})
-    announced = False
     try:
-        while True:
-            server = Server((host, port), handler)
-            port = server.server_address[1]
-            if not announced:
-                ready(f"READY port={port}")
-                announced = True
-            else:
-                logger.warning("up again on port %s", port)
-            server.serve_forever(poll_interval=0.1)
-            server.server_close()
-            wait = system.behaviour.down_until - time.time()
-            logger.warning("down for %.1f s", max(wait, 0))
-            if wait > 0:
-                time.sleep(wait)
+        serve_with_outages(handler, host=host, port=port, ready=ready, log=logger,
+                           down_until=lambda: system.behaviour.down_until)
     finally:
         stop.set()

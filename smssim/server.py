@@ -19,21 +19,18 @@ user can read the code the portal sent them.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import html
 import json
 import logging
 import re
 import secrets
-import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 
-from refsys.server import TIMESTAMP_WINDOW, Server, sign
+from refsys.common import JsonHandler, Server, Store, serve_with_outages, sign
 
 logger = logging.getLogger("smssim")
 
@@ -57,7 +54,6 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS receipts (
     receipt_id TEXT PRIMARY KEY, msg_id TEXT NOT NULL, due_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     delivered_at REAL, last_status TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL);
 """
 
 
@@ -69,26 +65,15 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "*" * len(phone)
 
 
-class SmsSim:
+class SmsSim(Store):
     def __init__(self, *, db: str, account: str, keys: dict[str, str], key_id: str, max_backoff: float = 30.0):
-        self.lock = threading.RLock()
-        self.db = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        super().__init__(db, SCHEMA)
         self.account, self.keys, self.key_id = account, dict(keys), key_id
         self.max_backoff = max_backoff
         self.receipt, self.deliver_delay, self.fail, self.slow = "normal", 0.2, False, 0.0
         self.down_until = 0.0
         self.refused_sends = 0
         self.wake = threading.Event()
-
-    def q(self, sql, args=()):
-        with self.lock:
-            return self.db.execute(sql, args).fetchall()
-
-    def one(self, sql, args=()):
-        rows = self.q(sql, args)
-        return rows[0] if rows else None
 
     # --- checks on what accounts send ------------------------------------------------------------
     def verify(self, method, path, headers, body) -> tuple[int, str, str] | None:
@@ -98,20 +83,8 @@ class SmsSim:
         secret = self.keys.get(key_id)
         if account != self.account or secret is None:
             return 401, "unknown_account", "账号或密钥未知"
-        if not hmac.compare_digest(sign(secret, method, path, ts, nonce, body), sig):
-            return 401, "bad_signature", "签名不正确"
-        try:
-            stale = abs(time.time() - int(ts)) > TIMESTAMP_WINDOW
-        except ValueError:
-            stale = True
-        if stale:
-            return 401, "stale_timestamp", "时间戳超出允许范围"
-        try:
-            self.q("INSERT INTO nonces VALUES (?, ?)", (nonce, time.time()))
-        except sqlite3.IntegrityError:
-            return 409, "replayed_nonce", "该随机数已使用(重放)"
-        self.q("DELETE FROM nonces WHERE seen_at < ?", (time.time() - 2 * TIMESTAMP_WINDOW,))
-        return None
+        return self.check_signed(secret, method=method, path=path, body=body, timestamp=ts, nonce=nonce,
+                                 signature=sig)
 
     # --- messages --------------------------------------------------------------------------------
     def view(self, row) -> dict:
@@ -267,34 +240,14 @@ class SmsSim:
         return [{**self.view(r), "text": r[3]} for r in rows]
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     sim: SmsSim
     server: Server
     server_version = "SmsSandbox/1.0"
-
-    def log_message(self, fmt, *args):
-        logger.info("%s %s", self.address_string(), fmt % args)
-
-    def _send(self, status: int, payload, content_type="application/json; charset=utf-8"):
-        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status, code, message):
-        self._send(status, {"code": code, "message": message})
-
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
+    log = logger
 
     def _dispatch(self, method):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
         path = urllib.parse.urlsplit(self.path).path
         sim = self.sim
         try:
@@ -372,21 +325,7 @@ def serve(sim: SmsSim, *, host: str, port: int, ready=print) -> None:
     stop = threading.Event()
     threading.Thread(target=sim.worker_loop, args=(stop,), daemon=True).start()
     handler = type("BoundHandler", (Handler,), {"sim": sim})
-    announced = False
     try:
-        while True:
-            server = Server((host, port), handler)
-            port = server.server_address[1]
-            if not announced:
-                ready(f"READY port={port}")
-                announced = True
-            else:
-                logger.warning("up again on port %s", port)
-            server.serve_forever(poll_interval=0.1)
-            server.server_close()
-            wait = sim.down_until - time.time()
-            logger.warning("down for %.1f s", max(wait, 0))
-            if wait > 0:
-                time.sleep(wait)
+        serve_with_outages(handler, host=host, port=port, ready=ready, log=logger, down_until=lambda: sim.down_until)
     finally:
         stop.set()
