@@ -43,6 +43,18 @@ use_broker("memory://")
 
 
 @pytest.fixture(autouse=True)
+def _empty_memory_broker():
+    """Each test starts with the in-memory broker's queues empty. With no worker, whatever earlier
+    tests of the process queued on commit stays there, and the intent relay reads the queue's
+    length (backpressure): past `INTENT_RELAY_MAX_QUEUED` it would send nothing, so a test
+    calling `relay_due()` passed or failed by what ran before it (CI, session 8)."""
+    from kombu.transport.memory import Channel
+
+    for queue in Channel.queues.values():
+        queue.queue.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Uploaded materials and notices go to a throw-away folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"

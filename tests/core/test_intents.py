@@ -27,13 +27,6 @@ def purge_queue() -> None:
         connection.default_channel.queue_purge(celery_app.conf.task_default_queue)
 
 
-@pytest.fixture(autouse=True)
-def _empty_queue():
-    """The relay reads the broker's queue (backpressure): the in-memory broker of the tests keeps
-    what earlier tests of this process queued on commit, so each test starts with it empty."""
-    purge_queue()
-
-
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
