@@ -47,3 +47,14 @@ class RateForm(forms.Form):
     level = forms.TypedChoiceField(coerce=int, choices=[(n, n) for n in range(1, 6)],
                                    error_messages={"required": _("请选择评价等级。"),
                                                    "invalid_choice": _("请选择评价等级。")})
+
+
+class KioskCodeForm(forms.Form):
+    code = forms.RegexField(regex=r"^\d{6}$", error_messages={"required": _("请输入 6 位短信验证码。"),
+                                                              "invalid": _("短信验证码为 6 位数字。")})
+
+
+class KioskIdNumberForm(forms.Form):
+    id_number = forms.RegexField(regex=r"^\d{17}[\dXx]$",
+                                 error_messages={"required": _("请输入 18 位身份证号码。"),
+                                                 "invalid": _("身份证号码为 18 位,最后一位可能是 X。")})

@@ -38,7 +38,7 @@ from windows.models import Window
 from workflow.selectors import applications_for
 
 from . import hooks, kiosk, receipts, services
-from .forms import EnrolForm, KioskPinForm, RateForm, TicketForm
+from .forms import EnrolForm, KioskCodeForm, KioskIdNumberForm, KioskPinForm, RateForm, TicketForm
 from .models import CardSession, KioskReceipt
 
 FIELD_LABELS = {
@@ -163,10 +163,10 @@ def home(request, terminal):
     session = kiosk.showing(terminal)
     if session is not None and session.state == CardSession.State.ACTIVE:
         return redirect("kiosk:menu", session_id=session.pk)
+    if session is not None and session.state == CardSession.State.AWAITING_CODE:
+        return _code_page(request, terminal, session, KioskCodeForm())
     if session is not None:
-        return _page(
-            request, "terminals/kiosk/pin.html", terminal, session, form=KioskPinForm(), title=_("输入终端密码")
-        )
+        return _pin_page(request, terminal, session, KioskPinForm())
     ended = kiosk.last_ended(terminal)
     return _page(request, "terminals/kiosk/idle.html", terminal, ended=ended, title=_("请读取身份证"))
 
@@ -196,6 +196,69 @@ def paid(request):
 # --- the resident ----------------------------------------------------------------------------------
 
 
+def _pin_page(request, terminal, session, form):
+    can_text = bool(session.person and session.person.phone)
+    return _page(request, "terminals/kiosk/pin.html", terminal, session, form=form, can_text=can_text,
+                 title=_("输入终端密码"))
+
+
+def _code_page(request, terminal, session, form):
+    return _page(request, "terminals/kiosk/code.html", terminal, session, form=form,
+                 minutes=services.CODE_MINUTES, title=_("输入短信验证码"))
+
+
+@device_required
+def id_number(request, terminal):
+    """没带身份证: the ID number typed on the pad; a code goes to the account's registered phone."""
+    form = KioskIdNumberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.id_number_entered(terminal, id_number=form.cleaned_data["id_number"])
+        except DomainError as error:
+            form.add_error("id_number", error.message)
+        else:
+            return redirect("kiosk:home")
+    if kiosk.showing(terminal) is not None and request.method == "GET":
+        return redirect("kiosk:home")  # a card is on the reader: its session first
+    return _page(request, "terminals/kiosk/id_number.html", terminal, form=form, title=_("输入身份证号码"))
+
+
+@require_POST
+@in_session(active=False)
+def code_send(request, terminal, session):
+    """获取短信验证码 / 重新获取."""
+    try:
+        services.request_code(session)
+    except Conflict as error:
+        session.refresh_from_db()
+        if session.state == CardSession.State.ENDED:
+            messages.info(request, error.message)
+            return redirect("kiosk:home")
+        messages.error(request, error.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("kiosk:home")
+
+
+@sensitive_post_parameters("code")
+@require_POST
+@in_session(active=False)
+def code(request, terminal, session):
+    form = KioskCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enter_code(session, form.cleaned_data["code"])
+        except DomainError as error:
+            session.refresh_from_db()
+            if session.state == CardSession.State.ENDED:
+                messages.error(request, error.message)
+                return redirect("kiosk:home")
+            form.add_error("code", error.message)
+        else:
+            return redirect("kiosk:menu", session_id=session.pk)
+    return _code_page(request, terminal, session, form)
+
+
 @sensitive_post_parameters("pin")
 @require_POST
 @in_session(active=False)
@@ -215,7 +278,7 @@ def pin(request, terminal, session):
             form.add_error("pin", error.message)
         else:
             return redirect("kiosk:menu", session_id=session.pk)
-    return _page(request, "terminals/kiosk/pin.html", terminal, session, form=form, title=_("输入终端密码"))
+    return _pin_page(request, terminal, session, form)
 
 
 @in_session()

@@ -4,7 +4,8 @@ opens on them.
 A terminal is a registered device of a hall with its own Ed25519 key pair; the private key never
 leaves the device, the portal keeps the public key. What the device says (a card read, the card
 taken out, a heartbeat) arrives signed with it (terminals.signing); a resident's session starts
-with the card read and becomes personal only after a second factor, the PIN they set online."""
+with the card read (or, without the card, the ID number typed at the terminal) and becomes personal
+only after a second factor: the PIN they set online, or a code texted to their registered phone."""
 
 from datetime import timedelta
 
@@ -120,6 +121,7 @@ class CardSession(models.Model):
 
     class State(models.TextChoices):
         AWAITING_PIN = "awaiting_pin", _("待输入终端密码")
+        AWAITING_CODE = "awaiting_code", _("待输入短信验证码")
         ACTIVE = "active", _("使用中")
         ENDED = "ended", _("已结束")
 
@@ -131,6 +133,15 @@ class CardSession(models.Model):
         PIN_LOCKED = "pin_locked", _("终端密码错误次数过多")
         NO_ACCOUNT = "no_account", _("尚未注册")
         NO_PIN = "no_pin", _("尚未设置终端密码")
+        CODE_FAILED = "code_failed", _("短信验证码错误次数过多")
+
+    class Start(models.TextChoices):
+        CARD = "card", _("读取身份证")
+        ID_NUMBER = "id_number", _("输入身份证号码")
+
+    class Factor(models.TextChoices):
+        PIN = "pin", _("终端密码")
+        SMS = "sms", _("短信验证码")
 
     terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("终端"))
     person = models.ForeignKey(
@@ -143,7 +154,15 @@ class CardSession(models.Model):
     )
     card_name = models.CharField(_("证件姓名"), max_length=64)
     card_id_masked = models.CharField(_("证件号码(脱敏)"), max_length=18)
-    photo_hash = models.CharField(_("证件照片摘要"), max_length=64)
+    photo_hash = models.CharField(_("证件照片摘要"), max_length=64, blank=True)
+    started_by = models.CharField(_("开始方式"), max_length=16, choices=Start.choices, default=Start.CARD)
+    factor = models.CharField(_("验证方式"), max_length=8, choices=Factor.choices, blank=True)
+    # the SMS code (second factor): only its HMAC, its expiry, wrong tries and how many were sent
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_tries = models.PositiveSmallIntegerField(default=0)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.AWAITING_PIN)
     started_at = models.DateTimeField(_("读卡时间"), default=timezone.now)
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)

@@ -3,8 +3,11 @@ transaction; a device's word counts only when its signature holds (`verify`)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.identity import IdentityError, mask, validate_id_number
 from accounts.models import User
 from core.errors import Conflict, Forbidden, Invalid
+from notifications.services import send_code
 
 from . import signing
 from .models import CardSession, Terminal, TerminalNonce, TerminalPin, TerminalRefusal
@@ -118,7 +122,9 @@ def card_inserted(terminal: Terminal, *, name: str, id_number: str, photo_hash: 
     if person.real_name and person.real_name != name:
         logger.warning("terminal %s: card name differs from the account's (session %s)", terminal.code, session.pk)
     if not TerminalPin.objects.filter(user=person).exists():
-        return _end(session, CardSession.EndReason.NO_PIN, now)
+        if not person.phone:
+            return _end(session, CardSession.EndReason.NO_PIN, now)
+        _send_code(session, now)  # no PIN but a phone: the code texted to it is the second factor
     return session
 
 
@@ -225,8 +231,8 @@ def enter_pin(session: CardSession, pin: str) -> CardSession:
         else:
             record.failures, record.locked_until = 0, None
             record.save(update_fields=["failures", "locked_until"])
-            session.state, session.verified_at = CardSession.State.ACTIVE, now
-            session.save(update_fields=["state", "verified_at"])
+            session.state, session.verified_at, session.factor = CardSession.State.ACTIVE, now, CardSession.Factor.PIN
+            session.save(update_fields=["state", "verified_at", "factor"])
             return session
     raise refusal
 
@@ -234,3 +240,128 @@ def enter_pin(session: CardSession, pin: str) -> CardSession:
 def finish(session: CardSession) -> CardSession:
     """The resident's 退出."""
     return _end(session, CardSession.EndReason.FINISHED) if session.state != ENDED else session
+
+
+# --- the SMS code: the other second factor, and the way in without the card -------------------------
+
+CODE_MINUTES = 5  # a code is valid this long
+CODE_MAX_TRIES = 5  # wrong codes in a row end the session
+CODE_MAX_PER_SESSION = 3  # codes sent in one session
+CODE_RESEND_SECONDS = 30  # between two codes of a session
+CODE_MAX_PER_HOUR = 6  # codes sent to one person in an hour, over all terminals
+
+
+def _code_digest(session_pk: int, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"terminal-sms:{session_pk}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _send_code(session: CardSession, now) -> None:
+    """A new code for the session (in the caller's transaction, the session locked or new): texted
+    through the notification service to the account's registered phone. Someone typed an ID
+    number with no account, or an account without a phone: nothing is sent, and the page says the
+    same as when it is (the terminal does not tell who is registered); no code can match then."""
+    person = session.person
+    if person is not None and person.phone:
+        hour_ago = now - timezone.timedelta(hours=1)
+        recent = sum(
+            CardSession.objects.filter(person=person, code_sent_at__gte=hour_ago)
+            .exclude(pk=session.pk)
+            .values_list("codes_sent", flat=True)
+        ) + session.codes_sent
+        if recent >= CODE_MAX_PER_HOUR:
+            raise Conflict(_("验证码发送过于频繁,请一小时后再试,或使用终端密码。"), code="too_many_codes")
+        code = send_code(user=person, purpose=f"terminal:{session.pk}", label=_("市民之窗登录"), minutes=CODE_MINUTES)
+    else:
+        code = secrets.token_hex(16)  # never sent, never typed: no six digits match it
+    session.state = CardSession.State.AWAITING_CODE
+    session.code_hash = _code_digest(session.pk, code)
+    session.code_sent_at, session.code_expires_at = now, now + timezone.timedelta(minutes=CODE_MINUTES)
+    session.code_tries, session.codes_sent = 0, session.codes_sent + 1
+    session.save(update_fields=["state", "code_hash", "code_sent_at", "code_expires_at", "code_tries", "codes_sent"])
+
+
+@transaction.atomic
+def id_number_entered(terminal: Terminal, *, id_number: str) -> CardSession:
+    """Someone without their card types their ID number at the terminal: a session waiting for
+    the code texted to the account's phone. Nothing on the screen says whether the number has an
+    account (no name is shown until the code is right)."""
+    try:
+        id_number = validate_id_number((id_number or "").strip().upper())
+    except IdentityError as exc:
+        raise Invalid(_("身份证号码有误:%(e)s") % {"e": exc}, code="bad_id_number",
+                      fields={"id_number": [str(exc)]}) from None
+    Terminal.objects.select_for_update().filter(pk=terminal.pk).first()
+    now = timezone.now()
+    previous = open_session(terminal)
+    if previous is not None:
+        _end(previous, CardSession.EndReason.REPLACED, now)
+    person = User.objects.filter(id_number=id_number, is_active=True, role=User.Role.PUBLIC).first()
+    session = CardSession.objects.create(
+        terminal=terminal,
+        person=person,
+        card_name="",
+        card_id_masked=mask(id_number, keep_start=4, keep_end=4),
+        photo_hash="",
+        started_by=CardSession.Start.ID_NUMBER,
+        started_at=now,
+        last_touch_at=now,
+    )
+    _send_code(session, now)
+    return session
+
+
+def request_code(session: CardSession) -> CardSession:
+    """获取短信验证码 (a card holder choosing the code over the PIN) or 重新发送: at most
+    `CODE_MAX_PER_SESSION` codes a session, `CODE_RESEND_SECONDS` apart."""
+    touch(session)
+    with transaction.atomic():
+        session = CardSession.objects.select_for_update(of=("self",)).select_related("person").get(pk=session.pk)
+        if session.state not in (CardSession.State.AWAITING_PIN, CardSession.State.AWAITING_CODE):
+            raise Conflict(_("已验证,无需验证码。"), code="already_verified")
+        if session.started_by == CardSession.Start.CARD and not (session.person and session.person.phone):
+            raise Invalid(_("您的账号没有登记手机号码,无法发送验证码,请输入终端密码。"), code="no_phone")
+        now = timezone.now()
+        if session.codes_sent >= CODE_MAX_PER_SESSION:
+            raise Conflict(_("本次已发送 %(n)s 次验证码,请退出后重新开始。") % {"n": CODE_MAX_PER_SESSION},
+                           code="too_many_codes")
+        if session.code_sent_at and (now - session.code_sent_at).total_seconds() < CODE_RESEND_SECONDS:
+            wait = CODE_RESEND_SECONDS - int((now - session.code_sent_at).total_seconds())
+            raise Conflict(_("验证码已发送,请 %(n)s 秒后再重新获取。") % {"n": wait}, code="code_wait")
+        _send_code(session, now)
+    return session
+
+
+def enter_code(session: CardSession, code: str) -> CardSession:
+    """The SMS code typed on the pad: right and in time, the session is the person's. A wrong code
+    is counted (written before the error is raised); five end the session; an expired one asks
+    for a new code."""
+    touch(session)
+    with transaction.atomic():
+        session = CardSession.objects.select_for_update(of=("self",)).select_related("person").get(pk=session.pk)
+        if session.state != CardSession.State.AWAITING_CODE:
+            raise Conflict(_("当前无需输入短信验证码。"), code="no_code_pending")
+        now = timezone.now()
+        if session.code_expires_at is None or now >= session.code_expires_at:
+            raise Conflict(_("验证码已过期(%(n)s 分钟内有效),请点“重新获取验证码”。") % {"n": CODE_MINUTES},
+                           code="code_expired")
+        if session.person is None or not hmac.compare_digest(session.code_hash, _code_digest(session.pk, code or "")):
+            session.code_tries += 1
+            if session.code_tries >= CODE_MAX_TRIES:
+                _end(session, CardSession.EndReason.CODE_FAILED, now)
+                refusal = Forbidden(_("验证码连续错误 %(n)s 次,本次使用已结束。") % {"n": CODE_MAX_TRIES},
+                                    code="code_failed")
+            else:
+                refusal = Invalid(
+                    _("验证码不正确,还可再试 %(n)s 次。") % {"n": CODE_MAX_TRIES - session.code_tries},
+                    code="wrong_code",
+                    fields={"code": [_("验证码不正确。")]},
+                )
+            session.save(update_fields=["code_tries"])
+        else:
+            session.state, session.verified_at, session.factor = CardSession.State.ACTIVE, now, CardSession.Factor.SMS
+            session.code_hash = ""
+            if not session.card_name:
+                session.card_name = (session.person.real_name or "")[:64]
+            session.save(update_fields=["state", "verified_at", "factor", "code_hash", "card_name"])
+            return session
+    raise refusal

@@ -7,21 +7,33 @@
   var home = body.dataset.homeUrl;
   var pageSession = body.dataset.session || "";
 
-  // --- the PIN pad: digits collected in a hidden field, shown as dots ---
+  // --- the pads (PIN, SMS code, ID number): keys collected in a hidden field; a secret shows dots ---
   var pad = document.getElementById("pinpad");
   if (pad) {
-    var field = document.getElementById("pin");
+    var field = pad.querySelector("[data-pad-field]");
     var dots = document.getElementById("pin-dots");
     var ok = document.getElementById("pin-ok");
+    var max = parseInt(pad.dataset.max || "6", 10);
+    var secret = pad.hasAttribute("data-secret");
     var show = function () {
       var n = field.value.length;
-      dots.textContent = "●●●●●●".slice(0, n) + "○○○○○○".slice(n);
-      ok.disabled = n !== 6;
+      if (secret) {
+        dots.textContent = "●".repeat(n) + "○".repeat(max - n);
+      } else if (max > 6) {  // an ID number: 6 · 8 · 4 groups, as printed on the card
+        dots.textContent = [field.value.slice(0, 6), field.value.slice(6, 14), field.value.slice(14)].join(" ").trim();
+      } else {
+        dots.textContent = field.value + "_".repeat(max - n);
+      }
+      ok.disabled = n !== max;
     };
     pad.addEventListener("click", function (event) {
       var key = event.target.closest("button");
       if (!key || key.type === "submit") { return; }
-      if (key.hasAttribute("data-digit") && field.value.length < 6) { field.value += key.dataset.digit; }
+      var digit = key.dataset.digit;
+      // X is only the last character of an ID number
+      if (digit && field.value.length < max && (digit !== "X" || field.value.length === max - 1)) {
+        field.value += digit;
+      }
       if (key.hasAttribute("data-back")) { field.value = field.value.slice(0, -1); }
       if (key.hasAttribute("data-clear")) { field.value = ""; }
       show();

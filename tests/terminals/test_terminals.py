@@ -115,9 +115,13 @@ def test_without_an_account_or_a_pin_the_session_ends_at_once_and_says_why(devic
     stranger = UserFactory.build()  # never registered
     assert send(device, card(stranger)).json()["state"] == "ended"
     assert CardSession.objects.get().end_reason == CardSession.EndReason.NO_ACCOUNT
-    no_pin = UserFactory()
+    no_pin = UserFactory(phone="")
     answer = send(device, card(no_pin)).json()
     assert answer["state"] == "ended" and answer["message"] == "尚未设置终端密码"
+    # no PIN but a registered phone: the code texted to it is the second factor
+    with_phone = UserFactory(phone="13912345678")
+    answer = send(device, card(with_phone)).json()
+    assert answer["state"] == "awaiting_code" and answer["message"] == "待输入短信验证码"
 
 
 def test_the_card_taken_out_or_another_card_ends_the_session(device):

@@ -56,7 +56,8 @@ class Command(BaseCommand):
         card = f"(读卡:{citizen.real_name} {citizen.id_number})" if citizen is not None else ""
         self.stdout.write(
             f"市民之窗终端 {terminal.code}({place.name}):登记码 {enrolment}"
-            f"(30 分钟内在 /kiosk/ 输入);演示群众 citizen{card} 的终端密码 {DEMO_PIN}"
+            f"(30 分钟内在 /kiosk/ 输入);演示群众 citizen{card} 的终端密码 {DEMO_PIN};"
+            "不读卡时点“没带身份证”输入其身份证号码,短信验证码在短信网关参考程序的页面(:8705)查看"
         )
 
     def _query_matter(self):
