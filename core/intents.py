@@ -10,9 +10,10 @@ workers did meanwhile (docs/decisions.md, "Nothing lost: one intent table, one r
   the next one further out (the lease doubled per send, capped), never gives up. The lease of a
   run starts again when the worker takes it (`fulfil`), so an intent waiting in a long queue is
   sent again only once its wait ran out, and a run cut by a killed worker a lease after it began.
-- Backpressure: the relay tops the broker's queue up to INTENT_RELAY_MAX_QUEUED messages and skips
-  its tick while the queue holds more. What waits in the queue is not lost; a broker restarted
-  empty shows an empty queue, and the relay sends again.
+- Backpressure, per queue of the broker (settings.CELERY_TASK_ROUTES: notices, exchange, figures
+  and the default): the relay tops each queue up to INTENT_RELAY_MAX_QUEUED messages and sends
+  nothing into a queue holding more, while it still sends into the others. What waits in a queue
+  is not lost; a broker restarted empty shows empty queues, and the relay sends again.
 
 The claim of a batch and the capped backoff are the pattern of the exchange's outbox relay
 (`exchange.relay`), which uses `claim` and `backoff` from here.
@@ -60,25 +61,44 @@ def max_queued() -> int:
     return int(getattr(settings, "INTENT_RELAY_MAX_QUEUED", 200))
 
 
-def queued_messages(queues: Iterable[str] = ()) -> int | None:
-    """Messages waiting in the broker's queues (the default queue and `queues`), or None when the
-    broker cannot be asked (down: the sends would fail too, and leave their intents due)."""
+def queues_by_kind() -> dict[str, list[str]]:
+    """The broker's queues and the tasks routed to each (settings.CELERY_TASK_ROUTES); the default
+    queue's list is empty: it takes every task not routed elsewhere."""
+    conf = current_app.conf
+    queues: dict[str, list[str]] = {conf.task_default_queue: []}
+    routes = conf.task_routes if isinstance(conf.task_routes, dict) else {}
+    for task, route in routes.items():
+        queue = route.get("queue") if isinstance(route, dict) else None
+        if queue and queue != conf.task_default_queue:
+            queues.setdefault(getattr(queue, "name", queue), []).append(task)
+    return queues
+
+
+def queue_lengths(queues: Iterable[str]) -> dict[str, int] | None:
+    """Messages waiting in each of the broker's `queues`, or None when the broker cannot be asked
+    (down: the sends would fail too, and leave their intents due)."""
     from kombu.exceptions import ChannelError
 
-    names = {current_app.conf.task_default_queue, *queues}
     try:
         with current_app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1)
-            channel, total = connection.default_channel, 0
-            for name in sorted(names):
+            channel, lengths = connection.default_channel, {}
+            for name in sorted(set(queues)):
                 try:
-                    total += channel.queue_declare(queue=name, passive=True).message_count
+                    lengths[name] = channel.queue_declare(queue=name, passive=True).message_count
                 except ChannelError:  # no such queue (Redis: an empty list does not exist)
-                    pass
-            return total
+                    lengths[name] = 0
+            return lengths
     except Exception as error:  # the broker is away
-        logger.warning("relay_intents: cannot read the broker's queue: %s", error)
+        logger.warning("relay_intents: cannot read the broker's queues: %s", error)
         return None
+
+
+def queued_messages(queues: Iterable[str] = ()) -> int | None:
+    """Messages waiting in the broker's default queue and `queues` together, or None when the
+    broker cannot be asked."""
+    lengths = queue_lengths({current_app.conf.task_default_queue, *queues})
+    return None if lengths is None else sum(lengths.values())
 
 
 def _wake(pk: int, task: str, args: list, options: dict, countdown: float) -> None:
@@ -147,9 +167,31 @@ def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "",
     return result
 
 
+def _due() -> models.QuerySet:
+    return Intent.objects.filter(status=Intent.Status.PENDING, next_attempt_at__lte=timezone.now())
+
+
 def due_ids(limit: int = 500) -> list[int]:
-    return list(Intent.objects.filter(status=Intent.Status.PENDING, next_attempt_at__lte=timezone.now())
-                .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    return list(_due().order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def _due_ids_by_queue(limit: int) -> list[int]:
+    """The due intents to send this tick: per queue of the broker, the oldest first, at most what
+    fits under INTENT_RELAY_MAX_QUEUED in that queue (and at most `limit`). A queue fuller than the
+    bound gets nothing this tick; the other queues are not held back by it."""
+    queues = queues_by_kind()
+    lengths = queue_lengths(queues)
+    routed = [task for tasks in queues.values() for task in tasks]
+    ids: list[int] = []
+    for queue, tasks in queues.items():
+        room = limit if lengths is None else min(limit, max_queued() - lengths[queue])
+        if room <= 0:
+            logger.info("relay_intents: %d messages wait in queue %s, none of its intents sent this tick",
+                        lengths[queue], queue)
+            continue
+        due = _due().filter(task__in=tasks) if tasks else _due().exclude(task__in=routed)
+        ids += due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:room]
+    return ids
 
 
 def relay_due(limit: int = 500) -> int:
@@ -157,17 +199,12 @@ def relay_due(limit: int = 500) -> int:
     send of each is a lease later, doubled per send up to INTENT_MAX_BACKOFF_SECONDS. A broker
     that fails mid-batch leaves the rest due for the next tick.
 
-    Backpressure: at most INTENT_RELAY_MAX_QUEUED messages wait in the broker's queue; a tick
-    sends only what fits under that bound (the oldest due first) and nothing while the queue is
-    fuller, so a worker behind its queue is not flooded with sends of intents already waiting."""
-    queued = queued_messages()
-    if queued is not None:
-        room = max_queued() - queued
-        if room <= 0:
-            logger.info("relay_intents: %d messages wait in the queue, nothing sent this tick", queued)
-            return 0
-        limit = min(limit, room)
-    ids = due_ids(limit)
+    Backpressure, per queue (settings.CELERY_TASK_ROUTES: notices, exchange, figures, the default):
+    at most INTENT_RELAY_MAX_QUEUED messages wait in each; a tick sends into a queue only what fits
+    under that bound (the oldest due first) and nothing while it is fuller, so a worker behind its
+    queue is not flooded with sends of intents already waiting, and a long queue of notices does
+    not hold back the sends of dispatches."""
+    ids = _due_ids_by_queue(limit)
     if not ids:
         return 0
     now = timezone.now()

@@ -22,6 +22,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -301,6 +302,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {}
 )
 CELERY_TASK_IGNORE_RESULT = True
+# Queues by kind (docs/decisions.md, "Celery queues by kind"), so a slow PDF never delays a
+# dispatch: `notices` makes documents (notices, results, licences, exports), `exchange` talks to
+# other organisations' systems (department systems, the SMS gateway, the payment provider),
+# `figures` recomputes the dashboard's rollups and the sweeps over every case; the rest (beat's
+# housekeeping, the intent relay, reminders) stays in the default queue `celery`. A worker started
+# without -Q consumes all four (`make run`); docker-compose runs one worker per kind.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+TASK_QUEUES_BY_KIND = {
+    "notices": ["workflow.tasks.generate_notice", "workflow.tasks.prepare_result", "workflow.tasks.issue_licence",
+                "supervision.tasks.build_report"],
+    "exchange": ["workflow.tasks.dispatch_subcases", "exchange.tasks.deliver_message", "exchange.tasks.relay_outbox",
+                 "exchange.tasks.reconcile_departments", "exchange.tasks.sync_catalog",
+                 "notifications.tasks.send_sms", "payments.tasks.query_order", "payments.tasks.query_unsettled_orders",
+                 "payments.tasks.reconcile_day", "payments.tasks.reconcile_yesterday"],
+    "figures": ["supervision.tasks.refresh_figures", "supervision.tasks.refresh_all_figures",
+                "supervision.tasks.refresh_figure_days", "supervision.tasks.sweep_deadlines",
+                "supervision.tasks.verify_audit_chains"],
+}
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in TASK_QUEUES_BY_KIND.items() for task in tasks}
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, *TASK_QUEUES_BY_KIND))
 CELERY_TASK_ACKS_LATE = True  # a task that dies midway is delivered again; tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -69,6 +69,8 @@ $PY -m termsim --port "$TERMSIM_PORT" --db var/termsim.json --portal "http://127
   --terminal QX-T01 >var/termsim.log 2>&1 &
 TERMSIM=$!
 
+# One worker for the demo, started without -Q: it consumes every queue (settings.CELERY_TASK_QUEUES:
+# celery, notices, exchange, figures); docker-compose runs a worker per kind.
 .venv/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!

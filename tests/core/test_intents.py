@@ -235,6 +235,6 @@ def test_the_relay_sends_as_before_when_the_queue_cannot_be_read(sent, monkeypat
     settings.INTENT_LEASE_SECONDS = 60
     time_machine.move_to(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC), tick=False)
     intents.record("x.tasks.y", [1], key="x:1")
-    monkeypatch.setattr(intents, "queued_messages", lambda *queues: None)
+    monkeypatch.setattr(intents, "queue_lengths", lambda queues: None)
     time_machine.move_to(dt.datetime(2026, 12, 4, 10, 1, 1, tzinfo=dt.UTC), tick=False)
     assert intents.relay_due() == 1
