@@ -327,6 +327,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat as a single scheduler (portal.celery.SingleBeatScheduler): with Redis, only the beat holding
+# a lock there sends; another takes over within BEAT_LOCK_SECONDS of the holder's death.
+CELERY_BEAT_SCHEDULER = "portal.celery:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "supervision-sweep-deadlines": {
         "task": "supervision.tasks.sweep_deadlines",
