@@ -455,6 +455,10 @@ DATA_SOURCE_KEY = env.str("DATA_SOURCE_KEY", default="")
 DATA_SOURCE_CLIENT = env.str("DATA_SOURCE_CLIENT", default="QXZWFWZX")
 DATA_SOURCE_TIMEOUT_SECONDS = env.float("DATA_SOURCE_TIMEOUT_SECONDS", default=3.0)
 
+# With REDIS_URL (compose, several web processes or boxes) the cache is Redis, shared by every web
+# and worker process, and sessions are read from it and written through to the database
+# (cached_db: a Redis restarted empty signs nobody out). Without it (`make run`) the cache is
+# per process and sessions are the database's alone.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -462,6 +466,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 
 LOGGING = {
     "version": 1,
