@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.security.SessionGuardMiddleware",
+    "core.db_router.ReplicaReadsMiddleware",  # after the session and the user were read from the primary
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.MethodNotAllowedPage",
     "axes.middleware.AxesMiddleware",  # turns a locked-out attempt into the lockout answer
@@ -170,6 +171,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A read replica (core/db_router.py, docs/scale.md): the dashboard, its drill-down, the disclosure
+# page and API and the figures API read through it; nothing writes through it. Its connection is
+# read-only whatever the server is (a replica URL pointing at the primary by mistake still cannot
+# write), and the test runner treats it as the primary's mirror.
+if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    if not DATABASES["replica"].get("PASSWORD"):  # from a file, like the primary's
+        DATABASES["replica"]["PASSWORD"] = _secret("DATABASE_REPLICA_PASSWORD") or _db_password
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c default_transaction_read_only=on"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+REPLICA_READ_VIEWS = ["portal:supervision", "portal:figure_cases", "portal:disclosure", "api-disclosure",
+                      "api-figures"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -99,7 +99,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
@@ -815,7 +815,8 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
            f"GROUP BY r.dim, {group}{''.join(f', l_{d}.name' for d in joined)}")
     result = {dim: {} for dim in dims}
     n_sums, n_hist = len(summed), HISTOGRAM_DAYS + 1
-    with connection.cursor() as cursor:
+    # the router's choice (core.db_router: the read replica for the dashboard's requests)
+    with connections[router.db_for_read(FigureRollup)].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for row in rows:
