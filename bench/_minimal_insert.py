@@ -4,8 +4,13 @@ helper module, not a benchmark: the runner runs only bench_*.py).
 The minimal insert takes the same multipart request as the real submission (token, form, nine
 PDFs: Django parses them the same way) and writes 1 + 3 + 4 rows in one transaction (the
 application, its three matter links, four material rows) with a plain DRF view: what any
-implementation of the submission pays at least, without checks, files, numbers or log."""
+implementation of the submission pays at least, without checks, files, numbers or log.
 
+Served by gunicorn (bench_load.py) the ids come from BENCH_MINIMAL_IDS, a JSON object
+{"matters": [...], "requirements": [...]}; in-process (bench_submit.py) the bench sets them."""
+
+import json
+import os
 import uuid
 
 from django.db import transaction
@@ -51,5 +56,9 @@ class MinimalInsert(APIView):
             )
         return Response({"number": application.number}, status=status.HTTP_201_CREATED)
 
+
+if os.environ.get("BENCH_MINIMAL_IDS"):
+    _ids = json.loads(os.environ["BENCH_MINIMAL_IDS"])
+    MinimalInsert.matter_ids, MinimalInsert.requirement_ids = _ids["matters"], _ids["requirements"]
 
 urlpatterns = [path("bench/minimal-insert/", MinimalInsert.as_view()), path("", include(portal_urlpatterns))]

@@ -66,42 +66,13 @@ settings.ALLOWED_HOSTS = ["*"]
 call_command("migrate", verbosity=0)
 
 import _minimal_insert  # noqa: E402
+from _submit_data import build_theme, give_household_register, upload_requirements  # noqa: E402
 from knox.models import AuthToken  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from exchange.models import ElectronicLicence  # noqa: E402
-from matters.models import MaterialRequirement  # noqa: E402
-from matters.versioning import current_versions  # noqa: E402
-from tests.factories import PDF_BYTES, DepartmentFactory, MatterFactory, UserFactory, theme_with  # noqa: E402
+from tests.factories import PDF_BYTES, UserFactory  # noqa: E402
 from workflow.calendar_store import seed_calendar  # noqa: E402
 from workflow.models import Application, CaseLog, Material, SubCase  # noqa: E402
-
-UPLOAD, LICENCE = MaterialRequirement.Source.APPLICANT, MaterialRequirement.Source.LICENCE
-
-
-def build_theme():
-    matters = []
-    for i, (department, licence) in enumerate(
-        [
-            ("清远市清新区市场监督管理局", "居民身份证"),
-            ("清远市清新区税务局", "户口簿"),
-            ("清远市清新区人力资源和社会保障局", "结婚证"),
-        ]
-    ):
-        materials = [
-            {"name": f"{name}", "source": UPLOAD}
-            for name in (
-                ["设立登记申请书", "公司章程", "住所使用证明"],
-                ["涉税信息确认表", "财务负责人信息", "银行开户证明"],
-                ["参保登记表", "职工名册", "劳动合同"],
-            )[i]
-        ]
-        materials.append({"name": licence, "source": LICENCE})
-        matters.append(
-            MatterFactory(department=DepartmentFactory(name=department), target="natural", materials=materials)
-        )
-    current_versions(matters)
-    return theme_with(matters, code="bench-submit", name="个体工商户开业一件事", target="natural"), matters
 
 
 def payload(citizen, matters, n):
@@ -112,10 +83,8 @@ def payload(citizen, matters, n):
         for field in matter.fields.all():
             form[field.key] = "13912345678" if field.type == "phone" else f"陈志明{n}"
     files = {
-        f"material_{r.pk}": SimpleUploadedFile(f"{r.name}.pdf", PDF_BYTES, content_type="application/pdf")
-        for m in matters
-        for r in m.materials.all()
-        if r.source == UPLOAD
+        f"material_{pk}": SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+        for pk, name in upload_requirements(matters)
     }
     return {"theme": "bench-submit", "form_data": json.dumps(form), "name": f"陈志明{n}", **files}
 
@@ -167,22 +136,7 @@ def main() -> None:
     clients = []
     for _i in range(THREADS):
         citizen = UserFactory()
-        ElectronicLicence.objects.create(
-            number=f"441803-HK-{citizen.pk:06d}",
-            case_ref=f"HK{citizen.pk}",
-            application_number=f"HK{citizen.pk}",
-            matter=matters[1],
-            name="户口簿",
-            department=matters[1].department,
-            holder_name=citizen.real_name,
-            holder_id_number=citizen.id_number,
-            holder_id_masked="x",
-            holder_user=citizen,
-            issued_on="2020-01-01",
-            valid_from="2020-01-01",
-            sha256="a" * 64,
-            digest="b" * 64,
-        )
+        give_household_register(citizen, matters)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(citizen)[1]}")
         clients.append((client, citizen))
