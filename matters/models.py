@@ -432,3 +432,38 @@ class CatalogLog(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class CatalogVersion(models.Model):
+    """One row: a token that changes with every change of what a submission reads from the
+    catalog (themes and their links, matters, their fields and materials, the departments, the
+    exchange's material and field sources), so that each web and worker process keeps a theme's
+    matters read once and reads them again as soon as anything changed
+    (`matters.selectors.theme_for_submission` compares the token: one small query instead of five).
+    Random, never a counter (as `workflow.CalendarVersion`): a rolled-back change must not leave a
+    number that a later, different change takes again. No row (an empty database): nothing is
+    kept."""
+
+    token = models.CharField(max_length=32, blank=True)
+
+
+def catalog_changed(**_kwargs) -> None:
+    """Give the catalog a new version (in the transaction of the change)."""
+    import uuid
+
+    token = uuid.uuid4().hex
+    if not CatalogVersion.objects.filter(pk=1).update(token=token):
+        CatalogVersion.objects.get_or_create(pk=1, defaults={"token": token})
+
+
+def watch_catalog(*models_) -> None:
+    """Every save and delete of these models' rows (the admin's and the catalog import's included)
+    gives the catalog a new version; queryset updates call `catalog_changed` themselves."""
+    for model in models_:
+        label = f"{model._meta.app_label}_{model.__name__}"
+        models.signals.post_save.connect(catalog_changed, sender=model, dispatch_uid=f"catalog_changed_save_{label}")
+        models.signals.post_delete.connect(catalog_changed, sender=model,
+                                           dispatch_uid=f"catalog_changed_delete_{label}")
+
+
+watch_catalog(Theme, ThemeMatter, Matter, FormField, MaterialRequirement, Department)

@@ -2,7 +2,7 @@
 
 from accounts.models import Department
 
-from .models import Matter, Theme, ThemeMatter
+from .models import CatalogVersion, Matter, Theme, ThemeMatter
 from .search import MatterQuery
 
 
@@ -69,3 +69,26 @@ def theme_and_matters(code: str) -> tuple[Theme | None, list[Matter]]:
     matters = [link.matter for link in links]
     prefetch_related_objects(matters, Prefetch("fields"), Prefetch("materials"))
     return links[0].theme, matters
+
+
+# (catalog version token, {theme code: (theme, matters)}) as this process last read them
+_submission_catalog: tuple[str, dict] | None = None
+
+
+def theme_for_submission(code: str) -> tuple[Theme | None, list[Matter]]:
+    """`theme_and_matters(code)` kept per process while the catalog's version stays the same:
+    one small query (the `CatalogVersion` token) instead of five (the theme's links, fields and
+    materials here, and the data sources that `exchange.exemptions` keeps on the first matter
+    object). The matters are shared by the requests of the process until the next change:
+    callers read them and never change them. Without a version row nothing is kept."""
+    global _submission_catalog
+    token = CatalogVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    if not token:
+        return theme_and_matters(code)
+    kept = _submission_catalog
+    if kept is None or kept[0] != token:
+        kept = (token, {})
+    if code not in kept[1]:
+        kept[1][code] = theme_and_matters(code)  # read after the token: never older than it
+    _submission_catalog = kept
+    return kept[1][code]

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import FileField
 from django.utils import timezone
 
-from .models import FormField, MaterialRequirement, Matter, MatterVersion
+from .models import FormField, MaterialRequirement, Matter, MatterVersion, catalog_changed
 
 NOT_IN_SNAPSHOT = {"id", "version", "published_on", "is_active", "search_initials", "search_pinyin", "search_text"}
 MATERIAL_SKIP = {"id", "matter"}
@@ -113,6 +113,7 @@ def publish_if_changed(*, matter: Matter, by=None, day: dt.date | None = None) -
     number = max(latest.number, matter.version) + 1
     day = day or timezone.localdate()
     Matter.objects.filter(pk=matter.pk).update(version=number, published_on=day)
+    catalog_changed()
     return _create(matter, number=number, published_on=day, data=data, by=by)
 
 

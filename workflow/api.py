@@ -22,7 +22,7 @@ from core.idempotency import idempotency_key, idempotent
 from core.uploads import file_response
 from matters.models import Matter
 from matters.oneform import material_requirements
-from matters.selectors import theme_and_matters
+from matters.selectors import theme_for_submission
 
 from . import selectors, services
 from .models import Application, DeliveryMethod, Notice, SubCase, SubCaseExtension, SubCasePause
@@ -69,8 +69,11 @@ class CaseLogSerializer(serializers.Serializer):
         return obj.actor.real_name if obj.actor_id else _("系统")
 
 
-def material_url(application, material):
-    return reverse("api-application-material", args=[application.number, material.pk])
+def material_urls(application):
+    """`material_url` for many materials of one application with one `reverse()` (not one per
+    material): the URL of material 0, with each material's id in its place."""
+    head, _zero, tail = reverse("api-application-material", args=[application.number, 0]).rpartition("/0/")
+    return lambda material: f"{head}/{material.pk}/{tail}"
 
 
 def notice_url(application, notice):
@@ -166,10 +169,11 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
 
     def get_materials(self, obj) -> list[dict]:
         user = self.context["request"].user
+        url = material_urls(obj)
         return [
             {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
              "trust_level": m.trust_level, "reference": m.reference,
-             "size": m.size, "sha256": m.sha256, "url": material_url(obj, m) if m.file else None}
+             "size": m.size, "sha256": m.sha256, "url": url(m) if m.file else None}
             for m in selectors.detail_materials(user, obj)
         ]
 
@@ -280,7 +284,7 @@ class DeliverSerializer(serializers.Serializer):
 def resolve_matters(*, theme_code="", matter_codes=()):
     """(theme, matters) from a theme code or a list of matter codes; Invalid when neither fits."""
     if theme_code:
-        theme, matters = theme_and_matters(theme_code)
+        theme, matters = theme_for_submission(theme_code)
         if theme is None:
             raise Invalid(_("未找到该主题。"), code="theme_not_found", fields={"theme": [_("主题不存在或已停用。")]})
         return theme, matters
@@ -506,9 +510,10 @@ class SubCaseDetailSerializer(SubCaseBriefSerializer):
 
     def get_materials(self, obj) -> list[dict]:
         user = self.context["request"].user
+        url = material_urls(obj.application)
         return [
             {"id": m.pk, "name": m.name, "source": m.source, "source_display": m.get_source_display(),
-             "url": material_url(obj.application, m) if m.file else None}
+             "url": url(m) if m.file else None}
             for m in selectors.visible_materials(user, obj.application, obj)
         ]
 
