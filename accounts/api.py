@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate, user_logged_out
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,6 +11,7 @@ from core.errors import DomainError, Invalid
 
 from . import guards, services
 from .security import otp_failed, requires_otp, totp_device
+from .tokens import TokenAuthentication, delete_expired_tokens
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -59,6 +59,7 @@ class TokenView(APIView):
             otp_failed(http_request, data["username"])
             raise DomainError(_("工作人员须提供身份验证器上的6位动态口令;口令不正确或已过期。"), code="otp_required",
                               fields={"otp_token": [_("请填写6位动态口令。")]})
+        delete_expired_tokens(user)
         instance, token = AuthToken.objects.create(user)
         return Response({"token": token, "expiry": instance.expiry, "user": UserSerializer(user).data})
 
