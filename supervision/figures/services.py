@@ -768,14 +768,15 @@ LABELLED = {"department": Department, "matter": Matter, "hall": Hall}  # dimensi
 
 def _read_rollups(dims, period: Period, *, channel: str = "", department: int | None = None, by_day: bool = False,
                   cumulative_from: dt.date | None | bool = False, labels: dict | None = None,
-                  only: tuple[str, ...] | None = None) -> dict:
+                  only: tuple[str, ...] | None = None, keys: dict | None = None) -> dict:
     """{dim: {key (or day): sums}} for several dimensions over the period in ONE query over the
     rollup rows (the dashboard reads the total, its grouping and the departments together).
     `cumulative_from`: FigureRefresh's, when the caller has read it (False: read it here).
     `labels`: a dict filled with {dim: {key: name}} for the dimensions in LABELLED, joined in the
     same query (the page needs them for every row). The daily spans are read from FigureRollup,
     the coarse ones (month, year to month, month to date) from FigureRollupCoarse. `only`: these
-    sums alone (the trend's three of 65), no histogram."""
+    sums alone (the trend's three of 65), no histogram. `keys`: {dim: [key, ...]} reads only
+    these keys of that dimension."""
     if by_day:
         spans = [("d", period.first, period.last)]
     else:
@@ -794,6 +795,9 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
         if department and "matter" in dims:
             where += f" AND (r.dim <> 'matter' OR r.key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s))"
             params.append(department)
+        for dim, chosen in (keys or {}).items():
+            where += f" AND (r.dim <> %s OR r.key IN ({', '.join(['%s'] * len(chosen)) or 'NULL'}))"
+            params += [dim, *chosen]
         sources.append((table, where))
     if len(sources) == 1:
         source, where = f"{sources[0][0]} r", sources[0][1]
@@ -1034,11 +1038,9 @@ TREND = ("received", "concluded", "on_time")  # the trend chart's sums by day
 ROW_ORDER = ("concluded", "started", "accepted")  # the grouping's rows: most concluded first, then these, then name
 
 
-def _rows(dim, sums_by_key, labels=None, *, limit: int | None = None):
-    """The grouping's rows, most concluded first; `limit`: only the first rows are finished (the
-    page shows 100 of 1,000 matters; the order needs the sums alone, so the other 900 rows'
-    figures are never computed)."""
-    labels = _labels(dim, sums_by_key) if labels is None else labels
+def _ordered(dim, sums_by_key, labels: dict) -> list[tuple]:
+    """(key, sums) of the grouping, most concluded first (ROW_ORDER, then the name): what the
+    order needs is ROW_ORDER's sums and the labels alone."""
     none_label = str(NONE_LABELS.get(dim, "—"))
     nulls = _not_applicable(dim)  # what `finish` would make None sorts as 0, as before
 
@@ -1047,7 +1049,16 @@ def _rows(dim, sums_by_key, labels=None, *, limit: int | None = None):
         return (*(-(0 if figure in nulls else sums[figure] or 0) for figure in ROW_ORDER),
                 labels.get(key) or none_label)
 
-    chosen = sorted(sums_by_key.items(), key=order)
+    return sorted(sums_by_key.items(), key=order)
+
+
+def _rows(dim, sums_by_key, labels=None, *, limit: int | None = None):
+    """The grouping's rows, most concluded first; `limit`: only the first rows are finished (the
+    page shows 100 of 1,000 matters; the order needs the sums alone, so the other 900 rows'
+    figures are never computed)."""
+    labels = _labels(dim, sums_by_key) if labels is None else labels
+    none_label = str(NONE_LABELS.get(dim, "—"))
+    chosen = _ordered(dim, sums_by_key, labels)
     if limit is not None:
         chosen = chosen[:limit]
     return [{"key": key, "label": labels.get(key) or none_label, **finish(sums, dim)} for key, sums in chosen]
@@ -1102,6 +1113,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         "cumulative_from", "refreshed_at").first() or (None, None)
     if state is not None:
         state["refreshed_at"] = refreshed
+    rows_total = None
     if raw:
         total = raw_sums("all", period, channel=channel).get(0, empty_sums())
         grouped, grouped_labels = raw_sums(group_by, period, channel=channel, department=department), None
@@ -1110,12 +1122,23 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         trend_sums = raw_sums("all", period, channel=channel, by_day=True)
     else:
         # one query for the total, the grouping and the departments, one for the trend
-        labels = {}
+        labels, keys, rows_total = {}, None, None
+        if rows_limit is not None and group_by != "department":
+            # Only the first rows of a large grouping are shown (100 of 1,000 matters): which
+            # ones needs ROW_ORDER's three sums of every key, not all 110 (the histogram
+            # included); the full sums are then read for the chosen keys alone.
+            light = _read_rollups((group_by,), period, channel=channel, department=department, labels=labels,
+                                  cumulative_from=cumulative_from, only=ROW_ORDER)[group_by]
+            light_labels = labels.get(group_by, {}) if group_by in LABELLED else _labels(group_by, light)
+            rows_total = len(light)
+            keys = [key for key, _sums in _ordered(group_by, light, light_labels)[:rows_limit]]
+            labels = {group_by: light_labels}
         read = _read_rollups(dict.fromkeys(("all", group_by, "department")), period, channel=channel,
-                             department=department, labels=labels, cumulative_from=cumulative_from)
+                             department=department, labels=labels, cumulative_from=cumulative_from,
+                             keys=None if keys is None else {group_by: keys})
         total = read["all"].get(0, empty_sums())
         grouped = read[group_by]
-        grouped_labels = labels.get(group_by, {}) if group_by in LABELLED else None
+        grouped_labels = labels.get(group_by, {}) if group_by in LABELLED or keys is not None else None
         dept_sums, dept_labels = read["department"], labels.get("department", {})
         trend_sums = _read_rollups(("all",), period, channel=channel, by_day=True, only=TREND)["all"]
     dept_rows = _rows("department", dept_sums, dept_labels)
@@ -1139,7 +1162,7 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
         "department": department,
         "total": finish(total, "all"),
         "rows": rows,
-        "rows_total": len(grouped),
+        "rows_total": len(grouped) if raw or rows_total is None else rows_total,
         "ranking": rank_departments(dept_rows),
         "departments": dept_rows if group_by != "department" else None,
         "trend": trend,
