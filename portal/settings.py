@@ -162,6 +162,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Persistent connections (checked before reuse): a new PostgreSQL connection per request cost
+    # its set-up and, worse, a cold catalog cache in which planning the dashboard's card query took
+    # 7.7 ms against 1.5 ms to run it. DATABASE_CONN_MAX_AGE=0 (or ?conn_max_age=0 in the URL)
+    # closes after every request again.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The password may come from a file (a Docker secret) instead of sitting in DATABASE_URL.
 if _db_password := _secret("DATABASE_PASSWORD"):
     DATABASES["default"]["PASSWORD"] = _db_password
