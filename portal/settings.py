@@ -189,6 +189,8 @@ if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c default_transaction_read_only=on"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"].get("CONN_MAX_AGE", 0))  # persistent too
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
 DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 REPLICA_READ_VIEWS = ["portal:supervision", "portal:figure_cases", "portal:disclosure", "api-disclosure",
                       "api-figures"]
