@@ -401,3 +401,6 @@ if __name__ == "__main__":
                 import redis
 
                 redis.Redis.from_url(REDIS).flushdb()
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)  # uploads, static, logs (BENCH_KEEP=1 keeps them)
