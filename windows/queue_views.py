@@ -133,9 +133,11 @@ def screen(request, code):
 # --- the clerk's calling panel (on the hall page) -----------------------------------------------------
 
 
-def calling_panel(clerk) -> dict:
-    """What the clerk's hall page shows of the queue: the current ticket and who waits."""
-    seats = seats_today(clerk, clock.today())
+def calling_panel(clerk, *, seats=None) -> dict:
+    """What the clerk's hall page shows of the queue: the current ticket and who waits (`seats`:
+    today's, when the page has read them already)."""
+    if seats is None:
+        seats = seats_today(clerk, clock.today())
     windows = [s.window for s in seats]
     if not windows:
         return {"windows": []}

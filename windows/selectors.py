@@ -9,9 +9,10 @@ def seats_today(clerk, day: dt.date):
     return Seat.objects.on(day).filter(clerk=clerk, window__is_active=True).select_related("window", "window__hall")
 
 
-def desk_for_clerk(clerk, day: dt.date) -> Desk | None:
-    """The categories a clerk may accept and whether they deliver, from today's seats."""
-    seats = list(seats_today(clerk, day))
+def desk_for_clerk(clerk, day: dt.date, *, seats=None) -> Desk | None:
+    """The categories a clerk may accept and whether they deliver, from today's seats (`seats`:
+    those of `day`, when the caller has read them already)."""
+    seats = list(seats_today(clerk, day)) if seats is None else seats
     if not seats:
         return None
     categories = frozenset(c for s in seats if (c := s.window.accepts_category))

@@ -44,6 +44,7 @@ from workflow.models import Application, Notice
 from workflow.services import CARRIERS, DEFERRED_DAYS
 from workflow.views import ENTERPRISE_ERROR_CODES
 
+from . import clock as queue_clock
 from . import queue_selectors, services
 from . import selectors as consultation_selectors
 from . import selectors as staffing_selectors
@@ -57,7 +58,7 @@ from .forms import (
 )
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
-from .selectors import seats_today
+from .selectors import desk_for_clerk, seats_today
 
 S = Application.State
 # Codes of the errors whose `fields` name the applicant's identity, not the one form's keys.
@@ -71,7 +72,7 @@ def _desk_context(request):
         "today": today,
         "seats": seats,
         "hall": seats[0].window.hall if seats else None,
-        "desk": hooks.desk_for(request.user, today),
+        "desk": desk_for_clerk(request.user, today, seats=seats) if request.user.is_clerk else None,
     }
 
 
@@ -80,23 +81,24 @@ def _category_labels(desk):
 
 
 QUEUE_PER_PAGE = 20
+DELIVERY_PER_PAGE = 50
 
 
 @role_required(User.Role.CLERK)
 def hall(request):
     context = _desk_context(request)
     tab = request.GET.get("tab") if request.GET.get("tab") in ("supplement", "in_hand", "elsewhere") else "waiting"
-    waiting = cases.clerk_queue(request.user)
-    supplement = cases.clerk_queue(request.user, states=(S.SUPPLEMENT_REQUESTED,))
+    desk = context["desk"]  # today's desk read once for the four lists (issue 15)
+    waiting = cases.clerk_queue(request.user, desk=desk)
+    supplement = cases.clerk_queue(request.user, states=(S.SUPPLEMENT_REQUESTED,), desk=desk, settle=False)
     in_hand = cases.cases_in_hand(request.user)  # 我经手的在办件: wherever they sit today
-    elsewhere = cases.clerk_queue_elsewhere(request.user)  # 同城通办: outside her 授权, said so
+    elsewhere = cases.clerk_queue_elsewhere(request.user, desk=desk)  # 同城通办: outside her 授权, said so
     lists = {"waiting": waiting, "supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}
     # keyset pages, oldest first (issue 15); counts exact up to 1,000, then "1,000+"
     page = keyset_page(request, lists[tab], key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
                        has_nulls=False)  # every queued application was submitted
     queue = page.object_list
     now = timezone.now()
-    desk = context["desk"]
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")
         application.waited = now - application.submitted_at if application.submitted_at else None
@@ -109,7 +111,8 @@ def hall(request):
         "page": page,
         "counts": {name: page.count_label if name == tab else count_label(qs) for name, qs in lists.items()},
         "categories": _category_labels(context["desk"]),
-        "calling": calling_panel(request.user),
+        # the seats already read, unless the queue's clock (windows.clock, moved in tests) says another day
+        "calling": calling_panel(request.user, seats=context["seats"] if queue_clock.today() == context["today"] else None),
         "consultations": _my_open_consultations(request.user, context["today"]),
     })
     return render(request, "windows/hall.html", context)
@@ -163,11 +166,14 @@ def _my_open_consultations(user, today):
 @role_required(User.Role.CLERK)
 def delivery(request):
     context = _desk_context(request)
-    queue = list(cases.delivery_queue(request.user)[:200])
+    # keyset pages, oldest result first (issue 15; workflow's application_result_ready_idx)
+    page = keyset_page(request, cases.delivery_queue(request.user, desk=context["desk"]), key="concluded_at",
+                       descending=False, per_page=DELIVERY_PER_PAGE, has_nulls=False)  # a result was concluded
+    queue = page.object_list
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")
         application.delivery = cases.delivery_facts(request.user, application, desk=context["desk"])
-    context.update({"title": _("出件"), "queue": queue, "carriers": CARRIERS})
+    context.update({"title": _("出件"), "queue": queue, "page": page, "carriers": CARRIERS})
     return render(request, "windows/delivery.html", context)
 
 

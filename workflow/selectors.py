@@ -18,6 +18,9 @@ from core.errors import NotFound
 from . import hooks
 from .models import Application, DeliveryMethod, Material, SubCase
 
+# "ask hooks.desk_for": a page that reads several of the clerk's lists passes her desk, read once
+_DESK_UNKNOWN = object()
+
 APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall", "pickup_hall")
 
 
@@ -51,13 +54,14 @@ def clerk_readable(user):
     A case outside this set is reached only by its whole number at a window she sits at
     today (`access_application`)."""
     mine = Q(created_by=user) | Q(accepted_by=user)
+    desk = hooks.desk_for(user, timezone.localdate())  # once, not once per queue (issue 15)
     return Application.objects.exclude(state=Application.State.DRAFT).filter(
         mine
-        | Q(pk__in=clerk_queue(user, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED))
-            .values("pk"))
-        | Q(pk__in=clerk_queue_elsewhere(user).values("pk"))
+        | Q(pk__in=clerk_queue(user, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED),
+                               desk=desk).values("pk"))
+        | Q(pk__in=clerk_queue_elsewhere(user, desk=desk).values("pk"))
         | Q(pk__in=cases_in_hand(user).values("pk"))
-        | Q(pk__in=delivery_queue(user).values("pk"))
+        | Q(pk__in=delivery_queue(user, desk=desk).values("pk"))
     )
 
 
@@ -132,12 +136,15 @@ def _log_read_outside_lists(clerk, application, *, found_by: str) -> bool:
     return True
 
 
-def clerk_queue(user, *, states=(Application.State.SUBMITTED,)):
-    """Applications waiting at the clerk's windows today, by the categories they accept."""
-    desk = hooks.desk_for(user, timezone.localdate())
+def clerk_queue(user, *, states=(Application.State.SUBMITTED,), desk=_DESK_UNKNOWN, settle=True):
+    """Applications waiting at the clerk's windows today, by the categories they accept. A page
+    reading several queues passes today's `desk` and settles art. 32 once (`settle=False` after)."""
+    if desk is _DESK_UNKNOWN:
+        desk = hooks.desk_for(user, timezone.localdate())
     if desk is None:
         return Application.objects.none()
-    settle_deemed_acceptance()
+    if settle:
+        settle_deemed_acceptance()
     qs = Application.objects.select_related(*APPLICATION_RELATED).filter(state__in=states, category__in=desk.categories)
     return _authorised_matters_only(qs, desk).order_by("submitted_at", "pk")
 
@@ -177,11 +184,13 @@ def search_applications(user, query: str) -> tuple[str, object]:
     return "name", qs.filter(Q(applicant__real_name=name) | by_enterprise)
 
 
-def clerk_queue_elsewhere(user, *, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED)):
+def clerk_queue_elsewhere(user, *, states=(Application.State.SUBMITTED, Application.State.SUPPLEMENT_REQUESTED),
+                          desk=_DESK_UNKNOWN):
     """同城通办: applications of the clerk's categories waiting at the windows that she may not
     accept (a matter outside her 授权), each with `.not_authorised` (those matters' names), so
     that her workbench says what she cannot take instead of hiding it."""
-    desk = hooks.desk_for(user, timezone.localdate())
+    if desk is _DESK_UNKNOWN:
+        desk = hooks.desk_for(user, timezone.localdate())
     if desk is None or desk.matter_ids is None:
         return Application.objects.none()
     from matters.models import Matter
@@ -237,12 +246,13 @@ def cases_in_hand(clerk):
     return Application.objects.in_hand_of(clerk).select_related(*APPLICATION_RELATED).order_by("submitted_at", "pk")
 
 
-def delivery_queue(user):
+def delivery_queue(user, *, desk=_DESK_UNKNOWN):
     """Results waiting at the delivery window where the clerk sits today: those the applicant
     chose to collect at this hall (or at any hall, when none was chosen), and those to post,
     which the delivery window of the hall that accepted the application posts (or, for an online
     application deemed accepted, any delivery window). Electronic deliveries need no window."""
-    desk = hooks.desk_for(user, timezone.localdate())
+    if desk is _DESK_UNKNOWN:
+        desk = hooks.desk_for(user, timezone.localdate())
     if desk is None or not desk.delivers:
         return Application.objects.none()
     hall = desk.hall_id
@@ -254,9 +264,6 @@ def delivery_queue(user):
     )
     return Application.objects.select_related(*APPLICATION_RELATED).filter(
         state=Application.State.RESULT_READY).filter(pickup | posting).order_by("concluded_at", "pk")
-
-
-_DESK_UNKNOWN = object()
 
 
 def sees_postal_details(user, application, *, desk=_DESK_UNKNOWN) -> bool:
