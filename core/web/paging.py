@@ -155,7 +155,13 @@ def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
     rows = items.order_by(*_ordering(key, descending=direction))
     if cursor is not None:
         rows = rows.filter(_beyond(key, has_nulls, *cursor, descending=direction))
-    rows = list(rows[:per_page + 1])
+    return _page(request, list(rows[:per_page + 1]), total=total, per_page=per_page, count_up_to=count_up_to,
+                 cursor=cursor, backwards=backwards, message=message, prefix=prefix,
+                 cursor_of=lambda row: encode_cursor(getattr(row, key), row.pk))
+
+
+def _page(request, rows, *, total, per_page, count_up_to, cursor, backwards, message, prefix, cursor_of) -> KeysetPage:
+    """The page from up to per_page + 1 rows read in the page's direction, with its links."""
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:
@@ -164,7 +170,7 @@ def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
                       message=message)
 
     def link(name, row):
-        return _url(request, prefix, **{f"{prefix}{name}": encode_cursor(getattr(row, key), row.pk)})
+        return _url(request, prefix, **{f"{prefix}{name}": cursor_of(row)})
 
     if rows:
         going_on = more or backwards  # forwards: a next page when one more row came; backwards: we came from it
@@ -178,3 +184,116 @@ def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
     if cursor is not None:
         page.first_url = _url(request, prefix)
     return page
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of a composite keyset order: its direction and where its NULLs sit (a list
+    whose order mixes directions, e.g. the open cards: level, then due with no due last, then
+    newest first). The last key must be unique (the primary key)."""
+
+    name: str
+    descending: bool = False
+    nulls_last: bool = True
+
+    def flipped(self) -> Key:
+        return Key(self.name, not self.descending, not self.nulls_last)
+
+    def ordering(self):
+        if self.name == "pk":
+            return "-pk" if self.descending else "pk"
+        where = {"nulls_last": True} if self.nulls_last else {"nulls_first": True}
+        return F(self.name).desc(**where) if self.descending else F(self.name).asc(**where)
+
+
+def _key_value(value) -> str:
+    return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def encode_cursor_of(row, keys) -> str:
+    text = "|".join(_key_value(getattr(row, k.name)) for k in keys)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor_of(raw: str, fields) -> tuple:
+    """The values of a cursor made by `encode_cursor_of` over `fields` (model fields, the last
+    the primary key), or ValueError for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        parts = text.split("|")
+        if len(parts) != len(fields) or len(text) > 200:
+            raise ValueError(raw)
+        values = []
+        for part, model_field in zip(parts, fields, strict=True):
+            if part == "":
+                if not model_field.null:
+                    raise ValueError(raw)
+                values.append(None)
+                continue
+            value = model_field.to_python(part)
+            if value is None:
+                raise ValueError(raw)
+            if isinstance(value, int) and not 0 <= value < 2**63:
+                raise ValueError(raw)
+            if isinstance(value, dt.datetime) and timezone.is_naive(value):
+                value = timezone.make_aware(value, dt.UTC)
+            if model_field.choices and value not in {str(c) for c, _label in model_field.flatchoices}:
+                raise ValueError(raw)
+            values.append(value)
+        return tuple(values)
+    except (binascii.Error, UnicodeDecodeError, ValidationError, TypeError, OverflowError) as exc:
+        raise ValueError(raw) from exc
+
+
+def _beyond_keys(keys, values, nullable) -> Q:
+    """Rows strictly after `values` in the order of `keys`: the first key after, or equal and the
+    second after, … With a first value, the redundant bound on the first key lets the database
+    start its index scan there."""
+
+    def after(k, value):
+        if value is None:
+            return Q(pk__in=[]) if k.nulls_last else Q(**{f"{k.name}__isnull": False})
+        q = Q(**{f"{k.name}__{'lt' if k.descending else 'gt'}": value})
+        return q | Q(**{f"{k.name}__isnull": True}) if k.nulls_last and nullable[k.name] else q
+
+    def equal(k, value):
+        return Q(**{f"{k.name}__isnull": True}) if value is None else Q(**{k.name: value})
+
+    beyond, same = Q(pk__in=[]), Q()
+    for k, value in zip(keys, values, strict=True):
+        beyond |= same & after(k, value)
+        same &= equal(k, value)
+    first, value = keys[0], values[0]
+    if value is not None:
+        bound = Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
+        if first.nulls_last and nullable[first.name]:
+            bound |= Q(**{f"{first.name}__isnull": True})
+        beyond = bound & beyond
+    return beyond
+
+
+def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_to: int = COUNT_EXACT_UP_TO,
+                   prefix: str = "") -> KeysetPage:
+    """`keyset_page` over a composite order (`keys`, the last the primary key): the cursor holds
+    every key's value of the row it names."""
+    if keys[-1].name != "pk":
+        raise ValueError("the last key of a keyset order must be the primary key")
+    meta = items.model._meta
+    fields = [meta.pk if k.name == "pk" else meta.get_field(k.name) for k in keys]
+    nullable = {k.name: f.null for k, f in zip(keys, fields, strict=True)}
+    after, before = request.GET.get(f"{prefix}after", ""), request.GET.get(f"{prefix}before", "")
+    cursor, backwards, message = None, False, ""
+    if after or before:
+        try:
+            cursor = decode_cursor_of(after or before, fields)
+            backwards = not after
+        except ValueError:
+            message = _("翻页参数无效,已回到第一页。")
+    total = items.order_by()[:count_up_to + 1].count()
+    order = [k.flipped() for k in keys] if backwards else keys
+    rows = items.order_by(*(k.ordering() for k in order))
+    if cursor is not None:
+        rows = rows.filter(_beyond_keys(order, cursor, nullable))
+    return _page(request, list(rows[:per_page + 1]), total=total, per_page=per_page, count_up_to=count_up_to,
+                 cursor=cursor, backwards=backwards, message=message, prefix=prefix,
+                 cursor_of=lambda row: encode_cursor_of(row, keys))

@@ -248,6 +248,11 @@ class Card(models.Model):
             models.Index(fields=["subcase", "trigger", "level"], condition=models.Q(review="voided"), name="card_voided_idx"),
             # the dashboard counts the contests waiting for a ruling with the open cards
             models.Index(fields=["level"], condition=models.Q(review="contested"), name="card_contested_idx"),
+            # the card list's keyset pages (issue 15): the open cards in their mixed order (level,
+            # due with none last, newest first), the others newest first
+            models.Index(fields=["level", "due", "-id"], condition=models.Q(closed_at__isnull=True),
+                         name="card_open_order_idx"),
+            models.Index(fields=["opened_at", "id"], name="card_opened_idx"),
         ]
 
     def __str__(self):

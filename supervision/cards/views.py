@@ -6,7 +6,6 @@ service → redirect or render; a service's refusal is shown as its Chinese mess
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from accounts.models import Department, User
 from core.errors import DomainError, Forbidden
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked
-from core.web.paging import page_of
+from core.web.paging import Key, keyset_page, keyset_page_by
 
 from . import selectors, services
 from .forms import ContestForm, DecideForm, PolicyDraftForm, PolicyForm
@@ -25,6 +24,8 @@ from .selectors import evidence_url
 CARD_ROLES = (User.Role.SUPERVISOR, User.Role.REVIEWER, User.Role.CLERK)
 POLICY_ROLES = (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)
 CARD_FILTERS = ("state", "level", "trigger", "review", "department", "number")
+CARDS_PER_PAGE = 50
+OPEN_ORDER = [Key("level"), Key("due", nulls_last=True), Key("pk", descending=True)]
 
 
 def _with_permissions(user, cards):
@@ -42,11 +43,12 @@ def card_list(request):
     filters = {key: request.GET.get(key, "open" if key == "state" else "").strip() for key in CARD_FILTERS}
     visible = selectors.cards_for(user)
     cards = selectors.filter_cards(visible, **filters)
+    # keyset pages (issue 15): the open cards red first, then by due (none last), newest first, a
+    # composite cursor (card_open_order_idx); the others newest first (card_opened_idx)
     if filters["state"] in ("", "open"):
-        cards = cards.order_by("level", F("due").asc(nulls_last=True), "-pk")
+        page = keyset_page_by(request, cards, keys=OPEN_ORDER, per_page=CARDS_PER_PAGE)
     else:
-        cards = cards.order_by("-opened_at", "-pk")
-    page = page_of(request, cards, 50)
+        page = keyset_page(request, cards, key="opened_at", descending=True, per_page=CARDS_PER_PAGE)
     _with_permissions(user, page.object_list)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     if user.is_supervisor or user.is_superuser:

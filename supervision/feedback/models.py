@@ -148,6 +148,8 @@ class Rating(models.Model):
             models.Index(fields=["hall", "rated_on"], condition=models.Q(is_valid=True), name="rating_hall_idx"),
             models.Index(fields=["clerk", "rated_on"], condition=models.Q(is_valid=True), name="rating_clerk_idx"),
             models.Index(fields=["rated_on"], condition=models.Q(is_valid=True), name="rating_period_idx"),
+            # the rating list's keyset pages, newest first (issue 15)
+            models.Index(fields=["created_at", "id"], name="rating_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="rating_level_1_to_5"),
@@ -195,7 +197,12 @@ class FollowUp(models.Model):
         verbose_name = _("差评整改")
         verbose_name_plural = _("差评整改")
         ordering = ["due", "pk"]
-        indexes = [models.Index(fields=["state", "due"], name="followup_open_idx")]
+        indexes = [
+            models.Index(fields=["state", "due"], name="followup_open_idx"),
+            # the list's keyset pages by (due, id), one state or all (issue 15)
+            models.Index(fields=["state", "due", "id"], name="followup_state_order_idx"),
+            models.Index(fields=["due", "id"], name="followup_order_idx"),
+        ]
 
     def __str__(self):
         return _("差评整改 %(number)s") % {"number": self.rating.application.number}
@@ -320,6 +327,10 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["department", "state", "due"], name="complaint_department_idx"),
             models.Index(fields=["state", "due"], name="complaint_open_idx"),
+            # the list's keyset pages by (due, id): 未办结 (the default), one state, or all (issue 15)
+            models.Index(fields=["due", "id"], condition=~models.Q(state="closed"), name="complaint_active_order_idx"),
+            models.Index(fields=["state", "due", "id"], name="complaint_state_order_idx"),
+            models.Index(fields=["due", "id"], name="complaint_order_idx"),
         ]
 
     def __str__(self):  # never the code: it is the complainant's key

@@ -26,7 +26,7 @@ from core.pdf import qr_png_data_uri
 from core.throttle import client_address
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked
-from core.web.paging import page_of
+from core.web.paging import keyset_page, page_of
 
 from . import complaints, ratings
 from . import selectors as feedback
@@ -50,6 +50,7 @@ from .models import (
 )
 
 STAFF_ROLES = (User.Role.SUPERVISOR, User.Role.REVIEWER, User.Role.CLERK)
+LIST_PER_PAGE = 50
 
 
 def _today():
@@ -219,7 +220,9 @@ def followup_list(request):
     user, today = request.user, _today()
     filters = {"state": request.GET.get("state", "open"), "overdue": request.GET.get("overdue", "")}
     visible = feedback.followups_for(user)
-    page = page_of(request, feedback.filter_followups(visible, today=today, **filters).order_by("due", "pk"), 50)
+    # keyset pages by (due, id) (issue 15; followup_state_order_idx, followup_order_idx)
+    page = keyset_page(request, feedback.filter_followups(visible, today=today, **filters), key="due",
+                       descending=False, per_page=LIST_PER_PAGE)
     return render(request, "supervision/followup_list.html", {
         "title": _("差评整改"), "scope": _scope(user), "page": page, "filters": filters, "today": today,
         "counts": feedback.followup_counts(today=today, qs=visible), "states": FollowUp.State.choices,
@@ -305,7 +308,7 @@ def rating_list(request):
                "valid": request.GET.get("valid", "")}
     visible = feedback.ratings_for(user)
     rows = feedback.filter_ratings(visible, start=start, end=end, **filters)
-    page = page_of(request, rows.order_by("-created_at", "-pk"), 50)
+    page = keyset_page(request, rows, key="created_at", descending=True, per_page=LIST_PER_PAGE)  # rating_created_idx
     by = request.GET.get("by", "department")
     if by not in feedback.DIMENSIONS:
         by = "department"
@@ -346,8 +349,8 @@ def complaint_list(request):
     filters = {"state": request.GET.get("state", "active"), "department": request.GET.get("department", ""),
                "overdue": request.GET.get("overdue", "")}
     visible = feedback.complaints_for_staff(user)
-    qs = feedback.filter_complaints(visible, today=today, **filters).order_by("due", "pk")
-    page = page_of(request, qs, 50)
+    qs = feedback.filter_complaints(visible, today=today, **filters)
+    page = keyset_page(request, qs, key="due", descending=False, per_page=LIST_PER_PAGE)  # complaint_*_order_idx
     is_supervisor = user.is_supervisor or user.is_superuser
     return render(request, "supervision/complaint_list.html", {
         "title": _("投诉举报办理"), "scope": _scope(user), "page": page, "filters": filters, "today": today,
