@@ -54,6 +54,14 @@ def clerk_case():
     return Case(clerk, lambda: submitted_application(matters=[MatterFactory()]).number)
 
 
+def elsewhere_case():
+    """同城通办: what waits at her windows that she may not take, each row naming the matters
+    outside her 授权 (read for the page, not per row)."""
+    mine = MatterFactory(name="居民身份证换领")
+    clerk = ClerkFactory(authorised=[mine])
+    return Case(clerk, lambda: submitted_application(matters=[mine, MatterFactory(name="再生育审批")]).number)
+
+
 def delivery_case():
     hall = HallFactory()
     accepting = ClerkFactory(window__hall=hall)
@@ -199,6 +207,7 @@ LISTS = [
     (citizen_case, "api", "/api/applications/"),
     (clerk_case, "page", "/hall/"),
     (clerk_case, "api", "/api/applications/"),
+    (elsewhere_case, "page", "/hall/?tab=elsewhere"),
     (delivery_case, "page", "/hall/delivery/"),
     (reviewer_case, "page", "/review/"),
     (reviewer_case, "api", "/api/subcases/"),
@@ -224,7 +233,8 @@ LISTS = [
 
 
 # lists in the order of their clocks, oldest first: the 50th row is on a later page (20 a page)
-OLDEST_FIRST = {"/hall/", "/review/"}
+OLDEST_FIRST = {"/hall/", "/hall/?tab=elsewhere", "/hall/delivery/", "/review/", "/supervision/followups/",
+                "/supervision/complaints/"}
 
 
 def count_queries(case, kind, url, shows: str) -> int:

@@ -29,7 +29,7 @@ from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked, posted_ids
-from core.web.paging import count_label, keyset_page
+from core.web.paging import count_label, keyset_page, with_urls
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
@@ -95,9 +95,12 @@ def hall(request):
     elsewhere = cases.clerk_queue_elsewhere(request.user, desk=desk)  # 同城通办: outside her 授权, said so
     lists = {"waiting": waiting, "supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}
     # keyset pages, oldest first (issue 15); counts exact up to 1,000, then "1,000+"
-    page = keyset_page(request, lists[tab], key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
+    rows = cases.for_list(lists[tab])
+    if tab == "elsewhere":  # the matters outside her 授权 named on each row: read once for the page
+        rows = rows.prefetch_related("matters")
+    page = keyset_page(request, rows, key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
                        has_nulls=False)  # every queued application was submitted
-    queue = page.object_list
+    queue = with_urls(page.object_list, "portal:application")
     now = timezone.now()
     for application in queue:
         application.masked_id = mask(application.applicant.id_number or "")

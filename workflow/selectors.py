@@ -23,6 +23,20 @@ _DESK_UNKNOWN = object()
 
 APPLICATION_RELATED = ("applicant", "enterprise", "theme", "accepted_hall", "received_hall", "pickup_hall")
 
+# What a worklist's rows never show: the one form's answers and the situation (JSON, the form
+# decrypted on every row), the postal phone and address (decrypted), a matter version's guide
+# snapshot. The list pages defer them (issue 15: the rows are most of a page's time).
+LIST_DEFERRED = ("form_data", "situation", "post_phone", "post_address")
+
+
+def for_list(qs, *, through: str = ""):
+    """`qs` (applications, or rows reaching one `through` a relation: "application__") without
+    the columns no list row shows (`LIST_DEFERRED`); sub-cases leave their guide snapshot too."""
+    deferred = [f"{through}{name}" for name in LIST_DEFERRED]
+    if qs.model is SubCase:
+        deferred.append("matter_version__snapshot")
+    return qs.defer(*deferred)
+
 
 def applications_for(user):
     """Applications a user may read: their own (or their enterprises'), a clerk's hall-facing

@@ -24,7 +24,7 @@ from core.errors import Conflict, DomainError, Invalid
 from core.numbers import small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked, posted_ids
-from core.web.paging import count_label, keyset_page
+from core.web.paging import count_label, keyset_page, with_urls
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
@@ -410,7 +410,8 @@ def my_applications(request):
         applications = applications.exclude(state__in=Application.OPEN_STATES)
     else:
         state = ""
-    page = keyset_page(request, applications, key="submitted_at", descending=True, per_page=20)
+    page = keyset_page(request, selectors.for_list(applications), key="submitted_at", descending=True, per_page=20)
+    with_urls(page.object_list, "portal:application")
     return render(
         request,
         "workflow/my_applications.html",
@@ -926,7 +927,7 @@ def application_resubmit(request, number):
 def review_list(request):
     """The department's sub-cases: 待办 by deadline, 已办 newest decision first, each paged by a
     keyset cursor (issue 15: page 2,000 costs what page 1 does; indexes in migration 0046)."""
-    subcases = selectors.subcases_for(request.user)
+    subcases = selectors.for_list(selectors.subcases_for(request.user), through="application__")
     tab = "decided" if request.GET.get("tab") == "decided" else "open"
     open_ = subcases.filter(state__in=SubCase.OPEN_STATES)
     decided = subcases.exclude(state__in=SubCase.OPEN_STATES)
@@ -935,6 +936,7 @@ def review_list(request):
         page.object_list = selectors.with_clocks(page.object_list)
     else:
         page = keyset_page(request, decided, key="decided_at", descending=True, per_page=20)
+    with_urls(page.object_list, "portal:subcase")  # reversed once for the page, not twice a row
     running = subcases.filter(state__in=SubCase.RUNNING_STATES)
     today = timezone.localdate()
     return render(

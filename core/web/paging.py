@@ -12,10 +12,12 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +65,30 @@ class KeysetPage:
 
     def __len__(self):
         return len(self.object_list)
+
+
+_PCHAR_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted (RFC 3986 pchar)
+
+
+def url_maker(viewname: str):
+    """`reverse(viewname, args=[value])` for the rows of a page, resolved once: the URL around a
+    marker, the value quoted as reverse() quotes it (a page of 50 rows reverses once, not 50 or
+    100 times in its template)."""
+    marker = "0rowarg0"
+    head, _sep, tail = reverse(viewname, args=[marker]).partition(marker)
+
+    def url(value) -> str:
+        return f"{head}{quote(str(value), safe=_PCHAR_SAFE)}{tail}"
+
+    return url
+
+
+def with_urls(rows, viewname: str, *, attr: str = "number", to: str = "url"):
+    """Each row's `to` set to the URL of `viewname` for its `attr` (see `url_maker`)."""
+    url = url_maker(viewname)
+    for row in rows:
+        setattr(row, to, url(getattr(row, attr)))
+    return rows
 
 
 def count_label(items, up_to: int = COUNT_EXACT_UP_TO) -> str:

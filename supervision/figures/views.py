@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, User
 from core.numbers import is_small_int
 from core.web.access import role_required
-from core.web.paging import keyset_page
+from core.web.paging import keyset_page, url_maker, with_urls
 from supervision.cards import selectors
 from supervision.cards.models import Card
 from supervision.feedback.models import Rating
 from windows.models import Ticket
-from workflow.models import SubCase
+from workflow import selectors as case_selectors
+from workflow.models import Application, SubCase
 
 from . import services as figures
 from .exemptions import exemption_rows
@@ -193,11 +194,19 @@ def figure_cases(request):
     model, qs, date_field = figures.cases_behind(count=count, period=filters["period"], dim=dim, key=int(key),
                                                  channel=filters["channel"], department=filters["department"])
     # keyset pages over (date, id) newest first (core.web.paging; issue 15)
+    if model in (Application, SubCase):  # no form, situation, postal details or guide on a row (issue 15)
+        qs = case_selectors.for_list(qs, through="application__" if model is SubCase else "")
     cases = keyset_page(request, qs, key=date_field, descending=True, per_page=CASES_PER_PAGE)
     page = cases.object_list
     if model is Ticket:
         for ticket in page:
             ticket.wait_minutes = round(figures.wait_of(ticket.issued_at, ticket.called_at) / 60, 1)
+    elif model is SubCase:  # the application's page, its URL made once for the page (issue 15)
+        url = url_maker("portal:application")
+        for subcase in page:
+            subcase.url = url(subcase.application.number)
+    elif model is not Rating:
+        with_urls(page, "portal:application")
     labels = dict(figures.DRILL_LABELS)
     name = ""
     if dim != "all" and int(key):
