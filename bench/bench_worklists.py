@@ -15,7 +15,9 @@ the reviewer's /review/ (待办, 20 a page) and ?tab=decided (已办, 20 a page)
 (待预审, 20 a page), the supervisor's drill-down /supervision/figures/cases/ (received this year,
 applications; concluded this year, sub-cases; 50 a page), each at page 1 and at page 2,000
 (the cursor of the last row of page 1,999, encoded as the page's own links are); the citizen's
-我的办件 (333 applications: page 1 and its last page); /api/applications/ for the reviewer (the
+我的办件 (333 applications: page 1 and its last page); the supervisor's /supervision/cards/ (the open
+cards, 50 a page, the composite cursor of their mixed order: deepen() adds open cards, every
+seventh with no due); /api/applications/ for the reviewer (the
 EXISTS filter) at page 1 and page 2,000 (DRF's cursor). Baseline: /api/subcases/ page 1 for the
 same reviewer, timed in alternation with every page. Checks: every page answers 200; each deep
 page's rows equal what an OFFSET query returns at that position; the reviewer's pages hold only
@@ -45,9 +47,12 @@ from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import Department, User  # noqa: E402
-from core.web.paging import encode_cursor  # noqa: E402
+from core.web.paging import encode_cursor, encode_cursor_of  # noqa: E402
+from supervision.cards import selectors as card_selectors  # noqa: E402
+from supervision.cards.views import OPEN_ORDER  # noqa: E402
 from supervision.figures import services as figures  # noqa: E402
 from supervision.figures.filters import figure_filters  # noqa: E402
+from supervision.models import Card  # noqa: E402
 from windows.models import ClerkAuthorisation  # noqa: E402
 from workflow import selectors as workflow_selectors  # noqa: E402
 from workflow.models import Application, SubCase  # noqa: E402
@@ -82,8 +87,21 @@ def deepen():
         cursor.execute("UPDATE workflow_application SET state = 'submitted', pre_review_due = NULL "
                        "WHERE id IN (SELECT id FROM workflow_application WHERE state = 'in_review' "
                        "ORDER BY id LIMIT %s)", [wanted])
+        # open cards for the card list's deep page: one on each open sub-case that has none, both
+        # levels, every seventh with no due (the composite cursor's NULL branch)
+        cursor.execute(f"SELECT count(*) FROM {Card._meta.db_table} WHERE closed_at IS NULL")
+        cards = max(0, wanted - cursor.fetchone()[0])
+        cursor.execute(
+            f"INSERT INTO {Card._meta.db_table} (application_id, subcase_id, department_id, trigger, level, due, "
+            f"reason, opened_at, close_reason, review, review_reason) "
+            f"SELECT s.application_id, s.id, s.department_id, 'decision', "
+            f"CASE WHEN s.id % 3 = 0 THEN 'red' ELSE 'yellow' END, CASE WHEN s.id % 7 = 0 THEN NULL ELSE s.deadline END, "
+            f"'基准', now(), '', '', '' FROM workflow_subcase s WHERE s.state IN ('dispatched', 'examining') "
+            f"AND NOT EXISTS (SELECT 1 FROM {Card._meta.db_table} c WHERE c.subcase_id = s.id AND c.closed_at IS NULL) "
+            f"ORDER BY s.id LIMIT %s", [cards])
         cursor.execute("VACUUM ANALYZE workflow_subcase")
         cursor.execute("VACUUM ANALYZE workflow_application")
+        cursor.execute(f"VACUUM ANALYZE {Card._meta.db_table}")
 
 
 def _date_field(count, period):
@@ -112,12 +130,17 @@ def timed_pair(client, url, baseline_url):
 
 def deep_cursor(qs, key, descending, per_page, depth):
     """The cursor of page `depth`, made as the pages make theirs: the last row of page depth - 1;
-    and the rows an OFFSET query returns at page `depth`, to compare."""
-    order = [f"-{key}", "-pk"] if descending else [key, "pk"]
-    ordered = qs.order_by(*order)
+    and the rows an OFFSET query returns at page `depth`, to compare. `key` a list of
+    core.web.paging.Key: a composite order (the open cards)."""
+    if isinstance(key, list):
+        ordered = qs.order_by(*(k.ordering() for k in key))
+    else:
+        ordered = qs.order_by(*([f"-{key}", "-pk"] if descending else [key, "pk"]))
     start = (depth - 1) * per_page
     last = ordered[start - 1:start].get()
-    expected = [row.number for row in ordered[start:start + per_page]]
+    expected = [getattr(row, "number", None) or row.target_number for row in ordered[start:start + per_page]]
+    if isinstance(key, list):
+        return encode_cursor_of(last, key), expected
     return encode_cursor(getattr(last, key), last.pk), expected
 
 
@@ -165,6 +188,7 @@ def main():
     _model, received, _field = figures.cases_behind(count="received", period=period)
     _model, concluded, _field = figures.cases_behind(count="concluded", period=period)
     mine = workflow_selectors.applications_for(citizen)
+    open_cards = card_selectors.filter_cards(card_selectors.cards_for(supervisor), state="open")
     mine_pages = (mine.count() + 19) // 20
     lists = [  # (label, user, url, queryset in the list's order, key, descending, per page, deep page)
         ("/review/ 待办", reviewer, "/review/?", open_, "deadline", False, 20, DEPTH),
@@ -175,6 +199,7 @@ def main():
         ("办件明细 concluded", supervisor, f"/supervision/figures/cases/?count=concluded&{year}&", concluded,
          _date_field("concluded", period), True, 50, DEPTH),
         ("我的办件", citizen, "/applications/?", mine, "submitted_at", True, 20, mine_pages),
+        ("红黄牌 未撤牌", supervisor, "/supervision/cards/?", open_cards, OPEN_ORDER, False, 50, DEPTH),
     ]
     rows, checks, base_runs = [], [], []
     for label, user, url, qs, key, descending, per_page, deep in lists:
