@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
@@ -17,7 +18,7 @@ from .models import (
     FieldSource,
     InboundMessage,
     IssuerKey,
-    LicenceReminderPolicy,
+    LicenceType,
     MaterialSource,
     OutboxMessage,
     Reconciliation,
@@ -228,12 +229,68 @@ class IssuerKeyAdmin(ReadOnlyAdmin):
     list_display = ("key_id", "department", "hall", "algorithm", "public_key", "active", "created_at")
     list_filter = ("active",)
     exclude = ("private_key",)
+    actions = ["rotate"]
+
+    def get_actions(self, request):
+        from matters.catalog_log import is_administrator
+
+        return super().get_actions(request) if is_administrator(request.user) else {}
+
+    @admin.action(description=_("轮换签名密钥(新密钥签发,旧密钥仍可核验)"))
+    def rotate(self, request, queryset):
+        from matters.catalog_log import is_administrator
+
+        from .licence_signing import rotate
+
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        done = set()
+        for key in queryset.select_related("department", "hall"):
+            issuer = (key.department_id, key.hall_id)
+            if issuer in done:
+                continue
+            done.add(issuer)
+            new = rotate(key=key)
+            self.message_user(request, _("%(issuer)s 的新签名密钥 %(key)s 已启用;此前的密钥不再签发,已签发的证照和文书仍可核验。")
+                              % {"issuer": new.issuer_name, "key": new.key_id})
 
 
-@admin.register(LicenceReminderPolicy)
-class LicenceReminderPolicyAdmin(CatalogLoggedAdmin):
-    """证照到期提醒设置: days ahead and the renewal matter per licence type (30 days without a row)."""
+@admin.register(LicenceType)
+class LicenceTypeAdmin(CatalogLoggedAdmin):
+    """证照类型: GB/T 36903-style metadata of a licence type, its data items (checked in
+    `LicenceType.clean`), validity and reminder settings. Administrators only, on the catalog log."""
 
-    list_display = ("licence_name", "days_ahead", "renewal_matter", "number_field")
-    search_fields = ("licence_name",)
+    list_display = ("name", "code", "level", "holder_kind", "validity", "item_count", "days_ahead", "renewal_matter")
+    list_filter = ("level", "holder_kind")
+    search_fields = ("name", "code")
     autocomplete_fields = ("renewal_matter",)
+    readonly_fields = ("items_table",)
+    fieldsets = (
+        (_("证照类型"), {"fields": ("name", "code", "level", "issuer_code")}),
+        (_("持证主体"), {"fields": ("holder_kind", "holder_fields")}),
+        (_("照面信息与有效期"), {"fields": ("data_items", "items_table", "valid_months")}),
+        (_("到期提醒与续办"), {"fields": ("days_ahead", "renewal_matter", "number_field")}),
+    )
+
+    @admin.display(description=_("有效期"))
+    def validity(self, obj):
+        return _("%(n)s 个月") % {"n": obj.valid_months} if obj.valid_months else _("长期")
+
+    @admin.display(description=_("数据项数"))
+    def item_count(self, obj):
+        return len(obj.data_items or [])
+
+    @admin.display(description=_("照面信息项(当前)"))
+    def items_table(self, obj):
+        from django.utils.html import format_html, format_html_join
+
+        from .licence_data import TYPES
+
+        items = [i for i in (obj.data_items or []) if isinstance(i, dict)] if obj and obj.pk else []
+        if not items:
+            return _("(无)")
+        rows = format_html_join("", "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (i.get("name", ""), i.get("key", ""), TYPES.get(i.get("type", "text"), ""),
+             _("必填") if i.get("required") else _("选填"), i.get("field", "")) for i in items))
+        return format_html("<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+                           "<tbody>{}</tbody></table>", _("名称"), _("键"), _("类型"), _("必填"), _("取自表单字段"), rows)

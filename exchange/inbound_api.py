@@ -25,7 +25,7 @@ DecisionSchema = inline_serializer("DepartmentDecision", {
     "procedure": serializers.CharField(required=False, help_text="特别程序种类(suspend)"),
     "result": serializers.CharField(required=False, help_text="特别程序结果(resume)"),
     "days": serializers.IntegerField(required=False, help_text="延期工作日数(extension)"),
-    "licence": serializers.DictField(required=False, help_text="{name, valid_until}(approve)"),
+    "licence": serializers.DictField(required=False, help_text="{name, valid_until, data}(approve;data 为证照类型的照面信息项)"),
     "decided_by": serializers.CharField(required=False),
 })
 

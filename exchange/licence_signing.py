@@ -45,14 +45,27 @@ def issuer_key(department=None, *, hall=None) -> IssuerKey:
     key = IssuerKey.objects.filter(department=department, hall=hall, active=True).order_by("-created_at", "-pk").first()
     if key is not None:
         return key
+    with transaction.atomic():
+        return _new_key(department, hall)
+
+
+def _new_key(department, hall) -> IssuerKey:
     private = Ed25519PrivateKey.generate()
     prefix = department.code if department is not None else hall.code if hall is not None else CENTRE_CODE
-    with transaction.atomic():
-        return IssuerKey.objects.create(
-            department=department, hall=hall, key_id=f"{prefix}-{secrets.token_hex(4)}"[:32],
-            public_key=_b64(private.public_key().public_bytes(**RAW)),
-            private_key=_b64(private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                                   serialization.NoEncryption())))
+    return IssuerKey.objects.create(
+        department=department, hall=hall, key_id=f"{prefix}-{secrets.token_hex(4)}"[:32],
+        public_key=_b64(private.public_key().public_bytes(**RAW)),
+        private_key=_b64(private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                               serialization.NoEncryption())))
+
+
+@transaction.atomic
+def rotate(*, key: IssuerKey) -> IssuerKey:
+    """A new key for `key`'s issuer becomes its signing key; the issuer's earlier keys stop
+    signing but are kept, so everything they signed still verifies (a document names its key)."""
+    earlier = list(IssuerKey.objects.select_for_update().filter(department_id=key.department_id, hall_id=key.hall_id))
+    IssuerKey.objects.filter(pk__in=[k.pk for k in earlier]).update(active=False)
+    return _new_key(key.department, key.hall)
 
 
 def sign(*, digest: str, department=None, hall=None) -> Signed:

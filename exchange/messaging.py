@@ -1,5 +1,5 @@
-"""证照到期提醒: the holder of an electronic licence is told some days before it expires — 30, or
-as the licence type's `LicenceReminderPolicy` says — with a link that opens the renewal
+"""证照到期提醒: the holder of an electronic licence is told some days before it expires — as its
+licence type says (`LicenceType.days_ahead`, 30 by default; 30 for a licence without a type) — with a link that opens the renewal
 application pre-filled from the licence (workflow.renewal)."""
 
 from __future__ import annotations
@@ -12,29 +12,29 @@ from django.utils.translation import gettext as _
 from notifications.models import Kind
 from notifications.services import notify
 
-from .models import ElectronicLicence, LicenceReminderPolicy
+from .models import ElectronicLicence, LicenceType
 
 EXPIRY_NOTICE_DAYS = 30
 
 
-def notice_days(policies: dict[str, LicenceReminderPolicy], name: str) -> int:
-    policy = policies.get(name)
-    return policy.days_ahead if policy is not None else EXPIRY_NOTICE_DAYS
+def notice_days(licence) -> int:
+    """How many days before its expiry the holder of `licence` is reminded: its type's setting."""
+    kind = licence.licence_type if licence.licence_type_id else None
+    return kind.days_ahead if kind is not None else EXPIRY_NOTICE_DAYS
 
 
 def remind_licence_expiry(today: dt.date) -> int:
     """Licences with a holder's account, not revoked, expiring within their type's notice days
     (from `today`, a Beijing date): one message per licence and expiry date (a renewed licence
     is reminded again). A sweep on a later day of the window finds the message already there."""
-    policies = {p.licence_name: p for p in LicenceReminderPolicy.objects.all()}
-    widest = max([EXPIRY_NOTICE_DAYS, *(p.days_ahead for p in policies.values())])
+    widest = max([EXPIRY_NOTICE_DAYS, *LicenceType.objects.values_list("days_ahead", flat=True)])
     expiring = ElectronicLicence.objects.filter(
         holder_user__isnull=False, revoked_at__isnull=True, valid_until__gte=today,
-        valid_until__lte=today + dt.timedelta(days=widest)).select_related("holder_user")
+        valid_until__lte=today + dt.timedelta(days=widest)).select_related("holder_user", "licence_type")
     sent = 0
     for licence in expiring:
         left = (licence.valid_until - today).days
-        if left > notice_days(policies, licence.name):
+        if left > notice_days(licence):
             continue
         sent += notify(
             recipient=licence.holder_user, kind=Kind.LICENCE_EXPIRY,

@@ -1,5 +1,7 @@
 """The sharing and exchange platform: every message to or from another department's system."""
 
+import calendar
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -71,6 +73,13 @@ class ElectronicLicence(models.Model):
     case_ref = models.CharField(_("子件编号"), max_length=40, unique=True)
     application_number = models.CharField(_("办件编号"), max_length=32, db_index=True)
     name = models.CharField(_("证照名称"), max_length=128)
+    licence_type = models.ForeignKey("LicenceType", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="licences", verbose_name=_("证照类型"))
+    # GB/T 36904 identifier (exchange.licence_identifier): empty when the type has no national type
+    # code or no issuer credit code.
+    identifier = models.CharField(_("证照标识"), max_length=128, blank=True, db_index=True)
+    # The type's data items (照面信息) as issued: {key: value}, checked against the type at issue.
+    data = EncryptedJSONField(_("照面信息"), default=dict, blank=True)
     matter = models.ForeignKey(
         "matters.Matter", on_delete=models.PROTECT, related_name="licences", verbose_name=_("事项")
     )
@@ -491,8 +500,9 @@ class IssuerKey(models.Model):
     """An issuer's Ed25519 key pair for signing what it issues (电子证照, 文书): a department (its
     licences and decisions), a hall (its acceptance, refusal and supplement notices) or, with
     neither, the service centre itself. Made on the issuer's first signature; the newest active
-    one signs, every one kept verifies what it signed. The private key is stored in clear until
-    secrets are encrypted at rest (12 B)."""
+    one signs, every one kept verifies what it signed; an administrator rotates (admin action): a
+    new key signs, the earlier ones only verify. The private key is encrypted at rest with the
+    personal-data keys (core.pii)."""
 
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="issuer_keys", verbose_name=_("发证部门"))
@@ -501,7 +511,7 @@ class IssuerKey(models.Model):
     key_id = models.CharField(_("密钥编号"), max_length=32, unique=True)
     algorithm = models.CharField(_("算法"), max_length=16, default="Ed25519")
     public_key = models.CharField(_("公钥(Base64)"), max_length=64)
-    private_key = models.CharField(_("私钥(Base64)"), max_length=64, editable=False)
+    private_key = EncryptedField(_("私钥(Base64,加密存储)"), editable=False)
     active = models.BooleanField(_("用于签发"), default=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
@@ -524,15 +534,51 @@ class IssuerKey(models.Model):
         return str(_("综合政务服务中心"))
 
 
-class LicenceReminderPolicy(models.Model):
-    """证照到期提醒设置, per licence type (the licence's name, as the store keeps it): how many days
-    before expiry the holder is reminded (30 when no row names the type), and which matter renews
-    it (延续/换证; blank: the matter that issued it) with the renewal form's field that takes the
-    expiring licence's number. Edited by administrators in the admin (logged as catalog changes)."""
+class LicenceType(models.Model):
+    """A type of electronic licence (证照类型), with the catalog metadata GB/T 36903 asks of a type:
+    its name and type code, the level of the authority that issues it, whose licence it is (持证主体
+    类别: a person, an enterprise, or a person named in the form with the applicant as guardian),
+    its data items (照面信息: key, name, type, required), and how long it is valid (months, or 长期).
+    The issuing authority's unified social credit code and a type code of the national form make
+    the GB/T 36904 identifier of each licence (`exchange.licence_identifier`). The reminder
+    settings (days ahead, renewal matter and its number field) are the type's too. Matters point
+    at their type (`Matter.licence_type`); edited by administrators (logged as catalog changes)."""
 
-    licence_name = models.CharField(_("证照名称"), max_length=128, unique=True)
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("国家级")
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("市级")
+        DISTRICT = "district", _("区县级")
+        TOWN = "town", _("乡镇(街道)级")
+
+    class HolderKind(models.TextChoices):
+        PERSON = "person", _("自然人(申请人本人)")
+        ENTERPRISE = "enterprise", _("法人和其他组织(所代表的企业;设立登记时为申请人)")
+        FORM_PERSON = "form_person", _("表单所填人员(如新生儿),申请人为其监护人")
+
+    name = models.CharField(_("证照名称"), max_length=128, unique=True)
+    code = models.CharField(
+        _("证照类型代码"), max_length=32, unique=True,
+        help_text=_("证照目录中的类型代码;21位(定义部门统一社会信用代码+3位顺序号)时生成 GB/T 36904 证照标识,"
+                    "本地代码(如 LOCAL-0001)则不生成。"))
+    level = models.CharField(_("颁证机构层级"), max_length=16, choices=Level.choices, default=Level.DISTRICT)
+    issuer_code = models.CharField(_("颁证单位统一社会信用代码"), max_length=18, blank=True,
+                                   help_text=_("用于生成证照标识;为空则不生成。"))
+    holder_kind = models.CharField(_("持证主体类别"), max_length=16, choices=HolderKind.choices,
+                                   default=HolderKind.PERSON)
+    holder_fields = models.JSONField(
+        _("持证人取自表单字段"), default=dict, blank=True,
+        help_text=_('持证主体为表单所填人员时,其姓名、出生日期、身份证号码所在的字段键,如 '
+                    '{"name": "baby_name", "birth_date": "baby_birth_date"};身份证号码可无。'))
+    valid_months = models.PositiveSmallIntegerField(
+        _("有效期(月)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1200)],
+        help_text=_("自发证之日起的有效期,如居住证 12 个月;为空表示长期有效。部门系统给出有效期时以部门为准。"))
+    data_items = models.JSONField(
+        _("照面信息项"), default=list, blank=True,
+        help_text=_('证照上载明的数据项列表,每项 {"key": "business_scope", "name": "经营项目", "type": "text", '
+                    '"required": true, "field": "表单字段键(可无)"};type 为 text、date、number 之一。'))
     days_ahead = models.PositiveSmallIntegerField(
-        _("提前提醒天数"), default=30, validators=[MinValueValidator(1), MaxValueValidator(366)])
+        _("到期提前提醒天数"), default=30, validators=[MinValueValidator(1), MaxValueValidator(366)])
     renewal_matter = models.ForeignKey(
         "matters.Matter", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("续办事项"), help_text=_("为空表示重新申请原发证事项"))
@@ -540,16 +586,49 @@ class LicenceReminderPolicy(models.Model):
                                     help_text=_("续办表单中填写原证照编号的字段键,如 residence_permit_number"))
 
     class Meta:
-        verbose_name = _("证照到期提醒设置")
-        verbose_name_plural = _("证照到期提醒设置")
-        ordering = ["licence_name"]
+        verbose_name = _("证照类型")
+        verbose_name_plural = _("证照类型")
+        ordering = ["name"]
 
     def __str__(self):
-        return f"{self.licence_name}(提前 {self.days_ahead} 天)"
+        return self.name
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        from accounts.identity import IdentityError, validate_credit_code
+
+        from .licence_data import item_errors
+
+        errors = {}
+        if self.holder_kind == self.HolderKind.FORM_PERSON:
+            keys = self.holder_fields if isinstance(self.holder_fields, dict) else {}
+            if not keys.get("name") or set(keys) - set(HOLDER_FIELD_KEYS):
+                errors["holder_fields"] = _('请写明持证人姓名所在的字段键,如 {"name": "baby_name", '
+                                            '"birth_date": "baby_birth_date"};只可含 name、birth_date、id_number。')
+        if self.issuer_code:
+            try:
+                self.issuer_code = validate_credit_code(self.issuer_code)
+            except IdentityError as exc:
+                errors["issuer_code"] = str(exc)
+        problems = item_errors(self.data_items)
+        if problems:
+            errors["data_items"] = problems
         if self.number_field and self.renewal_matter_id and not self.renewal_matter.fields.filter(
                 key=self.number_field).exists():
-            raise ValidationError({"number_field": _("续办事项的表单中没有此字段。")})
+            errors["number_field"] = _("续办事项的表单中没有此字段。")
+        if errors:
+            raise ValidationError(errors)
+
+    def valid_until(self, issued_on):
+        """The last day a licence of this type issued on `issued_on` is valid (the day before the
+        same date `valid_months` later, clamped to the month's end), or None (长期)."""
+        if not self.valid_months:
+            return None
+        months = issued_on.month - 1 + self.valid_months
+        year, month = issued_on.year + months // 12, months % 12 + 1
+        day = min(issued_on.day, calendar.monthrange(year, month)[1])
+        return dt.date(year, month, day) - dt.timedelta(days=1)
+
+
+HOLDER_FIELD_KEYS = ("name", "birth_date", "id_number")  # LicenceType.holder_fields

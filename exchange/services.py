@@ -22,7 +22,7 @@ from core.digests import content_digest, format_code
 from core.errors import Conflict, Forbidden, Invalid
 from core.pdf import qr_png_data_uri, render_template_pdf
 
-from . import licence_signing
+from . import licence_data, licence_identifier, licence_signing
 from .departments import active_system, enqueue
 from .departments import licence_data as department_licence_data  # noqa: F401 - for workflow
 from .models import DepartmentSystem, ElectronicLicence, ExchangeMessage, LicenceSequence
@@ -102,18 +102,28 @@ def licence_issue(
     *, case_ref: str, application_number: str, matter, department, name: str, holder_name: str, holder_id_number: str,
     holder_user=None, holder_enterprise=None, issued_on: dt.date | None = None, valid_until: dt.date | None = None,
     holder_birth_date: dt.date | None = None, guardian_user=None, guardian_name: str = "",
-    guardian_id_number: str = "",
+    guardian_id_number: str = "", licence_type=None, data: dict | None = None, form_data: dict | None = None,
 ) -> tuple[ElectronicLicence, bool]:
     """Put the licence of one approved sub-case into the store, once: a second call (a task run
     twice, two workers at once) returns the stored licence and False. Renders the PDF.
-    A holder without an ID number (a newborn) is named with a birth date and a guardian."""
+    A holder without an ID number (a newborn) is named with a birth date and a guardian.
+    `licence_type` (default: the matter's) checks `data` (the department's licence data) and the
+    form's values against its data items — `Invalid` before anything is written — and gives the
+    GB/T 36904 identifier when its codes fit."""
     existing = ElectronicLicence.objects.filter(case_ref=case_ref).first()
     if existing is not None:
         return existing, False
     issued_on = issued_on or timezone.localdate()
     if valid_until is not None and valid_until < issued_on:
         raise Invalid(_("证照有效期不能早于发证日期。"), code="invalid_validity")
+    if licence_type is None and getattr(matter, "licence_type_id", None):
+        licence_type = matter.licence_type
+    items = licence_data.licence_data(licence_type, data, form_data) if licence_type is not None else {}
     number = next_licence_number(day=issued_on)
+    identifier = ""
+    if licence_type is not None and licence_identifier.fits(licence_type.code, licence_type.issuer_code):
+        identifier = licence_identifier.make(type_code=licence_type.code, issuer_code=licence_type.issuer_code,
+                                             serial=licence_identifier.serial_of(number))
     masked = mask(holder_id_number or "")
     content = {
         "number": number, "name": name, "holder": holder_name, "holder_id": masked, "department": department.name,
@@ -122,12 +132,17 @@ def licence_issue(
     }
     if holder_birth_date is not None or guardian_name:  # only then, so other licences' content is unchanged
         content.update(holder_birth_date=holder_birth_date, guardian=mask_name(guardian_name))
+    if identifier:  # likewise: licences without an identifier or data keep their content as it was
+        content["identifier"] = identifier
+    if items:
+        content["data"] = items
     digest = content_digest(content)
     code = format_code(digest)
     verify_url = licence_verify_url(number, code)
     pdf = render_licence_pdf({
         **content, "code": code, "verify_url": verify_url, "qr_png": qr_png_data_uri(verify_url),
         "legal_basis": (matter.legal_basis or "").strip(), "matter_name": matter.name,
+        "data_rows": licence_data.labelled(licence_type, items),
     })
     licence = ElectronicLicence(
         number=number, case_ref=case_ref, application_number=application_number, name=name, matter=matter,
@@ -135,7 +150,7 @@ def licence_issue(
         holder_id_masked=masked, holder_user=holder_user, holder_enterprise=holder_enterprise, issued_on=issued_on,
         valid_from=issued_on, valid_until=valid_until, sha256=hashlib.sha256(pdf).hexdigest(), digest=digest,
         holder_birth_date=holder_birth_date, guardian_user=guardian_user, guardian_name=guardian_name or "",
-        guardian_id_number=guardian_id_number or "",
+        guardian_id_number=guardian_id_number or "", licence_type=licence_type, identifier=identifier, data=items,
     )
     licence.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
     signed = licence_signing.sign(department=department, digest=digest)  # the issuer's Ed25519 signature

@@ -29,20 +29,21 @@ def my_licences(request):
     service worker's kept copy of this page shows the codes offline too (portal/offline.py)."""
     from core.pdf import qr_png_data_uri
 
+    from .licence_data import labelled
     from .messaging import notice_days
-    from .models import LicenceReminderPolicy
     from .services import licence_verify_url
 
     today = timezone.localdate()
-    licences = list(selectors.licences_for(request.user).order_by("-issued_on", "-pk")[:200])
-    policies = {p.licence_name: p for p in LicenceReminderPolicy.objects.all()}
+    licences = list(selectors.licences_for(request.user).select_related("licence_type")
+                    .order_by("-issued_on", "-pk")[:200])
     verify = reverse("portal:licence_verify")
     for licence in licences:
         licence.url = reverse("api-licence-file", args=[licence.number])
         licence.status = licence.status_on(today)
         licence.days_left = (licence.valid_until - today).days if licence.valid_until else None
         licence.renewable = (licence.status == "valid" and licence.days_left is not None
-                             and licence.days_left <= notice_days(policies, licence.name))  # 一键续办
+                             and licence.days_left <= notice_days(licence))  # 一键续办
+        licence.data_rows = labelled(licence.licence_type, licence.data)
         code = licence.verification_code
         licence.verify_path = f"{verify}?number={licence.number}&code={code}"
         licence.qr = qr_png_data_uri(licence_verify_url(licence.number, code))

@@ -44,6 +44,7 @@ from .models import FormField, MaterialRequirement, Matter
 MATTER_SHEET, MATERIAL_SHEET, FIELD_SHEET, HELP_SHEET = "事项", "申请材料", "表单字段", "填写说明"
 MATTER_CODE_HEADER = "事项编码"
 DEPARTMENT_HEADER = "实施部门代码"
+LICENCE_TYPE_HEADER = "证照类型代码"  # the matter's licence type (exchange.LicenceType), by its code
 LIST_SEPARATOR = "|"
 YES, NO = "是", "否"
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓"}
@@ -216,7 +217,15 @@ def matter_columns() -> list[Column]:
     department = Column(header=DEPARTMENT_HEADER, name="department_code", required=True)
     # The department right after the name, as implementation lists have it.
     at = next(i for i, c in enumerate(columns) if c.name == "name") + 1
-    return columns[:at] + [department] + columns[at:]
+    columns = columns[:at] + [department] + columns[at:]
+    # The licence type right after the result's name; a workbook without the column leaves it as is.
+    at = next(i for i, c in enumerate(columns) if c.name == "result_name") + 1
+    return columns[:at] + [Column(header=LICENCE_TYPE_HEADER, name="licence_type_code", width=24)] + columns[at:]
+
+
+def _licence_types():
+    """The licence-type model, through the matter's relation (it is the exchange's record)."""
+    return Matter._meta.get_field("licence_type").related_model
 
 
 def material_columns() -> list[Column]:
@@ -267,12 +276,17 @@ def export_catalog(stream=None) -> bytes | None:
             for values in rows:
                 ws.append([cell(ws, v) for v in values])
 
-        matters = Matter.objects.select_related("department").order_by("code")
+        matters = Matter.objects.select_related("department", "licence_type").order_by("code")
         columns = matter_columns()
-        sheet(MATTER_SHEET, columns, (
-            [m.department.code if c.name == "department_code" else c.to_cell(getattr(m, c.name)) for c in columns]
-            for m in matters.iterator(chunk_size=2000)
-        ))
+
+        def matter_cell(m, c):
+            if c.name == "department_code":
+                return m.department.code
+            if c.name == "licence_type_code":
+                return m.licence_type.code if m.licence_type_id else None
+            return c.to_cell(getattr(m, c.name))
+
+        sheet(MATTER_SHEET, columns, ([matter_cell(m, c) for c in columns] for m in matters.iterator(chunk_size=2000)))
         for title, columns, model in ((MATERIAL_SHEET, material_columns(), MaterialRequirement),
                                       (FIELD_SHEET, field_columns(), FormField)):
             rows = model.objects.select_related("matter").order_by("matter__code", "order", "pk")
@@ -307,6 +321,8 @@ def _column_help(sheet: str, column: Column) -> str:
         return _("部门代码,须为系统中已有的部门,如 QX-SCJG")
     if column.name == "matter_code":
         return _("须为“事项”表中的实施编码")
+    if column.name == "licence_type_code":
+        return _("办结出具证照的事项所出证照的类型代码,须为系统“证照类型”中已有的代码;留空表示无证照类型")
     parts = [str(f.help_text)] if f is not None and f.help_text else []
     if f is not None:
         if f.choices:
@@ -453,9 +469,15 @@ def _check_references(sheets, report):
     matters = sheets.get(MATTER_SHEET, [])
     departments = set(Department.objects.filter(
         code__in={r.values.get("department_code") for r in matters}).values_list("code", flat=True))
+    licence_types = set(_licence_types().objects.filter(
+        code__in={r.values.get("licence_type_code") for r in matters} - {None, ""}).values_list("code", flat=True))
     codes = {}
     for row in matters:
         v = row.values
+        kind = v.get("licence_type_code")
+        if kind and kind not in licence_types:
+            report.add(MATTER_SHEET, row.number, LICENCE_TYPE_HEADER,
+                       _("证照类型代码“%(code)s”在系统中不存在,请先在“证照类型”中添加。") % {"code": kind})
         code = v.get("code")
         if code:
             if code in codes:
@@ -524,6 +546,7 @@ def _apply(instance, values: dict) -> bool:
 
 def _write(sheets, report):
     departments = {d.code: d for d in Department.objects.all()}
+    licence_types = dict(_licence_types().objects.values_list("code", "pk"))
     rows = sheets[MATTER_SHEET]
     existing = Matter.objects.select_related("department").in_bulk([r.values["code"] for r in rows], field_name="code")
     materials, fields = defaultdict(list), defaultdict(list)
@@ -544,6 +567,8 @@ def _write(sheets, report):
     for row in rows:
         values = _fields_of(row.values, Matter)
         values["department_id"] = departments[row.values["department_code"]].pk  # an id: no query per matter
+        if "licence_type_code" in row.values:
+            values["licence_type_id"] = licence_types.get(row.values["licence_type_code"]) or None
         matter = existing.get(values["code"])
         marks, standing = _marks(counts), None
         if matter is None:

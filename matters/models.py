@@ -6,9 +6,6 @@ several matters need (the company name, say) is asked once, and each department 
 the keys its own matter declares.
 """
 
-import calendar
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -81,22 +78,11 @@ class Matter(models.Model):
     )
     issues_licence = models.BooleanField(_("办结出具证照"), default=False)
     result_name = models.CharField(_("审批结果名称"), max_length=128, blank=True)
-    licence_valid_months = models.PositiveSmallIntegerField(
-        _("证照有效期(月)"), null=True, blank=True,
-        help_text=_("该类证照自发证之日起的有效期,如居住证 12 个月;为空表示长期有效。部门系统给出有效期时以部门为准。"),
-    )
-    class LicenceHolder(models.TextChoices):
-        APPLICANT = "applicant", _("申请人(或所代表的企业)")
-        FORM_PERSON = "form_person", _("表单所填人员(如新生儿),申请人为其监护人")
-
-    licence_holder = models.CharField(
-        _("持证人"), max_length=16, choices=LicenceHolder.choices, default=LicenceHolder.APPLICANT,
-        help_text=_("证照写谁的名字:申请人本人,或表单中填写的人员(如出生医学证明的新生儿)。"),
-    )
-    licence_holder_fields = models.JSONField(
-        _("持证人取自表单字段"), default=dict, blank=True,
-        help_text=_('持证人为表单所填人员时,其姓名、出生日期、身份证号码所在的字段键,如 '
-                    '{"name": "baby_name", "birth_date": "baby_birth_date"};身份证号码可无。'),
+    # The licence's type (证照类型: name, code, holder, validity, data items, reminders) is the
+    # exchange's record; the matter points at it.
+    licence_type = models.ForeignKey(
+        "exchange.LicenceType", null=True, blank=True, on_delete=models.PROTECT, related_name="matters",
+        verbose_name=_("证照类型"), help_text=_("办结出具证照的事项:所出证照的类型(有效期、持证主体、照面信息)。"),
     )
     establishes_entity = models.BooleanField(
         _("设立登记"), default=False, help_text=_("申请时市场主体尚未成立,可不以企业名义申请(如企业设立登记)。")
@@ -140,29 +126,15 @@ class Matter(models.Model):
     def clean(self):
         if self.promised_days is not None and self.legal_days is not None and self.promised_days > self.legal_days:
             raise ValidationError({"promised_days": _("承诺时限不得超过法定时限。")})
-        if self.licence_holder == self.LicenceHolder.FORM_PERSON:
-            keys = self.licence_holder_fields if isinstance(self.licence_holder_fields, dict) else {}
-            if not keys.get("name") or set(keys) - set(LICENCE_HOLDER_KEYS):
-                raise ValidationError({"licence_holder_fields": _(
-                    '请写明持证人姓名所在的字段键,如 {"name": "baby_name", "birth_date": "baby_birth_date"};'
-                    "只可含 name、birth_date、id_number。")})
 
     @property
     def is_same_day(self):
         return self.promised_days == 0
 
     def licence_valid_until(self, issued_on):
-        """The last day a licence of this matter issued on `issued_on` is valid (the day before the
-        same date `licence_valid_months` later, clamped to the month's end), or None (长期)."""
-        if not self.licence_valid_months:
-            return None
-        months = issued_on.month - 1 + self.licence_valid_months
-        year, month = issued_on.year + months // 12, months % 12 + 1
-        day = min(issued_on.day, calendar.monthrange(year, month)[1])
-        return dt.date(year, month, day) - dt.timedelta(days=1)
-
-
-LICENCE_HOLDER_KEYS = ("name", "birth_date", "id_number")  # Matter.licence_holder_fields
+        """The last day a licence of this matter issued on `issued_on` is valid, from its licence
+        type, or None (长期, also for a matter without a type)."""
+        return self.licence_type.valid_until(issued_on) if self.licence_type_id else None
 
 
 class MaterialRequirement(models.Model):

@@ -35,7 +35,8 @@ def catalog_departments():
 
 
 def matter_by_code(code: str) -> Matter | None:
-    return active_matters().prefetch_related("materials", "fields", "themes").filter(code=code).first()
+    return (active_matters().select_related("licence_type").prefetch_related("materials", "fields", "themes")
+            .filter(code=code).first())
 
 
 def active_themes():

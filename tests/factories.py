@@ -166,6 +166,17 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
             EnterpriseMembership.objects.create(enterprise=obj, user=user)
 
 
+class LicenceTypeFactory(factory.django.DjangoModelFactory):
+    """A licence type (exchange.LicenceType): a person's, 长期, no data items, a local code."""
+
+    class Meta:
+        model = "exchange.LicenceType"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试证照{n}")
+    code = factory.Sequence(lambda n: f"LOCAL-T{n:04d}")
+
+
 class MatterFactory(factory.django.DjangoModelFactory):
     """A matter with one required upload, one 免提交 material and two form fields."""
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, Invalid, NotFound
 from exchange import departments
+from exchange.licence_data import licence_data
 
 from . import services
 from .models import SubCase
@@ -20,7 +21,7 @@ def apply_decision(system, decision: dict) -> tuple[int, dict]:
     kind = decision.get("kind")
     if kind not in KINDS:
         raise Invalid(_("未知的审批结果类型。"), code="unknown_kind", fields={"kind": [_("应为 %s 之一。") % "、".join(KINDS)]})
-    subcase = SubCase.objects.select_related("matter").filter(number=str(decision.get("subcase", ""))).first()
+    subcase = SubCase.objects.select_related("matter__licence_type", "application").filter(number=str(decision.get("subcase", ""))).first()
     if subcase is None:
         raise NotFound(_("没有该子件。"), code="unknown_subcase")
     if subcase.department_id != system.department_id:
@@ -28,6 +29,11 @@ def apply_decision(system, decision: dict) -> tuple[int, dict]:
     licence = decision.get("licence") or {}
     if kind == "approve" and licence:
         _check_licence(licence)
+    if kind == "approve" and subcase.matter.issues_licence and subcase.matter.licence_type_id:
+        # the licence type's data items, before anything is applied: a decision whose licence data
+        # lacks a required item is refused whole (422), and the department can send it again
+        licence_data(subcase.matter.licence_type, licence.get("data") if isinstance(licence, dict) else None,
+                     subcase.application.form_data)
     account = departments.ensure_account(system)
     reason = str(decision.get("reason") or "").strip()
     by = str(decision.get("decided_by") or "").strip()
@@ -60,6 +66,8 @@ def _check_licence(licence) -> None:
             dt.date.fromisoformat(str(licence["valid_until"]))
         except ValueError:
             problems["licence.valid_until"] = [_("有效期应为 YYYY-MM-DD 格式的日期。")]
+    if licence.get("data") is not None and not isinstance(licence["data"], dict):
+        problems["licence.data"] = [_("照面信息应为对象,如 {\"business_scope\": \"预包装食品销售\"}。")]
     if licence.get("name") is not None and not (isinstance(licence["name"], str) and 0 < len(licence["name"]) <= 128):
         problems["licence.name"] = [_("证照名称为1至128个字。")]
     if problems:

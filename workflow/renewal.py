@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
-from exchange.models import ElectronicLicence, LicenceReminderPolicy
+from exchange.models import ElectronicLicence, LicenceType
 from exchange.selectors import access_licence
 from matters.models import FormField, Matter
 from matters.selectors import matter_by_code
@@ -30,7 +30,7 @@ ACCOUNT_TYPES = (FormField.Type.PHONE, FormField.Type.ID_NUMBER)
 class Renewal:
     licence: ElectronicLicence
     matter: Matter
-    policy: LicenceReminderPolicy | None
+    policy: LicenceType | None  # the licence's type: its renewal matter and number field
 
 
 def renewal_for(user, number: str) -> Renewal:
@@ -39,7 +39,8 @@ def renewal_for(user, number: str) -> Renewal:
     licence = access_licence(user, number)
     if licence.revoked_at is not None:
         raise Invalid(_("该证照已注销,不能续办。"), code="licence_revoked")
-    policy = LicenceReminderPolicy.objects.select_related("renewal_matter").filter(licence_name=licence.name).first()
+    policy = (LicenceType.objects.select_related("renewal_matter").filter(pk=licence.licence_type_id).first()
+              if licence.licence_type_id else None)
     target = policy.renewal_matter if policy is not None and policy.renewal_matter_id else licence.matter
     matter = matter_by_code(target.code)
     if matter is None:

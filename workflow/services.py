@@ -30,6 +30,7 @@ from core.numbers import is_small_int
 from core.uploads import save_streamed
 from exchange import exemptions
 from exchange import services as exchange_services
+from exchange.models import LicenceType
 from matters.models import MaterialRequirement, Matter, Target
 from matters.oneform import clean_form_data, form_fields, material_requirements
 from matters.versioning import current_versions
@@ -1058,14 +1059,17 @@ def _deliver_electronically(application) -> bool:
 
 
 def licence_holder(subcase) -> dict | None:
-    """Whose licence it is, from the licence type (`Matter.licence_holder`), never simply the
-    applicant: the applicant (or the enterprise applied for), or a person named in the form (a
+    """Whose licence it is, from the licence type (`LicenceType.holder_kind`), never simply the
+    applicant: the applicant person (自然人), the enterprise applied for (法人; the applicant when
+    the enterprise is being established and has none yet), or a person named in the form (a
     newborn: name and birth date, an ID number when the form has one), with the applicant as
     guardian. None when the form lacks the holder's name or a valid birth date (nothing is issued
-    to the wrong person; the error is logged)."""
-    application, matter = subcase.application, subcase.matter
-    if matter.licence_holder == Matter.LicenceHolder.FORM_PERSON:
-        keys, form = matter.licence_holder_fields or {}, application.form_data or {}
+    to the wrong person; the error is logged). A matter without a type: the applicant, or the
+    enterprise applied for."""
+    application, kind = subcase.application, subcase.matter.licence_type
+    holder_kind = kind.holder_kind if kind is not None else None
+    if holder_kind == LicenceType.HolderKind.FORM_PERSON:
+        keys, form = kind.holder_fields or {}, application.form_data or {}
         name = str(form.get(keys.get("name") or "", "") or "").strip()
         birth = str(form.get(keys.get("birth_date") or "", "") or "").strip()
         id_number = str(form.get(keys.get("id_number") or "", "") or "").strip().upper()
@@ -1079,7 +1083,7 @@ def licence_holder(subcase) -> dict | None:
         return {"holder_name": name, "holder_id_number": id_number, "holder_birth_date": birth_date,
                 "holder_user": None, "holder_enterprise": None, "guardian_user": person,
                 "guardian_name": person.real_name, "guardian_id_number": person.id_number or ""}
-    if application.enterprise_id:
+    if application.enterprise_id and holder_kind != LicenceType.HolderKind.PERSON:
         return {"holder_name": application.enterprise.name, "holder_id_number": application.enterprise.credit_code,
                 "holder_enterprise": application.enterprise, "holder_user": None}
     person = application.applicant
@@ -1092,25 +1096,34 @@ def issue_subcase_licence(*, subcase_id: int) -> bool:
     application electronically if that was the last licence it waited for. Returns whether a
     licence was issued by this call."""
     subcase = (SubCase.objects.select_related("application__applicant", "application__enterprise", "matter",
-                                              "department").filter(pk=subcase_id).first())
+                                              "matter__licence_type", "department").filter(pk=subcase_id).first())
     if subcase is None or subcase.state != SubCase.State.APPROVED or not subcase.matter.issues_licence:
         return False
     application = subcase.application
     holder = licence_holder(subcase)
     if holder is None:
+        kind = subcase.matter.licence_type
         logger.error("licence of %s not issued: the form names no holder (%s)", subcase.number,
-                     subcase.matter.licence_holder_fields)
+                     kind.holder_fields if kind is not None else {})
         return False
     told = exchange_services.department_licence_data(subcase.number)  # from the department's own system
     # validity comes from the department's system, else from the licence type (a 居住证 is valid
     # for a year and renewed), never from the applicant; None is 长期
     valid_until = (dt.date.fromisoformat(told["valid_until"]) if told.get("valid_until")
                    else subcase.matter.licence_valid_until(subcase.decided_on or timezone.localdate()))
-    licence, created = exchange_services.licence_issue(
-        case_ref=subcase.number, application_number=application.number, matter=subcase.matter,
-        department=subcase.department, name=told.get("name") or subcase.matter.result_name or subcase.matter.name,
-        issued_on=subcase.decided_on, valid_until=valid_until, **holder,
-    )
+    kind = subcase.matter.licence_type
+    try:
+        licence, created = exchange_services.licence_issue(
+            case_ref=subcase.number, application_number=application.number, matter=subcase.matter,
+            department=subcase.department,
+            name=told.get("name") or (kind.name if kind is not None else "") or subcase.matter.result_name
+            or subcase.matter.name,
+            issued_on=subcase.decided_on, valid_until=valid_until, licence_type=kind, data=told.get("data"),
+            form_data=application.form_data, **holder,
+        )
+    except Invalid as error:  # the type's required data items are missing: nothing issued, logged
+        logger.error("licence of %s not issued: %s %s", subcase.number, error.code, error.fields)
+        return False
     with transaction.atomic():
         locked = _locked(Application, application.pk)
         if created:

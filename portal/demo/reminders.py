@@ -1,4 +1,4 @@
-"""Demo of proactive service (主动服务, issue 16): reminder settings per licence type, and a 居住证
+"""Demo of proactive service (主动服务, issue 16): reminder settings on licence types, and a 居住证
 issued last year to citizen2 that expires in 20 days, so that her message centre (and the SMS
 sandbox's page) shows the expiry reminder whose link opens the 居住证签注 application pre-filled.
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from exchange.messaging import remind_licence_expiry
-from exchange.models import LicenceReminderPolicy
+from exchange.models import LicenceType
 from exchange.services import licence_issue
 from matters.models import Matter
 from workflow import services as workflow
@@ -29,11 +29,10 @@ POLICIES = [  # (licence type, days ahead, renewal matter, the renewal form's nu
 
 
 def load_reminders(command) -> int:
-    for name, days, renewal, field in POLICIES:
+    for name, days, renewal, field in POLICIES:  # on the licence type, unless an administrator set it
         matter = Matter.objects.filter(name=renewal).first() if renewal else None
-        LicenceReminderPolicy.objects.get_or_create(
-            licence_name=name, defaults={"days_ahead": days, "renewal_matter": matter, "number_field": field}
-        )
+        LicenceType.objects.filter(name=name, days_ahead=30, renewal_matter__isnull=True, number_field="").update(
+            days_ahead=days, renewal_matter=matter, number_field=field)
     if Application.objects.filter(idempotency_key=KEY).exists():
         return 0
     citizen = User.objects.filter(username="citizen2").first()
@@ -64,6 +63,7 @@ def load_reminders(command) -> int:
         holder_user=citizen,
         issued_on=today - dt.timedelta(days=345),
         valid_until=today + dt.timedelta(days=20),
+        form_data=application.form_data,
     )
     remind_licence_expiry(today)  # what the beat does each morning
     return 1

@@ -5,7 +5,7 @@ the service worker kept still shows the cards and their codes."""
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_offline import wait_until
 from tests.browser.test_smoke import sign_in
-from tests.factories import MatterFactory, ReviewerFactory, accepted_application
+from tests.factories import LicenceTypeFactory, MatterFactory, ReviewerFactory, accepted_application
 from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 
@@ -31,7 +31,10 @@ def test_the_wallet_on_a_phone_and_offline(transactional_db, live_server, page):
     from playwright.sync_api import expect
 
     seed_calendar(years=[2026])
-    matter = MatterFactory(name="食品经营许可", issues_licence=True, result_name="食品经营许可证")
+    kind = LicenceTypeFactory(  # a type with a data item and the codes of an identifier (made-up, valid check characters)
+        name="食品经营许可证", code="11440000MB2D00014P001", issuer_code="11441803MB2C000133",
+        data_items=[{"key": "operator", "name": "经营者名称", "type": "text", "required": True, "field": "applicant_name"}])
+    matter = MatterFactory(name="食品经营许可", issues_licence=True, result_name="食品经营许可证", licence_type=kind)
     application = accepted_application(matters=[matter])
     services.dispatch_subcases(application_id=application.pk)
     subcase = application.subcases.get()
@@ -52,6 +55,9 @@ def test_the_wallet_on_a_phone_and_offline(transactional_db, live_server, page):
     expect(card).to_contain_text(licence.number)
     expect(card).to_contain_text(licence.holder_name)
     expect(card).to_contain_text(licence.department.name)
+    expect(card).to_contain_text("经营者名称")  # the type's data items
+    expect(card.locator("[data-identifier]")).to_have_text(licence.identifier)  # 70 characters, wrapped
+    assert licence.identifier.startswith("1.2.156.3005.2.")
     assert page.evaluate(WIDER_THAN_SCREEN) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert page.evaluate(SMALL_TARGETS) == []

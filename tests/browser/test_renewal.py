@@ -8,7 +8,7 @@ import re
 from django.utils import timezone
 
 from exchange import tasks as exchange_tasks
-from exchange.models import LicenceReminderPolicy
+from exchange.models import LicenceType
 from tests.browser.test_accessibility import AXE, BLOCKING
 from tests.browser.test_smoke import PDF_BYTES, sign_in
 from tests.exchange.test_licences import licence_matter
@@ -38,13 +38,11 @@ def test_a_licence_30_days_from_expiry_is_reminded_and_renewed_in_one_click(tran
         materials=[{"name": "居住证签注申请表", "source": "applicant"}],
         fields=[*FIELDS[:3], {"key": "residence_permit_number", "label": "居住证编号"}],
     )
-    LicenceReminderPolicy.objects.create(
-        licence_name="广东省居住证", renewal_matter=endorsement, number_field="residence_permit_number"
-    )
+    residence = licence_matter(result_name="广东省居住证", fields=FIELDS)
+    LicenceType.objects.filter(name="广东省居住证").update(renewal_matter=endorsement,
+                                                       number_field="residence_permit_number")
     today = timezone.localdate()
-    permit = issued(
-        citizen, licence_matter(result_name="广东省居住证", fields=FIELDS), valid_until=today + dt.timedelta(days=30)
-    )
+    permit = issued(citizen, residence, valid_until=today + dt.timedelta(days=30))
     assert exchange_tasks.send_reminders() == 1  # the beat's morning sweep
 
     base = live_server.url

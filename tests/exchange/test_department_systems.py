@@ -18,6 +18,7 @@ from matters.models import MaterialRequirement
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,
+    LicenceTypeFactory,
     MatterFactory,
     UserFactory,
     accepted_application,
@@ -141,6 +142,35 @@ def test_a_decision_the_case_cannot_take_is_refused_and_kept(own_system, portal_
     rejected = InboundMessage.objects.get(outcome="rejected")
     assert (rejected.kind, rejected.answer["code"]) == ("deny", "state_conflict")
     assert SubCase.objects.get(pk=subcase.pk).state == SubCase.State.APPROVED
+
+
+def test_licence_data_missing_a_required_item_is_refused_whole_then_accepted(own_system, portal_refsys):
+    """The licence type declares 经营项目 as required and no form field gives it: an approval whose
+    licence data lacks it is refused (kept, with the code and the item named), the sub-case stays as
+    it was; the department sends it again with the item and the licence carries it."""
+    kind = LicenceTypeFactory(name="食品经营许可证", holder_kind="person", data_items=[
+        {"key": "business_scope", "name": "经营项目", "type": "text", "required": True}])
+    matter = MatterFactory(department=own_system.department, name="食品经营许可", issues_licence=True,
+                           result_name="食品经营许可证", licence_type=kind)
+    application = accepted_application(matters=[matter])
+    tasks.dispatch_subcases(application.pk)
+    subcase = application.subcases.get()
+    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.decide(subcase.number, "approve", reason="符合条件", licence={"name": "食品经营许可证", "data": {}})
+    portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_refused"] == 1, what="refused")
+    rejected = InboundMessage.objects.get(outcome="rejected")
+    assert rejected.answer["code"] == "invalid_licence_data"
+    assert "缺少必填数据项“经营项目”" in rejected.answer["message"]
+    assert SubCase.objects.get(pk=subcase.pk).state == SubCase.State.DISPATCHED  # nothing applied
+    assert not CaseLog.objects.filter(subcase=subcase, action="workflow.subcase.approved").exists()
+
+    portal_refsys.decide(subcase.number, "approve", reason="符合条件",
+                         licence={"name": "食品经营许可证", "data": {"business_scope": "预包装食品销售"}})
+    portal_refsys.wait_until(lambda: SubCase.objects.get(pk=subcase.pk).state == SubCase.State.APPROVED,
+                             what="approval applied")
+    tasks.issue_licence(subcase.pk)
+    licence = application.applicant.licences.get()
+    assert licence.data == {"business_scope": "预包装食品销售"} and licence.licence_type == kind
 
 
 def test_the_outbox_row_is_part_of_the_dispatch_transaction(own_system):

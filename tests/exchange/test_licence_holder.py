@@ -13,9 +13,17 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from exchange import services as exchange_services
-from exchange.models import ElectronicLicence
-from matters.models import MaterialRequirement, Matter
-from tests.factories import ClerkFactory, MatterFactory, ReviewerFactory, UserFactory, files_for, submitted_application
+from exchange.models import ElectronicLicence, LicenceType
+from matters.models import MaterialRequirement
+from tests.factories import (
+    ClerkFactory,
+    LicenceTypeFactory,
+    MatterFactory,
+    ReviewerFactory,
+    UserFactory,
+    files_for,
+    submitted_application,
+)
 from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 from workflow.models import Material
@@ -36,10 +44,10 @@ def pdf_text(licence) -> str:
 
 
 def birth_certificate_matter(**kwargs):
+    kind = LicenceTypeFactory(name="出生医学证明", holder_kind=LicenceType.HolderKind.FORM_PERSON,
+                              holder_fields={"name": "baby_name", "birth_date": "baby_birth_date"})
     return MatterFactory(
-        name="出生医学证明首次签发", issues_licence=True, result_name="出生医学证明",
-        licence_holder=Matter.LicenceHolder.FORM_PERSON,
-        licence_holder_fields={"name": "baby_name", "birth_date": "baby_birth_date"},
+        name="出生医学证明首次签发", issues_licence=True, result_name="出生医学证明", licence_type=kind,
         materials=[{"name": "分娩记录", "source": MaterialRequirement.Source.APPLICANT}],
         fields=[{"key": "baby_name", "label": "新生儿姓名"},
                 {"key": "baby_birth_date", "label": "新生儿出生日期", "type": "date"},
@@ -147,10 +155,10 @@ def test_no_licence_to_the_wrong_person_when_the_form_names_nobody(parent):
 
 
 def test_the_licence_type_must_say_where_the_holder_is_in_the_form():
-    matter = MatterFactory.build(licence_holder=Matter.LicenceHolder.FORM_PERSON, licence_holder_fields={},
-                                 promised_days=5, legal_days=20)
+    kind = LicenceType(name="出生医学证明", code="LOCAL-0001", holder_kind=LicenceType.HolderKind.FORM_PERSON,
+                       holder_fields={})
     with pytest.raises(ValidationError) as refused:
-        matter.clean()
-    assert "licence_holder_fields" in refused.value.message_dict
-    matter.licence_holder_fields = {"name": "baby_name", "birth_date": "baby_birth_date"}
-    matter.clean()
+        kind.clean()
+    assert "holder_fields" in refused.value.message_dict
+    kind.holder_fields = {"name": "baby_name", "birth_date": "baby_birth_date"}
+    kind.clean()

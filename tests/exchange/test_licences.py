@@ -20,6 +20,7 @@ from supervision.models import Card
 from tests.factories import (
     ClerkFactory,
     EnterpriseFactory,
+    LicenceTypeFactory,
     MatterFactory,
     ReviewerFactory,
     UserFactory,
@@ -55,7 +56,11 @@ def approve_all(application):
 
 
 def licence_matter(**kwargs):
-    return MatterFactory(issues_licence=True, result_name=kwargs.pop("result_name", "食品经营许可证"), **kwargs)
+    """A matter issuing licences of the type named as its result (made, or found by that name)."""
+    name = kwargs.pop("result_name", "食品经营许可证")
+    holder = "enterprise" if kwargs.get("target") == "legal" else "person"
+    kwargs.setdefault("licence_type", LicenceTypeFactory(name=name, holder_kind=holder))
+    return MatterFactory(issues_licence=True, result_name=name, **kwargs)
 
 
 def test_approval_queues_the_licence_on_commit(django_capture_on_commit_callbacks):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from exchange import tasks as exchange_tasks
-from exchange.models import ElectronicLicence, LicenceReminderPolicy
+from exchange.models import ElectronicLicence, LicenceType
 from notifications.models import Kind, Message, SmsMessage
 from tests.exchange.test_licences import approve_all, licence_matter
 from tests.factories import ClerkFactory, MatterFactory, UserFactory, files_for, form_for
@@ -51,8 +51,8 @@ def permits():
     residence = licence_matter(result_name="广东省居住证", fields=FIELDS)
     endorsement = MatterFactory(name="居住证签注", fields=[
         *FIELDS[:3], {"key": "residence_permit_number", "label": "居住证编号"}])
-    LicenceReminderPolicy.objects.create(licence_name="广东省居住证", days_ahead=45, renewal_matter=endorsement,
-                                         number_field="residence_permit_number")
+    LicenceType.objects.filter(name="广东省居住证").update(days_ahead=45, renewal_matter=endorsement,
+                                                       number_field="residence_permit_number")
     expiry = dt.date(2027, 3, 2)
     permit = issued(citizen, residence, valid_until=expiry)
     food = issued(citizen, licence_matter(result_name="食品经营许可证", fields=FIELDS), valid_until=expiry)

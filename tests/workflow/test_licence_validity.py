@@ -1,12 +1,12 @@
-"""Issue 17: a licence's validity comes from its type (the matter's licence_valid_months: a
+"""Issue 17: a licence's validity comes from its type (`LicenceType.valid_months`, which the matter points at: a
 居住证 is valid for one year and renewed), not from the applicant; 长期 only when the type says so."""
 
 import datetime as dt
 
 import pytest
 
-from exchange.models import ElectronicLicence
-from tests.factories import MatterFactory, ReviewerFactory, UserFactory, accepted_application
+from exchange.models import ElectronicLicence, LicenceType
+from tests.factories import LicenceTypeFactory, MatterFactory, ReviewerFactory, UserFactory, accepted_application
 from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 
@@ -28,7 +28,8 @@ def _issue(matter):
 
 
 def test_a_residence_permit_is_valid_for_one_year():
-    permit = MatterFactory(name="居住证申领", issues_licence=True, result_name="广东省居住证", licence_valid_months=12)
+    permit = MatterFactory(name="居住证申领", issues_licence=True, result_name="广东省居住证",
+                           licence_type=LicenceTypeFactory(name="广东省居住证", valid_months=12))
     licence, subcase = _issue(permit)
     assert licence.valid_until == permit.licence_valid_until(subcase.decided_on)
     assert licence.valid_until is not None
@@ -46,4 +47,4 @@ def test_a_licence_type_without_a_term_is_long_term():
     (dt.date(2026, 3, 1), 6, dt.date(2026, 8, 31)),
 ])
 def test_valid_until_is_the_day_before_the_anniversary(issued, months, until):
-    assert MatterFactory.build(licence_valid_months=months).licence_valid_until(issued) == until
+    assert LicenceType(name="x", code="LOCAL-1", valid_months=months).valid_until(issued) == until

@@ -38,6 +38,7 @@ from portal.demo.feedback import load_feedback
 from portal.demo.fees import load_fees
 from portal.demo.history import load_history
 from portal.demo.home_visits import load_home_visits
+from portal.demo.licence_types import licence_type_for
 from portal.demo.queue import load_queue
 from portal.demo.reminders import load_reminders
 from portal.personal import ensure_query_matter
@@ -134,6 +135,7 @@ class Command(BaseCommand):
         for row in catalog.MATTERS:
             defaults = {k: row[k] for k in fields if k in row and k != "code"}
             defaults["department"] = Department.objects.get(code=row["department"])
+            defaults["licence_type"] = licence_type_for(row)
             matter, created = Matter.objects.get_or_create(code=row["code"], defaults={**defaults, "published_on": SEATS_FROM})
             if not created:
                 continue  # keep what an administrator changed since
