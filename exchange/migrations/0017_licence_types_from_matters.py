@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("exchange", "0016_licence_types"),
-        ("matters", "0012_matter_licence_type"),
+        ("matters", "0013_matter_licence_type"),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ from exchange.models import ElectronicLicence, LicenceType
 from matters.models import Matter
 from tests.factories import LicenceTypeFactory, MatterFactory
 
-BEFORE = [("exchange", "0015_licence_reminder_policy"), ("matters", "0011_home_visits")]
+BEFORE = [("exchange", "0015_licence_reminder_policy"), ("matters", "0012_catalog_version")]
 
 
 def _migrate(targets):

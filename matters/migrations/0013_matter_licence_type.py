@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("exchange", "0016_licence_types"),
-        ("matters", "0011_home_visits"),
+        ("matters", "0012_catalog_version"),
     ]
 
     operations = [

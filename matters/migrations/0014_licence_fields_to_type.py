@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("exchange", "0017_licence_types_from_matters"),
-        ("matters", "0012_matter_licence_type"),
+        ("matters", "0013_matter_licence_type"),
     ]
 
     operations = [
