@@ -37,7 +37,7 @@ class IntermediarySerializer(serializers.Serializer):
     credit_code = serializers.CharField()
     contact_phone = serializers.CharField()
     address = serializers.CharField()
-    credit_score = serializers.SerializerMethodField(help_text="信用分:100 − 10×逾期 − 10×差评 − 20×黑名单记录")
+    credit_score = serializers.SerializerMethodField(help_text="信用分:100 − 10×逾期 − 10×差评 − 20×黑名单记录 − 10×属实投诉")
     blacklisted_until = serializers.SerializerMethodField()
     qualifications = QualificationSerializer(many=True)
     staff = StaffSerializer(many=True)

@@ -70,6 +70,7 @@ class Standing:
     late: int
     low_ratings: int
     blacklistings: int
+    complaints: int
     score: int
     grade: str
     blacklisted_until: dt.date | None
@@ -86,6 +87,9 @@ def directory(*, service_item=None, q: str = "", day=None):
             n_late=Count("contracts", filter=Q(contracts__late=True), distinct=True),
             n_low=Count("contracts", filter=Q(contracts__rating__lte=credit.LOW_RATING), distinct=True),
             n_black=Count("blacklistings", filter=Q(blacklistings__lifted_at__isnull=True), distinct=True),
+            # complaints found true through supervision's complaint clocks (the reverse relation of
+            # supervision.Complaint.intermediary; market does not import supervision)
+            n_complaints=Count("complaints", filter=Q(complaints__upheld=True), distinct=True),
             is_blacklisted=Exists(Blacklisting.objects.in_force(day).filter(intermediary=OuterRef("pk"))),
         )
         .prefetch_related(
@@ -104,7 +108,8 @@ def standing(intermediary, *, day=None) -> Standing:
     """The record of one intermediary (a `directory` row carries its counts already)."""
     day = day or today()
     if hasattr(intermediary, "n_contracts"):
-        counts = (intermediary.n_contracts, intermediary.n_late, intermediary.n_low, intermediary.n_black)
+        counts = (intermediary.n_contracts, intermediary.n_late, intermediary.n_low, intermediary.n_black,
+                  intermediary.n_complaints)
     else:
         contracts = Contract.objects.filter(intermediary=intermediary)
         counts = (
@@ -112,14 +117,16 @@ def standing(intermediary, *, day=None) -> Standing:
             contracts.filter(late=True).count(),
             contracts.filter(rating__lte=credit.LOW_RATING).count(),
             intermediary.blacklistings.filter(lifted_at__isnull=True).count(),
+            intermediary.complaints.filter(upheld=True).count(),
         )
     entry = Blacklisting.objects.in_force(day).filter(intermediary=intermediary).order_by("-ends_on").first()
-    score = credit.credit_score(late=counts[1], low_ratings=counts[2], blacklistings=counts[3])
+    score = credit.credit_score(late=counts[1], low_ratings=counts[2], blacklistings=counts[3], complaints=counts[4])
     return Standing(
         contracts=counts[0],
         late=counts[1],
         low_ratings=counts[2],
         blacklistings=counts[3],
+        complaints=counts[4],
         score=score,
         grade=credit.grade(score),
         blacklisted_until=entry.ends_on if entry else None,

@@ -74,10 +74,12 @@ def normalise_code(code: str) -> str:
 @transaction.atomic
 def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, department_id=None,
                      application_number: str = "", subject: str, content: str, contact_name: str = "",
-                     contact_phone: str = "") -> Complaint:
+                     contact_phone: str = "", intermediary_id=None) -> Complaint:
     """A complaint from anyone (`user` None or anonymous: an anonymous one). The department is
     the one named, or that of the application named when it has exactly one; otherwise the
-    centre routes it. Nothing is written unless everything is valid."""
+    centre routes it. A complaint about an intermediary (中介机构, approved in the market) names
+    no department: it goes to the centre, which supervises the market (it checks intermediaries
+    and keeps the blacklist), on the same clock. Nothing is written unless everything is valid."""
     user = user if getattr(user, "is_authenticated", False) else None
     errors = {}
     if kind not in Complaint.Kind.values:
@@ -96,6 +98,16 @@ def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, departm
         department = Department.objects.filter(pk=department_id).first() if is_small_int(str(department_id)) else None
         if department is None:
             errors["department"] = [_("请从列表中选择部门。")]
+    intermediary = None
+    if intermediary_id not in (None, ""):
+        from market.models import Intermediary
+
+        intermediary = Intermediary.objects.approved().filter(pk=intermediary_id).first() \
+            if is_small_int(str(intermediary_id)) else None
+        if intermediary is None:
+            errors["intermediary"] = [_("请从中介超市名录中选择中介机构。")]
+        elif department is not None:
+            errors["department"] = [_("投诉中介机构时不选部门,由政务服务中心(中介超市监管)办理。")]
     application = None
     number = (application_number or "").strip()
     if number:
@@ -111,7 +123,7 @@ def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, departm
             errors["contact_phone"] = [str(exc)]
     if errors:
         raise Invalid(_("投诉有 %(n)s 处需要修改。") % {"n": len(errors)}, code="invalid_complaint", fields=errors)
-    if department is None and application is not None:
+    if department is None and application is not None and intermediary is None:
         departments = set(application.subcases.values_list("department_id", flat=True))
         if len(departments) == 1:
             department = Department.objects.get(pk=departments.pop())
@@ -119,7 +131,7 @@ def complaint_submit(*, user=None, kind: str = Complaint.Kind.COMPLAINT, departm
     today = timezone.localdate(now)
     complaint = Complaint.objects.create(
         code=new_code(), kind=kind, complainant=user, contact_name=contact_name, contact_phone=contact_phone,
-        department=department, application=application, subject=subject, content=content,
+        department=department, application=application, intermediary=intermediary, subject=subject, content=content,
         state=S.OPEN if department else S.ROUTING, submitted_on=today, due=_due_after(today),
         routed_at=now if department else None,
     )
@@ -159,8 +171,18 @@ def may_reply(user, complaint: Complaint) -> bool:
                 and user.department_id == complaint.department_id)
 
 
+def _set_upheld(complaint, upheld):
+    """投诉属实: only for a complaint about an intermediary (it counts in its credit score)."""
+    if upheld is None:
+        return
+    if upheld and not complaint.intermediary_id:
+        raise Invalid(_("只有对中介机构的投诉需要认定是否属实。"), code="upheld_not_applicable",
+                      fields={"upheld": [_("该投诉不涉及中介机构。")]})
+    complaint.upheld = bool(upheld)
+
+
 @transaction.atomic
-def complaint_reply(*, complaint: Complaint, user, reply: str) -> Complaint:
+def complaint_reply(*, complaint: Complaint, user, reply: str, upheld: bool | None = None) -> Complaint:
     """The department answers; the clock stops and the complainant accepts or escalates."""
     complaint = _locked(complaint)
     if not may_reply(user, complaint):
@@ -174,9 +196,11 @@ def complaint_reply(*, complaint: Complaint, user, reply: str) -> Complaint:
     if len(reply) > REPLY_MAX:
         raise Invalid(_("答复不超过 %(n)s 个字。") % {"n": REPLY_MAX}, code="reply_too_long",
                       fields={"reply": [_("内容过长。")]})
+    _set_upheld(complaint, upheld)
     complaint.reply, complaint.replied_by, complaint.replied_at, complaint.state = reply, user, timezone.now(), S.REPLIED
     complaint.save()
-    log(actor=user, complaint=complaint, action="supervision.complaint.replied", note=reply)
+    log(actor=user, complaint=complaint, action="supervision.complaint.replied",
+        note=_("(认定属实)%(reply)s") % {"reply": reply} if complaint.upheld else reply)
     return complaint
 
 
@@ -226,7 +250,7 @@ def complaint_escalate(*, complaint: Complaint, reason: str, user=None, code: st
 
 
 @transaction.atomic
-def complaint_close(*, complaint: Complaint, supervisor, note: str) -> Complaint:
+def complaint_close(*, complaint: Complaint, supervisor, note: str, upheld: bool | None = None) -> Complaint:
     """A supervisor closes a complaint with a note (their answer to an escalated complaint)."""
     _require_supervisor(supervisor)
     complaint = _locked(complaint)
@@ -235,10 +259,12 @@ def complaint_close(*, complaint: Complaint, supervisor, note: str) -> Complaint
     note = (note or "").strip()
     if not note:
         raise Invalid(_("请填写办结说明。"), code="note_required", fields={"note": [_("请填写办结说明。")]})
+    _set_upheld(complaint, upheld)
     complaint.state, complaint.closed_at, complaint.closed_by = S.CLOSED, timezone.now(), supervisor
     complaint.close_note = note[:REPLY_MAX]
     complaint.save()
-    log(actor=supervisor, complaint=complaint, action="supervision.complaint.closed", note=note)
+    log(actor=supervisor, complaint=complaint, action="supervision.complaint.closed",
+        note=_("(认定属实)%(note)s") % {"note": note} if complaint.upheld else note)
     return complaint
 
 

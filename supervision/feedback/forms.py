@@ -55,6 +55,7 @@ class ComplaintForm(forms.Form):
         error_messages={"invalid_choice": _("请选择投诉或举报。")},
     )
     department = _id(_("请选择部门。"))
+    intermediary = _id(_("请从中介超市名录中选择中介机构。"))
     application_number = _text(32, _("办件编号不超过32位。"))
     subject = _text(80, _("标题不超过80个字。"))
     content = _text(2000, _("内容不超过2000个字。"))
@@ -120,3 +121,10 @@ class ComplaintStaffForm(forms.Form):
     reply = _text(2000, _("答复不超过2000个字。"))
     department = _id(_("请选择部门。"))
     note = _text(2000, _("办结说明不超过2000个字。"))
+    upheld = forms.TypedChoiceField(
+        required=False,
+        choices=[("", ""), ("yes", "yes"), ("no", "no")],
+        coerce=lambda v: {"yes": True, "no": False}[v],
+        empty_value=None,
+        error_messages={"invalid_choice": _("请选择投诉是否属实。")},
+    )

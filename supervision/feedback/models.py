@@ -300,6 +300,10 @@ class Complaint(models.Model):
                                    related_name="complaints", verbose_name=_("被投诉部门"), db_index=False)
     application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="complaints", verbose_name=_("相关办件"))
+    intermediary = models.ForeignKey("market.Intermediary", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="complaints", verbose_name=_("被投诉中介机构"))
+    upheld = models.BooleanField(_("投诉属实"), default=False,
+                                 help_text=_("对中介机构的投诉经核实属实的,计入其信用分"))
     subject = models.CharField(_("标题"), max_length=80)
     content = models.TextField(_("内容"))
     state = models.CharField(_("状态"), max_length=16, choices=State.choices)

@@ -140,7 +140,7 @@ def access_window_visit(clerk, number, occasion: str = "") -> tuple[Application,
 
 
 def complaints_for_staff(user):
-    qs = Complaint.objects.select_related("department", "application", "complainant")
+    qs = Complaint.objects.select_related("department", "application", "complainant", "intermediary__enterprise")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_supervisor or user.is_superuser:

@@ -27,6 +27,7 @@ from core.throttle import client_address
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked
 from core.web.paging import keyset_page, page_of
+from market.models import Intermediary
 
 from . import complaints, ratings
 from . import selectors as feedback
@@ -137,6 +138,7 @@ def complaint_new(request):
                 user=request.user, kind=data["kind"], department_id=data["department"],
                 application_number=data["application_number"], subject=data["subject"],
                 content=data["content"], contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                intermediary_id=data["intermediary"],
             )
         except DomainError as exc:
             show_domain_error(request, exc)
@@ -151,6 +153,8 @@ def complaint_new(request):
         "title": _("投诉举报"), "departments": Department.objects.order_by("code"), "kinds": Complaint.Kind.choices,
         "errors": errors, "posted": posted, "days": complaints.COMPLAINT_DAYS,
         "prefill": request.GET.get("number", "")[:32],
+        "intermediaries": Intermediary.objects.approved().select_related("enterprise").order_by("enterprise__name"),
+        "prefill_intermediary": request.GET.get("intermediary", "")[:10],
     }, status=status)
 
 
@@ -383,13 +387,15 @@ def complaint_detail(request, pk):
     try:
         data = checked(form)
         if data["action"] == "reply":
-            complaints.complaint_reply(complaint=complaint, user=request.user, reply=data["reply"])
+            complaints.complaint_reply(complaint=complaint, user=request.user, reply=data["reply"],
+                                       upheld=data["upheld"])
             done = _("答复已送达投诉人。")
         elif data["action"] == "route":
             complaints.complaint_route(complaint=complaint, supervisor=request.user, department_id=data["department"])
             done = _("已分派。")
         else:
-            complaints.complaint_close(complaint=complaint, supervisor=request.user, note=data["note"])
+            complaints.complaint_close(complaint=complaint, supervisor=request.user, note=data["note"],
+                                       upheld=data["upheld"])
             done = _("投诉已办结。")
     except DomainError as exc:
         show_domain_error(request, exc)
