@@ -338,7 +338,7 @@ TASK_QUEUES_BY_KIND = {
                 "supervision.tasks.build_report"],
     "exchange": ["workflow.tasks.dispatch_subcases", "exchange.tasks.deliver_message", "exchange.tasks.relay_outbox",
                  "exchange.tasks.reconcile_departments", "exchange.tasks.sync_catalog",
-                 "notifications.tasks.send_sms", "payments.tasks.query_order", "payments.tasks.query_unsettled_orders",
+                 "notifications.tasks.send_sms", "civic.tasks.run_benefit", "payments.tasks.query_order", "payments.tasks.query_unsettled_orders",
                  "payments.tasks.reconcile_day", "payments.tasks.reconcile_yesterday"],
     "figures": ["supervision.tasks.refresh_figures", "supervision.tasks.refresh_all_figures",
                 "supervision.tasks.refresh_figure_days", "supervision.tasks.sweep_deadlines",
@@ -425,6 +425,11 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-verify-audit": {"task": "supervision.tasks.verify_audit_chains", "schedule": crontab(hour=0, minute=35)},
     # terminals' replay guard keeps a nonce per device request for 10 minutes: the older ones go
     "terminals-forget-old-nonces": {"task": "terminals.tasks.forget_old_nonces", "schedule": 600.0},
+    # 免申即享: each active benefit's run recorded once a day as an intent (civic/tasks.py)
+    "civic-plan-benefit-runs": {
+        "task": "civic.tasks.plan_benefit_runs",
+        "schedule": env.float("BENEFIT_PLAN_SECONDS", default=60.0),
+    },
 }
 
 # Background work (core.intents): a pending intent is sent again when its lease runs out (the
