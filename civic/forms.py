@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Question
+from .models import Comment, Question
 
 
 class AskForm(forms.Form):
@@ -32,3 +32,13 @@ class CommentForm(forms.Form):
 
 class SummaryForm(forms.Form):
     summary = forms.CharField(label=_("意见采纳情况"), widget=forms.Textarea, max_length=8000)
+
+
+class CommentHandlingForm(forms.Form):
+    comment = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    handling = forms.ChoiceField(
+        label=_("处理结果"), choices=[c for c in Comment.Handling.choices if c[0]],
+        error_messages={"required": _("请选择处理结果。"), "invalid_choice": _("请选择处理结果。")},
+    )
+    response = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea, max_length=1000,
+                               error_messages={"max_length": _("处理说明不超过1000个字。")})

@@ -277,6 +277,48 @@ def may_manage(user, consultation) -> bool:
     )
 
 
+RESPONSE_MAX = 1000
+
+
+@transaction.atomic
+def comment_handle(*, comment: Comment, user, handling: str, response: str, today=None) -> Comment:
+    """The drafting department (or a supervisor) records how one comment was handled: adopted,
+    partly adopted or not adopted; the reason is required unless adopted. Published with the
+    summary (masked), so it is refused while a whole ID or mobile number is left in it, and it
+    cannot change once the summary is published."""
+    comment = Comment.objects.select_for_update().select_related("consultation").get(pk=comment.pk)
+    consultation = comment.consultation
+    if not may_manage(user, consultation):
+        raise Forbidden(_("只有起草部门审核人员或督查人员可以处理意见。"), code="not_responsible")
+    if consultation.summary_published_at is not None:
+        raise Conflict(_("采纳情况已公布,意见的处理不能再修改。"), code="summary_published")
+    today = today or timezone.localdate()
+    if today <= consultation.closes_on:
+        raise Conflict(_("征求意见截止后才能处理意见。"), code="still_open")
+    H = Comment.Handling
+    if handling not in (H.ADOPTED, H.PARTLY, H.NOT_ADOPTED):
+        raise Invalid(_("请选择采纳、部分采纳或未采纳。"), code="handling_required",
+                      fields={"handling": [_("请选择处理结果。")]})
+    response = (response or "").strip()
+    if handling != H.ADOPTED and not response:
+        raise Invalid(_("部分采纳或未采纳的意见须说明理由。"), code="reason_required",
+                      fields={"response": [_("请说明理由。")]})
+    if len(response) > RESPONSE_MAX:
+        raise Invalid(_("处理说明不超过 %(n)s 个字。") % {"n": RESPONSE_MAX}, code="response_too_long",
+                      fields={"response": [_("内容过长。")]})
+    if leftover := leftover_personal_data(response):
+        raise Invalid(_("仍含有完整的%(what)s,请删除后再保存。") % {"what": "、".join(leftover)},
+                      code="personal_data_left", fields={"response": [_("含个人信息。")]})
+    comment.handling, comment.response = handling, response
+    comment.save(update_fields=["handling", "response"])
+    return comment
+
+
+def public_comment_text(comment: Comment) -> str:
+    """A comment as the published summary shows it: ID and mobile numbers and the author's name masked."""
+    return scrub(comment.content, names=[getattr(comment.author, "real_name", "")])
+
+
 @transaction.atomic
 def consultation_publish_summary(*, consultation: Consultation, user, summary: str, today=None) -> Consultation:
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -285,6 +327,10 @@ def consultation_publish_summary(*, consultation: Consultation, user, summary: s
     today = today or timezone.localdate()
     if today <= consultation.closes_on:
         raise Conflict(_("征求意见截止后才能公布采纳情况。"), code="still_open")
+    pending = consultation.comments.filter(handling=Comment.Handling.PENDING).count()
+    if pending:
+        raise Conflict(_("还有 %(n)s 条意见未处理,逐条处理后才能公布采纳情况。") % {"n": pending},
+                       code="comments_pending")
     summary = (summary or "").strip()
     if not summary:
         raise Invalid(_("请填写意见采纳情况。"), code="summary_required", fields={"summary": [_("请填写。")]})

@@ -18,8 +18,8 @@ from core.web.access import not_found_page, role_required, show_domain_error
 from matters.models import Matter
 
 from . import benefits, selectors, services
-from .forms import AnswerForm, AskForm, CommentForm, PublishForm, SummaryForm
-from .models import Benefit, BenefitOffer, Consultation, Question
+from .forms import AnswerForm, AskForm, CommentForm, CommentHandlingForm, PublishForm, SummaryForm
+from .models import Benefit, BenefitOffer, Comment, Consultation, Question
 
 
 def index(request):
@@ -173,7 +173,17 @@ def consultation(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "comment")
         try:
-            if action == "summary":
+            if action == "handle":
+                form = CommentHandlingForm(request.POST)
+                if not form.is_valid():
+                    raise Invalid(_("请选择处理结果。"), code="handling_required", fields=form.errors)
+                target = found.comments.filter(pk=form.cleaned_data["comment"]).first()
+                if target is None:
+                    raise Invalid(_("未找到该意见。"), code="comment_not_found")
+                services.comment_handle(comment=target, user=request.user, handling=form.cleaned_data["handling"],
+                                        response=form.cleaned_data["response"])
+                messages.success(request, _("已记录该条意见的处理结果。"))
+            elif action == "summary":
                 form = SummaryForm(request.POST)
                 if not form.is_valid():
                     raise Invalid(_("请填写意见采纳情况。"), code="summary_required", fields=form.errors)
@@ -204,7 +214,13 @@ def consultation(request, pk):
             "may_manage": services.may_manage(request.user, found),
             "errors": errors,
             "comment_count": found.comments.count(),
-            "handled": found.comments.exclude(handling="") if found.summary_published_at else [],
+            "handled": [(m, services.public_comment_text(m)) for m in found.comments.select_related("author")]
+            if found.summary_published_at else [],
+            "to_handle": found.comments.all()
+            if services.may_manage(request.user, found) and not found.summary_published_at and today > found.closes_on
+            else [],
+            "handlings": [c for c in Comment.Handling.choices if c[0]],
+            "posted": request.POST if status != 200 else {},
         },
         status=status,
     )
