@@ -14,7 +14,7 @@ from workflow.calendar_store import seed_calendar
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PUBLIC = ["/", "/guide/", "/themes/", "/progress/", "/verify/", "/disclosure/", "/queue/", "/accounts/login/",
-          "/accounts/signup/", "/accounts/claim/", "/no-such-page/"]
+          "/accounts/signup/", "/accounts/claim/", "/no-such-page/", "/civic/", "/civic/ask/"]
 BLOCKING = ("serious", "critical")
 
 
