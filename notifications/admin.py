@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from core.admin import ReadOnlyAdmin
 
+from . import services
 from .models import Message, SmsMessage
 
 
@@ -22,3 +24,19 @@ class SmsMessageAdmin(ReadOnlyAdmin):
                     "delivered_at"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient__username", "provider_id", "client_ref"]
+    actions = ["resend"]
+
+    @admin.action(description=_("重新发送所选的发送失败短信"))
+    def resend(self, request, queryset):
+        """Through the outbox (the send intent), each failed one once; the others are left alone."""
+        done = [pk for pk in queryset.values_list("pk", flat=True) if services.sms_resend(sms_id=pk)]
+        for pk in done:
+            self.log_change(request, queryset.model.objects.get(pk=pk), _("重新发送短信"))
+        self.message_user(request, _("已重新排队发送 %(n)s 条短信;%(m)s 条不是发送失败状态,未处理。")
+                          % {"n": len(done), "m": queryset.count() - len(done)})
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser  # for the action; the fields stay read-only
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in SmsMessage._meta.fields]

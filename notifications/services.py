@@ -35,13 +35,17 @@ def default_on(kind: str, channel: str) -> bool:
 
 
 def switchable(kind: str, channel: str) -> bool:
+    """站内信 is always on (the message centre is the record of what the person was told); a text
+    can be switched off per kind, except the kinds the law requires."""
+    if channel == Channel.SITE:
+        return False
     return kind not in REQUIRED_KINDS and not (channel == Channel.SMS and kind in SITE_ONLY_KINDS)
 
 
 def wants(user, kind: str, channel: str = Channel.SITE) -> bool:
     if channel == Channel.SMS and kind in SITE_ONLY_KINDS:
         return False
-    if kind in REQUIRED_KINDS:
+    if kind in REQUIRED_KINDS or channel == Channel.SITE:  # an old row switching 站内信 off counts for nothing
         return True
     chosen = Preference.objects.filter(user=user, kind=kind, channel=channel).values_list("enabled", flat=True).first()
     return default_on(kind, channel) if chosen is None else chosen
@@ -101,6 +105,24 @@ def queue_sms(*, recipient, kind: str, text: str, dedupe_key: str) -> SmsMessage
         return SmsMessage.objects.get(recipient=recipient, dedupe_key=dedupe_key)
     intents.record("notifications.tasks.send_sms", [message.pk], key=f"notifications.sms:{message.pk}")
     return message
+
+
+def sms_resend(*, sms_id: int) -> bool:
+    """An administrator sends a failed text again: the row goes back to queued under a new
+    reference at the gateway (which deduplicates on the reference, and would answer the old one
+    with the failed message), and the send intent opens again. Safe twice: a text that is not
+    failed (queued again already, sent, delivered) is left alone and False returned. A late
+    receipt for the old reference finds nothing to change."""
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update().filter(pk=sms_id).first()
+        if message is None or message.status != SmsMessage.Status.FAILED:
+            return False
+        message.status, message.client_ref = SmsMessage.Status.QUEUED, uuid.uuid4().hex
+        message.provider_id, message.sent_at, message.delivered_at = "", None, None
+        message.last_error = ""
+        message.save(update_fields=["status", "client_ref", "provider_id", "sent_at", "delivered_at", "last_error"])
+        intents.record("notifications.tasks.send_sms", [message.pk], key=f"notifications.sms:{message.pk}")
+    return True
 
 
 def receipt_url() -> str:

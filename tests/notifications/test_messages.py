@@ -13,7 +13,7 @@ from django.utils import timezone
 from exchange import tasks as exchange_tasks
 from exchange.models import ElectronicLicence
 from matters.models import MaterialRequirement
-from notifications.models import Kind, Message
+from notifications.models import Kind, Message, Preference
 from tests.exchange.test_licences import approve_all, licence_matter
 from tests.factories import (
     AppointmentSlotFactory,
@@ -88,12 +88,14 @@ def test_switched_off_kinds_are_not_sent_but_required_ones_are(client):
     page = client.get("/me/messages/settings/").content.decode()
     assert "依法必须告知,不能关闭" in page
     client.post("/me/messages/settings/", {f"site-{Kind.RESULT_READY}": "on"})  # everything else unticked
+    assert not Preference.objects.filter(user=citizen, channel="site").exists()  # 站内信 has no switch
+    Preference.objects.create(user=citizen, kind=Kind.ACCEPTED, channel="site", enabled=False)  # an old row
     accepted_application(applicant=citizen)
-    assert kinds_of(citizen) == []  # acceptance switched off
+    assert kinds_of(citizen) == [Kind.ACCEPTED]  # 站内信 always comes
     app = submitted_application(applicant=citizen)
     services.application_request_supplement(application=app, clerk=ClerkFactory(), items=[
         {"material": "申请表", "reason": "未签名"}])
-    assert kinds_of(citizen) == [Kind.SUPPLEMENT]  # the one-time notice cannot be switched off
+    assert kinds_of(citizen) == [Kind.ACCEPTED, Kind.SUPPLEMENT]
 
 
 def test_the_message_centre_shows_counts_and_marks_only_ones_own(client):

@@ -39,8 +39,11 @@ def test_the_page_shows_one_switch_per_kind_and_channel_and_masks_the_number(cli
             name = f'name="{channel}-{kind}"'
             assert name in page, name
             tag = page[page.index(name):page.index(">", page.index(name))]
-            assert ("disabled" in tag) == (kind in REQUIRED_KINDS or (channel, kind) == ("sms", Kind.AUDIT_BREAK)), tag
+            assert ("disabled" in tag) == (channel == "site" or kind in REQUIRED_KINDS
+                                           or (channel, kind) == ("sms", Kind.AUDIT_BREAK)), tag
+            assert channel != "site" or "checked" in tag, tag  # 站内信 always on
     assert page.count("依法必须告知,不能关闭") == len(REQUIRED_KINDS)
+    assert "站内信始终接收,不能关闭" in page
 
 
 def test_sms_is_switched_per_kind_and_the_site_message_still_comes(client):

@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core import intents
 from core.models import Intent
 from notifications import services, sms, tasks
@@ -208,3 +209,32 @@ def test_the_help_desk_code_is_texted_and_shown_on_the_sandbox_handset(smssim, c
     with urllib.request.urlopen(smssim.url + "/", timeout=5) as page:
         handset = page.read().decode()
     assert "139****5678" in handset and f"确认码 {code}" in handset and PHONE not in handset
+
+
+def test_an_administrator_resends_a_failed_text_once_under_a_new_reference(smssim, client):
+    admin_client = client
+    admin_client.force_login(UserFactory(username="root", role=User.Role.ADMINISTRATOR, is_staff=True,
+                                         is_superuser=True))
+    smssim.control(receipt="failed")
+    text = tell(UserFactory(phone=PHONE))
+    assert run(text) is True
+    smssim.wait_until(lambda: SmsMessage.objects.get(pk=text.pk).status == "failed", what="the failed receipt")
+    old_ref = text.client_ref
+    delivered = tell(UserFactory(phone="13700001111"), key="event:2")  # not failed: left alone
+    smssim.control(receipt="normal")
+
+    url = "/admin/notifications/smsmessage/"
+    answer = admin_client.post(url, {"action": "resend", "_selected_action": [text.pk, delivered.pk]}, follow=True)
+    assert "已重新排队发送 1 条短信;1 条不是发送失败状态,未处理" in answer.content.decode()
+    text.refresh_from_db()
+    assert (text.status, text.last_error) == ("queued", "") and text.client_ref != old_ref
+    assert intent_of(text).status == "pending"
+    admin_client.post(url, {"action": "resend", "_selected_action": [text.pk]})  # twice: nothing more
+    assert SmsMessage.objects.get(pk=text.pk).client_ref == text.client_ref
+    assert services.sms_resend(sms_id=text.pk) is False
+
+    assert run(text) is True
+    smssim.wait_until(lambda: SmsMessage.objects.get(pk=text.pk).status == "delivered", what="the receipt")
+    refs = [m["client_ref"] for m in smssim.messages()]
+    assert refs.count(text.client_ref) == 1 and refs.count(old_ref) == 1
+    assert SmsMessage.objects.get(pk=text.pk).attempts == 2
