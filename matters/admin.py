@@ -99,8 +99,8 @@ class FieldInline(admin.TabularInline):
 @admin.register(Matter)
 class MatterAdmin(CatalogLoggedAdmin):
     list_display = ["code", "name", "kind", "department", "target", "legal_days", "promised_days", "in_hall", "home_visit",
-                    "is_active"]
-    list_filter = ["kind", "target", "department", "level", "in_hall", "home_visit", "is_active"]
+                    "self_service", "is_active"]
+    list_filter = ["kind", "target", "department", "level", "in_hall", "home_visit", "self_service", "is_active"]
     search_fields = ["code", "name"]
     inlines = [MaterialInline, FieldInline, FeeItemInline]
     readonly_fields = ["version", "published_on"]  # moved on by versioning, never typed

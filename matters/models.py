@@ -76,6 +76,10 @@ class Matter(models.Model):
         _("可上门办理"), default=False,
         help_text=_("行动不便的老年人、残疾人等可预约窗口人员上门收件(上门办理)。"),
     )
+    self_service = models.BooleanField(
+        _("可在自助终端办理"), default=False,
+        help_text=_("群众可在市民之窗自助终端申请:表单由实名信息、共享数据或选项填写,所需材料均可免提交。"),
+    )
     issues_licence = models.BooleanField(_("办结出具证照"), default=False)
     result_name = models.CharField(_("审批结果名称"), max_length=128, blank=True)
     # The licence's type (证照类型: name, code, holder, validity, data items, reminders) is the

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.display import display_of
-from accounts.identity import mask_name
+from accounts.identity import mask, mask_name, mask_phone
 from accounts.models import Display
 from core.errors import Conflict, DomainError, NotFound
 from core.pdf import qr_png_data_uri
@@ -37,7 +37,7 @@ from windows import queue_selectors, queue_services
 from windows.models import Window
 from workflow.selectors import applications_for
 
-from . import hooks, kiosk, receipts, services
+from . import hooks, kiosk, kiosk_apply, receipts, services
 from .forms import EnrolForm, KioskCodeForm, KioskIdNumberForm, KioskPinForm, RateForm, TicketForm
 from .models import CardSession, KioskReceipt
 
@@ -72,7 +72,7 @@ def _large(request, session=None) -> bool:
     return display_of(request) == Display.LARGE
 
 
-def _page(request, template, terminal, session=None, **context):
+def _page(request, template, terminal, session=None, status=200, **context):
     context.update(
         {
             "terminal": terminal,
@@ -82,7 +82,7 @@ def _page(request, template, terminal, session=None, **context):
             "idle_seconds": int(services.idle_limit().total_seconds()),
         }
     )
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def device_required(view):
@@ -578,6 +578,84 @@ def rate_submit(request, terminal, session, number):
         headline=_("感谢您的评价"),
         title=_("感谢您的评价"),
     )
+
+
+# --- 办: self-service matters and 补正 --------------------------------------------------------------
+
+
+@in_session()
+def apply_list(request, terminal, session):
+    owed = [
+        (application, notice, qr_png_data_uri(request.build_absolute_uri(
+            reverse("portal:application", kwargs={"number": application.number}))))
+        for application, notice in kiosk_apply.supplements_owed(session.person)
+    ]
+    return _page(request, "terminals/kiosk/apply.html", terminal, session,
+                 matters=list(kiosk_apply.self_service_matters()), owed=owed, title=_("自助申办"))
+
+
+@require_POST
+@in_session()
+def supplement_print(request, terminal, session, number):
+    """The one-time notice of a 补正 printed, to take to the hall or to answer on the phone."""
+    row = next(((a, n) for a, n in kiosk_apply.supplements_owed(session.person) if a.number == number), None)
+    if row is None or row[1] is None:
+        raise Http404
+    application, notice = row
+    receipt = kiosk.receipt_make(
+        session,
+        kind=KioskReceipt.Kind.SUPPLEMENT,
+        title=_("补正告知"),
+        lines=[(_("办件编号"), application.number)]
+        + [(item["material"], item.get("reason") or _("需补正")) for item in notice.items]
+        + [(_("补正方式"), _("手机扫码网上补正,或携带材料到任一大厅窗口"))],
+    )
+    return _page(request, "terminals/kiosk/done.html", terminal, session, receipt=receipt,
+                 headline=_("补正告知已打印"), title=_("补正告知"))
+
+
+@in_session()
+def apply_matter(request, terminal, session, code):
+    matter = kiosk_apply.access_matter(code)
+    if matter is None:
+        raise Http404
+    plan = kiosk_apply.plan_for(session.person, matter)
+    errors = {}
+    if request.method == "POST" and plan.possible:
+        chosen = {f.key: request.POST.get(f.key, "") for f in plan.choose}
+        try:
+            application = kiosk_apply.apply(session, plan, chosen)
+        except DomainError as error:
+            messages.error(request, error.message)
+            errors = dict(error.fields)
+        else:
+            receipt = kiosk.receipt_make(
+                session,
+                kind=KioskReceipt.Kind.APPLY,
+                title=_("申请回执"),
+                lines=[
+                    (_("办件编号"), application.number),
+                    (_("事项"), matter.name),
+                    (_("状态"), application.get_state_display()),
+                    (_("提交时间"), timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M")),
+                    (_("承诺时限"), _("%(n)s 个工作日") % {"n": matter.promised_days}),
+                ],
+            )
+            return _page(request, "terminals/kiosk/done.html", terminal, session, receipt=receipt,
+                         headline=_("申请已提交:%(name)s") % {"name": matter.name}, big=application.number,
+                         title=_("申请已提交"))
+    shown = [(f.label, _shown_value(f, value)) for f, value in plan.known]
+    choices = [(f, errors.get(f.key, [])) for f in plan.choose]
+    return _page(request, "terminals/kiosk/apply_matter.html", terminal, session, plan=plan, shown=shown,
+                 choices=choices, title=matter.name, status=400 if errors else 200)
+
+
+def _shown_value(form_field, value) -> str:
+    if form_field.type == "id_number":
+        return mask(value, keep_start=4, keep_end=4)
+    if form_field.type == "phone":
+        return mask_phone(value)
+    return value
 
 
 @csp_replace({"frame-ancestors": ["'self'"]})  # printed from a hidden frame of the kiosk page

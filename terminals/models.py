@@ -220,6 +220,8 @@ class KioskReceipt(models.Model):
         TICKET = "ticket", _("取号")
         CHECK_IN = "check_in", _("预约签到")
         RATING = "rating", _("评价")
+        APPLY = "apply", _("申请")
+        SUPPLEMENT = "supplement", _("补正告知")
 
     session = models.ForeignKey(CardSession, on_delete=models.PROTECT, related_name="receipts",
                                 verbose_name=_("终端会话"))

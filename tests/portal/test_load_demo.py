@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from exchange.models import ElectronicLicence
+from matters.models import Matter
 from portal.demo import catalog
 from supervision.models import Card
 from windows.models import AppointmentSlot, HomeVisit, Ticket
@@ -45,6 +46,9 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     visit = HomeVisit.objects.get()
     assert visit.state == "scheduled" and visit.booked_by.username == "citizen2" and visit.clerk.username == "clerk"
     assert Application.objects.filter(source="help_desk", applicant__username="citizen").count() == 1
+    # 办 at the 市民之窗 kiosk: matters a resident applies for without typing
+    assert set(Matter.objects.filter(self_service=True).values_list("name", flat=True)) == {
+        "社会保障卡申领", "城乡居民基本养老保险参保登记"}
 
     client = APIClient()
     for row in catalog.USERS:

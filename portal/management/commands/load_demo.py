@@ -38,6 +38,7 @@ from portal.demo.feedback import load_feedback
 from portal.demo.fees import load_fees
 from portal.demo.history import load_history
 from portal.demo.home_visits import load_home_visits
+from portal.demo.kiosk import load_kiosk
 from portal.demo.licence_types import licence_type_for
 from portal.demo.queue import load_queue
 from portal.demo.reminders import load_reminders
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             load_fees()  # the demo's one fee (portal/demo/fees.py), before any application is accepted
             load_exchange_sources()  # 免提交/免填 from the demo data sources (portal/demo/exchange_sources.py)
             ensure_query_matter()  # 我的 / 企业主页's own queries (社保, 公积金, 水电燃气, 交通违章, 企业登记)
+            load_kiosk()  # matters a resident applies for at a 市民之窗 terminal (portal/demo/kiosk.py)
             self.load_questions()
             self.load_people()
             people.load_people()
