@@ -31,10 +31,16 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def _bill(idn: str, salt: str, prefix: str, low: int, high: int) -> dict:
+def _bill(idn: str, salt: str, prefix: str, low: int, high: int, *, unpaid: bool = False) -> dict:
+    """Last month's bill of an account; `unpaid`: its amount is still owed (arrears, in yuan)."""
     month = _months_back(1)[0]
-    return {"account": f"{prefix}{_n(idn, salt, 10000000, 99999999)}", "arrears": 0, "bill_month": month,
-            "bill_amount": _yuan(_n(idn, salt + "b", low, high))}
+    amount = _yuan(_n(idn, salt + "b", low, high))
+    return {"account": f"{prefix}{_n(idn, salt, 10000000, 99999999)}", "arrears": amount if unpaid else 0,
+            "bill_month": month, "bill_amount": amount}
+
+
+# The demo citizen (`citizen`) owes last month's electricity bill, payable on 我的 and at the kiosk.
+OWES_ELECTRICITY = {"citizen"}
 
 
 def person_records(user: User) -> dict[str, dict]:
@@ -55,7 +61,7 @@ def person_records(user: User) -> dict[str, dict]:
                        "certificate_no": f"粤(2026)不动产权第{_n(idn, 'reno', 1000000, 9999999)}号"},
         "hunyin": {"name": user.real_name, "status": "已婚" if married else "未婚"},
         "shui": _bill(idn, "w", "S", 2000, 9000),
-        "dian": _bill(idn, "e", "D", 5000, 30000),
+        "dian": _bill(idn, "e", "D", 5000, 30000, unpaid=user.username in OWES_ELECTRICITY),
         "ranqi": _bill(idn, "g", "R", 3000, 12000),
         "jiaotong": {"unpaid_violations": _n(idn, "tv", 0, 1)},
     }

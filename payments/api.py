@@ -17,12 +17,13 @@ from .models import FeeLine, PaymentOrder, Reconciliation
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    fee = serializers.IntegerField(source="fee_line_id")
+    fee = serializers.IntegerField(source="fee_line_id", allow_null=True, help_text="所缴费用(办件费用);缴水电燃气欠费时为空")
+    bill = serializers.IntegerField(source="bill_id", allow_null=True, help_text="所缴水电燃气欠费;缴办件费用时为空")
     receipt_url = serializers.SerializerMethodField()
 
     class Meta:
         model = PaymentOrder
-        fields = ["out_trade_no", "fee", "amount_fen", "status", "pay_url", "created_at", "paid_at", "settled_by",
+        fields = ["out_trade_no", "fee", "bill", "amount_fen", "status", "pay_url", "created_at", "paid_at", "settled_by",
                   "receipt_number", "receipt_url", "refunded_fen", "refunded_at"]
 
     def get_receipt_url(self, obj) -> str | None:

@@ -51,16 +51,69 @@ class FeeLine(models.Model):
         return yuan(self.amount_fen)
 
 
+class UtilityBill(models.Model):
+    """Arrears of a 水/电/燃气 account that a data source reported for a person (the answer logged
+    as `data_query`), made payable: one row per account and bill month, paid at most once through
+    a PaymentOrder like a fee line (services.start_bill_payment)."""
+
+    class Source(models.TextChoices):
+        WATER = "shui", _("水费")
+        POWER = "dian", _("电费")
+        GAS = "ranqi", _("燃气费")
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", _("待缴费")
+        PAID = "paid", _("已缴费")
+        REFUNDED = "refunded", _("已退费")
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="utility_bills",
+                               verbose_name=_("缴费人"))
+    source = models.CharField(_("类别"), max_length=8, choices=Source.choices)
+    account = models.CharField(_("户号"), max_length=32)
+    bill_month = models.CharField(_("账单月份"), max_length=7)
+    amount_fen = models.PositiveIntegerField(_("欠费金额(分)"))
+    data_query = models.ForeignKey("exchange.DataQuery", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("数据查询记录"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.UNPAID)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("缴费时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("水电燃气欠费")
+        verbose_name_plural = _("水电燃气欠费")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "account", "bill_month"], name="one_bill_per_account_month"),
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="bill_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.account} {self.bill_month}"
+
+    @property
+    def name(self) -> str:
+        return _("%(kind)s(户号 %(account)s,%(month)s)") % {
+            "kind": self.get_source_display(), "account": self.account, "month": self.bill_month}
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount_fen)
+
+
 class PaymentOrder(models.Model):
-    """An order at the payment provider for one fee line. A fee line has at most one order that
-    is not closed; the order is paid at most once (services.settle_paid)."""
+    """An order at the payment provider for one fee line or one utility bill (exactly one of the
+    two). Each has at most one order that is not closed; the order is paid at most once
+    (services.settle_paid)."""
 
     class Status(models.TextChoices):
         CREATED = "created", _("待支付")
         PAID = "paid", _("已支付")
         REFUNDED = "refunded", _("已退款")
 
-    fee_line = models.ForeignKey(FeeLine, on_delete=models.PROTECT, related_name="orders", verbose_name=_("应缴费用"))
+    fee_line = models.ForeignKey(FeeLine, on_delete=models.PROTECT, related_name="orders", verbose_name=_("应缴费用"),
+                                 null=True, blank=True)
+    bill = models.ForeignKey(UtilityBill, on_delete=models.PROTECT, related_name="orders",
+                             verbose_name=_("水电燃气欠费"), null=True, blank=True)
     out_trade_no = models.CharField(_("订单号"), max_length=32, unique=True)
     amount_fen = models.PositiveIntegerField(_("金额(分)"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CREATED)
@@ -85,10 +138,20 @@ class PaymentOrder(models.Model):
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="order_amount_positive"),
             models.UniqueConstraint(fields=["fee_line"], condition=models.Q(status__in=["created", "paid"]),
                                     name="one_live_order_per_fee_line"),
+            models.UniqueConstraint(fields=["bill"], condition=models.Q(status__in=["created", "paid"]),
+                                    name="one_live_order_per_bill"),
+            models.CheckConstraint(
+                condition=models.Q(fee_line__isnull=False, bill__isnull=True)
+                | models.Q(fee_line__isnull=True, bill__isnull=False), name="order_pays_one_thing"),
         ]
 
     def __str__(self):
         return self.out_trade_no
+
+    @property
+    def paid_for(self) -> str:
+        """What the order pays, in words (the fee's or the bill's name)."""
+        return self.fee_line.name if self.fee_line_id else self.bill.name
 
     @property
     def amount_yuan(self) -> str:

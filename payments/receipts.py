@@ -37,6 +37,11 @@ def capital_yuan(fen: int) -> str:
 
 
 def receipt_pdf(order: PaymentOrder) -> bytes:
+    if order.bill_id:
+        bill = order.bill
+        return render_template_pdf("payments/receipt_pdf.html", {
+            "order": order, "bill": bill, "payer": bill.person.real_name, "capital": capital_yuan(order.amount_fen),
+        })
     line = order.fee_line
     application = line.application
     payer = application.enterprise.name if application.enterprise_id else application.applicant.real_name

@@ -5,6 +5,7 @@ the pages, the API and the receipt PDF alike.
   made under is in force: that application's fee lines, their orders and receipts;
 - supervisors and administrators (who refund and reconcile): every order and reconciliation,
   but no fee list of their own;
+- the person a utility bill (水/电/燃气 arrears) was made for: its orders and receipts;
 - everyone else: nothing (a clerk or a reviewer does not pay).
 """
 
@@ -40,12 +41,12 @@ def may_refund(user) -> bool:
 
 
 def orders_for(user):
-    qs = PaymentOrder.objects.select_related("fee_line__application__applicant")
+    qs = PaymentOrder.objects.select_related("fee_line__application__applicant", "bill__person")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if may_refund(user):
         return qs
-    return qs.filter(fee_line__in=fee_lines_for(user).values("pk"))
+    return qs.filter(Q(fee_line__in=fee_lines_for(user).values("pk")) | Q(bill__person=user))
 
 
 def access_order(user, out_trade_no: str) -> PaymentOrder:

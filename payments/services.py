@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow import rules
 from workflow import services as workflow_services
 
-from .models import FeeLine, PaymentNotification, PaymentOrder, Reconciliation, yuan
+from .models import FeeLine, PaymentNotification, PaymentOrder, Reconciliation, UtilityBill, yuan
 from .provider import Provider, ProviderError, notification_is_authentic
 
 logger = logging.getLogger(__name__)
@@ -53,12 +54,16 @@ def start_payment(*, fee_line_id: int, user, return_url: str) -> PaymentOrder:
         order = line.orders.filter(status=PaymentOrder.Status.CREATED).first()
         if order is None:
             order = PaymentOrder.objects.create(fee_line=line, out_trade_no=_new_trade_no(), amount_fen=line.amount_fen)
+    return _at_provider(order, subject=f"{line.application.number} {line.name}", return_url=return_url)
+
+
+def _at_provider(order: PaymentOrder, *, subject: str, return_url: str) -> PaymentOrder:
+    """The order created at the provider (outside any lock), unless it already was."""
     if order.pay_url:
         return order
     try:
         answer = _provider().create_order(
-            out_trade_no=order.out_trade_no, amount_fen=order.amount_fen,
-            subject=f"{line.application.number} {line.name}",
+            out_trade_no=order.out_trade_no, amount_fen=order.amount_fen, subject=subject,
             notify_url=settings.PAYMENT_NOTIFY_BASE_URL.rstrip("/") + "/payments/notify/", return_url=return_url)
     except ProviderError as error:
         logger.warning("payment order %s not created: %s", order.out_trade_no, error)
@@ -68,6 +73,76 @@ def start_payment(*, fee_line_id: int, user, return_url: str) -> PaymentOrder:
     PaymentOrder.objects.filter(pk=order.pk).update(provider_order_id=answer["order_id"], pay_url=answer["pay_url"])
     order.refresh_from_db()
     return order
+
+
+# --- utility bills (水/电/燃气): arrears reported by the data sources --------------------------------
+
+BILL_ANSWER_HOURS = 24  # a bill is made from a logged answer at most this old
+
+
+def bill_fen(value) -> int | None:
+    """Arrears as the source gives them (yuan, a number or a string) in fen; None if unreadable."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite():
+        return None
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def bill_from_query(*, user, source: str) -> UtilityBill:
+    """The bill for the arrears the data source reported for `user` in their newest logged answer
+    of `source` (水/电/燃气), made once per account and month. Nothing the page posts is trusted:
+    the amount, account and month come from the logged answer."""
+    from exchange.models import DataQuery
+
+    if source not in UtilityBill.Source.values:
+        raise NotFound(_("不支持该类缴费。"))
+    since = timezone.now() - dt.timedelta(hours=BILL_ANSWER_HOURS)
+    row = (DataQuery.objects.filter(subject=user, source=source, outcome=DataQuery.Outcome.FOUND, asked_at__gte=since)
+           .order_by("-asked_at", "-pk").first())
+    label = UtilityBill.Source(source).label
+    if row is None:
+        raise Conflict(_("请先查询%(kind)s,再缴纳欠费。") % {"kind": label}, code="bill_not_queried")
+    answer = row.answer or {}
+    amount, account = bill_fen(answer.get("arrears")), str(answer.get("account") or "").strip()[:32]
+    month = str(answer.get("bill_month") or "").strip()[:7] or timezone.localdate().strftime("%Y-%m")
+    if amount is None or not account:
+        raise Conflict(_("%(kind)s的查询结果中没有可缴纳的欠费信息。") % {"kind": label}, code="bill_unreadable")
+    if amount <= 0:
+        raise Conflict(_("%(kind)s没有欠费,无需缴纳。") % {"kind": label}, code="no_arrears")
+    with transaction.atomic():
+        bill = UtilityBill.objects.select_for_update().filter(source=source, account=account, bill_month=month).first()
+        if bill is None:
+            bill = UtilityBill.objects.create(person=user, source=source, account=account, bill_month=month,
+                                              amount_fen=amount, data_query=row)
+    if bill.person_id != user.pk:
+        raise NotFound(_("未找到该账单。"))
+    if bill.status != UtilityBill.Status.UNPAID:
+        raise Conflict(_("%(kind)s %(month)s 的欠费已缴纳,供应单位销账前查询结果可能仍显示欠费。")
+                       % {"kind": label, "month": month}, code="bill_paid")
+    return bill
+
+
+def bills_for(user):
+    if not getattr(user, "is_authenticated", False):
+        return UtilityBill.objects.none()
+    return UtilityBill.objects.filter(person=user).prefetch_related("orders").order_by("-created_at", "-pk")
+
+
+def start_bill_payment(*, bill_id: int, user, return_url: str) -> PaymentOrder:
+    """The order that pays a utility bill: the open one again, or a new one."""
+    with transaction.atomic():
+        bill = UtilityBill.objects.select_for_update().filter(pk=bill_id, person=user).first()
+        if bill is None:
+            raise NotFound(_("未找到该账单。"))
+        if bill.status != UtilityBill.Status.UNPAID:
+            raise Conflict(_("该账单已缴纳,无需重复缴费。"), code="bill_paid")
+        order = bill.orders.filter(status=PaymentOrder.Status.CREATED).first()
+        if order is None:
+            order = PaymentOrder.objects.create(bill=bill, out_trade_no=_new_trade_no(), amount_fen=bill.amount_fen)
+    return _at_provider(order, subject=str(bill.name), return_url=return_url)
 
 
 def _parse_time(value) -> dt.datetime:
@@ -97,6 +172,11 @@ def settle_paid(*, out_trade_no: str, amount_fen, provider_order_id: str, paid_a
         provider_order_id=order.provider_order_id or provider_order_id)
     if not won:
         return PaymentNotification.Outcome.DUPLICATE
+    if order.bill_id:  # a utility bill: paid once, like the order
+        UtilityBill.objects.filter(pk=order.bill_id, status=UtilityBill.Status.UNPAID).update(
+            status=UtilityBill.Status.PAID, paid_at=paid)
+        logger.info("utility bill %s paid by order %s", order.bill_id, order.out_trade_no)
+        return PaymentNotification.Outcome.SETTLED
     line = FeeLine.objects.select_for_update().select_related("application").get(pk=order.fee_line_id)
     order.refresh_from_db()
     line.status, line.paid_at = FeeLine.Status.PAID, paid
@@ -207,6 +287,9 @@ def refund(*, order_id: int, actor, reason: str) -> PaymentOrder:
         order.status, order.refunded_fen = PaymentOrder.Status.REFUNDED, order.amount_fen
         order.refunded_at, order.refunded_by, order.refund_reason = timezone.now(), actor, reason
         order.save()
+        if order.bill_id:
+            UtilityBill.objects.filter(pk=order.bill_id).update(status=UtilityBill.Status.REFUNDED)
+            return order
         line = FeeLine.objects.select_for_update().select_related("application").get(pk=order.fee_line_id)
         line.status = FeeLine.Status.REFUNDED
         line.save(update_fields=["status"])

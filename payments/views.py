@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.errors import DomainError
 from core.pdf import qr_png_data_uri
-from core.web.access import show_domain_error
+from core.web.access import role_required, show_domain_error
 from core.web.forms import checked
 
 from . import receipts, selectors, services
@@ -58,7 +59,10 @@ def pay(request, line_id):
 def returned(request):
     """Back from the pay page: ask the provider at once rather than wait for its notification."""
     order = selectors.orders_for(request.user).filter(out_trade_no=request.GET.get("out_trade_no", "")).first()
-    if order is None or not services.can_pay(request.user, order.fee_line):
+    if order is not None and order.bill_id and order.bill.person_id == request.user.pk:
+        _say_bill_paid(request, order)
+        return redirect("payments:bill", bill_id=order.bill_id)
+    if order is None or order.fee_line_id is None or not services.can_pay(request.user, order.fee_line):
         messages.error(request, _("未找到该支付订单。"))
         return redirect("payments:my_fees")
     if services.query_order(order_id=order.pk):
@@ -67,6 +71,57 @@ def returned(request):
     else:
         messages.info(request, _("支付结果确认中,请稍后刷新本页查看。"))
     return redirect("payments:my_fees")
+
+
+# --- utility bills (水/电/燃气 arrears reported by the data sources) --------------------------------
+
+
+def _say_bill_paid(request, order):
+    if services.query_order(order_id=order.pk):
+        messages.success(request, _("缴费成功:%(name)s %(amount)s 元。") % {"name": order.bill.name,
+                                                                          "amount": order.amount_yuan})
+    else:
+        messages.info(request, _("支付结果确认中,请稍后刷新本页查看。"))
+
+
+@role_required(User.Role.PUBLIC)
+@require_POST
+def bill_pay(request, source):
+    """缴纳欠费 from a 查 card: the bill made from the newest logged answer, and its order."""
+    try:
+        bill = services.bill_from_query(user=request.user, source=source)
+        services.start_bill_payment(bill_id=bill.pk, user=request.user,
+                                    return_url=request.build_absolute_uri(reverse("payments:returned")))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("portal:personal")
+    return redirect("payments:bill", bill_id=bill.pk)
+
+
+@role_required(User.Role.PUBLIC)
+def bill(request, bill_id):
+    found = services.bills_for(request.user).filter(pk=bill_id).first()
+    if found is None:
+        raise Http404
+    orders = list(found.orders.all())
+    open_order = next((o for o in orders if o.status == PaymentOrder.Status.CREATED and o.pay_url), None)
+    paid_order = next((o for o in orders if o.status != PaymentOrder.Status.CREATED), None)
+    return render(request, "payments/bill.html", {
+        "title": _("缴纳%(kind)s") % {"kind": found.get_source_display()}, "bill": found, "open_order": open_order,
+        "paid_order": paid_order, "qr": qr_png_data_uri(open_order.pay_url) if open_order else "",
+    })
+
+
+@role_required(User.Role.PUBLIC)
+@require_POST
+def bill_check(request, bill_id):
+    """我已完成支付: ask the provider now (its notification may be on its way too)."""
+    found = services.bills_for(request.user).filter(pk=bill_id).first()
+    order = found.orders.exclude(status=PaymentOrder.Status.REFUNDED).order_by("-created_at").first() if found else None
+    if order is None:
+        raise Http404
+    _say_bill_paid(request, order)
+    return redirect("payments:bill", bill_id=found.pk)
 
 
 @login_required

@@ -31,8 +31,9 @@ from exchange.models import DataQuery, DataSourcePolicy, ElectronicLicence
 from exchange.selectors import data_use_enterprises, licences_for
 from matters.models import Matter
 from notifications.selectors import messages_for
-from payments.models import FeeLine, yuan
+from payments.models import FeeLine, UtilityBill, yuan
 from payments.selectors import fee_lines_for
+from payments.services import bill_fen
 from workflow.models import Application
 from workflow.selectors import applications_for
 
@@ -109,6 +110,8 @@ class Card:
     facts: list = field(default_factory=list)
     months: list = field(default_factory=list)
     failure: str = ""
+    arrears: str = ""  # 水/电/燃气: arrears to pay (yuan), when the answer reports some
+    bill: object = None  # and the bill already made for that account and month
 
     @property
     def source(self):
@@ -136,12 +139,25 @@ def _cards(queries, rows_of, failures: dict) -> list[Card]:
             card.facts = [(FIELD_LABELS.get(f, f), _shown(f, answer.get(f))) for f in query.fields
                           if f != "recent" and f in answer]
             card.months = [m for m in answer.get("recent") or [] if isinstance(m, dict)][:6]
+            if query.source in UtilityBill.Source.values:
+                _payable(card, answer)
         elif row is not None and row.outcome == DataQuery.Outcome.FAILED:
             pk, code = (failures.get(query.source) or [None, "unavailable"])
             code = code if pk == row.pk else "unavailable"
             card.failure = str(FAILURES.get(code, FAILURE_OTHER)) % {"source": query.label}
         cards.append(card)
     return cards
+
+
+def _payable(card: Card, answer: dict) -> None:
+    """缴纳欠费 on a utility card: the arrears the answer reports, and the bill made for them."""
+    fen = bill_fen(answer.get("arrears"))
+    if not fen or fen <= 0:
+        return
+    card.arrears = yuan(fen)
+    card.bill = UtilityBill.objects.filter(
+        person=card.row.subject_id, source=card.source, account=str(answer.get("account") or ""),
+        bill_month=str(answer.get("bill_month") or "")).first()
 
 
 NEXT_STEP = {

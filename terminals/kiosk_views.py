@@ -32,7 +32,7 @@ from exchange.models import DataSourcePolicy
 from exchange.selectors import licences_for
 from payments import selectors as fees
 from payments import services as payments
-from payments.models import FeeLine, PaymentOrder, yuan
+from payments.models import FeeLine, PaymentOrder, UtilityBill, yuan
 from windows import queue_selectors, queue_services
 from windows.models import Window
 from workflow.selectors import applications_for
@@ -55,6 +55,8 @@ FIELD_LABELS = {
     "status": "状态",
     "account": "户号",
     "arrears": "欠费(元)",
+    "bill_month": "账单月份",
+    "bill_amount": "账单金额(元)",
     "unpaid_violations": "未处理违章(起)",
 }
 
@@ -343,6 +345,8 @@ def data_query(request, terminal, session, source):
         messages.error(request, error.message)
         return redirect("kiosk:data", session_id=session.pk)
     rows = [(FIELD_LABELS.get(f, f), _shown(f, record.fields.get(f))) for f in policy.fields] if record.found else []
+    arrears = payments.bill_fen(record.fields.get("arrears")) if record.found and source in UtilityBill.Source.values \
+        else None
     receipt = kiosk.receipt_make(
         session,
         kind=KioskReceipt.Kind.QUERY,
@@ -358,8 +362,59 @@ def data_query(request, terminal, session, source):
         rows=rows,
         found=record.found,
         receipt=receipt,
+        source=source,
+        arrears=yuan(arrears) if arrears and arrears > 0 else "",
         title=_("%(s)s查询结果") % {"s": label},
     )
+
+
+@require_POST
+@in_session()
+def bill_pay(request, terminal, session, source):
+    """缴纳欠费: the bill from the answer just logged, its order's QR code for the resident's phone."""
+    try:
+        bill = payments.bill_from_query(user=session.person, source=source)
+        order = payments.start_bill_payment(bill_id=bill.pk, user=session.person,
+                                            return_url=request.build_absolute_uri(reverse("kiosk:paid")))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("kiosk:data", session_id=session.pk)
+    return _page(request, "terminals/kiosk/pay.html", terminal, session, what=bill.name, order=order,
+                 check_url=reverse("kiosk:bill_check", args=[session.pk, bill.pk]),
+                 qr=qr_png_data_uri(order.pay_url), title=_("扫码缴费"))
+
+
+@require_POST
+@in_session()
+def bill_check(request, terminal, session, bill_id):
+    bill = get_object_or_404(payments.bills_for(session.person), pk=bill_id)
+    order = bill.orders.exclude(status=PaymentOrder.Status.REFUNDED).order_by("-created_at").first()
+    if order is None:
+        raise Http404
+    if not payments.query_order(order_id=order.pk):
+        messages.info(request, _("尚未收到支付结果,请在手机上完成支付后再点“我已完成支付”。"))
+        return _page(request, "terminals/kiosk/pay.html", terminal, session, what=bill.name, order=order,
+                     check_url=reverse("kiosk:bill_check", args=[session.pk, bill.pk]),
+                     qr=qr_png_data_uri(order.pay_url), title=_("扫码缴费"))
+    order.refresh_from_db()
+    receipt = kiosk.receipt_make(
+        session,
+        kind=KioskReceipt.Kind.PAYMENT,
+        title=_("缴费凭条"),
+        lines=[
+            (_("缴费项目"), bill.get_source_display()),
+            (_("户号"), bill.account),
+            (_("账单月份"), bill.bill_month),
+            (_("金额"), f"¥{yuan(order.amount_fen)}"),
+            (_("订单号"), order.out_trade_no),
+            (_("电子票据号"), order.receipt_number),
+            (_("缴费时间"), timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M:%S") if order.paid_at else ""),
+        ],
+    )
+    return _page(request, "terminals/kiosk/done.html", terminal, session, receipt=receipt,
+                 headline=_("缴费成功:%(name)s %(amount)s 元") % {"name": bill.get_source_display(),
+                                                            "amount": yuan(order.amount_fen)},
+                 title=_("缴费成功"))
 
 
 @in_session()
@@ -389,8 +444,9 @@ def fee_pay(request, terminal, session, line_id):
         "terminals/kiosk/pay.html",
         terminal,
         session,
-        line=line,
+        what=line.name,
         order=order,
+        check_url=reverse("kiosk:fee_check", args=[session.pk, line.pk]),
         qr=qr_png_data_uri(order.pay_url),
         title=_("扫码缴费"),
     )
@@ -411,8 +467,9 @@ def fee_check(request, terminal, session, line_id):
             "terminals/kiosk/pay.html",
             terminal,
             session,
-            line=line,
+            what=line.name,
             order=order,
+            check_url=reverse("kiosk:fee_check", args=[session.pk, line.pk]),
             qr=qr_png_data_uri(order.pay_url),
             title=_("扫码缴费"),
         )

@@ -21,9 +21,9 @@ DEMO_PIN = "258036"
 SELF_QUERIES = [
     ("shebao", ["insured", "months"]),
     ("gongjijin", ["account_open", "balance"]),
-    ("shui", ["account", "arrears"]),
-    ("dian", ["account", "arrears"]),
-    ("ranqi", ["account", "arrears"]),
+    ("shui", ["account", "bill_month", "bill_amount", "arrears"]),
+    ("dian", ["account", "bill_month", "bill_amount", "arrears"]),
+    ("ranqi", ["account", "bill_month", "bill_amount", "arrears"]),
     ("jiaotong", ["unpaid_violations"]),
 ]
 
@@ -77,6 +77,6 @@ class Command(BaseCommand):
             },
         )
         for source, fields in SELF_QUERIES:
-            DataSourcePolicy.objects.get_or_create(
+            DataSourcePolicy.objects.update_or_create(
                 matter=matter, source=source, defaults={"fields": fields, "purpose": "本人在市民之窗自助查询"}
             )
