@@ -237,7 +237,7 @@ def test_the_demo_shows_both_pages_answered(tmp_path, settings, client):
         for name in ("shebao", "dian"):
             client.post(reverse("portal:personal_query", args=[name]))
         html = client.get(reverse("portal:personal")).content.decode()
-        assert "参保中" in _card(html, "shebao") and "无欠费" in _card(html, "dian")
+        assert "参保中" in _card(html, "shebao") and "缴纳欠费 ¥" in _card(html, "dian")  # the demo citizen owes it
         staff = User.objects.get(username="enterprise")
         firm = staff.enterprises.get()
         client.force_login(staff)
