@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matters', '0011_home_visits'),
+        ('matters', '0014_licence_fields_to_type'),
     ]
 
     operations = [
