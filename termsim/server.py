@@ -21,11 +21,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from refsys.common import JsonHandler
 
 logger = logging.getLogger("termsim")
 
@@ -156,34 +158,16 @@ class Agent:
             self.wake.clear()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     agent: Agent
     server_version = "TermSim/1.0"
-
-    def log_message(self, fmt, *args):
-        logger.debug("%s %s", self.address_string(), fmt % args)
-
-    def _send(self, status: int, payload, content_type="application/json; charset=utf-8", headers=None):
-        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
+    log = logger
+    log_level = logging.DEBUG
 
     def _dispatch(self, method):
-        if self.client_address[0] not in ("127.0.0.1", "::1"):
-            return self._send(403, {"code": "loopback_only", "message": "仅限本机访问"})
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        if not self._loopback():
+            return self._error(403, "loopback_only", "仅限本机访问")
+        raw = self._body()
         path = urllib.parse.urlsplit(self.path).path
         form = "application/x-www-form-urlencoded" in (self.headers.get("Content-Type") or "")
         try:
@@ -191,17 +175,17 @@ class Handler(BaseHTTPRequestHandler):
                 {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()} if form else json.loads(raw or b"{}")
             )
         except ValueError:
-            return self._send(400, {"code": "invalid_request", "message": "请求不是 JSON"})
+            return self._error(400, "invalid_request", "请求不是 JSON")
         agent = self.agent
         if method == "GET" and path == "/":
             return self._send(200, self._page(), "text/html; charset=utf-8")
         if method == "GET" and path == "/_control/":
             return self._send(200, agent.status())
         if method != "POST":
-            return self._send(404, {"code": "not_found", "message": "无此地址"})
+            return self._error(404, "not_found", "无此地址")
         if path == "/_control/card/":
             if not data.get("name") or not data.get("id_number"):
-                return self._send(400, {"code": "invalid_card", "message": "需要姓名和身份证号码"})
+                return self._error(400, "invalid_card", "需要姓名和身份证号码")
             result = agent.insert(
                 name=str(data["name"]), id_number=str(data["id_number"]), photo=str(data.get("photo", ""))
             )
@@ -212,13 +196,13 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_control/":
             if "paper" in data:
                 if data["paper"] not in PAPER:
-                    return self._send(400, {"code": "invalid_paper", "message": "paper 只能是 ok、low 或 out"})
+                    return self._error(400, "invalid_paper", "paper 只能是 ok、low 或 out")
                 agent.paper = data["paper"]
             if "reader_ok" in data:
                 agent.reader_ok = data["reader_ok"] not in (False, "false", "0", "")
             result = agent.beat()
         else:
-            return self._send(404, {"code": "not_found", "message": "无此地址"})
+            return self._error(404, "not_found", "无此地址")
         if form:  # the demo page's buttons
             return self._send(303, b"", "text/plain", {"Location": "/"})
         return self._send(200, result)
