@@ -148,10 +148,15 @@ def test_banner_from_1_november_for_administrators_and_supervisors(clock, client
     client.force_login(supervisor)
     assert "calendar-banner" not in client.get("/").content.decode()
     clock(dt.date(2026, 11, 1))
+    # A fresh sign-in each time: force_login keeps the session's data, and with the sessions in
+    # Redis (CI) the session of 31 October is still there when the clock jumps a day, so the idle
+    # timeout (staff: 30 minutes) would sign the supervisor out first.
     for user, shown in ((supervisor, True), (admin, True), (citizen, False)):
+        client.logout()
         client.force_login(user)
         assert ("2027 年节假日安排尚未录入" in client.get("/").content.decode()) is shown
     CalendarYear.objects.create(year=2027, source="通知")
+    client.logout()
     client.force_login(supervisor)
     assert "calendar-banner" not in client.get("/").content.decode()
 
