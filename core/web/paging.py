@@ -98,56 +98,6 @@ def count_label(items, up_to: int = COUNT_EXACT_UP_TO) -> str:
     return f"{up_to:,}+" if total > up_to else f"{total:,}"
 
 
-def encode_cursor(value, pk) -> str:
-    text = f"{'' if value is None else value.isoformat() if hasattr(value, 'isoformat') else value}|{pk}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def decode_cursor(raw: str, key_field):
-    """(value, pk) of a cursor made by `encode_cursor`, or ValueError for anything else."""
-    try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
-        value, sep, pk = text.rpartition("|")
-        if not sep or len(text) > 100:
-            raise ValueError(raw)
-        pk = int(pk)
-        if not 0 <= pk < 2**63:  # a bigint, or the database refuses the comparison
-            raise ValueError(raw)
-        if value == "":
-            if not key_field.null:
-                raise ValueError(raw)
-            return None, pk
-        value = key_field.to_python(value)
-        if value is None:
-            raise ValueError(raw)
-        if isinstance(value, dt.datetime) and timezone.is_naive(value):
-            value = timezone.make_aware(value, dt.UTC)
-        return value, pk
-    except (binascii.Error, UnicodeDecodeError, ValidationError, TypeError, OverflowError) as exc:
-        raise ValueError(raw) from exc
-
-
-def _beyond(key: str, has_nulls: bool, value, pk, *, descending: bool) -> Q:
-    """Rows strictly after (value, pk) in the order (key, pk), both ascending or both descending,
-    NULL keys counted greater than any value (PostgreSQL's default: NULLS LAST ascending, FIRST
-    descending, so a plain b-tree index serves both). The redundant `key <= value` (or `>=`) bound
-    lets the database start its index scan at the cursor instead of filtering from the top."""
-    if descending:
-        if value is None:
-            return Q(**{f"{key}__isnull": True, "pk__lt": pk}) | Q(**{f"{key}__isnull": False})
-        return Q(**{f"{key}__lte": value}) & (Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": pk}))
-    if value is None:
-        return Q(**{f"{key}__isnull": True, "pk__gt": pk})
-    after = Q(**{f"{key}__gte": value}) & (Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
-    return after | Q(**{f"{key}__isnull": True}) if has_nulls else after
-
-
-def _ordering(key: str, *, descending: bool):
-    if descending:
-        return [F(key).desc(nulls_first=True), "-pk"]
-    return [F(key).asc(nulls_last=True), "pk"]
-
-
 def _url(request, prefix="", **params) -> str:
     query = request.GET.copy()
     for name in (f"{prefix}after", f"{prefix}before", "page"):
@@ -160,30 +110,17 @@ def _url(request, prefix="", **params) -> str:
 
 def keyset_page(request, items, *, key: str, descending: bool, per_page: int,
                 count_up_to: int = COUNT_EXACT_UP_TO, prefix: str = "", has_nulls: bool | None = None) -> KeysetPage:
-    """The page of `items` that `?after=` (or `?before=`) names, in the order (key, pk). A cursor
-    that cannot be read gives page 1 and says so; one that names a row since gone still pages
-    from where that row stood. `prefix` keeps two lists of one page apart (`open_after`).
-    `has_nulls=False` says the list holds no NULL key although the column allows it (the clerk's
-    queues: a submitted application has its time), which keeps an ascending cursor a plain
-    index range (an `OR key IS NULL` would make the database filter from the top)."""
-    key_field = items.model._meta.get_field(key)
-    has_nulls = key_field.null if has_nulls is None else has_nulls
-    after, before = request.GET.get(f"{prefix}after", ""), request.GET.get(f"{prefix}before", "")
-    cursor, backwards, message = None, False, ""
-    if after or before:
-        try:
-            cursor = decode_cursor(after or before, key_field)
-            backwards = not after
-        except ValueError:
-            message = _("翻页参数无效,已回到第一页。")
-    total = items.order_by()[:count_up_to + 1].count()
-    direction = descending != backwards
-    rows = items.order_by(*_ordering(key, descending=direction))
-    if cursor is not None:
-        rows = rows.filter(_beyond(key, has_nulls, *cursor, descending=direction))
-    return _page(request, list(rows[:per_page + 1]), total=total, per_page=per_page, count_up_to=count_up_to,
-                 cursor=cursor, backwards=backwards, message=message, prefix=prefix,
-                 cursor_of=lambda row: encode_cursor(getattr(row, key), row.pk))
+    """The page of `items` that `?after=` (or `?before=`) names, in the order (key, pk), NULL keys
+    counted greater than any value (PostgreSQL's default: NULLS LAST ascending, FIRST descending,
+    so a plain b-tree index serves both). A cursor that cannot be read gives page 1 and says so;
+    one that names a row since gone still pages from where that row stood. `prefix` keeps two
+    lists of one page apart (`open_after`). `has_nulls=False` says the list holds no NULL key
+    although the column allows it (the clerk's queues: a submitted application has its time),
+    which keeps an ascending cursor a plain index range (an `OR key IS NULL` would make the
+    database filter from the top)."""
+    keys = [Key(key, descending, nulls_last=not descending), Key("pk", descending)]
+    return keyset_page_by(request, items, keys=keys, per_page=per_page, count_up_to=count_up_to, prefix=prefix,
+                          nullable={key: has_nulls} if has_nulls is not None else None)
 
 
 def _page(request, rows, *, total, per_page, count_up_to, cursor, backwards, message, prefix, cursor_of) -> KeysetPage:
@@ -236,9 +173,14 @@ def _key_value(value) -> str:
     return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def encode_cursor_of(row, keys) -> str:
-    text = "|".join(_key_value(getattr(row, k.name)) for k in keys)
+def encode_cursor(*values) -> str:
+    """The cursor of a row whose keys hold `values` (a date or time, a number, a string, None)."""
+    text = "|".join(_key_value(value) for value in values)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def encode_cursor_of(row, keys) -> str:
+    return encode_cursor(*(getattr(row, k.name) for k in keys))
 
 
 def decode_cursor_of(raw: str, fields) -> tuple:
@@ -299,14 +241,15 @@ def _beyond_keys(keys, values, nullable) -> Q:
 
 
 def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_to: int = COUNT_EXACT_UP_TO,
-                   prefix: str = "") -> KeysetPage:
+                   prefix: str = "", nullable: dict | None = None) -> KeysetPage:
     """`keyset_page` over a composite order (`keys`, the last the primary key): the cursor holds
-    every key's value of the row it names."""
+    every key's value of the row it names. `nullable` overrides what the model says of a key's
+    NULLs (see `keyset_page`'s `has_nulls`)."""
     if keys[-1].name != "pk":
         raise ValueError("the last key of a keyset order must be the primary key")
     meta = items.model._meta
     fields = [meta.pk if k.name == "pk" else meta.get_field(k.name) for k in keys]
-    nullable = {k.name: f.null for k, f in zip(keys, fields, strict=True)}
+    nullable = {k.name: f.null for k, f in zip(keys, fields, strict=True)} | (nullable or {})
     after, before = request.GET.get(f"{prefix}after", ""), request.GET.get(f"{prefix}before", "")
     cursor, backwards, message = None, False, ""
     if after or before:
