@@ -22,7 +22,9 @@ stored, 3 from the e-licence store) and its log row, numbers distinct, and each 
 a later GET gives. Sub-cases are made at acceptance, not at submission: none are expected.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/x BENCH_DB=<yours>_bench .venv/bin/python bench/bench_submit.py
-(BENCH_SIZE=quick: 48 submissions per side; full: 240; THREADS=n)
+(BENCH_SIZE=quick: 48 submissions per side; full: 240; THREADS=n; to look inside: BENCH_SQL=1 prints
+each statement's time per submission, BENCH_PROFILE=1 a cProfile of the first thread, with
+BENCH_PROFILE_OUT=file the whole profile for pstats)
 """
 
 import json
@@ -46,6 +48,8 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 SUBMISSIONS = sized(full=240, quick=48, env="SUBMISSIONS")
 THREADS = int(os.environ.get("THREADS", "4"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+SQL_TIMES = {} if os.environ.get("BENCH_SQL") == "1" else None
+_sql_lock = threading.Lock()
 ROUNDS = 4  # figure and baseline alternate, SUBMISSIONS / ROUNDS each per round
 DB_NAME = os.environ.get("BENCH_DB", "tongban_bench_submit")
 
@@ -106,6 +110,23 @@ def run_side(url, clients, matters, count, answers):
         finally:
             connections.close_all()
 
+    if SQL_TIMES is not None and url == "/api/applications/":  # BENCH_SQL=1: each statement's time, server round trip included
+        timed = work
+
+        def work(client, citizen, k):
+            from django.db import connection
+
+            def timer(execute, sql, params, many, context):
+                start = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    with _sql_lock:
+                        SQL_TIMES.setdefault(sql[:140], []).append(time.perf_counter() - start)
+
+            with connection.execute_wrapper(timer):
+                timed(client, citizen, k)
+
     if PROFILE and url == "/api/applications/":  # BENCH_PROFILE=1: where the first thread's time goes
         plain = work
 
@@ -117,6 +138,8 @@ def run_side(url, clients, matters, count, answers):
             profile.runcall(plain, client, citizen, k)
             if client is clients[0][0]:
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+                if os.environ.get("BENCH_PROFILE_OUT"):  # the whole profile, for pstats or snakeviz
+                    profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])
 
     threads = [threading.Thread(target=work, args=(c, u, k)) for (c, u), k in zip(clients, per, strict=True)]
     for t in threads:
@@ -153,6 +176,11 @@ def main() -> None:
     rate, minimal_rate = count / submit_s, count / minimal_s
     print(f"{count} submissions per side, {THREADS} threads; load average {os.getloadavg()}")
     print(f"submissions: {rate:.1f}/s; minimal insert: {minimal_rate:.1f}/s; {100 * rate / minimal_rate:.0f} %")
+    if SQL_TIMES:
+        per = count + THREADS  # the warm-up's submissions were timed too
+        print("statements of a submission (mean ms per submission, count per submission):")
+        for sql, times in sorted(SQL_TIMES.items(), key=lambda item: -sum(item[1])):
+            print(f"  {1000 * sum(times) / per:6.2f} ms  {len(times) / per:4.1f}×  {sql}")
 
     result = Result("bench_submit", f"API submission, 3 matters and 9 PDFs, {THREADS} threads (ms per submission)")
     result.measured(

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,7 +75,12 @@ def url_maker(viewname: str):
     marker, the value quoted as reverse() quotes it (a page of 50 rows reverses once, not 50 or
     100 times in its template)."""
     marker = "0rowarg0"
-    head, _sep, tail = reverse(viewname, args=[marker]).partition(marker)
+    try:
+        path = reverse(viewname, args=[marker])
+    except NoReverseMatch:  # a pattern of digits (`<int:pk>`, `[0-9]{1,18}`): a marker made of digits
+        marker = "901234567890123"
+        path = reverse(viewname, args=[marker])
+    head, _sep, tail = path.partition(marker)
 
     def url(value) -> str:
         return f"{head}{quote(str(value), safe=_PCHAR_SAFE)}{tail}"

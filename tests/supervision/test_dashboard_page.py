@@ -267,3 +267,19 @@ def test_the_card_counts_on_the_page_are_those_of_the_card_list(client, district
     signed_in(client, district["supervisor"])
     html = client.get(f"/supervision/?{QUERY}").content.decode()
     assert "2 张申诉待裁定" in html
+
+
+def test_a_card_row_shows_its_case_department_dates_and_escapes_the_reason(client, district):
+    Card.objects.all().delete()
+    subcase = SubCase.objects.select_related("application", "matter", "department").order_by("pk").first()
+    SubCase.objects.filter(pk=subcase.pk).update(deadline=dt.date(2027, 10, 8), deadline_provisional=True)
+    card = Card.objects.create(subcase=subcase, application=subcase.application, department=subcase.department,
+                               trigger="decision", level="red", due=dt.date(2027, 10, 8), reason="<b>逾期</b>")
+    signed_in(client, district["supervisor"])
+    html = client.get(f"/supervision/?{QUERY}").content.decode()
+    row = re.search(rf'<tr class="row-red" data-card-id="{card.pk}">(.*?)</tr>', html, re.S).group(1)
+    assert f'href="/supervision/cards/{card.pk}/"' in row and "红牌" in row and card.get_trigger_display() in row
+    assert f'href="/applications/{subcase.application.number}/"' in row and subcase.matter.name in row
+    assert subcase.department.name in row and "2027-10-08" in row and "暂定" in row  # 2027's notice not entered
+    assert "&lt;b&gt;逾期&lt;/b&gt;" in row and "<b>" not in row
+    assert timezone.localtime(card.opened_at).strftime("%Y-%m-%d %H:%M") in row
