@@ -29,6 +29,7 @@ BENCH_PROFILE_OUT=file the whole profile for pstats)
 
 import json
 import os
+import statistics
 import sys
 import tempfile
 import threading
@@ -50,6 +51,7 @@ THREADS = int(os.environ.get("THREADS", "4"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 SQL_TIMES = {} if os.environ.get("BENCH_SQL") == "1" else None
 _sql_lock = threading.Lock()
+CPU_MS = {}  # url: this process's CPU per request (thread time): steadier than wall time on a shared box
 ROUNDS = 4  # figure and baseline alternate, SUBMISSIONS / ROUNDS each per round
 DB_NAME = os.environ.get("BENCH_DB", "tongban_bench_submit")
 
@@ -103,7 +105,10 @@ def run_side(url, clients, matters, count, answers):
             bodies = [payload(citizen, matters, n) for n in range(k)]  # built before the clock starts
             barrier.wait()
             for body in bodies:
+                cpu = time.thread_time()
                 response = client.post(url, data=body, format="multipart", secure=True)
+                with _sql_lock:
+                    CPU_MS.setdefault(url, []).append(1000 * (time.thread_time() - cpu))
                 answers.append(
                     (url, response.status_code, response.json() if response.status_code < 500 else None, citizen.pk)
                 )
@@ -176,6 +181,9 @@ def main() -> None:
     rate, minimal_rate = count / submit_s, count / minimal_s
     print(f"{count} submissions per side, {THREADS} threads; load average {os.getloadavg()}")
     print(f"submissions: {rate:.1f}/s; minimal insert: {minimal_rate:.1f}/s; {100 * rate / minimal_rate:.0f} %")
+    cpu_submit, cpu_minimal = (statistics.median(CPU_MS[u]) for u in ("/api/applications/", "/bench/minimal-insert/"))
+    print(f"CPU per request (median, this process's thread time): submission {cpu_submit:.1f} ms, "
+          f"minimal insert {cpu_minimal:.1f} ms ({100 * cpu_minimal / cpu_submit:.0f} %)")
     if SQL_TIMES:
         per = count + THREADS  # the warm-up's submissions were timed too
         print("statements of a submission (mean ms per submission, count per submission):")
