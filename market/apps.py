@@ -12,3 +12,9 @@ class MarketConfig(AppConfig):
         from . import selectors
 
         hooks.register_guide_services(selectors.guide_services)
+
+        from workflow import hooks as workflow_hooks
+
+        from . import reuse
+
+        workflow_hooks.register_report_provider(reuse)

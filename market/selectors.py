@@ -200,6 +200,17 @@ def contracts_for(user):
     return Contract.objects.filter(seen).select_related("demand__service_item", "intermediary__enterprise")
 
 
+def examines_report(user, contract) -> bool:
+    """Staff who examine an application that uses the contract's report as a material (the
+    material card links the contract): a reviewer of a department deciding it, or a window clerk."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    uses = contract.uses.all()
+    if user.role == user.Role.REVIEWER and user.department_id:
+        return uses.filter(material__application__subcases__department_id=user.department_id).exists()
+    return user.role == user.Role.CLERK and uses.exists()
+
+
 def bids_by(user):
     return Bid.objects.filter(intermediary__in=intermediaries_of(user)).select_related("demand__service_item")
 

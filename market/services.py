@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +40,6 @@ from .models import (
     Intermediary,
     MarketLog,
     Qualification,
-    ReportUse,
     ServiceItem,
     StaffMember,
     yuan,
@@ -574,11 +572,14 @@ def usable_materials(user, contract: Contract):
 
 def report_use(*, user, contract: Contract, material: Material) -> Material:
     """Attach the delivered report to one of the owner's applications: a 容缺 material is provided
-    through workflow's own path (`deferred_material_provide`), which checks the file again, stores
-    it as the application's material, tells the deciding departments and writes the case log."""
+    through workflow's own path (`deferred_material_provide`), which records it as a material of
+    source 中介服务成果 referring to the delivered file (market.reuse), tells the deciding
+    departments and writes the case log; `reuse.record_uses` links it to the contract."""
+    from . import reuse
+
     with transaction.atomic():
         contract = Contract.objects.select_related(
-            "demand__service_item", "demand__owner_enterprise", "demand__owner_department"
+            "demand__service_item", "demand__owner_enterprise", "demand__owner_department", "intermediary__enterprise"
         ).get(pk=contract.pk)
         if not selectors.is_owner(user, contract.demand):
             raise Forbidden(_("只有项目业主可以使用该成果。"), code="not_owner")
@@ -586,10 +587,9 @@ def report_use(*, user, contract: Contract, material: Material) -> Material:
             raise Conflict(_("成果尚未交付。"), code="not_delivered")
         if not usable_materials(user, contract).filter(pk=material.pk).exists():
             raise Invalid(_("该成果不能用于此材料:只能补交本单位办件中需要该项服务的容缺材料。"), code="not_usable")
-        with contract.report.open("rb") as stored:
-            upload = File(stored, name=contract.report_name or f"{contract.demand.service_item.report_name}.pdf")
-            upload.size = contract.report_size
-            workflow_services.deferred_material_provide(material=material, actor=user, upload=upload)
+        workflow_services.deferred_material_provide(
+            material=material, actor=user, report=reuse.offer_of(contract, material.requirement_id)
+        )
         handed_in = (
             Material.objects.filter(
                 application_id=material.application_id, requirement_id=material.requirement_id, replaced_by__isnull=True
@@ -598,7 +598,6 @@ def report_use(*, user, contract: Contract, material: Material) -> Material:
             .order_by("-pk")
             .first()
         )
-        ReportUse.objects.create(contract=contract, material=handed_in, used_by=user)
         _log(
             user, "market.report.used", contract.demand, application=material.application.number, material=material.name
         )

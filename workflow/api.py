@@ -19,6 +19,7 @@ from accounts.models import AgentAuthorisation
 from accounts.selectors import enterprise_by_credit_code
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import idempotency_key, idempotent
+from core.numbers import is_small_int
 from core.uploads import file_response
 from matters.models import Matter
 from matters.oneform import material_requirements
@@ -199,6 +200,20 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         return CaseLogSerializer(obj.log.all(), many=True).data
 
 
+def clean_reports(value) -> dict:
+    """{requirement id: contract id} from a JSON object; anything else is refused in Chinese."""
+    if value in (None, ""):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict) or not all(is_small_int(k) and is_small_int(v) for k, v in value.items()):
+        raise serializers.ValidationError(_("中介服务成果须为 JSON 对象,如 {\"材料要求id\": 合同id}。"))
+    return {int(k): int(v) for k, v in value.items()}
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     theme = serializers.CharField(required=False, allow_blank=True, help_text="主题代码(一件事),与 matters 二选一")
     matters = serializers.ListField(child=serializers.CharField(), required=False, help_text="事项实施编码列表")
@@ -210,11 +225,19 @@ class ApplicationCreateSerializer(serializers.Serializer):
         help_text='结果领取方式,如 {"method": "post", "recipient": "陈志明", "phone": "13826651024", '
         '"address": "清远市清新区太和镇玄真路8号"};默认在受理大厅窗口领取;multipart 请求中为 JSON 字符串',
     )
+    reports = serializers.JSONField(
+        required=False, default=None, allow_null=True,
+        help_text='使用已交付的中介服务成果作为材料:{"材料要求id": 合同id},如 {"12": 3};'
+        "只能使用本企业作为项目业主的成果;multipart 请求中为 JSON 字符串",
+    )
 
     def validate_form_data(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError(_("表单内容须为 JSON 对象,如 {\"字段键\": \"值\"}。"))
         return value
+
+    def validate_reports(self, value):
+        return clean_reports(value)
 
     def validate_delivery(self, value):
         if value is not None and not isinstance(value, dict):
@@ -233,6 +256,9 @@ class ApplicationCreateSerializer(serializers.Serializer):
                 raw_delivery = data.get("delivery")
                 if raw_delivery:
                     plain["delivery"] = json.loads(raw_delivery) if isinstance(raw_delivery, str) else raw_delivery
+                raw_reports = data.get("reports")
+                if raw_reports:
+                    plain["reports"] = json.loads(raw_reports) if isinstance(raw_reports, str) else raw_reports
             except ValueError:
                 raise serializers.ValidationError({"form_data": [_("表单内容须为 JSON 对象。")]}) from None
             data = {k: v for k, v in plain.items() if v not in (None, "")}
@@ -350,6 +376,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
             applicant=applicant, matters=matters, theme=theme, form_data=data["form_data"], files=request.FILES,
             enterprise=enterprise, idempotency_key=idempotency_key(request), agent=agent,
             delivery=data.get("delivery") if isinstance(data.get("delivery"), dict) else None,
+            reports=data.get("reports") or None,
         ))
         written = getattr(application, "written", None)  # None: the first submission with this key, read back
         if written is not None:
@@ -411,12 +438,18 @@ class ApplicationViewSet(viewsets.GenericViewSet):
             services.application_refuse(application=application, clerk=request.user, reason=payload.validated_data["reason"])
         )
 
-    @extend_schema(request=None, summary="补正后重新提交(申请人)", description="补正材料以 multipart 字段 material_<材料要求id> 上传。")
+    @extend_schema(request=None, summary="补正后重新提交(申请人)", description="补正材料以 multipart 字段 material_<材料要求id> 上传;"
+                   "或以 reports 字段({\"材料要求id\": 合同id} 的 JSON)使用已交付的中介服务成果。")
     @action(detail=True, methods=["post"])
     @idempotent
     def resubmit(self, request, number=None):
         application = selectors.access_application(request.user, number)
-        return self._detail(services.application_resubmit(application=application, applicant=request.user, files=request.FILES))
+        try:
+            reports = clean_reports(request.data.get("reports"))
+        except serializers.ValidationError as exc:
+            raise Invalid(exc.detail[0], code="invalid_reports", fields={"reports": list(exc.detail)}) from None
+        return self._detail(services.application_resubmit(application=application, applicant=request.user,
+                                                          files=request.FILES, reports=reports))
 
     @extend_schema(request=ReasonSerializer, summary="撤回申请(申请人)")
     @action(detail=True, methods=["post"])

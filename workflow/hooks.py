@@ -118,3 +118,52 @@ def fee_delivery_refusal(application) -> str | None:
     if _fee_listener is None:
         return None
     return _fee_listener.delivery_refusal(application)
+
+
+# --- 中介服务成果: a delivered intermediary report reused as a material -----------------------------
+#
+# `market` keeps the contracts and their delivered reports. The apply pages, the API's submission
+# and the supplement (补正) ask it once for the reports the applicant's side owns that fit the
+# requirements; the chosen one is recorded as a material of source "intermediary" that refers to
+# the delivered file (never copied: both are write-once) and names the contract.
+
+
+@dataclass(frozen=True)
+class ReportOffer:
+    """A delivered, accepted report the owner may hand in for one of the requirements."""
+
+    contract_id: int
+    label: str  # "使用中介服务成果:<report>(<intermediary>,合同编号 …)"
+    reference: str  # the contract's number (recorded on the material)
+    file_name: str  # the report's storage name
+    original_name: str
+    size: int
+    sha256: str
+    content_type: str
+    requirement_ids: frozenset[int]
+
+
+_report_provider = None
+
+
+def register_report_provider(provider) -> None:
+    """`provider` has `offers(applicant, enterprise, requirements) -> {requirement id: [ReportOffer]}`
+    (one query for all the requirements), `record_uses(materials, actor)` (called after the
+    materials were written, in the same transaction) and `contract_url(reference) -> str`."""
+    global _report_provider
+    _report_provider = provider
+
+
+def report_offers(*, applicant, enterprise, requirements) -> dict:
+    if _report_provider is None or not requirements:
+        return {}
+    return _report_provider.offers(applicant=applicant, enterprise=enterprise, requirements=requirements)
+
+
+def record_report_uses(materials, *, actor) -> None:
+    if _report_provider is not None and materials:
+        _report_provider.record_uses(materials, actor=actor)
+
+
+def report_contract_url(reference: str) -> str:
+    return _report_provider.contract_url(reference) if _report_provider is not None and reference else ""

@@ -613,6 +613,7 @@ class Material(models.Model):
         LICENCE = "licence", _("电子证照")
         DATA_SOURCE = "data_source", _("数据共享")
         DEFERRED = "deferred", _("容缺待补")
+        INTERMEDIARY = "intermediary", _("中介服务成果")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     requirement = models.ForeignKey(
@@ -655,8 +656,12 @@ class Material(models.Model):
     # Trust levels of the material's source: A issued by an authority (e-licence, another
     # department's data), B checked against the original by a clerk, C uploaded by the applicant.
     # D (made and vouched for by the applicant, e.g. a 承诺书) is a property of the requirement,
-    # which the catalog will carry (issue 3).
-    TRUST_BY_SOURCE = {Source.LICENCE: "A", Source.DATA_SOURCE: "A", Source.WINDOW: "B", Source.UPLOAD: "C"}
+    # which the catalog will carry (issue 3). A report an intermediary delivered through the market
+    # (中介服务成果) is B: its origin is checked by the system as a clerk checks an original (a
+    # qualified intermediary the centre approved delivered it, its digest fixed at delivery and the
+    # applicant never held the file), but an intermediary is no authority (docs/decisions.md).
+    TRUST_BY_SOURCE = {Source.LICENCE: "A", Source.DATA_SOURCE: "A", Source.WINDOW: "B", Source.INTERMEDIARY: "B",
+                       Source.UPLOAD: "C"}
 
     @property
     def trust_level(self) -> str:

@@ -213,20 +213,47 @@ def _check_applicant(*, applicant, enterprise, category, channel, establishes_en
         raise Invalid(_("个人事项不能以企业名义申请。"), code="enterprise_not_allowed")
 
 
+def chosen_reports(*, applicant, enterprise, requirements, reports) -> tuple[dict, dict]:
+    """The delivered intermediary reports the applicant chose (`reports`: {requirement id: contract
+    id}) checked against what the market offers the applicant's side for these requirements (one
+    look-up for them all, none when nothing was chosen): ({requirement id: ReportOffer}, errors).
+    A report of another owner, not delivered, or of a service the matter does not need is refused."""
+    picks = {int(k): v for k, v in (reports or {}).items() if str(v).strip() not in ("", "0")}
+    if not picks:
+        return {}, {}
+    offers = hooks.report_offers(applicant=applicant, enterprise=enterprise, requirements=requirements)
+    chosen, errors = {}, {}
+    for requirement_id, contract_id in picks.items():
+        offer = next((o for o in offers.get(requirement_id, []) if str(o.contract_id) == str(contract_id)), None)
+        if offer is None:
+            errors[f"material_{requirement_id}"] = [
+                _("所选中介服务成果不能用于该材料:只能使用本人或本单位作为项目业主、已交付的需要该项服务的成果。")]
+        else:
+            chosen[requirement_id] = offer
+    return chosen, errors
+
+
 def _plan_materials(*, requirements, files, received_at_window=(), require_all, required_ids=frozenset(),
-                    exempt=None):
+                    exempt=None, reports=None):
     """Check the files for the requirements and decide each material's source; returns
     (plan, errors) so that a form's and its materials' problems are reported together.
     `exempt`: `exchange.exemptions` outcomes by requirement id (免提交): an obtained one is
-    recorded from its source, one that was not is handed in like any other, with the reason."""
+    recorded from its source, one that was not is handed in like any other, with the reason.
+    `reports`: the intermediary reports chosen by requirement id (`chosen_reports`)."""
     errors = {}
     planned = []
     exempt = exempt or {}
+    reports = reports or {}
     for requirement in requirements:
         field = f"material_{requirement.pk}"
         upload = files.get(field)
         outcome = exempt.get(requirement.pk)
-        if outcome is not None and outcome.obtained and upload is None:
+        report = reports.get(requirement.pk)
+        if report is not None and upload is not None:
+            errors[field] = [_("“%(name)s”请在上传文件和使用中介服务成果之间选择一项。") % {"name": requirement.name}]
+        elif report is not None:
+            planned.append((requirement, None, Material.Source.INTERMEDIARY, {"report": report}))
+        elif outcome is not None and outcome.obtained and upload is None:
             planned.append((requirement, None, Material.Source(outcome.kind), {"outcome": outcome}))
         elif outcome is None and requirement.source != MaterialRequirement.Source.APPLICANT:
             planned.append((requirement, None, Material.Source(requirement.source), {}))
@@ -305,6 +332,12 @@ def _save_materials(application, planned, *, actor, new=False):
             outcome = info["outcome"]
             material.reference, material.sha256, material.data_query_id = outcome.reference, outcome.sha256, \
                 outcome.query_id
+        if "report" in info:  # 中介服务成果: the delivered file itself (write-once on both sides), not a copy
+            report = info["report"]
+            material.reference, material.sha256, material.size = report.reference, report.sha256, report.size
+            material.original_name, material.content_type = report.original_name[:255], report.content_type
+            material.file.name = report.file_name
+            material.report_contract_id = report.contract_id  # for the market's ReportUse row
         if upload is not None:
             material.original_name = upload.name[:255]
             material.content_type = info["content_type"]
@@ -314,6 +347,7 @@ def _save_materials(application, planned, *, actor, new=False):
     if not materials:
         return materials
     Material.objects.bulk_create(materials)
+    hooks.record_report_uses([m for m in materials if m.source == Material.Source.INTERMEDIARY], actor=actor)
     if new:
         return materials
     new_ids = [m.pk for m in materials]
@@ -354,6 +388,7 @@ class Submission:
     delivery: dict | None = None
     source: str = Source.NONE  # 上门办理 (received at home) or 帮办 (filled with a help-desk clerk)
     helper: object = None  # 帮办: the clerk who filled it in with the applicant (the log names her)
+    reports: dict | None = None  # 中介服务成果 chosen: {requirement id: contract id} (`chosen_reports`)
 
 
 @transaction.atomic
@@ -439,11 +474,14 @@ def _submit(submission: Submission, *, channel, created_by, hall_id=None, receiv
     elif any(r.matter_id not in {m.pk for m in matters} for r in requirements):
         raise Invalid(_("申请材料与所选事项不符。"), code="invalid_materials")
     exempt = exemption_outcomes(applicant=applicant, enterprise=enterprise, matters=matters, requirements=requirements)
+    reports, report_errors = chosen_reports(applicant=applicant, enterprise=enterprise, requirements=requirements,
+                                            reports=submission.reports)
     planned, material_errors = _plan_materials(
         requirements=requirements, files=files, received_at_window=set(received_at_window),
         required_ids=frozenset(required_ids),
-        require_all=channel == Channel.ONLINE, exempt=exempt.materials,
+        require_all=channel == Channel.ONLINE, exempt=exempt.materials, reports=reports,
     )
+    material_errors.update(report_errors)
     delivery_values, delivery_errors = clean_delivery(matters=matters, delivery=delivery, default_hall_id=hall_id)
     try:
         cleaned = clean_form_data(form_fields(matters), form_data)
@@ -658,19 +696,21 @@ def _defer_materials(application, *, clerk, requirement_ids, due_on):
 
 
 @transaction.atomic
-def deferred_material_provide(*, material: Material, actor, upload=None) -> Material:
-    """The applicant uploads a 容缺 material, or a clerk checks its original at a window."""
+def deferred_material_provide(*, material: Material, actor, upload=None, report=None) -> Material:
+    """The applicant uploads a 容缺 material, or a clerk checks its original at a window; or the
+    owner hands in a delivered intermediary report (`report`: a hooks.ReportOffer market checked)."""
     application = _locked(Application, material.application_id)
     material = Material.objects.select_for_update().get(pk=material.pk)
     if not material.is_outstanding:
         raise Conflict(_("该材料已补交。"), code="already_provided")
     _transition(application, "provide_deferred", by=actor)
-    if upload is None and not getattr(actor, "is_clerk", False):
+    if upload is None and report is None and not getattr(actor, "is_clerk", False):
         raise Invalid(_("请上传补交的材料。"), code="file_required", fields={"file": [_("请选择文件。")]})
     files = {f"material_{material.requirement_id}": upload} if upload is not None else {}
-    received = {material.requirement_id} if upload is None else set()
+    received = {material.requirement_id} if upload is None and report is None else set()
     planned, errors = _plan_materials(requirements=[material.requirement], files=files, received_at_window=received,
-                                      require_all=True)
+                                      require_all=True,
+                                      reports={material.requirement_id: report} if report is not None else None)
     if errors:
         raise Invalid(_("补交材料有误。"), code="invalid_materials", fields={"file": next(iter(errors.values()))})
     _save_materials(application, planned, actor=actor)
@@ -771,10 +811,12 @@ def supplement_repeat_allow(*, application: Application, supervisor, reason: str
 
 
 @transaction.atomic
-def application_resubmit(*, application: Application, applicant, files=None, form_data=None) -> Application:
-    """The applicant supplements online what the one-time notice listed and submits again."""
+def application_resubmit(*, application: Application, applicant, files=None, form_data=None,
+                         reports=None) -> Application:
+    """The applicant supplements online what the one-time notice listed and submits again;
+    `reports`: delivered intermediary reports chosen instead of files ({requirement id: contract id})."""
     return _resubmit(application, actor=applicant, transition="resubmit", files=files, form_data=form_data,
-                     note=_join(behalf_note(application, applicant), _("网上补正")))
+                     reports=reports, note=_join(behalf_note(application, applicant), _("网上补正")))
 
 
 @transaction.atomic
@@ -785,7 +827,7 @@ def application_supplement_at_window(*, application: Application, clerk, files=N
                      note=_("窗口收取补正材料"))
 
 
-def _resubmit(application, *, actor, transition, files=None, form_data=None, received=(), note=""):
+def _resubmit(application, *, actor, transition, files=None, form_data=None, received=(), note="", reports=None):
     application = _locked(Application, application.pk)
     from_state = application.state
     _transition(application, transition, by=actor)
@@ -798,10 +840,16 @@ def _resubmit(application, *, actor, transition, files=None, form_data=None, rec
     application.pre_review_due, application.pre_review_due_provisional = due.day, due.provisional
     application.save()
     received = set(received)
-    requirements = [r for r in material_requirements(application.matters.all())
-                    if f"material_{r.pk}" in (files or {}) or r.pk in received]
+    picked = {int(k) for k, v in (reports or {}).items() if str(v).strip() not in ("", "0")}
+    every = material_requirements(application.matters.all())
+    requirements = [r for r in every if f"material_{r.pk}" in (files or {}) or r.pk in received or r.pk in picked]
+    chosen, report_errors = chosen_reports(
+        applicant=application.applicant, enterprise=application.enterprise, reports=reports,
+        requirements=[r for r in every if r.pk in picked])
+    report_errors.update({f"material_{pk}": [_("该材料不属于本办件。")] for pk in picked - {r.pk for r in every}})
     planned, errors = _plan_materials(requirements=requirements, files=files or {}, received_at_window=received,
-                                      require_all=False)
+                                      require_all=False, reports=chosen)
+    errors.update(report_errors)
     if errors:
         raise Invalid(_("补正材料有 %(n)s 处需要处理。") % {"n": len(errors)}, code="invalid_materials", fields=errors)
     _save_materials(application, planned, actor=actor)

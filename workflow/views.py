@@ -47,7 +47,7 @@ from .forms import (
     WindowSupplementForm,
     fresh_key,
 )
-from .models import Application, SubCase, SubCaseExtension, SubCasePause
+from .models import Application, Material, SubCase, SubCaseExtension, SubCasePause
 
 S = Application.State
 
@@ -278,6 +278,7 @@ def _apply(request, *, theme, matters, title, back):
         posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
         files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
         resolution = situation.resolution if situation is not None else None
+        reports = posted_reports(request.POST, requirements)
         try:
             checked(form)
             application = services.application_submit(
@@ -294,6 +295,7 @@ def _apply(request, *, theme, matters, title, back):
                     required_ids=resolution.required_by_answer if resolution else (),
                     situation=resolution.record() if resolution else None,
                     delivery=form.delivery,
+                    reports=reports,
                 )
             )
         except DomainError as exc:
@@ -324,6 +326,9 @@ def _apply(request, *, theme, matters, title, back):
         key = fresh_key()
         chosen = str(enterprises[0].pk) if len(enterprises) == 1 else ""
         kept = {}
+        reports = {}
+    materials = material_rows(requirements, errors, kept=kept, exempt=exempt.materials)
+    with_report_offers(materials["bring"], report_offers_for(principal, enterprises, requirements), reports)
     return render(
         request,
         "workflow/apply.html",
@@ -340,7 +345,7 @@ def _apply(request, *, theme, matters, title, back):
             "chosen_enterprise": chosen,
             "enterprise_errors": errors.get("enterprise", []),
             "rows": oneform_rows(fields, values, errors, prefilled=exempt.fields),
-            "materials": material_rows(requirements, errors, kept=kept, exempt=exempt.materials),
+            "materials": materials,
             "idempotency_key": key,
             "back": back,
             "departments": sorted({m.department.name for m in matters}),
@@ -463,6 +468,30 @@ def _supplement_upload_rows(application, open_requests, errors, kept=None):
     return rows, bool(named)
 
 
+def posted_reports(post, requirements) -> dict:
+    """{requirement id: contract id} of the 中介服务成果 radio buttons (`report_<requirement id>`)."""
+    return {r.pk: post.get(f"report_{r.pk}", "").strip() for r in requirements if post.get(f"report_{r.pk}", "").strip()}
+
+
+def with_report_offers(rows, offers: dict, chosen: dict) -> list:
+    """The upload rows, each with the delivered reports it may use instead (`row.reports`)."""
+    for row in rows:
+        row["reports"] = offers.get(row["requirement"].pk, [])
+        row["report_chosen"] = str(chosen.get(row["requirement"].pk, ""))
+    return rows
+
+
+def report_offers_for(applicant, enterprises, requirements) -> dict:
+    """The reports the applicant's enterprise(s) may reuse (one look-up per enterprise offered)."""
+    merged: dict = {}
+    for enterprise in enterprises:
+        for requirement_id, found in hooks.report_offers(
+            applicant=applicant, enterprise=enterprise, requirements=requirements
+        ).items():
+            merged.setdefault(requirement_id, []).extend(found)
+    return merged
+
+
 def _with_download_urls(application, materials):
     """The current materials (selectors.current_materials: a replaced one is in `.history` of its
     replacement), each with `.url` to its file (served after the same access check)."""
@@ -474,6 +503,10 @@ def _with_download_urls(application, materials):
                 reverse("portal:application_material_record", args=[application.number, m.pk])
                 if m.data_query_id
                 else ""
+            )
+            # 中介服务成果: the contract it was delivered under (market's page, via workflow.hooks)
+            m.contract_url = (
+                hooks.report_contract_url(m.reference) if m.source == Material.Source.INTERMEDIARY else ""
             )
     return materials
 
@@ -627,6 +660,10 @@ def _detail_context(request, application, *, errors=None, posted=None, panel="")
             application, open_requests, errors, kept=posted.get("kept")
         )
     if can["resubmit"]:
+        # 中介服务成果: the enterprise's delivered reports for these materials (none for a person)
+        offers = hooks.report_offers(applicant=application.applicant, enterprise=application.enterprise,
+                                     requirements=[row["requirement"] for row in context["upload_rows"]])
+        with_report_offers(context["upload_rows"], offers, posted.get("reports") or {})
         fields = form_fields(application.matters.prefetch_related("fields").order_by("code"))
         values = posted.get("form_values") or application.form_data
         context["resubmit_rows"] = oneform_rows(fields, values, errors)
@@ -910,11 +947,14 @@ def application_resubmit(request, number):
     offered = {f"material_{r.pk}" for m in application.matters.all() for r in m.materials.all()}
     posted_files = {name: upload for name, upload in request.FILES.items() if name in offered}
     files, kept = pending.chosen(owner=request.user, post=request.POST, files=posted_files, fields=offered)
+    reports = posted_reports(request.POST, [r for m in application.matters.all() for r in m.materials.all()])
     try:
-        services.application_resubmit(application=application, applicant=request.user, files=files, form_data=values)
+        services.application_resubmit(application=application, applicant=request.user, files=files, form_data=values,
+                                      reports=reports)
     except DomainError as exc:
         kept = pending.keep(owner=request.user, files=posted_files, kept=kept)
-        return _refused(request, number, exc, panel="resubmit", posted={"form_values": values, "kept": kept})
+        return _refused(request, number, exc, panel="resubmit",
+                        posted={"form_values": values, "kept": kept, "reports": reports})
     pending.discard(kept=kept)
     messages.success(request, _("补正材料已提交,等待窗口重新审核。"))
     return redirect("portal:application", number=number)
