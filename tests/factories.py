@@ -219,6 +219,41 @@ def theme_with(matters, *, code="kaiban-qiye", name="开办企业", target="lega
     return theme
 
 
+SUBMISSION_THEME_DEPARTMENTS = (  # (department, the licence its matter takes from the e-licence store)
+    ("清远市清新区市场监督管理局", "居民身份证"),
+    ("清远市清新区税务局", "户口簿"),
+    ("清远市清新区人力资源和社会保障局", "结婚证"),
+)
+
+
+def three_department_theme(uploads, *, code, name):
+    """(theme, [matter ×3]): a natural person's theme of three departments' matters, each asking
+    its uploads (`uploads`: one list of names per matter) and one licence the e-licence store can
+    supply (免提交): the submission path's query-count tests and benchmarks (bench/_submit_data.py)."""
+    from matters.versioning import current_versions
+
+    matters = []
+    for (department, licence), names in zip(SUBMISSION_THEME_DEPARTMENTS, uploads, strict=True):
+        materials = [{"name": n, "source": MaterialRequirement.Source.APPLICANT} for n in names]
+        materials.append({"name": licence, "source": MaterialRequirement.Source.LICENCE})
+        matters.append(MatterFactory(department=DepartmentFactory(name=department), target="natural",
+                                     materials=materials))
+    current_versions(matters)  # published guides, as the catalog has them before anyone applies
+    return theme_with(matters, code=code, name=name, target="natural"), matters
+
+
+def held_licence(holder, matter, *, name, number):
+    """A valid licence of `name` held by `holder` in the e-licence store (issued 2020, no expiry)."""
+    from exchange.models import ElectronicLicence
+
+    return ElectronicLicence.objects.create(
+        number=number, case_ref=f"S-{number}", application_number=f"A-{number}", matter=matter, name=name,
+        department=matter.department, holder_name=holder.real_name, holder_id_number=holder.id_number,
+        holder_id_masked="x", holder_user=holder, issued_on="2020-01-01", valid_from="2020-01-01",
+        sha256="a" * 64, digest="b" * 64,
+    )
+
+
 def newborn_theme():
     """A natural-person theme of three matters of three departments (新生儿出生一件事) with two
     situation questions: "落户清新区?" (否 leaves out the household registration) and "由谁申报?"

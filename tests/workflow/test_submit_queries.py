@@ -12,17 +12,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from exchange.models import ElectronicLicence
 from matters.models import MaterialRequirement
-from matters.versioning import current_versions
-from tests.factories import DepartmentFactory, MatterFactory, UserFactory, form_for, pdf_upload, theme_with
+from tests.factories import UserFactory, form_for, held_licence, pdf_upload, three_department_theme
 from workflow.calendar_store import seed_calendar
 from workflow.models import Application, Material
 
 # Outside a test transaction, as in production: the submission's own transaction costs no query.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-UPLOAD, LICENCE = MaterialRequirement.Source.APPLICANT, MaterialRequirement.Source.LICENCE
+UPLOAD = MaterialRequirement.Source.APPLICANT
 BUDGET = 11
 # SQLite's BEGIN IMMEDIATE and COMMIT appear among the captured statements; Django does not
 # capture PostgreSQL's. Counted here as on PostgreSQL: every statement but the transaction's edges.
@@ -38,21 +36,8 @@ def calendar(time_machine):
 def theme_of(uploads_per_matter: int, code: str):
     """开办企业-like theme of three departments' matters, each asking `uploads_per_matter` PDFs and
     one licence from the e-licence store (three licence names)."""
-    matters = []
-    for i, (department, licence) in enumerate(
-        [
-            ("清远市清新区市场监督管理局", "居民身份证"),
-            ("清远市清新区税务局", "户口簿"),
-            ("清远市清新区人力资源和社会保障局", "结婚证"),
-        ]
-    ):
-        materials = [{"name": f"申请材料{i}-{k}", "source": UPLOAD} for k in range(uploads_per_matter)]
-        materials.append({"name": licence, "source": LICENCE})
-        matters.append(
-            MatterFactory(department=DepartmentFactory(name=department), target="natural", materials=materials)
-        )
-    current_versions(matters)  # published guides, as the catalog has them before anyone applies
-    return theme_with(matters, code=code, name=f"测试一件事{code}", target="natural"), matters
+    uploads = [[f"申请材料{i}-{k}" for k in range(uploads_per_matter)] for i in range(3)]
+    return three_department_theme(uploads, code=code, name=f"测试一件事{code}")
 
 
 def submit(client, citizen, theme, matters):
@@ -78,22 +63,7 @@ def signed_in(citizen):
 def test_a_three_matter_theme_with_nine_pdfs_is_submitted_in_at_most_11_queries():
     citizen = UserFactory()
     theme, matters = theme_of(3, "nine")
-    ElectronicLicence.objects.create(
-        number="441803-JZ-000001",
-        case_ref="S1",
-        application_number="A1",
-        matter=matters[1],
-        name="户口簿",
-        department=matters[1].department,
-        holder_name=citizen.real_name,
-        holder_id_number=citizen.id_number,
-        holder_id_masked="x",
-        holder_user=citizen,
-        issued_on="2020-01-01",
-        valid_from="2020-01-01",
-        sha256="a" * 64,
-        digest="b" * 64,
-    )
+    held_licence(citizen, matters[1], name="户口簿", number="441803-JZ-000001")
     client = signed_in(citizen)
     submit(client, citizen, theme, matters)  # the day's first log row opens its chain; calendar, catalog read
     answer, queries = submit(client, citizen, theme, matters)
