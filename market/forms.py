@@ -101,6 +101,24 @@ class BidForm(forms.Form):
         self.fields["intermediary"].choices = [(i.pk, i.name) for i in intermediaries]
 
 
+class BidEditForm(forms.Form):
+    """The bidder's own bid changed before the deadline (the intermediary stays the same)."""
+
+    price = MoneyField(label=_("报价(元)"))
+    days = forms.IntegerField(label=_("承诺服务时限(工作日)"), min_value=1, max_value=365)
+    note = forms.CharField(
+        label=_("服务方案简述"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label=_("提前解除原因"), max_length=255)
+
+
 class SelectForm(forms.Form):
     """Direct choice names a bid; a scored comparison posts `score_<bid id>` for every bid."""
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,8 @@ from accounts.models import Department, Enterprise, EnterpriseMembership
 from core.errors import Conflict, Forbidden, Invalid
 from core.uploads import inspect as inspect_upload
 from core.uploads import save_streamed
+from notifications.models import Kind
+from notifications.services import notify
 from workflow import services as workflow_services
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, Material
@@ -58,6 +61,19 @@ def _log(actor, action: str, obj, **data) -> None:
         demand=obj if isinstance(obj, Demand) else None,
         intermediary=obj if isinstance(obj, Intermediary) else None,
     )
+
+
+def _tell(recipient, *, title: str, body: str, link: str, key: str) -> None:
+    """A notice of the market (kind 中介超市项目动态) through notifications.services, once per key."""
+    notify(recipient=recipient, kind=Kind.MARKET, title=title, body=body, link=link, dedupe_key=f"market:{key}")
+
+
+def _demand_link(demand: Demand) -> str:
+    return reverse("market:demand", args=[demand.number])
+
+
+def _contract_link(contract: Contract) -> str:
+    return reverse("market:contract", args=[contract.demand.number])
 
 
 # --- registration and the centre's check ---------------------------------------------------------
@@ -198,6 +214,25 @@ def blacklist(*, user, intermediary: Intermediary, reason: str, starts_on: dt.da
         starts_on=str(starts_on),
         ends_on=str(ends_on),
     )
+    return entry
+
+
+@transaction.atomic
+def blacklist_lift(*, user, entry: Blacklisting, reason: str) -> Blacklisting:
+    """The centre lifts a blacklist entry before its end (e.g. the decision behind it was quashed):
+    the reason is required and logged; the intermediary is selectable again from that moment."""
+    _check_centre(user)
+    if not reason.strip():
+        raise Invalid(_("提前解除黑名单须说明原因。"), code="reason_required", fields={"reason": [_("请填写原因。")]})
+    entry = Blacklisting.objects.select_for_update().select_related("intermediary__enterprise").get(pk=entry.pk)
+    if entry.lifted_at is not None:
+        raise Conflict(_("该黑名单记录已解除。"), code="already_lifted")
+    if entry.ends_on < _today():
+        raise Conflict(_("该黑名单记录已期满,无需解除。"), code="expired")
+    entry.lifted_at, entry.lifted_by, entry.lift_reason = timezone.now(), user, reason.strip()[:255]
+    entry.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    _log(user, "market.intermediary.blacklist_lifted", entry.intermediary, entry=entry.pk, reason=entry.lift_reason,
+         ends_on=str(entry.ends_on))
     return entry
 
 
@@ -343,9 +378,15 @@ def demand_cancel(*, user, demand: Demand, reason: str) -> Demand:
         raise Forbidden(_("只有项目业主可以撤销需求。"), code="not_owner")
     if demand.state != Demand.State.OPEN:
         raise Conflict(_("该项目已选定或已结束,不能撤销。"), code="not_open")
-    demand.state, demand.result_note = Demand.State.CANCELLED, reason[:255]
+    if not reason.strip():
+        raise Invalid(_("撤销项目须说明原因。"), code="reason_required", fields={"reason": [_("请填写原因。")]})
+    demand.state, demand.result_note = Demand.State.CANCELLED, _("项目业主已撤销:%(r)s") % {"r": reason.strip()[:200]}
     demand.save(update_fields=["state", "result_note"])
-    _log(user, "market.demand.cancelled", demand, reason=reason)
+    _log(user, "market.demand.cancelled", demand, reason=reason.strip())
+    for bid in selectors.bids_of(demand).select_related("submitted_by"):
+        _tell(bid.submitted_by, title=_("中介服务项目 %(n)s 已撤销") % {"n": demand.number},
+              body=_("您报名的“%(t)s”已由项目业主撤销,原因:%(r)s。") % {"t": demand.title, "r": reason.strip()},
+              link=_demand_link(demand), key=f"cancelled:{demand.pk}:{bid.pk}")
     return demand
 
 
@@ -401,7 +442,59 @@ def bid_submit(*, user, demand: Demand, intermediary: Intermediary, price_fen: i
         demand=demand, intermediary=intermediary, price_fen=price_fen, days=days, note=note, submitted_by=user
     )
     _log(user, "market.bid.submitted", demand, intermediary=intermediary.credit_code, price_fen=price_fen)
+    _tell(demand.posted_by, title=_("中介服务项目 %(n)s 有新的报名") % {"n": demand.number},
+          body=_("%(who)s报名了“%(t)s”,报名截止 %(d)s。") % {
+              "who": intermediary.name, "t": demand.title, "d": demand.bid_deadline.isoformat()},
+          link=_demand_link(demand), key=f"bid:{bid.pk}")
     return bid
+
+
+def _open_bid(user, bid: Bid) -> Bid:
+    """The bid, locked with its demand, when its bidder may still change it (before the deadline)."""
+    bid = Bid.objects.select_related("intermediary__enterprise").get(pk=bid.pk)
+    if not selectors.acts_for(user, bid.intermediary_id):
+        raise Forbidden(_("只有报名单位的经办人可以修改或撤回报名。"), code="not_intermediary_member")
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=bid.demand_id)
+    if demand.state != Demand.State.OPEN or _today() > demand.bid_deadline:
+        raise Conflict(_("该项目已截止报名(%(d)s),不能再修改或撤回报名。") % {"d": demand.bid_deadline.isoformat()},
+                       code="closed")
+    bid = Bid.objects.select_for_update().select_related("intermediary__enterprise").get(pk=bid.pk)
+    bid.demand = demand
+    return bid
+
+
+@transaction.atomic
+def bid_update(*, user, bid: Bid, price_fen: int, days: int, note: str = "") -> Bid:
+    """The bidder changes its price, time limit or note before the deadline (within the ceiling)."""
+    bid = _open_bid(user, bid)
+    demand = bid.demand
+    if price_fen <= 0:
+        raise Invalid(_("报价须大于 0。"), code="bad_price", fields={"price": [_("报价须大于 0。")]})
+    if price_fen > demand.budget_ceiling_fen:
+        message = _("报价 %(price)s 元超过该项目的最高限价 %(ceiling)s 元,不能报名。") % {
+            "price": yuan(price_fen),
+            "ceiling": demand.ceiling_yuan,
+        }
+        raise Invalid(message, code="above_ceiling", fields={"price": [message]})
+    if not 1 <= days <= demand.service_days:
+        message = _("承诺服务时限须为 1 至 %(n)s 个工作日。") % {"n": demand.service_days}
+        raise Invalid(message, code="bad_days", fields={"days": [message]})
+    before = {"price_fen": bid.price_fen, "days": bid.days}
+    bid.price_fen, bid.days, bid.note = price_fen, days, note
+    bid.save(update_fields=["price_fen", "days", "note"])
+    _log(user, "market.bid.updated", demand, intermediary=bid.intermediary.credit_code, before=before,
+         price_fen=price_fen, days=days)
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, user, bid: Bid) -> None:
+    """The bidder withdraws before the deadline: the bid is gone from the list the selection uses."""
+    bid = _open_bid(user, bid)
+    demand = bid.demand
+    code, price = bid.intermediary.credit_code, bid.price_fen
+    bid.delete()
+    _log(user, "market.bid.withdrawn", demand, intermediary=code, price_fen=price)
 
 
 def eligible_bids(demand: Demand, *, day: dt.date) -> tuple[list[Bid], list[dict]]:
@@ -487,6 +580,17 @@ def demand_select(*, user, demand: Demand, bid_id: int | None = None, scores: di
         state=demand.state,
         winner=winner.intermediary.credit_code if winner else None,
     )
+    for bid in selectors.bids_of(demand).select_related("submitted_by"):
+        if winner is not None and bid.pk == winner.pk:
+            title = _("您已中选中介服务项目 %(n)s") % {"n": demand.number}
+            body = _("“%(t)s”选定贵单位承接,服务费 %(fee)s 元,应于 %(due)s 前交付成果。") % {
+                "t": demand.title, "fee": contract.fee_yuan, "due": contract.due_on.isoformat()}
+        else:
+            title = _("中介服务项目 %(n)s 选取结果") % {"n": demand.number}
+            body = _("“%(t)s”的选取结果已公布:%(r)s") % {
+                "t": demand.title,
+                "r": _("由%(w)s承接。") % {"w": winner.intermediary.name} if winner else demand.result_note}
+        _tell(bid.submitted_by, title=title, body=body, link=_demand_link(demand), key=f"result:{demand.pk}:{bid.pk}")
     return contract
 
 
@@ -527,7 +631,29 @@ def contract_deliver(*, user, contract: Contract, upload) -> Contract:
     contract.state = Contract.State.DELIVERED
     contract.save()
     _log(user, "market.contract.delivered", contract.demand, late=contract.late, sha256=contract.report_sha256)
+    late = _("(逾期交付,应交付日期 %(d)s)") % {"d": contract.due_on.isoformat()} if contract.late else ""
+    _tell(contract.demand.posted_by, title=_("中介服务项目 %(n)s 的成果已交付") % {"n": contract.number},
+          body=_("%(who)s交付了“%(t)s”的成果%(late)s,可在新申请或补正时作为材料使用,请评价。") % {
+              "who": contract.intermediary.name, "t": contract.demand.title, "late": late},
+          link=_contract_link(contract), key=f"delivered:{contract.pk}")
     return contract
+
+
+def remind_late_contracts(day: dt.date) -> int:
+    """Tell each owner once that a contract passed its due date undelivered (beat, daily hours);
+    returns how many owners were told."""
+    told = 0
+    late = Contract.objects.filter(state=Contract.State.IN_SERVICE, due_on__lt=day).select_related(
+        "demand__posted_by", "intermediary__enterprise")
+    for contract in late:
+        with transaction.atomic():
+            _tell(contract.demand.posted_by, title=_("中介服务项目 %(n)s 逾期未交付") % {"n": contract.number},
+                  body=_("%(who)s应于 %(d)s 前交付“%(t)s”的成果,至今未交付;逾期将计入其信用记录,"
+                         "可在合同页面查看,或向政务服务中心投诉。") % {
+                      "who": contract.intermediary.name, "d": contract.due_on.isoformat(), "t": contract.demand.title},
+                  link=_contract_link(contract), key=f"late:{contract.pk}")
+        told += 1
+    return told
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ urlpatterns = [
     path("demands/<str:number>/", views.demand_detail, name="demand"),
     path("demands/<str:number>/bid/", views.bid, name="bid"),
     path("demands/<str:number>/select/", views.demand_select, name="select"),
+    path("demands/<str:number>/cancel/", views.demand_cancel, name="cancel"),
+    path("demands/<str:number>/bids/<id:pk>/edit/", views.bid_edit, name="bid_edit"),
+    path("demands/<str:number>/bids/<id:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
     path("draw/check/", views.draw_check, name="draw_check"),
     path("contracts/<str:number>/", views.contract_detail, name="contract"),
     path("contracts/<str:number>/deliver/", views.contract_deliver, name="deliver"),
@@ -27,5 +30,6 @@ urlpatterns = [
     path("centre/", views.centre, name="centre"),
     path("centre/<id:pk>/review/", views.review, name="review"),
     path("centre/<id:pk>/blacklist/", views.blacklist, name="blacklist"),
+    path("centre/blacklist/<id:pk>/lift/", views.blacklist_lift, name="blacklist_lift"),
     path("centre/<id:pk>/bar/", views.bar, name="bar"),
 ]

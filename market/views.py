@@ -19,7 +19,7 @@ from matters.models import Matter
 
 from . import draw as draw_rules
 from . import forms, selectors, services
-from .models import Blacklisting, Contract, Demand, Intermediary, ServiceItem
+from .models import Bid, Blacklisting, Contract, Demand, Intermediary, ServiceItem
 
 
 def _refused(request, exc: DomainError):
@@ -140,6 +140,13 @@ def _demand_context(request, demand, **extra):
     if owner and demand.state == Demand.State.OPEN:
         eligible, excluded = services.eligible_bids(demand, day=selectors.today())
     contract = Contract.objects.filter(demand=demand).select_related("intermediary__enterprise").first()
+    bidding = demand.state == Demand.State.OPEN and selectors.today() <= demand.bid_deadline
+    my_ids = {i.pk for i in mine}
+    my_bids = [
+        (b, forms.BidEditForm(initial={"price": b.price_yuan, "days": b.days, "note": b.note}, prefix=f"b{b.pk}"))
+        for b in bids
+        if b.intermediary_id in my_ids
+    ] if bidding else []
     context = {
         "title": demand.title,
         "demand": demand,
@@ -153,6 +160,8 @@ def _demand_context(request, demand, **extra):
         "contract": contract,
         "sees_contract": contract is not None and _may_see_contract(user, contract),
         "winner": demand.winning_bid,
+        "my_bids": my_bids,
+        "cancel_form": forms.CancelForm() if owner and demand.state == Demand.State.OPEN else None,
     }
     context.update(extra)
     return context
@@ -261,7 +270,68 @@ def demand_select(request, number):
     return redirect("market:demand", number=number)
 
 
+@login_required
+@require_POST
+def demand_cancel(request, number):
+    demand = selectors.demand_by_number(number)
+    if demand is None:
+        return not_found_page(request, _("未找到该项目。"))
+    try:
+        data = checked(forms.CancelForm(request.POST))
+        services.demand_cancel(user=request.user, demand=demand, reason=data["reason"])
+    except DomainError as exc:
+        _refused(request, exc)
+        return render(request, "market/demand.html", _demand_context(request, demand), status=exc.status)
+    messages.success(request, _("项目 %(n)s 已撤销,已通知报名单位。") % {"n": demand.number})
+    return redirect("market:demand", number=number)
+
+
 # --- the intermediary -----------------------------------------------------------------------------
+
+
+def _my_bid(request, number, pk):
+    """The bid `pk` of the demand `number` when the user acts for its intermediary, else None."""
+    return (
+        Bid.objects.filter(pk=pk, demand__number=number, intermediary__in=selectors.intermediaries_of(request.user))
+        .select_related("demand")
+        .first()
+    )
+
+
+@login_required
+@require_POST
+def bid_edit(request, number, pk):
+    bid = _my_bid(request, number, pk)
+    if bid is None:
+        return not_found_page(request, _("未找到您的报名。"))
+    try:
+        data = checked(forms.BidEditForm(request.POST, prefix=f"b{pk}"))
+        services.bid_update(
+            user=request.user, bid=bid, price_fen=forms.fen(data["price"]), days=data["days"], note=data["note"]
+        )
+    except DomainError as exc:
+        _refused(request, exc)
+        demand = selectors.demand_by_number(number)
+        return render(request, "market/demand.html", _demand_context(request, demand), status=exc.status)
+    messages.success(request, _("报名已修改。"))
+    return redirect("market:demand", number=number)
+
+
+@login_required
+@require_POST
+def bid_withdraw(request, number, pk):
+    bid = _my_bid(request, number, pk)
+    if bid is None:
+        return not_found_page(request, _("未找到您的报名。"))
+    try:
+        services.bid_withdraw(user=request.user, bid=bid)
+    except DomainError as exc:
+        _refused(request, exc)
+        demand = selectors.demand_by_number(number)
+        return render(request, "market/demand.html", _demand_context(request, demand), status=exc.status)
+    messages.success(request, _("报名已撤回。"))
+    return redirect("market:demand", number=number)
+
 
 
 @login_required
@@ -487,6 +557,7 @@ def centre(request):
             .prefetch_related("qualifications__service_item", "staff"),
             "blacklist": Blacklisting.objects.in_force(selectors.today()).select_related("intermediary__enterprise"),
             "review_form": forms.ReviewForm(),
+            "lift_form": forms.LiftForm(),
         },
     )
 
@@ -530,6 +601,24 @@ def blacklist(request, pk):
         return _("已列入黑名单:%(name)s。") % {"name": intermediary.name}
 
     return _centre_post(request, pk, handle)
+
+
+@login_required
+@require_POST
+def blacklist_lift(request, pk):
+    if not selectors.is_centre(request.user):
+        raise PermissionDenied(_("该页面仅限政务服务中心管理员或大厅负责人使用。"))
+    entry = Blacklisting.objects.select_related("intermediary__enterprise").filter(pk=pk).first()
+    if entry is None:
+        return not_found_page(request, _("未找到该黑名单记录。"))
+    try:
+        data = checked(forms.LiftForm(request.POST))
+        services.blacklist_lift(user=request.user, entry=entry, reason=data["reason"])
+    except DomainError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已提前解除黑名单:%(name)s。") % {"name": entry.intermediary.name})
+    return redirect("market:centre")
 
 
 @login_required

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     COLLECT_DUE = "collect_due", _("办理结果待领取")
     RATING_DUE = "rating_due", _("办件待评价")
     BENEFIT = "benefit", _("免申即享待确认")
+    MARKET = "market", _("中介超市项目动态")
 
 
 class Channel(models.TextChoices):

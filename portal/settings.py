@@ -406,6 +406,7 @@ CELERY_BEAT_SCHEDULE = {
     "windows-send-reminders": {"task": "windows.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=5)},
     "exchange-send-reminders": {"task": "exchange.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=10)},
     "supervision-send-reminders": {"task": "supervision.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=15)},
+    "market-send-reminders": {"task": "market.tasks.send_reminders", "schedule": crontab(hour="8-20", minute=20)},
     "windows-daily-appointments": {  # slots for the coming working days, 爽约 for missed bookings
         "task": "windows.tasks.daily_appointments",
         "schedule": crontab(hour=0, minute=20),

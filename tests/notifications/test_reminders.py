@@ -125,6 +125,6 @@ def test_a_rated_case_or_one_past_its_rating_period_is_not_reminded(on):
 
 def test_every_reminder_sweep_runs_hourly_in_the_day():
     for name in ("workflow-send-reminders", "windows-send-reminders", "exchange-send-reminders",
-                 "supervision-send-reminders"):
+                 "supervision-send-reminders", "market-send-reminders"):
         schedule = django_settings.CELERY_BEAT_SCHEDULE[name]
         assert sorted(schedule["schedule"].hour) == list(range(8, 21)), name
