@@ -182,11 +182,12 @@ class DepartmentSystem(models.Model):
 
 class DepartmentKey(models.Model):
     """A shared HMAC key of a department system. At most two are active at once (a rotation):
-    either verifies, the newer one signs."""
+    either verifies, the newer one signs. The secret is stored encrypted (exchange 0020)."""
 
     system = models.ForeignKey(DepartmentSystem, on_delete=models.CASCADE, related_name="keys", verbose_name=_("系统"))
     key_id = models.CharField(_("密钥编号"), max_length=32)
-    secret = models.CharField(_("密钥"), max_length=128)
+    # encrypted at rest with the personal-data keys (core.pii), like IssuerKey's private halves
+    secret = EncryptedField(_("密钥(加密存储)"))
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)

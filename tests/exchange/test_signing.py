@@ -142,3 +142,31 @@ def test_the_back_office_cannot_decide_a_subcase_sent_to_the_department_system(s
     with pytest.raises(Conflict) as refused:
         services.subcase_decide(subcase=subcase, reviewer=reviewer, approve=True, reason="")
     assert refused.value.code == "decided_in_department_system" and "自建审批系统" in refused.value.message
+
+
+def test_department_keys_are_encrypted_at_rest_and_still_sign(client, system, subcase):
+    """A dump of the key table holds no secret in clear (exchange 0020); the migration's rewrite
+    encrypts rows written in clear and its reverse writes them back; signing works throughout."""
+    from django.db import connection
+
+    from core import pii
+    from tests.core.test_pii import dump
+
+    new = departments.rotate_key(system)
+    secrets_ = ["s-one", new.secret]
+    tables = dump(by_table=True)
+    assert not [s for s in secrets_ if s in tables["exchange_departmentkey"]]
+    assert not [s for s in secrets_ if s in "\n".join(tables.values())]
+    assert departments.signing_key(system).secret == new.secret  # read back in clear by the model
+
+    with connection.cursor() as cursor:  # a row as it was before the migration: in clear
+        cursor.execute("UPDATE exchange_departmentkey SET secret = %s WHERE key_id = 'k1'", ["s-one"])
+    assert "s-one" in dump(by_table=True)["exchange_departmentkey"]
+    assert pii.rewrite(DepartmentKey, ["secret"]) == 2  # the migration's forward step
+    assert "s-one" not in dump(by_table=True)["exchange_departmentkey"]
+    assert DepartmentKey.objects.get(key_id="k1").secret == "s-one"
+
+    answer = _post(client, _approve(subcase), key_id="k1", secret="s-one")  # verified against the decrypted key
+    assert (answer.status_code, answer.json()["code"]) == (200, "applied")
+    pii.rewrite(DepartmentKey, ["secret"], plain=True)  # the reverse
+    assert "s-one" in dump(by_table=True)["exchange_departmentkey"]
