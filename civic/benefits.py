@@ -72,10 +72,12 @@ def check(benefit: Benefit, person, *, asked_by=None) -> tuple[bool, str, int | 
     )
 
 
-def run(benefit: Benefit, *, today=None) -> dict:
+def run(benefit: Benefit, *, today=None, heartbeat=None) -> dict:
     """Look up every registered citizen; offer the benefit to the eligible ones not offered yet and
     tell them. Safe to run twice (one offer and one message per person). A source that fails
-    stops the run (nothing more is asked of it); the offers made so far stay."""
+    stops the run (nothing more is asked of it); the offers made so far stay. `heartbeat` is
+    called after each person (the task renews its intent's lease with it: a run of a whole
+    district outlasts INTENT_LEASE_SECONDS and must not be sent again while it runs)."""
     today = today or timezone.localdate()
     counts = {"checked": 0, "eligible": 0, "offered": 0}
     people = (
@@ -85,6 +87,8 @@ def run(benefit: Benefit, *, today=None) -> dict:
         .order_by("pk")
     )
     for person in people.iterator():
+        if heartbeat is not None:
+            heartbeat()
         counts["checked"] += 1
         eligible, _reason, query_id = check(benefit, person, asked_by=None)
         if not eligible:

@@ -4,7 +4,9 @@ Beat calls `plan_benefit_runs` every `BENEFIT_PLAN_SECONDS` (60 by default). For
 benefit it records, once per Beijing day, the intent `civic-benefit:<id>:<day>` to run it
 (core.intents): a run lost with the broker or a killed worker, or stopped by a data source that
 is down, is sent again by the intent relay until it finishes. The run itself (`benefits.run`) is
-safe twice: one offer and one message per person. So `make run`'s worker offers the demo's
+safe twice: one offer and one message per person. A run longer than INTENT_LEASE_SECONDS renews
+its intent's lease as it goes (`core.intents.Heartbeat`), so it is not sent again while alive.
+So `make run`'s worker offers the demo's
 benefit within a minute of starting, and a district's runs happen once a day, not every minute.
 """
 
@@ -51,6 +53,8 @@ def run_benefit(benefit_id: int, intent_id: int | None = None) -> dict | None:
         benefit = Benefit.objects.filter(pk=benefit_id, is_active=True).first()
         if benefit is None:  # stopped meanwhile: nothing to do
             return {"checked": 0, "eligible": 0, "offered": 0}
-        return benefits.run(benefit)
+        # a district's run outlasts the intent's lease: renew it while going, so the relay does
+        # not start the same run again beside this one (a dead run stops beating and is resent)
+        return benefits.run(benefit, heartbeat=intents.Heartbeat(intent_id))
 
     return intents.fulfil(intent_id, effect, finished=lambda counts: True, label=f"benefit {benefit_id}")

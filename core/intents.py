@@ -167,6 +167,38 @@ def fulfil(intent_id: int | None, effect: Callable[[], T], *, label: str = "",
     return result
 
 
+def renew(intent_id: int | None) -> bool:
+    """Push a running intent's lease a full lease from now (a heartbeat), so that the relay does not
+    send again work that is still going; committed at once. Returns whether a pending intent was
+    renewed (False for a direct call, a done intent or one that is gone)."""
+    if intent_id is None:
+        return False
+    until = timezone.now() + dt.timedelta(seconds=lease_seconds())
+    return bool(Intent.objects.filter(pk=intent_id, status=Intent.Status.PENDING).update(
+        next_attempt_at=Greatest(F("next_attempt_at"), Value(until))))
+
+
+class Heartbeat:
+    """Called as often as convenient by a long run (each person, each row): renews the intent's
+    lease once a third of a lease has passed since the last renewal (one UPDATE, not one per call),
+    so a run longer than INTENT_LEASE_SECONDS is never sent again while it is alive; a run that
+    dies stops beating and is sent again a lease later."""
+
+    def __init__(self, intent_id: int | None):
+        self.intent_id = intent_id
+        self.last = timezone.now()
+        self.renewals = 0
+
+    def __call__(self) -> None:
+        if self.intent_id is None:
+            return
+        now = timezone.now()
+        if (now - self.last).total_seconds() >= lease_seconds() / 3:
+            renew(self.intent_id)
+            self.last = now
+            self.renewals += 1
+
+
 def _due() -> models.QuerySet:
     return Intent.objects.filter(status=Intent.Status.PENDING, next_attempt_at__lte=timezone.now())
 

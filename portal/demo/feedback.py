@@ -138,3 +138,28 @@ def load_feedback(command) -> tuple[int, int]:
     with transaction.atomic():
         complained = load_complaints()
     return rated, complained
+
+
+def load_intermediary_complaint() -> int:
+    """A complaint about an intermediary of the demo market (called after market/demo.py): the
+    demo enterprise's staff member complains that the 资产评估 firm delivered late and asked for
+    more money; it waits at the centre (政务服务中心) on the complaint clock, to be routed or
+    closed with 投诉是否属实 (a true one lowers the firm's credit score). Made once."""
+    from market.models import Intermediary
+
+    if Complaint.objects.filter(intermediary__isnull=False).exists():
+        return 0
+    firm = Intermediary.objects.approved().filter(enterprise__name__contains="华诚资产评估").first()
+    owner = User.objects.filter(username="enterprise").first()
+    if firm is None or owner is None:
+        return 0
+    complaints.complaint_submit(
+        user=owner,
+        intermediary_id=firm.pk,
+        subject="资产评估报告逾期交付并要求加收费用",
+        content="我公司委托的厂房及设备抵押价值评估,合同约定 10 个工作日交付,实际逾期两个工作日才交付,"
+        "评估说明还需补充;交付前对方以“加急”为由要求另付 2000 元,合同中并无此项。请中心核查处理。",
+        contact_name=owner.real_name,
+        contact_phone=owner.phone,
+    )
+    return 1

@@ -14,7 +14,7 @@ from workflow.calendar_store import seed_calendar
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PUBLIC = ["/", "/guide/", "/themes/", "/progress/", "/verify/", "/disclosure/", "/queue/", "/accounts/login/",
-          "/accounts/signup/", "/accounts/claim/", "/no-such-page/", "/civic/", "/civic/ask/"]
+          "/accounts/signup/", "/accounts/claim/", "/no-such-page/", "/civic/", "/civic/ask/", "/market/", "/market/intermediaries/", "/market/demands/"]
 BLOCKING = ("serious", "critical")
 
 
@@ -54,4 +54,5 @@ def test_citizen_pages_have_no_serious_accessibility_violation(transactional_db,
     sign_in(page, base, citizen)
     page.set_viewport_size(viewport)
     check(page, base, ["/applications/", f"/applications/{application.number}/", f"/apply/matter/{matter.code}/",
-                       "/me/agents/", "/appointments/book/", "/licences/", "/complaints/", "/complaints/mine/"])
+                       "/me/agents/", "/appointments/book/", "/licences/", "/complaints/", "/complaints/mine/",
+                       "/civic/mine/", "/civic/ask/"])

@@ -125,7 +125,7 @@ def test_post_bid_draw_rerun_deliver_and_reuse(transactional_db, live_server, pa
     page.set_input_files(f"#id_material_{red_line.pk}", files=[{"name": "用地红线图.pdf", "mimeType": "application/pdf",
                                                                   "buffer": PDF_BYTES}])
     offer = page.locator(f"input[name=report_{survey.pk}][value='{contract.pk}']")
-    expect(offer.locator("xpath=..")).to_contain_text("使用中介服务成果:测绘成果报告(清远市")
+    expect(offer.locator("xpath=..")).to_contain_text(f"使用中介服务成果:测绘成果报告({contract.intermediary.name}")
     expect(offer.locator("xpath=..")).to_contain_text(f"合同编号 {demand.number}")
     offer.check()
     with page.expect_navigation():

@@ -183,3 +183,24 @@ def test_reused_reports_cost_no_query_per_material(calendar_2026, at, planning, 
     two = submit({survey.pk: first.pk, form.pk: second.pk}, {})
     assert two <= one
     assert ReportUse.objects.count() == 3
+
+
+def test_the_api_resubmission_takes_a_report(delivered, planning, owner, at):
+    matter, _item = planning
+    enterprise, user = owner
+    form, survey = _requirements(matter)
+    at(D(2026, 10, 12))
+    application = workflow.application_submit(submission=workflow.Submission(
+        applicant=user, enterprise=enterprise, matters=[matter], form_data=form_for([matter], user),
+        files={f"material_{form.pk}": pdf_upload()}))
+    workflow.application_request_supplement(application=application, clerk=ClerkFactory(window__category="legal"),
+                                            items=[{"material": "测绘成果报告", "reason": "未提交"}])
+    api = APIClient()
+    api.force_authenticate(user)
+    bad = api.post(f"/api/applications/{application.number}/resubmit/", {"reports": "[1]"}, format="multipart")
+    assert bad.status_code == 400 and Application.objects.get(pk=application.pk).state == "supplement_requested"
+    answer = api.post(f"/api/applications/{application.number}/resubmit/",
+                      {"reports": json.dumps({survey.pk: delivered.pk})}, format="multipart")
+    assert answer.status_code == 200, answer.json()
+    material = application.materials.get(requirement=survey, replaced_by__isnull=True)
+    assert (material.source, material.reference, material.trust_level) == ("intermediary", delivered.number, "B")

@@ -8,7 +8,7 @@ from accounts.models import User
 from exchange.models import ElectronicLicence
 from matters.models import Matter
 from portal.demo import catalog
-from supervision.models import Card
+from supervision.models import Card, Complaint
 from windows.models import AppointmentSlot, HomeVisit, Ticket
 from workflow.models import Application
 
@@ -46,6 +46,10 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     visit = HomeVisit.objects.get()
     assert visit.state == "scheduled" and visit.booked_by.username == "citizen2" and visit.clerk.username == "clerk"
     assert Application.objects.filter(source="help_desk", applicant__username="citizen").count() == 1
+    # 中介超市 (issue 16): a complaint about an intermediary waits at the centre on the complaint clock, once
+    complaint = Complaint.objects.get(intermediary__isnull=False)
+    assert complaint.state == "routing" and complaint.complainant.username == "enterprise"
+    assert "华诚资产评估" in complaint.intermediary.name and complaint.due
     # 办 at the 市民之窗 kiosk: matters a resident applies for without typing
     assert set(Matter.objects.filter(self_service=True).values_list("name", flat=True)) == {
         "社会保障卡申领", "城乡居民基本养老保险参保登记"}

@@ -34,7 +34,7 @@ from portal.demo import catalog, people, totp
 from portal.demo.civic import load_civic
 from portal.demo.delivery import load_delivery
 from portal.demo.exchange_sources import load_exchange_sources
-from portal.demo.feedback import load_feedback
+from portal.demo.feedback import load_feedback, load_intermediary_complaint
 from portal.demo.fees import load_fees
 from portal.demo.history import load_history
 from portal.demo.home_visits import load_home_visits
@@ -91,6 +91,7 @@ class Command(BaseCommand):
         load_home_visits(self)  # 上门办理 and 帮办 (portal/demo/home_visits.py)
         with transaction.atomic():
             load_market_demo()  # 中介超市 (market/demo.py)
+            load_intermediary_complaint()  # a complaint about one of its intermediaries (portal/demo/feedback.py)
         with transaction.atomic():
             load_civic()  # 政民互动 and 免申即享 (portal/demo/civic.py)
         made += load_reminders(self)  # 证照到期提醒 and 一键续办 (portal/demo/reminders.py)
