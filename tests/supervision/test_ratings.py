@@ -269,3 +269,12 @@ def test_the_rated_side_may_contest_a_follow_up_card(online_case, at):
     card_contest(card=card, user=reviewer, statement="国庆假期群众无法接听回访电话")
     card.refresh_from_db()
     assert card.review == "contested"
+
+
+def test_the_disclosure_page_shows_satisfaction_by_department(online_case, at, client):
+    """Issue 16 (政民互动): the public disclosure page lists each department's 90-day ratings."""
+    rate(online_case, 5)
+    department = online_case.subcases.get().department
+    page = client.get("/disclosure/").content.decode()
+    table = page[page.index('id="department-figures"'):]
+    assert f"<tr><td>{department.name}</td><td>1</td><td>100.0%</td></tr>" in table
