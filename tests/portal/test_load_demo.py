@@ -5,7 +5,9 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from civic.models import Benefit, Consultation, Question
 from exchange.models import ElectronicLicence
+from market.models import Demand, Intermediary
 from matters.models import Matter
 from portal.demo import catalog
 from supervision.models import Card, Complaint
@@ -50,6 +52,10 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     complaint = Complaint.objects.get(intermediary__isnull=False)
     assert complaint.state == "routing" and complaint.complainant.username == "enterprise"
     assert "华诚资产评估" in complaint.intermediary.name and complaint.due
+    # 中介超市 and 政民互动 to look at: intermediaries, demands, questions (one published), a consultation, a benefit
+    assert Intermediary.objects.filter(status="approved").count() >= 5 and Demand.objects.count() >= 4
+    assert Question.objects.filter(state="published").exists() and Question.objects.count() >= 3
+    assert Consultation.objects.exists() and Benefit.objects.filter(code="changjiao-duode", is_active=True).exists()
     # 办 at the 市民之窗 kiosk: matters a resident applies for without typing
     assert set(Matter.objects.filter(self_service=True).values_list("name", flat=True)) == {
         "社会保障卡申领", "城乡居民基本养老保险参保登记"}
