@@ -458,6 +458,7 @@ EXCHANGE_HTTP_TIMEOUT_SECONDS = env.float("EXCHANGE_HTTP_TIMEOUT_SECONDS", defau
 # 市民之窗 terminals (issue 13): a session ends after this many seconds without a touch; the
 # catalog matter whose data-sharing policy covers a resident's own queries at a terminal (查).
 TERMINAL_IDLE_SECONDS = env.int("TERMINAL_IDLE_SECONDS", default=60)
+TERMINAL_CODE_IDLE_SECONDS = env.int("TERMINAL_CODE_IDLE_SECONDS", default=180)  # the texted code's screen
 TERMINAL_QUERY_MATTER = env.str("TERMINAL_QUERY_MATTER", default="QX-ZZCX-0001")
 PAYMENT_PROVIDER_URL = env.str("PAYMENT_PROVIDER_URL", default="")
 PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="QXZWFWZX")

@@ -19,7 +19,7 @@ from matters.models import FormField, MaterialRequirement, Matter, Target
 from matters.oneform import form_fields, material_requirements
 from workflow import services as workflow
 from workflow.models import Application
-from workflow.views import _prefill as account_values  # the apply page's own rule for what the account fills
+from workflow.prefill import account_values  # the apply page's own rule for what the account fills
 
 from .models import CardSession
 

@@ -81,7 +81,7 @@ def _page(request, template, terminal, session=None, status=200, **context):
             "session": session,
             "large_print": _large(request, session),
             "remaining": services.seconds_left(session) if session else "",
-            "idle_seconds": int(services.idle_limit().total_seconds()),
+            "idle_seconds": int(services.idle_limit(session or context.get("ended")).total_seconds()),
         }
     )
     return render(request, template, context, status=status)
@@ -242,45 +242,38 @@ def code_send(request, terminal, session):
     return redirect("kiosk:home")
 
 
+def _second_factor(request, terminal, session, form, *, field, enter, page):
+    """A posted PIN or texted code: right → the menu; a session that ended meanwhile (too many
+    wrong tries, idle, card taken) or was verified already → the start screen with the reason;
+    otherwise the same screen with the reason under the field."""
+    if form.is_valid():
+        try:
+            enter(session, form.cleaned_data[field])
+        except DomainError as error:
+            session.refresh_from_db()
+            if session.state == CardSession.State.ENDED or error.code == "already_verified":
+                messages.info(request, error.message)
+                return redirect("kiosk:home")
+            form.add_error(field, error.message)
+        else:
+            return redirect("kiosk:menu", session_id=session.pk)
+    return page(request, terminal, session, form)
+
+
 @sensitive_post_parameters("code")
 @require_POST
 @in_session(active=False)
 def code(request, terminal, session):
-    form = KioskCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.enter_code(session, form.cleaned_data["code"])
-        except DomainError as error:
-            session.refresh_from_db()
-            if session.state == CardSession.State.ENDED:
-                messages.error(request, error.message)
-                return redirect("kiosk:home")
-            form.add_error("code", error.message)
-        else:
-            return redirect("kiosk:menu", session_id=session.pk)
-    return _code_page(request, terminal, session, form)
+    return _second_factor(request, terminal, session, KioskCodeForm(request.POST), field="code",
+                          enter=services.enter_code, page=_code_page)
 
 
 @sensitive_post_parameters("pin")
 @require_POST
 @in_session(active=False)
 def pin(request, terminal, session):
-    form = KioskPinForm(request.POST)
-    if form.is_valid():
-        try:
-            services.enter_pin(session, form.cleaned_data["pin"])
-        except Conflict as error:
-            messages.info(request, error.message)
-            return redirect("kiosk:home")
-        except DomainError as error:
-            session.refresh_from_db()
-            if session.state == CardSession.State.ENDED:
-                messages.error(request, error.message)
-                return redirect("kiosk:home")
-            form.add_error("pin", error.message)
-        else:
-            return redirect("kiosk:menu", session_id=session.pk)
-    return _pin_page(request, terminal, session, form)
+    return _second_factor(request, terminal, session, KioskPinForm(request.POST), field="pin",
+                          enter=services.enter_pin, page=_pin_page)
 
 
 @in_session()
@@ -368,6 +361,39 @@ def data_query(request, terminal, session, source):
     )
 
 
+def _pay_page(request, terminal, session, *, what, order, check_url):
+    """The order's QR code for the resident's phone, and 我已完成支付 (`check_url`)."""
+    return _page(request, "terminals/kiosk/pay.html", terminal, session, what=what, order=order, check_url=check_url,
+                 qr=qr_png_data_uri(order.pay_url), title=_("扫码缴费"))
+
+
+def _checked(request, terminal, session, order, *, what, check_url, lines, name):
+    """我已完成支付: ask the platform now (its notification may be on its way too); paid → the
+    receipt (`lines` before the order's own), else the QR code again."""
+    if not payments.query_order(order_id=order.pk):
+        messages.info(request, _("尚未收到支付结果,请在手机上完成支付后再点“我已完成支付”。"))
+        return _pay_page(request, terminal, session, what=what, order=order, check_url=check_url)
+    order.refresh_from_db()
+    paid_at = timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M:%S") if order.paid_at else ""
+    receipt = kiosk.receipt_make(session, kind=KioskReceipt.Kind.PAYMENT, title=_("缴费凭条"), lines=[
+        *lines,
+        (_("金额"), f"¥{yuan(order.amount_fen)}"),
+        (_("订单号"), order.out_trade_no),
+        (_("电子票据号"), order.receipt_number),
+        (_("缴费时间"), paid_at),
+    ])
+    return _page(request, "terminals/kiosk/done.html", terminal, session, receipt=receipt,
+                 headline=_("缴费成功:%(name)s %(amount)s 元") % {"name": name, "amount": yuan(order.amount_fen)},
+                 title=_("缴费成功"))
+
+
+def _live_order(orders):
+    order = orders.exclude(status=PaymentOrder.Status.REFUNDED).order_by("-created_at").first()
+    if order is None:
+        raise Http404
+    return order
+
+
 @require_POST
 @in_session()
 def bill_pay(request, terminal, session, source):
@@ -379,42 +405,19 @@ def bill_pay(request, terminal, session, source):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("kiosk:data", session_id=session.pk)
-    return _page(request, "terminals/kiosk/pay.html", terminal, session, what=bill.name, order=order,
-                 check_url=reverse("kiosk:bill_check", args=[session.pk, bill.pk]),
-                 qr=qr_png_data_uri(order.pay_url), title=_("扫码缴费"))
+    return _pay_page(request, terminal, session, what=bill.name, order=order,
+                     check_url=reverse("kiosk:bill_check", args=[session.pk, bill.pk]))
 
 
 @require_POST
 @in_session()
 def bill_check(request, terminal, session, bill_id):
     bill = get_object_or_404(payments.bills_for(session.person), pk=bill_id)
-    order = bill.orders.exclude(status=PaymentOrder.Status.REFUNDED).order_by("-created_at").first()
-    if order is None:
-        raise Http404
-    if not payments.query_order(order_id=order.pk):
-        messages.info(request, _("尚未收到支付结果,请在手机上完成支付后再点“我已完成支付”。"))
-        return _page(request, "terminals/kiosk/pay.html", terminal, session, what=bill.name, order=order,
-                     check_url=reverse("kiosk:bill_check", args=[session.pk, bill.pk]),
-                     qr=qr_png_data_uri(order.pay_url), title=_("扫码缴费"))
-    order.refresh_from_db()
-    receipt = kiosk.receipt_make(
-        session,
-        kind=KioskReceipt.Kind.PAYMENT,
-        title=_("缴费凭条"),
-        lines=[
-            (_("缴费项目"), bill.get_source_display()),
-            (_("户号"), bill.account),
-            (_("账单月份"), bill.bill_month),
-            (_("金额"), f"¥{yuan(order.amount_fen)}"),
-            (_("订单号"), order.out_trade_no),
-            (_("电子票据号"), order.receipt_number),
-            (_("缴费时间"), timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M:%S") if order.paid_at else ""),
-        ],
-    )
-    return _page(request, "terminals/kiosk/done.html", terminal, session, receipt=receipt,
-                 headline=_("缴费成功:%(name)s %(amount)s 元") % {"name": bill.get_source_display(),
-                                                            "amount": yuan(order.amount_fen)},
-                 title=_("缴费成功"))
+    return _checked(request, terminal, session, _live_order(bill.orders), what=bill.name,
+                    check_url=reverse("kiosk:bill_check", args=[session.pk, bill.pk]),
+                    lines=[(_("缴费项目"), bill.get_source_display()), (_("户号"), bill.account),
+                           (_("账单月份"), bill.bill_month)],
+                    name=bill.get_source_display())
 
 
 @in_session()
@@ -439,63 +442,17 @@ def fee_pay(request, terminal, session, line_id):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("kiosk:fees", session_id=session.pk)
-    return _page(
-        request,
-        "terminals/kiosk/pay.html",
-        terminal,
-        session,
-        what=line.name,
-        order=order,
-        check_url=reverse("kiosk:fee_check", args=[session.pk, line.pk]),
-        qr=qr_png_data_uri(order.pay_url),
-        title=_("扫码缴费"),
-    )
+    return _pay_page(request, terminal, session, what=line.name, order=order,
+                     check_url=reverse("kiosk:fee_check", args=[session.pk, line.pk]))
 
 
 @require_POST
 @in_session()
 def fee_check(request, terminal, session, line_id):
-    """我已完成支付: ask the platform now (its notification may be on its way too)."""
     line = _fee_line(session, line_id)
-    order = line.orders.exclude(status=PaymentOrder.Status.REFUNDED).order_by("-created_at").first()
-    if order is None:
-        raise Http404
-    if not payments.query_order(order_id=order.pk):
-        messages.info(request, _("尚未收到支付结果,请在手机上完成支付后再点“我已完成支付”。"))
-        return _page(
-            request,
-            "terminals/kiosk/pay.html",
-            terminal,
-            session,
-            what=line.name,
-            order=order,
-            check_url=reverse("kiosk:fee_check", args=[session.pk, line.pk]),
-            qr=qr_png_data_uri(order.pay_url),
-            title=_("扫码缴费"),
-        )
-    order.refresh_from_db()
-    receipt = kiosk.receipt_make(
-        session,
-        kind=KioskReceipt.Kind.PAYMENT,
-        title=_("缴费凭条"),
-        lines=[
-            (_("办件编号"), line.application.number),
-            (_("收费项目"), line.name),
-            (_("金额"), f"¥{yuan(order.amount_fen)}"),
-            (_("订单号"), order.out_trade_no),
-            (_("电子票据号"), order.receipt_number),
-            (_("缴费时间"), timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M:%S") if order.paid_at else ""),
-        ],
-    )
-    return _page(
-        request,
-        "terminals/kiosk/done.html",
-        terminal,
-        session,
-        receipt=receipt,
-        headline=_("缴费成功:%(name)s %(amount)s 元") % {"name": line.name, "amount": yuan(order.amount_fen)},
-        title=_("缴费成功"),
-    )
+    return _checked(request, terminal, session, _live_order(line.orders), what=line.name,
+                    check_url=reverse("kiosk:fee_check", args=[session.pk, line.pk]),
+                    lines=[(_("办件编号"), line.application.number), (_("收费项目"), line.name)], name=line.name)
 
 
 @in_session()

@@ -117,7 +117,8 @@ class CardSession(models.Model):
     state ACTIVE, reached by the PIN; 60 s without a touch, the card taken out, a new card read or
     the resident's 退出 ends it."""
 
-    # 60 s without a touch end it: settings.TERMINAL_IDLE_SECONDS, read by services.idle_limit()
+    # 60 s without a touch end it (180 s on the texted code's screen): settings.TERMINAL_IDLE_SECONDS and
+    # TERMINAL_CODE_IDLE_SECONDS, read by services.idle_limit()
 
     class State(models.TextChoices):
         AWAITING_PIN = "awaiting_pin", _("待输入终端密码")
@@ -127,7 +128,7 @@ class CardSession(models.Model):
 
     class EndReason(models.TextChoices):
         CARD_REMOVED = "card_removed", _("已取走身份证")
-        IDLE = "idle", _("60 秒无操作")
+        IDLE = "idle", _("无操作超时")
         FINISHED = "finished", _("本人退出")
         REPLACED = "replaced", _("读取了另一张身份证")
         PIN_LOCKED = "pin_locked", _("终端密码错误次数过多")

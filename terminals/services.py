@@ -159,15 +159,25 @@ def set_pin(user: User, *, pin: str, password: str) -> TerminalPin:
     return record
 
 
-def idle_limit() -> timezone.timedelta:
-    """How long a session lasts without a touch: 60 s (`TERMINAL_IDLE_SECONDS`, shorter in tests)."""
+def _on_code_screen(session: CardSession | None) -> bool:
+    """Waiting for a texted code (or ended while waiting): the resident may be fetching a phone."""
+    return (session is not None and session.verified_at is None and session.code_sent_at is not None
+            and session.state in (CardSession.State.AWAITING_CODE, ENDED))
+
+
+def idle_limit(session: CardSession | None = None) -> timezone.timedelta:
+    """How long a session lasts without a touch: 60 s (`TERMINAL_IDLE_SECONDS`, shorter in tests);
+    180 s on the screen that waits for a texted code (`TERMINAL_CODE_IDLE_SECONDS`): a resident of
+    70 fetches the phone from a bag, reads the message and types six digits."""
+    if _on_code_screen(session):
+        return timezone.timedelta(seconds=getattr(settings, "TERMINAL_CODE_IDLE_SECONDS", 180))
     return timezone.timedelta(seconds=getattr(settings, "TERMINAL_IDLE_SECONDS", 60))
 
 
 def seconds_left(session: CardSession, now=None) -> int:
     if session.state == ENDED:
         return 0
-    left = idle_limit() - ((now or timezone.now()) - session.last_touch_at)
+    left = idle_limit(session) - ((now or timezone.now()) - session.last_touch_at)
     return max(0, int(left.total_seconds() + 0.999))
 
 
@@ -175,20 +185,22 @@ def end_if_idle(session: CardSession | None, now=None) -> CardSession | None:
     """The server's own end of an idle session, without a touch (the kiosk page's poll): the
     session, ended now when its time ran out."""
     now = now or timezone.now()
-    if session is not None and session.state != ENDED and now - session.last_touch_at > idle_limit():
+    if session is not None and session.state != ENDED and now - session.last_touch_at > idle_limit(session):
         _end(session, CardSession.EndReason.IDLE, now)
     return session
 
 
 def touch(session: CardSession, now=None) -> CardSession:
-    """A touch on the screen: the session goes on, or — after 60 s without one — has ended (the end
+    """A touch on the screen: the session goes on, or — after 60 s without one (180 s on the code
+    screen) — has ended (the end
     is written before the error is raised; call it outside a transaction that the error undoes)."""
     now = now or timezone.now()
     if session.state == ENDED:
         raise Conflict(_("本次使用已结束,请重新读取身份证。"), code="session_ended")
-    if now - session.last_touch_at > idle_limit():
+    limit = idle_limit(session)
+    if now - session.last_touch_at > limit:
         _end(session, CardSession.EndReason.IDLE, now)
-        raise Conflict(_("%(n)s 秒无操作,已自动退出。") % {"n": int(idle_limit().total_seconds())},
+        raise Conflict(_("%(n)s 秒无操作,已自动退出。") % {"n": int(limit.total_seconds())},
                        code="session_idle")
     session.last_touch_at = now
     session.save(update_fields=["last_touch_at"])

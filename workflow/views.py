@@ -48,6 +48,7 @@ from .forms import (
     fresh_key,
 )
 from .models import Application, Material, SubCase, SubCaseExtension, SubCasePause
+from .prefill import account_values
 
 S = Application.State
 
@@ -123,30 +124,6 @@ def _chosen_delivery(application) -> dict:
 
 
 # --- apply online ------------------------------------------------------------------------------
-
-
-def _prefill(fields, user, enterprises):
-    """Values the portal already knows about the signed-in applicant."""
-    only = enterprises[0] if len(enterprises) == 1 else None
-    known = {
-        "applicant_name": user.real_name,
-        "real_name": user.real_name,
-        "name": user.real_name,
-        "id_number": user.id_number,
-        "applicant_id_number": user.id_number,
-        "contact_phone": user.phone,
-        "phone": user.phone,
-        "applicant_phone": user.phone,
-    }
-    if only is not None:
-        known.update(
-            {
-                "company_name": only.name,
-                "credit_code": only.credit_code,
-                "legal_representative": only.legal_representative,
-            }
-        )
-    return {f.key: known[f.key] for f in fields if known.get(f.key)}
 
 
 def _renewal_prefill(request, matters, fields):
@@ -318,7 +295,7 @@ def _apply(request, *, theme, matters, title, back):
                 )
             return redirect("portal:application", number=application.number)
     else:
-        values = _prefill(fields, principal, enterprises)
+        values = account_values(fields, principal, enterprises)
         values.update({key: outcome.value for key, outcome in exempt.fields.items()})  # 免填
         renewing = _renewal_prefill(request, matters, fields) if acting is None else None  # 一键续办
         if renewing is not None:

@@ -102,7 +102,7 @@ def test_a_bad_id_number_is_refused_in_chinese_and_starts_nothing():
 
 def test_codes_expire_and_a_new_one_replaces_the_old(settings, time_machine):
     time_machine.move_to(NOW, tick=False)
-    settings.TERMINAL_IDLE_SECONDS = 3600  # this test is about the code's time, not the screen's
+    settings.TERMINAL_IDLE_SECONDS = settings.TERMINAL_CODE_IDLE_SECONDS = 3600  # about the code's time, not the screen's
     terminal = make_terminal()
     client = enrolled_client(terminal)
     person = UserFactory(phone="13912345678")
@@ -126,7 +126,7 @@ def test_codes_expire_and_a_new_one_replaces_the_old(settings, time_machine):
 
 def test_codes_are_limited_per_session_and_per_person_per_hour(settings, time_machine):
     time_machine.move_to(NOW, tick=False)
-    settings.TERMINAL_IDLE_SECONDS = 3600
+    settings.TERMINAL_IDLE_SECONDS = settings.TERMINAL_CODE_IDLE_SECONDS = 3600
     terminal = make_terminal()
     client = enrolled_client(terminal)
     person = UserFactory(phone="13912345678")
@@ -190,3 +190,30 @@ def test_the_pin_session_records_its_factor():
     session.refresh_from_db()
     assert (session.state, session.factor) == ("active", "pin")
     assert services.CODE_MAX_TRIES == 5
+
+
+def test_the_code_screen_waits_180_seconds_every_other_screen_60(time_machine):
+    """A resident fetching the phone from a bag needs more than the 60 s of the other screens."""
+    time_machine.move_to(NOW, tick=False)
+    terminal = make_terminal()
+    client = enrolled_client(terminal)
+    person = UserFactory(phone="13912345678")
+    session = start_without_card(client, person.id_number)
+    page = client.get("/kiosk/").content.decode()
+    assert 'data-idle="180"' in page and 'data-remaining="180"' in page
+    time_machine.shift(dt.timedelta(seconds=150))
+    assert client.get("/kiosk/state/").json()["remaining"] == 30
+    assert client.post(f"/kiosk/{session.pk}/code/", {"code": "12"}).status_code == 200  # a touch, still on
+    time_machine.shift(dt.timedelta(seconds=181))
+    client.get("/kiosk/state/")
+    session.refresh_from_db()
+    assert (session.state, session.end_reason) == ("ended", "idle")
+    assert "本次使用已结束:180 秒无操作,已自动退出" in client.get("/kiosk/").content.decode()
+
+    holder = resident(phone="13912345679")  # a card and a PIN: the PIN screen keeps 60 s
+    pin_session = card_in(terminal, holder)
+    assert 'data-idle="60"' in client.get("/kiosk/").content.decode()
+    time_machine.shift(dt.timedelta(seconds=61))
+    assert client.get("/kiosk/state/").json()["session"] is None
+    pin_session.refresh_from_db()
+    assert (pin_session.state, pin_session.end_reason) == ("ended", "idle")
