@@ -19,6 +19,7 @@ from .models import (
     InboundMessage,
     IssuerKey,
     LicenceType,
+    MaterialDownload,
     MaterialSource,
     OutboxMessage,
     Reconciliation,
@@ -85,6 +86,15 @@ class DepartmentSystemAdmin(admin.ModelAdmin):
             key = departments.rotate_key(system)
             self.message_user(request, _("%(system)s 的新密钥 %(key)s 已生成,请交部门系统配置后停用旧密钥。")
                               % {"system": system.name, "key": key.key_id})
+
+
+@admin.register(MaterialDownload)
+class MaterialDownloadAdmin(ReadOnlyAdmin):
+    """Materials' files fetched by department systems (signed download): who, what, when, digest."""
+
+    list_display = ["at", "department", "key_id", "case_ref", "material_id", "name", "size", "sha256"]
+    list_filter = ["department"]
+    search_fields = ["case_ref"]
 
 
 @admin.register(OutboxMessage)

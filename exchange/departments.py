@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 from . import signing
-from .models import DepartmentKey, DepartmentSystem, InboundMessage, OutboxMessage, RefusedRequest, SeenNonce
+from .models import (
+    DepartmentKey,
+    DepartmentSystem,
+    InboundMessage,
+    MaterialDownload,
+    OutboxMessage,
+    RefusedRequest,
+    SeenNonce,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +81,18 @@ def signing_key(system: DepartmentSystem) -> DepartmentKey:
 # --- the outbox ---------------------------------------------------------------------------------
 
 
+# The pushed messages' version (docs/exchange-protocol.md): 2 since materials carry their download
+# path and size.
+PROTOCOL_VERSION = 2
+
+
 def enqueue(*, department, kind: str, case_ref: str, body: dict, path: str = "/api/subcases/") -> OutboxMessage:
     """Write one outgoing message; call inside the transaction of the change that causes it. The
     relay is woken after commit; if that wake-up is lost (broker down) the periodic relay finds
     the row anyway."""
     message = OutboxMessage(department=department, kind=kind, case_ref=case_ref, path=path, body={})
-    message.body = {"message_id": message.message_id.hex, "kind": kind, "department": department.code, **body}
+    message.body = {"message_id": message.message_id.hex, "version": PROTOCOL_VERSION, "kind": kind,
+                    "department": department.code, **body}
     message.save()
     transaction.on_commit(lambda: _wake_relay(message.pk), robust=True)
     return message
@@ -196,6 +210,44 @@ def receive_decision(system: DepartmentSystem, decision: dict, *, source: str = 
         return status, answer
     logger.info("decision %s (%s) for %s applied from %s", message_id, decision.get("kind"), case_ref, source)
     return status, {**answer, "duplicate": False}
+
+
+# --- materials' files, fetched by the department system -------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    """A material's file a department system may fetch: what workflow's resolver hands back."""
+
+    case_ref: str
+    material_id: int
+    name: str
+    file: object  # a FieldFile
+    content_type: str
+
+
+# What workflow registers: resolver(system, material_id) -> MaterialFile | None. None for a material
+# that is not of a sub-case of that department pushed to that system, or whose case is withdrawn.
+_material_resolver: Callable[[DepartmentSystem, int], MaterialFile | None] | None = None
+
+
+def register_material_resolver(resolver: Callable[[DepartmentSystem, int], MaterialFile | None]) -> None:
+    global _material_resolver
+    _material_resolver = resolver
+
+
+def material_file(system: DepartmentSystem, material_id: int) -> MaterialFile | None:
+    if _material_resolver is None:
+        raise RuntimeError("no material resolver registered")
+    return _material_resolver(system, material_id)
+
+
+def record_download(caller: Caller, found: MaterialFile, *, size: int, sha256: str, remote_addr: str = "") -> None:
+    MaterialDownload.objects.create(department=caller.system.department, key_id=caller.key_id, case_ref=found.case_ref,
+                                    material_id=found.material_id, name=found.name[:128], size=size, sha256=sha256,
+                                    remote_addr=remote_addr[:64])
+    logger.info("material %s of %s fetched by %s (%s)", found.material_id, found.case_ref,
+                caller.system.department.code, sha256[:12])
 
 
 def licence_data(case_ref: str) -> dict:

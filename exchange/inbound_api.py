@@ -1,8 +1,10 @@
 """The API department systems call (docs/exchange-protocol.md): signed decisions about their
 sub-cases. No user session: the caller is the department whose key signed the request."""
 
+import hashlib
 import json
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -61,3 +63,39 @@ class DepartmentDecisionView(APIView):
             return _error(400, "invalid_message", _("消息不是 JSON 对象。"))
         status, answer = departments.receive_decision(caller.system, decision)
         return Response(answer, status=status)
+
+
+class DepartmentMaterialFileView(APIView):
+    """`GET /api/exchange/materials/<id>/file/`: the file of a material of a sub-case pushed to the
+    calling department's system, signed as a decision is. Anything else (another department's
+    sub-case, a back-office sub-case, a withdrawn case, a material without a file, no such id)
+    answers the same 404: the caller learns nothing of what exists. Each download is logged."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(parameters=_HEADERS, summary="部门自建系统下载子件材料文件(签名)",
+                   responses={(200, "application/octet-stream"): bytes,
+                              401: OpenApiResponse(description="signature_missing/unknown_key/bad_signature/"
+                                                               "stale_timestamp"),
+                              404: OpenApiResponse(description="无此材料,或非本部门子件、子件已撤回"),
+                              409: OpenApiResponse(description="replayed_nonce")})
+    def get(self, request, material_id: int):
+        remote = client_address(request)
+        try:
+            caller = departments.verify(method="GET", path=request.get_full_path(), headers=request.headers, body=b"",
+                                        remote_addr=remote)
+        except departments.Refused as refused:
+            return _error(refused.status, refused.code, refused.message)
+        found = departments.material_file(caller.system, material_id)
+        if found is None:
+            return _error(404, "not_found", _("没有该材料,或该材料不属于本部门办理中的子件。"))
+        with found.file.open("rb") as f:
+            data = f.read()
+        digest = hashlib.sha256(data).hexdigest()
+        departments.record_download(caller, found, size=len(data), sha256=digest, remote_addr=remote)
+        response = HttpResponse(data, content_type=found.content_type or "application/octet-stream")
+        response["X-Content-SHA256"] = digest
+        response["Content-Disposition"] = f"attachment; filename=material-{found.material_id}"
+        return response

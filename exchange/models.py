@@ -291,6 +291,28 @@ class RefusedRequest(AppendOnlyModel):
         ordering = ["-at"]
 
 
+class MaterialDownload(AppendOnlyModel):
+    """A material's file fetched by a department system through the signed download endpoint
+    (`GET /api/exchange/materials/<id>/file/`): which department (and key), which material of
+    which sub-case, when, and the SHA-256 of the bytes served. `exchange` knows no applications:
+    the material is named by its id and name, the sub-case by its number."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    key_id = models.CharField(_("密钥编号"), max_length=32)
+    case_ref = models.CharField(_("子件编号"), max_length=40, db_index=True)
+    material_id = models.PositiveBigIntegerField(_("材料编号"))
+    name = models.CharField(_("材料名称"), max_length=128)
+    size = models.PositiveIntegerField(_("字节数"))
+    sha256 = models.CharField(_("所送文件摘要"), max_length=64)
+    remote_addr = models.CharField(_("来源地址"), max_length=64, blank=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("材料下载记录")
+        verbose_name_plural = _("材料下载记录")
+        ordering = ["-at"]
+
+
 class Reconciliation(models.Model):
     """One comparison of what we sent and received with what a department system says it has
     (`exchange.reconcile`): the figures and the case numbers behind them."""

@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, SignUpView, TokenLogoutView, TokenView
 from civic.api import QuestionViewSet
 from exchange.api import LicenceVerifyView, LicenceViewSet
-from exchange.inbound_api import DepartmentDecisionView
+from exchange.inbound_api import DepartmentDecisionView, DepartmentMaterialFileView
 from market.api import DemandViewSet, IntermediaryViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
 from payments.api import FeeViewSet, PaymentOrderViewSet, ReconciliationViewSet
@@ -62,6 +62,8 @@ urlpatterns = [
     path("appointments/<str:code>/cancel/", queue.AppointmentCancelView.as_view(), name="api-appointment-cancel"),
     path("licences/verify/", LicenceVerifyView.as_view(), name="api-licence-verify"),
     path("exchange/decisions/", DepartmentDecisionView.as_view(), name="api-exchange-decisions"),
+    path("exchange/materials/<int:material_id>/file/", DepartmentMaterialFileView.as_view(),
+         name="api-exchange-material-file"),
     path("terminals/events/", TerminalEventView.as_view(), name="api-terminal-events"),
     path("disclosure/applications/", DisclosureView.as_view(), name="api-disclosure"),
     path("supervision/figures/", FiguresView.as_view(), name="api-figures"),

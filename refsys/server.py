@@ -3,6 +3,10 @@ page, or a test through its operator endpoint) decide them, and sends the decisi
 portal; serves the province catalog feed. Everything it sends is signed, everything it receives
 is checked, as docs/exchange-protocol.md says.
 
+A pushed sub-case's materials that name a `download` path are fetched from the portal (a signed
+GET) after intake, checked against their `sha256` and kept in this program's own store; the
+operator page shows each (name, size, 摘要一致 or 摘要不符).
+
 Behaviour that tests and demos switch at run time (`POST /_control/`, loopback only):
 `delay` seconds before every API answer, `fail` the next N API requests with `fail_status` (-1:
 all), `duplicate` every decision sent twice, `down_for` seconds with the port closed, `auto`
@@ -11,6 +15,7 @@ all), `duplicate` every decision sent twice, `down_for` seconds with the port cl
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
@@ -60,6 +65,11 @@ CREATE TABLE IF NOT EXISTS decisions (
     message_id TEXT PRIMARY KEY, case_ref TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
     created_at REAL NOT NULL, sent_at REAL, attempts INTEGER NOT NULL DEFAULT 0, sends INTEGER NOT NULL DEFAULT 0,
     next_at REAL NOT NULL DEFAULT 0, refused TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, case_ref TEXT NOT NULL, name TEXT NOT NULL, download TEXT NOT NULL,
+    expected TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', content BLOB, size INTEGER, got TEXT,
+    error TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,
+    fetched_at REAL, UNIQUE (case_ref, download));
 CREATE TABLE IF NOT EXISTS catalog (version INTEGER PRIMARY KEY, published_at TEXT NOT NULL, matters TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     source TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (source, subject));
@@ -163,10 +173,81 @@ class RefSystem:
             now = time.time()
             self.store.q("INSERT INTO received VALUES (?, ?, ?, ?, ?, 1)",
                          (message_id, kind, case_ref, json.dumps(message, ensure_ascii=False), now))
+        materials = (message.get("subcase") or {}).get("materials") or []
+        if kind == "subcase.material":
+            materials = [message.get("material") or {}]
+        self.expect_files(case_ref, materials)
         if kind == "subcase.dispatch" and self.behaviour.auto in ("approve", "deny"):
             self.decide(case_ref, {"kind": self.behaviour.auto, "reason": "经审查,符合法定条件和标准,准予许可。"
                                    if self.behaviour.auto == "approve" else "申请材料不符合法定条件。"})
         return {"ack": message_id, "received_at": now, "duplicate": False}, True
+
+    # materials' files: fetched from the portal after intake, checked, kept
+    FILE_STATES = {"pending": "待下载", "ok": "摘要一致", "mismatch": "摘要不符", "refused": "下载被拒", "failed": "下载失败"}
+    MAX_FETCHES = 20
+
+    def expect_files(self, case_ref: str, materials: list) -> None:
+        added = False
+        for material in materials:
+            if isinstance(material, dict) and material.get("download"):
+                self.store.q("INSERT OR IGNORE INTO files (case_ref, name, download, expected) VALUES (?, ?, ?, ?)",
+                             (case_ref, str(material.get("name", "")), str(material["download"]),
+                              str(material.get("sha256", ""))))
+                added = True
+        if added:
+            self.wake.set()
+
+    def fetch_due(self) -> int:
+        """Fetch the files that are due; returns how many arrived (whatever their digest)."""
+        if time.time() < self.behaviour.down_until:
+            return 0
+        due = self.store.q("SELECT id, download, expected, attempts FROM files WHERE state = 'pending' AND next_at <= ? "
+                           "ORDER BY id LIMIT 20", (time.time(),))
+        arrived = 0
+        for file_id, download, expected, attempts in due:
+            status, data, code = self.get_from_portal(download)
+            if status == 200:
+                got = hashlib.sha256(data).hexdigest()
+                self.store.q("UPDATE files SET state = ?, content = ?, size = ?, got = ?, fetched_at = ?, "
+                             "attempts = attempts + 1, error = '' WHERE id = ?",
+                             ("ok" if got == expected else "mismatch", data, len(data), got, time.time(), file_id))
+                if got != expected:
+                    logger.warning("file %s: sha256 %s, the message said %s", download, got, expected)
+                arrived += 1
+            elif 400 <= status < 500:
+                logger.warning("portal refused file %s: %s %s", download, status, code)
+                self.store.q("UPDATE files SET state = 'refused', error = ?, attempts = attempts + 1 WHERE id = ?",
+                             (f"{status} {code}", file_id))
+            else:
+                state = "failed" if attempts + 1 >= self.MAX_FETCHES else "pending"
+                wait = min(self.max_backoff, 0.5 * 2 ** attempts)
+                self.store.q("UPDATE files SET state = ?, attempts = attempts + 1, next_at = ?, error = ? WHERE id = ?",
+                             (state, time.time() + wait, f"{status or ''} {code}".strip(), file_id))
+        return arrived
+
+    def get_from_portal(self, path: str) -> tuple[int, bytes, str]:
+        """(status, body, error code) of a signed GET to the portal; status 0 when nothing came back."""
+        headers = signed_headers(department=self.department, key_id=self.key_id, secret=self.keys[self.key_id],
+                                 method="GET", path=path, body=b"")
+        headers.pop("Content-Type", None)
+        request = urllib.request.Request(self.portal + path, headers=headers, method="GET")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read(), ""
+        except urllib.error.HTTPError as error:
+            try:
+                return error.code, b"", str(json.loads(error.read() or b"{}").get("code", ""))
+            except ValueError:
+                return error.code, b"", ""
+        except OSError as error:
+            return 0, b"", str(error)[:200]
+
+    def files(self, case_ref: str | None = None) -> list[dict]:
+        sql = "SELECT id, case_ref, name, state, size, expected, got, error FROM files"
+        rows = self.store.q(sql + (" WHERE case_ref = ?" if case_ref else "") + " ORDER BY id",
+                            (case_ref,) if case_ref else ())
+        return [{"id": i, "case_ref": c, "name": n, "state": st, "state_display": self.FILE_STATES.get(st, st),
+                 "size": size, "expected": e, "sha256": g, "error": err} for i, c, n, st, size, e, g, err in rows]
 
     # decisions out
     def decide(self, case_ref: str, decision: dict) -> dict:
@@ -238,6 +319,10 @@ class RefSystem:
                 self.send_due()
             except Exception:  # keep sending whatever one message did
                 logger.exception("sender")
+            try:
+                self.fetch_due()
+            except Exception:  # keep fetching whatever one file did
+                logger.exception("files")
             self.wake.wait(0.2)
             self.wake.clear()
 
@@ -261,6 +346,8 @@ class RefSystem:
             "decisions_sent": one("SELECT COUNT(*) FROM decisions WHERE sent_at IS NOT NULL")[0],
             "decisions_refused": one("SELECT COUNT(*) FROM decisions WHERE refused != ''")[0],
             "data_queries": one("SELECT COUNT(*) FROM queries")[0],
+            "files_ok": one("SELECT COUNT(*) FROM files WHERE state = 'ok'")[0],
+            "files_pending": one("SELECT COUNT(*) FROM files WHERE state = 'pending'")[0],
             "behaviour": self.behaviour.as_dict(),
         }
 
@@ -343,6 +430,15 @@ class Handler(JsonHandler):
                 b.down_until = time.time() + float(data["down_for"])
                 threading.Thread(target=self.server.go_down, daemon=True).start()
             return self._send(200, system.stats())
+        if path == "/_control/files/" and method == "GET":
+            return self._send(200, {"files": system.files(query.get("case", [None])[0])})
+        if path.startswith("/_operator/files/") and method == "GET":
+            number = path.removeprefix("/_operator/files/").strip("/")
+            row = system.store.one("SELECT content FROM files WHERE id = ? AND content IS NOT NULL",
+                                   (int(number) if number.isdigit() else 0,))
+            if row is None:
+                return self._error(404, "not_found", "无此文件")
+            return self._send(200, bytes(row[0]), "application/octet-stream")
         if path == "/_control/catalog/" and method == "POST":
             return self._send(201, {"version": system.publish_catalog(json.loads(body)["matters"])})
         if path.startswith("/_operator/decide/") and method == "POST":
@@ -386,6 +482,15 @@ class Handler(JsonHandler):
                                              "ORDER BY received_at"):
             name = json.loads(body).get("material", {}).get("name", "")
             decided.setdefault(case_ref, []).append(f"补交材料:{name}")
+        files: dict[str, list[str]] = {}
+        for f in system.files():
+            e = html.escape
+            size = f"{f['size']} 字节," if f["size"] is not None else ""
+            state = f["state_display"] + (f"({f['error']})" if f["error"] and f["state"] != "ok" else "")
+            link = (f'<a href="/_operator/files/{f["id"]}/">{e(f["name"])}</a>' if f["state"] in ("ok", "mismatch")
+                    else e(f["name"]))
+            files.setdefault(f["case_ref"], []).append(
+                f'<li class="file-{e(f["state"])}">{link}({e(size)}{e(state)})</li>')
         options = "".join(f'<option value="{k}">{v}</option>' for k, v in DECISION_KINDS.items())
         procedures = "".join(f'<option value="{k}">{v}</option>' for k, v in PROCEDURES.items())
         rows = []
@@ -395,6 +500,7 @@ class Handler(JsonHandler):
             rows.append(
                 f"<tr><td>{e(case_ref)}</td><td>{e(sub.get('matter', {}).get('name', ''))}</td>"
                 f"<td>{e(sub.get('applicant', {}).get('name', ''))}</td><td>{e(sub.get('deadline', ''))}</td>"
+                f"<td><ul>{''.join(files.get(case_ref, [])) or '<li>无</li>'}</ul></td>"
                 f"<td>{e(';'.join(decided.get(case_ref, [])) or '待审批')}</td><td>"
                 f'<form method="post" action="/_operator/decide/{e(case_ref)}">'
                 f'<select name="kind">{options}</select> <input name="reason" placeholder="理由" required> '
@@ -407,7 +513,7 @@ class Handler(JsonHandler):
             f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{html.escape(system.name)}</title>'
             f"<h1>{html.escape(system.name)}(部门自建审批系统参考实现)</h1>"
             f"<p>部门编码 {html.escape(system.department)};收到子件 {len(cases)} 件。</p>"
-            "<table border=1 cellpadding=4><tr><th>子件编号</th><th>事项</th><th>申请人</th><th>办结期限</th>"
+            "<table border=1 cellpadding=4><tr><th>子件编号</th><th>事项</th><th>申请人</th><th>办结期限</th><th>材料文件</th>"
             f"<th>办理情况</th><th>审批</th></tr>{''.join(rows)}</table></html>"
         )
 

@@ -13,11 +13,12 @@ class WorkflowConfig(AppConfig):
 
         register_application_check(application_of_applicant)
 
-        from exchange.departments import register_decision_handler
+        from exchange.departments import register_decision_handler, register_material_resolver
 
-        from .department_systems import apply_decision
+        from .department_systems import apply_decision, material_for_department
 
         register_decision_handler(apply_decision)
+        register_material_resolver(material_for_department)
 
         from .messaging import connect
 

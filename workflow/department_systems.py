@@ -12,7 +12,7 @@ from exchange import departments
 from exchange.licence_data import licence_data
 
 from . import services
-from .models import SubCase
+from .models import Application, Material, SubCase
 
 KINDS = ("approve", "deny", "suspend", "resume", "extension")
 
@@ -72,3 +72,25 @@ def _check_licence(licence) -> None:
         problems["licence.name"] = [_("证照名称为1至128个字。")]
     if problems:
         raise Invalid(_("证照信息不正确。"), code="invalid_licence", fields=problems)
+
+
+def material_for_department(system, material_id: int):
+    """The file of material `material_id` if the department of `system` may fetch it: a material
+    with a file, of an application not withdrawn, named by (the matter of) a sub-case of that
+    department that was pushed to its own system and is not withdrawn. Else None (the endpoint's
+    404, whatever the reason)."""
+    from exchange import services as exchange_services
+
+    material = (Material.objects.select_related("application", "requirement").filter(pk=material_id)
+                .exclude(file="").first())
+    if material is None or material.application.state == Application.State.WITHDRAWN:
+        return None
+    subcases = SubCase.objects.filter(application_id=material.application_id, department_id=system.department_id
+                                      ).exclude(state=SubCase.State.WITHDRAWN).order_by("pk")
+    if material.requirement_id:
+        subcases = subcases.filter(matter_id=material.requirement.matter_id)
+    for number in subcases.values_list("number", flat=True):
+        if exchange_services.decides_elsewhere(number):
+            return departments.MaterialFile(case_ref=number, material_id=material.pk, name=material.name,
+                                            file=material.file, content_type=material.content_type)
+    return None

@@ -37,7 +37,7 @@ from matters.versioning import current_versions
 
 from . import enqueue, hooks, rules
 from .calendar_store import load_calendar
-from .exchange_payload import subcase_payload
+from .exchange_payload import material_entry, subcase_payload
 from .models import (
     Application,
     CaseLog,
@@ -721,8 +721,8 @@ def deferred_material_provide(*, material: Material, actor, upload=None, report=
     if handed_in is not None:  # the departments deciding in their own systems get it too
         for subcase in application.subcases.filter(matter_id=material.requirement.matter_id,
                                                    state__in=SubCase.OPEN_STATES).select_related("department"):
-            exchange_services.record_material(department=subcase.department, case_ref=subcase.number, material={
-                "name": handed_in.name, "source": handed_in.source, "sha256": handed_in.sha256})
+            exchange_services.record_material(department=subcase.department, case_ref=subcase.number,
+                                              material=material_entry(handed_in))
     log_case(application, actor=actor, action="workflow.application.deferred_material_provided",
              note=_join(behalf_note(application, actor), material.name),
              data={"due_on": material.due_on.isoformat(), "late": _today() > material.due_on,

@@ -31,6 +31,18 @@ class RefProcess(ReferenceProcess):
     def decide(self, case_ref: str, kind: str, **data) -> dict:
         return self._local("POST", f"/_operator/decide/{case_ref}/", {"kind": kind, **data})
 
+    def files(self, case_ref: str | None = None) -> list[dict]:
+        """The materials' files it fetched from the portal (state, size, digests), from its own store."""
+        return self._local("GET", "/_control/files/" + (f"?case={case_ref}" if case_ref else ""))["files"]
+
+    def file_bytes(self, file_id: int) -> bytes:
+        with urllib.request.urlopen(f"{self.url}/_operator/files/{file_id}/", timeout=10) as response:
+            return response.read()
+
+    def page(self) -> str:
+        with urllib.request.urlopen(self.url + "/", timeout=10) as response:
+            return response.read().decode()
+
     def publish_catalog(self, matters: list) -> int:
         return self._local("POST", "/_control/catalog/", {"matters": matters})["version"]
 

@@ -269,8 +269,15 @@ def test_a_deferred_material_handed_in_after_the_dispatch_reaches_the_department
     [pushed] = OutboxMessage.objects.filter(kind="subcase.material")
     handed_in = application.materials.filter(name="场地平面图", replaced_by__isnull=True).exclude(pk=owed.pk).get()
     assert pushed.case_ref == subcase.number
-    assert pushed.body["material"] == {"name": "场地平面图", "source": handed_in.source, "sha256": handed_in.sha256}
+    assert pushed.body["material"] == {"name": "场地平面图", "source": handed_in.source, "sha256": handed_in.sha256,
+                                       "reference": "", "size": handed_in.size,
+                                       "download": f"/api/exchange/materials/{handed_in.pk}/file/"}
     assert len(handed_in.sha256) == 64
     portal_refsys.wait_until(_all_delivered, what="material delivered")
     page = urllib.request.urlopen(portal_refsys.url + "/").read().decode()
     assert "补交材料:场地平面图" in page
+    fetched = portal_refsys.wait_until(
+        lambda: [f for f in portal_refsys.files(subcase.number) if f["name"] == "场地平面图" and f["state"] == "ok"],
+        what="the handed-in file fetched")
+    handed_in.file.open("rb")
+    assert portal_refsys.file_bytes(fetched[0]["id"]) == handed_in.file.read()
