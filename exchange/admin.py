@@ -274,13 +274,20 @@ class LicenceTypeAdmin(CatalogLoggedAdmin):
     list_filter = ("level", "holder_kind")
     search_fields = ("name", "code")
     autocomplete_fields = ("renewal_matter",)
-    readonly_fields = ("items_table",)
     fieldsets = (
         (_("证照类型"), {"fields": ("name", "code", "level", "issuer_code")}),
         (_("持证主体"), {"fields": ("holder_kind", "holder_fields")}),
-        (_("照面信息与有效期"), {"fields": ("data_items", "items_table", "valid_months")}),
+        (_("照面信息与有效期"), {"fields": ("data_items", "valid_months")}),
         (_("到期提醒与续办"), {"fields": ("days_ahead", "renewal_matter", "number_field")}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "data_items":  # rows drawn on the server, not a JSON textarea
+            from .forms import DataItemsField
+
+            return DataItemsField(label=db_field.verbose_name, help_text=_(
+                "证照上载明的数据项:键(英文)、名称、类型(文本/日期/数字)、是否必填,以及可取值的申请表字段键。"))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("有效期"))
     def validity(self, obj):
@@ -289,18 +296,3 @@ class LicenceTypeAdmin(CatalogLoggedAdmin):
     @admin.display(description=_("数据项数"))
     def item_count(self, obj):
         return len(obj.data_items or [])
-
-    @admin.display(description=_("照面信息项(当前)"))
-    def items_table(self, obj):
-        from django.utils.html import format_html, format_html_join
-
-        from .licence_data import TYPES
-
-        items = [i for i in (obj.data_items or []) if isinstance(i, dict)] if obj and obj.pk else []
-        if not items:
-            return _("(无)")
-        rows = format_html_join("", "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (i.get("name", ""), i.get("key", ""), TYPES.get(i.get("type", "text"), ""),
-             _("必填") if i.get("required") else _("选填"), i.get("field", "")) for i in items))
-        return format_html("<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-                           "<tbody>{}</tbody></table>", _("名称"), _("键"), _("类型"), _("必填"), _("取自表单字段"), rows)

@@ -176,25 +176,61 @@ def test_the_reminder_days_are_the_types():
 # --- the administrator's page ------------------------------------------------------------------
 
 
-def test_an_administrator_edits_a_type_with_its_data_items(client):
+def _rows(items, blank=3):
+    """The admin's data-item rows as a browser posts them (unchecked boxes absent)."""
+    data = {"data_items-rows": str(len(items) + blank)}
+    for i, item in enumerate(items):
+        data.update({f"data_items-{i}-key": item.get("key", ""), f"data_items-{i}-name": item.get("name", ""),
+                     f"data_items-{i}-type": item.get("type", "text"), f"data_items-{i}-field": item.get("field", "")})
+        if item.get("required"):
+            data[f"data_items-{i}-required"] = "on"
+        if item.get("delete"):
+            data[f"data_items-{i}-delete"] = "on"
+    for i in range(len(items), len(items) + blank):
+        data.update({f"data_items-{i}-key": "", f"data_items-{i}-name": "", f"data_items-{i}-type": "text",
+                     f"data_items-{i}-field": ""})
+    return data
+
+
+def test_an_administrator_edits_a_types_data_items_as_rows(client):
     kind = food_type()
     url = reverse("admin:exchange_licencetype_change", args=[kind.pk])
     client.force_login(UserFactory(role=User.Role.CLERK, is_staff=True))
     assert client.get(url).status_code == 403
     client.force_login(UserFactory(role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
     page = client.get(url).content.decode()
-    assert "经营场所" in page and "照面信息项" in page
-    data = {"name": kind.name, "code": kind.code, "level": "district", "issuer_code": ISSUER,
+    assert "照面信息项" in page and 'name="data_items"' not in page  # no JSON textarea
+    assert 'name="data_items-1-name" value="经营场所"' in page and 'name="data_items-0-field" value="company_name"' in page
+    assert 'name="data_items-rows" value="7"' in page  # four items and three blank rows to add
+    assert page.count('name="data_items-6-key" value=""') == 1 and "<script" not in page.split("data-items")[1][:4000]
+    form = {"name": kind.name, "code": kind.code, "level": "district", "issuer_code": ISSUER,
             "holder_kind": "enterprise", "holder_fields": "{}", "valid_months": "60", "days_ahead": "30",
-            "number_field": "", "renewal_matter": "",
-            "data_items": '[{"key": "operator", "name": "经营者名称", "type": "text", "required": true}]'}
-    answer = client.post(url, {**data, "data_items": '[{"key": "Bad", "name": "x"}]'})
-    assert answer.status_code == 200 and "小写字母开头" in answer.content.decode()
-    assert LicenceType.objects.get(pk=kind.pk).data_items == FOOD_ITEMS  # nothing written
-    answer = client.post(url, data)
+            "number_field": "", "renewal_matter": ""}
+
+    # bad rows: a Chinese message per row, nothing written
+    bad = [*FOOD_ITEMS[:1], {"key": "Bad", "name": "许可范围"}, {"key": "premises2", "name": ""},
+           {"key": "operator", "name": "重复的键"}]
+    answer = client.post(url, {**form, **_rows(bad)})
+    text = answer.content.decode()
+    assert answer.status_code == 200
+    assert "第 2 行:键须为小写字母开头" in text and "第 3 行:请填写名称" in text and "第 4 行:键“operator”与前面的行重复" in text
+    assert 'name="data_items-1-key" value="Bad"' in text  # the rows as typed, to correct
+    kind.refresh_from_db()
+    assert kind.data_items == FOOD_ITEMS and kind.valid_months != 60  # nothing written
+
+    # rename one, delete one, add one in a blank row, make one required
+    rows = [dict(item) for item in FOOD_ITEMS]
+    rows[1]["name"] = "经营场所(住所)"
+    rows[2]["delete"] = True
+    rows[3]["required"] = True
+    rows.append({"key": "main_body", "name": "主体业态", "type": "text", "required": True})
+    answer = client.post(url, {**form, **_rows(rows, blank=2)})
     assert answer.status_code == 302, answer.context_data["adminform"].form.errors
     kind.refresh_from_db()
-    assert kind.valid_months == 60 and [i["key"] for i in kind.data_items] == ["operator"]
+    assert kind.valid_months == 60
+    assert kind.data_items == [
+        FOOD_ITEMS[0], {**FOOD_ITEMS[1], "name": "经营场所(住所)"}, {**FOOD_ITEMS[3], "required": True},
+        {"key": "main_body", "name": "主体业态", "type": "text", "required": True}]
 
 
 def test_the_guide_names_the_licence_type(client):
