@@ -265,13 +265,31 @@ class IssuerKeyAdmin(ReadOnlyAdmin):
                               % {"issuer": new.issuer_name, "key": new.key_id})
 
 
+class NationalCodeFilter(admin.SimpleListFilter):
+    """待录入国家目录编码: types on a placeholder code (LOCAL-…) or without an issuer credit code."""
+
+    title = _("国家目录编码")
+    parameter_name = "national_code"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("待录入国家目录编码")), ("entered", _("已录入"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(LicenceType.on_local_codes())
+        if self.value() == "entered":
+            return queryset.exclude(LicenceType.on_local_codes())
+        return queryset
+
+
 @admin.register(LicenceType)
 class LicenceTypeAdmin(CatalogLoggedAdmin):
     """证照类型: GB/T 36903-style metadata of a licence type, its data items (checked in
     `LicenceType.clean`), validity and reminder settings. Administrators only, on the catalog log."""
 
-    list_display = ("name", "code", "level", "holder_kind", "validity", "item_count", "days_ahead", "renewal_matter")
-    list_filter = ("level", "holder_kind")
+    list_display = ("name", "code", "national_code", "level", "holder_kind", "validity", "item_count", "days_ahead",
+                    "renewal_matter")
+    list_filter = (NationalCodeFilter, "level", "holder_kind")
     search_fields = ("name", "code")
     autocomplete_fields = ("renewal_matter",)
     fieldsets = (
@@ -288,6 +306,16 @@ class LicenceTypeAdmin(CatalogLoggedAdmin):
             return DataItemsField(label=db_field.verbose_name, help_text=_(
                 "证照上载明的数据项:键(英文)、名称、类型(文本/日期/数字)、是否必填,以及可取值的申请表字段键。"))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("国家目录编码"))
+    def national_code(self, obj):
+        from django.utils.html import format_html
+
+        missing = obj.missing_codes
+        if missing:
+            return format_html('<strong class="errornote-inline" data-local-code title="{}">{}</strong>',
+                               _("缺:%(m)s") % {"m": missing}, _("待录入国家目录编码"))
+        return _("已录入")
 
     @admin.display(description=_("有效期"))
     def validity(self, obj):

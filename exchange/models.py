@@ -616,6 +616,28 @@ class LicenceType(models.Model):
     def __str__(self):
         return self.name
 
+    # a national type code (the defining authority's credit code + 3 digits); anything else, such as
+    # the migration's LOCAL-0001, is a placeholder that an administrator still has to replace
+    NATIONAL_CODE_REGEX = r"^[0-9A-Z]{18}[0-9]{3}$"
+
+    @classmethod
+    def on_local_codes(cls) -> models.Q:
+        """The types whose licences get no GB/T 36904 identifier yet: a placeholder type code or no
+        issuer credit code (待录入国家目录编码)."""
+        return ~models.Q(code__regex=cls.NATIONAL_CODE_REGEX) | models.Q(issuer_code="")
+
+    @property
+    def missing_codes(self) -> str:
+        """What is still to be entered, in Chinese ('' when nothing)."""
+        import re
+
+        missing = []
+        if not re.match(self.NATIONAL_CODE_REGEX, self.code or ""):
+            missing.append(str(_("国家目录类型代码")))
+        if not self.issuer_code:
+            missing.append(str(_("颁证单位统一社会信用代码")))
+        return "、".join(missing)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -178,3 +178,21 @@ def valid_licences_for(*, holder_id_number: str, names, day=None) -> dict[str, E
     for licence in rows:
         found.setdefault(licence.name, licence)  # the newest of each name comes first
     return found
+
+
+def licence_type_gaps() -> list:
+    """目录审计 (matters.hooks.licence_type_gaps): the licence types still on a placeholder code or
+    without an issuer credit code, with how many matters issue them."""
+    from types import SimpleNamespace
+
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from .models import LicenceType
+
+    rows = (LicenceType.objects.filter(LicenceType.on_local_codes()).annotate(
+        matter_count=Count("matters", filter=Q(matters__is_active=True)))
+            .order_by("code"))
+    return [SimpleNamespace(name=t.name, code=t.code, issuer_code=t.issuer_code, missing=t.missing_codes,
+                            matters=t.matter_count, admin_url=reverse("admin:exchange_licencetype_change", args=[t.pk]))
+            for t in rows]

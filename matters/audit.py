@@ -130,10 +130,12 @@ class CatalogAudit:
     departments: list = field(default_factory=list)
     halls: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    licence_types: list = field(default_factory=list)  # 证照类型待录入国家目录编码 (matters.hooks)
 
     @property
     def total(self) -> int:
-        return len(self.not_in_hall) + len(self.departments) + len(self.halls) + len(self.problems)
+        return (len(self.not_in_hall) + len(self.departments) + len(self.halls) + len(self.problems)
+                + len(self.licence_types))
 
     @property
     def problem_matters(self) -> int:
@@ -148,6 +150,7 @@ def catalog_audit_report(day: dt.date | None = None) -> CatalogAudit:
         departments=list(departments_without_reviewer()),
         halls=hooks.hall_gaps(day),
         problems=guide_problems(),
+        licence_types=hooks.licence_type_gaps(),
     )
 
 
@@ -162,6 +165,7 @@ def audit_workbook(report: CatalogAudit) -> bytes:
         (_("今日无窗口人员的大厅窗口类别"), len(report.halls)),
         (_("指南质量问题"), len(report.problems)),
         (_("涉及指南质量问题的事项"), report.problem_matters),
+        (_("待录入国家目录编码的证照类型"), len(report.licence_types)),
     ], [28, 14])
     sheet(_("应进未进"), [_("实施编码"), _("事项名称"), _("实施部门"), _("服务对象"), _("实施层级")], [
         (m.code, m.name, m.department.name, m.get_target_display(), m.get_level_display()) for m in report.not_in_hall
@@ -175,4 +179,7 @@ def audit_workbook(report: CatalogAudit) -> bytes:
     sheet(_("指南质量"), [_("实施编码"), _("事项名称"), _("实施部门"), _("问题"), _("详情")], [
         (p.matter.code, p.matter.name, p.matter.department.name, p.label, p.detail) for p in report.problems
     ], [30, 36, 30, 22, 50])
+    sheet(_("证照类型编码"), [_("证照类型"), _("类型代码"), _("颁证单位统一社会信用代码"), _("待录入"), _("发证事项数")], [
+        (t.name, t.code, t.issuer_code, t.missing, t.matters) for t in report.licence_types
+    ], [30, 26, 24, 40, 12])
     return book.bytes()

@@ -62,3 +62,20 @@ def guide_faq(matter) -> list:
     if _guide_faq is None or matter.pk is None:
         return []
     return _guide_faq(matter)
+
+
+# --- 证照类型 on local codes: licence types (exchange) whose national catalog codes are still to be
+# entered; `exchange` registers its provider in its AppConfig.ready().
+
+_licence_type_gaps: Callable[[], list] | None = None
+
+
+def register_licence_type_gaps(provider: Callable[[], list]) -> None:
+    global _licence_type_gaps
+    _licence_type_gaps = provider
+
+
+def licence_type_gaps() -> list:
+    """Objects with `name`, `code`, `issuer_code`, `missing` (what to enter, in Chinese), `matters`
+    (how many matters issue it) and `admin_url`; none without a provider."""
+    return _licence_type_gaps() if _licence_type_gaps is not None else []

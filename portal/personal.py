@@ -182,8 +182,9 @@ def _application_rows(qs):
     return in_progress, ready
 
 
-def _licence_rows(qs, today):
-    rows = list(qs.order_by("-issued_on", "-pk")[:6])
+def _licence_rows(qs, today, limit: int | None = 6):
+    """Licences with their state today (有效, 将到期 within 60 days, 已过期, 已注销) and days left."""
+    rows = list(qs.order_by("-issued_on", "-pk")[:limit] if limit else qs.order_by("-issued_on", "-pk"))
     for licence in rows:
         licence.state_today = licence.status_on(today)
         licence.days_left = (licence.valid_until - today).days if licence.valid_until else None
@@ -274,7 +275,7 @@ def enterprise_page(request, credit_code):
         "ready": ready,
         "fees": fees,
         "fees_total": yuan(sum(line.amount_fen for line in fees)),
-        "licences": _licence_rows(licences, today),
+        "licences": _licence_rows(licences, today, limit=None),  # every licence the enterprise holds
         "staff": list(EnterpriseMembership.objects.filter(enterprise=enterprise).select_related("user")
                       .order_by("-may_authorise", "user__real_name")),
         "cards": _cards(ENTERPRISE_QUERIES, rows_of, failures) if matter else [],

@@ -307,3 +307,40 @@ def test_an_administrator_rotates_an_issuer_key_and_old_licences_still_verify(cl
     assert licence_signing.verify(first) is True and licence_signing.verify(second) is True
     page = client.get(reverse("portal:licence_verify"), {"number": first.number, "code": first.verification_code})
     assert "电子签名有效" in page.content.decode() and old_key.key_id in page.content.decode()
+
+
+# --- placeholder codes (LOCAL-…): work for an administrator, listed by the catalog audit ------------
+
+
+def test_types_on_local_codes_are_flagged_filtered_and_audited(client):
+    from matters.audit import audit_workbook, catalog_audit_report
+    from tests.factories import SupervisorFactory
+
+    national = food_type()  # a 21-character type code and an issuer credit code
+    local = LicenceTypeFactory(name="排污许可证", code="LOCAL-0007")
+    LicenceTypeFactory(name="卫生许可证", code="11440000MB2D00014P002")
+    MatterFactory(name="排污许可", issues_licence=True, result_name=local.name, licence_type=local)
+
+    client.force_login(UserFactory(role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    url = reverse("admin:exchange_licencetype_changelist")
+    page = client.get(url).content.decode()
+    assert page.count("data-local-code") == 2 and "已录入" in page and "国家目录编码" in page
+    missing = client.get(url, {"national_code": "missing"}).content.decode()
+    assert "排污许可证" in missing and "卫生许可证" in missing and "食品经营许可证" not in missing
+    entered = client.get(url, {"national_code": "entered"}).content.decode()
+    assert "食品经营许可证" in entered and "排污许可证" not in entered
+
+    report = catalog_audit_report()
+    assert [(t.code, t.missing, t.matters) for t in report.licence_types] == [
+        ("11440000MB2D00014P002", "颁证单位统一社会信用代码", 0), ("LOCAL-0007", "国家目录类型代码、颁证单位统一社会信用代码", 1)]
+    assert national.code not in [t.code for t in report.licence_types]
+    client.force_login(SupervisorFactory())
+    html = client.get(reverse("portal:catalog_audit")).content.decode()
+    section = html.split('data-audit="licence-types"', 1)[1].split("</table>", 1)[0]
+    assert "LOCAL-0007" in section and "排污许可证" in section and "国家目录类型代码" in section
+    assert national.code not in section
+    assert len(audit_workbook(report)) > 0
+
+    local.code, local.issuer_code = "11440000MB2D00014P003", ISSUER  # entered: no longer listed
+    local.save()
+    assert "LOCAL-0007" not in client.get(reverse("portal:catalog_audit")).content.decode()

@@ -144,6 +144,6 @@ def test_page_and_report_show_the_planted_problems(client, db):
     response = client.get("/supervision/audit/export/")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["概况", "应进未进", "部门缺审批人员", "大厅缺窗口人员", "指南质量"]
+    assert wb.sheetnames == ["概况", "应进未进", "部门缺审批人员", "大厅缺窗口人员", "指南质量", "证照类型编码"]
     assert [r[1] for r in wb["应进未进"].iter_rows(min_row=2, values_only=True)] == ["道路货物运输经营许可"]
     assert ("兜底材料", "申请材料含兜底条款") in {(r[1], r[3]) for r in wb["指南质量"].iter_rows(min_row=2, values_only=True)}
