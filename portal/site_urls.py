@@ -148,6 +148,7 @@ urlpatterns = [
     path("supervision/figures/cases/", dashboard.figure_cases, name="figure_cases"),
     path("supervision/audit/", catalog_audit.audit_page, name="catalog_audit"),
     path("supervision/audit/export/", catalog_audit.audit_export, name="catalog_audit_export"),
+    path("supervision/data-use/export/", licences.data_use_export, name="data_use_export"),  # 数据使用记录 (auditor)
     path("supervision/evaluation/", evaluation.evaluation_page, name="evaluation"),
     path("supervision/evaluation/export/", evaluation.evaluation_export, name="evaluation_export"),
     path("supervision/evaluation/jobs/<id:pk>/", evaluation.evaluation_job, name="evaluation_job"),

@@ -74,3 +74,39 @@ def test_only_declared_fields_are_queried_and_every_query_is_logged(source, citi
     lines = export.content.decode("utf-8-sig").strip().splitlines()
     assert export["Content-Type"].startswith("text/csv") and len(lines) == 3
     assert "户籍" in lines[1] and "address" in lines[2] and "QX2026-000009" in export.content.decode()
+
+
+def test_an_auditor_exports_the_data_use_log_and_no_one_else_does(client, matter):
+    import datetime as dt
+
+    from accounts.models import User
+    from tests.factories import ClerkFactory, SupervisorFactory, valid_id_number
+
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    person = UserFactory(real_name="王小明", id_number=valid_id_number("19800101"))
+    clerk = ClerkFactory(real_name="李窗口")
+    for day, source, case in ((dt.datetime(2026, 3, 2, 9, 30, tzinfo=beijing), "huji", "QX2026-000101"),
+                              (dt.datetime(2026, 3, 9, 15, 0, tzinfo=beijing), "shebao", "QX2026-000102"),
+                              (dt.datetime(2026, 4, 20, 10, 0, tzinfo=beijing), "huji", "QX2026-000103")):
+        DataQuery.objects.create(subject=person, asked_by=clerk, matter=matter, case_ref=case, source=source,
+                                 fields=["address"], purpose="核验户籍地址", outcome="found",
+                                 answer={"address": "城关街道民生路8号"}, answer_digest="ab" * 32, asked_at=day)
+    url = reverse("portal:data_use_export")
+    query = {"from": "2026-03-01", "to": "2026-03-31"}
+    for refused in (person, clerk):
+        client.force_login(refused)
+        assert client.get(url, query).status_code == 403
+    for auditor in (SupervisorFactory(), UserFactory(role=User.Role.ADMINISTRATOR)):
+        client.force_login(auditor)
+        answer = client.get(url, query)
+        assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+        text = answer.content.decode("utf-8-sig")
+        lines = text.strip().splitlines()
+        assert len(lines) == 3 and "QX2026-000101" in lines[1] and "QX2026-000102" in lines[2]
+        assert "QX2026-000103" not in text  # outside the period
+        assert "李窗口" in lines[1] and "户籍" in lines[1] and "ab" * 32 in lines[1] and "2026-03-02 09:30:00" in lines[1]
+        assert person.id_number not in text and "城关街道" not in text  # masked subject, no answer values
+    only = client.get(url, {**query, "source": "shebao"}).content.decode("utf-8-sig").strip().splitlines()
+    assert len(only) == 2 and "QX2026-000102" in only[1]
+    bad = client.get(url, {"from": "三月一日"})
+    assert bad.status_code == 400 and "日期格式" in bad.content.decode()
