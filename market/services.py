@@ -224,7 +224,9 @@ def blacklist_lift(*, user, entry: Blacklisting, reason: str) -> Blacklisting:
     _check_centre(user)
     if not reason.strip():
         raise Invalid(_("提前解除黑名单须说明原因。"), code="reason_required", fields={"reason": [_("请填写原因。")]})
-    entry = Blacklisting.objects.select_for_update().select_related("intermediary__enterprise").get(pk=entry.pk)
+    entry = Blacklisting.objects.select_for_update(of=("self",)).select_related("intermediary__enterprise").get(
+        pk=entry.pk
+    )
     if entry.lifted_at is not None:
         raise Conflict(_("该黑名单记录已解除。"), code="already_lifted")
     if entry.ends_on < _today():
@@ -458,7 +460,7 @@ def _open_bid(user, bid: Bid) -> Bid:
     if demand.state != Demand.State.OPEN or _today() > demand.bid_deadline:
         raise Conflict(_("该项目已截止报名(%(d)s),不能再修改或撤回报名。") % {"d": demand.bid_deadline.isoformat()},
                        code="closed")
-    bid = Bid.objects.select_for_update().select_related("intermediary__enterprise").get(pk=bid.pk)
+    bid = Bid.objects.select_for_update(of=("self",)).select_related("intermediary__enterprise").get(pk=bid.pk)
     bid.demand = demand
     return bid
 
