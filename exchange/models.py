@@ -170,6 +170,9 @@ class DepartmentSystem(models.Model):
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("系统账号"))
+    # where the reconciler's last reading of the system's lists ended (exchange.reconcile):
+    # {"store": the system's store id, "received": n, "decisions": n}; {} reads everything
+    cursor = models.JSONField(_("对账游标"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -225,6 +228,8 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("对账确认时间"), null=True, blank=True,
+                                        help_text=_("部门系统的收件清单列出该消息的时间(对账)"))
     dead_at = models.DateTimeField(_("转入死信时间"), null=True, blank=True)
 
     class Meta:
@@ -325,6 +330,8 @@ class Reconciliation(models.Model):
     applied = models.JSONField(_("补办的审批结果"), default=list)
     rejected = models.JSONField(_("无法补办的审批结果"), default=list)
     error = models.CharField(_("错误"), max_length=255, blank=True)
+    read = models.JSONField(_("读取的清单条数"), default=dict, blank=True,
+                            help_text=_('{"received": n, "decisions": n, "full": 是否从头读取}'))
 
     class Meta:
         verbose_name = _("对账记录")

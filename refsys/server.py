@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS files (
     expected TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', content BLOB, size INTEGER, got TEXT,
     error TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,
     fetched_at REAL, UNIQUE (case_ref, download));
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS catalog (version INTEGER PRIMARY KEY, published_at TEXT NOT NULL, matters TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     source TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (source, subject));
@@ -121,6 +122,10 @@ class RefSystem:
         self.max_backoff = max_backoff
         self.behaviour = Behaviour()
         self.wake = threading.Event()
+        # this store's identity: a reader holding a cursor into another store (a new file, a copy
+        # restored from elsewhere) starts again from the beginning
+        self.store.q("INSERT OR IGNORE INTO meta VALUES ('store', ?)", (uuid.uuid4().hex,))
+        self.store_id = self.store.one("SELECT value FROM meta WHERE name = 'store'")[0]
         if catalog_seed and not self.store.one("SELECT 1 FROM catalog"):
             self.publish_catalog(catalog_seed)
         for source, subjects in (records or {}).items():  # {source: {subject id: {field: value}}}
@@ -390,11 +395,17 @@ class Handler(JsonHandler):
             answer, created = system.receive(json.loads(body))
             return self._send(201 if created else 200, answer)
         if path == "/api/subcases/" and method == "GET":
-            rows = system.store.q("SELECT message_id, kind, case_ref FROM received ORDER BY received_at")
-            return self._send(200, {"received": [{"message_id": m, "kind": k, "case_ref": c} for m, k, c in rows]})
+            since, page = self._cursor(query, "received")
+            rows = system.store.q("SELECT rowid, message_id, kind, case_ref FROM received WHERE rowid > ? ORDER BY rowid "
+                                  "LIMIT ?", (since, page + 1))
+            return self._send(200, self._paged(rows[:page], len(rows) > page, since, "received", {
+                "received": [{"message_id": m, "kind": k, "case_ref": c} for _r, m, k, c in rows[:page]]}))
         if path == "/api/decisions/" and method == "GET":
-            rows = system.store.q("SELECT body, sent_at FROM decisions WHERE refused = '' ORDER BY created_at")
-            return self._send(200, {"decisions": [json.loads(b) | {"sent": s is not None} for b, s in rows]})
+            since, page = self._cursor(query, "decisions")
+            rows = system.store.q("SELECT rowid, body, sent_at FROM decisions WHERE refused = '' AND rowid > ? "
+                                  "ORDER BY rowid LIMIT ?", (since, page + 1))
+            return self._send(200, self._paged(rows[:page], len(rows) > page, since, "decisions", {
+                "decisions": [json.loads(b) | {"sent": s is not None} for _r, b, s in rows[:page]]}))
         if path.startswith("/api/data/") and path.endswith("/query/") and method == "POST":
             source = path.removeprefix("/api/data/").removesuffix("/query/").strip("/")
             return self._send(*system.query_record(source, json.loads(body)))
@@ -409,6 +420,18 @@ class Handler(JsonHandler):
                 return self._error(404, "not_found", "无此目录版本")
             return self._send(200, {"version": row[0], "published_at": row[1], "matters": json.loads(row[2])})
         return self._error(404, "not_found", "无此地址")
+
+    PAGE = 500
+
+    def _cursor(self, query, table) -> tuple[int, int]:
+        """(since, page size) of a list request: `?since=N` (the `next` of an earlier answer)."""
+        since = query.get("since", ["0"])[0]
+        return (int(since) if since.isdigit() else 0), self.PAGE
+
+    def _paged(self, rows, more, since, table, answer) -> dict:
+        last = self.system.store.one(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")[0]  # noqa: S608 - a fixed name
+        return {**answer, "store": self.system.store_id, "next": rows[-1][0] if rows else since, "more": more,
+                "last": last}
 
     def _local(self, method, path, body, query):
         system = self.system

@@ -74,3 +74,24 @@ def test_unacknowledged_messages_are_listed_even_when_the_department_is_down(sys
     out = capsys.readouterr().out
     assert "部门系统不可达" in out and f"未获确认 {subcase.number}" in out
     assert Reconciliation.objects.count() == 2
+
+
+def test_the_lists_are_read_from_where_the_last_run_ended(system, refsys):
+    first = _dispatched(system)
+    relay.relay_due()
+    run = reconcile.reconcile_system(system)
+    assert run.read == {"received": 1, "full_received": True, "decisions": 0, "full_decisions": True}
+    assert OutboxMessage.objects.get().confirmed_at is not None
+    second = _dispatched(system)
+    relay.relay_due()
+    refsys.decide(second.number, "approve", reason="符合条件")  # never reaches us: the portal is closed to it
+    run = reconcile.reconcile_system(system)
+    assert run.read == {"received": 1, "full_received": False, "decisions": 1, "full_decisions": False}
+    assert [a["case_ref"] for a in run.applied] == [second.number] and run.resent == []
+    assert SubCase.objects.get(pk=second.pk).state == SubCase.State.APPROVED
+    assert SubCase.objects.get(pk=first.pk).state == SubCase.State.DISPATCHED
+    assert not OutboxMessage.objects.filter(confirmed_at__isnull=True).exists()
+    again = reconcile.reconcile_system(system)
+    assert again.read == {"received": 0, "full_received": False, "decisions": 0, "full_decisions": False}
+    assert (again.applied, again.resent) == ([], [])
+    assert DepartmentSystem.objects.get(pk=system.pk).cursor["received"] == 2
