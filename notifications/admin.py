@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from core.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Message, SmsMessage
+from .models import AppDevice, Message, PushMessage, SmsMessage
 
 
 @admin.register(Message)
@@ -40,3 +40,22 @@ class SmsMessageAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in SmsMessage._meta.fields]
+
+
+@admin.register(AppDevice)
+class AppDeviceAdmin(ReadOnlyAdmin):
+    """Phones on which the mobile app registered for pushed notices (the token is not shown)."""
+
+    list_display = ["registered_at", "user", "platform", "name"]
+    list_filter = ["platform"]
+    search_fields = ["user__username", "name"]
+    exclude = ["token"]
+
+
+@admin.register(PushMessage)
+class PushMessageAdmin(ReadOnlyAdmin):
+    """The log of notices pushed to the mobile app."""
+
+    list_display = ["created_at", "recipient", "kind", "title", "status", "provider_id", "attempts"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username", "provider_id", "client_ref"]

@@ -1,6 +1,10 @@
 """Messages to people (消息中心) and what each person wants to receive (issue 16: notifications go
 through one service with channels, respect each person's preferences, and are logged).
 
+An `AppDevice` is a phone on which the portal's mobile app (the installed 移动办事大厅) registered
+for pushed notices; a `PushMessage` is one notice pushed to one such device through the messaging
+platform (the same gateway as texts), once per device and dedupe key.
+
 A `Message` is the in-site message itself and the log of it: who, what, about which case, when
 it was read. `dedupe_key` makes a notification idempotent: a reminder sweep that runs twice, or a
 task retried, finds the message already there. An `SmsMessage` is the text sent for the same
@@ -37,6 +41,7 @@ class Kind(models.TextChoices):
 class Channel(models.TextChoices):
     SITE = "site", _("站内信")
     SMS = "sms", _("短信")
+    APP = "app", _("手机App推送")
 
 
 # Notices the applicant must receive (一次性告知, refusal), the alert of a broken audit chain, and a
@@ -118,3 +123,66 @@ class SmsMessage(models.Model):
 
     def __str__(self):
         return f"{self.phone_masked} {self.get_status_display()}"
+
+
+class AppDevice(models.Model):
+    """A phone on which the mobile app registered its push token for the signed-in person (the app
+    calls `POST /api/notifications/devices/`); a token registered again by another person moves to
+    them (a phone changes hands), and a removed device gets nothing more."""
+
+    class Platform(models.TextChoices):
+        ANDROID = "android", _("安卓")
+        IOS = "ios", _("iOS")
+        HARMONY = "harmony", _("鸿蒙")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_devices",
+                             verbose_name=_("用户"))
+    token = models.CharField(_("推送令牌"), max_length=200, unique=True)
+    platform = models.CharField(_("系统"), max_length=12, choices=Platform.choices)
+    name = models.CharField(_("设备名称"), max_length=64, blank=True)
+    registered_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("手机App设备")
+        verbose_name_plural = _("手机App设备")
+        ordering = ["-registered_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_platform_display()} {self.name}"
+
+
+class PushMessage(models.Model):
+    """One notice pushed to one registered device for one notification (`dedupe_key`, as its
+    in-site message), handed to the gateway once: `client_ref` is our reference there, which
+    answers the same reference with the same push (a task run twice pushes once)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("待推送")
+        SENT = "sent", _("已提交推送平台")
+        FAILED = "failed", _("推送失败")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("接收人"))
+    device = models.ForeignKey(AppDevice, null=True, on_delete=models.SET_NULL, related_name="pushes",
+                               verbose_name=_("设备"))
+    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
+    dedupe_key = models.CharField(_("去重键"), max_length=120)
+    client_ref = models.CharField(_("推送编号"), max_length=40, unique=True)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.CharField(_("内容"), max_length=300, blank=True)
+    link = models.CharField(_("链接"), max_length=255, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    provider_id = models.CharField(_("推送平台编号"), max_length=40, blank=True)
+    attempts = models.PositiveIntegerField(_("推送次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("App推送记录")
+        verbose_name_plural = _("App推送记录")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["device", "dedupe_key"], name="one_push_per_device_event")]
+
+    def __str__(self):
+        return f"{self.recipient_id} {self.title} {self.get_status_display()}"

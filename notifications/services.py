@@ -1,8 +1,9 @@
-"""One service every app calls to tell a person something: `notify`. Two channels: the in-site
-message centre, and a text through the SMS gateway (notifications/sms.py), each as the person's
-preferences say (kinds the law requires go on every channel). A text is queued as an intent
-(core.intents) in the caller's transaction and sent by `notifications.tasks.send_sms` once it
-commits; the gateway is reached outside any transaction of ours."""
+"""One service every app calls to tell a person something: `notify`. Three channels: the in-site
+message centre, a text through the SMS gateway (notifications/sms.py), and a notice pushed to the
+mobile app on each device the person registered (the same messaging platform), each as the
+person's preferences say (kinds the law requires go on every channel). A text or a push is queued
+as an intent (core.intents) in the caller's transaction and sent by `notifications.tasks.send_sms`
+/ `send_push` once it commits; the gateway is reached outside any transaction of ours."""
 
 from __future__ import annotations
 
@@ -22,7 +23,18 @@ from accounts.identity import mask_phone
 from core import intents
 
 from . import sms
-from .models import REQUIRED_KINDS, SITE_ONLY_KINDS, SMS_OFF_BY_DEFAULT, Channel, Kind, Message, Preference, SmsMessage
+from .models import (
+    REQUIRED_KINDS,
+    SITE_ONLY_KINDS,
+    SMS_OFF_BY_DEFAULT,
+    AppDevice,
+    Channel,
+    Kind,
+    Message,
+    Preference,
+    PushMessage,
+    SmsMessage,
+)
 
 logger = logging.getLogger(__name__)
 SMS_MAX_CHARS = 300
@@ -31,6 +43,8 @@ SMS_MAX_CHARS = 300
 def default_on(kind: str, channel: str) -> bool:
     if channel == Channel.SMS:
         return kind not in SMS_OFF_BY_DEFAULT and kind not in SITE_ONLY_KINDS
+    if channel == Channel.APP:
+        return kind not in SITE_ONLY_KINDS
     return True
 
 
@@ -39,11 +53,11 @@ def switchable(kind: str, channel: str) -> bool:
     can be switched off per kind, except the kinds the law requires."""
     if channel == Channel.SITE:
         return False
-    return kind not in REQUIRED_KINDS and not (channel == Channel.SMS and kind in SITE_ONLY_KINDS)
+    return kind not in REQUIRED_KINDS and kind not in SITE_ONLY_KINDS
 
 
 def wants(user, kind: str, channel: str = Channel.SITE) -> bool:
-    if channel == Channel.SMS and kind in SITE_ONLY_KINDS:
+    if channel != Channel.SITE and kind in SITE_ONLY_KINDS:
         return False
     if kind in REQUIRED_KINDS or channel == Channel.SITE:  # an old row switching 站内信 off counts for nothing
         return True
@@ -65,9 +79,78 @@ def notify(*, recipient, kind: str, title: str, body: str = "", link: str = "", 
     if wants(recipient, kind, Channel.SITE):
         message = _leave_message(recipient=recipient, kind=kind, title=title, body=body, link=link,
                                  dedupe_key=dedupe_key)
-    if sms.provider() is not None and wants(recipient, kind, Channel.SMS):
+    gateway = sms.provider()
+    if gateway is not None and wants(recipient, kind, Channel.SMS):
         queue_sms(recipient=recipient, kind=kind, text=sms_text or _sms_text(title, body), dedupe_key=dedupe_key)
+    if gateway is not None and wants(recipient, kind, Channel.APP):
+        queue_pushes(recipient=recipient, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
     return message
+
+
+def queue_pushes(*, recipient, kind: str, title: str, body: str, link: str, dedupe_key: str) -> list[PushMessage]:
+    """The notice for each device the person registered, queued once per device (none without a
+    device); each push is an intent recorded in the caller's transaction."""
+    queued = []
+    for device in AppDevice.objects.filter(user=recipient):
+        existing = PushMessage.objects.filter(device=device, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            queued.append(existing)
+            continue
+        try:
+            with transaction.atomic():
+                push = PushMessage.objects.create(
+                    recipient=recipient, device=device, kind=Kind(kind), dedupe_key=dedupe_key,
+                    client_ref=uuid.uuid4().hex, title=title[:120], body=body[:300], link=link[:255])
+        except IntegrityError:  # the same event from a concurrent run
+            queued.append(PushMessage.objects.get(device=device, dedupe_key=dedupe_key))
+            continue
+        intents.record("notifications.tasks.send_push", [push.pk], key=f"notifications.push:{push.pk}")
+        queued.append(push)
+    return queued
+
+
+def push_send(*, push_id: int) -> bool:
+    """Hand one queued push to the platform: True when nothing is left to do (handed over, refused
+    for good, the device removed, not queued any more), False to try again later (platform down,
+    failing, slow past our timeout, not configured): the intent stays pending for the relay."""
+    push = PushMessage.objects.select_related("device").filter(pk=push_id).first()
+    if push is None or push.status != PushMessage.Status.QUEUED:
+        return True
+    queued = PushMessage.objects.filter(pk=push_id, status=PushMessage.Status.QUEUED)
+    if push.device is None:  # removed since: nothing to push to
+        queued.update(status=PushMessage.Status.FAILED, last_error="device_removed")
+        return True
+    gateway = sms.provider()
+    if gateway is None:
+        queued.update(last_error="消息平台未配置")
+        return False
+    queued.update(attempts=F("attempts") + 1)
+    url = settings.SITE_URL + push.link if push.link.startswith("/") else push.link  # the app opens the page
+    try:
+        push_id_there = gateway.push(client_ref=push.client_ref, token=push.device.token, title=push.title,
+                                     body=push.body, link=url)
+    except sms.GatewayError as error:
+        if error.final:
+            queued.update(status=PushMessage.Status.FAILED, last_error=str(error)[:255])
+            return True
+        queued.update(last_error=str(error)[:255])
+        logger.warning("push %s not handed over, to be sent again: %s", push_id, error)
+        return False
+    queued.update(status=PushMessage.Status.SENT, provider_id=push_id_there, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def register_device(*, user, token: str, platform: str, name: str = "") -> AppDevice:
+    """The app on a phone registers (or renews) its push token for `user`; a token another person
+    registered before moves to `user` (the phone changed hands)."""
+    device, _created = AppDevice.objects.update_or_create(
+        token=token, defaults={"user": user, "platform": platform, "name": name[:64]})
+    return device
+
+
+def remove_device(*, user, device_id: int) -> bool:
+    """The person removes one of their devices (signed out of the app): nothing more is pushed to it."""
+    return AppDevice.objects.filter(user=user, pk=device_id).delete()[0] > 0
 
 
 def _leave_message(*, recipient, kind, title, body, link, dedupe_key) -> Message:
@@ -229,7 +312,7 @@ def preferences_of(user) -> list[dict]:
         channels = []
         for channel in Channel.values:
             can = switchable(kind, channel)
-            if channel == Channel.SMS and kind in SITE_ONLY_KINDS:
+            if channel != Channel.SITE and kind in SITE_ONLY_KINDS:
                 on = False
             elif not can:
                 on = True

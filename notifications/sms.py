@@ -1,6 +1,7 @@
-"""The SMS gateway's protocol (docs/sms-protocol.md) as the portal speaks it: a signed send that
-names our own reference and is answered with the gateway's message id, and the check of the
-gateway's signed delivery receipts. The signature is the exchange's (docs/exchange-protocol.md:
+"""The messaging platform's protocol (docs/sms-protocol.md) as the portal speaks it: a signed send
+of a text that names our own reference and is answered with the gateway's message id, the check of
+the gateway's signed delivery receipts, and a signed push of a notice to the mobile app on a
+registered device (the platform's app channel, same account and keys). The signature is the exchange's (docs/exchange-protocol.md:
 HMAC-SHA256 over method, path, timestamp, nonce and the body's SHA-256) with the gateway's
 header names; it is written out here because `notifications` sits below `exchange`.
 
@@ -54,6 +55,10 @@ class GatewayError(Exception):
 class SmsProvider(Protocol):
     def send(self, *, client_ref: str, phone: str, text: str, receipt_url: str) -> str:
         """Hand the text over; returns the provider's message id. Raises GatewayError."""
+
+    def push(self, *, client_ref: str, token: str, title: str, body: str, link: str) -> str:
+        """Push a notice to the mobile app on the device of `token`; returns the provider's push id.
+        Raises GatewayError."""
 
     def receipt_is_authentic(self, *, path: str, headers, body: bytes) -> bool:
         """The provider signed this delivery receipt, recently."""
@@ -117,6 +122,14 @@ class HttpSmsGateway:
         if not msg_id:
             raise GatewayError("no msg_id in the answer")
         return msg_id
+
+    def push(self, *, client_ref: str, token: str, title: str, body: str, link: str) -> str:
+        answer = self._call("POST", "/api/pushes/",
+                            {"client_ref": client_ref, "token": token, "title": title, "body": body, "link": link})
+        push_id = str(answer.get("push_id", ""))
+        if not push_id:
+            raise GatewayError("no push_id in the answer")
+        return push_id
 
     def receipt_is_authentic(self, *, path: str, headers, body: bytes) -> bool:
         account, key_id, ts, nonce, sig = (headers.get(h, "") for h in (H_ACCOUNT, H_KEY, H_TS, H_NONCE, H_SIG))

@@ -62,6 +62,7 @@ def preferences(request):
         "title": _("消息接收设置"), "rows": rows, "channels": Channel.choices,
         "phone": request.user.masked_phone, "sms_on": services.sms.provider() is not None,
         "texts": selectors.texts_for(request.user)[:10],
+        "devices": list(request.user.app_devices.all()[:10]),
     })
 
 

@@ -7,6 +7,7 @@ from exchange.api import LicenceVerifyView, LicenceViewSet
 from exchange.inbound_api import DepartmentDecisionView, DepartmentMaterialFileView
 from market.api import DemandViewSet, IntermediaryViewSet
 from matters.api import MatterDetailView, MatterListView, ThemeDetailView, ThemeListView
+from notifications.api import AppDeviceListView, AppDeviceView
 from payments.api import FeeViewSet, PaymentOrderViewSet, ReconciliationViewSet
 from portal.disclosure import DisclosureView
 from supervision.cards.api import CardViewSet, LiveCardsView
@@ -42,6 +43,8 @@ urlpatterns = [
     path("auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
     path("accounts/signup/", SignUpView.as_view(), name="api-signup"),
     path("accounts/me/", MeView.as_view(), name="api-me"),
+    path("notifications/devices/", AppDeviceListView.as_view(), name="api-app-devices"),
+    path("notifications/devices/<int:device_id>/", AppDeviceView.as_view(), name="api-app-device"),
     path("calendar/deadline", DeadlineView.as_view(), name="calendar-deadline"),
     path("calendar/workdays", WorkdaysView.as_view(), name="calendar-workdays"),
     path("matters/", MatterListView.as_view(), name="api-matters"),

@@ -338,7 +338,7 @@ TASK_QUEUES_BY_KIND = {
                 "supervision.tasks.build_report"],
     "exchange": ["workflow.tasks.dispatch_subcases", "exchange.tasks.deliver_message", "exchange.tasks.relay_outbox",
                  "exchange.tasks.reconcile_departments", "exchange.tasks.sync_catalog",
-                 "notifications.tasks.send_sms", "civic.tasks.run_benefit", "payments.tasks.query_order", "payments.tasks.query_unsettled_orders",
+                 "notifications.tasks.send_sms", "notifications.tasks.send_push", "civic.tasks.run_benefit", "payments.tasks.query_order", "payments.tasks.query_unsettled_orders",
                  "payments.tasks.reconcile_day", "payments.tasks.reconcile_yesterday"],
     "figures": ["supervision.tasks.refresh_figures", "supervision.tasks.refresh_all_figures",
                 "supervision.tasks.refresh_figure_days", "supervision.tasks.sweep_deadlines",

@@ -13,7 +13,9 @@ receipt); `deliver_delay` seconds from send to handset; `fail` (every send answe
 kept); `slow` seconds before a send is answered; `down_for` seconds with the port closed.
 
 `GET /` is the sandbox's handset: the texts it delivered, newest first (numbers masked), so a demo
-user can read the code the portal sent them.
+user can read the code the portal sent them, and the notices pushed to the mobile app
+(`POST /api/pushes/`, the platform's app channel: same account, keys and signature; idempotent by
+`client_ref`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ CREATE TABLE IF NOT EXISTS messages (
     msg_id TEXT PRIMARY KEY, client_ref TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, text TEXT NOT NULL,
     receipt_url TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL, deliver_at REAL NOT NULL,
     delivered_at REAL, sends INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS pushes (
+    push_id TEXT PRIMARY KEY, client_ref TEXT NOT NULL UNIQUE, token TEXT NOT NULL, title TEXT NOT NULL,
+    body TEXT NOT NULL, link TEXT NOT NULL, created_at REAL NOT NULL, sends INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS receipts (
     receipt_id TEXT PRIMARY KEY, msg_id TEXT NOT NULL, due_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     delivered_at REAL, last_status TEXT NOT NULL DEFAULT '');
@@ -127,6 +132,36 @@ class SmsSim(Store):
             )
             self.wake.set()
             return self.view(self.by("msg_id", msg_id)), True
+
+    def push(self, data: dict) -> tuple[dict, bool]:
+        """A notice for the mobile app on the device of `token` (the platform's app channel); the
+        same `client_ref` again is the same push (answered with the first push id)."""
+        client_ref, token, title, body, link = (str(data.get(k, "")) for k in ("client_ref", "token", "title", "body",
+                                                                                  "link"))
+        if not client_ref or len(client_ref) > 64:
+            raise ValueError("client_ref (1-64 characters) is required")
+        if not 16 <= len(token) <= 200:
+            raise ValueError("token (16-200 characters) is required")
+        if not title or len(title) > 120 or len(body) > 300:
+            raise ValueError("title (1-120 characters) and body (at most 300) are required")
+        if link and not link.startswith(("http://", "https://")):
+            raise ValueError("link must be an http(s) URL")
+        with self.lock:
+            row = self.one("SELECT * FROM pushes WHERE client_ref = ?", (client_ref,))
+            if row is not None:
+                if (row[2], row[3], row[4]) != (token, title, body):
+                    raise PermissionError("the same client_ref with another device or notice")
+                self.q("UPDATE pushes SET sends = sends + 1 WHERE push_id = ?", (row[0],))
+                return {"push_id": row[0], "client_ref": client_ref, "sends": row[7] + 1}, False
+            push_id = "PU" + time.strftime("%Y%m%d") + secrets.token_hex(6).upper()
+            self.q("INSERT INTO pushes VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                   (push_id, client_ref, token, title, body, link, time.time()))
+            return {"push_id": push_id, "client_ref": client_ref, "sends": 1}, True
+
+    def push_listing(self, limit: int = 50) -> list[dict]:
+        rows = self.q("SELECT * FROM pushes ORDER BY created_at DESC LIMIT ?", (limit,))
+        return [{"push_id": r[0], "client_ref": r[1], "token": r[2], "title": r[3], "body": r[4], "link": r[5],
+                 "created_at": iso(r[6]), "sends": r[7]} for r in rows]
 
     def deliver_due(self) -> None:
         """Messages whose handset time came: delivered (or failed, as switched), receipts queued."""
@@ -232,6 +267,8 @@ class SmsSim(Store):
             "delivered": count("SELECT COUNT(*) FROM messages WHERE status = 'delivered'"),
             "failed": count("SELECT COUNT(*) FROM messages WHERE status = 'failed'"),
             "receipts": count("SELECT COUNT(*) FROM receipts"),
+            "pushes": count("SELECT COUNT(*) FROM pushes"),
+            "push_sends": count("SELECT COALESCE(SUM(sends), 0) FROM pushes"),
             "receipts_delivered": count("SELECT COUNT(*) FROM receipts WHERE delivered_at IS NOT NULL"),
         }
 
@@ -271,6 +308,12 @@ class Handler(JsonHandler):
                     return self._error(503, "unavailable", "短信平台繁忙,请稍后重试")
                 answer, created = sim.send(json.loads(body))
                 return self._send(201 if created else 200, answer)
+            if path == "/api/pushes/" and method == "POST":
+                if sim.fail:
+                    sim.refused_sends += 1
+                    return self._error(503, "unavailable", "消息平台繁忙,请稍后重试")
+                answer, created = sim.push(json.loads(body))
+                return self._send(201 if created else 200, answer)
             if path.startswith("/api/messages/") and method == "GET":
                 row = sim.by("client_ref", path.removeprefix("/api/messages/").strip("/"))
                 return self._send(200, sim.view(row)) if row else self._error(404, "no_message", "无此短信")
@@ -303,6 +346,8 @@ class Handler(JsonHandler):
             return self._send(200, sim.stats())
         if path == "/_control/messages/" and method == "GET":
             return self._send(200, sim.listing(500))
+        if path == "/_control/pushes/" and method == "GET":
+            return self._send(200, sim.push_listing(500))
         return self._error(404, "not_found", "无此地址")
 
     def _handset_page(self) -> bytes:
@@ -312,11 +357,18 @@ class Handler(JsonHandler):
             f"<td>{'已送达' if m['status'] == 'delivered' else '发送失败' if m['status'] == 'failed' else '发送中'}</td></tr>"
             for m in self.sim.listing()
         )
+        pushes = "".join(
+            f"<tr><td>{e(p['created_at'] or '')}</td><td>{e(p['token'][:6])}…</td><td>{e(p['title'])}</td>"
+            f"<td>{e(p['body'])}</td></tr>"
+            for p in self.sim.push_listing()
+        )
         return (
             '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>短信平台(沙箱)</title>'
             "<h1>短信平台(沙箱):已发送的短信</h1><p>演示用:这里代替手机显示门户发出的短信,最近 50 条。</p>"
             "<table border=1 cellpadding=4><tr><th>时间</th><th>手机号码</th><th>内容</th><th>状态</th></tr>"
-            f"{rows}</table></html>"
+            f"{rows}</table><h2>手机App推送</h2>"
+            "<table border=1 cellpadding=4><tr><th>时间</th><th>设备令牌</th><th>标题</th><th>内容</th></tr>"
+            f"{pushes}</table></html>"
         ).encode()
 
 

@@ -64,6 +64,13 @@ def load_people():
             principal=citizen, agent=agent, starts_on=today - dt.timedelta(days=30),
             ends_on=today + dt.timedelta(days=335), recorded_by=citizen, note="本人在外务工,委托侄子代办")
         grant.matters.set(natural_matters()[:4])
+    # 陈志明 signed in to the mobile app on his phone: his notices are pushed there too (the
+    # messaging sandbox's page lists them under 手机App推送)
+    if citizen is not None:
+        from notifications.models import AppDevice
+
+        AppDevice.objects.get_or_create(token="demo-citizen-android-0000000001",
+                                        defaults={"user": citizen, "platform": "android", "name": "陈志明的手机"})
     # 周敏 asks to become a 经办人 of the tea company
     staff = User.objects.get(username="staff")
     tea = Enterprise.objects.order_by("pk").first()

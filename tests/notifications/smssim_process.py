@@ -24,3 +24,7 @@ class SmsSimProcess(ReferenceProcess):
     def messages(self) -> list[dict]:
         """What the gateway holds: one row per message (its `sends` counts the sends of it)."""
         return self._local("GET", "/_control/messages/")
+
+    def pushes(self) -> list[dict]:
+        """The notices pushed to the mobile app (one row per push; `sends` counts the sends of it)."""
+        return self._local("GET", "/_control/pushes/")
