@@ -39,6 +39,43 @@ def _bill(idn: str, salt: str, prefix: str, low: int, high: int, *, unpaid: bool
             "bill_month": month, "bill_amount": amount}
 
 
+# 交通违章: the vehicles registered to a person (plate, type) and each one's violations (time, place,
+# act, fine in fen, points, 未处理/已处理). Every demo person has one car; some a motorcycle too.
+VIOLATIONS = [
+    ("城关街道民生路与太和大道交叉口", "机动车不按交通信号灯规定通行", 20000, 6),
+    ("清新大道清城段", "机动车行驶超过规定时速未达20%", 20000, 3),
+    ("太和镇新城大道8号路段", "机动车违反规定停放", 15000, 0),
+    ("城关街道人民路", "驾驶机动车不按规定使用安全带", 5000, 1),
+]
+
+
+def _violation(idn: str, salt: str, when: dt.date, unhandled: bool) -> dict:
+    place, act, fine, points = VIOLATIONS[_n(idn, salt, 0, len(VIOLATIONS) - 1)]
+    return {"time": f"{when.isoformat()} {_n(idn, salt + 'h', 7, 21):02d}:{_n(idn, salt + 'm', 0, 59):02d}",
+            "place": place, "act": act, "fine": fine, "points": points,
+            "state": "未处理" if unhandled else "已处理"}
+
+
+def vehicles(idn: str) -> list[dict]:
+    """The person's vehicles and their violations, newest first: the car has one 已处理 a few months
+    back and, for some people, one 未处理 last month; a motorcycle for about one person in three."""
+    today = timezone.localdate()
+    car = {"plate": f"粤R{_n(idn, 'plate', 10000, 99999)}", "type": "小型汽车", "violations": []}
+    if _n(idn, "tv", 0, 1):
+        car["violations"].append(_violation(idn, "v1", today - dt.timedelta(days=_n(idn, "v1d", 10, 28)), True))
+    car["violations"].append(_violation(idn, "v2", today - dt.timedelta(days=_n(idn, "v2d", 60, 150)), False))
+    found = [car]
+    if _n(idn, "moto", 0, 2) == 0:
+        found.append({"plate": f"粤R{_n(idn, 'mplate', 1000, 9999)}摩", "type": "普通二轮摩托车", "violations": []})
+    return found
+
+
+def traffic(idn: str) -> dict:
+    cars = vehicles(idn)
+    return {"unpaid_violations": sum(v["state"] == "未处理" for car in cars for v in car["violations"]),
+            "vehicles": cars}
+
+
 # The demo citizen (`citizen`) owes last month's electricity bill, payable on 我的 and at the kiosk.
 OWES_ELECTRICITY = {"citizen"}
 
@@ -63,7 +100,7 @@ def person_records(user: User) -> dict[str, dict]:
         "shui": _bill(idn, "w", "S", 2000, 9000),
         "dian": _bill(idn, "e", "D", 5000, 30000, unpaid=user.username in OWES_ELECTRICITY),
         "ranqi": _bill(idn, "g", "R", 3000, 12000),
-        "jiaotong": {"unpaid_violations": _n(idn, "tv", 0, 1)},
+        "jiaotong": traffic(idn),
     }
 
 

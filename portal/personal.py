@@ -29,6 +29,7 @@ from exchange.data_access import NotPermitted, query_for
 from exchange.datasources import DataSourceError
 from exchange.models import DataQuery, DataSourcePolicy, ElectronicLicence
 from exchange.selectors import data_use_enterprises, licences_for
+from exchange.traffic import vehicle_rows
 from matters.models import Matter
 from notifications.selectors import messages_for
 from payments.models import FeeLine, UtilityBill, yuan
@@ -58,7 +59,7 @@ PERSON_QUERIES = (
     Query("shui", _l("水费"), ("account", "bill_month", "bill_amount", "arrears"), _l("账单与欠费")),
     Query("dian", _l("电费"), ("account", "bill_month", "bill_amount", "arrears"), _l("账单与欠费")),
     Query("ranqi", _l("燃气费"), ("account", "bill_month", "bill_amount", "arrears"), _l("账单与欠费")),
-    Query("jiaotong", _l("交通违章"), ("unpaid_violations",), _l("本人名下车辆未处理违章")),
+    Query("jiaotong", _l("交通违章"), ("unpaid_violations", "vehicles"), _l("本人名下各车辆的违章记录")),
 )
 ENTERPRISE_QUERIES = (
     Query("qiye", _l("企业登记"), ("name", "legal_representative", "address", "status"), _l("市场监管部门登记信息")),
@@ -92,8 +93,12 @@ def ensure_query_matter() -> Matter | None:
             "is_active": False})
         for query, purpose in [*((q, PERSON_PURPOSE) for q in PERSON_QUERIES),
                                *((q, ENTERPRISE_PURPOSE) for q in ENTERPRISE_QUERIES)]:
-            DataSourcePolicy.objects.get_or_create(matter=matter, source=query.source,
-                                                   defaults={"fields": list(query.fields), "purpose": purpose})
+            policy, created = DataSourcePolicy.objects.get_or_create(
+                matter=matter, source=query.source, defaults={"fields": list(query.fields), "purpose": purpose})
+            missing = [f for f in query.fields if f not in policy.fields]
+            if not created and missing:  # a field this page gained since (交通违章's vehicles)
+                policy.fields = [*policy.fields, *missing]
+                policy.save(update_fields=["fields"])
     return matter
 
 
@@ -112,6 +117,7 @@ class Card:
     failure: str = ""
     arrears: str = ""  # 水/电/燃气: arrears to pay (yuan), when the answer reports some
     bill: object = None  # and the bill already made for that account and month
+    vehicles: list = field(default_factory=list)  # 交通违章: one entry per vehicle with its violations
 
     @property
     def source(self):
@@ -137,7 +143,8 @@ def _cards(queries, rows_of, failures: dict) -> list[Card]:
         if row is not None and row.outcome == DataQuery.Outcome.FOUND:
             answer = row.answer or {}
             card.facts = [(FIELD_LABELS.get(f, f), _shown(f, answer.get(f))) for f in query.fields
-                          if f != "recent" and f in answer]
+                          if f not in ("recent", "vehicles") and f in answer]
+            card.vehicles = vehicle_rows(answer.get("vehicles"))
             card.months = [m for m in answer.get("recent") or [] if isinstance(m, dict)][:6]
             if query.source in UtilityBill.Source.values:
                 _payable(card, answer)

@@ -30,6 +30,7 @@ from exchange.data_access import NotPermitted, query_for
 from exchange.datasources import SOURCES, DataSourceError
 from exchange.models import DataSourcePolicy
 from exchange.selectors import licences_for
+from exchange.traffic import receipt_lines, vehicle_rows
 from payments import selectors as fees
 from payments import services as payments
 from payments.models import FeeLine, PaymentOrder, UtilityBill, yuan
@@ -337,14 +338,16 @@ def data_query(request, terminal, session, source):
     except (NotPermitted, DataSourceError) as error:
         messages.error(request, error.message)
         return redirect("kiosk:data", session_id=session.pk)
-    rows = [(FIELD_LABELS.get(f, f), _shown(f, record.fields.get(f))) for f in policy.fields] if record.found else []
+    rows = [(FIELD_LABELS.get(f, f), _shown(f, record.fields.get(f))) for f in policy.fields
+            if f != "vehicles"] if record.found else []
+    vehicles = vehicle_rows(record.fields.get("vehicles")) if record.found else []
     arrears = payments.bill_fen(record.fields.get("arrears")) if record.found and source in UtilityBill.Source.values \
         else None
     receipt = kiosk.receipt_make(
         session,
         kind=KioskReceipt.Kind.QUERY,
         title=_("%(s)s查询结果") % {"s": label},
-        lines=rows or [(_("查询结果"), _("未查到记录"))],
+        lines=[*rows, *receipt_lines(vehicles)] or [(_("查询结果"), _("未查到记录"))],
     )
     return _page(
         request,
@@ -353,6 +356,7 @@ def data_query(request, terminal, session, source):
         session,
         label=label,
         rows=rows,
+        vehicles=vehicles,
         found=record.found,
         receipt=receipt,
         source=source,

@@ -24,7 +24,7 @@ SELF_QUERIES = [
     ("shui", ["account", "bill_month", "bill_amount", "arrears"]),
     ("dian", ["account", "bill_month", "bill_amount", "arrears"]),
     ("ranqi", ["account", "bill_month", "bill_amount", "arrears"]),
-    ("jiaotong", ["unpaid_violations"]),
+    ("jiaotong", ["unpaid_violations", "vehicles"]),
 ]
 
 
