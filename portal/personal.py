@@ -10,6 +10,7 @@ Chinese on its own card; the rest of the page is unaffected."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -198,6 +199,64 @@ def _licence_rows(qs, today, limit: int | None = 6):
     return rows
 
 
+# ---- appointments and home visits ------------------------------------------------------------
+
+@dataclass
+class Booking:
+    """One row of 我的's 预约与上门 card: a hall appointment or a home visit."""
+    kind: str  # "appointment" or "home_visit"
+    code: str
+    what: str
+    where: str
+    when: str
+    state: str
+    upcoming: bool
+    sort_at: object
+    cancel_url: str = ""
+    link: str = ""
+    link_text: str = ""
+
+
+def _booking_rows(user, now=None, past_shown: int = 3) -> list[Booking]:
+    """Upcoming bookings first (soonest first) with their cancel action, then the last few past or
+    closed ones (newest first). An appointment is upcoming while booked and its slot not ended (an
+    ended one reads 爽约, as the daily task will mark it); a home visit while 待安排 or 已安排."""
+    from windows import clock
+    from windows import queue_selectors as appointments
+    from windows.home_visits import home_visits_for
+    from windows.models import Appointment
+
+    now, rows = now or clock.now(), []
+    for a in appointments.my_appointments(user)[:50]:
+        slot = a.slot
+        booked = a.state == Appointment.State.BOOKED
+        upcoming = booked and slot.ends_at > now
+        state = a.get_state_display() if upcoming or not booked else str(Appointment.State.NO_SHOW.label)
+        rows.append(Booking(
+            kind="appointment", code=a.code, what=str(slot.category_label), where=slot.hall.name,
+            when=f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}–{timezone.localtime(slot.ends_at):%H:%M}",
+            state=state, upcoming=upcoming, sort_at=slot.starts_at,
+            cancel_url=reverse("portal:appointment_cancel", args=[a.code]) if upcoming else "",
+            link=reverse("portal:ticket", args=[a.ticket.token]) if a.ticket else "",
+            link_text=_("号码 %(n)s") % {"n": a.ticket.number} if a.ticket else ""))
+    for v in home_visits_for(user).order_by("-preferred_date", "-pk")[:50]:
+        if v.starts_at:
+            when = f"{timezone.localtime(v.starts_at):%Y-%m-%d %H:%M}–{timezone.localtime(v.ends_at):%H:%M}"
+        else:
+            when = _("待安排(希望 %(day)s)") % {"day": f"{v.preferred_date:%Y-%m-%d}"}
+        rows.append(Booking(
+            kind="home_visit", code=v.code, what=v.matter.name,
+            where=_("上门:%(address)s") % {"address": v.address}, when=when, state=v.get_state_display(),
+            upcoming=bool(v.is_open), sort_at=v.starts_at or timezone.make_aware(
+                dt.datetime.combine(v.preferred_date, dt.time(9))),
+            cancel_url=reverse("portal:home_visit_cancel", args=[v.code]) if v.is_open else "",
+            link=reverse("portal:application", args=[v.application.number]) if v.application else "",
+            link_text=v.application.number if v.application else ""))
+    upcoming = sorted((r for r in rows if r.upcoming), key=lambda r: r.sort_at)
+    past = sorted((r for r in rows if not r.upcoming), key=lambda r: r.sort_at, reverse=True)[:past_shown]
+    return upcoming + past
+
+
 # ---- 市民个人网页 ---------------------------------------------------------------------------
 
 @role_required(User.Role.PUBLIC)
@@ -219,6 +278,7 @@ def personal(request):
         "licences": _licence_rows(licences_for(user).filter(holder_enterprise__isnull=True), today),
         "cards": _cards(PERSON_QUERIES, rows_of, request.session.get(SESSION_KEY, {})) if matter else [],
         "enterprises": list(data_use_enterprises(user)),
+        "bookings": _booking_rows(user),
     })
 
 

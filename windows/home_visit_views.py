@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -112,6 +113,8 @@ def cancel(request, code):
     except DomainError as exc:
         show_domain_error(request, exc)
     if request.user.is_public:
+        if request.POST.get("back") == "me":  # cancelled on 我的: back to its card
+            return redirect(reverse("portal:personal") + "#me-appointments")
         return redirect("portal:my_appointments")
     return redirect("portal:home_visit_detail", code=visit.code)
 

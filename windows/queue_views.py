@@ -265,6 +265,8 @@ def appointment_cancel(request, code):
         if exc.status == 404:
             return not_found_page(request, exc.message)
         show_domain_error(request, exc)
+    if request.POST.get("back") == "me":  # cancelled on 我的: back to its card
+        return redirect(reverse("portal:personal") + "#me-appointments")
     return redirect("portal:my_appointments")
 
 
