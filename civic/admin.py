@@ -5,7 +5,7 @@ from .models import Benefit, BenefitOffer, Comment, Consultation, Question
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["subject", "kind", "department", "state", "due", "in_faq"]
+    list_display = ["subject", "kind", "department", "state", "due", "in_faq", "echo_count"]
     list_filter = ["kind", "state", "in_faq", "department"]
     search_fields = ["subject", "public_subject"]
     raw_id_fields = ["matter", "asker", "answered_by", "published_by"]

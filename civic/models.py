@@ -70,6 +70,7 @@ class Question(models.Model):
     )
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     in_faq = models.BooleanField(_("列入常见问题"), default=False)
+    echo_count = models.PositiveIntegerField(_("同问人数"), default=0)  # QuestionEcho rows, kept with them
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
@@ -87,6 +88,20 @@ class Question(models.Model):
     @property
     def is_published(self):
         return self.state == self.State.PUBLISHED
+
+
+class QuestionEcho(models.Model):
+    """同问: a signed-in person says a published question is theirs too, once. The count tells the
+    department which questions are frequent (the ones to put in the matter's FAQ)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="echoes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("同问时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("同问")
+        verbose_name_plural = _("同问")
+        constraints = [models.UniqueConstraint(fields=["question", "user"], name="one_echo_per_person")]
 
 
 class Consultation(models.Model):

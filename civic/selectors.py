@@ -35,6 +35,19 @@ def department_queue(user):
     )
 
 
+def faq_candidates(user, limit: int = 10):
+    """A reviewer's department: published questions about a matter, not yet in its FAQ, that
+    others asked too (同问), most asked first: the frequent questions to promote."""
+    if not getattr(user, "is_reviewer", False) or not user.department_id:
+        return Question.objects.none()
+    return (
+        Question.objects.filter(department_id=user.department_id, state=S.PUBLISHED, in_faq=False,
+                                matter__isnull=False, echo_count__gt=0)
+        .select_related("matter")
+        .order_by("-echo_count", "-published_at", "-pk")[:limit]
+    )
+
+
 def question_visible_to(question, user) -> bool:
     """Published: everyone; otherwise the asker, the department's reviewers and supervisors."""
     if question.state == S.PUBLISHED:
@@ -52,8 +65,8 @@ def guide_faq(matter) -> list:
     """The matter's FAQ (published questions promoted to it), for its guide page."""
     return list(
         Question.objects.filter(matter=matter, state=S.PUBLISHED, in_faq=True)
-        .only("public_subject", "public_content", "public_answer")
-        .order_by("-published_at", "-pk")[:20]
+        .only("public_subject", "public_content", "public_answer", "echo_count")
+        .order_by("-echo_count", "-published_at", "-pk")[:20]
     )
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -28,7 +29,7 @@ from core.throttle import FailureThrottle
 from matters.models import Matter
 from workflow.calendar_store import load_calendar
 
-from .models import Comment, Consultation, Question
+from .models import Comment, Consultation, Question, QuestionEcho
 
 SUBJECT_MAX = 80
 CONTENT_MAX = 2000
@@ -238,6 +239,24 @@ def question_set_faq(*, question: Question, user, in_faq: bool = True) -> Questi
     question.in_faq = bool(in_faq)
     question.save(update_fields=["in_faq"])
     return question
+
+
+def question_echo(*, question: Question, user) -> bool:
+    """同问: `user` has the same question as a published one; counted once per person (True when
+    counted now, False when they had said so before). The asker's own question is not counted."""
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden(_("请先登录后再点“我也想问”。"), code="login_required")
+    if question.state != S.PUBLISHED:
+        raise Conflict(_("只有已公开的咨询可以同问。"), code="not_published")
+    if question.asker_id == user.pk:
+        raise Conflict(_("这是您本人提出的问题。"), code="own_question")
+    try:
+        with transaction.atomic():
+            QuestionEcho.objects.create(question=question, user=user)
+            Question.objects.filter(pk=question.pk).update(echo_count=F("echo_count") + 1)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --- consultations (征求意见) -------------------------------------------------------------------

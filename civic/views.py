@@ -110,6 +110,10 @@ def question(request, pk):
                     raise Invalid(_("公开内容不能为空。"), code="publish_invalid", fields=form.errors)
                 services.question_publish(question=found, user=request.user, **form.cleaned_data)
                 messages.success(request, _("已审核公开。"))
+            elif action == "echo":
+                counted = services.question_echo(question=found, user=request.user)
+                messages.success(request, _("已记录同问,承办部门会据此把常见问题列入办事指南。") if counted
+                                 else _("您已同问过这个问题。"))
             elif action in ("faq", "unfaq"):
                 services.question_set_faq(question=found, user=request.user, in_faq=action == "faq")
                 messages.success(request, _("已更新常见问题。"))
@@ -135,6 +139,8 @@ def question(request, pk):
             and not (user.is_authenticated and (user.pk == found.asker_id or services.may_answer(user, found))),
             "may_answer": services.may_answer(user, found) and found.state == Question.State.OPEN,
             "may_publish": services.may_publish(user, found) and found.state == Question.State.ANSWERED,
+            "may_echo": found.is_published and user.is_authenticated and user.pk != found.asker_id
+            and not found.echoes.filter(user=user).exists(),
             "may_faq": found.is_published
             and found.matter_id
             and (services.may_publish(user, found) or services.may_answer(user, found)),
@@ -160,6 +166,7 @@ def desk(request):
         {
             "title": _("咨询建议办理"),
             "questions": selectors.department_queue(request.user),
+            "candidates": selectors.faq_candidates(request.user),
             "today": timezone.localdate(),
         },
     )
