@@ -427,17 +427,7 @@ def bid_submit(*, user, demand: Demand, intermediary: Intermediary, price_fen: i
     reason = conflict(demand, intermediary)
     if reason:
         raise Forbidden(reason, code="conflict_of_interest")
-    if price_fen <= 0:
-        raise Invalid(_("报价须大于 0。"), code="bad_price", fields={"price": [_("报价须大于 0。")]})
-    if price_fen > demand.budget_ceiling_fen:
-        message = _("报价 %(price)s 元超过该项目的最高限价 %(ceiling)s 元,不能报名。") % {
-            "price": yuan(price_fen),
-            "ceiling": demand.ceiling_yuan,
-        }
-        raise Invalid(message, code="above_ceiling", fields={"price": [message]})
-    if not 1 <= days <= demand.service_days:
-        message = _("承诺服务时限须为 1 至 %(n)s 个工作日。") % {"n": demand.service_days}
-        raise Invalid(message, code="bad_days", fields={"days": [message]})
+    _check_offer(demand, price_fen=price_fen, days=days)
     if Bid.objects.filter(demand=demand, intermediary=intermediary).exists():
         raise Conflict(_("贵单位已报名该项目。"), code="already_bid")
     bid = Bid.objects.create(
@@ -449,6 +439,21 @@ def bid_submit(*, user, demand: Demand, intermediary: Intermediary, price_fen: i
               "who": intermediary.name, "t": demand.title, "d": demand.bid_deadline.isoformat()},
           link=_demand_link(demand), key=f"bid:{bid.pk}")
     return bid
+
+
+def _check_offer(demand: Demand, *, price_fen: int, days: int) -> None:
+    """A bid's price within the demand's ceiling and its days within the service time limit."""
+    if price_fen <= 0:
+        raise Invalid(_("报价须大于 0。"), code="bad_price", fields={"price": [_("报价须大于 0。")]})
+    if price_fen > demand.budget_ceiling_fen:
+        message = _("报价 %(price)s 元超过该项目的最高限价 %(ceiling)s 元,不能报名。") % {
+            "price": yuan(price_fen),
+            "ceiling": demand.ceiling_yuan,
+        }
+        raise Invalid(message, code="above_ceiling", fields={"price": [message]})
+    if not 1 <= days <= demand.service_days:
+        message = _("承诺服务时限须为 1 至 %(n)s 个工作日。") % {"n": demand.service_days}
+        raise Invalid(message, code="bad_days", fields={"days": [message]})
 
 
 def _open_bid(user, bid: Bid) -> Bid:
@@ -470,17 +475,7 @@ def bid_update(*, user, bid: Bid, price_fen: int, days: int, note: str = "") -> 
     """The bidder changes its price, time limit or note before the deadline (within the ceiling)."""
     bid = _open_bid(user, bid)
     demand = bid.demand
-    if price_fen <= 0:
-        raise Invalid(_("报价须大于 0。"), code="bad_price", fields={"price": [_("报价须大于 0。")]})
-    if price_fen > demand.budget_ceiling_fen:
-        message = _("报价 %(price)s 元超过该项目的最高限价 %(ceiling)s 元,不能报名。") % {
-            "price": yuan(price_fen),
-            "ceiling": demand.ceiling_yuan,
-        }
-        raise Invalid(message, code="above_ceiling", fields={"price": [message]})
-    if not 1 <= days <= demand.service_days:
-        message = _("承诺服务时限须为 1 至 %(n)s 个工作日。") % {"n": demand.service_days}
-        raise Invalid(message, code="bad_days", fields={"days": [message]})
+    _check_offer(demand, price_fen=price_fen, days=days)
     before = {"price_fen": bid.price_fen, "days": bid.days}
     bid.price_fen, bid.days, bid.note = price_fen, days, note
     bid.save(update_fields=["price_fen", "days", "note"])

@@ -298,40 +298,38 @@ def _my_bid(request, number, pk):
     )
 
 
-@login_required
-@require_POST
-def bid_edit(request, number, pk):
+def _change_bid(request, number, pk, change, done):
+    """Edit or withdraw one's own bid: refused → the demand page with the reason, else back to it."""
     bid = _my_bid(request, number, pk)
     if bid is None:
         return not_found_page(request, _("未找到您的报名。"))
     try:
-        data = checked(forms.BidEditForm(request.POST, prefix=f"b{pk}"))
-        services.bid_update(
-            user=request.user, bid=bid, price_fen=forms.fen(data["price"]), days=data["days"], note=data["note"]
-        )
+        change(bid)
     except DomainError as exc:
         _refused(request, exc)
         demand = selectors.demand_by_number(number)
         return render(request, "market/demand.html", _demand_context(request, demand), status=exc.status)
-    messages.success(request, _("报名已修改。"))
+    messages.success(request, done)
     return redirect("market:demand", number=number)
+
+
+@login_required
+@require_POST
+def bid_edit(request, number, pk):
+    def change(bid):
+        data = checked(forms.BidEditForm(request.POST, prefix=f"b{pk}"))
+        services.bid_update(
+            user=request.user, bid=bid, price_fen=forms.fen(data["price"]), days=data["days"], note=data["note"]
+        )
+
+    return _change_bid(request, number, pk, change, _("报名已修改。"))
 
 
 @login_required
 @require_POST
 def bid_withdraw(request, number, pk):
-    bid = _my_bid(request, number, pk)
-    if bid is None:
-        return not_found_page(request, _("未找到您的报名。"))
-    try:
-        services.bid_withdraw(user=request.user, bid=bid)
-    except DomainError as exc:
-        _refused(request, exc)
-        demand = selectors.demand_by_number(number)
-        return render(request, "market/demand.html", _demand_context(request, demand), status=exc.status)
-    messages.success(request, _("报名已撤回。"))
-    return redirect("market:demand", number=number)
-
+    return _change_bid(request, number, pk, lambda bid: services.bid_withdraw(user=request.user, bid=bid),
+                       _("报名已撤回。"))
 
 
 @login_required
