@@ -250,3 +250,43 @@ def test_the_demo_shows_both_pages_answered(tmp_path, settings, client):
         process.stop()
         _clients.clear()
     assert DataQuery.objects.filter(outcome="found").count() == 3
+
+
+def test_my_appointments_and_home_visits_are_listed_upcoming_first_and_only_ones_own(client, citizen):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import AppointmentSlotFactory, HallFactory
+    from windows.models import Appointment, HomeVisit
+
+    hall = HallFactory(name="清新区政务服务中心")
+    soon = AppointmentSlotFactory(hall=hall)
+    later = AppointmentSlotFactory(hall=hall, date=soon.date + dt.timedelta(days=2))
+    past = AppointmentSlotFactory(hall=hall, date=soon.date - dt.timedelta(days=3))
+    Appointment.objects.create(code="LATER001", slot=later, user=citizen)
+    Appointment.objects.create(code="SOON0001", slot=soon, user=citizen)
+    Appointment.objects.create(code="PAST0001", slot=past, user=citizen, state=Appointment.State.NO_SHOW)
+    stranger = UserFactory(real_name="李秀英")
+    Appointment.objects.create(code="THEIRS01", slot=soon, user=stranger)
+    visit = dict(matter=MatterFactory(name="高龄津贴申领"), hall=hall, person_id_number="440102193001010015",
+                 reason=HomeVisit.Reason.ELDERLY, address="清新区太和镇人民路1号", phone="13800000000",
+                 preferred_date=soon.date)
+    HomeVisit.objects.create(code="HV000001", booked_by=citizen, person_name="陈伯", **visit)
+    HomeVisit.objects.create(code="HV000002", booked_by=stranger, person_name="李伯", **visit)
+
+    assert password_sign_in(client, citizen.username)
+    html = client.get(reverse("portal:personal")).content.decode()
+    card = html.split("data-appointments", 1)[1].split("</ul>", 1)[0]
+    assert card.index("SOON0001") < card.index("LATER001") < card.index("PAST0001")
+    assert "清新区政务服务中心" in card and "已预约" in card and "爽约" in card
+    assert card.count(reverse("portal:appointment_cancel", args=["SOON0001"])) == 1
+    assert reverse("portal:appointment_cancel", args=["PAST0001"]) not in card  # no action on a missed one
+    assert "HV000001" in card and "陈伯" in card and reverse("portal:home_visit_cancel", args=["HV000001"]) in card
+    assert "THEIRS01" not in html and "HV000002" not in html and "李伯" not in html
+    assert timezone.localdate() < soon.date
+
+    client.logout()
+    assert password_sign_in(client, stranger.username)
+    card = client.get(reverse("portal:personal")).content.decode().split("data-appointments", 1)[1].split("</ul>", 1)[0]
+    assert "THEIRS01" in card and "HV000002" in card and "SOON0001" not in card and "HV000001" not in card
