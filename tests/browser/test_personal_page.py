@@ -92,3 +92,42 @@ def test_the_personal_page_on_a_phone_with_shebao_and_dian_answered(
     finally:
         source.stop()
         _clients.clear()
+
+
+def test_my_appointments_on_a_phone_upcoming_first_and_cancelled_from_the_card(transactional_db, live_server, page):
+    import datetime as dt
+
+    from playwright.sync_api import expect
+
+    from tests.factories import AppointmentSlotFactory, HallFactory, MatterFactory
+    from windows.models import Appointment, HomeVisit
+
+    seed_calendar(years=[2026])
+    citizen = UserFactory(real_name="陈志明")
+    hall = HallFactory(name="清远市清新区政务服务中心")
+    soon = AppointmentSlotFactory(hall=hall)
+    later = AppointmentSlotFactory(hall=hall, date=soon.date + dt.timedelta(days=2))
+    Appointment.objects.create(code="LATER001", slot=later, user=citizen)
+    Appointment.objects.create(code="SOON0001", slot=soon, user=citizen)
+    Appointment.objects.create(code="THEIRS01", slot=soon, user=UserFactory())
+    HomeVisit.objects.create(code="HV000001", booked_by=citizen, person_name="陈伯", matter=MatterFactory(name="高龄津贴申领"),
+                             hall=hall, person_id_number="440102193001010015", reason=HomeVisit.Reason.ELDERLY,
+                             address="清新区太和镇人民路1号", phone="13800000000", preferred_date=soon.date)
+    base = live_server.url
+    sign_in(page, base, citizen)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/me/")
+    rows = page.locator("[data-appointments] > li")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("SOON0001")
+    expect(rows.nth(1)).to_contain_text("LATER001")
+    expect(rows.nth(2)).to_contain_text("陈伯")
+    expect(page.locator("main")).not_to_contain_text("THEIRS01")
+    assert page.evaluate(SCROLL_WIDTH) <= 390
+    assert page.evaluate(SMALL_TARGETS) == []
+    assert axe_violations(page) == []
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator('[data-appointment="SOON0001"]').get_by_role("button", name="取消预约").click()
+    assert Appointment.objects.get(code="SOON0001").state == Appointment.State.CANCELLED
