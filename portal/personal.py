@@ -259,22 +259,6 @@ def _booking_rows(user, now=None, past_shown: int = 3) -> list[Booking]:
 
 # ---- 市民个人网页 ---------------------------------------------------------------------------
 
-def _appointment_rows(user, now, limit: int = 5):
-    """我的's 预约 card: the booked visits still to come first (soonest first), then the latest others."""
-    from windows.home_visits import home_visits_for
-    from windows.models import Appointment
-    from windows.queue_selectors import my_appointments
-
-    appointments = list(my_appointments(user)[:50])
-    coming = sorted((a for a in appointments if a.state == Appointment.State.BOOKED and a.slot.ends_at >= now),
-                    key=lambda a: a.slot.starts_at)
-    rest = [a for a in appointments if a not in coming]
-    visits = list(home_visits_for(user)[:50])
-    open_visits = sorted((v for v in visits if v.is_open),
-                         key=lambda v: (v.starts_at is None, v.starts_at or now, v.preferred_date))
-    return (coming + rest)[:limit], (open_visits + [v for v in visits if not v.is_open])[:limit]
-
-
 @role_required(User.Role.PUBLIC)
 def personal(request):
     user, today = request.user, timezone.localdate()
@@ -283,11 +267,8 @@ def personal(request):
     inbox = messages_for(user).order_by("-pk")
     matter = _query_matter()
     rows_of = DataQuery.objects.filter(subject=user, matter=matter) if matter else DataQuery.objects.none()
-    appointments, home_visits = _appointment_rows(user, timezone.now())
     return render(request, "portal/personal.html", {
         "title": _("我的"),
-        "appointments": appointments,
-        "home_visits": home_visits,
         "in_progress": in_progress,
         "ready": ready,
         "fees": fees,
