@@ -31,6 +31,12 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def district_code(self) -> str:
+        """The GB/T 2260 county-level code (6 digits) this region lies in: a 12-digit statistical
+        code starts with its district's, so a town's or village's gives its district's."""
+        return self.code[:6]
+
 
 class Department(models.Model):
     code = models.CharField(_("部门代码"), max_length=32, unique=True)

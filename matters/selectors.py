@@ -7,7 +7,7 @@ from .search import MatterQuery
 
 
 def active_matters():
-    return Matter.objects.filter(is_active=True).select_related("department")
+    return Matter.objects.filter(is_active=True).select_related("department__region")
 
 
 def search_matters(*, q: str = "", target: str = "", department: str = "", level: str = "", theme: str = ""):
@@ -51,7 +51,7 @@ def theme_matters(theme) -> list[Matter]:
     """The theme's matters in their order, with fields and materials prefetched."""
     return list(
         Matter.objects.filter(theme_links__theme=theme, is_active=True)
-        .select_related("department")
+        .select_related("department__region")
         .prefetch_related("fields", "materials")
         .order_by("theme_links__order", "theme_links__pk")
     )
@@ -64,7 +64,7 @@ def theme_and_matters(code: str) -> tuple[Theme | None, list[Matter]]:
     from django.db.models import Prefetch, prefetch_related_objects
 
     links = list(ThemeMatter.objects.filter(theme__code=code, theme__is_active=True, matter__is_active=True)
-                 .select_related("theme", "matter__department").order_by("order", "pk"))
+                 .select_related("theme", "matter__department__region").order_by("order", "pk"))
     if not links:
         return theme_by_code(code), []
     matters = [link.matter for link in links]

@@ -270,6 +270,20 @@ CONSULTATION_ANSWER_DAYS = {
 STAFF_ROLES = (User.Role.CLERK, User.Role.REVIEWER, User.Role.ADMINISTRATOR)
 
 
+def _consultation_district(hall, matter, staff) -> str:
+    """A consultation is numbered after the hall that records it, else the matter's department,
+    else the staff member's department, else the city's first district."""
+    from accounts.models import Region
+
+    for region_of in (lambda: hall.region, lambda: matter.department.region, lambda: staff.department.region):
+        try:
+            return region_of().district_code
+        except AttributeError:
+            continue
+    first = Region.objects.filter(level=Region.Level.DISTRICT).order_by("code").first()
+    return first.district_code if first is not None else "441803"
+
+
 def _check_staff(user, *, action):
     if getattr(user, "role", None) == User.Role.SUPERVISOR:
         raise Forbidden(_("督查人员只能查看咨询,不能%(action)s。") % {"action": action}, code="supervisor_read_only")
@@ -343,7 +357,8 @@ def consultation_open(
     now = timezone.now()
     opened_on = timezone.localdate(now)
     consultation = Consultation(
-        number=workflow_services.next_application_number(type_code="ZX", day=opened_on),
+        number=workflow_services.next_application_number(type_code="ZX", day=opened_on,
+                                                         district_code=_consultation_district(hall, matter, staff)),
         channel=channel, hall=hall, asker=asker, asker_name=asker_name, asker_phone=phone, asker_id_number=id_number,
         topic=topic, matter=matter, question=question, recorded_by=staff, owner=staff, opened_at=now,
         due_on=load_calendar().add_workdays(opened_on, CONSULTATION_ANSWER_DAYS[channel]),

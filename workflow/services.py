@@ -57,7 +57,6 @@ from .uploads import inspect_upload
 logger = logging.getLogger(__name__)
 
 DEFERRED_DAYS = 5  # 容缺受理: the default working days for a minor material to follow
-DISTRICT_REGION_CODE = "441803"
 
 
 def _today():
@@ -112,8 +111,9 @@ def _locked(model, pk):
 # --- numbers ---------------------------------------------------------------------------------
 
 
-def next_application_number(*, type_code: str, day=None) -> str:
-    """`441803-2026-XK-000123`: region, year, matter type, a sequence per (year, type).
+def next_application_number(*, type_code: str, district_code: str, day=None) -> str:
+    """`441803-2026-XK-000123`: district, year, matter type, a sequence per (district, year, type).
+    The district is the (first) matter's department's (docs/decisions.md, issue 15).
 
     Concurrent submissions never get the same number; a rolled-back submission leaves a gap,
     which is acceptable. On PostgreSQL the number comes from a database sequence per prefix
@@ -121,7 +121,7 @@ def next_application_number(*, type_code: str, day=None) -> str:
     (SQLite, whose writers are one at a time anyway) from the prefix's counter row, raised and
     read in one statement."""
     day = day or _today()
-    prefix = f"{DISTRICT_REGION_CODE}-{day.year}-{type_code}"
+    prefix = f"{district_code}-{day.year}-{type_code}"
     return f"{prefix}-{_draw_number(prefix):06d}"
 
 
@@ -509,7 +509,9 @@ def _submit(submission: Submission, *, channel, created_by, hall_id=None, receiv
         source=submission.source,
         agent=agent, agent_authorisation=authorisation, received_on=day,
         pre_review_due=pre_review.day, pre_review_due_provisional=pre_review.provisional,
-        number=next_application_number(type_code=type_code, day=day), **delivery_values,
+        number=next_application_number(type_code=type_code, day=day,
+                                       district_code=matters[0].department.region.district_code),
+        **delivery_values,
     )
     _transition(application, "submit", by=created_by)
     if idempotency_key:
