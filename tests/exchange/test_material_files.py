@@ -16,34 +16,12 @@ from tests.factories import DepartmentFactory, MatterFactory, accepted_applicati
 from workflow import services, tasks
 from workflow.calendar_store import seed_calendar
 
-from .conftest import DEPARTMENT_CODE
-from .refsys_process import RefProcess
-
-SECRET = "reference-secret-one"
+from .conftest import DEPARTMENT_CODE, SECRET
 
 
 @pytest.fixture(autouse=True)
 def _calendar(transactional_db):
     seed_calendar(years=[2026])
-
-
-@pytest.fixture
-def portal_refsys(tmp_path, live_server):
-    process = RefProcess(db=tmp_path / "dept.sqlite3", department=DEPARTMENT_CODE, keys={"k1": SECRET},
-                         portal=live_server.url).start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def own_system(portal_refsys, settings):
-    settings.EXCHANGE_RELAY_BASE_SECONDS = 0.05
-    settings.EXCHANGE_RELAY_MAX_BACKOFF_SECONDS = 0.2
-    department = DepartmentFactory(code=DEPARTMENT_CODE, name="清远市清新区市场监督管理局")
-    system = DepartmentSystem.objects.create(department=department, name="市场监管审批系统", base_url=portal_refsys.url,
-                                             active=True)
-    DepartmentKey.objects.create(system=system, key_id="k1", secret=SECRET)
-    return system
 
 
 def _dispatched(system):
