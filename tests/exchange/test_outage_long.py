@@ -75,8 +75,7 @@ def test_every_message_arrives_once_after_the_system_and_the_broker_come_back(tm
                                                  base_url=refsys.url, active=True)
         DepartmentKey.objects.create(system=system, key_id="k1", secret="long-outage")
         clerk = ClerkFactory()
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=60,
-                          without_gossip=True, without_mingle=True, without_heartbeat=True):  # as outage_work.py: kombu's gossip dies on a lost broker
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=60):
             threading.Thread(target=beat, daemon=True).start()
             accept_one(system, clerk)
             refsys.stop()
