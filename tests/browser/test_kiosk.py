@@ -75,7 +75,6 @@ def test_a_resident_queries_pays_prints_and_is_signed_out_at_the_kiosk(
         terminal = Terminal.objects.create(
             code="QX-T01", hall=hall, location="一楼大厅东侧", public_key=agent.public_key()
         )
-        agent.start()
         query_matter = MatterFactory(
             code=settings.TERMINAL_QUERY_MATTER,
             name="个人数据自助查询",
@@ -88,6 +87,7 @@ def test_a_resident_queries_pays_prints_and_is_signed_out_at_the_kiosk(
         matter = MatterFactory(name="居民身份证换领")
         FeeItem.objects.create(matter=matter, name="证照工本费", amount_fen=2000, legal_basis="发改价格〔2003〕2322号")
         application = accepted_application(applicant=citizen, matters=[matter])
+        agent.start()  # after the data is written: on SQLite its heartbeats' reads would lock the tables the writes need
         code = kiosk.enrolment_code_issue(terminal=terminal, by=UserFactory(role=User.Role.ADMINISTRATOR))
 
         # the terminal's browser is bound to its device once
