@@ -39,8 +39,8 @@ class CeleryProcess:
     with the relay's lease shortened so recovery is seen within seconds."""
 
     def __init__(self, role: str, *, broker_url: str, workdir: Path, lease: float = 3.0, cap: float = 6.0,
-                 beat: float = 1.0):
-        self.role, self.workdir, self.proc = role, workdir, None
+                 beat: float = 1.0, **settings: str):
+        self.role, self.workdir, self.proc, self.restarts = role, workdir, None, 0
         self.log = workdir / f"{role}.log"
         env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_XDIST_WORKER", "REDIS_URL")}
         env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=database_url(), CELERY_BROKER_URL=broker_url,
@@ -48,6 +48,7 @@ class CeleryProcess:
                    INTENT_MAX_BACKOFF_SECONDS=str(cap), INTENT_RELAY_INTERVAL_SECONDS=str(beat),
                    EXCHANGE_RELAY_INTERVAL_SECONDS="60", SWEEP_INTERVAL_SECONDS="600", FIGURES_REFRESH_SECONDS="600",
                    PAYMENT_QUERY_INTERVAL_SECONDS="600")
+        env.update(settings)  # what a scenario sets otherwise, e.g. the exchange relay's tick
         self.env = env
 
     def start(self):
@@ -61,6 +62,15 @@ class CeleryProcess:
                                          cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         return self
+
+    def restart_if_exited(self) -> bool:
+        """What the deployment's supervisor does (compose `restart: unless-stopped`): a process
+        that exited, e.g. a worker giving up on a broker that went away, is started again."""
+        if self.proc is not None and self.proc.poll() is not None:
+            self.restarts += 1
+            self.start()
+            return True
+        return False
 
     def kill(self):
         """SIGKILL, no goodbye: the task in hand is neither finished nor acknowledged."""
