@@ -44,10 +44,15 @@ class ExchangeMessage(AppendOnlyModel):
 
 
 class LicenceSequence(models.Model):
-    """Per-year counter for licence numbers; the row is locked while a number is drawn."""
+    """Per-(district, year) counter for licence numbers; the row is locked while a number is drawn.
+    The district is the issuing department's (`Region.district_code`, docs/decisions.md issue 15)."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
+    district = models.CharField(max_length=6)
+    year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="licence_sequence_district_year")]
 
 
 class LicenceStatus(models.TextChoices):

@@ -29,9 +29,6 @@ from .models import DepartmentSystem, ElectronicLicence, ExchangeMessage, Licenc
 
 logger = logging.getLogger(__name__)
 
-DISTRICT_REGION_CODE = "441803"
-
-
 def record_dispatch(*, department, case_ref: str, payload: dict) -> ExchangeMessage:
     """Dispatch a sub-case to its department, once per sub-case. A department that decides in its
     own system (an active `DepartmentSystem`) gets it pushed: an outbox row written in the
@@ -80,14 +77,15 @@ def decides_elsewhere(case_ref: str) -> bool:
 # --- the electronic-licence store ---------------------------------------------------------------
 
 
-def next_licence_number(*, day: dt.date) -> str:
-    """`DZZZ-441803-2026-000123`: 电子证照, district, year, a per-year sequence drawn from a
-    locked row (a gap after a rolled-back issue is acceptable, a duplicate impossible)."""
+def next_licence_number(*, district_code: str, day: dt.date) -> str:
+    """`DZZZ-441803-2026-000123`: 电子证照, the issuing department's district, year, a sequence
+    per (district, year) drawn from a locked row (a gap after a rolled-back issue is acceptable,
+    a duplicate impossible)."""
     with transaction.atomic():
-        LicenceSequence.objects.get_or_create(year=day.year)
-        LicenceSequence.objects.filter(year=day.year).update(last=F("last") + 1)
-        last = LicenceSequence.objects.select_for_update().get(year=day.year).last
-    return f"DZZZ-{DISTRICT_REGION_CODE}-{day.year}-{last:06d}"
+        LicenceSequence.objects.get_or_create(district=district_code, year=day.year)
+        LicenceSequence.objects.filter(district=district_code, year=day.year).update(last=F("last") + 1)
+        last = LicenceSequence.objects.select_for_update().get(district=district_code, year=day.year).last
+    return f"DZZZ-{district_code}-{day.year}-{last:06d}"
 
 
 def licence_verify_url(number: str, code: str) -> str:
@@ -119,7 +117,7 @@ def licence_issue(
     if licence_type is None and getattr(matter, "licence_type_id", None):
         licence_type = matter.licence_type
     items = licence_data.licence_data(licence_type, data, form_data) if licence_type is not None else {}
-    number = next_licence_number(day=issued_on)
+    number = next_licence_number(district_code=department.region.district_code, day=issued_on)
     identifier = ""
     if licence_type is not None and licence_identifier.fits(licence_type.code, licence_type.issuer_code):
         identifier = licence_identifier.make(type_code=licence_type.code, issuer_code=licence_type.issuer_code,
