@@ -18,10 +18,10 @@ from .models import (
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "real_name", "role", "department", "masked_id_number", "is_active"]
-    list_filter = ["role", "department", "is_active"]
+    list_filter = ["role", "department", "district", "is_active"]
     search_fields = ["username", "real_name", "=id_number"]  # encrypted: exact number only
     actions = ["open_otp_enrolment"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("实名与角色"), {"fields": ["role", "real_name", "id_number", "phone", "department"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("实名与角色"), {"fields": ["role", "real_name", "id_number", "phone", "department", "district"]}),)
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, obj):

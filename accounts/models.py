@@ -106,6 +106,14 @@ class User(AbstractUser):
     is_department_leader = models.BooleanField(
         _("部门负责人"), default=False, help_text=_("可批准本部门子件的延期(行政许可法第四十二条)。")
     )
+    # Issue 15: a supervisor's district (督查范围); null = the whole city. A district supervisor
+    # sees the departments, halls, windows, clerks and matters whose region lies in it
+    # (supervision.scope); the district is derived from a region's code, never stored elsewhere.
+    district = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"level": Region.Level.DISTRICT}, verbose_name=_("督查范围(区)"),
+        help_text=_("仅督查人员:只看该区的部门、大厅、窗口和事项;留空为全市。"),
+    )
     # 适老化 (issue 13): the large-print, high-contrast display this person chose, kept with the
     # account so it follows them to any computer or terminal; "" = not chosen, the device's own
     # choice (a cookie) applies (accounts.display).
@@ -142,6 +150,11 @@ class User(AbstractUser):
                 raise ValidationError({"id_number": _("该身份证号码已有账号。")})
         if self.role == self.Role.REVIEWER and not self.department_id:
             raise ValidationError({"department": _("审批人员必须属于一个部门。")})
+        if self.district_id:
+            if self.role != self.Role.SUPERVISOR:
+                raise ValidationError({"district": _("只有督查人员可以设置督查范围(区)。")})
+            if self.district.level != Region.Level.DISTRICT:
+                raise ValidationError({"district": _("督查范围须为一个区(县级行政区划)。")})
 
     @property
     def is_public(self):

@@ -18,6 +18,7 @@ from core.errors import Invalid, NotFound
 from core.idempotency import idempotent
 from core.numbers import is_small_int
 from core.uploads import file_response
+from supervision.scope.districts import scope_of
 
 from . import selectors, services
 from .models import Card
@@ -81,7 +82,7 @@ class LiveCardsView(APIView):
         after = request.query_params.get("after", "0")
         if not is_small_int(after):
             raise Invalid(_("after 应为整数。"), code="invalid_after", fields={"after": [_("应为整数。")]})
-        cards = list(selectors.cards_opened_after(int(after), limit=LIVE_CARDS_LIMIT))
+        cards = list(selectors.cards_opened_after(int(after), limit=LIVE_CARDS_LIMIT, scope=scope_of(request.user)))
         last_id = max([int(after), *[c.pk for c in cards]])
         return Response(LiveCardsSerializer({"cards": [{
             "id": c.pk, "level": c.level, "level_label": c.get_level_display(), "trigger": c.trigger,

@@ -15,6 +15,7 @@ from core.errors import DomainError, Forbidden
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked
 from core.web.paging import Key, keyset_page, keyset_page_by
+from supervision.scope.districts import scope_of
 
 from . import selectors, services
 from .forms import ContestForm, DecideForm, PolicyDraftForm, PolicyForm
@@ -51,7 +52,12 @@ def card_list(request):
         page = keyset_page(request, cards, key="opened_at", descending=True, per_page=CARDS_PER_PAGE)
     _with_permissions(user, page.object_list)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
-    if user.is_supervisor or user.is_superuser:
+    district = scope_of(user)  # a district supervisor (issue 15): the district's cards and departments
+    departments = Department.objects.order_by("code")
+    if district is not None:
+        departments = departments.filter(pk__in=sorted(district.department_ids))
+        scope = _("%(district)s红黄牌") % {"district": district.name}
+    elif user.is_supervisor or user.is_superuser:
         scope = _("全区红黄牌")
     elif user.is_reviewer:
         scope = _("%(department)s 的红黄牌") % {"department": user.department.name}
@@ -68,7 +74,7 @@ def card_list(request):
         "triggers": Card.Trigger.choices,
         "reviews": [("none", _("未申诉")), *[(v, label) for v, label in Card.Review.choices if v]],
         "states": [("open", _("未撤牌")), ("closed", _("已撤牌")), ("all", _("全部"))],
-        "departments": Department.objects.order_by("code") if user.is_supervisor or user.is_superuser else None,
+        "departments": departments if user.is_supervisor or user.is_superuser else None,
     })
 
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from supervision.cards.api import IsSupervisor
 
 from . import services as figures
-from .filters import figure_filters
+from .filters import scoped_filters
 
 
 class FigureValuesSerializer(serializers.Serializer):
@@ -126,6 +126,7 @@ class FiguresView(APIView):
     )
     def get(self, request):
         state = {}
-        data = figures.dashboard_figures(**figure_filters(request.query_params), state=state)
+        filters, scope = scoped_filters(request.user, request.query_params)
+        data = figures.dashboard_figures(**filters, state=state, scope=scope)
         data["refreshed_at"] = state["refreshed_at"]
         return Response(FiguresSerializer(data).data)

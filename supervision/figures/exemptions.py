@@ -12,12 +12,16 @@ from exchange.selectors import exemption_counts
 from matters.models import Matter
 
 
-def exemption_rows(period, *, department: int | None = None) -> list[dict]:
-    """[{"matter", "materials", "fields"}] for the matters with any, most first."""
+def exemption_rows(period, *, department: int | None = None, scope=None) -> list[dict]:
+    """[{"matter", "materials", "fields"}] for the matters with any, most first (`scope`: a
+    district supervisor's, the district's matters alone)."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(period.first, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     matters = None if department is None else Matter.objects.filter(department_id=department).values("pk")
+    if scope is not None:
+        matters = (matters if matters is not None else Matter.objects.all()).filter(
+            department_id__in=sorted(scope.department_ids)).values("pk")
     counts = exemption_counts(matters, since, until)
     names = dict(Matter.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
     rows = [{"matter": names[pk], **figures} for pk, figures in counts.items()]

@@ -1064,7 +1064,7 @@ def _rows(dim, sums_by_key, labels=None, *, limit: int | None = None):
     return [{"key": key, "label": labels.get(key) or none_label, **finish(sums, dim)} for key, sums in chosen]
 
 
-def open_cards_by_department() -> dict:
+def open_cards_by_department(*, scope=None) -> dict:
     """Live: {"total": {"red", "yellow", "contested"}, "departments": {department id (0: windows):
     {"red", "yellow"}}}; "contested": cards, open or closed, whose contest waits for a ruling
     (what `cards.selectors.card_counts` counts; read here in the same query, both from partial
@@ -1072,7 +1072,10 @@ def open_cards_by_department() -> dict:
     result = {"total": {"red": 0, "yellow": 0, "contested": 0}, "departments": {}}
     is_open = Q(closed_at__isnull=True)
     contested = Q(review=Card.Review.CONTESTED)
-    for row in (Card.objects.filter(is_open | contested).order_by().values("department_id", "level")
+    cards = Card.objects.filter(is_open | contested)
+    if scope is not None:
+        cards = cards.filter(scope.card_q())
+    for row in (cards.order_by().values("department_id", "level")
                 .annotate(n=Count("pk", filter=is_open), contested=Count("pk", filter=contested))):
         result["total"]["contested"] += row["contested"]
         if not row["n"]:
@@ -1083,13 +1086,14 @@ def open_cards_by_department() -> dict:
     return result
 
 
-def open_complaints_by_department(*, today: dt.date) -> dict:
+def open_complaints_by_department(*, today: dt.date, scope=None) -> dict:
     """Live, like the cards: {"total": {"open", "overdue"}, "departments": {department id (0: the
     centre, routing or escalated): {...}}} from `feedback.complaint_counts_by_department`."""
     from supervision.feedback.selectors import complaint_counts_by_department
 
     result = {"total": {"open": 0, "overdue": 0}, "departments": {}, "names": {}}
-    for row in complaint_counts_by_department(today=today):
+    departments = None if scope is None else scope.department_ids
+    for row in complaint_counts_by_department(today=today, departments=departments):
         result["departments"][row["department_id"] or 0] = {"open": row["open"], "overdue": row["overdue"]}
         result["names"][row["department_id"] or 0] = row["name"]
         result["total"]["open"] += row["open"]
@@ -1097,17 +1101,58 @@ def open_complaints_by_department(*, today: dt.date) -> dict:
     return result
 
 
+# A district's total (issue 15): its departments' rows give the sub-case figures and the ratings
+# of decisions, its halls' rows the application, queue and window-rating figures (an application
+# spans departments; online applications have no hall, so a district's 收件/受理/出件 are those at
+# its halls). Ratings are either a department's or a hall's, never both: the two add up.
+HALL_SUMS = ("received", "accepted", "deemed", "delivered", "visits", "called", "no_show", "wait_seconds")
+DEPARTMENT_SUMS = ("started", "started_online", "concluded", "on_time", "days_sum")
+
+
+def _add_sums(into: dict, sums: dict, names) -> None:
+    for name in names:
+        into[name] += sums[name]
+
+
+def district_total(dept_sums: dict, hall_sums: dict, *, only: tuple | None = None) -> dict:
+    """A district's sums from its departments' and halls' rows (already limited to the district)."""
+    total = empty_sums() if only is None else dict.fromkeys(only, 0)
+    for sums in dept_sums.values():
+        _add_sums(total, sums, [n for n in (*DEPARTMENT_SUMS, *LEVELS) if n in total])
+        if only is None:
+            total["hist"] = [a + b for a, b in zip(total["hist"], sums["hist"], strict=True)]
+            total["hover"] += sums["hover"]
+    for sums in hall_sums.values():
+        _add_sums(total, sums, [n for n in (*HALL_SUMS, *LEVELS) if n in total])
+    return total
+
+
+def _district_trend(period: Period, *, channel: str, scope) -> dict:
+    """{day: the TREND sums} of a district: 收件 from its halls, 办结 from its departments."""
+    read = _read_rollups(("department", "hall"), period, channel=channel, by_day=True, only=TREND,
+                         keys={"department": sorted(scope.department_ids), "hall": sorted(scope.hall_ids)})
+    days = set(read["department"]) | set(read["hall"])
+    return {day: district_total({0: read["department"].get(day, dict.fromkeys(TREND, 0))},
+                                {0: read["hall"].get(day, dict.fromkeys(TREND, 0))}, only=TREND)
+            for day in days}
+
+
 def dashboard_figures(*, period: Period, group_by: str = "department", channel: str = "",
                       department: int | None = None, raw: bool = False, state: dict | None = None,
-                      rows_limit: int | None = None) -> dict:
+                      rows_limit: int | None = None, scope=None) -> dict:
     """Everything the dashboard shows for a period: the total, the rows of the grouping, the
     departments' ranking, the trend by day and the open cards. `raw=True` computes the same
     from the case tables instead of the rollups. `state`: a dict filled with `refreshed_at` (when
     the rollups were refreshed, read with what the reading needs; not a figure, so not in the
     result that tests and the bench compare with the raw computation). `rows_limit`: only the
     first rows of the grouping (the page's table); `rows_total` says how many there are. The
-    ranking and the departments' rows are always whole."""
+    ranking and the departments' rows are always whole. `scope`: a district supervisor's
+    (`supervision.scope.districts.DistrictScope`): every row, the total, the trend, the cards and the
+    complaints limited to the district's departments, halls, windows, clerks and matters (the
+    rollups filtered by those keys; see `district_total`); None: the whole city."""
     group_by = group_by if group_by in DIMENSIONS else "department"
+    if raw and scope is not None:
+        raise ValueError("the raw computation is city-wide only")
     channel = channel if channel in ("online", "window") else ""
     cumulative_from, refreshed = FigureRefresh.objects.filter(pk=1).values_list(
         "cumulative_from", "refreshed_at").first() or (None, None)
@@ -1123,29 +1168,35 @@ def dashboard_figures(*, period: Period, group_by: str = "department", channel: 
     else:
         # one query for the total, the grouping and the departments, one for the trend
         labels, keys, rows_total = {}, None, None
+        scoped = {} if scope is None else {dim: sorted(scope.keys(dim)) for dim in {group_by, "department", "hall"}}
         if rows_limit is not None and group_by != "department":
             # Only the first rows of a large grouping are shown (100 of 1,000 matters): which
             # ones needs ROW_ORDER's three sums of every key, not all 110 (the histogram
             # included); the full sums are then read for the chosen keys alone.
             light = _read_rollups((group_by,), period, channel=channel, department=department, labels=labels,
-                                  cumulative_from=cumulative_from, only=ROW_ORDER)[group_by]
+                                  cumulative_from=cumulative_from, only=ROW_ORDER,
+                                  keys={group_by: scoped[group_by]} if scope is not None else None)[group_by]
             light_labels = labels.get(group_by, {}) if group_by in LABELLED else _labels(group_by, light)
             rows_total = len(light)
             keys = [key for key, _sums in _ordered(group_by, light, light_labels)[:rows_limit]]
             labels = {group_by: light_labels}
-        read = _read_rollups(dict.fromkeys(("all", group_by, "department")), period, channel=channel,
+        chosen = {**scoped, **({} if keys is None else {group_by: keys})}
+        dims = ("all", group_by, "department") if scope is None else (group_by, "department", "hall")
+        read = _read_rollups(dict.fromkeys(dims), period, channel=channel,
                              department=department, labels=labels, cumulative_from=cumulative_from,
-                             keys=None if keys is None else {group_by: keys})
-        total = read["all"].get(0, empty_sums())
+                             keys=chosen or None)
+        total = (read["all"].get(0, empty_sums()) if scope is None
+                 else district_total(read["department"], read["hall"]))
         grouped = read[group_by]
         grouped_labels = labels.get(group_by, {}) if group_by in LABELLED or keys is not None else None
         dept_sums, dept_labels = read["department"], labels.get("department", {})
-        trend_sums = _read_rollups(("all",), period, channel=channel, by_day=True, only=TREND)["all"]
+        trend_sums = (_read_rollups(("all",), period, channel=channel, by_day=True, only=TREND)["all"]
+                      if scope is None else _district_trend(period, channel=channel, scope=scope))
     dept_rows = _rows("department", dept_sums, dept_labels)
     rows = (dept_rows[:rows_limit] if group_by == "department"
             else _rows(group_by, grouped, grouped_labels, limit=rows_limit))
-    cards = open_cards_by_department()
-    complaints = open_complaints_by_department(today=timezone.localdate())
+    cards = open_cards_by_department(scope=scope)
+    complaints = open_complaints_by_department(today=timezone.localdate(), scope=scope)
     for row in dept_rows:
         row["cards"] = cards["departments"].get(row["key"], {"red": 0, "yellow": 0})
         row["complaints"] = complaints["departments"].get(row["key"], {"open": 0, "overdue": 0})

@@ -7,6 +7,8 @@ Every number links to the cases behind it (`figure_cases`).
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -28,7 +30,7 @@ from workflow.models import Application, SubCase
 
 from . import services as figures
 from .exemptions import exemption_rows
-from .filters import figure_filters
+from .filters import scoped_filters
 
 REFRESH_SECONDS = 60
 LIVE_SECONDS = 5  # new cards are polled for (`api.LiveCardsView`) and put on top without reload
@@ -171,14 +173,19 @@ def dashboard(request):
     """Figures by department, hall, window, clerk or matter for a period, read from the rollups
     (supervision/figures.py), with the departments' ranking, two charts, the open cards (new ones
     appear without reload) and a drill-down from every number. `?wall=1`: the wall-screen layout."""
-    filters = figure_filters(request.GET)
+    filters, scope = scoped_filters(request.user, request.GET)
     state = {}  # refreshed_at, read with the figures
     all_rows = request.GET.get("rows") == "all"
     # the table shows the first ROWS_SHOWN rows: the others are not finished at all (the charts
     # use every department's row, so a grouping by department is read whole)
     limit = None if all_rows or filters["group_by"] == "department" else ROWS_SHOWN
-    data = figures.dashboard_figures(**filters, state=state, rows_limit=limit)
-    cards = list(selectors.open_cards(limit=PAGE_CARDS))
+    data = figures.dashboard_figures(**filters, state=state, rows_limit=limit, scope=scope)
+    cards = list(selectors.open_cards(limit=PAGE_CARDS, scope=scope))
+    departments = Department.objects.order_by("code")
+    subcases = SubCase.objects.filter(state__in=SubCase.OPEN_STATES)
+    if scope is not None:
+        departments = departments.filter(pk__in=sorted(scope.department_ids))
+        subcases = subcases.filter(department_id__in=sorted(scope.department_ids))
     total_row = {"key": 0, **data["total"]}
     base = reverse("portal:figure_cases") + "?" + _query(filters)
     labels = _figure_labels()
@@ -199,9 +206,10 @@ def dashboard(request):
         "columns": total_cells,
         "presets": figures.PRESETS.items(),
         "dimensions": figures.DIMENSIONS.items(),
-        "departments": Department.objects.order_by("code").values_list("pk", "name"),
+        "departments": departments.values_list("pk", "name"),
+        "scope": scope,
         "refreshed_at": state["refreshed_at"],
-        "open_subcases": SubCase.objects.filter(state__in=SubCase.OPEN_STATES).count(),
+        "open_subcases": subcases.count(),
         "cards": cards,
         "card_rows": _card_rows_html(cards),
         "ranking_rows": _ranking_rows_html(data["ranking"]),
@@ -216,7 +224,7 @@ def dashboard(request):
         "rows_hidden": data["rows_total"] - len(shown),
         "all_rows_query": _query(filters, rows="all"),
         "wall": wall,
-        "exemptions": exemption_rows(filters["period"], department=filters["department"]),
+        "exemptions": exemption_rows(filters["period"], department=filters["department"], scope=scope),
         "charts": {
             "trend": data["trend"],
             "departments": [{"label": r["label"], "on_time_rate": r["on_time_rate"]}
@@ -233,11 +241,25 @@ def dashboard(request):
 CASES_PER_PAGE = 50
 
 
+def _district_cases(model, date_field: str, scope) -> Q:
+    """The cases of a district's total (`figures.district_total`): applications by the hall that
+    received (收件) or accepted them, sub-cases by department, queue tickets by hall, ratings by
+    the rated department or hall."""
+    halls, departments = sorted(scope.hall_ids), sorted(scope.department_ids)
+    if model is Application:
+        return Q(received_hall_id__in=halls) if date_field == "submitted_at" else Q(accepted_hall_id__in=halls)
+    if model is SubCase:
+        return Q(department_id__in=departments)
+    if model is Ticket:
+        return Q(hall_id__in=halls)
+    return Q(department_id__in=departments) | Q(hall_id__in=halls)
+
+
 @role_required(User.Role.SUPERVISOR, allow_superuser=True)
 def figure_cases(request):
     """The cases behind one number of the dashboard: the same definition as the figure
     (`figures.cases_behind`), newest first, 50 per page with a keyset cursor (date, id)."""
-    filters = figure_filters(request.GET)
+    filters, scope = scoped_filters(request.user, request.GET)
     count = request.GET.get("count", "")
     dim = request.GET.get("dim", "all")
     key = request.GET.get("key", "0")
@@ -245,8 +267,12 @@ def figure_cases(request):
         return render(request, "supervision/figure_cases.html", {
             "title": _("办件明细"), "error": _("参数无效:请从效能监督页面的数字进入明细。"),
             "back": reverse("portal:supervision") + "?" + _query(filters)}, status=400)
+    if scope is not None and dim != "all" and not scope.has(dim, int(key)):
+        raise Http404(_("该对象不在您的督查范围内。"))
     model, qs, date_field = figures.cases_behind(count=count, period=filters["period"], dim=dim, key=int(key),
                                                  channel=filters["channel"], department=filters["department"])
+    if scope is not None and dim == "all":
+        qs = qs.filter(_district_cases(model, date_field, scope))
     # keyset pages over (date, id) newest first (core.web.paging; issue 15)
     if model in (Application, SubCase):  # no form, situation, postal details or guide on a row (issue 15)
         qs = case_selectors.for_list(qs, through="application__" if model is SubCase else "")
@@ -270,7 +296,7 @@ def figure_cases(request):
     return render(request, "supervision/figure_cases.html", {
         "title": _("办件明细"),
         "what": labels[count],
-        "scope": f"{figures.DIMENSIONS[dim]}:{name}" if dim != "all" else _("全区"),
+        "scope": f"{figures.DIMENSIONS[dim]}:{name}" if dim != "all" else (scope.name if scope else _("全区")),
         "period": filters["period"],
         "channel": filters["channel"],
         "subcases": model is SubCase,

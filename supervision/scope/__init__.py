@@ -1,0 +1,1 @@
+"""Who sees what of the supervision (issue 15: a supervisor's district)."""
