@@ -16,6 +16,16 @@ def navigation(request):
             "large_print": display_of(request) == "large"}
 
 
+def area(request):
+    """The deployment's area and the portal's name for the site's chrome (settings.PORTAL_AREA_NAME)."""
+    from django.conf import settings
+
+    from core.area import portal_name
+
+    return {"area_name": settings.PORTAL_AREA_NAME, "area_full_name": settings.PORTAL_AREA_FULL_NAME,
+            "portal_name": portal_name()}
+
+
 def calendar_warning(request):
     """From 1 November, administrators and supervisors see a banner until next year's holidays
     are entered (deadlines reaching into it are provisional until then)."""

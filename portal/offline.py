@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from accounts.security import in_hall
+from core.area import portal_name
 
 # Pages kept for offline reading: path patterns as JavaScript regular expressions.
 KEPT_PAGES = [r"^/applications/$", r"^/applications/[^/]+/$", r"^/licences/$", r"^/me/$"]  # /me/: 我的
@@ -31,7 +32,7 @@ def offline_pages_allowed(request) -> bool:
 @cache_control(max_age=86400, public=True)
 def manifest(request):
     return JsonResponse({
-        "name": _("清新区一门式一网式政务服务平台"),
+        "name": portal_name(),
         "short_name": _("通办"),
         "description": _("网上办事、进度查询、电子证照,一网通办。"),
         "lang": "zh-CN",

@@ -86,6 +86,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address the QR codes on notices point to (the public progress page lives under it).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The area the deployment serves, named in the site's chrome (title, header, footer, home, error
+# page; context processor portal.context_processors.area). A whole city's deployment sets the
+# city's; documents of a case name their issuer's district instead (accounts/districts.py).
+PORTAL_AREA_NAME = env.str("PORTAL_AREA_NAME", default="清新区")
+PORTAL_AREA_FULL_NAME = env.str("PORTAL_AREA_FULL_NAME", default="清远市清新区")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -152,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.area",
                 "portal.context_processors.calendar_warning",
             ],
         },
@@ -219,7 +225,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_VERBOSE = False
 # TOTP for staff and administrators (accounts.security). Off only in the test settings.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
-OTP_TOTP_ISSUER = "通办 清新区政务服务"
+OTP_TOTP_ISSUER = f"通办 {PORTAL_AREA_NAME}政务服务"
 # Sessions: ended after 12 hours whatever happens, and sooner when idle (accounts.security):
 # staff 30 minutes, shared hall computers (addresses in HALL_NETWORKS) 15, citizens 2 hours.
 SESSION_COOKIE_AGE = 12 * 3600
@@ -474,7 +480,7 @@ SMS_ACCOUNT = env.str("SMS_ACCOUNT", default="QXZWFWZX")
 SMS_KEY_ID = env.str("SMS_KEY_ID", default="s1")
 SMS_SECRET = env.str("SMS_SECRET", default="")
 SMS_RECEIPT_BASE_URL = env.str("SMS_RECEIPT_BASE_URL", default="http://127.0.0.1:8000")
-SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="清新区政务服务")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default=f"{PORTAL_AREA_NAME}政务服务")
 SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5.0)
 CATALOG_FEED_URL = env.str("CATALOG_FEED_URL", default="")
 CATALOG_FEED_KEY = env.str("CATALOG_FEED_KEY", default="")

@@ -19,6 +19,8 @@ from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from core.area import portal_name
+
 logger = logging.getLogger("django.request")
 
 API_PREFIX = "/api/"
@@ -61,7 +63,7 @@ def server_error(request):
     database, a template) must not fail this page too."""
     if is_api(request):
         return api_error("server_error", _("系统繁忙,请稍后再试。"), 500)
-    return HttpResponseServerError(loader.get_template("500.html").render({"back": back_link(request)}))
+    return HttpResponseServerError(loader.get_template("500.html").render({"back": back_link(request), "portal_name": portal_name()}))
 
 
 class ErrorPages:

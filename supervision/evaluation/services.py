@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Department
 from core import intents
+from core.area import portal_name
 from core.errors import Forbidden, Invalid, NotFound
 from core.numbers import is_small_int
 from supervision.figures import services as figures
@@ -258,13 +259,14 @@ def _document_context(rows, *, start, end, params, generated_at) -> dict:
     if params.get("department_id"):
         department = Department.objects.filter(pk=params["department_id"]).first()
     return {
-        "title": _("清新区政务服务绩效评估报告"),
+        "title": _("%(area)s政务服务绩效评估报告") % {"area": settings.PORTAL_AREA_NAME},
         "start": start, "end": end,
         "scope": department.name if department is not None else _("全部部门"),
         "table": table(rows),
         "definitions": [str(d) for d in DEFINITIONS],
         "generated_at": generated_at,
         "rows": rows,
+        "portal_name": portal_name(),
     }
 
 
