@@ -81,6 +81,7 @@ def verify_licence(number: str, code: str) -> ElectronicLicence | None:
 def public_facts(licence: ElectronicLicence, day) -> dict:
     """What the public verification shows: what the licence states, the holder masked, and
     whether it is valid today."""
+    from accounts.districts import district_name
     from accounts.identity import mask_enterprise, mask_name
 
     status = licence.status_on(day)
@@ -92,6 +93,7 @@ def public_facts(licence: ElectronicLicence, day) -> dict:
         "holder_birth_date": licence.holder_birth_date,
         "guardian": mask_name(licence.guardian_name),
         "department": licence.department.name,
+        "area": district_name(licence.department.region.district_code),  # the issuer's district
         "issued_on": licence.issued_on,
         "valid_from": licence.valid_from,
         "valid_until": licence.valid_until,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.districts import district_name
 from accounts.identity import mask, mask_name
 from core.digests import content_digest, format_code
 from core.errors import Conflict, Forbidden, Invalid
@@ -141,6 +142,7 @@ def licence_issue(
         **content, "code": code, "verify_url": verify_url, "qr_png": qr_png_data_uri(verify_url),
         "legal_basis": (matter.legal_basis or "").strip(), "matter_name": matter.name,
         "data_rows": licence_data.labelled(licence_type, items),
+        "area_name": district_name(department.region.district_code),
     })
     licence = ElectronicLicence(
         number=number, case_ref=case_ref, application_number=application_number, name=name, matter=matter,

@@ -67,7 +67,7 @@ def verify(request):
     licence = selectors.verify_licence(number, code)
     if licence is None:
         verify_throttle.fail(c=client)
-        context["error"] = _("未查到与该证照编号和核验码相符的电子证照,请核对;如仍查不到,该证照可能不是本区签发的,请拨打 12345 热线核实。")
+        context["error"] = _("未查到与该证照编号和核验码相符的电子证照,请核对;如仍查不到,该证照可能不是本平台签发的,请拨打 12345 热线核实。")
         return render(request, "exchange/verify.html", context, status=404)
     signed = licence_signing.verify(licence)
     if signed is False:  # the stored content no longer matches what the issuer signed

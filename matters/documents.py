@@ -11,6 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.districts import district_name
+from accounts.models import Department
 from core.pdf import qr_png_data_uri, render_template_pdf
 
 from .models import Matter
@@ -32,4 +34,11 @@ def guide_pdf(*, guide: dict) -> bytes:
         "url": url,
         "qr_png": qr_png_data_uri(url),
         "printed_on": timezone.localdate(),
+        "area_name": _matter_area(matter),
     })
+
+
+def _matter_area(matter) -> str:
+    """The district of the matter's department (a past version's too), for the guide's foot."""
+    department = Department.objects.filter(pk=getattr(matter, "department_id", None)).select_related("region").first()
+    return district_name(department.region.district_code) if department is not None else settings.PORTAL_AREA_NAME

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
+from accounts.districts import district_full_name
 from core.pdf import render_template_pdf
+from workflow.documents import application_district
 
 from .models import PaymentOrder
 
@@ -41,6 +45,7 @@ def receipt_pdf(order: PaymentOrder) -> bytes:
         bill = order.bill
         return render_template_pdf("payments/receipt_pdf.html", {
             "order": order, "bill": bill, "payer": bill.person.real_name, "capital": capital_yuan(order.amount_fen),
+            "area_full_name": settings.PORTAL_AREA_FULL_NAME,
         })
     line = order.fee_line
     application = line.application
@@ -48,4 +53,5 @@ def receipt_pdf(order: PaymentOrder) -> bytes:
     return render_template_pdf("payments/receipt_pdf.html", {
         "order": order, "line": line, "application": application, "payer": payer,
         "capital": capital_yuan(order.amount_fen),
+        "area_full_name": district_full_name(application_district(application)),  # as its number's
     })

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from accounts.districts import district_name
 from core.pdf import render_template_pdf
 
 from .models import KioskReceipt, Terminal
@@ -29,5 +30,6 @@ def receipt_pdf(receipt: KioskReceipt, *, holder: str, id_masked: str, terminal:
             "width": WIDTH_MM,
             "height": page_height_mm(receipt),
             "printed_at": timezone.localtime(receipt.created_at),
+            "area_name": district_name(terminal.hall.region.district_code),
         },
     )

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.districts import district_full_name, district_name
 from accounts.identity import mask, mask_enterprise, mask_name
 from accounts.models import Hall, Region
 from core.digests import CODE_LENGTH, content_digest, format_code
@@ -57,7 +58,6 @@ REQUIRED_EXTRA = {
 # 补正期限: SupplementRequest has no due date of its own; unless the caller gives one
 # (context_extra["deadline"]) the notice asks for the materials within this many working days.
 SUPPLEMENT_DAYS = 10
-CENTRE_NAME = "清远市清新区综合政务服务中心"
 
 
 # --- masking and codes ---------------------------------------------------------------------------
@@ -114,13 +114,34 @@ def issuer(application: Application, kind: str, subcase: SubCase | None = None,
     return None, _window_hall(application, kind, supplement)
 
 
+def application_district(application: Application) -> str:
+    """The application's district: its (first) matter's department's, as in its number."""
+    region = _application_region(application)
+    return region.district_code if region is not None else ""
+
+
+def centre_name(district_code: str) -> str:
+    """The district's service centre, which issues what no hall or department does (a deemed
+    acceptance): 清远市清城区综合政务服务中心."""
+    return f"{district_full_name(district_code)}综合政务服务中心"
+
+
+def issuing_district(application: Application, kind: str, subcase: SubCase | None = None,
+                     supplement: SupplementRequest | None = None) -> str:
+    """The district of the issuer (department or hall; the centre: the application's district)."""
+    department, hall = issuer(application, kind, subcase, supplement)
+    issuer_region = department.region if department is not None else hall.region if hall is not None else None
+    return issuer_region.district_code if issuer_region is not None else application_district(application)
+
+
 def issuing_body(application: Application, kind: str, subcase: SubCase | None = None,
                  supplement: SupplementRequest | None = None) -> str:
-    """The window documents are issued by the hall, the decisions by the department (full name)."""
+    """The window documents are issued by the hall, the decisions by the department (full name),
+    what neither issues by the application's district's service centre."""
     department, hall = issuer(application, kind, subcase, supplement)
     if department is not None:
         return department.name
-    return hall.name if hall is not None else CENTRE_NAME
+    return hall.name if hall is not None else centre_name(application_district(application))
 
 
 def review_authority(region: Region | None) -> str:
@@ -335,6 +356,7 @@ def _build(application: Application, subcase: SubCase | None, target: _Target, i
         "code": code,
         "verify_url": verify_url(code),
         "digest": digest,
+        "area_name": district_name(issuing_district(application, kind, subcase, target.supplement)),
     }
     return Draft(key=target.key, content=content, context=context)
 
@@ -435,4 +457,5 @@ def verified_facts(notice: Notice) -> dict:
         "issued_on": timezone.localdate(notice.created_at),
         "issuing_body": issuing_body(application, notice.kind, notice.subcase, supplement),
         "applicant": _party(application)["masked_name"],
+        "area": district_name(issuing_district(application, notice.kind, notice.subcase, supplement)),
     }

@@ -114,7 +114,7 @@ def test_deemed_acceptance_notice_says_so_and_is_issued_by_the_centre():
     text = pdf_text(notice)
     assert_common(notice, text, "受理通知书")
     assert "自收到申请之日起即为受理" in text and "决定予以受理" not in text
-    assert documents.CENTRE_NAME in text
+    assert "清新区综合政务服务中心" in text  # the application district's centre
 
 
 def test_refusal_notice_gives_the_reason_and_the_remedies():

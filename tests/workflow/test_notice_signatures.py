@@ -87,7 +87,7 @@ def test_supplement_and_refusal_are_signed_by_the_clerks_hall_a_deemed_acceptanc
     services.deem_overdue_applications_accepted(today=deemed.pre_review_due + dt.timedelta(days=1))
     deemed.refresh_from_db()
     notice = documents.generate_notice(application=deemed, kind="acceptance")
-    assert documents.CENTRE_NAME in _pdf_text(notice)
+    assert documents.centre_name("441803") in _pdf_text(notice)
     key = notice.signing_key
     assert key.hall is None and key.department is None and key.key_id.startswith("ZWFWZX-") and _holds(notice)
 
