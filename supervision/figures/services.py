@@ -789,15 +789,30 @@ def _read_rollups(dims, period: Period, *, channel: str = "", department: int | 
         mine = [span for span in spans if span[0] in grains]
         if not mine:
             continue
-        where = f"r.dim IN ({', '.join(['%s'] * len(dims))}) AND r.channel = %s AND ("
-        where += " OR ".join("(r.grain = %s AND r.day >= %s AND r.day <= %s)" for _span in mine) + ")"
-        params += [*dims, channel or BOTH, *[v for g, low, high in mine for v in (g, _d(low), _d(high))]]
+        # One disjunct per span and dimension group (the dimensions read whole, then each one
+        # read for chosen keys only), so that each is a range of the read index: the coarse
+        # index ends in `key`, and 100 chosen matters of 1,000 are read without the other 900
+        # (filtering them after the index read cost 3,100 rows read for 282 kept).
+        groups = []
+        whole = [dim for dim in dims if dim not in (keys or {})]
+        if whole:
+            groups.append((f"r.dim IN ({', '.join(['%s'] * len(whole))})", whole))
+        for dim, chosen in (keys or {}).items():
+            if dim in dims and chosen:
+                groups.append((f"r.dim = %s AND r.key IN ({', '.join(['%s'] * len(chosen))})", [dim, *chosen]))
+        where, parts = "r.channel = %s AND (", []
+        params.append(channel or BOTH)
+        for grain, low, high in mine:
+            # one day as an equality: after a range PostgreSQL cannot descend the index by key
+            days, bounds = ("r.day = %s", [_d(low)]) if low == high else ("r.day >= %s AND r.day <= %s",
+                                                                         [_d(low), _d(high)])
+            for condition, values in groups:
+                parts.append(f"(r.grain = %s AND {days} AND {condition})")
+                params += [grain, *bounds, *values]
+        where += (" OR ".join(parts) or "1 = 0") + ")"
         if department and "matter" in dims:
             where += f" AND (r.dim <> 'matter' OR r.key IN (SELECT id FROM {_t(Matter)} WHERE department_id = %s))"
             params.append(department)
-        for dim, chosen in (keys or {}).items():
-            where += f" AND (r.dim <> %s OR r.key IN ({', '.join(['%s'] * len(chosen)) or 'NULL'}))"
-            params += [dim, *chosen]
         sources.append((table, where))
     if len(sources) == 1:
         source, where = f"{sources[0][0]} r", sources[0][1]

@@ -115,8 +115,10 @@ def _card_rows_html(cards) -> list:
 
     card_url = url_maker("portal:card")
     labels = [escape(_(text)) for text in ("级别", "事由", "事项", "责任部门", "期限", "原因", "亮牌时间")]
-    levels = {value: escape(label) for value, label in Card.Level.choices}  # get_*_display: ~0.1 ms a call
-    triggers = {value: escape(label) for value, label in Card.Trigger.choices}
+    # get_*_display: ~0.1 ms a call; str(): escape() of a lazy label stays lazy, translated at every use
+    levels = {value: escape(str(label)) for value, label in Card.Level.choices}
+    triggers = {value: escape(str(label)) for value, label in Card.Trigger.choices}
+    application_url = url_maker("portal:application")  # most cards' target: one reverse() a page
     rows = []
     for card in cards:
         due = card.due.isoformat() if card.due else "—"
@@ -125,7 +127,8 @@ def _card_rows_html(cards) -> list:
             f'<a href="{card_url(card.pk)}"><span class="badge badge-{escape(card.level)}">'
             f"{levels.get(card.level, escape(card.level))}</span></a>",
             triggers.get(card.trigger, escape(card.trigger)),
-            f'<a href="{escape(card.target_url)}">{escape(card.target_title)}</a><br>'
+            f'<a href="{escape(application_url(card.application.number) if card.application_id else card.target_url)}">'
+            f"{escape(card.target_title)}</a><br>"
             f'<small class="mono muted">{escape(card.target_number)}</small>',
             escape(card.responsible),
             f"{due}{provisional(card.due_provisional, card.due)}",
