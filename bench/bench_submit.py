@@ -24,7 +24,7 @@ a later GET gives. Sub-cases are made at acceptance, not at submission: none are
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/x BENCH_DB=<yours>_bench .venv/bin/python bench/bench_submit.py
 (BENCH_SIZE=quick: 48 submissions per side; full: 240; THREADS=n; to look inside: BENCH_SQL=1 prints
 each statement's time per submission, BENCH_PROFILE=1 a cProfile of the first thread, with
-BENCH_PROFILE_OUT=file the whole profile for pstats)
+BENCH_PROFILE_OUT=file the whole profile for pstats, BENCH_PROFILE_CPU=1 its CPU time only)
 """
 
 import json
@@ -139,7 +139,9 @@ def run_side(url, clients, matters, count, answers):
             import cProfile
             import pstats
 
-            profile = cProfile.Profile()
+            # BENCH_PROFILE_CPU=1: this thread's CPU time only (the database's answers not counted)
+            profile = cProfile.Profile(time.thread_time) if os.environ.get("BENCH_PROFILE_CPU") == "1" \
+                else cProfile.Profile()
             profile.runcall(plain, client, citizen, k)
             if client is clients[0][0]:
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(45)

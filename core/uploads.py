@@ -20,6 +20,8 @@ compression ratio is out of bounds before any parser expands it.
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -188,8 +190,74 @@ def save_streamed(field_file, upload, *, extension: str) -> str:
     """Store `upload` in `field_file` (not saving its model) reading it once, the SHA-256 computed
     while it streams to the storage; returns the hex digest. The stored name is random (the
     digest is not known before the write); `inspect(…, digest=False)` has checked the content."""
-    import uuid
-
     digest = hashlib.sha256()
     field_file.save(f"{uuid.uuid4().hex[:16]}{extension}", _Hashing(upload, digest), save=False)
     return digest.hexdigest()
+
+
+class StreamedFiles:
+    """Many uploads stored in one FileField's storage for one request (a submission's materials):
+    the same names and paths `save_streamed` gives (the field's `upload_to` directory, a random
+    16-hex name with the kind's extension), each SHA-256 computed while it is written, but the
+    directory worked out and made once, and on the file system storage each file written with
+    one exclusive create (`O_CREAT | O_EXCL`, another random name if it exists) and plain
+    writes, without Django's per-file name checks and lock (nobody else can hold a file just
+    created exclusively). Any other storage: `save_streamed`."""
+
+    def __init__(self, field):
+        from django.core.files.storage import FileSystemStorage
+
+        self.field = field
+        self.storage = field.storage
+        self.direct = type(self.storage) is FileSystemStorage
+        self._directory = None  # (name prefix, absolute directory), on the first file
+
+    def _where(self, instance):
+        if self._directory is None:
+            prefix = os.path.dirname(self.field.generate_filename(instance, "x"))
+            directory = self.storage.path(prefix)
+            mode = self.storage.directory_permissions_mode
+            if mode is not None:
+                from django.core.files.storage.filesystem import safe_makedirs
+
+                safe_makedirs(directory, mode, exist_ok=True)
+            else:
+                os.makedirs(directory, exist_ok=True)
+            self._directory = (f"{prefix}/" if prefix else "", directory)
+        return self._directory
+
+    def save(self, field_file, upload, *, extension: str) -> str:
+        """Store `upload` in `field_file` (its model not saved); returns the hex SHA-256."""
+        if not self.direct:
+            return save_streamed(field_file, upload, extension=extension)
+        prefix, directory = self._where(field_file.instance)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        while True:
+            base = f"{uuid.uuid4().hex[:16]}{extension}"
+            path = os.path.join(directory, base)
+            try:
+                fd = os.open(path, flags, 0o666)
+            except FileExistsError:
+                continue
+            break
+        digest = hashlib.sha256()
+        try:
+            upload.seek(0)
+            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b"")
+            for chunk in chunks:
+                digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+        except BaseException:
+            os.close(fd)
+            os.unlink(path)
+            raise
+        os.close(fd)
+        if self.storage.file_permissions_mode is not None:
+            os.chmod(path, self.storage.file_permissions_mode)
+        name = prefix + base
+        field_file.name = name
+        setattr(field_file.instance, self.field.attname, name)
+        field_file._committed = True
+        return digest.hexdigest()

@@ -27,7 +27,7 @@ from core.clock import law
 from core.clock.law import LICENCE_DAYS, MAX_EXTENSION_DAYS, PRE_REVIEW_DAYS  # noqa: F401  (re-exported)
 from core.errors import Conflict, Forbidden, Invalid
 from core.numbers import is_small_int
-from core.uploads import save_streamed
+from core.uploads import StreamedFiles
 from exchange import exemptions
 from exchange import services as exchange_services
 from exchange.models import LicenceType
@@ -320,6 +320,7 @@ def _save_materials(application, planned, *, actor, new=False):
     licences = valid_licences_for(holder_id_number=_holder_id(application), names=licence_names) \
         if licence_names else {}
     materials = []
+    files = StreamedFiles(Material._meta.get_field("file"))  # the directory made once, each file one create
     for requirement, upload, source, info in planned:
         material = Material(
             application=application, requirement=requirement, name=requirement.name, source=source, added_by=actor,
@@ -342,7 +343,7 @@ def _save_materials(application, planned, *, actor, new=False):
             material.original_name = upload.name[:255]
             material.content_type = info["content_type"]
             material.size = info["size"]
-            material.sha256 = save_streamed(material.file, upload, extension=info["extension"])  # read once
+            material.sha256 = files.save(material.file, upload, extension=info["extension"])  # read once
         materials.append(material)
     if not materials:
         return materials
