@@ -209,7 +209,7 @@ class StreamedFiles:
 
         self.field = field
         self.storage = field.storage
-        self.direct = type(self.storage) is FileSystemStorage
+        self.direct = self.storage.__class__ is FileSystemStorage  # default_storage: the class it wraps
         self._directory = None  # (name prefix, absolute directory), on the first file
 
     def _where(self, instance):
