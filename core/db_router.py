@@ -76,3 +76,17 @@ class ReplicaReadsMiddleware:
                 and replica_configured()):
             request._replica_token = _reading.set(True)
         return None
+
+
+def version_token(model) -> str:
+    """The `token` of a one-row version table (its row 1; "" without it) in one plain statement
+    on the database the router reads `model` from: what the submission path asks on every
+    request (the calendar's and the catalog's versions), without the ORM's query building."""
+    from django.db import router
+
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote('token')} FROM {quote(model._meta.db_table)} WHERE {quote('id')} = %s", [1])
+        row = cursor.fetchone()
+    return (row[0] if row else "") or ""

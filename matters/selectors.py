@@ -1,6 +1,7 @@
 """Catalog reads shared by the guide pages, the apply form and the API."""
 
 from accounts.models import Department
+from core.db_router import version_token
 
 from .models import CatalogVersion, Matter, Theme, ThemeMatter
 from .search import MatterQuery
@@ -83,7 +84,7 @@ def theme_for_submission(code: str) -> tuple[Theme | None, list[Matter]]:
     object). The matters are shared by the requests of the process until the next change:
     callers read them and never change them. Without a version row nothing is kept."""
     global _submission_catalog
-    token = CatalogVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    token = version_token(CatalogVersion)
     if not token:
         return theme_and_matters(code)
     kept = _submission_catalog

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clock import WorkCalendar, build_calendar
+from core.db_router import version_token
 
 from .models import CalendarDay, CalendarVersion, CalendarYear, calendar_changed
 
@@ -51,7 +52,7 @@ def load_calendar(*, today=None) -> WorkCalendar:
     so web and worker processes never disagree after an administrator's edit."""
     global _cached
     today = today or timezone.localdate()
-    token = CalendarVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    token = version_token(CalendarVersion)
     cached = _cached
     if cached is not None and token and cached[0] == token and cached[1] == today:
         return cached[2]
