@@ -83,9 +83,28 @@ def _values(instance) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in _hashed_fields(type(instance))}
 
 
+# database alias: the SQL of the locked read of a chain's head, compiled once by the ORM (every
+# log row written reads it: the query is not built again each time)
+_HEAD_SQL: dict[str, str] = {}
+
+
+def _read_locked_head(Head, label: str, day: dt.date, using: str):
+    from django.db import connections
+
+    params = [label, connections[using].ops.adapt_datefield_value(day)]
+    sql = _HEAD_SQL.get(using)
+    if sql is None:
+        query = Head.objects.using(using).select_for_update().filter(table=label, day=day).order_by("pk")[:1].query
+        sql, compiled = query.get_compiler(using).as_sql()
+        if list(compiled) != params:  # not the plain statement expected: the ORM's each time
+            return Head.objects.using(using).select_for_update().filter(table=label, day=day).first()
+        _HEAD_SQL[using] = sql
+    return next(iter(Head.objects.db_manager(using).raw(sql, params)), None)
+
+
 def _locked_head(label: str, day: dt.date, using: str):
     Head = apps.get_model("core", "AuditChainHead")
-    head = Head.objects.using(using).select_for_update().filter(table=label, day=day).first()
+    head = _read_locked_head(Head, label, day, using)
     if head is not None:  # every write of the day but the first: one query
         return head
     Head.objects.using(using).get_or_create(table=label, day=day)

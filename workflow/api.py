@@ -8,6 +8,7 @@ import json
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -215,10 +216,17 @@ def _day(value):
     return None if value is None else _DATE.to_representation(value)
 
 
+_LABELS: dict = {}  # (choices class, language): {value: label}
+
+
 def _labels(choices) -> dict:
-    """{value: label} of a choices class, the lazy labels turned into text once (a model's
-    `get_FOO_display` hashes every lazy label of its field on each call)."""
-    return {value: str(label) for value, label in choices.choices}
+    """{value: label} of a choices class in the active language, the lazy labels turned into text
+    once per process (a model's `get_FOO_display` hashes every lazy label of its field per call)."""
+    key = (choices, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in choices.choices}
+    return labels
 
 
 def detail_answer(application, request) -> dict:
