@@ -7,13 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Department, User
-from matters.models import Matter
 from supervision.feedback import complaints, ratings
 from supervision.models import Complaint, FollowUp, Occasion, Rating
 from workflow import rules
 from workflow import services as workflow
 from workflow.calendar_store import load_calendar
 from workflow.models import Application
+
+from .districts import home_matters
 
 
 def _window_visit(command, *, clerk, applicant, matter, key):
@@ -43,8 +44,7 @@ def load_ratings(command) -> int:
         "citizen", "citizen2", "clerk", "clerk_delivery"])}
     citizen, citizen2, clerk = users["citizen"], users["citizen2"], users["clerk"]
     reviewed = set(User.objects.filter(role=User.Role.REVIEWER).values_list("department_id", flat=True))
-    natural = [m for m in Matter.objects.filter(target="natural", is_active=True, in_hall=True).order_by("code")
-               if m.department_id in reviewed]
+    natural = [m for m in home_matters().filter(target="natural").order_by("code") if m.department_id in reviewed]
     if len(natural) < 6:
         return 0
     made = 0

@@ -15,10 +15,12 @@ from django.utils import timezone
 from accounts.identity import id_check_char
 from accounts.models import User
 from core.clock import law
-from matters.models import Matter
 from windows.models import Seat
 from workflow.calendar_store import load_calendar
 from workflow.models import Application, SubCase
+
+from .catalog import DISTRICT
+from .districts import home_matters
 
 DAYS = 90
 PREFIX = "441803-{year}-LS-"
@@ -57,8 +59,10 @@ def load_history(*, today=None, seed=2026) -> int:
         return 0
     rng = random.Random(seed)
     calendar = load_calendar()
-    matters = list(Matter.objects.filter(is_active=True, in_hall=True).select_related("department").order_by("code"))
-    seats = list(Seat.objects.select_related("window", "clerk").filter(window__category__in=["natural", "legal"]))
+    # 清新区's history (its numbers are 441803-…): its matters, received at its halls
+    matters = list(home_matters().select_related("department").order_by("code"))
+    seats = list(Seat.objects.select_related("window", "clerk").filter(
+        window__category__in=["natural", "legal"], window__hall__region__code__startswith=DISTRICT[:6]))
     citizens = _residents(rng)
     if not matters or not seats or not citizens:
         return 0

@@ -14,6 +14,7 @@ from windows.models import ClerkAuthorisation
 from workflow.models import Application
 
 from .catalog import PASSWORD, _id
+from .districts import home_matters
 
 SEATS_FROM = dt.date(2026, 1, 1)
 
@@ -31,7 +32,7 @@ TAIHE_COMMON = ("社会保障卡申领", "居住证申领")
 
 
 def natural_matters():
-    return list(Matter.objects.filter(target="natural", is_active=True, in_hall=True).order_by("code"))
+    return list(home_matters().filter(target="natural").order_by("code"))
 
 
 def load_people():

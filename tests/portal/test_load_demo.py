@@ -4,14 +4,14 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import Department, Hall, User
 from civic.models import Benefit, Consultation, Question
 from exchange.models import ElectronicLicence
 from market.models import Demand, Intermediary
 from matters.models import Matter
-from portal.demo import catalog
+from portal.demo import catalog, districts
 from supervision.models import Card, Complaint
-from windows.models import AppointmentSlot, HomeVisit, Ticket
+from windows.models import AppointmentSlot, HomeVisit, Seat, Ticket
 from workflow.models import Application
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +60,19 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     assert set(Matter.objects.filter(self_service=True).values_list("name", flat=True)) == {
         "社会保障卡申领", "城乡居民基本养老保险参保登记"}
 
+    # Issue 15: the city's second district, 清城区, with its own hall, window, clerk, department,
+    # matters and reviewer; the 清新区 demo cases are all 清新区's
+    hall = Hall.objects.get(code="QC-ZWZX")
+    assert hall.region.name == "清城区" and hall.region.parent.name == "清远市" and hall.region.district_code == "441802"
+    assert Seat.objects.filter(window__hall=hall, clerk__username="clerk_qingcheng").exists()
+    department = Department.objects.get(code="QC-SCJG")
+    assert sorted(department.matters.values_list("name", flat=True)) == ["广告发布登记", "食品摊贩登记"]
+    assert all("-441802-" in code for code in department.matters.values_list("code", flat=True))
+    assert User.objects.get(username="reviewer_qc_scjg").department == department
+    assert not Application.objects.exclude(number__startswith="441803-").exists()
+
     client = APIClient()
-    for row in catalog.USERS:
+    for row in [*catalog.USERS, *districts.USERS]:
         response = client.post("/api/auth/token/", {"username": row["username"], "password": row["password"]}, format="json")
         assert response.status_code == 200, row["username"]
         assert response.json()["user"]["role"] == row["role"]

@@ -1,5 +1,6 @@
 """Load the demo district (Qingxin District of Qingyuan): regions, departments, halls, windows,
-the catalog, enterprises, demo users and a few applications in every state.
+the catalog, enterprises, demo users and a few applications in every state; and a second district
+of the city, 清城区, with a hall, a department, two matters and their staff (portal/demo/districts.py).
 
 Idempotent: everything is keyed by its code or username, so a second run keeps what is there
 (passwords included) and adds only what is missing. Demo applications are made once, through
@@ -30,9 +31,10 @@ from matters.models import (
     Theme,
     ThemeMatter,
 )
-from portal.demo import catalog, people, totp
+from portal.demo import catalog, districts, people, totp
 from portal.demo.civic import load_civic
 from portal.demo.delivery import load_delivery
+from portal.demo.districts import home_matters
 from portal.demo.exchange_sources import load_exchange_sources
 from portal.demo.feedback import load_feedback, load_intermediary_complaint
 from portal.demo.fees import load_fees
@@ -107,26 +109,26 @@ class Command(BaseCommand):
         )
 
     def load_organisations(self):
-        for row in catalog.REGIONS:
+        for row in [*catalog.REGIONS, *districts.REGIONS]:
             Region.objects.update_or_create(
                 code=row["code"],
                 defaults={"name": row["name"], "level": row["level"],
                           "parent": Region.objects.get(code=row["parent"]) if row["parent"] else None},
             )
-        for row in catalog.DEPARTMENTS:
+        for row in [*catalog.DEPARTMENTS, *districts.DEPARTMENTS]:
             Department.objects.update_or_create(
                 code=row["code"],
                 defaults={"name": row["name"], "short_name": row["short_name"],
                           "region": Region.objects.get(code=row["region"]), "phone": row.get("phone", "")},
             )
-        for row in catalog.HALLS:
+        for row in [*catalog.HALLS, *districts.HALLS]:
             Hall.objects.update_or_create(
                 code=row["code"],
                 defaults={"name": row["name"], "region": Region.objects.get(code=row["region"]),
                           "address": row.get("address", ""), "phone": row.get("phone", ""),
                           "opening_hours": row.get("opening_hours", "")},
             )
-        for row in catalog.WINDOWS:
+        for row in [*catalog.WINDOWS, *districts.WINDOWS]:
             Window.objects.update_or_create(
                 hall=Hall.objects.get(code=row["hall"]), number=row["number"],
                 defaults={"name": row["name"], "category": row["category"],
@@ -135,7 +137,7 @@ class Command(BaseCommand):
 
     def load_catalog(self):
         fields = [f.name for f in Matter._meta.concrete_fields if f.name not in ("id", "department", "version", "published_on")]
-        for row in catalog.MATTERS:
+        for row in [*catalog.MATTERS, *districts.MATTERS]:
             defaults = {k: row[k] for k in fields if k in row and k != "code"}
             defaults["department"] = Department.objects.get(code=row["department"])
             defaults["licence_type"] = licence_type_for(row)
@@ -183,7 +185,7 @@ class Command(BaseCommand):
     def load_people(self):
         for row in catalog.ENTERPRISES:
             Enterprise.objects.get_or_create(credit_code=row["credit_code"], defaults={k: v for k, v in row.items() if k != "credit_code"})
-        for row in catalog.USERS:
+        for row in [*catalog.USERS, *districts.USERS]:
             user = User.objects.filter(username=row["username"]).first()
             if user is None:
                 user = User(
@@ -264,7 +266,7 @@ class Command(BaseCommand):
         enterprise = staff.enterprises.first()
         clerk = User.objects.get(username="clerk")
         clerk_legal = User.objects.get(username="clerk_legal")
-        natural = list(Matter.objects.filter(target="natural", is_active=True, in_hall=True).order_by("code"))
+        natural = list(home_matters().filter(target="natural").order_by("code"))
         legal_theme = Theme.objects.filter(target="legal").order_by("code").first()
         made = 0
         # Waiting at the windows.
