@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from accounts.models import Region
 from exchange import licence_identifier
 from exchange.models import ElectronicLicence, LicenceSequence
 from exchange.services import next_licence_number
+from tests.concurrency import run_concurrently
 from tests.factories import (
     DepartmentFactory,
     LicenceTypeFactory,
@@ -69,3 +71,15 @@ def test_a_year_starts_each_district_afresh_and_the_serial_carries_the_district(
     assert next_licence_number(district_code="441802", day=dt.date(2027, 1, 1)) == "DZZZ-441802-2027-000001"
     assert next_licence_number(district_code="441803", day=dt.date(2027, 1, 1)) == "DZZZ-441803-2027-000001"
     assert licence_identifier.serial_of("DZZZ-441802-2027-000001") == "4418022027000001"  # GB/T 36904 serial
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)")
+def test_numbers_drawn_at_once_in_two_districts_are_each_district_own_and_never_twice():
+    day = dt.date(2026, 11, 10)
+    draws = [lambda district=district: next_licence_number(district_code=district, day=day)
+             for district in ("441802", "441803") * 3]
+    results = run_concurrently(*draws)
+    assert all(kind == "ok" for kind, _ in results), results
+    numbers = [number for _, number in results]
+    assert sorted(numbers) == [f"DZZZ-{d}-2026-{n:06d}" for d in ("441802", "441803") for n in (1, 2, 3)]
