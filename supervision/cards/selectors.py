@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.numbers import is_small_int
+from core.web.paging import count_label
 from workflow import hooks
 from workflow.models import SubCase
 from workflow.selectors import clerk_readable
@@ -60,11 +61,18 @@ def clerk_answers_for(user) -> Q:
     return APPLICATION_LEVEL & (acted | at_her_hall | waited_everywhere)
 
 
+# An application's columns no card page shows, decrypted and parsed per row when read (the form
+# is ~36 µs a row to parse alone).
+APPLICATION_UNREAD = ("form_data", "situation", "post_phone", "post_address")
+
+
 def cards_for(user):
-    qs = Card.objects.select_related(
-        "application", "subcase", "subcase__matter", "department", "policy", "contest", "contest__contested_by",
-        "reviewed_by", "hall", "followup__rating__application", "complaint",
-    )
+    # Joined: what every card has. Read by a query each, and only when a card of the page has
+    # one: the rest. PostgreSQL took 21 ms to plan the thirteen-table join for a page of 50 cards
+    # at 1M applications (1.4 ms to run it).
+    qs = Card.objects.select_related("application", "subcase__matter", "department", "hall", "contest").prefetch_related(
+        "policy", "contest__contested_by", "reviewed_by", "followup__rating__application", "complaint",
+    ).defer(*(f"application__{column}" for column in APPLICATION_UNREAD))
     if not user.is_authenticated:
         return qs.none()
     if user.is_supervisor or user.is_superuser:
@@ -127,6 +135,19 @@ def filter_cards(qs, *, state="open", level="", trigger="", review="", departmen
         else:
             qs = qs.filter(application__number=number)
     return qs
+
+
+def card_counts_shown(qs) -> dict:
+    """What the card list shows of `card_counts`: each exact up to 1,000, else "1,000+" (issue 15:
+    a count over every visible card grew with the cards ever opened; each of these reads at most
+    1,001 entries of a partial index)."""
+    opened = qs.filter(closed_at__isnull=True)
+    return {
+        "red": count_label(opened.filter(level=Card.Level.RED)),
+        "yellow": count_label(opened.filter(level=Card.Level.YELLOW)),
+        "contested": count_label(qs.filter(review=Card.Review.CONTESTED)),
+        "voided": count_label(qs.filter(review=Card.Review.VOIDED)),
+    }
 
 
 def card_counts(qs) -> dict:

@@ -69,7 +69,7 @@ def card_list(request):
         "page": page,
         "query": query,
         "filters": filters,
-        "counts": selectors.card_counts(visible),
+        "counts": selectors.card_counts_shown(visible),
         "levels": Card.Level.choices,
         "triggers": Card.Trigger.choices,
         "reviews": [("none", _("未申诉")), *[(v, label) for v, label in Card.Review.choices if v]],
