@@ -83,23 +83,29 @@ def _values(instance) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in _hashed_fields(type(instance))}
 
 
-# database alias: the SQL of the locked read of a chain's head, compiled once by the ORM (every
-# log row written reads it: the query is not built again each time)
-_HEAD_SQL: dict[str, str] = {}
+# database alias: (SQL, what each parameter is) of the locked read of a chain's head, compiled
+# once by the ORM (every log row written reads it: the query is not built again each time)
+_HEAD_SQL: dict[str, tuple[str, list[str]]] = {}
+_LABEL_MARK, _DAY_MARK = "\x00table", dt.date(1901, 2, 3)
 
 
 def _read_locked_head(Head, label: str, day: dt.date, using: str):
     from django.db import connections
 
-    params = [label, connections[using].ops.adapt_datefield_value(day)]
-    sql = _HEAD_SQL.get(using)
-    if sql is None:
-        query = Head.objects.using(using).select_for_update().filter(table=label, day=day).order_by("pk")[:1].query
+    adapt = connections[using].ops.adapt_datefield_value
+    cached = _HEAD_SQL.get(using)
+    if cached is None:
+        query = Head.objects.using(using).select_for_update().filter(table=_LABEL_MARK, day=_DAY_MARK) \
+            .order_by("pk")[:1].query
         sql, compiled = query.get_compiler(using).as_sql()
-        if list(compiled) != params:  # not the plain statement expected: the ORM's each time
+        roles = ["table" if p == _LABEL_MARK else "day" if p == _DAY_MARK else "day_text" if p == adapt(_DAY_MARK)
+                 else None for p in compiled]
+        if None in roles or len(roles) != 2:  # not the plain statement expected: the ORM's each time
             return Head.objects.using(using).select_for_update().filter(table=label, day=day).first()
-        _HEAD_SQL[using] = sql
-    return next(iter(Head.objects.db_manager(using).raw(sql, params)), None)
+        cached = _HEAD_SQL[using] = (sql, roles)
+    sql, roles = cached
+    values = {"table": label, "day": day, "day_text": adapt(day)}
+    return next(iter(Head.objects.db_manager(using).raw(sql, [values[r] for r in roles])), None)
 
 
 def _locked_head(label: str, day: dt.date, using: str):

@@ -153,3 +153,19 @@ def test_concurrent_inserts_keep_one_line():
     seqs = sorted(RefusedRequest.objects.values_list("chain_seq", flat=True))
     assert seqs == list(range(1, 31))
     assert audit.verify_table(RefusedRequest).ok
+
+
+def test_the_heads_locked_read_is_compiled_once_and_reads_the_right_head():
+    audit._HEAD_SQL.clear()
+    refused(2)  # the day's first row makes the head; the second reads it through the compiled statement
+    sql, roles = audit._HEAD_SQL[connection.alias]
+    assert sorted(roles) in (["day", "table"], ["day_text", "table"])
+    if connection.vendor == "postgresql":
+        assert sql.endswith("FOR UPDATE")
+    other = AuditChainHead.objects.create(table="exchange.Other", day=timezone.localdate(), seq=9, last_hash="x" * 64)
+    with transaction.atomic():
+        head = audit._read_locked_head(AuditChainHead, RefusedRequest._meta.label, timezone.localdate(),
+                                       connection.alias)
+        assert head is not None and head.pk != other.pk and head.seq == 2
+        assert audit._read_locked_head(AuditChainHead, "exchange.Nothing", timezone.localdate(),
+                                       connection.alias) is None
