@@ -6,7 +6,7 @@ market regulation department with two matters and a reviewer. Loaded with the �
 The district of every row is derived from its region's code (docs/decisions.md, issue 15): the
 department's matters number their applications 441802-… and their licences DZZZ-441802-…, wherever
 they are received (同城通办). The 清新区 demo cases pick 清新区 matters only (`home_matters`), so
-the second district changes none of them."""
+the second district changes none of them. One 清城区 case shows 同城通办 across the districts (`load_cases`)."""
 
 from matters.models import Matter
 
@@ -78,9 +78,33 @@ MATTERS = [
 ]
 
 USERS = [
+    # a resident of 凤城街道, whose 食品摊贩登记 was accepted at the 清新区 centre (同城通办)
+    _user("citizen_qingcheng", "public", "冼丽华", "44180219890521028", "13826370154"),
     _user("clerk_qingcheng", "clerk", "邝嘉怡", "44180219950316024", "13902637418", seats=[("QC-ZWZX", "A01")]),
     _user("reviewer_qc_scjg", "reviewer", "江伟成", "44180219820729013", "13729856104", department="QC-SCJG"),
 ]
+
+
+CASE_KEY = "qingcheng-tanfan"
+
+
+def load_cases(command) -> int:
+    """Once: 冼丽华 of 清城区 applies online for the 清城区 食品摊贩登记; `clerk` accepts it at the
+    清新区 centre (同城通办), the 清城区 reviewer approves it and its licence is delivered
+    electronically. Its number is 441802-…, its licence DZZZ-441802-…."""
+    from accounts.models import User
+    from workflow.models import Application
+
+    from .delivery import KEY, _ready
+
+    if Application.objects.filter(idempotency_key=f"{KEY}{CASE_KEY}").exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["citizen_qingcheng", "clerk"])}
+    if len(users) < 2:
+        return 0
+    _ready(command, applicant=users["citizen_qingcheng"], matter_name="食品摊贩登记", key=CASE_KEY,
+           clerk=users["clerk"], delivery={"method": "electronic"})
+    return 1
 
 
 def home_matters():

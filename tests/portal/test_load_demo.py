@@ -41,7 +41,7 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     ready = Application.objects.filter(state="result_ready", delivery_method="hall")
     assert ready.values("pickup_hall").distinct().count() >= 2
     assert Application.objects.filter(state="delivered", delivery_method="post").exclude(post_tracking_number="").exists()
-    electronic = Application.objects.get(state="delivered", delivery_method="electronic")
+    electronic = Application.objects.get(state="delivered", delivery_method="electronic", applicant__username="citizen")
     assert ElectronicLicence.objects.filter(application_number=electronic.number).exists()
 
     # 上门办理 and 帮办 (issue 13): one visit booked and scheduled, one application the citizen confirmed
@@ -69,7 +69,13 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     assert sorted(department.matters.values_list("name", flat=True)) == ["广告发布登记", "食品摊贩登记"]
     assert all("-441802-" in code for code in department.matters.values_list("code", flat=True))
     assert User.objects.get(username="reviewer_qc_scjg").department == department
-    assert not Application.objects.exclude(number__startswith="441803-").exists()
+    # 同城通办: the one 清城区 case was accepted at the 清新区 centre and is numbered, and its licence
+    # issued, in 清城区; every other demo case is 清新区's
+    other = Application.objects.get(number__startswith="441802-")
+    assert other.applicant.username == "citizen_qingcheng" and other.accepted_hall.code == "QX-ZWZX"
+    assert other.state == "delivered"
+    assert ElectronicLicence.objects.get(application_number=other.number).number.startswith("DZZZ-441802-")
+    assert Application.objects.exclude(number__startswith="441803-").count() == 1
 
     client = APIClient()
     for row in [*catalog.USERS, *districts.USERS]:

@@ -98,6 +98,7 @@ class Command(BaseCommand):
             load_civic()  # 政民互动 and 免申即享 (portal/demo/civic.py)
         made += load_reminders(self)  # 证照到期提醒 and 一键续办 (portal/demo/reminders.py)
         made += load_history()  # ninety days of past cases for the dashboard, once
+        made += districts.load_cases(self)  # a 清城区 case accepted at a 清新区 hall (portal/demo/districts.py)
         queue = load_queue()
         sweep_deadlines()
         refresh_all_figures()  # the dashboard's rollups (cheap on demo data; beat keeps them fresh)
