@@ -30,6 +30,7 @@ from core.area import portal_name
 from core.errors import Forbidden, Invalid, NotFound
 from core.numbers import is_small_int
 from supervision.figures import services as figures
+from supervision.scope.districts import scope_of
 
 from .models import ReportJob
 
@@ -117,8 +118,9 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return today.replace(day=1), today
 
 
-def parse_request(data, *, today: dt.date) -> dict:
-    """{"start", "end", "department"} from a form or query (strings), checked; raises Invalid."""
+def parse_request(data, *, today: dt.date, scope=None) -> dict:
+    """{"start", "end", "department"} from a form or query (strings), checked; raises Invalid,
+    or NotFound for a department outside a district supervisor's `scope` (issue 15)."""
     default_start, default_end = default_period(today)
     errors = {}
     values = {}
@@ -141,13 +143,18 @@ def parse_request(data, *, today: dt.date) -> dict:
             errors["department"] = [_("请选择部门。")]
     if errors:
         raise Invalid(_("统计条件有误,请修改后重试。"), code="invalid_period", fields=errors)
+    if department is not None and scope is not None and department.pk not in scope.department_ids:
+        raise NotFound(_("该部门不在您的督查范围内。"), code="department_out_of_scope")
     return {"start": values["start"], "end": values["end"], "department": department}
 
 
-def figures_for(params: dict) -> list[dict]:
+def figures_for(params: dict, *, scope=None) -> list[dict]:
+    """The rows of the department asked for, else of every department (a district supervisor's
+    `scope`: those of the district)."""
     department = params.get("department")
-    return department_figures(start=params["start"], end=params["end"],
-                              department_ids=[department.pk] if department is not None else None)
+    ids = ([department.pk] if department is not None
+           else sorted(scope.department_ids) if scope is not None else None)
+    return department_figures(start=params["start"], end=params["end"], department_ids=ids)
 
 
 # --- who may --------------------------------------------------------------------------------------
@@ -162,11 +169,18 @@ def may_evaluate(user) -> bool:
 def access_job(user, job_id) -> ReportJob:
     if not may_evaluate(user):
         raise Forbidden(_("只有督查人员和系统管理员可以查看绩效评估报表。"), code="not_a_supervisor")
-    job = ReportJob.objects.filter(pk=job_id, kind=ReportJob.Kind.EVALUATION).select_related(
-        "requested_by").first()
+    job = jobs_for(user).filter(pk=job_id).select_related("requested_by").first()
     if job is None:
         raise NotFound(_("未找到该报表任务。"), code="report_not_found")
     return job
+
+
+def jobs_for(user):
+    """The evaluation exports `user` may read: all of them for the city's supervisors and the
+    administrators; a district supervisor's those of their district (issue 15)."""
+    jobs = ReportJob.objects.filter(kind=ReportJob.Kind.EVALUATION)
+    scope = scope_of(user)
+    return jobs if scope is None else jobs.filter(params__district=scope.code)
 
 
 BUILD_REPORT = "supervision.tasks.build_report"  # supervision.evaluation.tasks, named, not imported
@@ -179,13 +193,16 @@ def export_request(*, user, start: dt.date, end: dt.date, department=None) -> Re
     """Queue an evaluation export; the worker builds it once the request is committed."""
     if not may_evaluate(user):
         raise Forbidden(_("只有督查人员和系统管理员可以导出绩效评估报表。"), code="not_a_supervisor")
+    scope = scope_of(user)
     parse_request({"start": start.isoformat(), "end": end.isoformat(),
-                   "department": str(department.pk) if department is not None else ""}, today=end)
+                   "department": str(department.pk) if department is not None else ""}, today=end, scope=scope)
     task_id = str(uuid.uuid4())
     job = ReportJob.objects.create(
         kind=ReportJob.Kind.EVALUATION, requested_by=user, task_id=task_id,
         params={"start": start.isoformat(), "end": end.isoformat(),
-                "department_id": department.pk if department is not None else None},
+                "department_id": department.pk if department is not None else None,
+                # a district supervisor's export: that district's departments (issue 15)
+                **({"district": scope.code, "district_name": scope.name} if scope is not None else {})},
         message=_("已排队,等待生成。"),
     )
     # an intent (core.intents): a request made while the broker was down is built all the same
@@ -223,7 +240,10 @@ def export_build(*, job_id: int) -> ReportJob | None:
         if params.get("department_id"):
             ids = [params["department_id"]]
         else:
-            ids = list(Department.objects.order_by("code").values_list("pk", flat=True))
+            departments = Department.objects.order_by("code")
+            if params.get("district"):
+                departments = departments.filter(region__code__startswith=params["district"])
+            ids = list(departments.values_list("pk", flat=True))
         rows = []
         # Department by department for the progress bar, in at most PROGRESS_STEPS groups: each
         # call reads the period's rows once whatever the group's size (bench/bench_disclosure.py).
@@ -258,10 +278,12 @@ def _document_context(rows, *, start, end, params, generated_at) -> dict:
     department = None
     if params.get("department_id"):
         department = Department.objects.filter(pk=params["department_id"]).first()
+    district = params.get("district_name")
     return {
-        "title": _("%(area)s政务服务绩效评估报告") % {"area": settings.PORTAL_AREA_NAME},
+        "title": _("%(area)s政务服务绩效评估报告") % {"area": district or settings.PORTAL_AREA_NAME},
         "start": start, "end": end,
-        "scope": department.name if department is not None else _("全部部门"),
+        "scope": (department.name if department is not None
+                  else _("%(district)s全部部门") % {"district": district} if district else _("全部部门")),
         "table": table(rows),
         "definitions": [str(d) for d in DEFINITIONS],
         "generated_at": generated_at,

@@ -15,6 +15,7 @@ from accounts.models import Department, User
 from core.errors import DomainError
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
+from supervision.scope.districts import scope_of
 
 from . import services as evaluation
 from .models import ReportJob
@@ -35,8 +36,9 @@ def _status(job: ReportJob) -> dict:
 
 def _page(request, data, *, status=200, errors=None):
     today = timezone.localdate()
+    scope = scope_of(request.user)  # a district supervisor: the district's departments (issue 15)
     try:
-        params = evaluation.parse_request(data, today=today)
+        params = evaluation.parse_request(data, today=today, scope=scope)
     except DomainError as exc:
         if errors is None:  # a refused export has said so already
             show_domain_error(request, exc)
@@ -46,15 +48,17 @@ def _page(request, data, *, status=200, errors=None):
     job = None
     raw_job = request.GET.get("job", "")
     if is_small_int(raw_job):
-        job = ReportJob.objects.filter(pk=int(raw_job), kind=ReportJob.Kind.EVALUATION).first()
+        job = evaluation.jobs_for(request.user).filter(pk=int(raw_job)).first()
     return render(request, "supervision/evaluation.html", {
         "title": _("绩效评估"),
         "params": params,
-        "table": evaluation.table(evaluation.figures_for(params)),
+        "table": evaluation.table(evaluation.figures_for(params, scope=scope)),
         "definitions": evaluation.DEFINITIONS,
-        "departments": Department.objects.order_by("code"),
+        "departments": (Department.objects.order_by("code") if scope is None
+                        else Department.objects.filter(pk__in=sorted(scope.department_ids)).order_by("code")),
+        "scope": scope,
         "job": _status(job) if job is not None else None,
-        "jobs": [(j, _status(j)) for j in ReportJob.objects.filter(kind=ReportJob.Kind.EVALUATION)
+        "jobs": [(j, _status(j)) for j in evaluation.jobs_for(request.user)
                  .select_related("requested_by")[:RECENT_JOBS]],
         "errors": errors or {},
     }, status=status)
@@ -70,7 +74,7 @@ def evaluation_page(request):
 @role_required(*ROLES, allow_superuser=True)
 def evaluation_export(request):
     try:
-        params = evaluation.parse_request(request.POST, today=timezone.localdate())
+        params = evaluation.parse_request(request.POST, today=timezone.localdate(), scope=scope_of(request.user))
         job = evaluation.export_request(user=request.user, start=params["start"], end=params["end"],
                                         department=params["department"])
     except DomainError as exc:

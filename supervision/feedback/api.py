@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from core.errors import Forbidden, Invalid, NotFound
 from core.idempotency import idempotent
 from core.throttle import client_address
+from supervision.scope.districts import scope_of
 
 from . import complaints, ratings
 from . import selectors as feedback
@@ -264,7 +265,8 @@ class RatingViewSet(viewsets.GenericViewSet):
         if by not in feedback.DIMENSIONS:
             raise Invalid("维度只能是 department、hall 或 clerk。", code="invalid_dimension", fields={"by": ["取值无效。"]})
         rows = feedback.rating_distribution(by=by, start=_date(params.get("start"), today.replace(day=1)),
-                                            end=_date(params.get("end"), today), occasion=params.get("occasion") or None)
+                                            end=_date(params.get("end"), today), occasion=params.get("occasion") or None,
+                                            scope=scope_of(request.user))
         return Response({"rows": rows})
 
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, Hall, User
 from core.errors import NotFound
 from core.numbers import is_small_int
+from supervision.scope.districts import scope_of
 from workflow.models import Application
 from workflow.selectors import applications_for
 
@@ -50,13 +51,22 @@ def _pk(value):
         return None
 
 
+def _in_district(qs, user):
+    """A supervisor's ratings or follow-ups: all; a district supervisor's (issue 15) those of
+    the district's departments (decisions) and halls (window service)."""
+    scope = scope_of(user)
+    if scope is None:
+        return qs
+    return qs.filter(Q(department_id__in=sorted(scope.department_ids)) | Q(hall_id__in=sorted(scope.hall_ids)))
+
+
 def ratings_for(user):
     qs = Rating.objects.select_related("application", "clerk", "hall", "department", "followup", "appeal",
                                        "token__subcase")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_supervisor or user.is_superuser:
-        return qs
+        return _in_district(qs, user)
     if user.is_reviewer:
         return qs.filter(department_id=user.department_id)
     if user.is_clerk:
@@ -71,7 +81,7 @@ def followups_for(user):
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_supervisor or user.is_superuser:
-        return qs
+        return _in_district(qs, user)
     if user.is_reviewer:
         return qs.filter(department_id=user.department_id)
     if user.is_clerk:
@@ -144,7 +154,8 @@ def complaints_for_staff(user):
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_supervisor or user.is_superuser:
-        return qs
+        scope = scope_of(user)  # a district supervisor: the complaints their departments answer for
+        return qs if scope is None else qs.filter(department_id__in=sorted(scope.department_ids))
     if user.is_reviewer:
         return qs.filter(department_id=user.department_id).exclude(state=Complaint.State.ROUTING)
     return qs.none()
@@ -215,11 +226,15 @@ def _rate(satisfied, total):
     return round(100 * satisfied / total, 1) if total else None
 
 
-def rating_distribution(*, by: str | None, start: dt.date, end: dt.date, occasion: str | None = None) -> list[dict]:
-    """Valid ratings from `start` to `end` (inclusive) by dimension: see the module docstring."""
+def rating_distribution(*, by: str | None, start: dt.date, end: dt.date, occasion: str | None = None,
+                        scope=None) -> list[dict]:
+    """Valid ratings from `start` to `end` (inclusive) by dimension: see the module docstring
+    (`scope`: a district supervisor's, the district's departments and halls alone)."""
     if by is not None and by not in DIMENSIONS:
         raise ValueError(by)
     qs = Rating.objects.filter(is_valid=True, rated_on__gte=start, rated_on__lte=end)
+    if scope is not None:
+        qs = qs.filter(Q(department_id__in=sorted(scope.department_ids)) | Q(hall_id__in=sorted(scope.hall_ids)))
     if occasion:
         qs = qs.filter(occasion=occasion)
     if by is not None:

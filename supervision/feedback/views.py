@@ -28,6 +28,7 @@ from core.web.access import not_found_page, not_found_pages, role_required, show
 from core.web.forms import checked
 from core.web.paging import keyset_page, page_of
 from market.models import Intermediary
+from supervision.scope.districts import scope_of
 
 from . import complaints, ratings
 from . import selectors as feedback
@@ -212,6 +213,9 @@ def my_complaints(request):
 
 
 def _scope(user):
+    district = scope_of(user)
+    if district is not None:
+        return district.name
     if user.is_supervisor or user.is_superuser:
         return _("全区")
     if user.is_reviewer:
@@ -317,8 +321,8 @@ def rating_list(request):
     if by not in feedback.DIMENSIONS:
         by = "department"
     is_supervisor = user.is_supervisor or user.is_superuser
-    distribution = feedback.rating_distribution(by=by, start=start, end=end, occasion=filters["occasion"] or None) \
-        if is_supervisor else None
+    distribution = feedback.rating_distribution(by=by, start=start, end=end, occasion=filters["occasion"] or None,
+                                                scope=scope_of(user)) if is_supervisor else None
     own = rows.filter(is_valid=True)
     totals = {level: own.filter(level=level).count() for level, _label in LEVELS_BIG_FIRST}
     return render(request, "supervision/rating_list.html", {
@@ -356,11 +360,16 @@ def complaint_list(request):
     qs = feedback.filter_complaints(visible, today=today, **filters)
     page = keyset_page(request, qs, key="due", descending=False, per_page=LIST_PER_PAGE)  # complaint_*_order_idx
     is_supervisor = user.is_supervisor or user.is_superuser
+    district = scope_of(user)
+    departments = Department.objects.order_by("code")
+    if district is not None:
+        departments = departments.filter(pk__in=sorted(district.department_ids))
     return render(request, "supervision/complaint_list.html", {
         "title": _("投诉举报办理"), "scope": _scope(user), "page": page, "filters": filters, "today": today,
         "states": [("active", _("未办结")), *Complaint.State.choices, ("all", _("全部"))],
-        "departments": Department.objects.order_by("code") if is_supervisor else None,
-        "by_department": feedback.complaint_counts_by_department(today=today) if is_supervisor else None,
+        "departments": departments if is_supervisor else None,
+        "by_department": feedback.complaint_counts_by_department(
+            today=today, departments=district.department_ids if district else None) if is_supervisor else None,
         "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
     })
 

@@ -165,3 +165,66 @@ def test_cards_list_and_card_pages_are_the_districts(client, city):
     signed_in(client, city["qingcheng"])
     html = client.get("/supervision/cards/").content.decode()
     assert "清城区红黄牌" in html and city["departments"][2].name in html and city["departments"][0].name not in html
+
+
+def test_evaluation_page_and_export_are_the_districts(client, city):
+    import io
+
+    from openpyxl import load_workbook
+
+    from supervision.evaluation import services as evaluation
+    from supervision.models import ReportJob
+
+    deps = city["departments"]
+    query = {"start": "2026-10-01", "end": "2026-10-31"}
+    signed_in(client, city["qingxin"])
+    html = client.get("/supervision/evaluation/", query).content.decode()
+    assert deps[0].name in html and deps[1].name in html and deps[2].name not in html
+    assert client.get("/supervision/evaluation/", {**query, "department": deps[2].pk}).status_code == 404
+    assert client.post("/supervision/evaluation/export/", {**query, "department": deps[2].pk}).status_code == 404
+    job = evaluation.export_request(user=city["qingxin"], start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
+    evaluation.export_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.DONE and job.params["district"] == "441803"
+    sheet = load_workbook(io.BytesIO(job.xlsx.open("rb").read())).active
+    names = {r[1] for r in sheet.iter_rows(min_row=7, values_only=True) if r[1] and r[1] != "合计"}
+    assert names == {deps[0].name, deps[1].name}
+    assert sheet["A1"].value == "清新区政务服务绩效评估报告" and sheet["B3"].value == "清新区全部部门"
+    # 清城区's supervisor neither lists nor opens 清新区's export; the city's supervisor does
+    signed_in(client, city["qingcheng"])
+    html = client.get("/supervision/evaluation/", query).content.decode()
+    assert deps[2].name in html and deps[0].name not in html
+    assert client.get(f"/supervision/evaluation/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/supervision/evaluation/jobs/{job.pk}/xlsx/").status_code == 404
+    signed_in(client, city["supervisor"])
+    assert client.get(f"/supervision/evaluation/jobs/{job.pk}/").status_code == 200
+    html = client.get("/supervision/evaluation/", query).content.decode()
+    assert all(d.name in html for d in deps)
+
+
+def test_complaints_ratings_and_follow_ups_are_the_districts(client, city):
+    from supervision.feedback import selectors as feedback
+    from supervision.models import Complaint, FollowUp, Rating
+
+    deps, halls = city["departments"], city["halls"]
+    qingcheng = city["qingcheng"]
+    complaints = feedback.complaints_for_staff(qingcheng)
+    assert complaints.exists() and set(complaints.values_list("department_id", flat=True)) == {deps[2].pk}
+    other = Complaint.objects.filter(department=deps[0]).first()
+    signed_in(client, qingcheng)
+    assert client.get(f"/supervision/complaints/{other.pk}/").status_code == 404
+    html = client.get("/supervision/complaints/?state=all").content.decode()
+    assert "清城区" in html and deps[0].name not in html
+    ratings = feedback.ratings_for(qingcheng)
+    assert ratings.exists()
+    assert all(r.department_id == deps[2].pk or r.hall_id == halls[1].pk for r in ratings)
+    assert Rating.objects.count() > ratings.count()
+    rows = feedback.rating_distribution(by="hall", start=PERIOD.first, end=PERIOD.last, scope=scope_of(qingcheng))
+    assert {r["key"] for r in rows} == {halls[1].pk}
+    rating = Rating.objects.filter(department=deps[0]).first()
+    followup = FollowUp.objects.create(rating=rating, department=deps[0], opened_on=dt.date(2026, 11, 1),
+                                       due=dt.date(2026, 11, 10))
+    assert client.get(f"/supervision/followups/{followup.pk}/").status_code == 404
+    signed_in(client, city["supervisor"])
+    assert client.get(f"/supervision/followups/{followup.pk}/").status_code == 200
+    assert client.get(f"/supervision/complaints/{other.pk}/").status_code == 200
