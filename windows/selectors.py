@@ -1,12 +1,15 @@
 import datetime as dt
 
+from django.db.models import Case, IntegerField, Value, When
+
+from core.web.paging import Key
 from workflow.hooks import Desk, Referral
 
 from .models import ClerkAuthorisation, Seat, Window
 
 
 def seats_today(clerk, day: dt.date):
-    return Seat.objects.on(day).filter(clerk=clerk, window__is_active=True).select_related("window", "window__hall")
+    return Seat.objects.on(day).filter(clerk=clerk, window__is_active=True).select_related("window", "window__hall__region")
 
 
 def desk_for_clerk(clerk, day: dt.date, *, seats=None) -> Desk | None:
@@ -38,7 +41,12 @@ def authorised_matter_ids(clerk, day: dt.date) -> frozenset[int] | None:
 
 def halls_authorised_for(matter_ids: frozenset[int], category: str, day: dt.date) -> list[Referral]:
     """同城通办 referral: the halls where a clerk seated on `day` at a window of the category is
-    authorised (授权) for every one of the matters, with those windows' numbers."""
+    authorised (授权) for every one of the matters, with those windows' numbers.
+
+    Every hall of the city is a candidate, whatever its district (issue 15): a walk-in at any
+    hall stays allowed for any district's matter, and an online application waits at every
+    hall's windows of its category. A hall's queue only puts its own district's applications
+    first (`own_district_first`); it never hides the others."""
     seats = [s for s in Seat.objects.on(day).filter(window__is_active=True).select_related("window", "window__hall")
              if s.window.accepts_category == category]
     halls: dict[int, tuple] = {}
@@ -53,6 +61,25 @@ def halls_authorised_for(matter_ids: frozenset[int], category: str, day: dt.date
         halls.setdefault(hall.pk, (hall, set()))[1].add(seat.window.number)
     return [Referral(hall_name=hall.name, address=hall.address, phone=hall.phone, windows=tuple(sorted(numbers)))
             for hall, numbers in sorted(halls.values(), key=lambda h: h[0].code)]
+
+
+# The hall's queues (issue 15, 同城通办): its own district's applications first, then the rest of
+# the city's, each part oldest first. An application's district is its number's (the district of
+# its first matter's department, `workflow.services.next_application_number`), the hall's that of
+# its region (`Region.district_code`).
+QUEUE_KEYS = [Key("other_district"), Key("submitted_at"), Key("pk")]
+QUEUE_ANNOTATED = {"other_district": IntegerField()}
+
+
+def own_district_first(queryset, hall):
+    """`queryset` (applications) with `other_district`: 0 for those numbered in `hall`'s
+    district, 1 for the rest of the city (no hall: 0 for every one, the order unchanged); page
+    it by `QUEUE_KEYS` (`core.web.paging.keyset_page_by`, annotated=QUEUE_ANNOTATED)."""
+    if hall is None:
+        return queryset.annotate(other_district=Value(0, output_field=IntegerField()))
+    return queryset.annotate(other_district=Case(
+        When(number__startswith=f"{hall.region.district_code}-", then=Value(0)), default=Value(1),
+        output_field=IntegerField()))
 
 
 def roster(day: dt.date):

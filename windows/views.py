@@ -29,7 +29,7 @@ from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked, posted_ids
-from core.web.paging import count_label, keyset_page, with_urls
+from core.web.paging import count_label, keyset_page, keyset_page_by, with_urls
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
@@ -58,7 +58,7 @@ from .forms import (
 )
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
-from .selectors import desk_for_clerk, seats_today
+from .selectors import QUEUE_ANNOTATED, QUEUE_KEYS, desk_for_clerk, own_district_first, seats_today
 
 S = Application.State
 # Codes of the errors whose `fields` name the applicant's identity, not the one form's keys.
@@ -98,8 +98,13 @@ def hall(request):
     rows = cases.for_list(lists[tab])
     if tab == "elsewhere":  # the matters outside her 授权 named on each row: read once for the page
         rows = rows.prefetch_related("matters")
-    page = keyset_page(request, rows, key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
-                       has_nulls=False)  # every queued application was submitted
+    if tab == "in_hand":
+        page = keyset_page(request, rows, key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
+                           has_nulls=False)  # every queued application was submitted
+    else:  # the hall's own district first, then the rest of the city (同城通办; issue 15)
+        page = keyset_page_by(request, own_district_first(rows, context["hall"]), keys=QUEUE_KEYS,
+                              per_page=QUEUE_PER_PAGE, nullable={"submitted_at": False, "other_district": False},
+                              annotated=QUEUE_ANNOTATED)
     queue = with_urls(page.object_list, "portal:application")
     now = timezone.now()
     for application in queue:

@@ -246,14 +246,17 @@ def _beyond_keys(keys, values, nullable) -> Q:
 
 
 def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_to: int = COUNT_EXACT_UP_TO,
-                   prefix: str = "", nullable: dict | None = None) -> KeysetPage:
+                   prefix: str = "", nullable: dict | None = None, annotated: dict | None = None) -> KeysetPage:
     """`keyset_page` over a composite order (`keys`, the last the primary key): the cursor holds
     every key's value of the row it names. `nullable` overrides what the model says of a key's
-    NULLs (see `keyset_page`'s `has_nulls`)."""
+    NULLs (see `keyset_page`'s `has_nulls`). `annotated`: {name: an unsaved model field (its
+    type)} for keys that are annotations of `items`, not columns (the hall's queue: its own
+    district first)."""
     if keys[-1].name != "pk":
         raise ValueError("the last key of a keyset order must be the primary key")
     meta = items.model._meta
-    fields = [meta.pk if k.name == "pk" else meta.get_field(k.name) for k in keys]
+    annotated = annotated or {}
+    fields = [meta.pk if k.name == "pk" else annotated.get(k.name) or meta.get_field(k.name) for k in keys]
     nullable = {k.name: f.null for k, f in zip(keys, fields, strict=True)} | (nullable or {})
     after, before = request.GET.get(f"{prefix}after", ""), request.GET.get(f"{prefix}before", "")
     cursor, backwards, message = None, False, ""
