@@ -36,6 +36,7 @@ from tests.factories import (
     EnterpriseFactory,
     HallFactory,
     MatterFactory,
+    RegionFactory,
     ReviewerFactory,
     SupervisorFactory,
     UserFactory,
@@ -52,7 +53,7 @@ from workflow.models import Application, Notice
 ROLES = (
     "anonymous", "citizen", "other_citizen", "agent_within", "agent_outside", "enterprise_representative",
     "enterprise_staff", "clerk_seated", "clerk_other_hall", "clerk_unseated", "delivery_clerk", "reviewer",
-    "department_leader", "other_reviewer", "supervisor", "administrator",
+    "department_leader", "other_reviewer", "supervisor", "district_supervisor", "administrator",
 )
 APPS = ("waiting", "by_agent", "in_review", "agent_lapsed", "enterprise", "other")
 LICENCES = ("lic_citizen", "lic_enterprise", "lic_other")
@@ -79,14 +80,16 @@ class World:
 
 def build() -> World:
     seed_calendar(years=[timezone.localdate().year])
-    dept, other_dept = DepartmentFactory(), DepartmentFactory()
+    # two districts (issue 15): the other department and hall B are 清城区's, the rest 清新区's
+    qingcheng = RegionFactory(code="441802000000", name="清城区")
+    dept, other_dept = DepartmentFactory(), DepartmentFactory(region=qingcheng)
     natural = MatterFactory(department=dept)
     legal = MatterFactory(department=dept, target="legal")
     other_matter = MatterFactory(department=other_dept)
     for matter in (natural, other_matter):
         FeeItem.objects.create(matter=matter, name="受理费", amount_fen=500, legal_basis="粤价〔2026〕1号",
                                charge_at=FeeItem.ChargeAt.ACCEPTANCE)
-    hall_a, hall_b, hall_c = HallFactory(), HallFactory(), HallFactory()
+    hall_a, hall_b, hall_c = HallFactory(), HallFactory(region=qingcheng), HallFactory()
     citizen, other_citizen = UserFactory(), UserFactory()
     agent_within, agent_outside = UserFactory(), UserFactory()
     representative, staff = UserFactory(), UserFactory()
@@ -113,6 +116,7 @@ def build() -> World:
         "department_leader": leader,
         "other_reviewer": ReviewerFactory(department=other_dept),
         "supervisor": SupervisorFactory(),
+        "district_supervisor": SupervisorFactory(district=qingcheng),  # 清城区's alone
         "administrator": UserFactory(role=User.Role.ADMINISTRATOR),
     }
     within = agent_for(citizen, [natural], agent=agent_within)
@@ -253,6 +257,8 @@ LISTED = {
     "department_leader": {"in_review", "agent_lapsed", "enterprise"},
     "other_reviewer": {"other"},
     "supervisor": set(APPS),
+    # the case pages read city-wide (issue 15 scopes the supervision pages, not the case reads)
+    "district_supervisor": set(APPS),
     "administrator": set(),
 }
 WITH_SUBCASES = {"in_review", "agent_lapsed", "enterprise", "other"}  # accepted, so dispatched
@@ -268,26 +274,29 @@ LICENSED = {
     "department_leader": {"lic_citizen", "lic_enterprise"},
     "other_reviewer": {"lic_other"},
     "supervisor": set(LICENCES),
+    "district_supervisor": set(LICENCES),
 }
 FEES = {"citizen": {"in_review", "agent_lapsed"}, "other_citizen": {"other"}}
 RECEIPTS = {"citizen": {"in_review"}, "other_citizen": {"other"}, "supervisor": {"in_review", "other"},
-            "administrator": {"in_review", "other"}}
+            "district_supervisor": {"in_review", "other"}, "administrator": {"in_review", "other"}}
 DATA_USE = {"citizen": {"in_review"}, "other_citizen": {"other"}}
 # 首问责任: the asker, the clerk who recorded (and owns) it, supervisors
 CONSULTED = {"citizen": {"cons_citizen"}, "other_citizen": {"cons_other"}, "clerk_seated": {"cons_citizen"},
-             "supervisor": {"cons_citizen", "cons_other"}}
+             "supervisor": {"cons_citizen", "cons_other"}, "district_supervisor": {"cons_citizen", "cons_other"}}
 
 
 # 投诉举报: the complainant (我的投诉), the department it was routed to, supervisors (the centre's
 # own, not yet routed, only they)
 COMPLAINED = {"citizen": {"cpl_citizen"}, "other_citizen": {"cpl_other"}, "reviewer": {"cpl_citizen"},
               "department_leader": {"cpl_citizen"}, "other_reviewer": {"cpl_other"},
-              "supervisor": {"cpl_citizen", "cpl_other", "cpl_routing"}}
-STAFF_COMPLAINTS = {"reviewer", "department_leader", "other_reviewer", "supervisor"}
+              "supervisor": {"cpl_citizen", "cpl_other", "cpl_routing"},
+              "district_supervisor": {"cpl_other"}}  # its department's; routing is the city centre's
+STAFF_COMPLAINTS = {"reviewer", "department_leader", "other_reviewer", "supervisor", "district_supervisor"}
 # 好差评 and 差评整改: the rated department's reviewers, clerks seated today in the rated hall,
 # supervisors; never the person rated about (the window rating is of hall A, where the seated clerk sits)
-RATED = {"clerk_seated": {"window"}, "other_reviewer": {"decision"}, "supervisor": {"window", "decision"}}
-STAFF = CLERKS | {"reviewer", "department_leader", "other_reviewer", "supervisor"}
+RATED = {"clerk_seated": {"window"}, "other_reviewer": {"decision"}, "supervisor": {"window", "decision"},
+         "district_supervisor": {"decision"}}  # 清城区's department's decision, not hall A's window
+STAFF = CLERKS | {"reviewer", "department_leader", "other_reviewer", "supervisor", "district_supervisor"}
 # red and yellow cards (decisions: "Who answers for an application's own card")
 CARDED = {
     # the pre-review of an online application waiting at every natural-person window; the 容缺
@@ -296,6 +305,7 @@ CARDED = {
     "clerk_other_hall": {"card_pre_review"},  # seated at a natural-person window of hall C today
     "other_reviewer": {"card_decision"},  # its department's sub-case
     "supervisor": {"card_pre_review", "card_deferred", "card_decision", "card_followup"},
+    "district_supervisor": {"card_decision"},  # 清城区's department's; the others are hall A's or 清新区's
 }
 BOOKED = {"citizen": {"appt_citizen"}, "other_citizen": {"appt_other"}}
 QUEUED = {"citizen": {"tkt_citizen"}, "other_citizen": {"tkt_other"}}
@@ -358,7 +368,13 @@ PROBES = [
     Probe("page 我的缴费", _list("/payments/"), lambda r: FEES.get(r, set())),
     Probe("csv 数据使用记录", _list("/my-data-use/?format=csv"), lambda r: DATA_USE.get(r, set())),
     Probe("drill-down 办件明细", _list("/supervision/figures/cases/?count=accepted&dim=all&key=0&period=year"),
-          lambda r: {"in_review", "agent_lapsed", "enterprise", "other"} if r == "supervisor" else set()),
+          # a district supervisor: accepted at the district's halls (hall B: "other")
+          lambda r: {"in_review", "agent_lapsed", "enterprise", "other"} if r == "supervisor"
+          else {"other"} if r == "district_supervisor" else set()),
+    Probe("drill-down 办件明细 (hall A)",
+          lambda w: [(f"/supervision/figures/cases/?count=accepted&dim=hall&key={w.halls['a'].pk}&period=year", None)],
+          # another district's hall: 404 for 清城区's supervisor
+          lambda r: {"in_review", "agent_lapsed", "enterprise"} if r == "supervisor" else set()),
     Probe("api application detail",
           lambda w: [(f"/api/applications/{a.number}/", n) for n, a in w.apps.items()], readable),
     Probe("page application detail",
