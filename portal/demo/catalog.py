@@ -1267,10 +1267,12 @@ ENTERPRISES = [
 ]
 
 
-def _user(username, role, real_name, id17, phone, department=None, seats=(), enterprise=None, leader=False):
+def _user(username, role, real_name, id17, phone, department=None, seats=(), enterprise=None, leader=False,
+          district=None):
     return {
         "username": username, "password": PASSWORD, "role": role, "real_name": real_name, "id_number": _id(id17),
         "phone": phone, "department": department, "seats": list(seats), "enterprise": enterprise, "leader": leader,
+        "district": district,  # a supervisor's district (督查范围, issue 15): the region's code; None: the city
     }
 
 

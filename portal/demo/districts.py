@@ -82,6 +82,8 @@ USERS = [
     _user("citizen_qingcheng", "public", "冼丽华", "44180219890521028", "13826370154"),
     _user("clerk_qingcheng", "clerk", "邝嘉怡", "44180219950316024", "13902637418", seats=[("QC-ZWZX", "A01")]),
     _user("reviewer_qc_scjg", "reviewer", "江伟成", "44180219820729013", "13729856104", department="QC-SCJG"),
+    # 清城区's supervisor: the dashboard, cards, complaints and evaluation of 清城区 alone (issue 15)
+    _user("supervisor_qingcheng", "supervisor", "温丽萍", "44180219800612027", "13826439175", district=QINGCHENG),
 ]
 
 

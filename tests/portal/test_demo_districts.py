@@ -37,7 +37,9 @@ def test_everything_lies_in_qingcheng():
     assert len(districts.MATTERS) == 2 and all(
         m["code"] == f"{m['basic_code']}-4-441802-SCJG" and m["department"] == "QC-SCJG" for m in districts.MATTERS)
     roles = {u["role"] for u in districts.USERS}
-    assert roles == {"public", "clerk", "reviewer"}
+    assert roles == {"public", "clerk", "reviewer", "supervisor"}
+    assert {u["username"]: u["district"] for u in districts.USERS if u["district"]} == {
+        "supervisor_qingcheng": districts.QINGCHENG}
     for user in districts.USERS:
         assert validate_id_number(user["id_number"]) == user["id_number"] and validate_phone(user["phone"]) == user["phone"]
     assert [seat for u in districts.USERS for seat in u["seats"]] == [("QC-ZWZX", "A01")]

@@ -69,6 +69,7 @@ def test_demo_district_loads_twice_without_duplicates_and_shows_every_role():
     assert sorted(department.matters.values_list("name", flat=True)) == ["广告发布登记", "食品摊贩登记"]
     assert all("-441802-" in code for code in department.matters.values_list("code", flat=True))
     assert User.objects.get(username="reviewer_qc_scjg").department == department
+    assert User.objects.get(username="supervisor_qingcheng").district.code == "441802000000"  # 督查范围
     # 同城通办: the one 清城区 case was accepted at the 清新区 centre and is numbered, and its licence
     # issued, in 清城区; every other demo case is 清新区's
     other = Application.objects.get(number__startswith="441802-")

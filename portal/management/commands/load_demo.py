@@ -195,6 +195,7 @@ class Command(BaseCommand):
                     department=Department.objects.get(code=row["department"]) if row.get("department") else None,
                     is_staff=row["role"] == User.Role.ADMINISTRATOR, is_superuser=row["role"] == User.Role.ADMINISTRATOR,
                     is_department_leader=bool(row.get("leader")),
+                    district=Region.objects.get(code=row["district"]) if row.get("district") else None,
                 )
                 user.set_password(row["password"])
                 user.save()
