@@ -73,3 +73,16 @@ def _fresh_counters():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def tuesday_10_november_2026(time_machine):
+    """A working Tuesday morning in Beijing, its year's calendar seeded, the cache empty (the
+    district tests of issue 15 use it)."""
+    from django.core.cache import cache
+
+    from workflow.calendar_store import seed_calendar
+
+    time_machine.move_to("2026-11-10 10:00 +08:00")
+    seed_calendar(years=[2026])
+    cache.clear()

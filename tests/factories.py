@@ -62,6 +62,17 @@ class RegionFactory(factory.django.DjangoModelFactory):
     level = Region.Level.DISTRICT
 
 
+def qingcheng_district():
+    """清城区 (441802), the second district of the tests that need two (issue 15), under 清远市."""
+    city = RegionFactory(code="441800000000", name="清远市", level=Region.Level.CITY)
+    return RegionFactory(code="441802000000", name="清城区", parent=city)
+
+
+def qingcheng_town():
+    """凤城街道, a town of 清城区: a department's or hall's region below its district."""
+    return RegionFactory(code="441802001000", name="凤城街道", level=Region.Level.TOWN, parent=qingcheng_district())
+
+
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department

@@ -5,10 +5,8 @@ district counting on its own per year, no duplicates."""
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
-from accounts.models import Region
 from exchange import licence_identifier
 from exchange.models import ElectronicLicence, LicenceSequence
 from exchange.services import next_licence_number
@@ -17,21 +15,13 @@ from tests.factories import (
     DepartmentFactory,
     LicenceTypeFactory,
     MatterFactory,
-    RegionFactory,
     ReviewerFactory,
     accepted_application,
+    qingcheng_town,
 )
 from workflow import services, tasks
-from workflow.calendar_store import seed_calendar
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar(time_machine):
-    time_machine.move_to("2026-11-10 10:00 +08:00")
-    seed_calendar(years=[2026])
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_november_2026")]
 
 
 def licence_matter(department=None):
@@ -41,8 +31,7 @@ def licence_matter(department=None):
 
 
 def qingcheng_department():
-    town = RegionFactory(code="441802001000", name="凤城街道", level=Region.Level.TOWN,
-                         parent=RegionFactory(code="441802000000", name="清城区"))
+    town = qingcheng_town()
     return DepartmentFactory(region=town, name="清远市清城区市场监督管理局")
 
 

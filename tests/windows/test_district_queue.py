@@ -6,33 +6,24 @@ import re
 
 import pytest
 
-from accounts.models import Region
 from tests.factories import (
     PASSWORD,
     ClerkFactory,
     DepartmentFactory,
     HallFactory,
     MatterFactory,
-    RegionFactory,
     WindowFactory,
     password_sign_in,
+    qingcheng_district,
     submitted_application,
     walk_in_application,
 )
 from windows import views
-from workflow.calendar_store import seed_calendar
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar(time_machine):
-    time_machine.move_to("2026-11-10 10:00 +08:00")
-    seed_calendar(years=[2026])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_november_2026")]
 
 
-def qingcheng():
-    return RegionFactory(code="441802000000", name="清城区", level=Region.Level.DISTRICT)
+qingcheng = qingcheng_district
 
 
 def queue_numbers(client, url="/hall/"):

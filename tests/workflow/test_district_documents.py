@@ -7,11 +7,9 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from pypdf import PdfReader
 
-from accounts.models import Region
 from exchange.models import ElectronicLicence
 from tests.factories import (
     ClerkFactory,
@@ -19,23 +17,15 @@ from tests.factories import (
     HallFactory,
     LicenceTypeFactory,
     MatterFactory,
-    RegionFactory,
     ReviewerFactory,
     WindowFactory,
+    qingcheng_town,
     submitted_application,
     walk_in_application,
 )
 from workflow import documents, services, tasks
-from workflow.calendar_store import seed_calendar
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar(time_machine):
-    time_machine.move_to("2026-11-10 10:00 +08:00")
-    seed_calendar(years=[2026])
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_november_2026")]
 
 
 def pdf_text(file) -> str:
@@ -44,9 +34,7 @@ def pdf_text(file) -> str:
 
 
 def qingcheng_matter():
-    city = RegionFactory(code="441800000000", name="清远市", level=Region.Level.CITY)
-    district = RegionFactory(code="441802000000", name="清城区", parent=city)
-    town = RegionFactory(code="441802001000", name="凤城街道", level=Region.Level.TOWN, parent=district)
+    town = qingcheng_town()
     department = DepartmentFactory(region=town, name="清远市清城区市场监督管理局")
     return MatterFactory(department=department, issues_licence=True, result_name="食品经营许可证",
                          licence_type=LicenceTypeFactory(name="食品经营许可证"))

@@ -4,31 +4,22 @@ hall (同城通办) is numbered 441802-…; each district's sequence runs on its
 
 import pytest
 
-from accounts.models import Region
 from tests.factories import (
     ClerkFactory,
     DepartmentFactory,
     HallFactory,
     MatterFactory,
-    RegionFactory,
     WindowFactory,
+    qingcheng_town,
     submitted_application,
     walk_in_application,
 )
-from workflow.calendar_store import seed_calendar
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar(time_machine):
-    time_machine.move_to("2026-11-10 10:00 +08:00")
-    seed_calendar(years=[2026])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_november_2026")]
 
 
 def qingcheng_matter():
-    town = RegionFactory(code="441802001000", name="凤城街道", level=Region.Level.TOWN,
-                         parent=RegionFactory(code="441802000000", name="清城区"))
+    town = qingcheng_town()
     return MatterFactory(department=DepartmentFactory(region=town))
 
 
