@@ -45,7 +45,7 @@ def _duplicates(values):
         # The loader builds Enterprise(**row): only model fields may appear.
         (catalog.ENTERPRISES, {"credit_code", "name", "legal_representative", "address"}),
         (catalog.USERS, {"username", "password", "role", "real_name", "id_number", "phone", "department", "seats", "enterprise",
-                           "leader"}),
+                           "leader", "district"}),
     ],
 )
 def test_rows_have_exactly_the_agreed_keys(rows, keys):
