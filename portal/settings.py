@@ -266,6 +266,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are read only by a developer's tools: served as they are, not compressed at
+# collectstatic (brotli at its best quality, which WeasyPrint's fonttools brings, took 36 s of
+# the image build's collectstatic and as long in CI, most of it on the maps of Redoc, Swagger UI
+# and Chart.js).
+from whitenoise.compress import Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
