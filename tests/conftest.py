@@ -86,3 +86,39 @@ def tuesday_10_november_2026(time_machine):
     time_machine.move_to("2026-11-10 10:00 +08:00")
     seed_calendar(years=[2026])
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A transaction around a whole module (on one xdist worker), for worlds that many tests read:
+    what a module-scoped fixture builds in it is there for each of the module's tests, whose own
+    transactions (`db`) are savepoints inside it, and everything is rolled back after the module's
+    last test. tests/test_permissions.py built its world 652 times (124 s of a run's 1,600). What
+    the autouse fixtures above give each test is given to the building: a throw-away media folder,
+    fast passwords, an empty cache. Not for a module with transactional tests (they flush the
+    database) nor for worlds whose rows a test reads as Python objects it may change (hand out
+    fresh copies per test)."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("module-db")
+    with (django_db_blocker.unblock(),
+          override_settings(MEDIA_ROOT=folder / "media", AUDIT_ANCHOR_DIR=folder / "audit-anchors",
+                            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+          transaction.atomic()):
+        cache.clear()
+        yield
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _module_db_tests_run_in_savepoints(request):
+    """A test of a `module_db` world must have its own transaction (`db` or the django_db mark):
+    without one, what it writes would stay for the module's next tests."""
+    names = set(request.fixturenames)
+    if "module_db" in names and "db" not in names and not request.node.get_closest_marker("django_db"):
+        pytest.fail("a test reading a module_db world needs the `db` fixture or the django_db mark")
+    if "module_db" in names and "transactional_db" in names:
+        pytest.fail("a transactional test would flush the module_db world")

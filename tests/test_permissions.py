@@ -1,8 +1,10 @@
 """One table of (role, method, url, expected status) over every API endpoint, refusals first.
 
-A fresh district is built for every row: a citizen's application waiting at the window and one
-accepted and in review, a clerk seated at a natural-person window, reviewers of the matter's
-department and of another, a supervisor. 404 means "you may not even know it exists".
+Every row finds the same district: a citizen's application waiting at the window and one accepted
+and in review, a clerk seated at a natural-person window, reviewers of the matter's department and
+of another, a supervisor. It is built once per module and worker (tests/conftest.py `module_db`);
+each row runs in a savepoint inside it, so what one row changes is gone for the next, and each
+reads fresh copies of its rows. 404 means "you may not even know it exists".
 """
 
 import datetime as dt
@@ -10,6 +12,7 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.db.models import Model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -38,11 +41,8 @@ from workflow.calendar_store import seed_calendar
 ROLES = ["anonymous", "owner", "other_citizen", "clerk", "reviewer", "other_reviewer", "supervisor"]
 
 
-@pytest.fixture
-def world(db):
-    # the licence verification, anonymous complaints and wrong query codes count failures per
-    # address in the cache
-    cache.clear()
+@pytest.fixture(scope="module")
+def district(module_db):
     seed_calendar(years=[2026])
     matter = MatterFactory()
     owner = UserFactory()
@@ -71,8 +71,24 @@ def world(db):
     return {"users": users, "matter": matter, "waiting": waiting, "in_review": in_review,
             "subcase": in_review.subcases.get(), "hall": hall.code, "ticket": ticket.token, "booking": booking.code,
             "slot": AppointmentSlotFactory(hall=hall).pk, "agent": agent,
-            "grant": agent_for(owner, [matter], agent=agent), "consultation": consultation,
-            "feedback": _Feedback(matter, owner, users["clerk"])}
+            "grant": agent_for(owner, [matter], agent=agent), "consultation": consultation}
+
+
+def _fresh(value):
+    """A row read again: a row's transitions change the objects they are given in memory, and the
+    database goes back to the district after each row."""
+    return type(value)._default_manager.get(pk=value.pk) if isinstance(value, Model) else value
+
+
+@pytest.fixture
+def world(district, db):
+    # the licence verification, anonymous complaints and wrong query codes count failures per
+    # address in the cache
+    cache.clear()
+    world = {key: _fresh(value) for key, value in district.items()}
+    world["users"] = {role: _fresh(user) for role, user in district["users"].items()}
+    world["feedback"] = _Feedback(world["matter"], world["users"]["owner"], world["users"]["clerk"])
+    return world
 
 
 def grant_body(world):

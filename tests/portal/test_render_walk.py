@@ -4,10 +4,10 @@ person's full ID number or mobile (the one masking rule of issue 12 B,
 accounts.identity.mask_value: a full number is shown only to the person it belongs to, and to the
 clerk whose duty needs it whole).
 
-The demo district is loaded once for the module (the same command as `make demo`, in a
-transaction rolled back at the end); each demo user signs in and follows every link the pages
-show, from the home page, the workbench and every page of the portal that takes no argument, then
-reads every API list and up to three detail answers each names. Links of one shape (the same path
+The demo district is loaded once for the module (the same command as `make demo`, in the
+module's transaction, tests/conftest.py `module_db`); each demo user signs in and follows every
+link the pages show, from the home page, the workbench and every page of the portal that takes no
+argument, then reads every API list and up to three detail answers each names. Links of one shape (the same path
 with other numbers) are visited a few times, not all; downloads (PDF, XLSX) are not parsed. One
 walk serves both tests: it was walked twice before, 40 % of a CI run's two slowest tests.
 """
@@ -19,10 +19,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
@@ -197,42 +195,31 @@ def _people_numbers() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def demo_walk(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_walk(module_db):
     """The demo loaded and walked once for both tests, as each role: {role: (pages seen, problems
-    of the rendering, problems of the masking, API answers read)}. What the suite's autouse
-    fixtures give each test (a throw-away media folder, fast passwords, an empty cache) is given
-    here for the module; the transaction is rolled back, so the next module finds the database
-    empty."""
-    folder = tmp_path_factory.mktemp("demo-walk")
-    walked = {}
-    with (django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=folder / "media", AUDIT_ANCHOR_DIR=folder / "audit-anchors",
-                            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-          transaction.atomic()):
-        cache.clear()
-        call_command("load_demo", stdout=open("/dev/null", "w"))
-        numbers = _people_numbers()
-        pattern = re.compile("|".join(sorted(map(re.escape, numbers), key=len, reverse=True)))
-        for role in [None, *ROLES]:
-            user = User.objects.get(username=role) if role else None
-            client = Client()
-            if user:
-                client.force_login(user)
-            duty = _duty(user) if user else set()
+    of the rendering, problems of the masking, API answers read)}, in the module's transaction
+    (tests/conftest.py `module_db`), rolled back after both."""
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    numbers = _people_numbers()
+    pattern = re.compile("|".join(sorted(map(re.escape, numbers), key=len, reverse=True)))
+    walked = {"numbers": len(numbers)}
+    for role in [None, *ROLES]:
+        user = User.objects.get(username=role) if role else None
+        client = Client()
+        if user:
+            client.force_login(user)
+        duty = _duty(user) if user else set()
 
-            def check(url, text, user=user, duty=duty):
-                return [f"{FULL_NUMBER} {numbers[hit]}" for hit in set(pattern.findall(text))
-                        if (user is None or numbers[hit] != user.pk) and hit not in duty]
+        def check(url, text, user=user, duty=duty):
+            return [f"{FULL_NUMBER} {numbers[hit]}" for hit in set(pattern.findall(text))
+                    if (user is None or numbers[hit] != user.pk) and hit not in duty]
 
-            seen, found = _walk(client, check)
-            texts = _api_texts(client) if user else []
-            masking = [(url, p) for url, p in found if p.startswith(FULL_NUMBER)]
-            masking += [(url, p) for url, body in texts for p in check(url, body)]
-            rendering = [(url, p) for url, p in found if not p.startswith(FULL_NUMBER)]
-            walked[role or "anonymous"] = (seen, rendering, masking, len(texts))
-        walked["numbers"] = len(numbers)
-        transaction.set_rollback(True)
-    cache.clear()
+        seen, found = _walk(client, check)
+        texts = _api_texts(client) if user else []
+        masking = [(url, p) for url, p in found if p.startswith(FULL_NUMBER)]
+        masking += [(url, p) for url, body in texts for p in check(url, body)]
+        rendering = [(url, p) for url, p in found if not p.startswith(FULL_NUMBER)]
+        walked[role or "anonymous"] = (seen, rendering, masking, len(texts))
     return walked
 
 

@@ -29,11 +29,18 @@ PERIODS = [
 TODAY = dt.date(2026, 11, 2)  # month-to-date rows are kept for October and November
 
 
-@pytest.fixture
-def district(db):
+@pytest.fixture(scope="module")
+def _district(module_db):
+    """Built and rolled up once per module and worker (tests/conftest.py `module_db`): the tests
+    that add a decision, edit the calendar or refresh do so in their own savepoints."""
     data = make_district()
     figures.refresh_all(today=TODAY)
     return data
+
+
+@pytest.fixture
+def district(_district, db):
+    return _district
 
 
 def test_spans_cover_the_period_exactly():
@@ -149,13 +156,13 @@ def _from_daily_rows(monkeypatch, **kwargs):
 
 
 @pytest.fixture
-def across_the_year(db):
+def across_the_year(_district, db):
     """The district with every other application (and its sub-cases) moved back by SHIFT, so that
-    December 2025 and January 2026 have cases too."""
+    December 2025 and January 2026 have cases too, rolled up again from scratch."""
     from workflow.calendar_store import seed_calendar
     from workflow.models import Application
 
-    data = make_district()
+    data = _district
     seed_calendar(years=[2025])
     _shift(list(Application.objects.order_by("pk").values_list("pk", flat=True)[::2]), SHIFT)
     figures.refresh_all(today=TODAY)
