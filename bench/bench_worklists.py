@@ -12,7 +12,7 @@ pre-review due, so nothing is deemed accepted on read).
 
 Timed (Django's test client, warm, every run of several; the figure is each page's p95):
 the reviewer's /review/ (待办, 20 a page) and ?tab=decided (已办, 20 a page), the clerk's /hall/
-(待预审, 20 a page), the supervisor's drill-down /supervision/figures/cases/ (received this year,
+(待预审, 20 a page, her hall's district first: the composite cursor the page makes), the supervisor's drill-down /supervision/figures/cases/ (received this year,
 applications; concluded this year, sub-cases; 50 a page), each at page 1 and at page 2,000
 (the cursor of the last row of page 1,999, encoded as the page's own links are); the citizen's
 我的办件 (333 applications: page 1 and its last page); the supervisor's /supervision/cards/ (the open
@@ -45,6 +45,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import Department, User  # noqa: E402
 from core.web.paging import encode_cursor, encode_cursor_of  # noqa: E402
@@ -54,6 +55,7 @@ from supervision.figures import services as figures  # noqa: E402
 from supervision.figures.filters import figure_filters  # noqa: E402
 from supervision.models import Card  # noqa: E402
 from windows.models import ClerkAuthorisation  # noqa: E402
+from windows.selectors import QUEUE_KEYS, own_district_first, seats_today  # noqa: E402
 from workflow import selectors as workflow_selectors  # noqa: E402
 from workflow.models import Application, SubCase  # noqa: E402
 
@@ -186,7 +188,9 @@ def main():
     # each list's queryset as its view builds it (the OFFSET comparison reads the same rows)
     open_ = workflow_selectors.subcases_for(reviewer).filter(state__in=SubCase.OPEN_STATES)
     decided = workflow_selectors.subcases_for(reviewer).exclude(state__in=SubCase.OPEN_STATES)
-    waiting = workflow_selectors.clerk_queue(clerk)
+    # the clerk's queue in the page's order: her hall's district first (同城通办), composite cursor
+    hall = seats_today(clerk, timezone.localdate()).first().window.hall
+    waiting = own_district_first(workflow_selectors.clerk_queue(clerk), hall)
     year = "period=custom&first=2026-01-01&last=2026-11-20&dim=all&key=0"
     period = figure_filters(QueryDict(year))["period"]
     _model, received, _field = figures.cases_behind(count="received", period=period)
@@ -197,7 +201,7 @@ def main():
     lists = [  # (label, user, url, queryset in the list's order, key, descending, per page, deep page)
         ("/review/ 待办", reviewer, "/review/?", open_, "deadline", False, 20, DEPTH),
         ("/review/ 已办", reviewer, "/review/?tab=decided&", decided, "decided_at", True, 20, DEPTH),
-        ("/hall/ 待预审", clerk, "/hall/?", waiting, "submitted_at", False, 20, DEPTH),
+        ("/hall/ 待预审", clerk, "/hall/?", waiting, QUEUE_KEYS, False, 20, DEPTH),
         ("办件明细 received", supervisor, f"/supervision/figures/cases/?count=received&{year}&", received,
          _date_field("received", period), True, 50, DEPTH),
         ("办件明细 concluded", supervisor, f"/supervision/figures/cases/?count=concluded&{year}&", concluded,
