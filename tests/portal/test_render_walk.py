@@ -73,19 +73,24 @@ def _shape(url: str) -> str:
     return re.sub(r"[0-9A-Fa-f-]{8,}|\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
-def _plain_pages():
-    """Every page of the site that takes no argument."""
+def _paths_without_arguments():
+    """The path of every URL pattern of the site that takes no argument."""
     found = []
 
     def walk(patterns, prefix):
         for p in patterns:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and "<" not in str(p.pattern):
-                found.append("/" + prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and "<" not in str(p.pattern) and "(?P" not in str(p.pattern):
+                found.append("/" + prefix + str(p.pattern).lstrip("^").rstrip("$"))
 
     walk(get_resolver().url_patterns, "")
-    return [u for u in found if not u.startswith(SKIP) and "export" not in u]
+    return found
+
+
+def _plain_pages():
+    """Every page of the site that takes no argument."""
+    return [u for u in _paths_without_arguments() if not u.startswith(SKIP) and "export" not in u]
 
 
 def _walk(client: Client, check=None):
@@ -130,18 +135,8 @@ def _walk(client: Client, check=None):
 
 
 def _api_lists():
-    found = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and "<" not in str(p.pattern) and "(?P" not in str(p.pattern):
-                found.append("/" + prefix + str(p.pattern).lstrip("^").rstrip("$"))
-
-    walk(get_resolver().url_patterns, "")
-    return sorted({u for u in found if u.startswith("/api/") and "schema" not in u and "docs" not in u
-                   and "\\" not in u and "format" not in u})
+    return sorted({u for u in _paths_without_arguments() if u.startswith("/api/") and "schema" not in u
+                   and "docs" not in u and "\\" not in u and "format" not in u})
 
 
 def _api_texts(client):
