@@ -237,6 +237,12 @@ OLDEST_FIRST = {"/hall/", "/hall/?tab=elsewhere", "/hall/delivery/", "/review/",
                 "/supervision/complaints/"}
 
 
+# the hall's queue is read in two parts, its own district's then the rest of the city's
+# (core.web.paging.keyset_page_by's segments): a page the first part does not fill reads the
+# second too, one query more — the page with 1 row, not the one with 50
+SECOND_PART_READ_WITH_1_ROW = {"/hall/": 1, "/hall/?tab=elsewhere": 1}
+
+
 def count_queries(case, kind, url, shows: str) -> int:
     if kind == "api":
         client = APIClient()
@@ -274,6 +280,7 @@ def test_a_list_reads_as_many_queries_with_50_rows_as_with_1(make_case, lists, t
     first = case.add_row()
     one = {url: count_queries(case, kind, url, first) for kind, url in lists}
     last = [case.add_row() for _ in range(MANY - 1)][-1]
-    many = {url: count_queries(case, kind, url, first if url in OLDEST_FIRST else last) for kind, url in lists}
+    many = {url: count_queries(case, kind, url, first if url in OLDEST_FIRST else last)
+            + SECOND_PART_READ_WITH_1_ROW.get(url, 0) for kind, url in lists}
     assert many == one, "; ".join(f"{url}: {one[url]} queries with 1 row, {many[url]} with {MANY}"
                                   for url in one if one[url] != many[url])

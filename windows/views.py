@@ -58,7 +58,14 @@ from .forms import (
 )
 from .models import ClerkAuthorisation, Consultation, ConsultationEvent, RosterLog, Window
 from .queue_views import calling_panel
-from .selectors import QUEUE_ANNOTATED, QUEUE_KEYS, desk_for_clerk, own_district_first, seats_today
+from .selectors import (
+    QUEUE_ANNOTATED,
+    QUEUE_KEYS,
+    desk_for_clerk,
+    district_segments,
+    own_district_first,
+    seats_today,
+)
 
 S = Application.State
 # Codes of the errors whose `fields` name the applicant's identity, not the one form's keys.
@@ -104,7 +111,7 @@ def hall(request):
     else:  # the hall's own district first, then the rest of the city (同城通办; issue 15)
         page = keyset_page_by(request, own_district_first(rows, context["hall"]), keys=QUEUE_KEYS,
                               per_page=QUEUE_PER_PAGE, nullable={"submitted_at": False, "other_district": False},
-                              annotated=QUEUE_ANNOTATED)
+                              annotated=QUEUE_ANNOTATED, segments=district_segments(context["hall"]))
     queue = with_urls(page.object_list, "portal:application")
     now = timezone.now()
     for application in queue:

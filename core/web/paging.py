@@ -245,13 +245,36 @@ def _beyond_keys(keys, values, nullable) -> Q:
     return beyond
 
 
+def _segmented_rows(items, order, segments, cursor, nullable, wanted) -> list:
+    """Up to `wanted` rows of `items` after `cursor` in `order`, whose first key takes the values
+    of `segments` ({value: filter}): segment by segment in the first key's direction, each in
+    the order of the other keys, the cursor's bound only in the cursor's own segment."""
+    first, rest = order[0], order[1:]
+    values = sorted(segments, reverse=first.descending)
+    if cursor is not None:
+        values = values[values.index(cursor[0]):]
+    rows = []
+    for value in values:
+        part = items.filter(segments[value]).order_by(*(k.ordering() for k in rest))
+        if cursor is not None and value == cursor[0]:
+            part = part.filter(_beyond_keys(rest, cursor[1:], nullable))
+        rows += list(part[:wanted - len(rows)])
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
 def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_to: int = COUNT_EXACT_UP_TO,
-                   prefix: str = "", nullable: dict | None = None, annotated: dict | None = None) -> KeysetPage:
+                   prefix: str = "", nullable: dict | None = None, annotated: dict | None = None,
+                   segments: dict | None = None) -> KeysetPage:
     """`keyset_page` over a composite order (`keys`, the last the primary key): the cursor holds
     every key's value of the row it names. `nullable` overrides what the model says of a key's
     NULLs (see `keyset_page`'s `has_nulls`). `annotated`: {name: an unsaved model field (its
     type)} for keys that are annotations of `items`, not columns (the hall's queue: its own
-    district first)."""
+    district first). `segments`: {value of the first key: the filter of its rows}, for a first
+    key of a few values that no index orders by (an annotation): each segment is read on its own
+    in the order of the other keys, which an index serves, the next one only when the page needs
+    more rows (the hall's queue at 1M: the whole queue sorted by its CASE took 150-260 ms)."""
     if keys[-1].name != "pk":
         raise ValueError("the last key of a keyset order must be the primary key")
     meta = items.model._meta
@@ -266,11 +289,17 @@ def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_t
             backwards = not after
         except ValueError:
             message = _("翻页参数无效,已回到第一页。")
+    if segments is not None and cursor is not None and cursor[0] not in segments:
+        cursor, message = None, _("翻页参数无效,已回到第一页。")
     total = items.order_by()[:count_up_to + 1].count()
     order = [k.flipped() for k in keys] if backwards else keys
-    rows = items.order_by(*(k.ordering() for k in order))
-    if cursor is not None:
-        rows = rows.filter(_beyond_keys(order, cursor, nullable))
-    return _page(request, list(rows[:per_page + 1]), total=total, per_page=per_page, count_up_to=count_up_to,
+    if segments is None:
+        rows = items.order_by(*(k.ordering() for k in order))
+        if cursor is not None:
+            rows = rows.filter(_beyond_keys(order, cursor, nullable))
+        rows = list(rows[:per_page + 1])
+    else:
+        rows = _segmented_rows(items, order, segments, cursor, nullable, per_page + 1)
+    return _page(request, rows, total=total, per_page=per_page, count_up_to=count_up_to,
                  cursor=cursor, backwards=backwards, message=message, prefix=prefix,
                  cursor_of=lambda row: encode_cursor_of(row, keys))

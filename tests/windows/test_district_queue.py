@@ -26,15 +26,31 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tuesday_10_novembe
 qingcheng = qingcheng_district
 
 
+def _numbers(html):
+    return re.findall(r'<small class="mono muted">([0-9]{6}-[^<]+)</small>', html)
+
+
+def _link(html, name):
+    found = re.search(rf'href="(\?[^"]*{name}=[^"]+)"', html)
+    return "/hall/" + found.group(1).replace("&amp;", "&") if found else None
+
+
 def queue_numbers(client, url="/hall/"):
-    """The application numbers of every page of a hall's queue, following the next links."""
-    numbers = []
+    """The application numbers of every page of a hall's queue, following the next links; and
+    checked against the same pages read back from the last by the previous links (each part is
+    read on its own: a page may span the two)."""
+    pages, html = [], None
     while url:
         html = client.get(url).content.decode()
-        numbers += re.findall(r'<small class="mono muted">([0-9]{6}-[^<]+)</small>', html)
-        found = re.search(r'href="(\?[^"]*after=[^"]+)"', html)
-        url = "/hall/" + found.group(1).replace("&amp;", "&") if found else None
-    return numbers
+        pages.append(_numbers(html))
+        url = _link(html, "after")
+    back, url = [], _link(html, "before")
+    while url:
+        html = client.get(url).content.decode()
+        back.insert(0, _numbers(html))
+        url = _link(html, "before")
+    assert back == pages[:-1], (back, pages)
+    return [number for page in pages for number in page]
 
 
 def test_each_hall_lists_its_own_district_first_then_the_city(client, time_machine, monkeypatch):
