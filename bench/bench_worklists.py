@@ -12,8 +12,9 @@ pre-review due, so nothing is deemed accepted on read).
 
 Timed (Django's test client, warm, every run of several; the figure is each page's p95):
 the reviewer's /review/ (待办, 20 a page) and ?tab=decided (已办, 20 a page), the clerk's /hall/
-(待预审, 20 a page, her hall's district first: the composite cursor the page makes), the supervisor's drill-down /supervision/figures/cases/ (received this year,
-applications; concluded this year, sub-cases; 50 a page), each at page 1 and at page 2,000
+(待预审, 20 a page, her hall's district first: the composite cursor the page makes), the
+supervisor's drill-down /supervision/figures/cases/ (received this year, applications; concluded
+this year, sub-cases; 50 a page), each at page 1 and at page 2,000
 (the cursor of the last row of page 1,999, encoded as the page's own links are); the citizen's
 我的办件 (333 applications: page 1 and its last page); the supervisor's /supervision/cards/ (the open
 cards, 50 a page, the composite cursor of their mixed order: deepen() adds open cards, every

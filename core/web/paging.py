@@ -286,11 +286,11 @@ def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_t
     if after or before:
         try:
             cursor = decode_cursor_of(after or before, fields)
+            if segments is not None and cursor[0] not in segments:
+                raise ValueError(after or before)
             backwards = not after
         except ValueError:
-            message = _("翻页参数无效,已回到第一页。")
-    if segments is not None and cursor is not None and cursor[0] not in segments:
-        cursor, message = None, _("翻页参数无效,已回到第一页。")
+            cursor, message = None, _("翻页参数无效,已回到第一页。")
     total = items.order_by()[:count_up_to + 1].count()
     order = [k.flipped() for k in keys] if backwards else keys
     if segments is None:
