@@ -245,6 +245,30 @@ def _beyond_keys(keys, values, nullable) -> Q:
     return beyond
 
 
+def _parts_after(order, cursor, nullable) -> list[Q]:
+    """The rows after `cursor` in `order` as filters to read one after the other, each one range of
+    an index on the keys: one filter, but where the first key may be NULL and its NULLs sort last
+    and the cursor's is not NULL, two: the values after the cursor's, then the NULLs (in one
+    filter, `due > v OR due IS NULL` has the index read from its start: the open cards' deep page
+    at 1M scanned 67,000 entries)."""
+    first, value = order[0], cursor[0]
+    if value is None or not (first.nulls_last and nullable[first.name]):
+        return [_beyond_keys(order, cursor, nullable)]
+    return [Q(**{f"{first.name}__isnull": False}) & _beyond_keys(order, cursor, {**nullable, first.name: False}),
+            Q(**{f"{first.name}__isnull": True})]
+
+
+def _rows_in_parts(ordered, parts, wanted) -> list:
+    """Up to `wanted` rows of `ordered`, part by part (filters), the next part read only when the
+    page needs more rows."""
+    rows = []
+    for part in parts:
+        rows += list(ordered.filter(part)[:wanted - len(rows)])
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
 def _segmented_rows(items, order, segments, cursor, nullable, wanted) -> list:
     """Up to `wanted` rows of `items` after `cursor` in `order`, whose first key takes the values
     of `segments` ({value: filter}): segment by segment in the first key's direction, each in
@@ -253,15 +277,13 @@ def _segmented_rows(items, order, segments, cursor, nullable, wanted) -> list:
     values = sorted(segments, reverse=first.descending)
     if cursor is not None:
         values = values[values.index(cursor[0]):]
-    rows = []
+    parts = []
     for value in values:
-        part = items.filter(segments[value]).order_by(*(k.ordering() for k in rest))
         if cursor is not None and value == cursor[0]:
-            part = part.filter(_beyond_keys(rest, cursor[1:], nullable))
-        rows += list(part[:wanted - len(rows)])
-        if len(rows) >= wanted:
-            break
-    return rows
+            parts += [segments[value] & part for part in _parts_after(rest, cursor[1:], nullable)]
+        else:
+            parts.append(segments[value])
+    return _rows_in_parts(items.order_by(*(k.ordering() for k in rest)), parts, wanted)
 
 
 def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_to: int = COUNT_EXACT_UP_TO,
@@ -294,10 +316,8 @@ def keyset_page_by(request, items, *, keys: list[Key], per_page: int, count_up_t
     total = items.order_by()[:count_up_to + 1].count()
     order = [k.flipped() for k in keys] if backwards else keys
     if segments is None:
-        rows = items.order_by(*(k.ordering() for k in order))
-        if cursor is not None:
-            rows = rows.filter(_beyond_keys(order, cursor, nullable))
-        rows = list(rows[:per_page + 1])
+        parts = [Q()] if cursor is None else _parts_after(order, cursor, nullable)
+        rows = _rows_in_parts(items.order_by(*(k.ordering() for k in order)), parts, per_page + 1)
     else:
         rows = _segmented_rows(items, order, segments, cursor, nullable, per_page + 1)
     return _page(request, rows, total=total, per_page=per_page, count_up_to=count_up_to,

@@ -283,16 +283,22 @@ class Card(models.Model):
         return _("投诉:%(subject)s") % {"subject": self.complaint.subject} if self.complaint_id else ""
 
     @property
+    def target_route(self) -> tuple[str, object] | None:
+        """(view name, argument) of the page of what the card is about, or None."""
+        if self.application_id:
+            return "portal:application", self.application.number
+        if self.followup_id:
+            return "portal:followup", self.followup_id
+        if self.question_id:
+            return "civic:question", self.question_id
+        return ("portal:complaint_staff", self.complaint_id) if self.complaint_id else None
+
+    @property
     def target_url(self):
         from django.urls import reverse
 
-        if self.application_id:
-            return reverse("portal:application", args=[self.application.number])
-        if self.followup_id:
-            return reverse("portal:followup", args=[self.followup_id])
-        if self.question_id:
-            return reverse("civic:question", args=[self.question_id])
-        return reverse("portal:complaint_staff", args=[self.complaint_id]) if self.complaint_id else ""
+        route = self.target_route
+        return reverse(route[0], args=[route[1]]) if route else ""
 
     @property
     def responsible(self):

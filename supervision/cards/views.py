@@ -6,6 +6,7 @@ service → redirect or render; a service's refusal is shown as its Chinese mess
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from accounts.models import Department, User
 from core.errors import DomainError, Forbidden
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked
-from core.web.paging import Key, keyset_page, keyset_page_by
+from core.web.paging import Key, keyset_page, keyset_page_by, url_maker
 from supervision.scope.districts import scope_of
 
 from . import selectors, services
@@ -29,8 +30,16 @@ CARDS_PER_PAGE = 50
 OPEN_ORDER = [Key("level"), Key("due", nulls_last=True), Key("pk", descending=True)]
 
 
-def _with_permissions(user, cards):
+def _for_rows(user, cards):
+    """What each row of the list shows beyond the card: its two links (each view reversed once
+    for the page, not once a row) and the contest and ruling buttons."""
+    card_url, makers = url_maker("portal:card"), {}
     for card in cards:
+        card.url = card_url(card.pk)
+        route = card.target_route
+        if route is not None and route[0] not in makers:
+            makers[route[0]] = url_maker(route[0])
+        card.target_link = makers[route[0]](route[1]) if route is not None else ""
         card.can_contest = services.may_contest(user, card) and not card.review
         card.can_decide = user.is_supervisor and card.review not in (Card.Review.UPHELD, Card.Review.VOIDED)
     return cards
@@ -47,10 +56,14 @@ def card_list(request):
     # keyset pages (issue 15): the open cards red first, then by due (none last), newest first, a
     # composite cursor (card_open_order_idx); the others newest first (card_opened_idx)
     if filters["state"] in ("", "open"):
-        page = keyset_page_by(request, cards, keys=OPEN_ORDER, per_page=CARDS_PER_PAGE)
+        # level, the first key, has two values: each read on its own in the index's order of
+        # the rest (one scan from the start of its level to the cursor, 63 ms at page 2,000)
+        levels = [filters["level"]] if filters["level"] in Card.Level.values else Card.Level.values
+        page = keyset_page_by(request, cards, keys=OPEN_ORDER, per_page=CARDS_PER_PAGE,
+                              segments={level: Q(level=level) for level in levels})
     else:
         page = keyset_page(request, cards, key="opened_at", descending=True, per_page=CARDS_PER_PAGE)
-    _with_permissions(user, page.object_list)
+    _for_rows(user, page.object_list)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     district = scope_of(user)  # a district supervisor (issue 15): the district's cards and departments
     departments = Department.objects.order_by("code")
@@ -79,7 +92,7 @@ def card_list(request):
 
 
 def _card_context(request, card, *, errors=None, posted=None):
-    card = _with_permissions(request.user, [card])[0]
+    card = _for_rows(request.user, [card])[0]
     contest = getattr(card, "contest", None)
     return {
         "title": _("红黄牌详情"),

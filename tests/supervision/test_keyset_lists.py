@@ -88,6 +88,10 @@ def test_the_open_cards_page_by_a_composite_cursor_in_their_mixed_order(monkeypa
     assert [len(p) for p in forward] == [5, 5, 5, 1]
     assert sum(forward, []) == expected
     assert backward == forward
+    # one level: its own segment alone, the same order
+    forward, backward = walk(logged_in(SupervisorFactory()), "/supervision/cards/?level=yellow", lambda card: card.pk)
+    assert sum(forward, []) == [pk for pk in expected if pk in {c.pk for c in cards if c.level == "yellow"}]
+    assert [len(p) for p in forward] == [5, 3] and backward == forward
 
 
 def test_the_closed_cards_page_newest_first_by_a_cursor(monkeypatch):
