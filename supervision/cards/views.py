@@ -15,10 +15,10 @@ from accounts.models import Department, User
 from core.errors import DomainError, Forbidden
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked
-from core.web.paging import Key, keyset_page, keyset_page_by, url_maker
+from core.web.paging import Key, keyset_page, keyset_page_by
 from supervision.scope.districts import scope_of
 
-from . import selectors, services
+from . import rows, selectors, services
 from .forms import ContestForm, DecideForm, PolicyDraftForm, PolicyForm
 from .models import Card, CardPolicy
 from .selectors import evidence_url
@@ -30,16 +30,8 @@ CARDS_PER_PAGE = 50
 OPEN_ORDER = [Key("level"), Key("due", nulls_last=True), Key("pk", descending=True)]
 
 
-def _for_rows(user, cards):
-    """What each row of the list shows beyond the card: its two links (each view reversed once
-    for the page, not once a row) and the contest and ruling buttons."""
-    card_url, makers = url_maker("portal:card"), {}
+def _with_permissions(user, cards):
     for card in cards:
-        card.url = card_url(card.pk)
-        route = card.target_route
-        if route is not None and route[0] not in makers:
-            makers[route[0]] = url_maker(route[0])
-        card.target_link = makers[route[0]](route[1]) if route is not None else ""
         card.can_contest = services.may_contest(user, card) and not card.review
         card.can_decide = user.is_supervisor and card.review not in (Card.Review.UPHELD, Card.Review.VOIDED)
     return cards
@@ -63,7 +55,7 @@ def card_list(request):
                               segments={level: Q(level=level) for level in levels})
     else:
         page = keyset_page(request, cards, key="opened_at", descending=True, per_page=CARDS_PER_PAGE)
-    _for_rows(user, page.object_list)
+    _with_permissions(user, page.object_list)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     district = scope_of(user)  # a district supervisor (issue 15): the district's cards and departments
     departments = Department.objects.order_by("code")
@@ -80,6 +72,8 @@ def card_list(request):
         "title": _("红黄牌"),
         "scope": scope,
         "page": page,
+        "rows": list(zip(page.object_list, rows.list_rows(page.object_list), strict=True)),
+        "labels": [_(label) for label in rows.LIST_LABELS],
         "query": query,
         "filters": filters,
         "counts": selectors.card_counts_shown(visible),
@@ -92,7 +86,7 @@ def card_list(request):
 
 
 def _card_context(request, card, *, errors=None, posted=None):
-    card = _for_rows(request.user, [card])[0]
+    card = _with_permissions(request.user, [card])[0]
     contest = getattr(card, "contest", None)
     return {
         "title": _("红黄牌详情"),

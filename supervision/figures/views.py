@@ -23,6 +23,8 @@ from core.web.access import role_required
 from core.web.paging import keyset_page, url_maker, with_urls
 from supervision.cards import selectors
 from supervision.cards.models import Card
+from supervision.cards.rows import CardCells, minute
+from supervision.cards.rows import row as card_row
 from supervision.feedback.models import Rating
 from windows.models import Ticket
 from workflow import selectors as case_selectors
@@ -104,7 +106,7 @@ def _row_html(row, prefix, dim, columns, name_label):
 
 
 MUTED = '<span class="muted">—</span>'
-NOWRAP = ' class="nowrap"'
+DASHBOARD_CARD_LABELS = ("级别", "事由", "事项", "责任部门", "期限", "原因", "亮牌时间")
 
 
 def _card_rows_html(cards) -> list:
@@ -113,33 +115,17 @@ def _card_rows_html(cards) -> list:
     about 10 ms of the page; issue 15's page budget)."""
     from core.templatetags.clock import provisional
 
-    card_url = url_maker("portal:card")
-    labels = [escape(_(text)) for text in ("级别", "事由", "事项", "责任部门", "期限", "原因", "亮牌时间")]
-    # get_*_display: ~0.1 ms a call; str(): escape() of a lazy label stays lazy, translated at every use
-    levels = {value: escape(str(label)) for value, label in Card.Level.choices}
-    triggers = {value: escape(str(label)) for value, label in Card.Trigger.choices}
-    application_url = url_maker("portal:application")  # most cards' target: one reverse() a page
-    rows = []
-    for card in cards:
-        due = card.due.isoformat() if card.due else "—"
-        opened = timezone.localtime(card.opened_at).strftime("%Y-%m-%d %H:%M") if card.opened_at else ""
-        cells = (
-            f'<a href="{card_url(card.pk)}"><span class="badge badge-{escape(card.level)}">'
-            f"{levels.get(card.level, escape(card.level))}</span></a>",
-            triggers.get(card.trigger, escape(card.trigger)),
-            f'<a href="{escape(application_url(card.application.number) if card.application_id else card.target_url)}">'
-            f"{escape(card.target_title)}</a><br>"
-            f'<small class="mono muted">{escape(card.target_number)}</small>',
-            escape(card.responsible),
-            f"{due}{provisional(card.due_provisional, card.due)}",
-            escape(card.reason),
-            opened,
-        )
-        tds = "".join(f'<td data-label="{label}"{NOWRAP if i in (4, 6) else ""}>{cell}</td>'
-                      for i, (label, cell) in enumerate(zip(labels, cells, strict=True)))
-        rows.append(mark_safe(  # noqa: S308 (every value escaped above, or a date, a number or format_html's)
-            f'<tr class="row-{escape(card.level)}" data-card-id="{card.pk}">{tds}</tr>'))
-    return rows
+    cells = CardCells()
+    labels = [escape(_(text)) for text in DASHBOARD_CARD_LABELS]
+    return [card_row((
+        cells.badge(card),
+        cells.trigger(card),
+        cells.target(card),
+        escape(card.responsible),
+        f"{card.due.isoformat() if card.due else '—'}{provisional(card.due_provisional, card.due)}",
+        escape(card.reason),
+        minute(card.opened_at),
+    ), labels, level=card.level, attrs=f' data-card-id="{card.pk}"', nowrap=(4, 6)) for card in cards]
 
 
 def _ranking_rows_html(ranking) -> list:
