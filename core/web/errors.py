@@ -47,8 +47,11 @@ def back_link(request) -> str:
 
 def page_not_found(request, exception=None, message=""):
     if is_api(request):
-        return api_error("not_found", _("未找到该接口或对象。"), 404)
-    return render(request, "404.html", {"message": message, "back": back_link(request)}, status=404)
+        response = api_error("not_found", _("未找到该接口或对象。"), 404)
+    else:
+        response = render(request, "404.html", {"message": message, "back": back_link(request)}, status=404)
+    response.portal_page = True  # ErrorPages leaves it as it is
+    return response
 
 
 def permission_denied(request, exception=None):
@@ -75,8 +78,10 @@ class ErrorPages:
     def __call__(self, request):
         response = self.get_response(request)
         # No URL matched (Django's resolver 404, technical with DEBUG on): the request never
-        # reached a view, so `resolver_match` is still unset.
-        if response.status_code == 404 and request.resolver_match is None:
+        # reached a view, so `resolver_match` is still unset. With DEBUG off Django has answered
+        # with handler404, this module's page already (rendered once, not twice).
+        if (response.status_code == 404 and request.resolver_match is None
+                and not getattr(response, "portal_page", False)):
             return page_not_found(request)
         return response
 
