@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -143,14 +144,15 @@ def calling_panel(clerk, *, seats=None) -> dict:
         return {"windows": []}
     hall = windows[0].hall
     today = clock.today()
-    served = Ticket.objects.filter(called_by=clerk, day=today, state__in=(Ticket.State.SERVED, Ticket.State.NO_SHOW))
+    finished = Ticket.objects.filter(called_by=clerk, day=today).aggregate(
+        served=Count("pk", filter=Q(state=Ticket.State.SERVED)), no_show=Count("pk", filter=Q(state=Ticket.State.NO_SHOW)))
     return {
         "windows": windows,
         "hall": hall,
         "current": selectors.current_ticket(clerk),
         "waiting": selectors.waiting_counts(hall, today, windows=windows),
-        "served_today": served.filter(state=Ticket.State.SERVED).count(),
-        "no_show_today": served.filter(state=Ticket.State.NO_SHOW).count(),
+        "served_today": finished["served"],
+        "no_show_today": finished["no_show"],
     }
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -174,8 +175,8 @@ def hall_search_open(request, number):
 
 def _my_open_consultations(user, today):
     """{"open": n, "overdue": m} of the consultations this staff member owns (首问责任)."""
-    mine = Consultation.objects.filter(owner=user, state=Consultation.State.OPEN)
-    return {"open": mine.count(), "overdue": mine.filter(due_on__lt=today).count()}
+    return Consultation.objects.filter(owner=user, state=Consultation.State.OPEN).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
 
 
 @role_required(User.Role.CLERK)
