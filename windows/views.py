@@ -30,7 +30,7 @@ from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked, posted_ids
-from core.web.paging import count_label, keyset_page, keyset_page_by, with_urls
+from core.web.paging import keyset_page, keyset_page_by, with_urls
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
@@ -106,13 +106,15 @@ def hall(request):
     rows = cases.for_list(lists[tab])
     if tab == "elsewhere":  # the matters outside her 授权 named on each row: read once for the page
         rows = rows.prefetch_related("matters")
+    others = {name: qs for name, qs in lists.items() if name != tab}  # counted with the page's list
     if tab == "in_hand":
         page = keyset_page(request, rows, key="submitted_at", descending=False, per_page=QUEUE_PER_PAGE,
-                           has_nulls=False)  # every queued application was submitted
+                           has_nulls=False, also_count=others)  # every queued application was submitted
     else:  # the hall's own district first, then the rest of the city (同城通办; issue 15)
         page = keyset_page_by(request, own_district_first(rows, context["hall"]), keys=QUEUE_KEYS,
                               per_page=QUEUE_PER_PAGE, nullable={"submitted_at": False, "other_district": False},
-                              annotated=QUEUE_ANNOTATED, segments=district_segments(context["hall"]))
+                              annotated=QUEUE_ANNOTATED, segments=district_segments(context["hall"]),
+                              also_count=others)
     queue = with_urls(page.object_list, "portal:application")
     now = timezone.now()
     for application in queue:
@@ -125,7 +127,7 @@ def hall(request):
         "tab": tab,
         "queue": queue,
         "page": page,
-        "counts": {name: page.count_label if name == tab else count_label(qs) for name, qs in lists.items()},
+        "counts": {name: page.count_label if name == tab else page.counts[name] for name in lists},
         "categories": _category_labels(context["desk"]),
         # the seats already read, unless the queue's clock (windows.clock, moved in tests) says another day
         "calling": calling_panel(request.user, seats=context["seats"] if queue_clock.today() == context["today"] else None),

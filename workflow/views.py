@@ -24,7 +24,7 @@ from core.errors import Conflict, DomainError, Invalid
 from core.numbers import small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked, posted_ids
-from core.web.paging import count_label, keyset_page, with_urls
+from core.web.paging import keyset_page, with_urls
 from matters import selectors as catalog
 from matters.models import MaterialRequirement, Target
 from matters.oneform import form_fields, material_requirements
@@ -948,14 +948,21 @@ def review_list(request):
     tab = "decided" if request.GET.get("tab") == "decided" else "open"
     open_ = subcases.filter(state__in=SubCase.OPEN_STATES)
     decided = subcases.exclude(state__in=SubCase.OPEN_STATES)
-    if tab == "open":
-        page = keyset_page(request, open_, key="deadline", descending=False, per_page=20)
-        page.object_list = selectors.with_clocks(page.object_list)
-    else:
-        page = keyset_page(request, decided, key="decided_at", descending=True, per_page=20)
-    with_urls(page.object_list, "portal:subcase")  # reversed once for the page, not twice a row
     running = subcases.filter(state__in=SubCase.RUNNING_STATES)
     today = timezone.localdate()
+    # the other tab and the stored dates the sweep's cards start from (the rows take the
+    # policy's colour), counted with the page's own list in one query
+    others = {
+        "red": running.filter(deadline__lt=today),
+        "yellow": running.filter(deadline__gte=today, yellow_from__lte=today),
+        **({"decided": decided} if tab == "open" else {"open": open_}),
+    }
+    if tab == "open":
+        page = keyset_page(request, open_, key="deadline", descending=False, per_page=20, also_count=others)
+        page.object_list = selectors.with_clocks(page.object_list)
+    else:
+        page = keyset_page(request, decided, key="decided_at", descending=True, per_page=20, also_count=others)
+    with_urls(page.object_list, "portal:subcase")  # reversed once for the page, not twice a row
     return render(
         request,
         "workflow/review_list.html",
@@ -963,13 +970,7 @@ def review_list(request):
             "title": _("部门审批"),
             "department": request.user.department,
             "page": page,
-            "counts": {
-                "open": page.count_label if tab == "open" else count_label(open_),
-                "decided": page.count_label if tab == "decided" else count_label(decided),
-                # the stored dates the sweep's cards start from (the rows take the policy's colour)
-                "red": count_label(running.filter(deadline__lt=today)),
-                "yellow": count_label(running.filter(deadline__gte=today, yellow_from__lte=today)),
-            },
+            "counts": {tab: page.count_label, **page.counts},
             "tab": tab,
         },
     )

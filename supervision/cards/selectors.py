@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.numbers import is_small_int
-from core.web.paging import count_label
 from workflow import hooks
 from workflow.models import SubCase
 from workflow.selectors import clerk_readable
@@ -137,16 +136,17 @@ def filter_cards(qs, *, state="open", level="", trigger="", review="", departmen
     return qs
 
 
-def card_counts_shown(qs) -> dict:
-    """What the card list shows of `card_counts`: each exact up to 1,000, else "1,000+" (issue 15:
-    a count over every visible card grew with the cards ever opened; each of these reads at most
-    1,001 entries of a partial index)."""
+def card_count_lists(qs) -> dict:
+    """What the card list counts of `card_counts`, as lists to count (`core.web.paging`'s
+    `also_count`): each shown exact up to 1,000, else "1,000+" (issue 15: a count over every
+    visible card grew with the cards ever opened; each reads at most 1,001 entries of a partial
+    index)."""
     opened = qs.filter(closed_at__isnull=True)
     return {
-        "red": count_label(opened.filter(level=Card.Level.RED)),
-        "yellow": count_label(opened.filter(level=Card.Level.YELLOW)),
-        "contested": count_label(qs.filter(review=Card.Review.CONTESTED)),
-        "voided": count_label(qs.filter(review=Card.Review.VOIDED)),
+        "red": opened.filter(level=Card.Level.RED),
+        "yellow": opened.filter(level=Card.Level.YELLOW),
+        "contested": qs.filter(review=Card.Review.CONTESTED),
+        "voided": qs.filter(review=Card.Review.VOIDED),
     }
 
 

@@ -150,3 +150,34 @@ def test_each_web_helper_is_defined_once_in_the_project():
             if name in found:
                 found[name].append(str(path.relative_to(root)))
     assert {name: len(paths) for name, paths in found.items()} == dict.fromkeys(helpers, 1), found
+
+
+def test_a_page_counts_its_lists_in_one_query_as_each_alone_would(django_assert_num_queries):
+    from core.web.paging import count_label, count_labels
+
+    for i in range(5):
+        UserFactory(real_name=f"计数{i}")
+    users = User.objects.filter(real_name__startswith="计数")
+    lists = {"all": users, "some": users.filter(real_name__in=["计数1", "计数2"]), "none": users.none(),
+             "nobody": users.filter(pk__in=[])}
+    with django_assert_num_queries(1):
+        labels = count_labels(lists, up_to=3)
+    assert labels == {"all": "3+", "some": "2", "none": "0", "nobody": "0"}
+    assert labels == {name: count_label(qs, up_to=3) for name, qs in lists.items()}
+
+
+def test_an_unknown_address_renders_its_404_page_once(client, settings):
+    from django.test.signals import template_rendered
+
+    settings.DEBUG = False
+    rendered = []
+
+    def seen(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        assert client.get("/no-such-page/").status_code == 404
+    finally:
+        template_rendered.disconnect(seen)
+    assert rendered.count("404.html") == 1
