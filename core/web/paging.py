@@ -280,15 +280,18 @@ def _beyond_keys(keys, values, nullable) -> Q:
 
 def _parts_after(order, cursor, nullable) -> list[Q]:
     """The rows after `cursor` in `order` as filters to read one after the other, each one range of
-    an index on the keys: one filter, but where the first key may be NULL and its NULLs sort last
-    and the cursor's is not NULL, two: the values after the cursor's, then the NULLs (in one
-    filter, `due > v OR due IS NULL` has the index read from its start: the open cards' deep page
-    at 1M scanned 67,000 entries)."""
+    an index on the keys. One filter, but where the first key may be NULL and the NULLs follow the
+    cursor's part of the order, two: after a value, where NULLs sort last, the values after it and
+    then the NULLs; after a NULL, where NULLs sort first (a list read backwards), the NULLs after
+    it and then the values. In one filter, `due > v OR due IS NULL` has the index read from its
+    start: the open cards' deep page at 1M scanned 67,000 entries."""
     first, value = order[0], cursor[0]
-    if value is None or not (first.nulls_last and nullable[first.name]):
-        return [_beyond_keys(order, cursor, nullable)]
-    return [Q(**{f"{first.name}__isnull": False}) & _beyond_keys(order, cursor, {**nullable, first.name: False}),
-            Q(**{f"{first.name}__isnull": True})]
+    null, not_null = Q(**{f"{first.name}__isnull": True}), Q(**{f"{first.name}__isnull": False})
+    if nullable[first.name] and value is not None and first.nulls_last:
+        return [not_null & _beyond_keys(order, cursor, {**nullable, first.name: False}), null]
+    if nullable[first.name] and value is None and not first.nulls_last:
+        return [null & _beyond_keys(order[1:], cursor[1:], nullable), not_null]
+    return [_beyond_keys(order, cursor, nullable)]
 
 
 def _rows_in_parts(ordered, parts, wanted) -> list:

@@ -181,3 +181,42 @@ def test_an_unknown_address_renders_its_404_page_once(client, settings):
     finally:
         template_rendered.disconnect(seen)
     assert rendered.count("404.html") == 1
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_keyset_list_on_a_key_with_nulls_pages_both_ways_in_its_order(descending):
+    """NULL keys last ascending, first descending, and a cursor on either side of them: every row
+    once, in order, forwards and back (the rows after a cursor are read in parts)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.web.paging import keyset_page
+
+    start = timezone.now().replace(microsecond=0)
+    made = [UserFactory(real_name=f"翻页{i}") for i in range(11)]
+    for i, user in enumerate(made):  # three NULLs; pairs of equal times
+        user.last_login = None if i % 4 == 1 else start + dt.timedelta(minutes=i // 2)
+        user.save(update_fields=["last_login"])
+    users = User.objects.filter(real_name__startswith="翻页")
+
+    def order(u):
+        if u.last_login is None:  # NULLs: after every time ascending, before every time descending
+            return (1, 0, u.pk) if not descending else (0, 0, -u.pk)
+        minutes = (u.last_login - start).total_seconds()
+        return (0, minutes, u.pk) if not descending else (1, -minutes, -u.pk)
+
+    expected = [u.pk for u in sorted(users, key=order)]
+    rf = RequestFactory()
+    page = keyset_page(rf.get("/"), users, key="last_login", descending=descending, per_page=2)
+    forward = [[u.pk for u in page.object_list]]
+    while page.next_url:
+        page = keyset_page(rf.get("/" + page.next_url), users, key="last_login", descending=descending, per_page=2)
+        forward.append([u.pk for u in page.object_list])
+    assert sum(forward, []) == expected
+    backward = [forward[-1]]
+    while page.previous_url:
+        page = keyset_page(rf.get("/" + page.previous_url), users, key="last_login", descending=descending,
+                           per_page=2)
+        backward.append([u.pk for u in page.object_list])
+    assert backward[::-1] == forward
