@@ -127,7 +127,7 @@ def hall(request):
         "tab": tab,
         "queue": queue,
         "page": page,
-        "counts": {name: page.count_label if name == tab else page.counts[name] for name in lists},
+        "counts": {tab: page.count_label, **page.counts},
         "categories": _category_labels(context["desk"]),
         # the seats already read, unless the queue's clock (windows.clock, moved in tests) says another day
         "calling": calling_panel(request.user, seats=context["seats"] if queue_clock.today() == context["today"] else None),
