@@ -30,7 +30,7 @@ from core.errors import DomainError, Invalid, NotFound
 from core.numbers import is_small_int
 from core.web.access import not_found_page, not_found_pages, role_required, show_domain_error
 from core.web.forms import checked, posted_ids
-from core.web.paging import keyset_page, keyset_page_by, with_urls
+from core.web.paging import keyset_page, keyset_page_by
 from matters import models as catalog_models
 from matters import selectors as catalog
 from matters.models import Target
@@ -47,6 +47,7 @@ from workflow.views import ENTERPRISE_ERROR_CODES
 
 from . import clock as queue_clock
 from . import queue_selectors, services
+from . import rows as queue_rows
 from . import selectors as consultation_selectors
 from . import selectors as staffing_selectors
 from .forms import (
@@ -115,17 +116,13 @@ def hall(request):
                               per_page=QUEUE_PER_PAGE, nullable={"submitted_at": False, "other_district": False},
                               annotated=QUEUE_ANNOTATED, segments=district_segments(context["hall"]),
                               also_count=others)
-    queue = with_urls(page.object_list, "portal:application")
-    now = timezone.now()
-    for application in queue:
-        application.masked_id = mask(application.applicant.id_number or "")
-        application.waited = now - application.submitted_at if application.submitted_at else None
-        if tab == "elsewhere":
-            application.not_authorised = [m.name for m in cases.not_authorised_matters(desk, application)]
+    not_authorised = ({a.pk: [m.name for m in cases.not_authorised_matters(desk, a)] for a in page.object_list}
+                      if tab == "elsewhere" else None)
     context.update({
         "title": _("窗口工作台"),
         "tab": tab,
-        "queue": queue,
+        "queue_labels": queue_rows.queue_labels(tab),
+        "queue": queue_rows.queue_rows(page.object_list, tab=tab, today=context["today"], not_authorised=not_authorised),
         "page": page,
         "counts": {tab: page.count_label, **page.counts},
         "categories": _category_labels(context["desk"]),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.web.paging import url_maker
+from core.web.rows import choice_labels, table_row
 
 from .models import Card
 
@@ -28,9 +28,9 @@ class CardCells:
 
     def __init__(self):
         self._makers = {"portal:card": url_maker("portal:card")}
-        self.levels = {value: escape(str(label)) for value, label in Card.Level.choices}
-        self.triggers = {value: escape(str(label)) for value, label in Card.Trigger.choices}
-        self.reviews = {value: escape(str(label)) for value, label in Card.Review.choices}
+        self.levels = choice_labels(Card.Level.choices)
+        self.triggers = choice_labels(Card.Trigger.choices)
+        self.reviews = choice_labels(Card.Review.choices)
 
     def url(self, viewname: str, arg) -> str:
         if viewname not in self._makers:
@@ -58,14 +58,9 @@ class CardCells:
                 f'<small class="mono muted">{escape(card.target_number)}</small>')
 
 
-NOWRAP = ' class="nowrap"'
-
-
 def row(cells, labels, *, level: str, attrs: str = "", nowrap=()) -> str:
-    """One `<tr>`: each cell with its `data-label` (the small screens' stacked table)."""
-    tds = "".join(f'<td data-label="{label}"{NOWRAP if i in nowrap else ""}>{cell}</td>'
-                  for i, (label, cell) in enumerate(zip(labels, cells, strict=True)))
-    return mark_safe(f'<tr class="row-{escape(level)}"{attrs}>{tds}</tr>')  # noqa: S308 (cells escaped by their makers)
+    """One card's `<tr>`, coloured by its level (`core.web.rows.table_row`)."""
+    return table_row(cells, labels, css_class=f"row-{level}", attrs=attrs, nowrap=nowrap)
 
 
 LIST_LABELS = ("级别", "事由", "办件", "责任部门", "原因", "亮牌 / 撤牌", "申诉与裁定")
