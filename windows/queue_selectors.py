@@ -90,7 +90,8 @@ def ticket_by_token(token) -> Ticket | None:
 
 def current_ticket(clerk) -> Ticket | None:
     """The ticket the clerk has called and not yet finished."""
-    return Ticket.objects.select_related("window", "department", "hall").filter(called_by=clerk, state=T.CALLED).first()
+    # the department for its queue's label (`category_label`); nothing else of the ticket's relations is shown
+    return Ticket.objects.select_related("department").filter(called_by=clerk, state=T.CALLED).first()
 
 
 def waiting_counts(hall, day, *, windows=None) -> list[dict]:

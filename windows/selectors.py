@@ -29,11 +29,15 @@ def authorised_matter_ids(clerk, day: dt.date) -> frozenset[int] | None:
     """授权 in force on `day`: None for every matter, else the ids (empty: none at all)."""
     from matters.models import Matter
 
-    grants = list(ClerkAuthorisation.objects.on(day).filter(clerk=clerk).prefetch_related("matters"))
-    if any(g.all_matters and not g.category for g in grants):
+    # (id, all_matters, category) tuples: no model built, and the named matters read only when a
+    # grant names some (most clerks hold one grant for every matter: one query, issue 15)
+    grants = list(ClerkAuthorisation.objects.on(day).filter(clerk=clerk).values_list("pk", "all_matters", "category"))
+    if any(all_matters and not category for _pk, all_matters, category in grants):
         return None
-    ids = {m.pk for g in grants if not g.all_matters for m in g.matters.all()}
-    blanket = {g.category for g in grants if g.all_matters}
+    named = [pk for pk, all_matters, _category in grants if not all_matters]
+    ids = set(ClerkAuthorisation.matters.through.objects.filter(clerkauthorisation_id__in=named)
+              .values_list("matter_id", flat=True)) if named else set()
+    blanket = {category for _pk, all_matters, category in grants if all_matters}
     if blanket:
         ids |= set(Matter.objects.filter(target__in=blanket).values_list("pk", flat=True))
     return frozenset(ids)
