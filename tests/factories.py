@@ -351,17 +351,22 @@ class AppointmentSlotFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyAttribute(lambda o: timezone.make_aware(dt.datetime.combine(o.date, dt.time(9, 0))))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
     capacity = 4
-def walk_in_application(*, clerk=None, applicant=None, matters=None):
-    """Registered and accepted at the clerk's window (a window visit: 窗口受理)."""
+def received_at_window(*, clerk, applicant=None, matters=None):
+    """Registered at the clerk's window, not yet accepted (in her hands: 我经手的在办件)."""
     from workflow.rules import clerk_desk
 
-    clerk = clerk or ClerkFactory()
     applicant = applicant or UserFactory()
     matters = matters or [MatterFactory()]
     desk = clerk_desk(clerk, category=matters[0].target)
-    application = services.application_receive_at_window(submission=services.Submission(
+    return services.application_receive_at_window(submission=services.Submission(
         applicant=applicant, matters=matters, form_data=form_for(matters, applicant), files=files_for(matters),
     ), clerk=clerk, hall_id=desk.hall_id)
+
+
+def walk_in_application(*, clerk=None, applicant=None, matters=None):
+    """Registered and accepted at the clerk's window (a window visit: 窗口受理)."""
+    clerk = clerk or ClerkFactory()
+    application = received_at_window(clerk=clerk, applicant=applicant, matters=matters)
     return services.application_accept(application=application, clerk=clerk)
 
 

@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     accepted_application,
     concluded_application,
+    received_at_window,
     submitted_application,
 )
 from windows import queue_services
@@ -60,6 +61,12 @@ def elsewhere_case():
     mine = MatterFactory(name="居民身份证换领")
     clerk = ClerkFactory(authorised=[mine])
     return Case(clerk, lambda: submitted_application(matters=[mine, MatterFactory(name="再生育审批")]).number)
+
+
+def in_hand_case():
+    """我经手的在办件: the walk-ins she registered and has not accepted yet."""
+    clerk = ClerkFactory()
+    return Case(clerk, lambda: received_at_window(clerk=clerk).number)
 
 
 def delivery_case():
@@ -208,6 +215,7 @@ LISTS = [
     (clerk_case, "page", "/hall/"),
     (clerk_case, "api", "/api/applications/"),
     (elsewhere_case, "page", "/hall/?tab=elsewhere"),
+    (in_hand_case, "page", "/hall/?tab=in_hand"),
     (delivery_case, "page", "/hall/delivery/"),
     (reviewer_case, "page", "/review/"),
     (reviewer_case, "api", "/api/subcases/"),
@@ -233,7 +241,7 @@ LISTS = [
 
 
 # lists in the order of their clocks, oldest first: the 50th row is on a later page (20 a page)
-OLDEST_FIRST = {"/hall/", "/hall/?tab=elsewhere", "/hall/delivery/", "/review/", "/supervision/followups/",
+OLDEST_FIRST = {"/hall/", "/hall/?tab=elsewhere", "/hall/?tab=in_hand", "/hall/delivery/", "/review/", "/supervision/followups/",
                 "/supervision/complaints/"}
 
 

@@ -20,6 +20,14 @@ from workflow.models import Application, Channel
 
 TABS_SHOWING_STATE = ("in_hand", "elsewhere")
 
+# The columns a queue row reads (`queue_rows`), and the keyset's keys; the applicant's name and
+# ID number (decrypted for its mask). Every other column left unread: an application has ~60.
+QUEUE_COLUMNS = (
+    "number", "title", "channel", "state", "category", "submitted_at", "first_submitted_at",
+    "pre_review_due", "pre_review_due_provisional", "enterprise", "agent",
+    "applicant__real_name", "applicant__id_number",
+)
+
 
 def queue_labels(tab: str) -> list[str]:
     """The queue table's column heads for `tab` (its `<th>`s and each cell's `data-label`)."""

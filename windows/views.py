@@ -104,7 +104,7 @@ def hall(request):
     elsewhere = cases.clerk_queue_elsewhere(request.user, desk=desk)  # 同城通办: outside her 授权, said so
     lists = {"waiting": waiting, "supplement": supplement, "in_hand": in_hand, "elsewhere": elsewhere}
     # keyset pages, oldest first (issue 15); counts exact up to 1,000, then "1,000+"
-    rows = cases.for_list(lists[tab])
+    rows = cases.for_list(lists[tab]).only(*queue_rows.QUEUE_COLUMNS)
     if tab == "elsewhere":  # the matters outside her 授权 named on each row: read once for the page
         rows = rows.prefetch_related("matters")
     others = {name: qs for name, qs in lists.items() if name != tab}  # counted with the page's list
