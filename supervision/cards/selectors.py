@@ -3,7 +3,7 @@
 Who sees which cards is decided here once (`cards_for`): supervisors every card; a department's
 reviewers the cards on their department's sub-cases, follow-ups and complaints; window clerks the
 cards on the application's own steps (pre-review, refusal, supplement notices, 容缺 materials) of
-the cases they may read (`workflow.selectors.clerk_readable`) and of those they answer for
+the cases they may read (`workflow.selectors.clerk_readable_q`) and of those they answer for
 (`clerk_answers_for`: their own actions, their halls today), and those on the follow-ups of their
 hall's window ratings.
 """
@@ -19,7 +19,7 @@ from core.errors import NotFound
 from core.numbers import is_small_int
 from workflow import hooks
 from workflow.models import SubCase
-from workflow.selectors import clerk_readable
+from workflow.selectors import clerk_readable_q
 
 from .models import Card, CardPolicy
 
@@ -86,7 +86,7 @@ def cards_for(user):
         from supervision.feedback.ratings import clerk_hall_ids
 
         answers = clerk_answers_for(user)
-        readable = APPLICATION_LEVEL & Q(application_id__in=clerk_readable(user).values("pk"))
+        readable = APPLICATION_LEVEL & clerk_readable_q(user, through="application__")
         hall_followups = Q(followup__isnull=False, hall_id__in=clerk_hall_ids(user))
         # `answered_by`: this clerk's id on the cards she answers for, so that the list's contest
         # buttons need no query per card (services.may_contest reads it)

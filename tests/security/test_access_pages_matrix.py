@@ -36,8 +36,9 @@ def _widenings():
 
     return {
         # a clerk's lists back to "every submitted application" (the state before issue 12 B)
-        "workflow.selectors.clerk_readable": (
-            lambda user: Application.objects.exclude(state=Application.State.DRAFT), None),
+        "workflow.selectors.clerk_readable_q": (
+            lambda user, *, through="", accepted_only=False: ~Q(**{f"{through}state": Application.State.DRAFT}),
+            None),
         # an agent keeps reading after the authorisation ended
         "workflow.selectors._as_agent": (lambda user: Q(agent=user), None),
         "workflow.selectors.applications_for": (_everything(Application), None),
