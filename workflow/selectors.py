@@ -71,7 +71,7 @@ def _enterprises_of(user) -> list[int]:
     return list(Enterprise.objects.filter(members=user).values_list("pk", flat=True))
 
 
-def clerk_readable_q(user, *, through: str = "", accepted_only: bool = False) -> Q:
+def clerk_readable_q(user, *, through: str = "", accepted_only: bool = False, desk=_DESK_UNKNOWN) -> Q:
     """What a clerk may list and read (issue 12): what waits in the queue of the windows she sits
     at today (授权 applied), what waits there that she may not take (同城通办, so that her
     workbench can say why), the cases in her hands (统一调配: wherever she sits), the results
@@ -99,7 +99,8 @@ def clerk_readable_q(user, *, through: str = "", accepted_only: bool = False) ->
 
     S = Application.State
     settle_deemed_acceptance()  # art. 32 first: what has been deemed accepted has left the queue
-    desk = hooks.desk_for(user, timezone.localdate())  # once, not once per part (issue 15)
+    if desk is _DESK_UNKNOWN:  # once, not once per part (issue 15); `desk`: a page's, read already
+        desk = hooks.desk_for(user, timezone.localdate())
     parts = on(created_by=user) | on(accepted_by=user)
     delivering = delivery_condition(desk)
     if delivering is not None:

@@ -32,7 +32,10 @@ DASHBOARD_CARDS = 100  # the most urgent open cards on the dashboard; the card l
 APPLICATION_LEVEL = Q(subcase__isnull=True, application__isnull=False)
 
 
-def clerk_answers_for(user) -> Q:
+_UNREAD = object()  # today's desk not read yet (None: she sits at no window today)
+
+
+def clerk_answers_for(user, *, desk=_UNREAD, halls=None) -> Q:
     """The application-level cards a clerk answers for, and so may contest (decisions: "Who
     answers for an application's own card"): those about an action she took herself — the
     refusal she wrote, a supplement notice she issued, the 容缺 acceptance she made — and those
@@ -50,10 +53,10 @@ def clerk_answers_for(user) -> Q:
             application_id__in=SupplementRequest.objects.filter(requested_by=user).values("application_id"))
         | Q(trigger=T.DEFERRED_MATERIAL, application__accepted_by=user)
     )
-    halls = clerk_hall_ids(user)
+    halls = clerk_hall_ids(user) if halls is None else halls
     at_her_hall = (Q(application__accepted_hall_id__in=halls)
                    | Q(application__accepted_hall__isnull=True, application__received_hall_id__in=halls))
-    desk = hooks.desk_for(user, timezone.localdate())
+    desk = hooks.desk_for(user, timezone.localdate()) if desk is _UNREAD else desk
     categories = sorted(desk.categories) if desk is not None else []
     waited_everywhere = Q(trigger=T.PRE_REVIEW, application__accepted_hall__isnull=True,
                           application__received_hall__isnull=True, application__category__in=categories)
@@ -85,9 +88,11 @@ def cards_for(user):
     if user.is_clerk:
         from supervision.feedback.ratings import clerk_hall_ids
 
-        answers = clerk_answers_for(user)
-        readable = APPLICATION_LEVEL & clerk_readable_q(user, through="application__")
-        hall_followups = Q(followup__isnull=False, hall_id__in=clerk_hall_ids(user))
+        # today's desk and halls read once for the three parts
+        desk, halls = hooks.desk_for(user, timezone.localdate()), clerk_hall_ids(user)
+        answers = clerk_answers_for(user, desk=desk, halls=halls)
+        readable = APPLICATION_LEVEL & clerk_readable_q(user, through="application__", desk=desk)
+        hall_followups = Q(followup__isnull=False, hall_id__in=halls)
         # `answered_by`: this clerk's id on the cards she answers for, so that the list's contest
         # buttons need no query per card (services.may_contest reads it)
         return qs.filter(answers | readable | hall_followups).annotate(

@@ -37,7 +37,7 @@ def _widenings():
     return {
         # a clerk's lists back to "every submitted application" (the state before issue 12 B)
         "workflow.selectors.clerk_readable_q": (
-            lambda user, *, through="", accepted_only=False: ~Q(**{f"{through}state": Application.State.DRAFT}),
+            lambda user, *, through="", **kwargs: ~Q(**{f"{through}state": Application.State.DRAFT}),
             None),
         # an agent keeps reading after the authorisation ended
         "workflow.selectors._as_agent": (lambda user: Q(agent=user), None),
@@ -55,7 +55,7 @@ def _widenings():
         "supervision.cards.selectors.cards_for": (_everything(Card), probes("card", "红黄牌")),
         # a clerk answers for every application-level card again (the state before this session)
         "supervision.cards.selectors.clerk_answers_for": (
-            lambda user: Q(subcase__isnull=True, application__isnull=False), probes("card", "红黄牌")),
+            lambda user, **kwargs: Q(subcase__isnull=True, application__isnull=False), probes("card", "红黄牌")),
         "windows.queue_selectors.my_appointments": (_everything(Appointment), probes("appointment", "预约")),
         "accounts.selectors.authorisations_for": (
             lambda user, **kwargs: AgentAuthorisation.objects.all(), probes("authorisation", "委托")),
