@@ -28,7 +28,7 @@ from exchange.models import DepartmentKey, DepartmentSystem
 from tests.conftest import use_broker
 from tests.factories import ClerkFactory, DepartmentFactory
 from tests.redis_process import RedisServer
-from tests.workflow.outage_work import CeleryProcess
+from tests.workflow.outage_work import CeleryProcess, supervisor
 from workflow.calendar_store import seed_calendar
 
 from .conftest import DEPARTMENT_CODE
@@ -76,11 +76,7 @@ def test_every_message_arrives_once_after_the_system_and_the_broker_come_back(tm
     worker = CeleryProcess("worker", broker_url=redis.url, workdir=tmp_path, lease=LEASE, cap=CAP, **relay)
     beat = CeleryProcess("beat", broker_url=redis.url, workdir=tmp_path, lease=LEASE, cap=CAP, **relay)
     processes = (worker.start(), beat.start())
-
-    def supervise():
-        for process in processes:
-            if process.restart_if_exited():
-                print(f"{process.role} exited and was started again")
+    supervise = supervisor(*processes)
 
     try:
         system = DepartmentSystem.objects.create(

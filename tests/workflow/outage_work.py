@@ -190,6 +190,18 @@ def tally() -> Tally:
     }, pending_intents=Intent.objects.filter(status=Intent.Status.PENDING).count())
 
 
+def supervisor(*processes):
+    """What the deployment's supervisor does for each process (compose `restart: unless-stopped`),
+    as a callable to run between steps: start it again when it exited. Celery's worker exits on
+    some broker losses (kombu's "Unrecoverable error: … 'NoneType' object has no attribute
+    'hostname'" while it closes the lost channel), seen once in a full run."""
+    def supervise(*_elapsed):
+        for process in processes:
+            if process.restart_if_exited():
+                print(f"{process.role} exited and was started again")
+    return supervise
+
+
 def settle(*, seconds: float, each=None) -> Tally:
     """Wait until nothing is missing and no intent is pending (or the time is up); says how long."""
     began = time.monotonic()

@@ -25,7 +25,7 @@ from tests.conftest import use_broker
 from tests.redis_process import RedisServer
 from workflow.calendar_store import seed_calendar
 
-from .outage_work import CeleryProcess, Load, running_intent_since, settle, wait
+from .outage_work import CeleryProcess, Load, running_intent_since, settle, supervisor, wait
 
 LONG = os.environ.get("WORK_OUTAGE_TEST") == "1"
 LEASE = 3.0  # seconds before the relay sends a pending intent again (300 in production)
@@ -80,15 +80,16 @@ def broker_outage(plant, *, before: float, down: float, after: float, every: flo
     redis, worker, beat = plant
     load = Load()
     assert wait(lambda: "ready." in worker.log.read_text(errors="replace"), seconds=60), "the worker did not start"
+    supervise = supervisor(worker, beat)
     run_load(load, before, every)
     redis.stop()
     stopped = time.monotonic()
-    run_load(load, down, every)
+    run_load(load, down, every, each=supervise)
     lost_meanwhile = Intent.objects.filter(status=Intent.Status.PENDING).count()
     redis.start()
     print(f"\nRedis down {time.monotonic() - stopped:.0f} s under load; {lost_meanwhile} intents pending at its return")
-    run_load(load, after, every)
-    counted = settle(seconds=settle_for)
+    run_load(load, after, every, each=supervise)
+    counted = settle(seconds=settle_for, each=supervise)
     print(counted.line(f"broker outage ({load.steps} steps, {len(load.errors)} failed requests)"))
     return load, counted, lost_meanwhile
 
