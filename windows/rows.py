@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.identity import mask
 from core.templatetags.clock import provisional
 from core.web.paging import url_maker
-from core.web.rows import choice_labels, table_row
+from core.web.rows import choice_labels, local_time, table_row
 from workflow.models import Application, Channel
 
 TABS_SHOWING_STATE = ("in_hand", "elsewhere")
@@ -23,7 +23,7 @@ TABS_SHOWING_STATE = ("in_hand", "elsewhere")
 # The columns a queue row reads (`queue_rows`), and the keyset's keys; the applicant's name and
 # ID number (decrypted for its mask). Every other column left unread: an application has ~60.
 QUEUE_COLUMNS = (
-    "number", "title", "channel", "state", "category", "submitted_at", "first_submitted_at",
+    "number", "title", "channel", "state", "submitted_at", "first_submitted_at",
     "pre_review_due", "pre_review_due_provisional", "enterprise", "agent",
     "applicant__real_name", "applicant__id_number",
 )
@@ -52,18 +52,24 @@ def _applicant(application, *, operator: str, by_agent: str) -> str:
     return cell + (f'<br><span class="tag">{by_agent}</span>' if application.agent_id else "")
 
 
-def _due(application, today: dt.date, *, overdue: str, due_today: str, at_window: str) -> str:
+def _urgency(application, today: dt.date) -> str:
+    """"red" past the pre-review deadline, "yellow" on its day, else "": the row's colour and badge."""
+    due = application.pre_review_due
+    if not due or due > today:
+        return ""
+    return "red" if due < today else "yellow"
+
+
+def _due(application, urgency: str, *, badges: dict, at_window: str) -> str:
     due = application.pre_review_due
     if not due:
         return f'<span class="muted">{at_window}</span>'
     cell = due.strftime("%Y-%m-%d") + provisional(application.pre_review_due_provisional, due)
-    if due < today:
-        return f'{cell} <span class="badge badge-red">{overdue}</span>'
-    return f'{cell} <span class="badge badge-yellow">{due_today}</span>' if due == today else cell
+    return f'{cell} <span class="badge badge-{urgency}">{badges[urgency]}</span>' if urgency else cell
 
 
 def _minute(moment) -> str:
-    return timezone.localtime(moment).strftime("%m-%d %H:%M") if moment else ""
+    return local_time(moment, "%m-%d %H:%M")
 
 
 def queue_rows(applications, *, tab: str, today: dt.date, not_authorised=None) -> list[str]:
@@ -74,8 +80,9 @@ def queue_rows(applications, *, tab: str, today: dt.date, not_authorised=None) -
     channels, states = choice_labels(Channel.choices), choice_labels(Application.State.choices)
     words = {key: escape(text) for key, text in {
         "operator": _("经办人"), "by_agent": _("委托代办"), "other_district": _("外区办件"),
-        "overdue": _("已逾期"), "due_today": _("今日到期"), "at_window": _("窗口收件"), "open": _open_label(tab),
+        "at_window": _("窗口收件"), "open": _open_label(tab),
     }.items()}
+    badges = {"red": escape(_("已逾期")), "yellow": escape(_("今日到期"))}
     not_authorised = not_authorised or {}
     now = timezone.now()
     rows = []
@@ -102,10 +109,9 @@ def queue_rows(applications, *, tab: str, today: dt.date, not_authorised=None) -
         ]
         css_class = ""
         if tab == "waiting":
-            cells.append(_due(a, today, overdue=words["overdue"], due_today=words["due_today"],
-                              at_window=words["at_window"]))
-            if a.pre_review_due and a.pre_review_due <= today:
-                css_class = "row-red" if a.pre_review_due < today else "row-yellow"
+            urgency = _urgency(a, today)
+            cells.append(_due(a, urgency, badges=badges, at_window=words["at_window"]))
+            css_class = f"row-{urgency}" if urgency else ""
         cells.append(f'<a class="btn btn-sm btn-primary" href="{link}">{words["open"]}</a>')
         rows.append(table_row(cells, labels, css_class=css_class, nowrap=(3, 4, 5) if tab == "waiting" else (3, 4)))
     return rows

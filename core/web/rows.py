@@ -8,10 +8,16 @@ every use): 6–10 ms of a worklist page's 30 (issue 15; decisions: "Rows built 
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 NOWRAP = ' class="nowrap"'
+
+
+def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in Beijing time as a row shows it (the template's `|date:"Y-m-d H:i"`); "" for none."""
+    return timezone.localtime(moment).strftime(fmt) if moment else ""
 
 
 def choice_labels(choices) -> dict[str, str]:

@@ -7,20 +7,18 @@ call, and `escape()` of a lazy label stays lazy, translated again at every use.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.web.paging import url_maker
-from core.web.rows import choice_labels, table_row
+from core.web.rows import choice_labels, local_time, table_row
 
 from .models import Card
 
 
 def minute(moment) -> str:
-    """A moment as the card pages show it: Beijing time to the minute (the template's
-    `|date:"Y-m-d H:i"`)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    """A moment as the card pages show it: Beijing time to the minute."""
+    return local_time(moment)
 
 
 class CardCells:
