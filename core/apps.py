@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础设施")
 
     def ready(self):
+        from . import lookups  # noqa: F401 (registers `__in_array`)
         from .web import converters
 
         converters.register()  # `<id:…>` for every app's URLs, before any URLconf is read
