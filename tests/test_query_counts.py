@@ -108,6 +108,24 @@ def supervisor_case():
     return Case(supervisor, add_row)
 
 
+def clerk_card_case():
+    """The windows' own cards: what waits at her windows, and what she accepted (容缺), each row a
+    card on an application without a sub-case (read through her live cards' ids)."""
+    clerk = ClerkFactory()
+
+    def add_row():
+        if Card.objects.count() % 2:
+            application = accepted_application(clerk=clerk, matters=[MatterFactory()])
+            trigger = Card.Trigger.DEFERRED_MATERIAL
+        else:
+            application, trigger = submitted_application(matters=[MatterFactory()]), Card.Trigger.PRE_REVIEW
+        Card.objects.create(application=application, trigger=trigger, level="red", reason="测试",
+                            due=dt.date(2026, 12, 20))
+        return application.number
+
+    return Case(clerk, add_row)
+
+
 def public_case():
     return Case(None, lambda: accepted_application(matters=[MatterFactory()]).number)
 
@@ -221,6 +239,7 @@ LISTS = [
     (reviewer_case, "api", "/api/subcases/"),
     (supervisor_case, "page", "/supervision/cards/"),
     (supervisor_case, "api", "/api/cards/"),
+    (clerk_card_case, "page", "/supervision/cards/"),
     (public_case, "page", "/disclosure/"),
     (public_case, "api", "/api/disclosure/applications/"),
     (licence_case, "page", "/licences/"),

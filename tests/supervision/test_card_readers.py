@@ -92,3 +92,34 @@ def test_the_api_refuses_another_halls_card(world):
         ).status_code
         == 200
     )
+
+
+def _page(client, query=""):
+    response = client.get(f"/supervision/cards/{query}")
+    assert response.status_code == 200
+    return response.content.decode(), response.context["counts"]
+
+
+@pytest.mark.parametrize("by_id", [True, False], ids=["live cards by id", "whole condition"])
+def test_each_clerks_card_page_lists_counts_and_offers_contests_as_her_condition_reads(world, client, monkeypatch,
+                                                                                        by_id):
+    """A clerk's card page reads her live cards' ids once (`live_cards`, issue 15) or, past
+    LIVE_BY_ID_UP_TO, through her whole condition: the same rows, counts and contest forms."""
+    users, cards = world
+    if not by_id:
+        monkeypatch.setattr(selectors, "LIVE_BY_ID_UP_TO", 0)
+    closed = Card.objects.create(application=cards["deferred"].application, trigger=Card.Trigger.PRE_REVIEW,
+                                 level=Card.Level.RED, reason="测试", closed_at="2026-03-02T09:00+08:00")
+    Card.objects.filter(pk=cards["refusal"].pk).update(review=Card.Review.CONTESTED)
+    for role in CLERKS:
+        client.force_login(users[role])
+        html, counts = _page(client)
+        seen = {n for n, who in SEEN.items() if role in who}
+        for name, card in cards.items():
+            assert (f"/supervision/cards/{card.pk}/" in html) == (name in seen), (role, name)
+            # a contest form on each she answers for, but the one contested already
+            assert (f"contest-{card.pk}" in html) == (name in seen and name != "refusal"), (role, name)
+        assert counts == {"red": str(len(seen & {"refusal", "deferred"})), "yellow": str(len(seen & {"pre_review"})),
+                          "contested": str(len(seen & {"refusal"})), "voided": "0"}, role
+        html, _ = _page(client, "?state=closed")
+        assert (f"/supervision/cards/{closed.pk}/" in html) == (role in SEEN["deferred"]), role
