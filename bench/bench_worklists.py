@@ -19,7 +19,8 @@ this year, sub-cases; 50 a page), each at page 1 and at page 2,000
 我的办件 (333 applications: page 1 and its last page); the supervisor's /supervision/cards/ (the open
 cards, 50 a page, the composite cursor of their mixed order: deepen() adds open cards, every
 seventh with no due); /api/applications/ for the reviewer (the
-EXISTS filter) at page 1 and page 2,000 (DRF's cursor); the clerk's card list, /api/applications/
+EXISTS filter) at page 1 and page 2,000 (DRF's cursor); the clerk's card list (deepen() adds the
+windows' own cards: 300 open pre-review cards on waiting applications, 20,000 closed), /api/applications/
 and /api/subcases/ at page 1. Baseline: /api/subcases/ page 1 for the reviewer, timed in
 alternation with every page. Checks: every page answers 200; each deep
 page's rows equal what an OFFSET query returns at that position; the reviewer's pages hold only
@@ -64,6 +65,7 @@ from workflow.models import Application, SubCase  # noqa: E402
 DEPTH = sized(full=2000, quick=50, env="DEPTH")  # the deep page
 RUNS = sized(full=15, quick=5)
 BUDGET_MS = 30
+CLERK_OPEN_CARDS, CLERK_CLOSED_CARDS = 300, 20_000  # the windows' own cards deepen() adds
 say = data.say
 
 
@@ -106,6 +108,22 @@ def deepen():
             f"'基准', now(), '', '', '' FROM workflow_subcase s WHERE s.state IN ('dispatched', 'examining') "
             f"AND NOT EXISTS (SELECT 1 FROM {Card._meta.db_table} c WHERE c.subcase_id = s.id AND c.closed_at IS NULL) "
             f"ORDER BY s.id LIMIT %s", [cards])
+        # the windows' own cards, which the clerk's card list shows (the generator makes none):
+        # open pre-review cards on waiting natural-person applications, and many more closed ones
+        # on accepted applications (her hall's, so hers to read: the closed tab's depth)
+        cursor.execute(f"SELECT count(*) FILTER (WHERE closed_at IS NULL), count(*) FROM {Card._meta.db_table} "
+                       f"WHERE subcase_id IS NULL AND application_id IS NOT NULL")
+        open_own, own = cursor.fetchone()
+        for state, wanted_own, closed in (("submitted", CLERK_OPEN_CARDS - open_own, "NULL"),
+                                          ("in_review", CLERK_CLOSED_CARDS - (own - open_own), "now()")):
+            cursor.execute(
+                f"INSERT INTO {Card._meta.db_table} (application_id, trigger, level, due, reason, opened_at, "
+                f"closed_at, close_reason, review, review_reason) "
+                f"SELECT a.id, 'pre_review', CASE WHEN a.id %% 4 = 0 THEN 'red' ELSE 'yellow' END, "
+                f"a.submitted_at::date + 5, '基准', now(), {closed}, '', '', '' FROM workflow_application a "
+                f"WHERE a.state = %s AND a.category = 'natural' AND NOT EXISTS (SELECT 1 FROM "
+                f"{Card._meta.db_table} c WHERE c.application_id = a.id AND c.subcase_id IS NULL) "
+                f"ORDER BY a.id DESC LIMIT %s", [state, max(0, wanted_own)])
         cursor.execute("VACUUM ANALYZE workflow_subcase")
         cursor.execute("VACUUM ANALYZE workflow_application")
         cursor.execute(f"VACUUM ANALYZE {Card._meta.db_table}")
@@ -264,6 +282,11 @@ def main():
         base_runs += base
         rows.append((label, runs))
         checks.append((f"{label} answers 200", response.status_code == 200))
+        if label.startswith("红黄牌"):  # her live cards by id (live_cards) show what her whole condition reads
+            expected = [card.target_number for card in card_selectors.filter_cards(
+                card_selectors.cards_for(clerk), state="open").order_by(*(k.ordering() for k in OPEN_ORDER))[:50]]
+            checks.append((f"{label} shows the first 50 open cards her whole condition reads ({len(expected)})",
+                           bool(expected) and numbers_shown(response) == expected))
 
     say("")
     os.system("uptime")
