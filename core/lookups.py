@@ -3,7 +3,8 @@
 An `IN (%s, %s, …)` of a few thousand ids costs PostgreSQL more to plan than to run (each
 literal is a node the planner walks; 7,143 ids took 9 ms to plan, issue 15), and a list that
 grows with the data makes a query's planning grow with it. On PostgreSQL this lookup is
-`= ANY(%s)` with the list as one array; elsewhere (SQLite) the ordinary `IN (…)`.
+`= ANY(%s::bigint[])` with the list as one array; elsewhere (SQLite) the ordinary `IN (…)`.
+For integer columns (ids).
 """
 
 from django.core.exceptions import EmptyResultSet
@@ -22,5 +23,7 @@ class InArray(In):
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        field = self.lhs.output_field
-        return f"{lhs} = ANY(%s)", (*lhs_params, [field.get_db_prep_value(v, connection, prepared=True) for v in values])
+        # the array as its text, '{1,2,3}': psycopg's list dumper tests every element for quoting
+        # (a regular expression each: 1,800 a card list of 300 live cards, 2 ms)
+        array = "{" + ",".join(str(int(v)) for v in values) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array)
