@@ -160,6 +160,13 @@ class ApplicationQuerySet(models.QuerySet):
         )
 
 
+# An application not accepted by the clerk who registered it (accepted by another, deemed
+# accepted, or not accepted yet): the same clauses in the index's condition and in the query, so
+# that PostgreSQL proves the one from the other.
+REGISTERED_ELSEWHERE = (models.Q(accepted_by__isnull=True) | models.Q(accepted_by__lt=models.F("created_by"))
+                        | models.Q(accepted_by__gt=models.F("created_by")))
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -298,6 +305,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
                          condition=models.Q(state="submitted")),
             # 我经手的在办件: what a clerk accepted and still has open
             models.Index(fields=["accepted_by", "state"], name="application_accepted_by_idx"),
+            # a clerk's sub-cases: the cases she registered that someone else accepted, or none yet
+            # (selectors.subcases_for; the rest she accepted herself, SubCase.accepted_by)
+            models.Index(fields=["created_by"], name="application_registered_idx",
+                         condition=models.Q(created_by__isnull=False) & REGISTERED_ELSEWHERE),
         ]
 
     def __str__(self):
@@ -453,6 +464,12 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("办事指南版本"),
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="subcases", verbose_name=_("承办部门"))
+    # the application's, copied when it is accepted (a sub-case exists from then on, and who
+    # accepted it never changes): a clerk's sub-cases newest first are one index range
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("受理人"), db_index=False,  # subcase_accepted_by_idx leads with it
+    )
     state = FSMField(_("状态"), default=State.DISPATCHED, choices=State.choices, protected=True)
     promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"))
     started_on = models.DateField(_("起算日期"), help_text=_("受理日期;当日不计入。"))
@@ -498,6 +515,8 @@ class SubCase(ConcurrentTransitionMixin, models.Model):
                          condition=~models.Q(state__in=("dispatched", "examining", "suspended"))),
             # a reviewer's applications: EXISTS a sub-case of her department (index only)
             models.Index(fields=["department", "application"], name="subcase_department_app_idx"),
+            # a clerk's sub-cases newest first (the API's cursor): those she accepted
+            models.Index(fields=["accepted_by", "id"], name="subcase_accepted_by_idx"),
         ]
 
     def __str__(self):

@@ -575,7 +575,8 @@ def _create_subcases(application, *, accepted_on, now):
         subcases.append(
             SubCase(
                 number=f"{application.number}-{seq:02d}", application=application, matter=matter,
-                matter_version=version, department_id=matter.department_id, promised_days=days,
+                matter_version=version, department_id=matter.department_id, accepted_by_id=application.accepted_by_id,
+                promised_days=days,
                 started_on=accepted_on, deadline=deadline.day, deadline_provisional=deadline.provisional,
                 dispatched_at=now,
                 yellow_from=law.yellow_from(calendar, start=accepted_on, deadline=deadline.day, limit_days=days),

@@ -115,7 +115,7 @@ def load_history(*, today=None, seed=2026) -> int:
             decisions.append(decided_on if decided else None)
             subs.append(SubCase(
                 number=f"{app.number}-{k:02d}", application=app, matter=matter, department=matter.department,
-                state=state, promised_days=matter.promised_days, started_on=app.accepted_on, deadline=deadline,
+                accepted_by_id=app.accepted_by_id, state=state, promised_days=matter.promised_days, started_on=app.accepted_on, deadline=deadline,
                 yellow_from=law.yellow_from(calendar, start=app.accepted_on, deadline=deadline,
                                             limit_days=matter.promised_days),
                 dispatched_at=app.accepted_at, decided_on=decided_on if decided else None,
