@@ -652,7 +652,13 @@ class SubCaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=SubCaseBriefSerializer(many=True), summary="我能看到的子件(审批人员:本部门)")
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset().order_by("-pk"))
+        user = request.user
+        if user.is_authenticated and user.is_clerk:  # her parts, each read for one page
+            parts = selectors.clerk_subcase_parts(user)
+            subcases = self.paginator.narrowed(selectors.subcases_for(user, clerk_parts=parts), request, parts)
+        else:
+            subcases = self.get_queryset()
+        page = self.paginate_queryset(subcases.order_by("-pk"))
         return self.get_paginated_response(SubCaseBriefSerializer(page, many=True).data)
 
     @extend_schema(summary="子件详情(只含本事项所需的表单字段与材料)")
