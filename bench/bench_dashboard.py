@@ -202,7 +202,8 @@ def generate():
     S = SubCase.State
     u = "(((a.id * 7919 + k * 104729) %% 1000) / 1000.0)"
     source_cols = (
-        f"a.id AS app_id, a.number AS app_number, a.accepted_on, a.accepted_at, k, m.id AS matter_id, "
+        f"a.id AS app_id, a.number AS app_number, a.accepted_on, a.accepted_at, a.accepted_by_id, k, "
+        f"m.id AS matter_id, "
         f"m.department_id, m.promised_days, i.ordinal AS start_ord, "
         f"CAST(FLOOR(m.promised_days * 1.1 * {u}) AS INTEGER) "
         f"+ CASE WHEN (a.id + k) %% 17 = 0 THEN m.promised_days / 2 + 3 ELSE 0 END AS taken, "
@@ -226,7 +227,7 @@ def generate():
         "number": "q.app_number || '-' || q.k", "application_id": "q.app_id", "matter_id": "q.matter_id",
         "department_id": "q.department_id", "promised_days": "q.promised_days", "started_on": "q.accepted_on",
         "deadline": "q.deadline", "yellow_from": "q.yellow", "dispatched_at": "q.accepted_at",
-        "paused_days": "q.paused",
+        "paused_days": "q.paused", "accepted_by_id": "q.accepted_by_id",
         "state": f"CASE WHEN NOT {is_decided} THEN '{S.EXAMINING}' WHEN (q.app_id + q.k) %% 11 = 0 "
                  f"THEN '{S.DENIED}' ELSE '{S.APPROVED}' END",
         "decided_on": f"CASE WHEN {is_decided} THEN q.decided END",
