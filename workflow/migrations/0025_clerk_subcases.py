@@ -21,8 +21,6 @@ def fill_accepted_by(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_user_district'),
-        ('matters', '0015_self_service'),
         ('workflow', '0024_alter_material_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
