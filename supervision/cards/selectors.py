@@ -75,13 +75,16 @@ APPLICATION_UNREAD = ("form_data", "situation", "post_phone", "post_address")
 # applications (1.4 ms to run it). A clerk's cards are never a sub-case's: without the sub-case
 # and its matter, 0.9 ms to plan instead of 4.5.
 CARD_JOINED = ("application", "subcase__matter", "department", "hall", "contest")
-CLERK_CARD_JOINED = ("application", "department", "hall", "contest")
+CARD_PREFETCHED = ("policy", "contest__contested_by", "reviewed_by", "followup__rating__application", "complaint")
+# A clerk's list rows (`live_cards`): what the rows show of each (`rows.list_rows`); the policy,
+# the contest's author and the ruling's are the card page's, read through `cards_for`
+CLERK_CARD_JOINED = ("application", "department", "hall")
+CLERK_CARD_PREFETCHED = ("followup__rating__application", "complaint")
 
 
-def _card_rows(joined=CARD_JOINED):
-    return Card.objects.select_related(*joined).prefetch_related(
-        "policy", "contest__contested_by", "reviewed_by", "followup__rating__application", "complaint",
-    ).defer(*(f"application__{column}" for column in APPLICATION_UNREAD))
+def _card_rows(joined=CARD_JOINED, prefetched=CARD_PREFETCHED):
+    return Card.objects.select_related(*joined).prefetch_related(*prefetched).defer(
+        *(f"application__{column}" for column in APPLICATION_UNREAD))
 
 
 def cards_for(user):
@@ -147,7 +150,7 @@ def live_cards(user, visible) -> LiveCards | None:
     rows = list(visible.filter(CLERK_LIVE).order_by().values_list("pk", "answered_by")[:LIVE_BY_ID_UP_TO + 1])
     if len(rows) > LIVE_BY_ID_UP_TO:
         return None
-    return LiveCards(cards=_card_rows(CLERK_CARD_JOINED).filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
+    return LiveCards(cards=_card_rows(CLERK_CARD_JOINED, CLERK_CARD_PREFETCHED).filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
                      answered=frozenset(pk for pk, answered_by in rows if answered_by), user_id=user.pk)
 
 
