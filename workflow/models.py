@@ -160,11 +160,12 @@ class ApplicationQuerySet(models.QuerySet):
         )
 
 
-# An application not accepted by the clerk who registered it (accepted by another, deemed
-# accepted, or not accepted yet): the same clauses in the index's condition and in the query, so
-# that PostgreSQL proves the one from the other.
-REGISTERED_ELSEWHERE = (models.Q(accepted_by__isnull=True) | models.Q(accepted_by__lt=models.F("created_by"))
-                        | models.Q(accepted_by__gt=models.F("created_by")))
+# An application accepted, but not by the clerk who registered it (by another clerk, or deemed
+# accepted): the same clauses in the index's condition and in the query, so that PostgreSQL
+# proves the one from the other.
+REGISTERED_ELSEWHERE = models.Q(accepted_on__isnull=False) & (
+    models.Q(accepted_by__isnull=True) | models.Q(accepted_by__lt=models.F("created_by"))
+    | models.Q(accepted_by__gt=models.F("created_by")))
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -305,8 +306,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
                          condition=models.Q(state="submitted")),
             # 我经手的在办件: what a clerk accepted and still has open
             models.Index(fields=["accepted_by", "state"], name="application_accepted_by_idx"),
-            # a clerk's sub-cases: the cases she registered that someone else accepted, or none yet
-            # (selectors.subcases_for; the rest she accepted herself, SubCase.accepted_by)
+            # a clerk's sub-cases: the cases she registered that someone else accepted (few; the
+            # rest she accepted herself, SubCase.accepted_by): selectors.clerk_subcase_parts
             models.Index(fields=["created_by"], name="application_registered_idx",
                          condition=models.Q(created_by__isnull=False) & REGISTERED_ELSEWHERE),
         ]

@@ -466,7 +466,7 @@ def clerk_subcase_parts(user, *, desk=_DESK_UNKNOWN) -> list[Q]:
     delivering = delivery_condition(desk)
     if delivering is not None:
         others |= Q(state=Application.State.RESULT_READY) & delivering
-    ids = list(Application.objects.filter(others).values_list("pk", flat=True))
+    ids = list(Application.objects.filter(others).order_by().values_list("pk", flat=True))
     return [Q(accepted_by=user), *([Q(application__pk__in_array=ids)] if ids else [])]
 
 

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_accepted_by, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='application',
-            index=models.Index(condition=models.Q(('created_by__isnull', False), models.Q(('accepted_by__isnull', True), ('accepted_by__lt', models.F('created_by')), ('accepted_by__gt', models.F('created_by')), _connector='OR')), fields=['created_by'], name='application_registered_idx'),
+            index=models.Index(condition=models.Q(('created_by__isnull', False), ('accepted_on__isnull', False), models.Q(('accepted_by__isnull', True), ('accepted_by__lt', models.F('created_by')), ('accepted_by__gt', models.F('created_by')), _connector='OR')), fields=['created_by'], name='application_registered_idx'),
         ),
         migrations.AddIndex(
             model_name='subcase',
