@@ -2,6 +2,9 @@
 and another clerk accepted, and of the results at her delivery window; read by the API's cursor
 part by part (`CursorPagination.narrowed`), in the order and pages the whole list has."""
 
+import base64
+from urllib.parse import urlencode
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -9,6 +12,7 @@ from tests.factories import (
     ClerkFactory,
     HallFactory,
     MatterFactory,
+    ReviewerFactory,
     WindowFactory,
     accepted_application,
     concluded_application,
@@ -95,3 +99,16 @@ def test_her_sub_case_list_pages_forwards_and_back_newest_first(world, page_size
         back.append([row["number"] for row in body["results"]])
         previous = body["previous"]
     assert list(reversed(back)) == pages
+
+
+@pytest.mark.parametrize("position", ["abc", "1e3", "-1", "9" * 30, None])
+def test_a_cursor_whose_position_is_no_id_is_refused_in_chinese_for_every_role(world, position):
+    clerk, _cases = world
+    cursor = "not-base64!" if position is None else base64.b64encode(
+        urlencode({"p": position, "r": "0", "o": "0"}).encode()).decode()
+    for user in (clerk, ReviewerFactory()):
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.get(f"/api/subcases/?cursor={cursor}")
+        assert response.status_code == 400, (user, position)
+        assert "翻页参数无效" in str(response.json())
