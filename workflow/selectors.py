@@ -73,7 +73,7 @@ def _enterprises_of(user) -> list[int]:
     return list(Enterprise.objects.filter(members=user).values_list("pk", flat=True))
 
 
-def clerk_readable_q(user, *, through: str = "", accepted_only: bool = False, desk=_DESK_UNKNOWN) -> Q:
+def clerk_readable_q(user, *, through: str = "", desk=_DESK_UNKNOWN) -> Q:
     """What a clerk may list and read (issue 12): what waits in the queue of the windows she sits
     at today (授权 applied), what waits there that she may not take (同城通办, so that her
     workbench can say why), the cases in her hands (统一调配: wherever she sits), the results
@@ -92,8 +92,8 @@ def clerk_readable_q(user, *, through: str = "", accepted_only: bool = False, de
     - in her hands (`cases_in_hand`): the walk-ins she registered and the 容缺 acceptances she
       made are her own; the supplements she asked for and are still open;
     - at her delivery window (`delivery_queue`); her own (registered or accepted by her).
-    `accepted_only`: the parts an accepted application can be in (her own, her delivery
-    window's), for what exists only from acceptance on (sub-cases: dispatched after it)."""
+    Her sub-cases are the accepted part of this set, read by the sub-case's own columns
+    (`clerk_subcase_parts`)."""
     from .models import SupplementRequest
 
     on, S = partial(_on, through), Application.State
@@ -104,11 +104,10 @@ def clerk_readable_q(user, *, through: str = "", accepted_only: bool = False, de
     delivering = delivery_condition(desk, through=through)
     if delivering is not None:
         parts |= on(state=S.RESULT_READY) & delivering
-    if not accepted_only:
-        open_requests = SupplementRequest.objects.filter(requested_by=user, resolved_at__isnull=True)
-        parts |= on(state=S.SUPPLEMENT_REQUESTED, pk__in=open_requests.values("application_id"))
-        if desk is not None and desk.categories:
-            parts |= on(state__in=(S.SUBMITTED, S.SUPPLEMENT_REQUESTED), category__in=sorted(desk.categories))
+    open_requests = SupplementRequest.objects.filter(requested_by=user, resolved_at__isnull=True)
+    parts |= on(state=S.SUPPLEMENT_REQUESTED, pk__in=open_requests.values("application_id"))
+    if desk is not None and desk.categories:
+        parts |= on(state__in=(S.SUBMITTED, S.SUPPLEMENT_REQUESTED), category__in=sorted(desk.categories))
     return ~on(state=S.DRAFT) & parts
 
 
@@ -448,8 +447,8 @@ def subcases_for(user, *, clerk_parts=None):
 
 
 def clerk_subcase_parts(user, *, desk=_DESK_UNKNOWN) -> list[Q]:
-    """A clerk's sub-cases: those of the cases of her set that can hold some (`clerk_readable_q`
-    with `accepted_only`: sub-cases are made on acceptance), as conditions on the sub-case, each
+    """A clerk's sub-cases: those of the cases of her set that can hold some (`clerk_readable_q`'s
+    accepted part: sub-cases are made on acceptance), as conditions on the sub-case, each
     read newest first along an index: those she accepted herself (`SubCase.accepted_by`, the
     application's, copied on acceptance), and those of her few other cases, by their ids — the
     ones she registered and someone else accepted (`REGISTERED_ELSEWHERE`, a partial index of

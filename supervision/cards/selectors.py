@@ -150,7 +150,8 @@ def live_cards(user, visible) -> LiveCards | None:
     rows = list(visible.filter(CLERK_LIVE).order_by().values_list("pk", "answered_by")[:LIVE_BY_ID_UP_TO + 1])
     if len(rows) > LIVE_BY_ID_UP_TO:
         return None
-    return LiveCards(cards=_card_rows(CLERK_CARD_JOINED, CLERK_CARD_PREFETCHED).filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
+    rows_by_id = _card_rows(CLERK_CARD_JOINED, CLERK_CARD_PREFETCHED)
+    return LiveCards(cards=rows_by_id.filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
                      answered=frozenset(pk for pk, answered_by in rows if answered_by), user_id=user.pk)
 
 
