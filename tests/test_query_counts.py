@@ -27,6 +27,7 @@ from tests.factories import (
     concluded_application,
     received_at_window,
     submitted_application,
+    walk_in_application,
 )
 from windows import queue_services
 from windows import services as window_services
@@ -110,11 +111,20 @@ def supervisor_case():
 
 def clerk_card_case():
     """The windows' own cards: what waits at her windows, and what she accepted (容缺), each row a
-    card on an application without a sub-case (read through her live cards' ids)."""
+    card on an application without a sub-case (read through her live cards' ids); and the
+    follow-ups of her hall's bad window ratings, which she may contest (no query a card)."""
     clerk = ClerkFactory()
 
     def add_row():
-        if Card.objects.count() % 2:
+        kind = Card.objects.count() % 3  # the first a follow-up's: its cases are read by a query of their own
+        if kind == 0:
+            application = walk_in_application(clerk=clerk, matters=[MatterFactory()])
+            token = ratings.rating_token_issue(application=application, occasion="window_accept")
+            followup = ratings.rating_submit(token=token, level=1, comment="窗口态度差").followup
+            Card.objects.create(followup=followup, hall_id=followup.hall_id, trigger=Card.Trigger.FOLLOWUP,
+                                level="red", reason="测试", due=dt.date(2026, 12, 20))
+            return application.number
+        if kind == 1:
             application = accepted_application(clerk=clerk, matters=[MatterFactory()])
             trigger = Card.Trigger.DEFERRED_MATERIAL
         else:

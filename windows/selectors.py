@@ -25,6 +25,15 @@ def desk_for_clerk(clerk, day: dt.date, *, seats=None) -> Desk | None:
                 matter_ids=authorised_matter_ids(clerk, day))
 
 
+def desk_and_halls(clerk, day: dt.date) -> tuple[Desk | None, list[int]]:
+    """`desk_for_clerk` and the halls of every seat she holds on `day` (a seat at a window
+    closed for now counts, as `supervision.feedback.ratings.clerk_hall_ids` counts it), from
+    one read of her seats (the card list read them twice; issue 15)."""
+    seats = list(Seat.objects.on(day).filter(clerk=clerk).select_related("window"))
+    desk = desk_for_clerk(clerk, day, seats=[seat for seat in seats if seat.window.is_active])
+    return desk, sorted({seat.window.hall_id for seat in seats})
+
+
 def authorised_matter_ids(clerk, day: dt.date) -> frozenset[int] | None:
     """授权 in force on `day`: None for every matter, else the ids (empty: none at all)."""
     from matters.models import Matter

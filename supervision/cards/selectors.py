@@ -70,25 +70,51 @@ def clerk_answers_for(user, *, desk=_UNREAD, halls=None) -> Q:
 APPLICATION_UNREAD = ("form_data", "situation", "post_phone", "post_address")
 
 
-# Joined: what every card has. Read by a query each, and only when a card of the page has one:
-# the rest. PostgreSQL took 21 ms to plan the thirteen-table join for a page of 50 cards at 1M
-# applications (1.4 ms to run it). A clerk's cards are never a sub-case's: without the sub-case
-# and its matter, 0.9 ms to plan instead of 4.5.
-CARD_JOINED = ("application", "subcase__matter", "department", "hall", "contest")
-CARD_PREFETCHED = ("policy", "contest__contested_by", "reviewed_by", "followup__rating__application", "complaint")
-# A clerk's list rows (`live_cards`): what the rows show of each (`rows.list_rows`); the policy,
-# the contest's author and the ruling's are the card page's, read through `cards_for`
-CLERK_CARD_JOINED = ("application", "department", "hall")
-CLERK_CARD_PREFETCHED = ("followup__rating__application", "complaint")
+@dataclass(frozen=True)
+class Shape:
+    """What a page reads of each card: the models joined to it, those read by a query each
+    (and only when a card of the page has one), and the columns (`only`; empty: every column
+    but the application's `APPLICATION_UNREAD`)."""
+
+    joined: tuple
+    prefetched: tuple
+    only: tuple = ()
+
+    def rows(self, qs=None):
+        qs = (Card.objects.all() if qs is None else qs).select_related(*self.joined).prefetch_related(*self.prefetched)
+        return qs.only(*self.only) if self.only else qs.defer(*(f"application__{c}" for c in APPLICATION_UNREAD))
 
 
-def _card_rows(joined=CARD_JOINED, prefetched=CARD_PREFETCHED):
-    return Card.objects.select_related(*joined).prefetch_related(*prefetched).defer(
-        *(f"application__{column}" for column in APPLICATION_UNREAD))
+# The card page and the API: the whole card. PostgreSQL took 21 ms to plan the thirteen-table
+# join of every relation for a page of 50 cards at 1M applications (1.4 ms to run it): the
+# relations a card has always are joined, the rest read by a query each.
+DETAIL = Shape(("application", "subcase__matter", "department", "hall", "contest"),
+               ("policy", "contest__contested_by", "reviewed_by", "followup__rating__application", "complaint"))
+
+# Rows (`rows.py`: the dashboard's open cards, the card list): only the columns a row shows
+# (`Card.target_*`, `responsible`, `due_provisional`; an application's and a sub-case's state,
+# which django-fsm reads when it builds one). The dashboard's 30 cards as whole rows of six
+# tables took 11 ms of CPU to build (180 model instances of every column), about a quarter of
+# its page; the card list's 50 rows took 5.2 ms, 3.5 so (issue 15).
+_ROW_CARD = ("level", "trigger", "due", "reason", "opened_at", "closed_at", "review",
+             "application", "subcase", "followup", "complaint", "question", "department", "hall")
+_ROW_APPLICATION = ("application__number", "application__title", "application__state",
+                    "application__pre_review_due", "application__pre_review_due_provisional")
+_ROW_SUBCASE = ("subcase__number", "subcase__state", "subcase__deadline", "subcase__deadline_provisional",
+                "subcase__licence_due", "subcase__licence_due_provisional", "subcase__matter__name")
+_ROW_PREFETCHED = ("followup__rating__application", "complaint", "question")
+ROW = Shape(("application", "subcase__matter", "department", "hall"), _ROW_PREFETCHED,
+            (*_ROW_CARD, *_ROW_APPLICATION, *_ROW_SUBCASE, "department__name", "hall__name"))
+LIST = Shape(ROW.joined, ROW.prefetched, (*ROW.only, "close_reason"))
+# A clerk's list rows (`live_cards`): her cards are never a sub-case's, so no sub-case or matter
+# joined (planning her page's query: 0.9 ms instead of 4.5)
+CLERK_LIST = Shape(("application", "department", "hall"), _ROW_PREFETCHED,
+                   (*_ROW_CARD, "close_reason", *_ROW_APPLICATION, "department__name", "hall__name"))
 
 
-def cards_for(user):
-    qs = _card_rows()
+def cards_for(user, *, shape: Shape = DETAIL):
+    """The cards `user` may see, read as `shape` says."""
+    qs = shape.rows()
     if not user.is_authenticated:
         return qs.none()
     if user.is_supervisor or user.is_superuser:
@@ -100,17 +126,17 @@ def cards_for(user):
         return qs.filter(Q(subcase__isnull=False) | Q(followup__isnull=False) | Q(complaint__isnull=False),
                          department_id=user.department_id)
     if user.is_clerk:
-        from supervision.feedback.ratings import clerk_hall_ids
+        from windows.selectors import desk_and_halls
 
         # today's desk and halls read once for the three parts
-        desk, halls = hooks.desk_for(user, timezone.localdate()), clerk_hall_ids(user)
+        desk, halls = desk_and_halls(user, timezone.localdate())
         answers = clerk_answers_for(user, desk=desk, halls=halls)
         readable = APPLICATION_LEVEL & clerk_readable_q(user, through="application__", desk=desk)
         hall_followups = Q(followup__isnull=False, hall_id__in=halls)
-        # `answered_by`: this clerk's id on the cards she answers for, so that the list's contest
-        # buttons need no query per card (services.may_contest reads it)
-        return qs.filter(answers | readable | hall_followups).annotate(
-            answered_by=Case(When(answers, then=Value(user.pk)), default=None, output_field=IntegerField()))
+        # `answered_by`: this clerk's id on the cards she answers for (her hall's follow-ups
+        # too), so that the list's contest buttons need no query per card (services.may_contest)
+        return qs.filter(answers | readable | hall_followups).annotate(answered_by=Case(
+            When(answers | hall_followups, then=Value(user.pk)), default=None, output_field=IntegerField()))
     return qs.none()
 
 
@@ -150,8 +176,7 @@ def live_cards(user, visible) -> LiveCards | None:
     rows = list(visible.filter(CLERK_LIVE).order_by().values_list("pk", "answered_by")[:LIVE_BY_ID_UP_TO + 1])
     if len(rows) > LIVE_BY_ID_UP_TO:
         return None
-    rows_by_id = _card_rows(CLERK_CARD_JOINED, CLERK_CARD_PREFETCHED)
-    return LiveCards(cards=rows_by_id.filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
+    return LiveCards(cards=CLERK_LIST.rows().filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
                      answered=frozenset(pk for pk, answered_by in rows if answered_by), user_id=user.pk)
 
 
@@ -251,26 +276,6 @@ def thresholds_grid(policy, *, posted=None, errors=None):
     return {"steps": Step.choices, "rows": rows}
 
 
-# What a card's row shows (the dashboard, the live cards). Joined: what most cards have; the
-# feedback cards' cases are read by a query of their own, only when such a card is among them
-# (PostgreSQL took 7.7 ms to plan the eleven-table join of the dashboard's 30 cards, and 1.5 ms
-# to run it). Never read: the joined applications' form data and postal details, decrypted and
-# parsed for each row otherwise. Read at all: only the columns a row shows (`Card.target_*`,
-# `responsible`, `due_provisional`): the dashboard's 30 cards as whole rows of six tables took
-# 11 ms of CPU to build (180 model instances of every column), about a quarter of the page's.
-ROW_JOINED = ("application", "subcase__matter", "department", "hall")
-ROW_PREFETCHED = ("followup__rating__application", "complaint", "question")
-ROW_ONLY = (
-    "level", "trigger", "due", "reason", "opened_at", "closed_at", "review",
-    "application", "subcase", "followup", "complaint", "question", "department", "hall",
-    "application__number", "application__title", "application__state", "application__pre_review_due",
-    "application__pre_review_due_provisional",
-    "subcase__number", "subcase__state", "subcase__deadline", "subcase__deadline_provisional", "subcase__licence_due",
-    "subcase__licence_due_provisional", "subcase__matter__name",
-    "department__name", "hall__name",
-)
-
-
 def open_cards(limit=DASHBOARD_CARDS, *, scope=None):
     """The most urgent open cards: red before yellow, earliest due first. The `limit` cards are
     chosen on the card table alone (one query) and only they are joined to their cases (a second
@@ -282,26 +287,14 @@ def open_cards(limit=DASHBOARD_CARDS, *, scope=None):
     if scope is not None:
         chosen = chosen.filter(scope.card_q())
     top = list(chosen.order_by(*order).values_list("pk", flat=True)[:limit])
-    return (
-        Card.objects.filter(pk__in=top)
-        .select_related(*ROW_JOINED)
-        .prefetch_related(*ROW_PREFETCHED)
-        .only(*ROW_ONLY)
-        .order_by(*order)
-    )
+    return ROW.rows(Card.objects.filter(pk__in=top)).order_by(*order)
 
 
 def cards_opened_after(card_id: int, *, limit: int, scope=None):
     """Open cards with an id above `card_id` (ids grow with time), newest first (`scope`: a
     district supervisor's)."""
-    return (
-        Card.objects.filter(pk__gt=card_id, closed_at__isnull=True)
-        .filter(scope.card_q() if scope is not None else Q())
-        .select_related(*ROW_JOINED)
-        .prefetch_related(*ROW_PREFETCHED)
-        .only(*ROW_ONLY)
-        .order_by("-pk")[:limit]
-    )
+    cards = Card.objects.filter(pk__gt=card_id, closed_at__isnull=True)
+    return ROW.rows(cards.filter(scope.card_q()) if scope is not None else cards).order_by("-pk")[:limit]
 
 
 def evidence_url(card):

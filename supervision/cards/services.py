@@ -700,6 +700,8 @@ def may_contest(user, card: Card) -> bool:
         if card.department_id:
             return user.is_reviewer and user.department_id == card.department_id
         if card.hall_id and user.is_clerk:
+            if hasattr(card, "answered_by"):  # read through selectors.cards_for(user): no query a card
+                return card.answered_by == user.pk
             from supervision.feedback.ratings import clerk_hall_ids
 
             return card.hall_id in clerk_hall_ids(user)

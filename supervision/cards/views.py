@@ -43,7 +43,7 @@ def card_list(request):
     windows: the cards on applications' own steps; both with a contest form on each card."""
     user = request.user
     filters = {key: request.GET.get(key, "open" if key == "state" else "").strip() for key in CARD_FILTERS}
-    visible = selectors.cards_for(user)
+    visible = selectors.cards_for(user, shape=selectors.LIST)  # the columns its rows show
     live = selectors.live_cards(user, visible)  # a clerk's: her long condition read once
     opened = filters["state"] in ("", "open")
     cards = selectors.filter_cards(live.cards if live and opened else visible, **filters)

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from core.errors import Conflict, Forbidden, Invalid
 from supervision.cards import selectors
 from supervision.cards.services import card_contest, card_decide, sweep_deadlines
+from supervision.feedback import ratings
 from supervision.figures import services as figures
 from supervision.models import Card, CardLog
 from tests.factories import (
@@ -25,6 +26,7 @@ from tests.factories import (
     UserFactory,
     accepted_application,
     submitted_application,
+    walk_in_application,
 )
 from workflow import services
 
@@ -247,3 +249,23 @@ def test_the_department_page_lists_its_cards_with_a_contest_form(client, world):
     assert world["card"].subcase.number not in html and world["window_card"].application.number in html
     html = client.get("/supervision/cards/?state=closed&review=voided").content.decode()
     assert world["card"].subcase.number in html and "督查撤销:暂缓属实" in html
+
+
+def test_a_clerk_contests_her_halls_follow_up_card_from_the_list_and_another_hall_does_not_see_it(client, calendar_2026, at):
+    """A bad rating of a window opens a follow-up of its hall; its card is the hall's clerks' to
+    contest, offered on the list's open tab (her live cards) and its other tabs (her whole
+    condition) alike."""
+    at(D(2026, 9, 29))
+    clerk, elsewhere = ClerkFactory(), ClerkFactory()
+    application = walk_in_application(clerk=clerk, matters=[MatterFactory()])
+    token = ratings.rating_token_issue(application=application, occasion="window_accept")
+    followup = ratings.rating_submit(token=token, level=1, comment="窗口态度差").followup
+    card = Card.objects.create(followup=followup, hall_id=followup.hall_id, trigger=Card.Trigger.FOLLOWUP,
+                               level="red", reason="整改逾期", due=D(2026, 10, 20))
+    client.force_login(clerk)
+    for query in ("", "?state=all"):
+        html = client.get(f"/supervision/cards/{query}").content.decode()
+        assert application.number in html and f'id="contest-{card.pk}"' in html, query
+    client.force_login(elsewhere)
+    for query in ("", "?state=all"):
+        assert application.number not in client.get(f"/supervision/cards/{query}").content.decode(), query
