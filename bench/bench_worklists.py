@@ -10,7 +10,8 @@ every list is deep enough for page 2,000: the first department gets extra open s
 of decided ones, still examining), and as many applications wait for pre-review (submitted, no
 pre-review due, so nothing is deemed accepted on read).
 
-Timed (Django's test client, warm, every run of several; the figure is each page's p95):
+Timed (Django's test client, warm; RUNS rounds, each timing every page once; the figure is the
+slowest page's p95):
 the reviewer's /review/ (待办, 20 a page) and ?tab=decided (已办, 20 a page), the clerk's /hall/
 (待预审, 20 a page, her hall's district first: the composite cursor the page makes), the
 supervisor's drill-down /supervision/figures/cases/ (received this year, applications; concluded
@@ -140,22 +141,29 @@ def p95(times):
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def timed_pair(client, url, baseline):
-    """(runs of url, runs of the baseline), in alternation, after one warm-up of each.
-    `baseline`: (the reviewer's client, its URL): the same reference whoever reads the page (a
-    clerk's /api/subcases/ is a list of its own, timed below)."""
+def time_round_robin(pages, baseline):
+    """({label: runs}, the baseline's runs, {label: response}) of `pages` [(label, client, url)]
+    after one warm-up each: RUNS rounds, each timing every page once with the baseline after
+    it. A busy moment of the shared box then weighs on one run of several pages, not on a
+    string of runs of one page (timed page after page, a page whose median was 16 ms had its
+    five slowest runs at 26–32 ms). `baseline`: (the reviewer's client, its URL): the same
+    reference whoever reads the page."""
     baseline_client, baseline_url = baseline
-    assert client.get(url, secure=True).status_code == 200, url
+    responses = {}
+    for label, client, url in pages:
+        responses[label] = client.get(url, secure=True)
+        assert responses[label].status_code == 200, url
     baseline_client.get(baseline_url, secure=True)
-    runs, base = [], []
+    runs, base = {label: [] for label, _client, _url in pages}, []
     for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(url, secure=True)
-        runs.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        baseline_client.get(baseline_url, secure=True)
-        base.append((time.perf_counter() - start) * 1000)
-    return runs, base, response
+        for label, client, url in pages:
+            start = time.perf_counter()
+            client.get(url, secure=True)
+            runs[label].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            baseline_client.get(baseline_url, secure=True)
+            base.append((time.perf_counter() - start) * 1000)
+    return runs, base, responses
 
 
 def deep_cursor(qs, key, descending, per_page, depth):
@@ -234,28 +242,28 @@ def main():
         ("我的办件", citizen, "/applications/?", mine, "submitted_at", True, 20, mine_pages),
         ("红黄牌 未撤牌", supervisor, "/supervision/cards/?", open_cards, OPEN_ORDER, False, 50, DEPTH),
     ]
-    rows, checks, base_runs = [], [], []
+    pages, later = [], []  # the pages to time; the checks of their answers, made after the timing
     for label, user, url, qs, key, descending, per_page, deep in lists:
         client = clients[user.pk]
-        first, base, response = timed_pair(client, url.rstrip("?&"), baseline)
-        base_runs += base
-        rows.append((f"{label} p.1", first))
-        page1 = numbers_shown(response)
+        pages.append((f"{label} p.1", client, url.rstrip("?&")))
         if deep < 2:
-            checks.append((f"{label}: page 1 answers", response.status_code == 200 and bool(page1)))
+            later.append(lambda answers, label=label: [(f"{label}: page 1 answers", bool(numbers_shown(answers[f"{label} p.1"])))])
             continue
         cursor, expected = deep_cursor(qs, key, descending, per_page, deep)
-        deep_runs, base, response = timed_pair(client, f"{url}{urlencode({'after': cursor})}", baseline)
-        base_runs += base
-        rows.append((f"{label} p.{deep:,}", deep_runs))
-        shown = numbers_shown(response)
-        listed = set(expected)
-        checks.append((f"{label}: page {deep:,} shows the {len(expected)} rows of OFFSET {(deep - 1) * per_page:,}",
-                       [n for n in shown if n in listed] == expected and bool(expected)))
-        if user is reviewer:
-            departments = set(SubCase.objects.filter(number__in=page1 + shown).values_list("department_id", flat=True))
-            checks.append((f"{label}: only the reviewer's department on pages 1 and {deep:,}",
-                           departments == {department.pk}))
+        pages.append((f"{label} p.{deep:,}", client, f"{url}{urlencode({'after': cursor})}"))
+
+        def deep_checks(answers, label=label, user=user, deep=deep, expected=expected, per_page=per_page):
+            page1, shown = numbers_shown(answers[f"{label} p.1"]), numbers_shown(answers[f"{label} p.{deep:,}"])
+            listed = set(expected)
+            found = [(f"{label}: page {deep:,} shows the {len(expected)} rows of OFFSET {(deep - 1) * per_page:,}",
+                      [n for n in shown if n in listed] == expected and bool(expected))]
+            if user is reviewer:
+                departments = set(SubCase.objects.filter(number__in=page1 + shown).values_list("department_id", flat=True))
+                found.append((f"{label}: only the reviewer's department on pages 1 and {deep:,}",
+                              departments == {department.pk}))
+            return found
+
+        later.append(deep_checks)
 
     # the API: applications for the reviewer (EXISTS), 20 a page (75,000 of them at 1M: page 2,000
     # of 50 would not exist), page 1 and page DEPTH by DRF's cursor over -pk
@@ -264,31 +272,31 @@ def main():
     theirs = workflow_selectors.applications_for(reviewer).order_by("-pk")
     start = (DEPTH - 1) * 20
     position = theirs.values_list("pk", flat=True)[start - 1:start].get()
-    expected = list(theirs.values_list("number", flat=True)[start:start + 20])
+    expected_api = list(theirs.values_list("number", flat=True)[start:start + 20])
     token = base64.b64encode(urlencode({"p": position}).encode()).decode()
-    for label, url in (("/api/applications/ reviewer p.1", "/api/applications/?page_size=20"),
-                       (f"/api/applications/ reviewer p.{DEPTH:,}",
-                        f"/api/applications/?{urlencode({'page_size': 20, 'cursor': token})}")):
-        runs, base, response = timed_pair(api, url, baseline)
-        base_runs += base
-        rows.append((label, runs))
-    got = [row["number"] for row in response.json()["results"]]
-    checks.append((f"/api/applications/ page {DEPTH:,} equals OFFSET {start:,} LIMIT 20", got == expected))
+    deep_api = f"/api/applications/ reviewer p.{DEPTH:,}"
+    pages += [("/api/applications/ reviewer p.1", api, "/api/applications/?page_size=20"),
+              (deep_api, api, f"/api/applications/?{urlencode({'page_size': 20, 'cursor': token})}")]
+    later.append(lambda answers: [(f"/api/applications/ page {DEPTH:,} equals OFFSET {start:,} LIMIT 20",
+                                   [row["number"] for row in answers[deep_api].json()["results"]] == expected_api)])
 
     # the clerk's other lists, page 1: what she may read is a condition on the application's
     # columns (workflow.selectors.clerk_readable_q), her queue the city's 100,000 waiting
-    for label, url in (("红黄牌 clerk p.1", "/supervision/cards/"),
-                       ("/api/applications/ clerk p.1", "/api/applications/?page_size=20"),
-                       ("/api/subcases/ clerk p.1", "/api/subcases/?page_size=20")):
-        runs, base, response = timed_pair(clients[clerk.pk], url, baseline)
-        base_runs += base
-        rows.append((label, runs))
-        checks.append((f"{label} answers 200", response.status_code == 200))
-        if label.startswith("红黄牌"):  # her live cards by id (live_cards) show what her whole condition reads
-            expected = [card.target_number for card in card_selectors.filter_cards(
-                card_selectors.cards_for(clerk), state="open").order_by(*(k.ordering() for k in OPEN_ORDER))[:50]]
-            checks.append((f"{label} shows the first 50 open cards her whole condition reads ({len(expected)})",
-                           bool(expected) and numbers_shown(response) == expected))
+    clerk_pages = [("红黄牌 clerk p.1", clients[clerk.pk], "/supervision/cards/"),
+                   ("/api/applications/ clerk p.1", clients[clerk.pk], "/api/applications/?page_size=20"),
+                   ("/api/subcases/ clerk p.1", clients[clerk.pk], "/api/subcases/?page_size=20")]
+    pages += clerk_pages
+    # her live cards by id (live_cards) show what her whole condition reads
+    her_cards = [card.target_number for card in card_selectors.filter_cards(
+        card_selectors.cards_for(clerk), state="open").order_by(*(k.ordering() for k in OPEN_ORDER))[:50]]
+    later.append(lambda answers: [
+        *((f"{label} answers 200", answers[label].status_code == 200) for label, _client, _url in clerk_pages),
+        (f"红黄牌 clerk p.1 shows the first 50 open cards her whole condition reads ({len(her_cards)})",
+         bool(her_cards) and numbers_shown(answers["红黄牌 clerk p.1"]) == her_cards)])
+
+    timed, base_runs, answers = time_round_robin(pages, baseline)
+    rows = [(label, timed[label]) for label, _client, _url in pages]
+    checks = [check for make in later for check in make(answers)]
 
     say("")
     os.system("uptime")
