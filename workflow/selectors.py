@@ -73,7 +73,7 @@ def _enterprises_of(user) -> list[int]:
     return list(Enterprise.objects.filter(members=user).values_list("pk", flat=True))
 
 
-def clerk_readable_q(user, *, through: str = "", desk=_DESK_UNKNOWN) -> Q:
+def clerk_readable_q(user, *, through: str = "", desk=_DESK_UNKNOWN, settle: bool = True) -> Q:
     """What a clerk may list and read (issue 12): what waits in the queue of the windows she sits
     at today (授权 applied), what waits there that she may not take (同城通办, so that her
     workbench can say why), the cases in her hands (统一调配: wherever she sits), the results
@@ -93,11 +93,14 @@ def clerk_readable_q(user, *, through: str = "", desk=_DESK_UNKNOWN) -> Q:
       made are her own; the supplements she asked for and are still open;
     - at her delivery window (`delivery_queue`); her own (registered or accepted by her).
     Her sub-cases are the accepted part of this set, read by the sub-case's own columns
-    (`clerk_subcase_parts`)."""
+    (`clerk_subcase_parts`). `settle=False`: the caller settled art. 32 already, and the
+    condition is then a function of `user`'s id and `desk` alone (the card list compiles it
+    once; `supervision.cards.selectors.live_cards`)."""
     from .models import SupplementRequest
 
     on, S = partial(_on, through), Application.State
-    settle_deemed_acceptance()  # art. 32 first: what has been deemed accepted has left the queue
+    if settle:
+        settle_deemed_acceptance()  # art. 32 first: what has been deemed accepted has left the queue
     if desk is _DESK_UNKNOWN:  # once, not once per part (issue 15); `desk`: a page's, read already
         desk = hooks.desk_for(user, timezone.localdate())
     parts = on(created_by=user) | on(accepted_by=user)

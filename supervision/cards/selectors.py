@@ -10,8 +10,10 @@ hall's window ratings.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from django.db import connections, router
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from core.errors import NotFound
 from core.numbers import is_small_int
 from workflow import hooks
 from workflow.models import SubCase
-from workflow.selectors import clerk_readable_q
+from workflow.selectors import clerk_readable_q, settle_deemed_acceptance
 
 from .models import Card, CardPolicy
 
@@ -112,6 +114,23 @@ CLERK_LIST = Shape(("application", "department", "hall"), _ROW_PREFETCHED,
                    (*_ROW_CARD, "close_reason", *_ROW_APPLICATION, "department__name", "hall__name"))
 
 
+def _clerk_conditions(user, desk, halls) -> tuple[Q, Q]:
+    """(the cards a clerk answers for, the cards she may see), from today's desk and halls: a
+    function of these and of `user`'s id alone (art. 32 settled by the caller). She answers for
+    the application-level cards of `clerk_answers_for` and the follow-ups of her halls' window
+    ratings; she sees those and the application-level cards of what she may read."""
+    answers = clerk_answers_for(user, desk=desk, halls=halls)
+    readable = APPLICATION_LEVEL & clerk_readable_q(user, through="application__", desk=desk, settle=False)
+    hall_followups = Q(followup__isnull=False, hall_id__in=halls)
+    return answers | hall_followups, answers | readable | hall_followups
+
+
+def _answered_by(answered: Q, user_id: int) -> Case:
+    """This clerk's id on the cards she answers for, so that the list's contest buttons need no
+    query per card (services.may_contest reads it)."""
+    return Case(When(answered, then=Value(user_id)), default=None, output_field=IntegerField())
+
+
 def cards_for(user, *, shape: Shape = DETAIL):
     """The cards `user` may see, read as `shape` says."""
     qs = shape.rows()
@@ -128,15 +147,9 @@ def cards_for(user, *, shape: Shape = DETAIL):
     if user.is_clerk:
         from windows.selectors import desk_and_halls
 
-        # today's desk and halls read once for the three parts
-        desk, halls = desk_and_halls(user, timezone.localdate())
-        answers = clerk_answers_for(user, desk=desk, halls=halls)
-        readable = APPLICATION_LEVEL & clerk_readable_q(user, through="application__", desk=desk)
-        hall_followups = Q(followup__isnull=False, hall_id__in=halls)
-        # `answered_by`: this clerk's id on the cards she answers for (her hall's follow-ups
-        # too), so that the list's contest buttons need no query per card (services.may_contest)
-        return qs.filter(answers | readable | hall_followups).annotate(answered_by=Case(
-            When(answers | hall_followups, then=Value(user.pk)), default=None, output_field=IntegerField()))
+        settle_deemed_acceptance()  # art. 32 first: what has been deemed accepted has left the queue
+        answered, visible = _clerk_conditions(user, *desk_and_halls(user, timezone.localdate()))
+        return qs.filter(visible).annotate(answered_by=_answered_by(answered, user.pk))
     return qs.none()
 
 
@@ -164,20 +177,48 @@ class LiveCards:
             card.answered_by = self.user_id if card.pk in self.answered else None
 
 
-def live_cards(user, visible) -> LiveCards | None:
-    """A clerk's live cards by id, or None (read through `visible` itself) for the other roles
+def live_cards(user) -> LiveCards | None:
+    """A clerk's live cards by id, or None (read through `cards_for` instead) for the other roles
     and for a clerk with more than LIVE_BY_ID_UP_TO of them. Who may see which card is, for a
     clerk, a condition of some twenty branches over the application (`cards_for`), which
     PostgreSQL planned anew for each of the card list's seven lists: 14 ms of planning for
     0.5 ms of execution at 1M (issue 15). Read once, her live cards' ids (a few hundred at most
-    in a city's ordinary week) are one array parameter to the rest."""
+    in a city's ordinary week) are one array parameter to the rest; the query that reads them
+    is compiled once per desk (`_live_query`)."""
     if not user.is_clerk:
         return None
-    rows = list(visible.filter(CLERK_LIVE).order_by().values_list("pk", "answered_by")[:LIVE_BY_ID_UP_TO + 1])
+    from windows.selectors import desk_and_halls
+
+    settle_deemed_acceptance()  # art. 32 first: what has been deemed accepted has left the queue
+    desk, halls = desk_and_halls(user, timezone.localdate())
+    alias = router.db_for_read(Card)
+    sql, params = _live_query(user.pk, desk, tuple(halls), alias, LIVE_BY_ID_UP_TO)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if len(rows) > LIVE_BY_ID_UP_TO:
         return None
     return LiveCards(cards=CLERK_LIST.rows().filter(pk__in_array=[pk for pk, _ in rows]) if rows else Card.objects.none(),
                      answered=frozenset(pk for pk, answered_by in rows if answered_by), user_id=user.pk)
+
+
+@functools.lru_cache(maxsize=1024)
+def _live_query(user_id: int, desk, halls: tuple, alias: str, up_to: int) -> tuple[str, tuple]:
+    """The SQL and parameters that read up to `up_to` + 1 of a clerk's live cards (id, whom she
+    answers for), for her desk and halls of the day (`alias`: the database). Building and
+    compiling her condition took ~5 ms of each card list (issue 15); it is a function of these
+    arguments alone (`_clerk_conditions`: her id, her desk, her halls; what she refused or asked
+    for are subqueries, read when the SQL runs), so it is compiled once per process and desk:
+    a clerk changes desk a few times a day at most. Nothing else may enter it: a value read
+    here from the database or the clock would be kept as long as the process."""
+    from accounts.models import User
+
+    user = User(pk=user_id, role=User.Role.CLERK)  # her id is all the conditions read of her
+    answered, visible = _clerk_conditions(user, desk, list(halls))
+    live = Card.objects.using(alias).filter(visible & CLERK_LIVE).annotate(answered_by=_answered_by(answered, user_id))
+    query = live.order_by().values_list("pk", "answered_by")[:up_to + 1].query
+    sql, params = query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params)
 
 
 def access_card(user, card_id) -> Card:

@@ -43,10 +43,11 @@ def card_list(request):
     windows: the cards on applications' own steps; both with a contest form on each card."""
     user = request.user
     filters = {key: request.GET.get(key, "open" if key == "state" else "").strip() for key in CARD_FILTERS}
-    visible = selectors.cards_for(user, shape=selectors.LIST)  # the columns its rows show
-    live = selectors.live_cards(user, visible)  # a clerk's: her long condition read once
+    live = selectors.live_cards(user)  # a clerk's: her long condition read once
     opened = filters["state"] in ("", "open")
-    cards = selectors.filter_cards(live.cards if live and opened else visible, **filters)
+    # the rest through who may see what, reading the columns the rows show
+    visible = live.cards if live and opened else selectors.cards_for(user, shape=selectors.LIST)
+    cards = selectors.filter_cards(visible, **filters)
     counted = selectors.card_count_lists(live.cards if live else visible)  # with the page's list, in one query
     # keyset pages (issue 15): the open cards red first, then by due (none last), newest first, a
     # composite cursor (card_open_order_idx); the others newest first (card_opened_idx)

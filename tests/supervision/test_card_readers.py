@@ -123,3 +123,19 @@ def test_each_clerks_card_page_lists_counts_and_offers_contests_as_her_condition
                           "contested": str(len(seen & {"refusal"})), "voided": "0"}, role
         html, _ = _page(client, "?state=closed")
         assert (f"/supervision/cards/{closed.pk}/" in html) == (role in SEEN["deferred"]), role
+
+
+def test_a_clerk_moved_to_another_hall_lists_that_halls_cards_on_her_next_page(world, client):
+    """Her live cards' query is compiled once per desk (`_live_query`): a seat at another hall is
+    another desk, whose cards her next page lists, and the first hall's are gone from it."""
+    users, cards = world
+    clerk = users["colleague_a"]
+    client.force_login(clerk)
+    html, _counts = _page(client)
+    assert f"/supervision/cards/{cards['deferred'].pk}/" in html  # accepted at her hall A
+    hall_b = users["clerk_b"].seats.get().window.hall
+    clerk.seats.update(window=WindowFactory(hall=hall_b))
+    there = Card.objects.create(application=accepted_application(clerk=users["clerk_b"]),
+                                trigger=Card.Trigger.DEFERRED_MATERIAL, level=Card.Level.RED, reason="测试")
+    html, _counts = _page(client)
+    assert f"/supervision/cards/{there.pk}/" in html and f"/supervision/cards/{cards['deferred'].pk}/" not in html
