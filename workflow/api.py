@@ -428,7 +428,9 @@ class ApplicationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=ApplicationListSerializer(many=True), summary="我能看到的办件")
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset().order_by("-pk"))
+        # the columns and relations a list row shows (for_list): the detail's six joins took
+        # 9 ms of PostgreSQL's planning for 0.4 ms of execution at 1M (issue 15)
+        page = self.paginate_queryset(selectors.for_list(self.get_queryset()).order_by("-pk"))
         return self.get_paginated_response(ApplicationListSerializer(page, many=True).data)
 
     @extend_schema(summary="办件详情")
