@@ -168,8 +168,11 @@ class CardViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         params = request.query_params
+        state = params.get("state", "open")
+        live = selectors.live_cards(request.user) if state == "open" else None  # a clerk's, by id
         qs = selectors.filter_cards(
-            self.get_queryset(), state=params.get("state", "open"), level=params.get("level", ""),
+            live.rows(selectors.API_LIST) if live else selectors.cards_for(request.user, shape=selectors.API_LIST),
+            state=state, level=params.get("level", ""),
             trigger=params.get("trigger", ""), review=params.get("review", ""),
             department=params.get("department", ""), number=params.get("number", ""),
         )

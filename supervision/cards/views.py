@@ -46,9 +46,9 @@ def card_list(request):
     live = selectors.live_cards(user)  # a clerk's: her long condition read once
     opened = filters["state"] in ("", "open")
     # the rest through who may see what, reading the columns the rows show
-    visible = live.cards if live and opened else selectors.cards_for(user, shape=selectors.LIST)
+    visible = live.rows() if live and opened else selectors.cards_for(user, shape=selectors.LIST)
     cards = selectors.filter_cards(visible, **filters)
-    counted = selectors.card_count_lists(live.cards if live else visible)  # with the page's list, in one query
+    counted = selectors.card_count_lists(live.rows() if live else visible)  # with the page's list, in one query
     # keyset pages (issue 15): the open cards red first, then by due (none last), newest first, a
     # composite cursor (card_open_order_idx); the others newest first (card_opened_idx)
     if opened:
