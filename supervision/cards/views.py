@@ -45,7 +45,8 @@ def card_list(request):
     filters = {key: request.GET.get(key, "open" if key == "state" else "").strip() for key in CARD_FILTERS}
     live = selectors.live_cards(user)  # a clerk's: her long condition read once
     opened = filters["state"] in ("", "open")
-    # the rest through who may see what, reading the columns the rows show
+    # her open tab by those ids; her other tabs and the other roles' lists through cards_for,
+    # reading the columns the rows show
     visible = live.rows() if live and opened else selectors.cards_for(user, shape=selectors.LIST)
     cards = selectors.filter_cards(visible, **filters)
     counted = selectors.card_count_lists(live.rows() if live else visible)  # with the page's list, in one query
