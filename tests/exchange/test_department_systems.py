@@ -43,9 +43,18 @@ def _accepted_and_dispatched(system, *, licence=False):
     return application, application.subcases.get()
 
 
-def _all_delivered():
-    relay.relay_due()
-    return not OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).exists()
+def _all_delivered(refsys):
+    """A wait_until condition: every outbox message delivered, and the reference system done
+    fetching the files its messages named. On SQLite in memory (`make test`) the live server
+    answers on the test's own connection: a fetch answered while the test wrote in a
+    transaction released the test's savepoint ("no such savepoint", once in session 18)."""
+
+    def settled():
+        relay.relay_due()
+        delivered = not OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).exists()
+        return delivered and refsys.stats()["files_pending"] == 0
+
+    return settled
 
 
 def test_a_subcase_goes_out_is_decided_there_and_the_applicant_sees_the_result(own_system, portal_refsys, client):
@@ -55,7 +64,7 @@ def test_a_subcase_goes_out_is_decided_there_and_the_applicant_sees_the_result(o
     assert message.body["subcase"]["matter"]["name"] == "食品经营许可"
     assert ExchangeMessage.objects.get(case_ref=subcase.number).channel == "department_system"
 
-    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery")
     page = portal_refsys.stats()
     assert (page["received_messages"], page["subcases"]) == (1, 1)
 
@@ -82,7 +91,7 @@ def test_a_subcase_goes_out_is_decided_there_and_the_applicant_sees_the_result(o
 
 def test_special_procedure_extension_and_denial_come_back(own_system, portal_refsys):
     application, subcase = _accepted_and_dispatched(own_system)
-    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery")
     portal_refsys.decide(subcase.number, "suspend", procedure="inspection", reason="需对经营场所进行现场检验")
     portal_refsys.wait_until(lambda: SubCase.objects.get(pk=subcase.pk).state == SubCase.State.SUSPENDED,
                              what="suspension applied")
@@ -100,7 +109,7 @@ def test_special_procedure_extension_and_denial_come_back(own_system, portal_ref
 
 def test_a_decision_sent_twice_is_applied_once(own_system, portal_refsys):
     application, subcase = _accepted_and_dispatched(own_system)
-    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery")
     portal_refsys.control(duplicate=True)
     portal_refsys.decide(subcase.number, "approve", reason="符合条件")
     portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_sent"] == 1, what="decision sent")
@@ -110,7 +119,7 @@ def test_a_decision_sent_twice_is_applied_once(own_system, portal_refsys):
 
 def test_a_decision_the_case_cannot_take_is_refused_and_kept(own_system, portal_refsys):
     application, subcase = _accepted_and_dispatched(own_system)
-    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery")
     portal_refsys.decide(subcase.number, "approve", reason="符合条件")
     portal_refsys.decide(subcase.number, "deny", reason="后来改变主意")
     portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_refused"] == 1, what="second refused")
@@ -130,7 +139,7 @@ def test_licence_data_missing_a_required_item_is_refused_whole_then_accepted(own
     application = accepted_application(matters=[matter])
     tasks.dispatch_subcases(application.pk)
     subcase = application.subcases.get()
-    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery")
     portal_refsys.decide(subcase.number, "approve", reason="符合条件", licence={"name": "食品经营许可证", "data": {}})
     portal_refsys.wait_until(lambda: portal_refsys.stats()["decisions_refused"] == 1, what="refused")
     rejected = InboundMessage.objects.get(outcome="rejected")
@@ -184,7 +193,7 @@ def test_failures_back_off_then_dead_letter_then_resend(own_system, portal_refsy
     answer = admin_client.post(reverse("admin:exchange_outboxmessage_changelist"),
                                {"action": "resend", "_selected_action": [message.pk]}, follow=True)
     assert "已重新排入发送队列 1 条" in answer.content.decode()
-    portal_refsys.wait_until(_all_delivered, what="delivery after re-send")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery after re-send")
     assert portal_refsys.stats()["received_messages"] == 1
 
 
@@ -210,11 +219,11 @@ def test_a_department_set_in_the_admin_gets_an_account_and_a_key(admin_client):
 
 def test_a_withdrawal_reaches_the_department_system_which_then_refuses_to_decide(own_system, portal_refsys):
     application, subcase = _accepted_and_dispatched(own_system)
-    portal_refsys.wait_until(_all_delivered, what="delivery")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="delivery")
     services.application_withdraw(application=application, applicant=application.applicant, reason="不再需要")
     withdrawn = OutboxMessage.objects.get(kind="subcase.withdrawn")
     assert (withdrawn.case_ref, withdrawn.body["reason"]) == (subcase.number, "不再需要")
-    portal_refsys.wait_until(_all_delivered, what="withdrawal delivered")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="withdrawal delivered")
     page = urllib.request.urlopen(portal_refsys.url + "/").read().decode()
     assert "申请人已撤回" in page
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -236,7 +245,7 @@ def test_a_deferred_material_handed_in_after_the_dispatch_reaches_the_department
                                 deferred_until=timezone.localdate() + dt.timedelta(days=7))
     tasks.dispatch_subcases(application.pk)
     subcase = application.subcases.get()
-    portal_refsys.wait_until(_all_delivered, what="dispatch delivered")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="dispatch delivered")
 
     owed = application.materials.get(name="场地平面图")
     services.deferred_material_provide(material=owed, actor=citizen,
@@ -248,7 +257,7 @@ def test_a_deferred_material_handed_in_after_the_dispatch_reaches_the_department
                                        "reference": "", "size": handed_in.size,
                                        "download": f"/api/exchange/materials/{handed_in.pk}/file/"}
     assert len(handed_in.sha256) == 64
-    portal_refsys.wait_until(_all_delivered, what="material delivered")
+    portal_refsys.wait_until(_all_delivered(portal_refsys), what="material delivered")
     page = urllib.request.urlopen(portal_refsys.url + "/").read().decode()
     assert "补交材料:场地平面图" in page
     fetched = portal_refsys.wait_until(
