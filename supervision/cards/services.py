@@ -696,12 +696,12 @@ def may_contest(user, card: Card) -> bool:
     (`selectors.clerk_answers_for`)."""
     if not getattr(user, "is_authenticated", False):
         return False
+    if user.is_clerk and hasattr(card, "answered_by"):  # read through selectors.cards_for(user): no query a card
+        return card.answered_by == user.pk
     if card.trigger in Card.FEEDBACK_TRIGGERS:  # a follow-up's or complaint's card: whoever must answer it
         if card.department_id:
             return user.is_reviewer and user.department_id == card.department_id
         if card.hall_id and user.is_clerk:
-            if hasattr(card, "answered_by"):  # read through selectors.cards_for(user): no query a card
-                return card.answered_by == user.pk
             from supervision.feedback.ratings import clerk_hall_ids
 
             return card.hall_id in clerk_hall_ids(user)
@@ -710,8 +710,6 @@ def may_contest(user, card: Card) -> bool:
         return user.is_reviewer and user.department_id == card.department_id
     if not user.is_clerk:
         return False
-    if hasattr(card, "answered_by"):  # read through selectors.cards_for(user)
-        return card.answered_by == user.pk
     from .selectors import clerk_answers_for
 
     return Card.objects.filter(clerk_answers_for(user), pk=card.pk).exists()
